@@ -1,0 +1,175 @@
+# prism — build, test, demo, bench, install.
+#
+#   make            module .so, libprismaws.a, prism-host, prism-aws, plugins
+#   make test       installs what it needs, builds, runs every suite
+#   make demo       the whole pipeline on the local emulator, end to end
+#   make install    DESTDIR-aware install under PREFIX
+#
+# Sources are found by convention, so adding a file needs no edit here:
+#   aws/*.c imageinfo/*.c imaging/*.c host/*.c   -> one static library each
+#   */bin/NAME.c                                 -> program build/NAME
+#   plugins/NAME/*.c                             -> build/plugins/NAME.so
+#   tests/unit/test_NAME.c                       -> build/tests/test_NAME (ASan/UBSan)
+#   tests/fuzz/fuzz_NAME.c                       -> build/fuzz/fuzz_NAME (libFuzzer)
+
+-include config.mk
+
+BUILD    := build
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+INCS     := -Iaws -Iimageinfo -Iimaging -Ihost -Ihost/include
+DEPCFLAGS = $(CURL_CFLAGS) $(SSL_CFLAGS) $(JANSSON_CFLAGS) $(EXPAT_CFLAGS) \
+            $(JPEG_CFLAGS) $(WEBP_CFLAGS) $(PNG_CFLAGS)
+ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC $(INCS) $(DEPCFLAGS) $(CFLAGS)
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+AWS_LIBS  = $(CURL_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(EXPAT_LIBS)
+IMG_LIBS  = $(JPEG_LIBS) $(WEBP_LIBS) $(PNG_LIBS) -lm
+SYS_LIBS  = -ldl -lpthread -lm
+
+LIBNAMES := aws imageinfo imaging host
+aws_SRCS       := $(wildcard aws/*.c)
+imageinfo_SRCS := $(wildcard imageinfo/*.c)
+imaging_SRCS   := $(wildcard imaging/*.c)
+host_SRCS      := $(wildcard host/*.c)
+
+lib_objs  = $(patsubst %.c,$(BUILD)/$(2)/%.o,$($(1)_SRCS))
+LIBS_A   := $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/obj/libprism$(l).a))
+LIBS_SAN := $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/san/libprism$(l).a))
+# host before aws before imaging before imageinfo: the static link order
+LINK_A    = $(filter %host.a,$(1)) $(filter %aws.a,$(1)) $(filter %imaging.a,$(1)) $(filter %imageinfo.a,$(1))
+
+PROG_SRCS := $(wildcard */bin/*.c)
+PROGS     := $(patsubst %.c,$(BUILD)/%,$(notdir $(PROG_SRCS)))
+PLUGINS   := $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/*.c))))
+PLUGIN_SO := $(patsubst %,$(BUILD)/plugins/%.so,$(sort $(PLUGINS)))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+
+NGX_BUILD  := $(BUILD)/nginx
+NGX_MODULE := $(NGX_BUILD)/objs/ngx_http_prism_module.so
+NGX_DEPS   := $(wildcard ngx_module/config ngx_module/*.c ngx_module/*.h) \
+              $(aws_SRCS) $(wildcard aws/*.h) $(imageinfo_SRCS) $(wildcard imageinfo/*.h)
+
+SIGV4_SUITE ?= ../shared/aws-sigv4-test-suite
+FUZZ_SECONDS ?= 60
+
+.PHONY: all module deps test unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
+        demo run bench install clean distclean local-aws-start local-aws-stop
+.DEFAULT_GOAL := all
+
+all: $(LIBS_A) $(PROGS) $(PLUGIN_SO) $(if $(wildcard ngx_module/config),module)
+module: $(NGX_MODULE)
+
+# config.mk is written by ./configure; targets that install their own
+# dependencies (test, demo, bench) install them before configuring.
+config.mk: configure
+	@case " $(MAKECMDGOALS) " in *" test "*|*" demo "*|*" run "*|*" bench "*|*" deps "*) \
+	    scripts/deps.sh ;; esac
+	./configure
+
+deps:
+	scripts/deps.sh
+
+# --- objects and libraries ------------------------------------------------
+$(BUILD)/obj/%.o: %.c config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/%.o: %.c config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+
+define lib_rules
+$(BUILD)/obj/libprism$(1).a: $(call lib_objs,$(1),obj)
+	@rm -f $$@
+	ar rcs $$@ $$^
+$(BUILD)/san/libprism$(1).a: $(call lib_objs,$(1),san)
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(eval $(call lib_rules,$(l)))))
+
+# --- programs -------------------------------------------------------------
+define prog_rule
+$(BUILD)/$(notdir $(basename $(1))): $(BUILD)/obj/$(basename $(1)).o $(LIBS_A)
+	$$(CC) $$(OPT) -o $$@ $$< $$(call LINK_A,$(LIBS_A)) $$(AWS_LIBS) $$(IMG_LIBS) $$(SYS_LIBS)
+endef
+$(foreach p,$(PROG_SRCS),$(eval $(call prog_rule,$(p))))
+
+# --- plugins: each folder one .so; no AWS code is linked into a plugin -----
+define plugin_rule
+$(BUILD)/plugins/$(1).so: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard plugins/$(1)/*.c)) \
+                          $(filter %imaging.a %imageinfo.a,$(LIBS_A))
+	@mkdir -p $$(dir $$@)
+	$$(CC) -shared -o $$@ $$(filter %.o,$$^) $$(call LINK_A,$$(filter %.a,$$^)) \
+	    $$(IMG_LIBS) -Wl,--no-undefined -Wl,-z,defs -lc
+endef
+$(foreach p,$(sort $(PLUGINS)),$(eval $(call plugin_rule,$(p))))
+
+# --- nginx module, built by nginx's own configure out of tree ---------------
+$(NGX_BUILD)/Makefile: ngx_module/config config.mk
+	rm -rf $(NGX_BUILD) && mkdir -p $(BUILD) && cp -r $(NGX_SRC) $(NGX_BUILD)
+	cd $(NGX_BUILD) && ./configure $(NGX_CONF_FLAGS) \
+	    --add-dynamic-module=$(CURDIR)/ngx_module > configure.log 2>&1 \
+	    || { tail -30 configure.log; exit 1; }
+
+$(NGX_MODULE): $(NGX_BUILD)/Makefile $(NGX_DEPS)
+	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
+
+# --- tests ----------------------------------------------------------------
+$(BUILD)/tests/%: tests/unit/%.c $(LIBS_SAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) $(CMOCKA_CFLAGS) -o $@ $< $(call LINK_A,$(LIBS_SAN)) \
+	    $(CMOCKA_LIBS) $(AWS_LIBS) $(IMG_LIBS) $(SYS_LIBS)
+
+FUZZ_CC ?= clang
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(aws_SRCS) $(imageinfo_SRCS) $(host_SRCS) $(wildcard ngx_module/prism_multipart.c)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 $(INCS) -Ingx_module $(DEPCFLAGS) -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(filter-out %/main.c,$(aws_SRCS) $(imageinfo_SRCS) $(host_SRCS)) \
+	    $(AWS_LIBS) $(SYS_LIBS)
+
+test: all $(UNIT_BINS)
+	scripts/run-tests.sh
+
+unit: $(UNIT_BINS)
+	scripts/run-tests.sh unit
+
+nginx-tests: all
+	scripts/run-tests.sh nginx
+
+e2e: all
+	scripts/run-tests.sh e2e
+
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
+
+fuzz-replay: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; $$f -runs=0 tests/fuzz/corpus/$$n 2>&1 | tail -1 || exit 1; done
+
+local-aws-start:
+	scripts/local-aws.sh start
+local-aws-stop:
+	scripts/local-aws.sh stop
+
+# --- install --------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/prism/plugins \
+	    $(DESTDIR)$(PREFIX)/include/prism $(DESTDIR)$(PREFIX)/lib/nginx/modules
+	$(if $(PROGS),install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/)
+	$(if $(PLUGIN_SO),install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PREFIX)/lib/prism/plugins/)
+	$(if $(wildcard host/include/prism/*.h),install -m 644 host/include/prism/*.h $(DESTDIR)$(PREFIX)/include/prism/)
+	$(if $(wildcard ngx_module/config),install -m 644 $(NGX_MODULE) $(DESTDIR)$(PREFIX)/lib/nginx/modules/)
+
+clean:
+	rm -rf $(BUILD) t/servroot
+
+distclean: clean
+	rm -rf config.mk .local
+
+-include $(shell find $(BUILD)/obj $(BUILD)/san -name '*.d' 2>/dev/null)

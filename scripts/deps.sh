@@ -1,0 +1,51 @@
+#!/bin/sh
+# Installs what building and testing prism needs, and nothing twice:
+#   - Debian packages (apt-get), skipped when all are installed;
+#   - the local AWS emulator and a Node able to run it, from the npm
+#     registry, into .local/emulator from conf/local-aws/package*.json,
+#     skipped when the installed lock file matches the committed one.
+# Usage: scripts/deps.sh [bench]   ("bench" adds the peer tools for make bench)
+set -eu
+cd "$(dirname "$0")/.."
+
+PACKAGES="gcc make pkg-config perl curl clang
+  nginx nginx-dev libpcre2-dev zlib1g-dev libssl-dev
+  libcurl4-openssl-dev libjansson-dev libexpat1-dev
+  libjpeg62-turbo-dev libwebp-dev libpng-dev libcmocka-dev
+  libtest-base-perl valgrind iproute2 procps"
+BENCH_PACKAGES="libvips-tools python3-pil imagemagick graphicsmagick webp
+  libjpeg-turbo-progs"
+[ "${1:-}" = bench ] && PACKAGES="$PACKAGES $BENCH_PACKAGES"
+
+missing=
+for p in $PACKAGES; do
+    st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [ "$st" = "install ok installed" ] || missing="$missing $p"
+done
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+
+if [ -n "$missing" ]; then
+    echo "deps: installing Debian packages:$missing"
+    [ "$(id -u)" = 0 ] || { echo "deps: need root to install:$missing" >&2; exit 1; }
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # nginx's postinst starts the service on port 80; prism never needs it.
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    if command -v systemctl >/dev/null 2>&1; then systemctl stop nginx 2>/dev/null || true; fi
+    pkill -x nginx 2>/dev/null || true
+else
+    echo "deps: Debian packages present"
+fi
+
+emu=.local/emulator
+if cmp -s conf/local-aws/package-lock.json "$emu/package-lock.json" \
+   && [ -x "$emu/node_modules/.bin/node" ] && [ -d "$emu/node_modules/fauxqs" ]; then
+    echo "deps: local AWS emulator present"
+else
+    echo "deps: installing the local AWS emulator (npm)"
+    mkdir -p "$emu"
+    cp conf/local-aws/package.json conf/local-aws/package-lock.json "$emu/"
+    (cd "$emu" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+"$emu/node_modules/.bin/node" -e 'require("node:sqlite")' \
+    || { echo "deps: the emulator's Node cannot load node:sqlite" >&2; exit 1; }
