@@ -6,10 +6,11 @@
 #   make install    DESTDIR-aware install under PREFIX
 #
 # Sources are found by convention, so adding a file needs no edit here:
-#   aws/*.c imageinfo/*.c imaging/*.c host/*.c   -> one static library each
+#   aws/*.c imageinfo/*.c imaging/*.c ingress/*.c host/*.c -> one static library each
 #   */bin/NAME.c                                 -> program build/NAME
 #   plugins/NAME/*.c                             -> build/plugins/NAME.so
 #   tests/unit/test_NAME.c                       -> build/tests/test_NAME (ASan/UBSan)
+#   tests/plugins/NAME.c                         -> build/test-plugins/NAME.so
 #   tests/fuzz/fuzz_NAME.c                       -> build/fuzz/fuzz_NAME (libFuzzer)
 
 -include config.mk
@@ -17,7 +18,7 @@
 BUILD    := build
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-INCS     := -Iaws -Iimageinfo -Iimaging -Ihost -Ihost/include
+INCS     := -Iaws -Iimageinfo -Iimaging -Iingress -Ihost -Ihost/include
 DEPCFLAGS = $(CURL_CFLAGS) $(SSL_CFLAGS) $(JANSSON_CFLAGS) $(EXPAT_CFLAGS) \
             $(JPEG_CFLAGS) $(WEBP_CFLAGS) $(PNG_CFLAGS)
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC $(INCS) $(DEPCFLAGS) $(CFLAGS)
@@ -27,17 +28,18 @@ AWS_LIBS  = $(CURL_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(EXPAT_LIBS)
 IMG_LIBS  = $(JPEG_LIBS) $(WEBP_LIBS) $(PNG_LIBS) -lm
 SYS_LIBS  = -ldl -lpthread -lm
 
-LIBNAMES := aws imageinfo imaging host
+LIBNAMES := aws imageinfo imaging ingress host
 aws_SRCS       := $(wildcard aws/*.c)
 imageinfo_SRCS := $(wildcard imageinfo/*.c)
 imaging_SRCS   := $(wildcard imaging/*.c)
+ingress_SRCS   := $(wildcard ingress/*.c)
 host_SRCS      := $(wildcard host/*.c)
 
 lib_objs  = $(patsubst %.c,$(BUILD)/$(2)/%.o,$($(1)_SRCS))
 LIBS_A   := $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/obj/libprism$(l).a))
 LIBS_SAN := $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/san/libprism$(l).a))
-# host before aws before imaging before imageinfo: the static link order
-LINK_A    = $(filter %host.a,$(1)) $(filter %aws.a,$(1)) $(filter %imaging.a,$(1)) $(filter %imageinfo.a,$(1))
+# host, ingress, aws, imaging, imageinfo: the static link order
+LINK_A    = $(filter %host.a,$(1)) $(filter %ingress.a,$(1)) $(filter %aws.a,$(1)) $(filter %imaging.a,$(1)) $(filter %imageinfo.a,$(1))
 
 PROG_SRCS := $(wildcard */bin/*.c)
 PROGS     := $(patsubst %.c,$(BUILD)/%,$(notdir $(PROG_SRCS)))
@@ -45,13 +47,15 @@ PLUGINS   := $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/*.c))))
 PLUGIN_SO := $(patsubst %,$(BUILD)/plugins/%.so,$(sort $(PLUGINS)))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TPLUG_SO  := $(patsubst tests/plugins/%.c,$(BUILD)/test-plugins/%.so,$(wildcard tests/plugins/*.c))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 
 NGX_BUILD  := $(BUILD)/nginx
 NGX_MODULE := $(NGX_BUILD)/objs/ngx_http_prism_module.so
 NGX_DEPS   := $(wildcard ngx_module/config ngx_module/*.c ngx_module/*.h) \
-              $(aws_SRCS) $(wildcard aws/*.h) $(imageinfo_SRCS) $(wildcard imageinfo/*.h)
+              $(aws_SRCS) $(wildcard aws/*.h) $(imageinfo_SRCS) $(wildcard imageinfo/*.h) \
+              $(ingress_SRCS) $(wildcard ingress/*.h)
 
 SIGV4_SUITE ?= ../shared/aws-sigv4-test-suite
 FUZZ_SECONDS ?= 60
@@ -109,6 +113,11 @@ $(BUILD)/plugins/$(1).so: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard plugins/$(1
 endef
 $(foreach p,$(sort $(PLUGINS)),$(eval $(call plugin_rule,$(p))))
 
+# test plugins (ok/retry/reject/crash/slow...) exercise the host's semantics
+$(BUILD)/test-plugins/%.so: tests/plugins/%.c host/include/prism/plugin.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(OPT) $(WARN) -fPIC -shared -Ihost/include -o $@ $<
+
 # --- nginx module, built by nginx's own configure out of tree ---------------
 $(NGX_BUILD)/Makefile: ngx_module/config config.mk
 	rm -rf $(NGX_BUILD) && mkdir -p $(BUILD) && cp -r $(NGX_SRC) $(NGX_BUILD)
@@ -126,13 +135,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBS_SAN)
 	    $(CMOCKA_LIBS) $(AWS_LIBS) $(IMG_LIBS) $(SYS_LIBS)
 
 FUZZ_CC ?= clang
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(aws_SRCS) $(imageinfo_SRCS) $(host_SRCS) $(wildcard ngx_module/prism_multipart.c)
+FUZZ_LIB_SRCS = $(aws_SRCS) $(imageinfo_SRCS) $(ingress_SRCS) $(host_SRCS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -g -O1 $(INCS) -Ingx_module $(DEPCFLAGS) -fsanitize=fuzzer,address,undefined \
-	    -o $@ $< $(filter-out %/main.c,$(aws_SRCS) $(imageinfo_SRCS) $(host_SRCS)) \
-	    $(AWS_LIBS) $(SYS_LIBS)
+	$(FUZZ_CC) -std=gnu11 -g -O1 $(INCS) $(DEPCFLAGS) -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(FUZZ_LIB_SRCS) $(AWS_LIBS) $(SYS_LIBS)
 
-test: all $(UNIT_BINS)
+test: all $(UNIT_BINS) $(TPLUG_SO)
 	scripts/run-tests.sh
 
 unit: $(UNIT_BINS)
@@ -141,7 +150,7 @@ unit: $(UNIT_BINS)
 nginx-tests: all
 	scripts/run-tests.sh nginx
 
-e2e: all
+e2e: all $(TPLUG_SO)
 	scripts/run-tests.sh e2e
 
 fuzz: $(FUZZ_BINS)

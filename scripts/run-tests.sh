@@ -1,0 +1,95 @@
+#!/bin/bash
+# Runs prism's test suites and prints each runner's summary, then one line
+#   summary: N passed, N failed
+# counting suites.  Starts the local AWS emulator for the suites that need
+# it and stops it again on any exit (unless it was already running).
+#
+#   scripts/run-tests.sh [unit|nginx|e2e|all]     (default: all)
+#
+# Environment: PRISM_AWS_PORT (emulator port, default 4566),
+#   SIGV4_SUITE (folder(s) in the AWS SigV4 test-suite format).
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+what=${1:-all}
+passed=0 failed=0 failures=
+
+port=${PRISM_AWS_PORT:-4566}
+export PRISM_AWS_PORT=$port
+export PRISM_AWS_ENDPOINT=http://127.0.0.1:$port
+export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=AKIDPRISMTEST AWS_SECRET_ACCESS_KEY=prism-test-secret-key
+unset AWS_PROFILE AWS_SESSION_TOKEN
+export AWS_EC2_METADATA_DISABLED=true
+export TEST_NGINX_PRISM_MODULE=$root/build/nginx/objs/ngx_http_prism_module.so
+export TEST_NGINX_AWS_ENDPOINT=$PRISM_AWS_ENDPOINT
+export TEST_NGINX_PRISM_AWS=$root/build/prism-aws
+export TEST_NGINX_DATA=$root/tests/data
+export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-/usr/sbin/nginx}
+
+# suite NAME CMD...: runs one suite, counts it.
+suite() {
+    local name=$1; shift
+    echo "=== $name"
+    if "$@"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1)); failures="$failures $name"
+    fi
+}
+
+started_aws=
+stop_aws() { [ -n "$started_aws" ] && scripts/local-aws.sh stop >/dev/null; started_aws=; }
+trap stop_aws EXIT
+trap 'exit 130' INT TERM
+need_aws() {
+    if scripts/local-aws.sh status >/dev/null 2>&1; then return 0; fi
+    scripts/local-aws.sh start || { failed=$((failed + 1)); failures="$failures local-aws"; return 1; }
+    started_aws=1
+}
+
+# prove with our Test::Nginx::Socket only when the real one is absent.
+prove_nginx() {
+    if perl -MTest::Nginx::Socket -e1 2>/dev/null; then prove "$@"; else prove -I t/lib "$@"; fi
+}
+
+run_unit() {
+    local t
+    for t in build/tests/test_*; do
+        [ -x "$t" ] || continue
+        suite "unit ${t##*/}" "$t"
+    done
+    if [ -x build/sigv4-suite ]; then
+        suite "sigv4 test suite" build/sigv4-suite ${SIGV4_SUITE:-../shared/aws-sigv4-test-suite}
+    fi
+    if ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
+        suite "fuzz seed replay (ASan/UBSan)" make -s fuzz-replay
+    fi
+}
+
+run_nginx() {
+    need_aws || return
+    suite "Test::Nginx runner self-test" prove_nginx -r t/runner/
+    if ls t/*.t >/dev/null 2>&1; then suite "Test::Nginx module suites" prove_nginx t/; fi
+}
+
+run_e2e() {
+    need_aws || return
+    local d
+    for d in tests/aws tests/host tests/e2e; do
+        ls $d/*.t >/dev/null 2>&1 && suite "prove $d" prove $d
+    done
+}
+
+case $what in
+    unit)  run_unit ;;
+    nginx) run_nginx ;;
+    e2e)   run_e2e ;;
+    all)   run_unit; run_nginx; run_e2e ;;
+    *) echo "usage: $0 [unit|nginx|e2e|all]" >&2; exit 2 ;;
+esac
+stop_aws
+pgrep -f "$root/t/servroot" >/dev/null 2>&1 && { echo "run-tests: nginx left running from t/servroot" >&2; failed=$((failed + 1)); }
+[ -n "$failures" ] && echo "failed suites:$failures"
+echo "summary: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
