@@ -4,7 +4,9 @@
 #   - the local AWS emulator and a Node able to run it, from the npm
 #     registry, into .local/emulator from conf/local-aws/package*.json,
 #     skipped when the installed lock file matches the committed one.
-# Usage: scripts/deps.sh [bench]   ("bench" adds the peer tools for make bench)
+# Usage: scripts/deps.sh [demo|bench]
+#   demo   adds the tools that build the photo corpus (bench/corpus.sh)
+#   bench  adds those and the peer tools make bench compares against
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -13,9 +15,14 @@ PACKAGES="gcc make pkg-config perl curl clang
   libcurl4-openssl-dev libjansson-dev libexpat1-dev
   libjpeg62-turbo-dev libwebp-dev libpng-dev libcmocka-dev
   libtest-base-perl valgrind iproute2 procps"
-BENCH_PACKAGES="libvips-tools python3-pil imagemagick graphicsmagick webp
-  libjpeg-turbo-progs"
-[ "${1:-}" = bench ] && PACKAGES="$PACKAGES $BENCH_PACKAGES"
+CORPUS_PACKAGES="imagemagick libjpeg-turbo-progs libimage-exiftool-perl"
+BENCH_PACKAGES="libvips-tools python3-pil python3-numpy graphicsmagick webp time"
+case "${1:-}" in
+    demo)  PACKAGES="$PACKAGES $CORPUS_PACKAGES" ;;
+    bench) PACKAGES="$PACKAGES $CORPUS_PACKAGES $BENCH_PACKAGES" ;;
+    "")    ;;
+    *) echo "usage: $0 [demo|bench]" >&2; exit 2 ;;
+esac
 
 missing=
 for p in $PACKAGES; do
@@ -47,5 +54,5 @@ else
     cp conf/local-aws/package.json conf/local-aws/package-lock.json "$emu/"
     (cd "$emu" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-"$emu/node_modules/.bin/node" -e 'require("node:sqlite")' \
+"$emu/node_modules/.bin/node" --no-warnings -e 'require("node:sqlite")' \
     || { echo "deps: the emulator's Node cannot load node:sqlite" >&2; exit 1; }

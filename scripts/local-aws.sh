@@ -35,7 +35,7 @@ start() {
     fi
     FAUXQS_PORT=$port FAUXQS_INIT=$root/conf/local-aws/resources.json FAUXQS_HOST=localhost \
         FAUXQS_DEFAULT_REGION=us-east-1 \
-        nohup "$emu/node_modules/.bin/node" --require "$root/conf/local-aws/loopback.cjs" "$@" \
+        nohup "$emu/node_modules/.bin/node" --no-warnings --require "$root/conf/local-aws/loopback.cjs" "$@" \
         >>"$log" 2>&1 </dev/null &
     echo $! > "$pidfile"
     i=0
