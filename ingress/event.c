@@ -1,0 +1,223 @@
+/*
+ * event — the S3-event-shaped SNS message and its attributes.
+ * See event.h.
+ */
+#include "event.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "utf8.h"
+
+#define EVENT_PRINCIPAL "prism"
+
+int
+ing_event_check(const ing_event_t *ev, char *err, size_t errlen)
+{
+    const struct {
+        const char *name;
+        const char *value;
+    } fields[] = {
+        { "region", ev->region },         { "bucket", ev->bucket },
+        { "key", ev->key },               { "etag", ev->etag },
+        { "image_id", ev->image_id },     { "content_type", ev->content_type },
+        { "sha256", ev->sha256 },         { "request_id", ev->request_id },
+        { "source_ip", ev->source_ip },
+        { "local_path", ev->storage == ING_STORAGE_LOCAL ? ev->local_path : "" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        if (fields[i].value == NULL) {
+            snprintf(err, errlen, "event: %s is missing", fields[i].name);
+            return -1;
+        }
+        if (!ing_utf8_valid(fields[i].value, strlen(fields[i].value))) {
+            snprintf(err, errlen, "event: %s is not valid UTF-8", fields[i].name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int
+ing_event_time(const struct timespec *t, char out[25])
+{
+    struct tm tm;
+
+    if (t->tv_nsec < 0 || t->tv_nsec >= 1000000000 || gmtime_r(&t->tv_sec, &tm) == NULL
+        || tm.tm_year + 1900 > 9999 || tm.tm_year < -1900)
+    {
+        return -1;
+    }
+    strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + 19, 6, ".%03uZ", (unsigned) (t->tv_nsec / 1000000) % 1000u);
+    return 0;
+}
+
+char *
+ing_event_key_encode(const char *key)
+{
+    static const char    hex[] = "0123456789ABCDEF";
+    const unsigned char *s;
+    char                *out, *o;
+    size_t               len = strlen(key);
+
+    if (len > ((size_t) -1 - 1) / 3) {
+        return NULL;
+    }
+    out = malloc(3 * len + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (s = (const unsigned char *) key, o = out; *s != '\0'; s++) {
+        if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')
+            || strchr("-_.*/", *s) != NULL)
+        {
+            *o++ = (char) *s;
+        } else if (*s == ' ') {
+            *o++ = '+';
+        } else {
+            *o++ = '%';
+            *o++ = hex[*s >> 4];
+            *o++ = hex[*s & 0x0f];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+char *
+ing_event_json(const ing_event_t *ev, char *err, size_t errlen)
+{
+    json_t       *root;
+    json_error_t  jerr;
+    char          when[25], seq[19], *key, *text;
+    const char   *etag;
+    size_t        etag_len;
+    uint64_t      ns;
+
+    if (ing_event_check(ev, err, errlen) != 0) {
+        return NULL;
+    }
+    if (ing_event_time(&ev->time, when) != 0 || ev->time.tv_sec < 0) {
+        snprintf(err, errlen, "event: time out of range");
+        return NULL;
+    }
+    ns = (uint64_t) ev->time.tv_sec * 1000000000u + (uint64_t) ev->time.tv_nsec;
+    snprintf(seq, sizeof(seq), "%018" PRIX64, ns);
+
+    etag = ev->etag;
+    etag_len = strlen(etag);
+    if (etag_len >= 2 && etag[0] == '"' && etag[etag_len - 1] == '"') {
+        etag++;
+        etag_len -= 2;
+    }
+
+    key = ing_event_key_encode(ev->key);
+    if (key == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    root = json_pack_ex(&jerr, 0,
+        "{s:[{s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s},"
+        "     s:{s:s, s:s, s:{s:s, s:{s:s}, s:s+}, s:{s:s, s:I, s:s#, s:s}}}],"
+        " s:{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s*}}",
+        "Records",
+            "eventVersion", "2.1",
+            "eventSource", "aws:s3",
+            "awsRegion", ev->region,
+            "eventTime", when,
+            "eventName", "ObjectCreated:Put",
+            "userIdentity", "principalId", EVENT_PRINCIPAL,
+            "requestParameters", "sourceIPAddress", ev->source_ip,
+            "responseElements", "x-amz-request-id", ev->request_id,
+            "s3",
+                "s3SchemaVersion", "1.0",
+                "configurationId", EVENT_PRINCIPAL,
+                "bucket",
+                    "name", ev->bucket,
+                    "ownerIdentity", "principalId", EVENT_PRINCIPAL,
+                    "arn", "arn:aws:s3:::", ev->bucket,
+                "object",
+                    "key", key,
+                    "size", (json_int_t) ev->size,
+                    "eTag", etag, (int) etag_len,
+                    "sequencer", seq,
+        "prism",
+            "imageId", ev->image_id,
+            "contentType", ev->content_type,
+            "width", (json_int_t) ev->width,
+            "height", (json_int_t) ev->height,
+            "sha256", ev->sha256,
+            "requestId", ev->request_id,
+            "bucket", ev->bucket,
+            "key", ev->key,
+            "storage", ev->storage == ING_STORAGE_LOCAL ? "local" : "s3",
+            "localPath", ev->storage == ING_STORAGE_LOCAL ? ev->local_path : NULL);
+    free(key);
+    if (root == NULL) {
+        snprintf(err, errlen, "event: cannot build JSON: %s", jerr.text);
+        return NULL;
+    }
+    text = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    if (text == NULL) {
+        snprintf(err, errlen, "out of memory");
+    }
+    return text;
+}
+
+/* Writes one attribute into *a.  Returns 0, or -1 with err set when the
+ * value does not fit. */
+static int
+event_attr(ing_event_attr_t *a, const char *name, const char *type, const char *value,
+           char *err, size_t errlen)
+{
+    size_t len = strlen(value);
+
+    if (len >= sizeof(a->value)) {
+        snprintf(err, errlen, "message attribute %s longer than %d bytes", name,
+                 ING_ATTR_VALUE_MAX - 1);
+        return -1;
+    }
+    a->name = name;
+    a->type = type;
+    memcpy(a->value, value, len + 1);
+    return 0;
+}
+
+int
+ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX], char *err,
+                size_t errlen)
+{
+    char width[16], height[16], size[24];
+    int  n = 0;
+
+    snprintf(width, sizeof(width), "%" PRIu32, ev->width);
+    snprintf(height, sizeof(height), "%" PRIu32, ev->height);
+    snprintf(size, sizeof(size), "%" PRIu64, ev->size);
+
+    if (ev->content_type != NULL && ev->content_type[0] != '\0') {
+        if (event_attr(&out[n++], "content_type", "String", ev->content_type, err, errlen) != 0) {
+            return -1;
+        }
+    }
+    if (event_attr(&out[n++], "width", "Number", width, err, errlen) != 0
+        || event_attr(&out[n++], "height", "Number", height, err, errlen) != 0
+        || event_attr(&out[n++], "size", "Number", size, err, errlen) != 0)
+    {
+        return -1;
+    }
+    if (ev->request_id != NULL && ev->request_id[0] != '\0') {
+        if (event_attr(&out[n++], "request_id", "String", ev->request_id, err, errlen) != 0) {
+            return -1;
+        }
+    }
+    return n;
+}

@@ -1,0 +1,101 @@
+/*
+ * event — the notification published to SNS for one stored upload.
+ *
+ * The message body is an Amazon S3 Event Notification, version 2.1 (the
+ * structure documented in the S3 user guide, "Event message structure"),
+ * so consumers written for the real S3 -> SNS -> SQS pipeline read it
+ * unchanged, plus a "prism" object with what prism learned:
+ *
+ *   {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3",
+ *     "awsRegion":R,"eventTime":"2024-05-01T12:00:00.123Z",
+ *     "eventName":"ObjectCreated:Put",
+ *     "userIdentity":{"principalId":"prism"},
+ *     "requestParameters":{"sourceIPAddress":IP},
+ *     "responseElements":{"x-amz-request-id":REQUEST_ID},
+ *     "s3":{"s3SchemaVersion":"1.0","configurationId":"prism",
+ *       "bucket":{"name":B,"ownerIdentity":{"principalId":"prism"},
+ *                 "arn":"arn:aws:s3:::B"},
+ *       "object":{"key":URL-ENCODED KEY,"size":N,"eTag":HEX,
+ *                 "sequencer":"0017CE1A2B3C4D5E6F"}}}],
+ *    "prism":{"imageId","contentType","width","height","sha256",
+ *             "requestId","bucket","key" (raw),"storage":"s3"|"local",
+ *             "localPath" (local storage only)}}
+ *
+ * As in real S3 events the object key is form-encoded: a space becomes
+ * '+', '/' and A-Z a-z 0-9 - _ . * stay, every other byte (UTF-8 byte by
+ * byte) becomes %XX.  "x-amz-id-2" (an S3 host id) and "versionId" are
+ * left out: prism has neither.  The sequencer is the event time in
+ * nanoseconds since the epoch as 18 upper-case hex digits, so events of
+ * one key order like S3's.
+ *
+ * The SNS message attributes (for subscription filter policies) are
+ * content_type (String), width, height, size (Number) and request_id
+ * (String).
+ */
+#ifndef ING_EVENT_H
+#define ING_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+typedef enum {
+    ING_STORAGE_S3 = 0,
+    ING_STORAGE_LOCAL
+} ing_storage_t;
+
+/* One stored upload.  Strings are NUL-terminated UTF-8; all are required
+ * except local_path (required for, and only used with, local storage). */
+typedef struct {
+    const char      *region;        /* "us-east-1" */
+    const char      *bucket;
+    const char      *key;           /* the object key, raw */
+    uint64_t         size;          /* bytes stored */
+    const char      *etag;          /* hex MD5, or S3's ETag (quotes are removed) */
+    const char      *image_id;
+    const char      *content_type;  /* sniffed type, "image/jpeg" */
+    uint32_t         width;
+    uint32_t         height;
+    const char      *sha256;        /* lower-case hex */
+    const char      *request_id;
+    const char      *source_ip;
+    ing_storage_t    storage;
+    const char      *local_path;
+    struct timespec  time;          /* when the original was stored */
+} ing_event_t;
+
+#define ING_EVENT_ATTRS_MAX 5
+#define ING_ATTR_VALUE_MAX  256
+
+/* One SNS message attribute; name and type are static strings. */
+typedef struct {
+    const char *name;
+    const char *type;                       /* "String" or "Number" */
+    char        value[ING_ATTR_VALUE_MAX];
+} ing_event_attr_t;
+
+/* Checks that ev's required fields are set and every string is valid
+ * UTF-8.  Returns 0, or -1 with err naming the first bad field. */
+int ing_event_check(const ing_event_t *ev, char *err, size_t errlen);
+
+/* Builds the SNS message body for ev: compact JSON, malloc()ed (free()
+ * it).  Returns NULL with err set when a required field is missing, a
+ * string is not valid UTF-8, or memory runs out. */
+char *ing_event_json(const ing_event_t *ev, char *err, size_t errlen);
+
+/* Fills out with ev's SNS message attributes, skipping string ones that
+ * are empty (SNS refuses empty values).  Returns how many were written,
+ * or -1 with err set when a value does not fit ING_ATTR_VALUE_MAX. */
+int ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX],
+                    char *err, size_t errlen);
+
+/* Returns the object key form-encoded as S3 events carry it ("a b/ü.jpg"
+ * -> "a+b/%C3%BC.jpg"), malloc()ed, or NULL when memory runs out. */
+char *ing_event_key_encode(const char *key);
+
+/* Writes t as ISO 8601 UTC with milliseconds ("2024-05-01T12:00:00.123Z")
+ * into out, which must hold 25 bytes.  Returns 0, or -1 when t's year
+ * does not fit four digits or tv_nsec is outside 0..999999999. */
+int ing_event_time(const struct timespec *t, char out[25]);
+
+#endif

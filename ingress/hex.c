@@ -1,0 +1,17 @@
+/*
+ * hex — bytes as lower-case hexadecimal text.  See hex.h.
+ */
+#include "hex.h"
+
+void
+ing_hex(const u_char *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 0x0f];
+    }
+    out[2 * n] = '\0';
+}
