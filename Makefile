@@ -38,6 +38,7 @@ host_SRCS      := $(wildcard host/*.c)
 lib_objs  = $(patsubst %.c,$(BUILD)/$(2)/%.o,$($(1)_SRCS))
 LIBS_A   := $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/obj/libprism$(l).a))
 LIBS_SAN := $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/san/libprism$(l).a))
+LIBS_FUZZ:= $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/fuzz/libprism$(l).a))
 # host, ingress, aws, imaging, imageinfo: the static link order
 LINK_A    = $(filter %host.a,$(1)) $(filter %ingress.a,$(1)) $(filter %aws.a,$(1)) $(filter %imaging.a,$(1)) $(filter %imageinfo.a,$(1))
 
@@ -86,15 +87,20 @@ $(BUILD)/san/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -MMD -MP -c $< -o $@
 
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -std=gnu11 -g -O1 -fPIC $(INCS) -fno-omit-frame-pointer
+$(BUILD)/fuzz/%.o: %.c config.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPCFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+
+# one static library per area and variant: obj (plain), san (ASan/UBSan),
+# fuzz (clang, libFuzzer instrumentation)
 define lib_rules
-$(BUILD)/obj/libprism$(1).a: $(call lib_objs,$(1),obj)
-	@rm -f $$@
-	ar rcs $$@ $$^
-$(BUILD)/san/libprism$(1).a: $(call lib_objs,$(1),san)
+$(BUILD)/$(2)/libprism$(1).a: $(call lib_objs,$(1),$(2))
 	@rm -f $$@
 	ar rcs $$@ $$^
 endef
-$(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(eval $(call lib_rules,$(l)))))
+$(foreach v,obj san fuzz,$(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(eval $(call lib_rules,$(l),$(v))))))
 
 # --- programs -------------------------------------------------------------
 define prog_rule
@@ -134,12 +140,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBS_SAN)
 	$(CC) $(ALL_CFLAGS) $(SAN) $(CMOCKA_CFLAGS) -o $@ $< $(call LINK_A,$(LIBS_SAN)) \
 	    $(CMOCKA_LIBS) $(AWS_LIBS) $(IMG_LIBS) $(SYS_LIBS)
 
-FUZZ_CC ?= clang
-FUZZ_LIB_SRCS = $(aws_SRCS) $(imageinfo_SRCS) $(ingress_SRCS) $(host_SRCS)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -g -O1 $(INCS) $(DEPCFLAGS) -fsanitize=fuzzer,address,undefined \
-	    -o $@ $< $(FUZZ_LIB_SRCS) $(AWS_LIBS) $(SYS_LIBS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBS_FUZZ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPCFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+	    $(call LINK_A,$(LIBS_FUZZ)) $(AWS_LIBS) $(IMG_LIBS) $(SYS_LIBS)
 
 test: all $(UNIT_BINS) $(TPLUG_SO)
 	scripts/run-tests.sh
@@ -159,7 +162,9 @@ fuzz: $(FUZZ_BINS)
 	    $$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
 
 fuzz-replay: $(FUZZ_BINS)
-	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; $$f -runs=0 tests/fuzz/corpus/$$n 2>&1 | tail -1 || exit 1; done
+	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; \
+	    out=$$($$f -runs=0 tests/fuzz/corpus/$$n 2>&1) || { echo "$$out"; echo "fuzz-replay: $$n FAILED"; exit 1; }; \
+	    echo "fuzz-replay: $$n: $$(echo "$$out" | tail -1)"; done
 
 local-aws-start:
 	scripts/local-aws.sh start
@@ -181,4 +186,4 @@ clean:
 distclean: clean
 	rm -rf config.mk .local
 
--include $(shell find $(BUILD)/obj $(BUILD)/san -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/san $(BUILD)/fuzz -name '*.d' 2>/dev/null)
