@@ -62,7 +62,8 @@ SIGV4_SUITE ?= ../shared/aws-sigv4-test-suite
 FUZZ_SECONDS ?= 60
 
 .PHONY: all module deps test unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
-        demo run bench install clean distclean local-aws-start local-aws-stop
+        demo run bench install clean distclean local-aws-start local-aws-stop \
+        aws-provision aws-deprovision aws-plan
 .DEFAULT_GOAL := all
 
 all: $(LIBS_A) $(PROGS) $(PLUGIN_SO) $(if $(wildcard ngx_module/config),module)
@@ -165,6 +166,14 @@ fuzz-replay: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; \
 	    out=$$($$f -runs=0 tests/fuzz/corpus/$$n 2>&1) || { echo "$$out"; echo "fuzz-replay: $$n FAILED"; exit 1; }; \
 	    echo "fuzz-replay: $$n: $$(echo "$$out" | tail -1)"; done
+
+RESOURCES ?= conf/resources.json
+aws-provision: $(BUILD)/prism-provision
+	$(BUILD)/prism-provision up -f $(RESOURCES)
+aws-deprovision: $(BUILD)/prism-provision
+	$(BUILD)/prism-provision down -f $(RESOURCES)
+aws-plan: $(BUILD)/prism-provision
+	$(BUILD)/prism-provision show -f $(RESOURCES)
 
 local-aws-start:
 	scripts/local-aws.sh start

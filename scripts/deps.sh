@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what building and testing prism needs, and nothing twice:
 #   - Debian packages (apt-get), skipped when all are installed;
-#   - the local AWS emulator and a Node able to run it, from the npm
-#     registry, into .local/emulator from conf/local-aws/package*.json,
+#   - the local AWS emulators (fauxqs: SNS/SQS/S3, dynalite: DynamoDB)
+#     and a Node able to run them, from the npm registry, into
+#     .local/emulator from conf/local-aws/package*.json,
 #     skipped when the installed lock file matches the committed one.
 # Usage: scripts/deps.sh [demo|bench]
 #   demo   adds the tools that build the photo corpus (bench/corpus.sh)
@@ -46,10 +47,11 @@ fi
 
 emu=.local/emulator
 if cmp -s conf/local-aws/package-lock.json "$emu/package-lock.json" \
-   && [ -x "$emu/node_modules/.bin/node" ] && [ -d "$emu/node_modules/fauxqs" ]; then
-    echo "deps: local AWS emulator present"
+   && [ -x "$emu/node_modules/.bin/node" ] && [ -d "$emu/node_modules/fauxqs" ] \
+   && [ -d "$emu/node_modules/dynalite" ]; then
+    echo "deps: local AWS emulators present"
 else
-    echo "deps: installing the local AWS emulator (npm)"
+    echo "deps: installing the local AWS emulators (npm)"
     mkdir -p "$emu"
     cp conf/local-aws/package.json conf/local-aws/package-lock.json "$emu/"
     (cd "$emu" && npm ci --no-audit --no-fund --loglevel=error)

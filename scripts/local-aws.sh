@@ -1,79 +1,162 @@
 #!/bin/sh
-# Starts and stops the local AWS emulator (SNS + SQS + S3) on loopback,
-# with the resources of conf/local-aws/resources.json pre-created.
+# Starts and stops the local AWS emulators on loopback, then creates
+# every resource of conf/resources.json with build/prism-provision up,
+# the same command that provisions real AWS (so the two cannot drift):
+#   fauxqs    SNS + SQS + S3 (and STS GetCallerIdentity)
+#   dynalite  DynamoDB
 #
 #   scripts/local-aws.sh start|stop|status|env
 #
 # Environment:
-#   PRISM_AWS_PORT        port (default 4566)
-#   PRISM_AWS_STATE       state dir for pid and log (default .local/aws)
-#   PRISM_AWS_PERSIST=1   keep queues, messages and objects across restarts
-#                         (in PRISM_AWS_STATE/data)
-# "env" prints the variables clients use (endpoint, region, test keys).
+#   PRISM_AWS_PORT        fauxqs port (default 4566)
+#   PRISM_DYNAMODB_PORT   dynalite port (default 4567)
+#   PRISM_AWS_STATE       state dir for pids and logs (default .local/aws)
+#   PRISM_AWS_PERSIST=1   keep queues, messages, objects and items across
+#                         restarts (in PRISM_AWS_STATE/data)
+#   PRISM_RESOURCES       resource description (default conf/resources.json)
+# "env" prints the variables clients use (endpoints, region, test keys).
+# "start" converges the resources even when the emulators already run.
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
 port=${PRISM_AWS_PORT:-4566}
+dport=${PRISM_DYNAMODB_PORT:-4567}
 state=${PRISM_AWS_STATE:-$root/.local/aws}
-pidfile=$state/emulator.pid
-log=$state/emulator.log
+resources=${PRISM_RESOURCES:-$root/conf/resources.json}
 emu=$root/.local/emulator
+node=$emu/node_modules/.bin/node
+fq_pid=$state/emulator.pid
+fq_log=$state/emulator.log
+ddb_pid=$state/dynamodb.pid
+ddb_log=$state/dynamodb.log
+region=us-east-1
+# the emulators check no signature; these keys only make requests well-formed
+local_key=AKIDLOCALPRISM
+local_secret=local-secret-not-checked-by-the-emulator
 
-running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+# running PIDFILE: the process of PIDFILE is alive
+running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$port/health" >/dev/null 2>&1; }
+fq_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$port/health" >/dev/null 2>&1; }
+ddb_healthy() { curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$dport/" 2>/dev/null; }
 
-start() {
-    if running; then echo "local-aws: already running (pid $(cat "$pidfile"), port $port)"; return 0; fi
-    [ -x "$emu/node_modules/.bin/node" ] || { echo "local-aws: emulator not installed: run scripts/deps.sh" >&2; exit 1; }
-    if healthy; then echo "local-aws: port $port is taken by another process" >&2; exit 1; fi
-    mkdir -p "$state"
-    set -- "$emu/node_modules/fauxqs/dist/server.js"
+# loopback_only PORT: nothing listens on PORT beyond 127.0.0.1
+loopback_only() {
+    ! command -v ss >/dev/null 2>&1 || ! ss -Hltn "sport = :$1" | grep -qv '127.0.0.1:'
+}
+
+# spawn PIDFILE LOG CMD...: starts CMD in the background under the
+# emulators' Node with the loopback preload
+spawn() {
+    pidfile=$1 logfile=$2; shift 2
+    nohup "$node" --no-warnings --require "$root/conf/local-aws/loopback.cjs" "$@" \
+        >>"$logfile" 2>&1 </dev/null &
+    echo $! > "$pidfile"
+}
+
+start_fauxqs() {
+    if running "$fq_pid"; then return 0; fi
+    if fq_healthy; then echo "local-aws: port $port is taken by another process" >&2; return 1; fi
     if [ "${PRISM_AWS_PERSIST:-0}" = 1 ]; then
         mkdir -p "$state/data"
         export FAUXQS_PERSISTENCE=true FAUXQS_DATA_DIR="$state/data" FAUXQS_S3_STORAGE_DIR="$state/data/s3"
     fi
-    FAUXQS_PORT=$port FAUXQS_INIT=$root/conf/local-aws/resources.json FAUXQS_HOST=localhost \
-        FAUXQS_DEFAULT_REGION=us-east-1 \
-        nohup "$emu/node_modules/.bin/node" --no-warnings --require "$root/conf/local-aws/loopback.cjs" "$@" \
-        >>"$log" 2>&1 </dev/null &
-    echo $! > "$pidfile"
+    export FAUXQS_PORT=$port FAUXQS_HOST=localhost FAUXQS_DEFAULT_REGION=$region
+    spawn "$fq_pid" "$fq_log" "$emu/node_modules/fauxqs/dist/server.js"
+    started="$started fauxqs"
+}
+
+start_dynalite() {
+    if running "$ddb_pid"; then return 0; fi
+    if ddb_healthy; then echo "local-aws: port $dport is taken by another process" >&2; return 1; fi
+    set -- --host 127.0.0.1 --port "$dport" --createTableMs 20 --deleteTableMs 20 --updateTableMs 20
+    if [ "${PRISM_AWS_PERSIST:-0}" = 1 ]; then
+        mkdir -p "$state/data/dynamodb"
+        set -- "$@" --path "$state/data/dynamodb"
+    fi
+    spawn "$ddb_pid" "$ddb_log" "$emu/node_modules/dynalite/cli.js" "$@"
+    started="$started dynalite"
+}
+
+# wait_healthy: both answer within 15 s, on loopback only
+wait_healthy() {
     i=0
-    until healthy; do
+    until fq_healthy && ddb_healthy; do
         i=$((i + 1))
-        if ! running || [ $i -ge 150 ]; then
-            echo "local-aws: emulator did not become healthy; last log lines:" >&2
-            tail -20 "$log" >&2; stop; exit 1
+        if ! running "$fq_pid" || ! running "$ddb_pid" || [ $i -ge 150 ]; then
+            echo "local-aws: the emulators did not become healthy; last log lines:" >&2
+            tail -10 "$fq_log" "$ddb_log" >&2 2>/dev/null
+            return 1
         fi
         sleep 0.1
     done
-    if command -v ss >/dev/null 2>&1 && ss -Hltn "sport = :$port" | grep -qv '127.0.0.1:'; then
-        echo "local-aws: emulator listens beyond loopback; stopping it" >&2; stop; exit 1
+    if ! loopback_only "$port" || ! loopback_only "$dport"; then
+        echo "local-aws: an emulator listens beyond loopback" >&2
+        return 1
     fi
-    echo "local-aws: running on 127.0.0.1:$port (pid $(cat "$pidfile"), log $log)"
 }
 
-stop() {
-    if running; then
-        pid=$(cat "$pidfile")
+# provision: build/prism-provision up against the emulators
+provision() {
+    if [ ! -x build/prism-provision ]; then
+        make -s build/prism-provision >&2 || { echo "local-aws: cannot build build/prism-provision" >&2; return 1; }
+    fi
+    if ! env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=$local_key \
+            AWS_SECRET_ACCESS_KEY=$local_secret AWS_EC2_METADATA_DISABLED=true \
+            build/prism-provision --endpoint-url "http://127.0.0.1:$port" \
+            --dynamodb-endpoint-url "http://127.0.0.1:$dport" --region $region \
+            up -f "$resources" >"$state/provision.log" 2>&1; then
+        echo "local-aws: provisioning failed:" >&2
+        tail -20 "$state/provision.log" >&2
+        return 1
+    fi
+}
+
+# stop_one NAME PIDFILE
+stop_one() {
+    if running "$2"; then
+        pid=$(cat "$2")
         kill "$pid" 2>/dev/null || true
         i=0
         while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
         kill -9 "$pid" 2>/dev/null || true
-        echo "local-aws: stopped (pid $pid)"
+        echo "local-aws: $1 stopped (pid $pid)"
     fi
-    rm -f "$pidfile"
+    rm -f "$2"
+}
+
+start() {
+    [ -x "$node" ] && [ -d "$emu/node_modules/fauxqs" ] && [ -d "$emu/node_modules/dynalite" ] \
+        || { echo "local-aws: emulators not installed: run scripts/deps.sh" >&2; exit 1; }
+    mkdir -p "$state"
+    started=
+    if ! start_fauxqs || ! start_dynalite || ! wait_healthy || ! provision; then
+        # stop only what this call started
+        case $started in *fauxqs*) stop_one fauxqs "$fq_pid" ;; esac
+        case $started in *dynalite*) stop_one dynalite "$ddb_pid" ;; esac
+        exit 1
+    fi
+    echo "local-aws: SNS/SQS/S3 on 127.0.0.1:$port (pid $(cat "$fq_pid")), DynamoDB on 127.0.0.1:$dport (pid $(cat "$ddb_pid"))${started:+, started:$started}"
+    echo "local-aws: resources of ${resources#$root/}: $(tail -1 "$state/provision.log") (report: $state/provision.log)"
+}
+
+stop() {
+    stop_one fauxqs "$fq_pid"
+    stop_one dynalite "$ddb_pid"
 }
 
 case "${1:-}" in
     start)  start ;;
     stop)   stop ;;
-    status) if running && healthy; then echo "local-aws: running on 127.0.0.1:$port"; else echo "local-aws: not running"; exit 1; fi ;;
+    status) if running "$fq_pid" && fq_healthy && running "$ddb_pid" && ddb_healthy; then
+                echo "local-aws: running on 127.0.0.1:$port (SNS/SQS/S3) and 127.0.0.1:$dport (DynamoDB)"
+            else echo "local-aws: not running"; exit 1; fi ;;
     env)    cat <<ENV
 export PRISM_AWS_ENDPOINT=http://127.0.0.1:$port
-export AWS_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=AKIDLOCALPRISM
-export AWS_SECRET_ACCESS_KEY=local-secret-not-checked-by-the-emulator
+export PRISM_DYNAMODB_ENDPOINT=http://127.0.0.1:$dport
+export AWS_REGION=$region
+export AWS_ACCESS_KEY_ID=$local_key
+export AWS_SECRET_ACCESS_KEY=$local_secret
 ENV
             ;;
     *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;

@@ -1,0 +1,117 @@
+/*
+ * prism-provision — creates, converges, shows or deletes every AWS
+ * resource the prism stack needs, from one description file
+ * (conf/resources.json; format in docs/resources.md), on AWS or on any
+ * compatible endpoint (the local emulators included).
+ *
+ *   prism-provision [global options] up|down|show [-f FILE] [--force]
+ *
+ * Report lines go to stdout; the final error, if any, to stderr.  Exit
+ * status: 0 success, 1 a call failed or something was left in place,
+ * 2 usage error.  Secrets are never printed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aws_cli_opts.h"
+#include "provision.h"
+
+#define PROV_EXIT_FAIL  1
+#define PROV_EXIT_USAGE 2
+
+static const char prov_usage[] =
+    "usage: prism-provision [global options] up|down|show [-f FILE] [--force]\n"
+    "\n"
+    "  up      create what is missing and converge attributes (idempotent)\n"
+    "  down    delete every resource of the file (a bucket only when empty)\n"
+    "  show    print the resolved plan (ARNs, URLs) and pending changes; changes nothing\n"
+    "  -f FILE the resource description (default conf/resources.json)\n"
+    "  --force down: delete the objects of non-empty buckets first\n"
+    "\n"
+    "global options:\n";
+
+/* prov_say_fn: one report line on stdout. */
+static void prov_print_line(void *ud, const char *line)
+{
+    (void) ud;
+    puts(line);
+    fflush(stdout);
+}
+
+/* Prints a usage error and returns PROV_EXIT_USAGE. */
+static int prov_usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "prism-provision: %s%s%s\n%s%s", what, arg ? " " : "", arg ? arg : "",
+            prov_usage, aws_cli_opts_usage);
+    return PROV_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    aws_cli_opts_t opts = { 0 };
+    prov_plan_t plan = { 0 };
+    prov_run_t run = { 0 };
+    const char *file = "conf/resources.json", *cmd;
+    char msg[512], line[1024];
+    aws_error_t err;
+    int i, rc, force = 0;
+
+    i = aws_cli_opts_parse(&opts, argc - 1, argv + 1, msg, sizeof(msg));
+    if (i < 0) {
+        return prov_usage_error(msg, NULL);
+    }
+    i++;
+    if (i >= argc || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        if (i < argc) {
+            printf("%s%s", prov_usage, aws_cli_opts_usage);
+            return 0;
+        }
+        return prov_usage_error("missing command", NULL);
+    }
+    cmd = argv[i];
+    if (strcmp(cmd, "up") != 0 && strcmp(cmd, "down") != 0 && strcmp(cmd, "show") != 0) {
+        return prov_usage_error("unknown command", cmd);
+    }
+    for (i++; i < argc; i++) {
+        if ((strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--file") == 0) && i + 1 < argc) {
+            file = argv[++i];
+        } else if (strcmp(argv[i], "--force") == 0 && strcmp(cmd, "down") == 0) {
+            force = 1;
+        } else {
+            return prov_usage_error("unexpected argument", argv[i]);
+        }
+    }
+    if (prov_plan_load(file, &plan, msg, sizeof(msg)) != 0) {
+        fprintf(stderr, "prism-provision: %s\n", msg);
+        return PROV_EXIT_FAIL;
+    }
+    aws_cli_opts_env(&opts);
+    run.client = aws_cli_client_new(&opts, &err);
+    if (run.client == NULL) {
+        fprintf(stderr, "prism-provision: configuration: %s\n",
+                aws_error_format(&err, line, sizeof(line)));
+        prov_plan_free(&plan);
+        return PROV_EXIT_FAIL;
+    }
+    run.plan = &plan;
+    run.say = prov_print_line;
+    run.force = force;
+
+    rc = prov_run_resolve(&run, &err);
+    if (rc == 0) {
+        rc = strcmp(cmd, "up") == 0     ? prov_up(&run, &err)
+             : strcmp(cmd, "down") == 0 ? prov_down(&run, &err)
+                                        : prov_show(&run, &err);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "prism-provision: %s: %s\n", cmd, aws_error_format(&err, line, sizeof(line)));
+    }
+    aws_client_free(run.client);
+    prov_plan_free(&plan);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "prism-provision: writing the report: %s\n", strerror(errno));
+        rc = -1;
+    }
+    return rc == 0 ? 0 : PROV_EXIT_FAIL;
+}

@@ -1,0 +1,151 @@
+/* Provisioning DynamoDB tables: create and wait until ACTIVE, check the
+ * key schema, report billing and encryption drift, delete. */
+#include "provision.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "dynamodb.h"
+#include "provision_steps.h"
+
+#define PROV_TABLE_WAIT_MS 120000
+
+/* Sleeps ms milliseconds (signals do not shorten it). */
+static void prov_sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Polls DescribeTable until the table is ACTIVE, at most r->table_wait_ms
+ * (100 ms, doubling to 2 s between looks).  Returns 0, or -1 with err. */
+static int prov_table_wait(prov_run_t *r, const prov_table_t *t, aws_ddb_table_info_t *info,
+                           aws_error_t *err)
+{
+    long budget = r->table_wait_ms > 0 ? r->table_wait_ms : PROV_TABLE_WAIT_MS, waited = 0,
+         delay = 100;
+
+    while (strcmp(info->status, "ACTIVE") != 0) {
+        if (waited >= budget) {
+            aws_error_set(err, AWS_ERR_TIMEOUT, "table %s still %s after %ld ms", t->name,
+                          info->status, waited);
+            return -1;
+        }
+        prov_sleep_ms(delay);
+        waited += delay;
+        delay = delay * 2 > 2000 ? 2000 : delay * 2;
+        if (aws_ddb_describe_table(r->client, t->name, info, err) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Reports drift of an existing table: a different key schema is an
+ * error (a table's keys never change); billing mode and encryption are
+ * warnings (changing them is an UpdateTable decision left to the
+ * operator). */
+static int prov_table_check(prov_run_t *r, const prov_table_t *t, const aws_ddb_table_info_t *info,
+                            aws_error_t *err)
+{
+    char what[300];
+
+    snprintf(what, sizeof(what), "table %s", t->name);
+    if (strcmp(info->hash_key, t->hash_key) != 0 || strcmp(info->hash_type, t->hash_type) != 0
+        || strcmp(info->range_key, t->range_key ? t->range_key : "") != 0
+        || (t->range_key != NULL && strcmp(info->range_type, t->range_type) != 0)) {
+        aws_error_set(err, AWS_ERR_CONFIG, "table %s has key %s (%s)%s%s, the plan says %s (%s)%s%s;"
+                      " keys cannot change: migrate to a new table", t->name, info->hash_key,
+                      info->hash_type, info->range_key[0] ? " + " : "", info->range_key,
+                      t->hash_key, t->hash_type, t->range_key ? " + " : "",
+                      t->range_key ? t->range_key : "");
+        return prov_say_error(r, what, err);
+    }
+    if (strcmp(info->billing_mode, t->billing_mode) != 0) {
+        prov_say(r, "%s: warning: billing mode is %s, the plan says %s (not changed)", what,
+                 info->billing_mode, t->billing_mode);
+        r->warnings++;
+    }
+    if (t->encryption.kind == PROV_ENC_KMS && strcmp(info->sse_type, "KMS") != 0) {
+        prov_say(r, "%s: warning: not encrypted with KMS as the plan says (not changed)", what);
+        r->warnings++;
+    }
+    prov_say(r, "%s: in place (%s, %s)", what, info->arn[0] ? info->arn : t->arn, info->status);
+    return 0;
+}
+
+/* Converges one table. */
+static int prov_table_converge(prov_run_t *r, const prov_table_t *t, int apply, aws_error_t *err)
+{
+    aws_ddb_table_spec_t spec = {
+        t->name, t->hash_key, t->hash_type, t->range_key, t->range_key ? t->range_type : NULL,
+        t->billing_mode, t->read_capacity, t->write_capacity, t->encryption.kind == PROV_ENC_KMS,
+        t->encryption.kms_key_id,
+    };
+    aws_ddb_table_info_t info;
+    char what[300];
+
+    snprintf(what, sizeof(what), "table %s", t->name);
+    if (aws_ddb_describe_table(r->client, t->name, &info, err) == 0) {
+        if (apply && prov_table_wait(r, t, &info, err) != 0) {
+            return prov_say_error(r, what, err);
+        }
+        return prov_table_check(r, t, &info, err);
+    }
+    if (!aws_ddb_error_is_not_found(err)) {
+        return prov_say_error(r, what, err);
+    }
+    r->changes++;
+    if (!apply) {
+        prov_say(r, "%s: missing, would be created (key %s %s, %s)", what, t->hash_key,
+                 t->hash_type, t->billing_mode);
+        return 0;
+    }
+    if (aws_ddb_create_table(r->client, &spec, &info, err) != 0
+        || prov_table_wait(r, t, &info, err) != 0) {
+        return prov_say_error(r, what, err);
+    }
+    prov_say(r, "%s: created (%s, key %s %s, %s), ACTIVE", what, info.arn[0] ? info.arn : t->arn,
+             t->hash_key, t->hash_type, t->billing_mode);
+    return 0;
+}
+
+int prov_tables_converge(prov_run_t *r, int apply, aws_error_t *err)
+{
+    size_t i;
+
+    for (i = 0; i < r->plan->ntables; i++) {
+        if (prov_table_converge(r, &r->plan->tables[i], apply, err) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int prov_tables_remove(prov_run_t *r, aws_error_t *err)
+{
+    aws_error_t e;
+    char what[300];
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < r->plan->ntables; i++) {
+        snprintf(what, sizeof(what), "table %s", r->plan->tables[i].name);
+        if (aws_ddb_delete_table(r->client, r->plan->tables[i].name, NULL, &e) == 0) {
+            prov_say(r, "%s: deleted", what);
+            r->changes++;
+        } else if (aws_ddb_error_is_not_found(&e)) {
+            prov_say(r, "%s: absent", what);
+        } else {
+            prov_say_error(r, what, &e);
+            if (rc == 0) {
+                *err = e;
+                rc = -1;
+            }
+        }
+    }
+    return rc;
+}

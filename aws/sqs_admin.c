@@ -1,0 +1,148 @@
+#include "sqs_admin.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "aws_json_call.h"
+#include "sqs.h"
+
+static const aws_json_api_t aws_sqs_admin_api = { "sqs", "AmazonSQS" };
+
+/* Returns {KEY: value} for a required non-empty string, or NULL with
+ * err set. */
+static json_t *aws_sqs_admin_body(const char *key, const char *value, aws_error_t *err)
+{
+    json_t *obj;
+
+    if (value == NULL || value[0] == '\0') {
+        aws_error_set(err, AWS_ERR_CONFIG, "SQS call needs a %s", key);
+        return NULL;
+    }
+    if ((obj = json_object()) == NULL) {
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory building an SQS request");
+        return NULL;
+    }
+    if (aws_json_set(obj, key, json_string(value), err) != 0) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* Adds attrs as the "Attributes" map of obj (nothing when empty).
+ * Returns 0 or -1 with err set. */
+static int aws_sqs_admin_attrs(json_t *obj, const aws_attrs_t *attrs, aws_error_t *err)
+{
+    json_t *map;
+    size_t i;
+
+    if (attrs == NULL || attrs->n == 0) {
+        return 0;
+    }
+    map = json_object();
+    if (aws_json_set(obj, "Attributes", map, err) != 0) {
+        return -1;
+    }
+    for (i = 0; i < attrs->n; i++) {
+        if (aws_json_set(map, attrs->items[i].name, json_string(attrs->items[i].value), err) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Runs ACTION with obj (consumed; NULL: err set) and copies the string
+ * QueueUrl of the answer into url. */
+static int aws_sqs_admin_url_call(aws_client_t *c, const char *action, json_t *obj,
+                                  char *url, size_t len, aws_error_t *err)
+{
+    json_t *doc;
+    const char *u;
+
+    if (obj == NULL) {
+        return -1;
+    }
+    doc = aws_json_call(c, &aws_sqs_admin_api, action, obj, err);
+    json_decref(obj);
+    if (doc == NULL) {
+        return -1;
+    }
+    u = json_string_value(json_object_get(doc, "QueueUrl"));
+    if (u == NULL || u[0] == '\0' || strlen(u) >= len) {
+        aws_error_set(err, AWS_ERR_PARSE, "SQS %s answer has no usable QueueUrl", action);
+        json_decref(doc);
+        return -1;
+    }
+    memcpy(url, u, strlen(u) + 1);
+    json_decref(doc);
+    return 0;
+}
+
+int aws_sqs_create_queue(aws_client_t *c, const char *name, const aws_attrs_t *attrs,
+                         char *url, size_t len, aws_error_t *err)
+{
+    json_t *obj = aws_sqs_admin_body("QueueName", name, err);
+
+    if (obj != NULL && aws_sqs_admin_attrs(obj, attrs, err) != 0) {
+        json_decref(obj);
+        return -1;
+    }
+    return aws_sqs_admin_url_call(c, "CreateQueue", obj, url, len, err);
+}
+
+int aws_sqs_get_queue_url(aws_client_t *c, const char *name, char *url, size_t len,
+                          aws_error_t *err)
+{
+    return aws_sqs_admin_url_call(c, "GetQueueUrl", aws_sqs_admin_body("QueueName", name, err),
+                                  url, len, err);
+}
+
+int aws_sqs_set_queue_attributes(aws_client_t *c, const char *url, const aws_attrs_t *attrs,
+                                 aws_error_t *err)
+{
+    json_t *obj;
+
+    if (attrs == NULL || attrs->n == 0) {
+        aws_error_set(err, AWS_ERR_CONFIG, "SQS SetQueueAttributes needs attributes");
+        return -1;
+    }
+    obj = aws_sqs_admin_body("QueueUrl", url, err);
+    if (obj != NULL && aws_sqs_admin_attrs(obj, attrs, err) != 0) {
+        json_decref(obj);
+        return -1;
+    }
+    return aws_json_call_consume(c, &aws_sqs_admin_api, "SetQueueAttributes", obj, err);
+}
+
+int aws_sqs_delete_queue(aws_client_t *c, const char *url, aws_error_t *err)
+{
+    return aws_json_call_consume(c, &aws_sqs_admin_api, "DeleteQueue",
+                                 aws_sqs_admin_body("QueueUrl", url, err), err);
+}
+
+int aws_sqs_queue_arn(aws_client_t *c, const char *url, char *arn, size_t len, aws_error_t *err)
+{
+    static const char *const names[] = { "QueueArn" };
+    aws_sqs_queue_attrs_t attrs = AWS_SQS_QUEUE_ATTRS_INIT;
+    const char *v;
+    int rc = -1;
+
+    if (aws_sqs_get_attributes(c, url, names, 1, &attrs, err) != 0) {
+        return -1;
+    }
+    v = aws_sqs_queue_attr(&attrs, "QueueArn");
+    if (v == NULL || v[0] == '\0' || strlen(v) >= len) {
+        aws_error_set(err, AWS_ERR_PARSE, "SQS GetQueueAttributes answer has no usable QueueArn");
+    } else {
+        memcpy(arn, v, strlen(v) + 1);
+        rc = 0;
+    }
+    aws_sqs_queue_attrs_free(&attrs);
+    return rc;
+}
+
+int aws_sqs_error_is_no_queue(const aws_error_t *err)
+{
+    return aws_error_is(err, "QueueDoesNotExist")
+           || aws_error_is(err, "AWS.SimpleQueueService.NonExistentQueue");
+}

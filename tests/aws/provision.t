@@ -1,0 +1,235 @@
+# Provisioning against the local emulators: scripts/local-aws.sh start
+# brings up a private fauxqs + dynalite pair (free ports, own state dir)
+# and provisions conf/resources.json; then every resource exists, a
+# second `prism-provision up` changes nothing, redrive and raw delivery
+# work, drift is converged, concurrent per-route DynamoDB updates lose
+# no attribute, and down refuses a non-empty bucket unless --force.
+use strict;
+use warnings;
+use FindBin;
+use IO::Socket::INET;
+use JSON::PP;
+use HTTP::Tiny;
+use File::Temp ();
+use POSIX ();
+
+my $root = "$FindBin::Bin/../..";
+my ($fq_port, $ddb_port);
+
+# Returns a port on 127.0.0.1 that is free right now.
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1)
+        or die "cannot bind: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+BEGIN {
+    ($fq_port, $ddb_port) = (free_port(), free_port());
+    $ENV{PRISM_AWS_ENDPOINT} = "http://127.0.0.1:$fq_port";
+}
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use PrismAwsCli;
+
+my $state = File::Temp->newdir;
+$ENV{PRISM_AWS_PORT} = $fq_port;
+$ENV{PRISM_DYNAMODB_PORT} = $ddb_port;
+$ENV{PRISM_AWS_STATE} = "$state";
+$ENV{PRISM_DYNAMODB_ENDPOINT} = "http://127.0.0.1:$ddb_port";
+delete $ENV{PRISM_AWS_PERSIST};
+my $provision = "$root/build/prism-provision";
+my $ddb = "$root/build/prism-ddb";
+my $resources = "$root/conf/resources.json";
+-x $_ or die "$_ is not built: run make\n" for $provision, $ddb;
+
+# Runs CMD (killed after 60 s); returns (exit status, stdout, stderr).
+sub run {
+    my @cmd = @_;
+    my ($out, $err) = (File::Temp->new, File::Temp->new);
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+    if ($pid == 0) {
+        open STDOUT, '>&', $out or POSIX::_exit(127);
+        open STDERR, '>&', $err or POSIX::_exit(127);
+        exec @cmd or POSIX::_exit(127);
+    }
+    my $status = -1;
+    eval {
+        local $SIG{ALRM} = sub { die "timeout\n" };
+        alarm 60;
+        waitpid $pid, 0;
+        $status = $? >> 8;
+        alarm 0;
+    };
+    if ($@) { kill 'KILL', $pid; waitpid $pid, 0; }
+    local $/;
+    seek $_, 0, 0 for $out, $err;
+    return ($status, scalar <$out> // '', scalar <$err> // '');
+}
+
+sub local_aws { run("$root/scripts/local-aws.sh", @_) }
+sub prov { run($provision, @_, '-f', $resources) }
+sub ddb { run($ddb, @_) }
+
+END { local $?; local_aws('stop') if $state; }
+
+my @roles = qw(thumbnail webp watermark);
+
+# --- a fresh start has every resource ---------------------------------------
+my $t0 = time;
+my ($rc, $out, $err) = local_aws('start');
+is $rc, 0, 'local-aws.sh start on private ports' or diag "$out$err";
+cmp_ok time - $t0, '<=', 10, 'start (both emulators + provisioning) is quick';
+like $out, qr/DynamoDB on 127\.0\.0\.1:$ddb_port/, 'dynalite runs beside fauxqs';
+like $out, qr/up: \d+ changes/, 'start provisioned the resources';
+my (undef, $env) = local_aws('env');
+like $env, qr{PRISM_DYNAMODB_ENDPOINT=http://127\.0\.0\.1:$ddb_port}, 'env prints the DynamoDB endpoint';
+SKIP: {
+    skip 'ss not installed', 1 unless -x '/usr/bin/ss' || -x '/bin/ss';
+    my $listen = `ss -Hltn '( sport = :$fq_port or sport = :$ddb_port )'`;
+    unlike $listen, qr/(?:0\.0\.0\.0|\*|\[::\]):(?:$fq_port|$ddb_port)\b/, 'both listen on loopback only';
+}
+
+($rc, $out, $err) = prov('show');
+is $rc, 0, 'show exits 0' or diag $err;
+like $out, qr/^show: 0 pending changes$/m, 'show: nothing pending after a fresh start';
+for my $name ('prism-uploads', 'prism-completions', 'prism-ingest', 'prism-derived',
+              'prism-images', 'prism-completions-test', map { ("prism-$_", "prism-$_-dlq") } @roles) {
+    like $out, qr/^\S+ \Q$name\E: in place/m, "$name exists";
+}
+
+for my $role (@roles) {
+    my $attrs = decode_json(cli_ok('sqs', 'attributes', '--queue-url', queue_url("prism-$role")));
+    my $redrive = decode_json($attrs->{RedrivePolicy} // '{}');
+    is $redrive->{deadLetterTargetArn}, "arn:aws:sqs:us-east-1:000000000000:prism-$role-dlq",
+        "prism-$role dead-letters to prism-$role-dlq";
+    is $redrive->{maxReceiveCount}, 3, "prism-$role: maxReceiveCount 3";
+    like $attrs->{Policy} // '', qr/prism-uploads/, "prism-$role lets the topic send to it";
+}
+($rc, $out) = ddb('describe', 'prism-images');
+is $rc, 0, 'the image table exists';
+is decode_json($out)->{status}, 'ACTIVE', 'the image table is ACTIVE' if $rc == 0;
+
+# --- idempotence ---------------------------------------------------------------
+($rc, $out, $err) = prov('up');
+is $rc, 0, 'second up exits 0' or diag $err;
+like $out, qr/^up: no changes, every resource is in place$/m, 'second up changes nothing';
+unlike $out, qr/: (?:created|\S+ set to)/, 'second up reports no creation or update';
+
+# --- raw delivery through the topic ----------------------------------------------
+my $marker = "provision-$$-" . time;
+my $message = qq({"marker":"$marker"});
+cli_ok('sns', 'publish', '--topic-arn', $TOPIC, '--message', $message);
+for my $role (@roles) {
+    my ($body, $tries) = (undef, 0);
+    while (!defined $body && $tries++ < 5) {
+        for my $m (json_lines(cli_ok('sqs', 'receive', '--queue-url', queue_url("prism-$role"),
+                                     '--wait', 2, '--max', 10, '--delete'))) {
+            $body = $m->{body} if $m->{body} =~ /\Q$marker\E/;
+        }
+    }
+    is $body, $message, "prism-$role receives the raw message, no SNS envelope";
+}
+cli_ok('sns', 'publish', '--topic-arn', 'arn:aws:sns:us-east-1:000000000000:prism-completions',
+       '--message', $message);
+my @done = json_lines(cli_ok('sqs', 'receive', '--queue-url', queue_url('prism-completions-test'),
+                             '--wait', 5, '--max', 10, '--delete'));
+is scalar(grep { $_->{body} eq $message } @done), 1, 'the completion topic feeds prism-completions-test';
+
+# --- redrive: after 3 receives the message moves to the DLQ -------------------------
+my $poison = "poison-$marker";
+cli_ok('sqs', 'send', '--queue-url', queue_url('prism-webp'), '--message', $poison);
+my $receives = 0;
+for (1 .. 6) {
+    my @m = grep { $_->{body} eq $poison }
+            json_lines(cli_ok('sqs', 'receive', '--queue-url', queue_url('prism-webp'),
+                              '--wait', 1, '--visibility', 0));
+    $receives += @m;
+}
+is $receives, 3, 'the main queue hands the message out maxReceiveCount times';
+my @dead = grep { $_->{body} eq $poison }
+           json_lines(cli_ok('sqs', 'receive', '--queue-url', queue_url('prism-webp-dlq'),
+                             '--wait', 2, '--delete'));
+is scalar @dead, 1, 'then it is in prism-webp-dlq';
+
+# --- drift is reported by show and converged by up -----------------------------------
+my $http = HTTP::Tiny->new(timeout => 10);
+my $res = $http->post("http://127.0.0.1:$fq_port/", {
+    headers => { 'Content-Type' => 'application/x-amz-json-1.0',
+                 'X-Amz-Target' => 'AmazonSQS.SetQueueAttributes' },
+    content => encode_json({ QueueUrl => queue_url('prism-thumbnail'),
+                             Attributes => { VisibilityTimeout => '99' } }) });
+ok $res->{success}, 'drift: VisibilityTimeout changed behind provisioning' or diag $res->{content};
+($rc, $out) = prov('show');
+like $out, qr/queue prism-thumbnail: VisibilityTimeout would be set to 30 \(was 99\)/, 'show reports the drift';
+like $out, qr/^show: 1 pending change$/m, 'show counts one pending change';
+($rc, $out) = prov('up');
+like $out, qr/queue prism-thumbnail: VisibilityTimeout set to 30 \(was 99\)/, 'up converges it';
+like $out, qr/^up: 1 change$/m, 'up counts one change';
+is decode_json(cli_ok('sqs', 'attributes', '--queue-url', queue_url('prism-thumbnail')))->{VisibilityTimeout},
+    30, 'VisibilityTimeout is back to 30';
+
+# --- DynamoDB: concurrent per-route updates lose no attribute -------------------------
+my $id = "img-$marker";
+my $key = encode_json({ imageId => $id });
+($rc, $out, $err) = ddb('update', 'prism-images', '--plain', '--key', $key,
+                        '--update', 'SET #r = if_not_exists(#r, :e)', '--names', '{"#r":"routes"}',
+                        '--values', '{":e":{}}');
+is $rc, 0, 'image record created with an empty route map' or diag $err;
+my $per_route = 8;
+my @kids;
+for my $route (qw(thumbnail webp)) {
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+    if ($pid == 0) {
+        my $fails = 0;
+        for my $n (1 .. $per_route) {
+            my ($st) = ddb('update', 'prism-images', '--plain', '--key', $key,
+                           '--update', 'SET #r.#n = :v', '--names',
+                           encode_json({ '#r' => 'routes', '#n' => "$route-$n" }),
+                           '--values', encode_json({ ':v' => { route => $route, n => $n } }));
+            $fails++ if $st != 0;
+        }
+        POSIX::_exit($fails ? 1 : 0);
+    }
+    push @kids, $pid;
+}
+my $kid_failures = 0;
+for my $pid (@kids) { waitpid $pid, 0; $kid_failures++ if $? != 0; }
+is $kid_failures, 0, 'both routes wrote concurrently without errors';
+($rc, $out, $err) = ddb('get', 'prism-images', '--plain', '--consistent', '--key', $key);
+is $rc, 0, 'image record read back' or diag $err;
+my $routes = $rc == 0 ? decode_json($out)->{routes} : {};
+is scalar(keys %$routes), 2 * $per_route, 'every per-route attribute survived';
+is_deeply $routes->{"webp-$per_route"}, { route => 'webp', n => $per_route }, 'values intact';
+($rc, undef, $err) = ddb('update', 'prism-images', '--plain', '--key', encode_json({ imageId => "missing-$marker" }),
+                         '--update', 'SET #r.#n = :v', '--condition', 'attribute_exists(imageId)',
+                         '--names', '{"#r":"routes","#n":"webp"}', '--values', '{":v":1}');
+is $rc, 1, 'a condition on a missing record fails';
+like $err, qr/ConditionalCheckFailedException/, 'with ConditionalCheckFailedException';
+
+# --- down ----------------------------------------------------------------------------------
+my $tmp = File::Temp->new;
+print $tmp "x";
+close $tmp;
+cli_ok('s3', 'put', 'prism-ingest', "provision-test/$marker", "$tmp");
+($rc, $out) = prov('down');
+is $rc, 1, 'down refuses a non-empty bucket';
+like $out, qr/bucket prism-ingest: not empty, left in place/, 'and says so';
+like $out, qr/table prism-images: deleted/, 'the other resources are deleted';
+($rc, $out) = prov('down', '--force');
+is $rc, 0, 'down --force empties and deletes the bucket' or diag $out;
+like $out, qr/bucket prism-ingest: 1 object deleted/, 'the object was deleted first';
+my $conf = decode_json(do { local (@ARGV, $/) = ($resources); <> });
+my $all = 0;
+$all += @{ $conf->{$_} || [] } for qw(topics queues subscriptions buckets tables);
+($rc, $out) = prov('show');
+like $out, qr/^show: $all pending changes$/m, "after down all $all resources are missing";
+
+($rc, $out) = local_aws('stop');
+like $out, qr/fauxqs stopped.*dynalite stopped/s, 'stop stops both emulators';
+ok !IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ddb_port", Timeout => 1), 'DynamoDB port closed';
+
+done_testing;
