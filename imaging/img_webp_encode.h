@@ -1,0 +1,30 @@
+/*
+ * WebP encoding with libwebp (WebPEncode through a WebPConfig) into a
+ * reusable memory buffer: lossy or lossless, alpha kept for RGBA.
+ */
+#ifndef IMG_WEBP_ENCODE_H
+#define IMG_WEBP_ENCODE_H
+
+#include "img_image.h"
+
+#pragma GCC visibility push(hidden)
+
+/* WebP's largest side. */
+#define IMG_WEBP_MAX_SIDE 16383
+
+typedef struct {
+    float quality;   /* 0..100: lossy quality, or lossless effort */
+    int   method;    /* 0 (fast) .. 6 (small) */
+    int   lossless;
+} img_webp_opts_t;
+
+/* Encodes an RGB or straight-alpha RGBA image into out; *len receives the
+ * size. Returns 0, or -1 with err set: IMG_ERR_INVALID for gray or
+ * premultiplied input or bad options, IMG_ERR_LIMIT for a side over
+ * IMG_WEBP_MAX_SIDE, IMG_ERR_NOMEM. */
+int img_webp_encode(const img_image_t *img, const img_webp_opts_t *opts, img_buf_t *out,
+                    size_t *len, img_err_t *err);
+
+#pragma GCC visibility pop
+
+#endif /* IMG_WEBP_ENCODE_H */

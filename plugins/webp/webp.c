@@ -1,0 +1,161 @@
+/*
+ * webp: JPEG or PNG in, "image.webp" out (libwebp, lossy or lossless).
+ *
+ * With max_dimension set the image is fitted into that box (never
+ * enlarged): the JPEG is decoded at the smallest sufficient DCT scale,
+ * then resampled with Lanczos-3 (alpha premultiplied meanwhile). EXIF
+ * orientation is applied; PNG transparency is kept. Buffers belong to
+ * the instance and are reused from one image to the next.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "prism/plugin.h"
+#include "img_convert.h"
+#include "img_geometry.h"
+#include "img_load.h"
+#include "img_orient.h"
+#include "img_prism.h"
+#include "img_resample.h"
+#include "img_webp_encode.h"
+
+typedef struct {
+    img_webp_opts_t enc;
+    int             max_dimension;   /* 0: keep the size */
+    uint64_t        max_pixels;
+    /* reused between images */
+    img_buf_t       decoded, resized, oriented, rgb, encoded;
+    img_resampler_t rs;
+} wp_state_t;
+
+static const prism_param_spec_t wp_params[] = {
+    { "quality", PRISM_PARAM_INT, "80", 0, 100, NULL,
+      "lossy quality; with lossless, the compression effort" },
+    { "method", PRISM_PARAM_INT, "4", 0, 6, NULL, "speed/size trade-off: 0 fastest, 6 smallest" },
+    { "lossless", PRISM_PARAM_BOOL, "false", 0, 0, NULL, "encode losslessly" },
+    { "max_dimension", PRISM_PARAM_INT, "0", 0, IMG_WEBP_MAX_SIDE, NULL,
+      "0 keeps the size; else fit within max_dimension x max_dimension (never enlarged)" },
+    { "max_pixels", PRISM_PARAM_INT, "100000000", 1, 1e10, NULL,
+      "originals with more pixels (width x height, from the header) are rejected undecoded" },
+    { NULL, 0, NULL, 0, 0, NULL, NULL }
+};
+
+/* Frees an instance and its buffers; state may be NULL. */
+static void wp_destroy(void *state)
+{
+    wp_state_t *st = state;
+
+    if (st == NULL)
+        return;
+    img_buf_free(&st->decoded);
+    img_buf_free(&st->resized);
+    img_buf_free(&st->oriented);
+    img_buf_free(&st->rgb);
+    img_buf_free(&st->encoded);
+    img_resampler_free(&st->rs);
+    free(st);
+}
+
+/* Builds an instance from validated params; fails only out of memory. */
+static int wp_init(const prism_params_t *p, void **state, char *err, size_t errlen)
+{
+    wp_state_t *st = calloc(1, sizeof(*st));
+
+    if (st == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    st->enc.quality = (float)p->get_int(p, "quality");
+    st->enc.method = (int)p->get_int(p, "method");
+    st->enc.lossless = p->get_bool(p, "lossless");
+    st->max_dimension = (int)p->get_int(p, "max_dimension");
+    st->max_pixels = (uint64_t)p->get_int(p, "max_pixels");
+    *state = st;
+    return 0;
+}
+
+/* Releases buffers that one huge image grew past the retained size. */
+static void wp_trim(wp_state_t *st)
+{
+    img_buf_trim(&st->decoded, IMG_BUF_RETAIN);
+    img_buf_trim(&st->resized, IMG_BUF_RETAIN);
+    img_buf_trim(&st->oriented, IMG_BUF_RETAIN);
+    img_buf_trim(&st->rgb, IMG_BUF_RETAIN);
+    img_buf_trim(&st->encoded, IMG_BUF_RETAIN);
+    img_resampler_trim(&st->rs, IMG_BUF_RETAIN);
+}
+
+/* Decodes, fits, turns upright and encodes one original into
+ * st->encoded. Returns 0 or -1 with e set. */
+static int wp_convert(wp_state_t *st, const prism_input_t *in, size_t *len, img_err_t *e)
+{
+    img_load_opts_t lo = { 0, 0, 0, st->max_pixels };
+    ii_info_t info;
+    img_geom_t g;
+    img_image_t img, next;
+
+    if (img_load_probe(in->data, in->len, st->max_pixels, &info, e) != 0)
+        return -1;
+    if (st->max_dimension > 0) {
+        /* a square box: the geometry on the stored image is the displayed one turned */
+        img_geom_compute((int)info.width, (int)info.height, st->max_dimension,
+                         st->max_dimension, IMG_FIT, 0, &g);
+        img_geom_min_decode(&g, (int)info.width, (int)info.height, &lo.min_width,
+                            &lo.min_height);
+    }
+    if (img_load_decode(in->data, in->len, &info, &lo, &img, &st->decoded, e) != 0)
+        return -1;
+
+    if (st->max_dimension > 0 && (g.width != img.width || g.height != img.height)) {
+        img_rect_t region = img_geom_scale_region(&g, (int)info.width, (int)info.height,
+                                                  img.width, img.height);
+
+        img_premultiply(&img);
+        if (img_image_alloc(&next, g.width, g.height, img.channels, &st->resized, e) != 0
+            || img_resample(&st->rs, &img, &region, &next, e) != 0)
+            return -1;
+        img_unpremultiply(&next);
+        img = next;
+    }
+    if (info.orientation != 1) {
+        if (img_orient(&img, info.orientation, &next, &st->oriented, e) != 0)
+            return -1;
+        img = next;
+    }
+    if (img.channels == 1) {
+        if (img_gray_to_rgb(&img, &next, &st->rgb, e) != 0)
+            return -1;
+        img = next;
+    }
+    return img_webp_encode(&img, &st->enc, &st->encoded, len, e);
+}
+
+/* Converts one original (see the file comment). REJECT for unsupported,
+ * empty, damaged or too large input; RETRY when memory runs out or the
+ * host refuses the output. */
+static prism_result_t wp_process(void *state, const prism_input_t *in, prism_output_t *out)
+{
+    wp_state_t *st = state;
+    prism_result_t rc;
+    img_err_t e;
+    size_t len;
+
+    if (wp_convert(st, in, &len, &e) != 0)
+        rc = img_prism_fail(out, &e);
+    else
+        rc = img_prism_emit(out, "image.webp", "image/webp", st->encoded.data, len);
+    wp_trim(st);
+    return rc;
+}
+
+const prism_plugin_t prism_plugin = {
+    .abi_version = PRISM_PLUGIN_ABI_VERSION,
+    .name = "webp",
+    .version = "1.0.0",
+    .description = "JPEG/PNG to WebP (lossy or lossless), optionally fitted into a box",
+    .params = wp_params,
+    .init = wp_init,
+    .process = wp_process,
+    .destroy = wp_destroy,
+};
