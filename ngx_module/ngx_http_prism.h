@@ -1,0 +1,338 @@
+
+/*
+ * ngx_http_prism_module: image uploads stored in S3 (or a local directory)
+ * and announced on SNS, without blocking nginx's event loop.
+ *
+ * Sources, one concern each:
+ *   ngx_http_prism_module.c      directives, configuration, process hooks
+ *   ngx_http_prism_handler.c     the content handler: the upload's phases
+ *   ngx_http_prism_body.c        the request body filter: limits, SHA-256,
+ *                                the image header, multipart forms
+ *   ngx_http_prism_store.c       S3 PutObject / multipart, local directory
+ *   ngx_http_prism_publish.c     the SNS notification
+ *   ngx_http_prism_call.c        one AWS call with retries on nginx timers
+ *   ngx_http_prism_curl.c        libcurl's multi-socket API on nginx events
+ *   ngx_http_prism_credentials.c credentials kept warm off the event loop
+ *   ngx_http_prism_response.c    outcomes, JSON answers
+ *   ngx_http_prism_status.c      shared-memory counters, status handler
+ *   ngx_http_prism_variables.c   $prism_* variables
+ */
+
+
+#ifndef _NGX_HTTP_PRISM_H_INCLUDED_
+#define _NGX_HTTP_PRISM_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#if (NGX_THREADS)
+#include <ngx_thread_pool.h>
+#endif
+
+#include <curl/curl.h>
+
+#include "aws_client.h"
+#include "event.h"
+#include "imageinfo.h"
+#include "s3.h"
+#include "sns.h"
+#include "upload_form.h"
+
+
+#define NGX_HTTP_PRISM_STORE_S3            1
+#define NGX_HTTP_PRISM_STORE_LOCAL         2
+
+#define NGX_HTTP_PRISM_STATUS_PROMETHEUS   1
+#define NGX_HTTP_PRISM_STATUS_JSON         2
+
+#define NGX_HTTP_PRISM_CREDENTIALS_DEFAULT 1
+#define NGX_HTTP_PRISM_CREDENTIALS_ENV     2
+#define NGX_HTTP_PRISM_CREDENTIALS_PROFILE 3
+
+/* the longest image header kept in memory to read the dimensions */
+#define NGX_HTTP_PRISM_HEAD_MAX            (1024 * 1024)
+
+/* what a form may carry besides its file: boundaries, headers, fields */
+#define NGX_HTTP_PRISM_FORM_SLACK          (ING_FORM_FIELDS_MAX             \
+                                            * (ING_FORM_FIELD_MAX           \
+                                               + ING_MP_HEADERS_MAX + 128)  \
+                                            + ING_MP_HEADERS_MAX)
+
+
+/* How an upload ended: the status counters and the JSON "error" codes. */
+typedef enum {
+    ngx_http_prism_created = 0,
+    ngx_http_prism_empty_body,
+    ngx_http_prism_malformed_body,
+    ngx_http_prism_invalid_image,
+    ngx_http_prism_too_large,
+    ngx_http_prism_too_many_pixels,
+    ngx_http_prism_unsupported_type,
+    ngx_http_prism_type_not_allowed,
+    ngx_http_prism_method_not_allowed,
+    ngx_http_prism_store_failed,
+    ngx_http_prism_store_unavailable,
+    ngx_http_prism_store_timeout,
+    ngx_http_prism_publish_failed,
+    ngx_http_prism_publish_unavailable,
+    ngx_http_prism_publish_timeout,
+    ngx_http_prism_credentials_unavailable,
+    ngx_http_prism_invalid_key,
+    ngx_http_prism_internal_error,
+    ngx_http_prism_aborted,
+    ngx_http_prism_n_outcomes
+} ngx_http_prism_outcome_e;
+
+
+typedef struct {
+    ngx_uint_t                     status;
+    ngx_str_t                      code;
+} ngx_http_prism_outcome_t;
+
+
+typedef struct {
+    ngx_str_t                      region;
+    ngx_str_t                      endpoint;
+    ngx_str_t                      s3_endpoint;
+    ngx_str_t                      sns_endpoint;
+    ngx_uint_t                     credentials;
+    ngx_str_t                      profile;
+    ngx_str_t                      credentials_file;
+    ngx_flag_t                     verify_tls;
+    ngx_uint_t                     s3_addressing;
+    ngx_msec_t                     connect_timeout;
+    ngx_str_t                      thread_pool_name;
+#if (NGX_THREADS)
+    ngx_thread_pool_t             *thread_pool;
+#endif
+
+    ngx_str_t                      topic_region;   /* of the first topic ARN */
+    ngx_uint_t                     uploads;        /* "prism_upload on" seen */
+    ngx_uint_t                     statuses;       /* "prism_status" seen */
+    ngx_int_t                      request_id_index;
+    aws_client_t                  *client;
+    ngx_shm_zone_t                *shm_zone;
+} ngx_http_prism_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                     upload;
+    ngx_uint_t                     store;
+    ngx_http_complex_value_t      *bucket;
+    ngx_http_complex_value_t      *key_prefix;
+    ngx_http_complex_value_t      *key_template;
+    ngx_str_t                      local_dir;
+    ngx_str_t                      topic_arn;
+    ngx_uint_t                     types;          /* bit (1 << ii_type_t) */
+    ngx_uint_t                     max_pixels;
+    off_t                          max_bytes;
+    ngx_msec_t                     publish_timeout;
+    ngx_msec_t                     store_timeout;
+    size_t                         multipart_threshold;
+    ngx_http_complex_value_t      *location;
+    ngx_uint_t                     status;
+} ngx_http_prism_loc_conf_t;
+
+
+/* --- libcurl multi-socket driver (ngx_http_prism_curl.c) --- */
+
+typedef struct ngx_http_prism_xfer_s  ngx_http_prism_xfer_t;
+
+typedef void (*ngx_http_prism_xfer_handler_pt)(ngx_http_prism_xfer_t *xfer);
+
+struct ngx_http_prism_xfer_s {
+    CURL                          *easy;
+    CURLcode                       result;
+    ngx_http_prism_xfer_handler_pt handler;
+    void                          *data;
+    unsigned                       active:1;
+};
+
+ngx_int_t ngx_http_prism_curl_init(ngx_cycle_t *cycle);
+void ngx_http_prism_curl_done(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_prism_curl_add(ngx_http_prism_xfer_t *xfer, ngx_log_t *log);
+void ngx_http_prism_curl_remove(ngx_http_prism_xfer_t *xfer);
+
+
+/* --- one AWS call with retries (ngx_http_prism_call.c) --- */
+
+typedef struct ngx_http_prism_call_s  ngx_http_prism_call_t;
+
+typedef int (*ngx_http_prism_call_build_pt)(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+typedef int (*ngx_http_prism_call_parse_pt)(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+typedef void (*ngx_http_prism_call_done_pt)(ngx_http_prism_call_t *call);
+
+struct ngx_http_prism_call_s {
+    aws_client_t                  *client;
+    const char                    *service;
+    ngx_http_prism_call_build_pt   build;
+    ngx_http_prism_call_parse_pt   parse;
+    ngx_http_prism_call_done_pt    done;
+    void                          *data;
+    ngx_log_t                     *log;
+
+    aws_request_t                  req;
+    aws_buf_t                      body;
+    aws_response_t                 resp;
+    aws_error_t                    err;
+    ngx_int_t                      rc;
+    ngx_uint_t                     attempts;
+    ngx_msec_t                     deadline;
+    ngx_http_prism_xfer_t          xfer;
+    ngx_event_t                    timer;
+
+    unsigned                       has_req:1;
+    unsigned                       running:1;
+};
+
+ngx_http_prism_call_t *ngx_http_prism_call_create(ngx_pool_t *pool,
+    ngx_connection_t *c, aws_client_t *client);
+ngx_int_t ngx_http_prism_call_start(ngx_http_prism_call_t *call,
+    ngx_msec_t deadline);
+
+
+/* --- credentials (ngx_http_prism_credentials.c) --- */
+
+ngx_int_t ngx_http_prism_credentials_init(ngx_cycle_t *cycle,
+    ngx_http_prism_main_conf_t *pmcf);
+ngx_uint_t ngx_http_prism_credentials_ready(void);
+
+
+/* --- the upload (ngx_http_prism_handler.c and the phases) --- */
+
+typedef struct ngx_http_prism_ctx_s  ngx_http_prism_ctx_t;
+
+struct ngx_http_prism_ctx_s {
+    ngx_http_request_t            *request;
+
+    /* the body as the request body filter sees it */
+    off_t                          received;
+    off_t                          max_bytes;
+    ing_upload_form_t             *form;          /* multipart, else NULL */
+    EVP_MD_CTX                    *md;            /* raw body, else NULL */
+    u_char                        *head;
+    size_t                         head_len;
+    size_t                         head_size;
+    ii_info_t                      info;
+    ngx_int_t                      probe;         /* NGX_AGAIN, NGX_OK */
+    ngx_event_t                    reject;
+
+    /* the image inside the body file */
+    ngx_fd_t                       fd;
+    off_t                          offset;
+    off_t                          size;
+    u_char                         sha256[65];
+    ngx_str_t                      content_type;
+    ngx_str_t                      ext;
+    ngx_str_t                      image_id;
+    ngx_tm_t                       tm;            /* upload time, UTC */
+    struct timespec                time;
+
+    /* where it went */
+    ngx_str_t                      bucket;
+    ngx_str_t                      key;
+    ngx_str_t                      path;          /* local store */
+    ngx_str_t                      etag;
+    ngx_str_t                      message_id;
+    ngx_str_t                      request_id;
+    ngx_str_t                      source_ip;
+
+    /* the AWS phases */
+    ngx_http_prism_call_t         *call;
+    ngx_msec_t                     store_start;
+    ngx_msec_t                     store_deadline;
+    aws_s3_meta_t                 *meta;          /* from the form's fields */
+    ngx_str_t                      upload_id;     /* S3 multipart upload */
+    aws_s3_part_t                 *parts;
+    ngx_uint_t                     nparts;
+    ngx_uint_t                     part;
+    size_t                         part_size;
+    ngx_msec_t                     publish_start;
+    ngx_str_t                      json;          /* the SNS message */
+    aws_msg_attr_t                *attrs;
+    aws_sns_publish_params_t       params;
+
+    ngx_http_prism_outcome_e       outcome;
+    ngx_str_t                      message;
+
+    unsigned                       stored:1;
+    unsigned                       unstored:1;
+    unsigned                       answered:1;
+};
+
+extern ngx_module_t  ngx_http_prism_module;
+
+ngx_int_t ngx_http_prism_upload_handler(ngx_http_request_t *r);
+void ngx_http_prism_stored(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    ngx_int_t rc);
+void ngx_http_prism_published(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_int_t rc);
+void ngx_http_prism_unstored(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+void ngx_http_prism_error(ngx_http_prism_ctx_t *ctx,
+    ngx_http_prism_outcome_e outcome, const char *fmt, ...);
+void ngx_http_prism_reject(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_strdup(ngx_pool_t *pool, ngx_str_t *dst, u_char *src,
+    size_t len);
+
+
+/* --- the request body filter (ngx_http_prism_body.c) --- */
+
+ngx_int_t ngx_http_prism_body_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_prism_body_start(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_body_finish(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+
+
+/* --- store, publish (ngx_http_prism_store.c, ngx_http_prism_publish.c) --- */
+
+ngx_int_t ngx_http_prism_store(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_unstore(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_publish(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_location(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_str_t *location);
+ngx_int_t ngx_http_prism_event(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ing_event_t *ev);
+
+
+/* --- answers (ngx_http_prism_response.c) --- */
+
+extern ngx_http_prism_outcome_t  ngx_http_prism_outcomes[];
+
+ngx_http_prism_outcome_e ngx_http_prism_aws_outcome(const aws_error_t *err,
+    ngx_http_prism_outcome_e failed);
+ngx_int_t ngx_http_prism_send_error(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_send_created(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+
+
+/* --- status (ngx_http_prism_status.c) --- */
+
+ngx_int_t ngx_http_prism_status_zone(ngx_conf_t *cf,
+    ngx_http_prism_main_conf_t *pmcf);
+ngx_int_t ngx_http_prism_status_handler(ngx_http_request_t *r);
+void ngx_http_prism_count_upload(ngx_http_request_t *r,
+    ngx_http_prism_outcome_e outcome, off_t bytes);
+void ngx_http_prism_count_in_flight(ngx_http_request_t *r, ngx_int_t delta);
+void ngx_http_prism_count_publish(ngx_http_request_t *r, ngx_uint_t ok,
+    ngx_uint_t attempts, ngx_msec_t latency);
+void ngx_http_prism_count_store(ngx_http_request_t *r, ngx_uint_t ok,
+    ngx_uint_t attempts, ngx_msec_t latency);
+void ngx_http_prism_count_unstore(ngx_http_request_t *r, ngx_uint_t ok);
+
+
+/* --- variables (ngx_http_prism_variables.c) --- */
+
+ngx_int_t ngx_http_prism_add_variables(ngx_conf_t *cf);
+
+
+#endif /* _NGX_HTTP_PRISM_H_INCLUDED_ */

@@ -1,0 +1,245 @@
+
+/*
+ * The SNS notification of a stored upload.
+ *
+ * The message body is the S3-event-shaped JSON of ingress/event (plus the
+ * "prism" object), with the message attributes that subscription filter
+ * policies use (content_type, width, height, size, request_id).  It is
+ * published on the event loop with retries inside prism_publish_timeout.
+ */
+
+
+#include "ngx_http_prism.h"
+
+#include "sns.h"
+
+
+static int ngx_http_prism_publish_build(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static int ngx_http_prism_publish_parse(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static void ngx_http_prism_publish_done(ngx_http_prism_call_t *call);
+
+
+/*
+ * Describes the upload as an event (for the message and for the 201
+ * body).  The strings point into ctx.  Returns NGX_OK.
+ */
+
+ngx_int_t
+ngx_http_prism_event(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    ing_event_t *ev)
+{
+    ngx_http_prism_loc_conf_t   *plcf;
+    ngx_http_prism_main_conf_t  *pmcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    ngx_memzero(ev, sizeof(ing_event_t));
+
+    ev->region = aws_client_region(pmcf->client);
+    ev->bucket = ctx->bucket.len ? (char *) ctx->bucket.data : "";
+    ev->key = (char *) ctx->key.data;
+    ev->size = (uint64_t) ctx->size;
+    ev->etag = ctx->etag.len ? (char *) ctx->etag.data : "";
+    ev->image_id = (char *) ctx->image_id.data;
+    ev->content_type = (char *) ctx->content_type.data;
+    ev->width = ctx->info.width;
+    ev->height = ctx->info.height;
+    ev->sha256 = (char *) ctx->sha256;
+    ev->request_id = (char *) ctx->request_id.data;
+    ev->source_ip = (char *) ctx->source_ip.data;
+    ev->time = ctx->time;
+
+    if (plcf->store == NGX_HTTP_PRISM_STORE_LOCAL) {
+        ev->storage = ING_STORAGE_LOCAL;
+        ev->local_path = (char *) ctx->path.data;
+
+    } else {
+        ev->storage = ING_STORAGE_S3;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Publishes the stored upload's event.  Returns NGX_AGAIN when the
+ * publish runs and ngx_http_prism_published() will be called, or
+ * NGX_ERROR with the outcome set.
+ */
+
+ngx_int_t
+ngx_http_prism_publish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    int                          i, n;
+    char                        *json;
+    ing_event_t                  ev;
+    ing_event_attr_t            *attrs;
+    ngx_http_prism_loc_conf_t   *plcf;
+    ngx_http_prism_main_conf_t  *pmcf;
+    char                         err[256];
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    (void) ngx_http_prism_event(r, ctx, &ev);
+
+    json = ing_event_json(&ev, err, sizeof(err));
+    if (json == NULL) {
+        goto failed;
+    }
+
+    if (ngx_http_prism_strdup(r->pool, &ctx->json, (u_char *) json,
+                              ngx_strlen(json))
+        != NGX_OK)
+    {
+        free(json);
+        ngx_cpystrn((u_char *) err, (u_char *) "out of memory", sizeof(err));
+        goto failed;
+    }
+
+    free(json);
+
+    attrs = ngx_palloc(r->pool, ING_EVENT_ATTRS_MAX * sizeof(ing_event_attr_t));
+    ctx->attrs = ngx_palloc(r->pool,
+                            ING_EVENT_ATTRS_MAX * sizeof(aws_msg_attr_t));
+    if (attrs == NULL || ctx->attrs == NULL) {
+        ngx_cpystrn((u_char *) err, (u_char *) "out of memory", sizeof(err));
+        goto failed;
+    }
+
+    n = ing_event_attrs(&ev, attrs, err, sizeof(err));
+    if (n < 0) {
+        goto failed;
+    }
+
+    for (i = 0; i < n; i++) {
+        ctx->attrs[i].name = attrs[i].name;
+        ctx->attrs[i].type = attrs[i].type;
+        ctx->attrs[i].value = attrs[i].value;
+    }
+
+    ngx_memzero(&ctx->params, sizeof(aws_sns_publish_params_t));
+
+    ctx->params.topic_arn = (char *) plcf->topic_arn.data;
+    ctx->params.message = (char *) ctx->json.data;
+    ctx->params.attrs = ctx->attrs;
+    ctx->params.nattrs = (size_t) n;
+
+    if (ctx->call == NULL) {
+        ctx->call = ngx_http_prism_call_create(r->pool, r->connection,
+                                               pmcf->client);
+        if (ctx->call == NULL) {
+            ngx_cpystrn((u_char *) err, (u_char *) "out of memory",
+                        sizeof(err));
+            goto failed;
+        }
+    }
+
+    ctx->call->service = "sns";
+    ctx->call->build = ngx_http_prism_publish_build;
+    ctx->call->parse = ngx_http_prism_publish_parse;
+    ctx->call->done = ngx_http_prism_publish_done;
+    ctx->call->data = r;
+
+    ctx->publish_start = ngx_current_msec;
+
+    if (ngx_http_prism_call_start(ctx->call,
+                                  ngx_current_msec + plcf->publish_timeout)
+        != NGX_OK)
+    {
+        (void) aws_error_format(&ctx->call->err, err, sizeof(err));
+        goto failed;
+    }
+
+    return NGX_AGAIN;
+
+failed:
+
+    ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                  "prism: cannot publish the event of \"%V\": %s",
+                  &ctx->key, err);
+
+    ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
+                         "cannot publish the upload's event: %s", err);
+
+    return NGX_ERROR;
+}
+
+
+/* Publish request of one attempt. */
+
+static int
+ngx_http_prism_publish_build(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    return aws_sns_publish_request(call->client, &ctx->params, &call->req,
+                                   &call->body, err);
+}
+
+
+/* Publish's answer: the message id. */
+
+static int
+ngx_http_prism_publish_parse(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+    char                   id[256];
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    if (aws_sns_publish_parse(&call->resp, id, sizeof(id), err) != 0) {
+        return -1;
+    }
+
+    if (ngx_http_prism_strdup(r->pool, &ctx->message_id, (u_char *) id,
+                              ngx_strlen(id))
+        != NGX_OK)
+    {
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* End of the publish: counted, then on to the answer (or the undo). */
+
+static void
+ngx_http_prism_publish_done(ngx_http_prism_call_t *call)
+{
+    ngx_connection_t      *c;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+    u_char                 msg[NGX_MAX_ERROR_STR];
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    ngx_http_prism_count_publish(r, call->rc == NGX_OK, call->attempts,
+                                 ngx_current_msec - ctx->publish_start);
+
+    if (call->rc != NGX_OK) {
+        (void) aws_error_format(&call->err, (char *) msg, sizeof(msg));
+
+        ngx_log_error(NGX_LOG_ERR, c->log, 0,
+                      "prism: publishing the event of \"%V\" failed after "
+                      "%ui attempts: %s", &ctx->key, call->attempts, msg);
+
+        ngx_http_prism_error(ctx, ngx_http_prism_aws_outcome(&call->err,
+                                              ngx_http_prism_publish_failed),
+                             "publishing the upload's event failed: %s", msg);
+    }
+
+    ngx_http_prism_published(r, ctx, call->rc);
+
+    ngx_http_run_posted_requests(c);
+}

@@ -1,0 +1,222 @@
+
+/*
+ * How an upload is answered: the outcomes with their HTTP status and
+ * JSON error code, the mapping of AWS failures to them, and the JSON
+ * bodies (built by ingress/response: 201 with the upload's description,
+ * or {"error": CODE, "message": TEXT}).
+ */
+
+
+#include "ngx_http_prism.h"
+
+#include "response.h"
+
+
+static ngx_int_t ngx_http_prism_send_json(ngx_http_request_t *r,
+    ngx_uint_t status, u_char *json, size_t len);
+
+
+ngx_http_prism_outcome_t  ngx_http_prism_outcomes[] = {
+    { NGX_HTTP_CREATED, ngx_string("created") },
+    { NGX_HTTP_BAD_REQUEST, ngx_string("empty_body") },
+    { NGX_HTTP_BAD_REQUEST, ngx_string("malformed_body") },
+    { NGX_HTTP_BAD_REQUEST, ngx_string("invalid_image") },
+    { NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, ngx_string("too_large") },
+    { NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, ngx_string("too_many_pixels") },
+    { NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, ngx_string("unsupported_type") },
+    { NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, ngx_string("type_not_allowed") },
+    { NGX_HTTP_NOT_ALLOWED, ngx_string("method_not_allowed") },
+    { NGX_HTTP_BAD_GATEWAY, ngx_string("store_failed") },
+    { NGX_HTTP_SERVICE_UNAVAILABLE, ngx_string("store_unavailable") },
+    { NGX_HTTP_GATEWAY_TIME_OUT, ngx_string("store_timeout") },
+    { NGX_HTTP_BAD_GATEWAY, ngx_string("publish_failed") },
+    { NGX_HTTP_SERVICE_UNAVAILABLE, ngx_string("publish_unavailable") },
+    { NGX_HTTP_GATEWAY_TIME_OUT, ngx_string("publish_timeout") },
+    { NGX_HTTP_SERVICE_UNAVAILABLE, ngx_string("credentials_unavailable") },
+    { NGX_HTTP_BAD_REQUEST, ngx_string("invalid_key") },
+    { NGX_HTTP_INTERNAL_SERVER_ERROR, ngx_string("internal_error") },
+    { NGX_HTTP_CLIENT_CLOSED_REQUEST, ngx_string("aborted") }
+};
+
+
+/*
+ * The outcome of an AWS call that failed with err, for a phase whose
+ * "failed" outcome is FAILED (its "unavailable" and "timeout" outcomes
+ * follow it): a timeout is 504; an unreachable service, throttling, a 503
+ * or missing credentials are 503; any other answer of the service is 502;
+ * local trouble (memory, files, configuration) is 500.
+ */
+
+ngx_http_prism_outcome_e
+ngx_http_prism_aws_outcome(const aws_error_t *err,
+    ngx_http_prism_outcome_e failed)
+{
+    switch (err->kind) {
+
+    case AWS_ERR_TIMEOUT:
+        return failed + 2;
+
+    case AWS_ERR_NETWORK:
+        return failed + 1;
+
+    case AWS_ERR_CREDENTIALS:
+        return ngx_http_prism_credentials_unavailable;
+
+    case AWS_ERR_HTTP:
+        if (err->http_status == NGX_HTTP_SERVICE_UNAVAILABLE
+            || aws_error_is_throttling(err))
+        {
+            return failed + 1;
+        }
+
+        return failed;
+
+    case AWS_ERR_PARSE:
+        return failed;
+
+    default:
+        return ngx_http_prism_internal_error;
+    }
+}
+
+
+/*
+ * Answers ctx->outcome as {"error": CODE, "message": TEXT} with the
+ * outcome's status, and counts it.  Returns the result of sending.
+ */
+
+ngx_int_t
+ngx_http_prism_send_error(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    char                      *json;
+    ngx_int_t                  rc;
+    ngx_table_elt_t           *h;
+    ngx_http_prism_outcome_t  *o;
+
+    o = &ngx_http_prism_outcomes[ctx->outcome];
+
+    ctx->answered = 1;
+
+    ngx_http_prism_count_upload(r, ctx->outcome, 0);
+
+    if (ctx->outcome == ngx_http_prism_method_not_allowed) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Allow");
+        ngx_str_set(&h->value, "POST, PUT");
+    }
+
+    json = ing_error_json((char *) o->code.data,
+                          ctx->message.len ? (char *) ctx->message.data : "");
+    if (json == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_prism_send_json(r, o->status, (u_char *) json,
+                                  ngx_strlen(json));
+
+    free(json);
+
+    return rc;
+}
+
+
+/*
+ * Answers 201 with the upload's JSON description and its Location, and
+ * counts it.  Returns the result of sending.
+ */
+
+ngx_int_t
+ngx_http_prism_send_created(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    char                       *json;
+    ngx_int_t                   rc;
+    ngx_str_t                   location;
+    ing_event_t                 ev;
+    ngx_table_elt_t            *h;
+    char                        err[256];
+
+    if (ngx_http_prism_event(r, ctx, &ev) != NGX_OK
+        || ngx_http_prism_location(r, ctx, &location) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    json = ing_response_json(&ev, (char *) ctx->message_id.data, err,
+                             sizeof(err));
+    if (json == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "prism: %s", err);
+        return NGX_ERROR;
+    }
+
+    ctx->answered = 1;
+
+    ngx_http_prism_count_upload(r, ngx_http_prism_created, ctx->size);
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        free(json);
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Location");
+    h->value = location;
+
+    r->headers_out.location = h;
+
+    rc = ngx_http_prism_send_json(r, NGX_HTTP_CREATED, (u_char *) json,
+                                  ngx_strlen(json));
+
+    free(json);
+
+    return rc;
+}
+
+
+/*
+ * Sends STATUS with the JSON body json[0..len) (copied) and a final
+ * newline.  Returns the result of the output filters.
+ */
+
+static ngx_int_t
+ngx_http_prism_send_json(ngx_http_request_t *r, ngx_uint_t status,
+    u_char *json, size_t len)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    b = ngx_create_temp_buf(r->pool, len + 1);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->last = ngx_cpymem(b->last, json, len);
+    *b->last++ = LF;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = len + 1;
+
+    ngx_str_set(&r->headers_out.content_type, "application/json");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_type_lowcase = NULL;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}

@@ -1,0 +1,1045 @@
+
+/*
+ * Storing the original, and removing it again when its publish failed.
+ *
+ * S3: one PutObject streamed from the body's temporary file (at the
+ * image's offset) up to prism_s3_multipart_threshold; above it a
+ * multipart upload (create, the parts one after the other, complete),
+ * aborted on any failure.  All of it runs on the event loop through
+ * ngx_http_prism_call within prism_store_timeout.
+ *
+ * Local: the file appears in prism_local_dir under its key atomically.
+ * A raw body's temporary file is renamed there (copied first when it is
+ * on another file system); a form's file is copied out of the body into
+ * a temporary name next to its destination, then renamed.
+ */
+
+
+#include "ngx_http_prism.h"
+
+
+/* the budget of the clean-up calls (abort, delete) */
+#define NGX_HTTP_PRISM_UNDO_TIMEOUT  10000
+
+/* the most parts of an S3 multipart upload */
+#define NGX_HTTP_PRISM_MAX_PARTS     10000
+
+/* S3 allows 2 KB of user metadata */
+#define NGX_HTTP_PRISM_META_MAX      2048
+
+
+static ngx_int_t ngx_http_prism_store_s3(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+static ngx_int_t ngx_http_prism_store_local(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+static ngx_int_t ngx_http_prism_copy_range(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, u_char *to);
+static ngx_int_t ngx_http_prism_s3_start(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_http_prism_call_build_pt build,
+    ngx_http_prism_call_parse_pt parse, ngx_http_prism_call_done_pt done,
+    ngx_msec_t deadline);
+static void ngx_http_prism_put_opts(ngx_http_prism_ctx_t *ctx,
+    aws_s3_put_opts_t *opts);
+
+static int ngx_http_prism_put_build(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static int ngx_http_prism_put_parse(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static int ngx_http_prism_create_build(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static int ngx_http_prism_create_parse(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static void ngx_http_prism_create_done(ngx_http_prism_call_t *call);
+static int ngx_http_prism_part_build(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static int ngx_http_prism_part_parse(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static void ngx_http_prism_part_done(ngx_http_prism_call_t *call);
+static int ngx_http_prism_complete_build(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static int ngx_http_prism_complete_parse(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static int ngx_http_prism_abort_build(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static void ngx_http_prism_abort_done(ngx_http_prism_call_t *call);
+static void ngx_http_prism_store_done(ngx_http_prism_call_t *call);
+static void ngx_http_prism_uncertain_done(ngx_http_prism_call_t *call);
+static int ngx_http_prism_delete_build(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static int ngx_http_prism_delete_parse(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static void ngx_http_prism_delete_done(ngx_http_prism_call_t *call);
+static void ngx_http_prism_s3_failed(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, aws_error_t *err);
+static void ngx_http_prism_unstore_result(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_uint_t ok);
+
+
+/*
+ * Stores the original named by ctx (bucket, key, the image's range of the
+ * body file).  Returns NGX_OK when it is stored, NGX_AGAIN when the store
+ * runs and ngx_http_prism_stored() will be called, or NGX_ERROR with the
+ * outcome set.
+ */
+
+ngx_int_t
+ngx_http_prism_store(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    ngx_http_prism_loc_conf_t  *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+
+    ctx->store_start = ngx_current_msec;
+
+    if (plcf->store == NGX_HTTP_PRISM_STORE_LOCAL) {
+        return ngx_http_prism_store_local(r, ctx);
+    }
+
+    return ngx_http_prism_store_s3(r, ctx);
+}
+
+
+/*
+ * Removes the stored original after a failed publish, and notes the
+ * result in the answer's message.  Returns NGX_OK when done (whatever the
+ * result), or NGX_AGAIN when ngx_http_prism_unstored() will be called.
+ */
+
+ngx_int_t
+ngx_http_prism_unstore(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    ngx_http_prism_loc_conf_t  *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+
+    if (plcf->store == NGX_HTTP_PRISM_STORE_LOCAL) {
+        if (ngx_delete_file(ctx->path.data) == NGX_FILE_ERROR) {
+            ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+                          "prism: " ngx_delete_file_n " \"%V\" failed",
+                          &ctx->path);
+            ngx_http_prism_unstore_result(r, ctx, 0);
+
+        } else {
+            ngx_http_prism_unstore_result(r, ctx, 1);
+        }
+
+        return NGX_OK;
+    }
+
+    if (ngx_http_prism_s3_start(r, ctx, ngx_http_prism_delete_build,
+                                ngx_http_prism_delete_parse,
+                                ngx_http_prism_delete_done,
+                                ngx_current_msec + NGX_HTTP_PRISM_UNDO_TIMEOUT)
+        != NGX_OK)
+    {
+        ngx_http_prism_unstore_result(r, ctx, 0);
+        return NGX_OK;
+    }
+
+    return NGX_AGAIN;
+}
+
+
+/*
+ * The URL of the stored original for the Location header: prism_location
+ * when set, else the object's S3 URL, or "/KEY" for the local store.
+ * Returns NGX_OK, or NGX_ERROR when memory runs out.
+ */
+
+ngx_int_t
+ngx_http_prism_location(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    ngx_str_t *location)
+{
+    ngx_int_t                    rc;
+    aws_buf_t                    url = AWS_BUF_INIT;
+    aws_error_t                  err;
+    aws_request_t                req;
+    ngx_http_prism_loc_conf_t   *plcf;
+    ngx_http_prism_main_conf_t  *pmcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+
+    if (plcf->location) {
+        return ngx_http_complex_value(r, plcf->location, location);
+    }
+
+    if (plcf->store == NGX_HTTP_PRISM_STORE_LOCAL) {
+        location->len = ctx->key.len + 1;
+        location->data = ngx_pnalloc(r->pool, location->len);
+        if (location->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        location->data[0] = '/';
+        ngx_memcpy(location->data + 1, ctx->key.data, ctx->key.len);
+
+        return NGX_OK;
+    }
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    if (aws_s3_request_init(pmcf->client, &req, "GET", (char *) ctx->bucket.data,
+                            (char *) ctx->key.data, NULL, &err)
+        != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+
+    if (aws_request_url(&req, &url) == 0) {
+        rc = ngx_http_prism_strdup(r->pool, location, (u_char *) url.data,
+                                   url.len);
+    }
+
+    aws_buf_free(&url);
+    aws_request_free(&req);
+
+    return rc;
+}
+
+
+/* Starts a PutObject, or a multipart upload above the threshold. */
+
+static ngx_int_t
+ngx_http_prism_store_s3(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    ngx_msec_t                  deadline;
+    ngx_http_prism_loc_conf_t  *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+
+    deadline = ngx_current_msec + plcf->store_timeout;
+    ctx->store_deadline = deadline;
+
+    if (ctx->form && ctx->form->nfields) {
+        ctx->meta = ngx_pcalloc(r->pool,
+                                ctx->form->nfields * sizeof(aws_s3_meta_t));
+        if (ctx->meta == NULL) {
+            ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
+                                 "out of memory");
+            return NGX_ERROR;
+        }
+    }
+
+    if (ctx->size <= (off_t) plcf->multipart_threshold) {
+        if (ngx_http_prism_s3_start(r, ctx, ngx_http_prism_put_build,
+                                    ngx_http_prism_put_parse,
+                                    ngx_http_prism_store_done, deadline)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+
+        return NGX_AGAIN;
+    }
+
+    ctx->part_size = plcf->multipart_threshold;
+
+    if ((ctx->size + (off_t) ctx->part_size - 1) / (off_t) ctx->part_size
+        > NGX_HTTP_PRISM_MAX_PARTS)
+    {
+        ctx->part_size = (size_t) ((ctx->size + NGX_HTTP_PRISM_MAX_PARTS - 1)
+                                   / NGX_HTTP_PRISM_MAX_PARTS);
+    }
+
+    ctx->nparts = (ngx_uint_t) ((ctx->size + (off_t) ctx->part_size - 1)
+                                / (off_t) ctx->part_size);
+
+    ctx->parts = ngx_pcalloc(r->pool, ctx->nparts * sizeof(aws_s3_part_t));
+    if (ctx->parts == NULL) {
+        ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
+                             "out of memory");
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_prism_s3_start(r, ctx, ngx_http_prism_create_build,
+                                ngx_http_prism_create_parse,
+                                ngx_http_prism_create_done, deadline)
+        != NGX_OK)
+    {
+        goto failed;
+    }
+
+    return NGX_AGAIN;
+
+failed:
+
+    if (ctx->call) {
+        ngx_http_prism_s3_failed(r, ctx, &ctx->call->err);
+
+    } else {
+        ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
+                             "out of memory");
+    }
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * Starts one S3 call of this upload on its call object (created on first
+ * use).  Returns NGX_OK, or NGX_ERROR (the reason in ctx->call->err when
+ * the call exists).
+ */
+
+static ngx_int_t
+ngx_http_prism_s3_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    ngx_http_prism_call_build_pt build, ngx_http_prism_call_parse_pt parse,
+    ngx_http_prism_call_done_pt done, ngx_msec_t deadline)
+{
+    ngx_http_prism_main_conf_t  *pmcf;
+
+    if (ctx->call == NULL) {
+        pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+        ctx->call = ngx_http_prism_call_create(r->pool, r->connection,
+                                               pmcf->client);
+        if (ctx->call == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    ctx->call->service = "s3";
+    ctx->call->build = build;
+    ctx->call->parse = parse;
+    ctx->call->done = done;
+    ctx->call->data = r;
+
+    return ngx_http_prism_call_start(ctx->call, deadline);
+}
+
+
+/*
+ * The options of the new object: its sniffed Content-Type, and the
+ * form's text fields as user metadata where S3 can carry them (token
+ * names, printable ASCII values, 2 KB in all).
+ */
+
+static void
+ngx_http_prism_put_opts(ngx_http_prism_ctx_t *ctx, aws_s3_put_opts_t *opts)
+{
+    u_char            *p;
+    size_t             i, total;
+    ing_form_field_t  *f;
+
+    ngx_memzero(opts, sizeof(aws_s3_put_opts_t));
+
+    opts->content_type = (char *) ctx->content_type.data;
+    opts->meta = ctx->meta;
+
+    if (ctx->form == NULL || ctx->meta == NULL) {
+        return;
+    }
+
+    total = 0;
+
+    for (i = 0; i < ctx->form->nfields; i++) {
+        f = &ctx->form->fields[i];
+
+        for (p = (u_char *) f->name; *p; p++) {
+            if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z')
+                && !(*p >= '0' && *p <= '9') && *p != '-' && *p != '_')
+            {
+                break;
+            }
+        }
+
+        if (*p || p == (u_char *) f->name) {
+            continue;
+        }
+
+        for (p = (u_char *) f->value; p < (u_char *) f->value + f->value_len;
+             p++)
+        {
+            if (*p < 0x20 || *p > 0x7e) {
+                break;
+            }
+        }
+
+        if (p != (u_char *) f->value + f->value_len) {
+            continue;
+        }
+
+        total += ngx_strlen(f->name) + f->value_len;
+
+        if (total > NGX_HTTP_PRISM_META_MAX) {
+            break;
+        }
+
+        ctx->meta[opts->nmeta].name = f->name;
+        ctx->meta[opts->nmeta].value = f->value;
+        opts->nmeta++;
+    }
+}
+
+
+/* PutObject of the image's range of the body file. */
+
+static int
+ngx_http_prism_put_build(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    aws_s3_put_opts_t      opts;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    ngx_http_prism_put_opts(ctx, &opts);
+
+    return aws_s3_put_fd_request(call->client, (char *) ctx->bucket.data,
+                                 (char *) ctx->key.data, ctx->fd, ctx->offset,
+                                 (size_t) ctx->size, &opts, &call->req, err);
+}
+
+
+/* PutObject's answer: the ETag. */
+
+static int
+ngx_http_prism_put_parse(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+    char                   etag[128];
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    if (aws_s3_put_parse(&call->resp, etag, sizeof(etag), err) != 0) {
+        return -1;
+    }
+
+    if (ngx_http_prism_strdup(r->pool, &ctx->etag, (u_char *) etag,
+                              ngx_strlen(etag))
+        != NGX_OK)
+    {
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* CreateMultipartUpload. */
+
+static int
+ngx_http_prism_create_build(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    aws_s3_put_opts_t      opts;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    ngx_http_prism_put_opts(ctx, &opts);
+
+    return aws_s3_create_multipart_request(call->client,
+                                           (char *) ctx->bucket.data,
+                                           (char *) ctx->key.data, &opts,
+                                           &call->req, err);
+}
+
+
+/* CreateMultipartUpload's answer: the upload id. */
+
+static int
+ngx_http_prism_create_parse(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+    char                   id[1024];
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    if (aws_s3_create_multipart_parse(&call->resp, id, sizeof(id), err) != 0)
+    {
+        return -1;
+    }
+
+    if (ngx_http_prism_strdup(r->pool, &ctx->upload_id, (u_char *) id,
+                              ngx_strlen(id))
+        != NGX_OK)
+    {
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* The multipart upload exists: send the first part. */
+
+static void
+ngx_http_prism_create_done(ngx_http_prism_call_t *call)
+{
+    ngx_connection_t      *c;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    if (call->rc != NGX_OK) {
+        ngx_http_prism_store_done(call);
+        return;
+    }
+
+    ctx->part = 0;
+
+    if (ngx_http_prism_s3_start(r, ctx, ngx_http_prism_part_build,
+                                ngx_http_prism_part_parse,
+                                ngx_http_prism_part_done, ctx->store_deadline)
+        != NGX_OK)
+    {
+        ngx_http_prism_s3_failed(r, ctx, &call->err);
+        ngx_http_prism_stored(r, ctx, NGX_ERROR);
+        ngx_http_run_posted_requests(c);
+    }
+}
+
+
+/* UploadPart of part number ctx->part + 1. */
+
+static int
+ngx_http_prism_part_build(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    off_t                  offset;
+    size_t                 len;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    offset = (off_t) ctx->part * (off_t) ctx->part_size;
+    len = (size_t) ngx_min((off_t) ctx->part_size, ctx->size - offset);
+
+    return aws_s3_upload_part_request(call->client, (char *) ctx->bucket.data,
+                                      (char *) ctx->key.data,
+                                      (char *) ctx->upload_id.data,
+                                      (int) ctx->part + 1, ctx->fd,
+                                      ctx->offset + offset, len, &call->req,
+                                      err);
+}
+
+
+/* UploadPart's answer: the part's ETag. */
+
+static int
+ngx_http_prism_part_parse(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    aws_s3_part_t         *part;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    part = &ctx->parts[ctx->part];
+    part->number = (int) ctx->part + 1;
+
+    return aws_s3_put_parse(&call->resp, part->etag, sizeof(part->etag), err);
+}
+
+
+/* A part is sent: the next one, or complete the upload; abort on failure. */
+
+static void
+ngx_http_prism_part_done(ngx_http_prism_call_t *call)
+{
+    ngx_int_t              rc;
+    ngx_connection_t      *c;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    if (call->rc != NGX_OK) {
+        ngx_http_prism_s3_failed(r, ctx, &call->err);
+        goto abort;
+    }
+
+    if (++ctx->part < ctx->nparts) {
+        rc = ngx_http_prism_s3_start(r, ctx, ngx_http_prism_part_build,
+                                     ngx_http_prism_part_parse,
+                                     ngx_http_prism_part_done,
+                                     ctx->store_deadline);
+
+    } else {
+        rc = ngx_http_prism_s3_start(r, ctx, ngx_http_prism_complete_build,
+                                     ngx_http_prism_complete_parse,
+                                     ngx_http_prism_store_done,
+                                     ctx->store_deadline);
+    }
+
+    if (rc == NGX_OK) {
+        return;
+    }
+
+    ngx_http_prism_s3_failed(r, ctx, &call->err);
+
+abort:
+
+    if (ngx_http_prism_s3_start(r, ctx, ngx_http_prism_abort_build,
+                                ngx_http_prism_delete_parse,
+                                ngx_http_prism_abort_done,
+                                ngx_current_msec + NGX_HTTP_PRISM_UNDO_TIMEOUT)
+        != NGX_OK)
+    {
+        ngx_http_prism_stored(r, ctx, NGX_ERROR);
+        ngx_http_run_posted_requests(c);
+    }
+}
+
+
+/* CompleteMultipartUpload with the parts' ETags. */
+
+static int
+ngx_http_prism_complete_build(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    return aws_s3_complete_multipart_request(call->client,
+                                             (char *) ctx->bucket.data,
+                                             (char *) ctx->key.data,
+                                             (char *) ctx->upload_id.data,
+                                             ctx->parts, ctx->nparts,
+                                             &call->req, &call->body, err);
+}
+
+
+/* CompleteMultipartUpload's answer: the object's ETag. */
+
+static int
+ngx_http_prism_complete_parse(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+    char                   etag[128];
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    if (aws_s3_complete_multipart_parse(&call->resp, etag, sizeof(etag), err)
+        != 0)
+    {
+        return -1;
+    }
+
+    if (ngx_http_prism_strdup(r->pool, &ctx->etag, (u_char *) etag,
+                              ngx_strlen(etag))
+        != NGX_OK)
+    {
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* AbortMultipartUpload. */
+
+static int
+ngx_http_prism_abort_build(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    return aws_s3_abort_multipart_request(call->client,
+                                          (char *) ctx->bucket.data,
+                                          (char *) ctx->key.data,
+                                          (char *) ctx->upload_id.data,
+                                          &call->req, err);
+}
+
+
+/* The failed multipart upload was aborted (or not): answer the failure. */
+
+static void
+ngx_http_prism_abort_done(ngx_http_prism_call_t *call)
+{
+    ngx_connection_t      *c;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+    u_char                 msg[NGX_MAX_ERROR_STR];
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    if (call->rc != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, c->log, 0,
+                      "prism: aborting the multipart upload of \"%V\" "
+                      "failed: %s", &ctx->key,
+                      aws_error_format(&call->err, (char *) msg,
+                                       sizeof(msg)));
+    }
+
+    ngx_http_prism_count_store(r, 0, 1, ngx_current_msec - ctx->store_start);
+
+    ngx_http_prism_stored(r, ctx, NGX_ERROR);
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+/* End of a PutObject, or of a multipart upload's last step. */
+
+static void
+ngx_http_prism_store_done(ngx_http_prism_call_t *call)
+{
+    ngx_connection_t      *c;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    if (call->rc != NGX_OK) {
+        ngx_http_prism_s3_failed(r, ctx, &call->err);
+
+        /* a failed CompleteMultipartUpload is aborted before the answer */
+
+        if (ctx->upload_id.len
+            && ngx_http_prism_s3_start(r, ctx, ngx_http_prism_abort_build,
+                                       ngx_http_prism_delete_parse,
+                                       ngx_http_prism_abort_done,
+                                       ngx_current_msec
+                                       + NGX_HTTP_PRISM_UNDO_TIMEOUT)
+               == NGX_OK)
+        {
+            return;
+        }
+
+        /*
+         * a PutObject whose answer did not come in time may have been
+         * stored all the same: delete it before answering
+         */
+
+        if (ctx->upload_id.len == 0
+            && call->err.kind == AWS_ERR_TIMEOUT
+            && ngx_http_prism_s3_start(r, ctx, ngx_http_prism_delete_build,
+                                       ngx_http_prism_delete_parse,
+                                       ngx_http_prism_uncertain_done,
+                                       ngx_current_msec
+                                       + NGX_HTTP_PRISM_UNDO_TIMEOUT)
+               == NGX_OK)
+        {
+            return;
+        }
+    }
+
+    ngx_http_prism_count_store(r, call->rc == NGX_OK, call->attempts,
+                               ngx_current_msec - ctx->store_start);
+
+    ngx_http_prism_stored(r, ctx, call->rc);
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * The object of a PutObject that timed out was deleted (or not): answer
+ * the failure.
+ */
+
+static void
+ngx_http_prism_uncertain_done(ngx_http_prism_call_t *call)
+{
+    ngx_connection_t      *c;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+    u_char                 msg[NGX_MAX_ERROR_STR];
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    if (call->rc != NGX_OK) {
+        ngx_log_error(NGX_LOG_CRIT, c->log, 0,
+                      "prism: deleting \"%V\" from bucket \"%V\" after the "
+                      "timed-out store failed, the object may be "
+                      "orphaned: %s", &ctx->key, &ctx->bucket,
+                      aws_error_format(&call->err, (char *) msg,
+                                       sizeof(msg)));
+    }
+
+    ngx_http_prism_count_store(r, 0, 1, ngx_current_msec - ctx->store_start);
+
+    ngx_http_prism_stored(r, ctx, NGX_ERROR);
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+/* DeleteObject of the stored original. */
+
+static int
+ngx_http_prism_delete_build(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    return aws_s3_delete_request(call->client, (char *) ctx->bucket.data,
+                                 (char *) ctx->key.data, &call->req, err);
+}
+
+
+/* DeleteObject's and AbortMultipartUpload's answers: 2xx. */
+
+static int
+ngx_http_prism_delete_parse(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    return aws_s3_parse(&call->resp, err);
+}
+
+
+/* The original was deleted (or not) after a failed publish. */
+
+static void
+ngx_http_prism_delete_done(ngx_http_prism_call_t *call)
+{
+    ngx_connection_t      *c;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+    u_char                 msg[NGX_MAX_ERROR_STR];
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    if (call->rc != NGX_OK) {
+        ngx_log_error(NGX_LOG_CRIT, c->log, 0,
+                      "prism: deleting \"%V\" from bucket \"%V\" after the "
+                      "failed publish failed, the object is orphaned: %s",
+                      &ctx->key, &ctx->bucket,
+                      aws_error_format(&call->err, (char *) msg,
+                                       sizeof(msg)));
+    }
+
+    ngx_http_prism_unstore_result(r, ctx, call->rc == NGX_OK);
+
+    ngx_http_prism_unstored(r, ctx);
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * Records a failed S3 store: the outcome from the AWS error, the error in
+ * the log.
+ */
+
+static void
+ngx_http_prism_s3_failed(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    aws_error_t *err)
+{
+    u_char  msg[NGX_MAX_ERROR_STR];
+
+    (void) aws_error_format(err, (char *) msg, sizeof(msg));
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "prism: storing \"%V\" in bucket \"%V\" failed: %s",
+                  &ctx->key, &ctx->bucket, msg);
+
+    ngx_http_prism_error(ctx, ngx_http_prism_aws_outcome(err,
+                                                ngx_http_prism_store_failed),
+                         "storing the original failed: %s", msg);
+}
+
+
+/*
+ * Counts the removal of the original and tells it in the answer's
+ * message ("..., the stored original was removed").
+ */
+
+static void
+ngx_http_prism_unstore_result(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_uint_t ok)
+{
+    u_char     *p;
+    ngx_str_t   text;
+
+    ctx->unstored = ok;
+
+    ngx_http_prism_count_unstore(r, ok);
+
+    if (ok) {
+        ngx_str_set(&text, "; the stored original was removed");
+
+    } else {
+        ngx_str_set(&text, "; removing the stored original failed too");
+    }
+
+    p = ngx_pnalloc(r->pool, ctx->message.len + text.len + 1);
+    if (p == NULL) {
+        return;
+    }
+
+    ngx_memcpy(p, ctx->message.data, ctx->message.len);
+    ngx_memcpy(p + ctx->message.len, text.data, text.len + 1);
+
+    ctx->message.data = p;
+    ctx->message.len += text.len;
+}
+
+
+/* Moves the original into the local directory under its key. */
+
+static ngx_int_t
+ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    u_char                     *p;
+    ngx_err_t                   err;
+    ngx_ext_rename_file_t       ext;
+    ngx_http_prism_loc_conf_t  *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+
+    ctx->path.len = plcf->local_dir.len + 1 + ctx->key.len;
+    ctx->path.data = ngx_pnalloc(r->pool, ctx->path.len + 1);
+    if (ctx->path.data == NULL) {
+        ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
+                             "out of memory");
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(ctx->path.data, plcf->local_dir.data, plcf->local_dir.len);
+    *p++ = '/';
+    p = ngx_cpymem(p, ctx->key.data, ctx->key.len);
+    *p = '\0';
+
+    err = ngx_create_full_path(ctx->path.data, 0755);
+    if (err) {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, err,
+                      "prism: " ngx_create_dir_n " for \"%V\" failed",
+                      &ctx->path);
+        goto failed;
+    }
+
+    if (ctx->form) {
+        if (ngx_http_prism_copy_range(r, ctx, ctx->path.data) != NGX_OK) {
+            goto failed;
+        }
+
+    } else {
+        ext.access = 0644;
+        ext.path_access = 0755;
+        ext.time = -1;
+        ext.create_path = 1;
+        ext.delete_file = 0;
+        ext.log = r->connection->log;
+
+        if (ngx_ext_rename_file(&r->request_body->temp_file->file.name,
+                                &ctx->path, &ext)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+    }
+
+    ngx_http_prism_count_store(r, 1, 1, ngx_current_msec - ctx->store_start);
+
+    return NGX_OK;
+
+failed:
+
+    ngx_http_prism_count_store(r, 0, 1, ngx_current_msec - ctx->store_start);
+
+    ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
+                         "storing the original in the local directory "
+                         "failed");
+    return NGX_ERROR;
+}
+
+
+/*
+ * Copies the image's range of the body file to a temporary name next to
+ * TO, then renames it to TO, so that TO appears complete or not at all.
+ * Returns NGX_OK, or NGX_ERROR after logging.
+ */
+
+static ngx_int_t
+ngx_http_prism_copy_range(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    u_char *to)
+{
+    off_t       offset, end;
+    size_t      len;
+    ssize_t     n;
+    u_char     *buf, *tmp;
+    ngx_fd_t    fd;
+    ngx_int_t   rc;
+    ngx_log_t  *log;
+
+    log = r->connection->log;
+
+    len = ngx_strlen(to);
+
+    tmp = ngx_pnalloc(r->pool, len + sizeof(".prism-tmp"));
+    buf = ngx_palloc(r->pool, 65536);
+    if (tmp == NULL || buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(tmp, "%s.prism-tmp%Z", to);
+
+    fd = ngx_open_file(tmp, NGX_FILE_WRONLY, NGX_FILE_CREATE_OR_OPEN
+                                             |NGX_FILE_TRUNCATE, 0644);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "prism: " ngx_open_file_n " \"%s\" failed", tmp);
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+
+    offset = ctx->offset;
+    end = ctx->offset + ctx->size;
+
+    while (offset < end) {
+        n = pread(ctx->fd, buf, (size_t) ngx_min(65536, end - offset), offset);
+
+        if (n <= 0) {
+            ngx_log_error(NGX_LOG_CRIT, log, n ? ngx_errno : 0,
+                          "prism: reading the upload's body file failed");
+            goto done;
+        }
+
+        if (ngx_write_fd(fd, buf, n) != n) {
+            ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                          "prism: " ngx_write_fd_n " \"%s\" failed", tmp);
+            goto done;
+        }
+
+        offset += n;
+    }
+
+    rc = NGX_OK;
+
+done:
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
+                      "prism: " ngx_close_file_n " \"%s\" failed", tmp);
+        rc = NGX_ERROR;
+    }
+
+    if (rc == NGX_OK && ngx_rename_file(tmp, to) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "prism: " ngx_rename_file_n " \"%s\" to \"%s\" failed",
+                      tmp, to);
+        rc = NGX_ERROR;
+    }
+
+    if (rc != NGX_OK) {
+        (void) ngx_delete_file(tmp);
+    }
+
+    ngx_pfree(r->pool, buf);
+
+    return rc;
+}

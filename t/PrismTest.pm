@@ -1,0 +1,329 @@
+package PrismTest;
+
+# Helpers shared by the module's Test::Nginx::Socket suites (t/0*.t):
+# requests with binary bodies, multipart forms, and the checks that an
+# upload really happened: the stored object's bytes and SHA-256 (read back
+# from the local AWS emulator with the prism-aws CLI, or from the local
+# directory) and the SNS event as a subscribed SQS queue receives it.
+#
+# The suites read events from a queue of their own, "prism-nginx-tests",
+# subscribed to the topic with raw delivery (created here, idempotently,
+# with unsigned requests the emulator accepts): the role queues may have
+# consumers of other test runs.
+#
+# Environment (exported by the harness):
+#   TEST_NGINX_PRISM_MODULE  the module .so        TEST_NGINX_DATA  tests/data
+#   TEST_NGINX_AWS_ENDPOINT  the emulator          TEST_NGINX_PRISM_AWS  the CLI
+
+use strict;
+use warnings;
+
+use Digest::SHA qw(sha256_hex);
+use Exporter 'import';
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use IO::Socket::INET;
+use JSON::PP qw(decode_json);
+use POSIX qw(WNOHANG);
+use Test::More;
+use Time::HiRes qw(sleep time);
+
+our @EXPORT = qw(
+    $Topic $Bucket image upload_request form_body aws s3_object
+    check_created check_error receive_event no_event status_json http_get
+    start_upload upload_finished upload_result
+);
+
+our $Topic  = 'arn:aws:sns:us-east-1:000000000000:prism-uploads';
+our $Bucket = 'prism-ingest';
+
+my $Queue    = 'prism-nginx-tests';
+my $QueueUrl = "$ENV{TEST_NGINX_AWS_ENDPOINT}/000000000000/$Queue";
+
+# nginx reads "prism_credentials env" keys from its environment; the
+# emulator does not check them.
+$ENV{AWS_ACCESS_KEY_ID}     ||= 'AKIDPRISMTEST';
+$ENV{AWS_SECRET_ACCESS_KEY} ||= 'prism-test-secret';
+
+for my $var (qw(TEST_NGINX_PRISM_MODULE TEST_NGINX_DATA TEST_NGINX_AWS_ENDPOINT
+                TEST_NGINX_PRISM_AWS)) {
+    die "PrismTest: $var is not set\n" unless $ENV{$var};
+}
+
+my $Tmp = tempdir(CLEANUP => 1);
+
+subscribe_test_queue();
+
+# Creates the suites' queue and subscribes it to the topic (both calls are
+# idempotent), then empties it.  Dies when the emulator refuses.
+sub subscribe_test_queue {
+    my $http = HTTP::Tiny->new(timeout => 10);
+    my $url = "$ENV{TEST_NGINX_AWS_ENDPOINT}/";
+    my $res = $http->post($url, {
+        headers => { 'Content-Type' => 'application/x-amz-json-1.0',
+                     'X-Amz-Target' => 'AmazonSQS.CreateQueue' },
+        content => qq({"QueueName":"$Queue"}) });
+    die "PrismTest: CreateQueue failed: $res->{status} $res->{content}\n"
+        unless $res->{success};
+    $res = $http->post_form($url, {
+        Action => 'Subscribe', Version => '2010-03-31', TopicArn => $Topic,
+        Protocol => 'sqs', Endpoint => "arn:aws:sqs:us-east-1:000000000000:$Queue",
+        'Attributes.entry.1.key' => 'RawMessageDelivery',
+        'Attributes.entry.1.value' => 'true' });
+    die "PrismTest: Subscribe failed: $res->{status} $res->{content}\n"
+        unless $res->{success};
+    aws('sqs', 'purge', '--queue-url', $QueueUrl);
+}
+
+# The bytes of tests/data/images/NAME.
+sub image {
+    my ($name) = @_;
+    my $path = "$ENV{TEST_NGINX_DATA}/images/$name";
+    open my $fh, '<:raw', $path or die "cannot open $path: $!\n";
+    local $/;
+    my $bytes = <$fh>;
+    close $fh;
+    return $bytes;
+}
+
+# A complete HTTP/1.1 request with an exact binary body, for
+# "--- raw_request eval".  Extra headers are "Name: value" strings.
+sub upload_request {
+    my ($method, $uri, $body, @headers) = @_;
+    my $head = "$method $uri HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+    $head .= "$_\r\n" for @headers;
+    $head .= "Content-Length: " . length($body) . "\r\n" if defined $body;
+    return "$head\r\n" . ($body // '');
+}
+
+# A multipart/form-data body: parts are [name, value] for text fields or
+# [name, bytes, filename, content type] for files.
+sub form_body {
+    my ($boundary, @parts) = @_;
+    my $body = '';
+    for my $p (@parts) {
+        my ($name, $value, $filename, $type) = @$p;
+        $body .= "--$boundary\r\nContent-Disposition: form-data; name=\"$name\"";
+        $body .= "; filename=\"$filename\"" if defined $filename;
+        $body .= "\r\n";
+        $body .= "Content-Type: $type\r\n" if defined $type;
+        $body .= "\r\n$value\r\n";
+    }
+    return "$body--$boundary--\r\n";
+}
+
+# Runs the prism-aws CLI against the emulator; returns (exit status,
+# stdout).  Its stderr (a missing object is an expected failure) is kept
+# out of the TAP output.
+sub aws {
+    my (@args) = @_;
+    local $ENV{PRISM_AWS_ENDPOINT} = $ENV{TEST_NGINX_AWS_ENDPOINT};
+    local $ENV{AWS_REGION} = 'us-east-1';
+    my $pid = open my $out, '-|';
+    die "fork: $!\n" unless defined $pid;
+    if ($pid == 0) {
+        open STDERR, '>', "$Tmp/aws.err";
+        { exec $ENV{TEST_NGINX_PRISM_AWS}, @args }
+        POSIX::_exit(127);
+    }
+    local $/;
+    my $stdout = <$out> // '';
+    close $out;
+    return ($? >> 8, $stdout);
+}
+
+# The bytes of s3://BUCKET/KEY, or undef when it does not exist.
+sub s3_object {
+    my ($bucket, $key) = @_;
+    my $file = "$Tmp/object";
+    unlink $file;
+    my ($rc) = aws('s3', 'get', $bucket, $key, $file);
+    return undef if $rc != 0;
+    open my $fh, '<:raw', $file or return undef;
+    local $/;
+    my $bytes = <$fh>;
+    return $bytes;
+}
+
+# Receives the event of IMAGE_ID from the suites' queue, deleting it.
+# Returns { body => decoded body, attributes => {...} }, or undef when it
+# did not arrive.  Other messages are left alone (hidden for 2 s so that
+# the next receive sees further ones).
+sub receive_event {
+    my ($image_id) = @_;
+    for my $round (1 .. 5) {
+        my ($rc, $out) = aws('sqs', 'receive', '--queue-url', $QueueUrl,
+                             '--wait', 2, '--max', 10, '--visibility', 2);
+        return undef if $rc != 0;
+        for my $line (split /\n/, $out) {
+            my $msg = eval { decode_json($line) } or next;
+            my $body = eval { decode_json($msg->{body}) } or next;
+            next unless ($body->{prism}{imageId} // '') eq $image_id;
+            aws('sqs', 'delete', '--queue-url', $QueueUrl,
+                '--receipt-handle', $msg->{receipt_handle});
+            return { body => $body, attributes => $msg->{attributes} };
+        }
+    }
+    return undef;
+}
+
+# True when no event of IMAGE_ID (or, without one, no event at all) is
+# waiting in the suites' queue.
+sub no_event {
+    my ($image_id) = @_;
+    my ($rc, $out) = aws('sqs', 'receive', '--queue-url', $QueueUrl,
+                         '--wait', 1, '--max', 10, '--visibility', 0);
+    for my $line (split /\n/, $out) {
+        my $msg = eval { decode_json($line) } or next;
+        my $body = eval { decode_json($msg->{body}) } or next;
+        return 0 if !defined $image_id || ($body->{prism}{imageId} // '') eq $image_id;
+    }
+    return 1;
+}
+
+# Checks a 201 answer against what was uploaded: $want is
+# { bytes, type, width, height } plus optional { store => 'local', dir }.
+# Verifies the JSON body, the stored object's bytes and SHA-256, and the
+# SNS event (body and attributes) received from the suites' queue.
+# Returns the decoded answer.
+sub check_created {
+    my ($name, $body, $want) = @_;
+    my $sha = sha256_hex($want->{bytes});
+    my $res = eval { decode_json($body) };
+    ok($res && $res->{imageId}, "$name - the answer describes the upload")
+        or return;
+
+    is($res->{size}, length $want->{bytes}, "$name - size");
+    is($res->{sha256}, $sha, "$name - sha256 of the uploaded bytes");
+    is($res->{contentType}, $want->{type}, "$name - content type");
+    is($res->{width}, $want->{width}, "$name - width");
+    is($res->{height}, $want->{height}, "$name - height");
+    like($res->{imageId} // '', qr/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+         "$name - image id is a UUIDv7");
+    like($res->{key} // '', qr/\Q$res->{imageId}\E/, "$name - key contains the image id");
+    like($res->{messageId} // '', qr/\S/, "$name - message id");
+
+    my $stored;
+    if (($want->{store} // 's3') eq 'local') {
+        my $path = "$want->{dir}/$res->{key}";
+        if (open my $fh, '<:raw', $path) {
+            local $/;
+            $stored = <$fh>;
+        }
+    } else {
+        is($res->{bucket}, $want->{bucket} // $Bucket, "$name - bucket");
+        $stored = s3_object($res->{bucket}, $res->{key});
+    }
+    ok(defined $stored && $stored eq $want->{bytes}, "$name - the stored object holds the uploaded bytes");
+    is(defined $stored ? sha256_hex($stored) : undef, $sha, "$name - sha256 of the stored object");
+
+    my $ev = receive_event($res->{imageId});
+    ok($ev, "$name - the event arrived in a subscribed queue") or return $res;
+    my $b = $ev->{body};
+    my $rec = $b->{Records}[0] // {};
+    is($rec->{eventName}, 'ObjectCreated:Put', "$name - event: eventName");
+    is($rec->{eventSource}, 'aws:s3', "$name - event: eventSource");
+    is($rec->{s3}{object}{size}, length $want->{bytes}, "$name - event: object size");
+    is($b->{prism}{key}, $res->{key}, "$name - event: key");
+    is($b->{prism}{sha256}, $sha, "$name - event: sha256");
+    is($b->{prism}{contentType}, $want->{type}, "$name - event: contentType");
+    is($b->{prism}{width}, $want->{width}, "$name - event: width");
+    is($b->{prism}{height}, $want->{height}, "$name - event: height");
+    like($b->{prism}{requestId} // '', qr/^[0-9a-f]{32}$/, "$name - event: requestId");
+    my $a = $ev->{attributes} // {};
+    is($a->{content_type}{value}, $want->{type}, "$name - event: content_type attribute");
+    is($a->{width}{value}, $want->{width}, "$name - event: width attribute");
+    is($a->{height}{value}, $want->{height}, "$name - event: height attribute");
+    is($a->{size}{value}, length $want->{bytes}, "$name - event: size attribute");
+    is($a->{request_id}{value}, $b->{prism}{requestId}, "$name - event: request_id attribute");
+    if (($want->{store} // 's3') eq 'local') {
+        is($b->{prism}{storage}, 'local', "$name - event: storage");
+        is($b->{prism}{localPath}, "$want->{dir}/$res->{key}", "$name - event: localPath");
+    } else {
+        is($rec->{s3}{bucket}{name}, $res->{bucket}, "$name - event: bucket");
+        is($b->{prism}{storage}, 's3', "$name - event: storage");
+    }
+    return $res;
+}
+
+# Checks an error answer: JSON {"error": CODE, "message": ...}.
+sub check_error {
+    my ($name, $body, $code) = @_;
+    my $res = eval { decode_json($body) };
+    ok($res, "$name - the error is JSON") or return;
+    is($res->{error}, $code, "$name - error code");
+    like($res->{message} // '', qr/\S/, "$name - error message");
+    return $res;
+}
+
+# GET http://127.0.0.1:$port$uri; returns (status, body) or () on failure.
+sub http_get {
+    my ($port, $uri) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                  Timeout => 5) or return;
+    print $s "GET $uri HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    local $/;
+    my $raw = <$s> // '';
+    close $s;
+    my ($status, $body) = $raw =~ m{^HTTP/1\.1 (\d+).*?\r\n\r\n(.*)$}s or return;
+    return ($status, $body);
+}
+
+# The status handler's counters (prism_status json at $uri).
+sub status_json {
+    my ($port, $uri) = @_;
+    my ($status, $body) = http_get($port, $uri);
+    return undef unless $status && $status == 200;
+    return eval { decode_json($body) };
+}
+
+# Sends a raw request from a child process; the response lands in a
+# file.  Returns a handle for upload_finished / upload_result.
+sub start_upload {
+    my ($port, $request) = @_;
+    my $file = "$Tmp/upload-" . time() . "-$$";
+    unlink $file;
+    my $pid = fork;
+    die "fork: $!\n" unless defined $pid;
+    if ($pid == 0) {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                      Timeout => 30) or POSIX::_exit(1);
+        print $s $request;
+        local $/;
+        my $raw = <$s> // '';
+        open my $fh, '>:raw', "$file.part" or POSIX::_exit(1);
+        print $fh $raw;
+        close $fh;
+        rename "$file.part", $file;
+        POSIX::_exit(0);
+    }
+    return { pid => $pid, file => $file };
+}
+
+# True once the child's response arrived.
+sub upload_finished {
+    my ($up) = @_;
+    return -e $up->{file};
+}
+
+# Waits (up to $timeout seconds) for the child; returns (status, body).
+sub upload_result {
+    my ($up, $timeout) = @_;
+    my $end = time + $timeout;
+    while (time < $end) {
+        last if waitpid($up->{pid}, WNOHANG) == $up->{pid};
+        sleep 0.05;
+    }
+    if (!-e $up->{file}) {
+        kill 'KILL', $up->{pid};
+        waitpid($up->{pid}, 0);
+        return;
+    }
+    open my $fh, '<:raw', $up->{file} or return;
+    local $/;
+    my $raw = <$fh>;
+    my ($status, $body) = $raw =~ m{^HTTP/1\.1 (\d+).*?\r\n\r\n(.*)$}s or return;
+    return ($status, $body);
+}
+
+1;
