@@ -61,7 +61,7 @@ NGX_DEPS   := $(wildcard ngx_module/config ngx_module/*.c ngx_module/*.h) \
 SIGV4_SUITE ?= ../shared/aws-sigv4-test-suite
 FUZZ_SECONDS ?= 60
 
-.PHONY: all module deps test unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
+.PHONY: FORCE all module deps test unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
         demo run bench install clean distclean local-aws-start local-aws-stop \
         aws-provision aws-deprovision aws-plan
 .DEFAULT_GOAL := all
@@ -126,13 +126,21 @@ $(BUILD)/test-plugins/%.so: tests/plugins/%.c host/include/prism/plugin.h
 	$(CC) -std=gnu11 $(OPT) $(WARN) -fPIC -shared -Ihost/include -o $@ $<
 
 # --- nginx module, built by nginx's own configure out of tree ---------------
-$(NGX_BUILD)/Makefile: ngx_module/config config.mk
+# nginx's configure lists the module's sources once (ngx_module/config
+# globs them), so it reruns only when that list or the config changes.
+NGX_SRC_LIST := $(BUILD)/nginx-sources.list
+$(NGX_SRC_LIST): FORCE
+	@mkdir -p $(BUILD)
+	@echo $(sort $(wildcard ngx_module/*.c) $(aws_SRCS) $(imageinfo_SRCS) $(ingress_SRCS)) > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(NGX_BUILD)/objs/Makefile: ngx_module/config config.mk $(NGX_SRC_LIST)
 	rm -rf $(NGX_BUILD) && mkdir -p $(BUILD) && cp -r $(NGX_SRC) $(NGX_BUILD)
 	cd $(NGX_BUILD) && ./configure $(NGX_CONF_FLAGS) \
 	    --add-dynamic-module=$(CURDIR)/ngx_module > configure.log 2>&1 \
 	    || { tail -30 configure.log; exit 1; }
 
-$(NGX_MODULE): $(NGX_BUILD)/Makefile $(NGX_DEPS)
+$(NGX_MODULE): $(NGX_BUILD)/objs/Makefile $(NGX_DEPS)
 	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
 
 # --- tests ----------------------------------------------------------------

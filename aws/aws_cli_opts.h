@@ -1,6 +1,6 @@
 /*
  * aws_cli_opts — the global options of prism's AWS command line tools
- * (prism-provision, prism-ddb) and the client they describe.
+ * (prism-aws, prism-provision, prism-ddb) and the client they describe.
  *
  *   --endpoint-url URL           every service (env PRISM_AWS_ENDPOINT)
  *   --dynamodb-endpoint-url URL  DynamoDB only (env PRISM_DYNAMODB_ENDPOINT,

@@ -2,7 +2,7 @@
 
 #include <stdio.h>
 
-#include "aws_xml.h"
+#include "aws_xml_error.h"
 #include "uri.h"
 
 int aws_query_form(aws_buf_t *form, const char *action, const char *version, aws_error_t *err)
@@ -66,22 +66,7 @@ int aws_query_request(aws_client_t *c, const char *service, const aws_buf_t *for
 
 int aws_query_error_parse(const aws_response_t *resp, aws_error_t *err)
 {
-    char code[64], message[512], request_id[128], msg[128];
-    aws_xml_field_t f[] = {
-        { "ErrorResponse/Error/Code",    code,       sizeof(code),       0, 0 },
-        { "ErrorResponse/Error/Message", message,    sizeof(message),    0, 0 },
-        { "ErrorResponse/RequestId",     request_id, sizeof(request_id), 0, 0 },
-    };
-
-    if (resp->body.len == 0
-        || aws_xml_extract(resp->body.data, resp->body.len, f, 3, msg, sizeof(msg)) != 0
-        || !f[0].found) {
-        aws_response_status_error(resp, err);
-        return -1;
-    }
-    aws_error_set_service(err, resp->status, code, message, request_id);
-    aws_error_set_request_id(err, resp->request_id);
-    return -1;
+    return aws_xml_error_parse(resp, "ErrorResponse/Error", "ErrorResponse/RequestId", err);
 }
 
 typedef struct {

@@ -8,8 +8,7 @@
  * Success: an XML document <ActionResponse><ActionResult>...; errors:
  * ErrorResponse/Error/{Type,Code,Message} and ErrorResponse/RequestId.
  *
- * sns.c's Publish predates this layer and keeps its own copy of the
- * error parser.
+ * SNS (Publish and the admin actions) and STS use this layer.
  */
 #ifndef AWS_QUERY_H
 #define AWS_QUERY_H

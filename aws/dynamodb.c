@@ -114,20 +114,6 @@ static json_t *aws_ddb_update_json(const aws_ddb_update_params_t *p, aws_error_t
     return obj;
 }
 
-/* Builds and signs ACTION with obj (consumed; NULL: err already set). */
-static int aws_ddb_build_consume(aws_client_t *c, const char *action, json_t *obj,
-                                 aws_request_t *req, aws_buf_t *body, aws_error_t *err)
-{
-    int rc;
-
-    if (obj == NULL) {
-        return -1;
-    }
-    rc = aws_json_request(c, &aws_ddb_api, action, obj, req, body, err);
-    json_decref(obj);
-    return rc;
-}
-
 /* Takes member KEY of result (must be an object when present) into
  * *out (new reference, NULL when absent), decrefs result.  Returns 0,
  * or -1 with AWS_ERR_PARSE. */
@@ -151,7 +137,8 @@ static int aws_ddb_take_object(json_t *result, const char *action, const char *k
 int aws_ddb_update_request(aws_client_t *c, const aws_ddb_update_params_t *p,
                            aws_request_t *req, aws_buf_t *body, aws_error_t *err)
 {
-    return aws_ddb_build_consume(c, "UpdateItem", aws_ddb_update_json(p, err), req, body, err);
+    return aws_json_request(c, &aws_ddb_api, "UpdateItem", aws_ddb_update_json(p, err), req, body,
+                            err);
 }
 
 int aws_ddb_update_parse(const aws_response_t *resp, json_t **attributes, aws_error_t *err)
@@ -167,13 +154,8 @@ int aws_ddb_update_parse(const aws_response_t *resp, json_t **attributes, aws_er
 int aws_ddb_update_item(aws_client_t *c, const aws_ddb_update_params_t *p,
                         json_t **attributes, aws_error_t *err)
 {
-    json_t *body = aws_ddb_update_json(p, err), *doc;
+    json_t *doc = aws_json_call(c, &aws_ddb_api, "UpdateItem", aws_ddb_update_json(p, err), err);
 
-    if (body == NULL) {
-        return -1;
-    }
-    doc = aws_json_call(c, &aws_ddb_api, "UpdateItem", body, err);
-    json_decref(body);
     return doc != NULL ? aws_ddb_take_object(doc, "UpdateItem", "Attributes", attributes, err) : -1;
 }
 
@@ -198,7 +180,8 @@ static json_t *aws_ddb_get_json(const aws_ddb_get_params_t *p, aws_error_t *err)
 int aws_ddb_get_request(aws_client_t *c, const aws_ddb_get_params_t *p,
                         aws_request_t *req, aws_buf_t *body, aws_error_t *err)
 {
-    return aws_ddb_build_consume(c, "GetItem", aws_ddb_get_json(p, err), req, body, err);
+    return aws_json_request(c, &aws_ddb_api, "GetItem", aws_ddb_get_json(p, err), req, body,
+                            err);
 }
 
 int aws_ddb_get_parse(const aws_response_t *resp, json_t **item, aws_error_t *err)
@@ -215,14 +198,10 @@ int aws_ddb_get_parse(const aws_response_t *resp, json_t **item, aws_error_t *er
 int aws_ddb_get_item(aws_client_t *c, const aws_ddb_get_params_t *p, json_t **item,
                      aws_error_t *err)
 {
-    json_t *body = aws_ddb_get_json(p, err), *doc;
+    json_t *doc;
 
     *item = NULL;
-    if (body == NULL) {
-        return -1;
-    }
-    doc = aws_json_call(c, &aws_ddb_api, "GetItem", body, err);
-    json_decref(body);
+    doc = aws_json_call(c, &aws_ddb_api, "GetItem", aws_ddb_get_json(p, err), err);
     return doc != NULL ? aws_ddb_take_object(doc, "GetItem", "Item", item, err) : -1;
 }
 

@@ -191,54 +191,33 @@ int aws_ddb_table_parse(const aws_response_t *resp, aws_ddb_table_info_t *info,
     return aws_ddb_table_result(aws_json_result(resp, "DynamoDB table action", err), info, err);
 }
 
-/* Builds and signs ACTION with obj (consumed; NULL: err already set). */
-static int aws_ddb_table_build(aws_client_t *c, const char *action, json_t *obj,
-                               aws_request_t *req, aws_buf_t *body, aws_error_t *err)
-{
-    int rc;
-
-    if (obj == NULL) {
-        return -1;
-    }
-    rc = aws_json_request(c, &aws_ddb_table_api, action, obj, req, body, err);
-    json_decref(obj);
-    return rc;
-}
-
 /* Blocking ACTION with obj (consumed; NULL: err already set), its table
  * description into info. */
 static int aws_ddb_table_call(aws_client_t *c, const char *action, json_t *obj,
                               aws_ddb_table_info_t *info, aws_error_t *err)
 {
-    json_t *doc;
-
-    if (obj == NULL) {
-        return -1;
-    }
-    doc = aws_json_call(c, &aws_ddb_table_api, action, obj, err);
-    json_decref(obj);
-    return aws_ddb_table_result(doc, info, err);
+    return aws_ddb_table_result(aws_json_call(c, &aws_ddb_table_api, action, obj, err), info, err);
 }
 
 int aws_ddb_create_table_request(aws_client_t *c, const aws_ddb_table_spec_t *spec,
                                  aws_request_t *req, aws_buf_t *body, aws_error_t *err)
 {
-    return aws_ddb_table_build(c, "CreateTable", aws_ddb_create_table_json(spec, err), req, body,
-                               err);
+    return aws_json_request(c, &aws_ddb_table_api, "CreateTable",
+                            aws_ddb_create_table_json(spec, err), req, body, err);
 }
 
 int aws_ddb_describe_table_request(aws_client_t *c, const char *table, aws_request_t *req,
                                    aws_buf_t *body, aws_error_t *err)
 {
-    return aws_ddb_table_build(c, "DescribeTable",
-                               aws_ddb_table_name_json("DescribeTable", table, err), req, body, err);
+    return aws_json_request(c, &aws_ddb_table_api, "DescribeTable",
+                            aws_ddb_table_name_json("DescribeTable", table, err), req, body, err);
 }
 
 int aws_ddb_delete_table_request(aws_client_t *c, const char *table, aws_request_t *req,
                                  aws_buf_t *body, aws_error_t *err)
 {
-    return aws_ddb_table_build(c, "DeleteTable", aws_ddb_table_name_json("DeleteTable", table, err),
-                               req, body, err);
+    return aws_json_request(c, &aws_ddb_table_api, "DeleteTable",
+                            aws_ddb_table_name_json("DeleteTable", table, err), req, body, err);
 }
 
 int aws_ddb_create_table(aws_client_t *c, const aws_ddb_table_spec_t *spec,

@@ -11,29 +11,14 @@
 #include <unistd.h>
 
 #include "aws_call.h"
-#include "aws_xml.h"
+#include "aws_xml_error.h"
 #include "s3_request.h"
 
 /* ---- errors and object info ---------------------------------------------- */
 
 int aws_s3_error_parse(const aws_response_t *resp, aws_error_t *err)
 {
-    char code[64], message[512], request_id[128], msg[128];
-    aws_xml_field_t f[] = {
-        { "Error/Code",      code,       sizeof(code),       0, 0 },
-        { "Error/Message",   message,    sizeof(message),    0, 0 },
-        { "Error/RequestId", request_id, sizeof(request_id), 0, 0 },
-    };
-
-    if (resp->body.len == 0
-        || aws_xml_extract(resp->body.data, resp->body.len, f, 3, msg, sizeof(msg)) != 0
-        || !f[0].found) {
-        aws_response_status_error(resp, err);
-        return -1;
-    }
-    aws_error_set_service(err, resp->status, code, message, request_id);
-    aws_error_set_request_id(err, resp->request_id);
-    return -1;
+    return aws_xml_error_parse(resp, "Error", "Error/RequestId", err);
 }
 
 int aws_s3_error_is_not_found(const aws_error_t *err)

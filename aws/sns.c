@@ -3,37 +3,38 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "aws_call.h"
+#include "aws_query.h"
 #include "aws_xml.h"
-#include "uri.h"
 
-/* Appends the Publish form fields of p to body.  Returns 0 or -1 (ENOMEM). */
-static int aws_sns_publish_form(aws_buf_t *body, const aws_sns_publish_params_t *p)
+/* Writes the Publish form of p into body (emptied first).  Returns 0,
+ * or -1 with AWS_ERR_NOMEM in err. */
+static int aws_sns_publish_form(aws_buf_t *body, const aws_sns_publish_params_t *p,
+                                aws_error_t *err)
 {
     char name[64];
     size_t i;
 
-    if (aws_uri_form_add(body, "Action", "Publish") != 0
-        || aws_uri_form_add(body, "Version", AWS_SNS_API_VERSION) != 0
-        || aws_uri_form_add(body, "TopicArn", p->topic_arn) != 0
-        || aws_uri_form_add(body, "Message", p->message) != 0
-        || (p->subject && aws_uri_form_add(body, "Subject", p->subject) != 0)
-        || (p->message_group_id && aws_uri_form_add(body, "MessageGroupId", p->message_group_id) != 0)
+    if (aws_query_form(body, "Publish", AWS_SNS_API_VERSION, err) != 0
+        || aws_query_add(body, "TopicArn", p->topic_arn, err) != 0
+        || aws_query_add(body, "Message", p->message, err) != 0
+        || (p->subject && aws_query_add(body, "Subject", p->subject, err) != 0)
+        || (p->message_group_id
+            && aws_query_add(body, "MessageGroupId", p->message_group_id, err) != 0)
         || (p->deduplication_id
-            && aws_uri_form_add(body, "MessageDeduplicationId", p->deduplication_id) != 0)) {
+            && aws_query_add(body, "MessageDeduplicationId", p->deduplication_id, err) != 0)) {
         return -1;
     }
     for (i = 0; i < p->nattrs; i++) {
         snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Name", i + 1);
-        if (aws_uri_form_add(body, name, p->attrs[i].name) != 0) {
+        if (aws_query_add(body, name, p->attrs[i].name, err) != 0) {
             return -1;
         }
         snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Value.DataType", i + 1);
-        if (aws_uri_form_add(body, name, p->attrs[i].type) != 0) {
+        if (aws_query_add(body, name, p->attrs[i].type, err) != 0) {
             return -1;
         }
         snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Value.StringValue", i + 1);
-        if (aws_uri_form_add(body, name, p->attrs[i].value) != 0) {
+        if (aws_query_add(body, name, p->attrs[i].value, err) != 0) {
             return -1;
         }
     }
@@ -51,52 +52,11 @@ int aws_sns_publish_request(aws_client_t *c, const aws_sns_publish_params_t *p,
         aws_error_set(err, AWS_ERR_CONFIG, "SNS Publish needs a non-empty message");
         return -1;
     }
-    if (aws_msg_attr_check(p->attrs, p->nattrs, err) != 0) {
+    if (aws_msg_attr_check(p->attrs, p->nattrs, err) != 0
+        || aws_sns_publish_form(body, p, err) != 0) {
         return -1;
     }
-    aws_buf_reset(body);
-    if (aws_sns_publish_form(body, p) != 0) {
-        aws_error_set(err, AWS_ERR_NOMEM, "out of memory building an SNS Publish body");
-        return -1;
-    }
-    if (aws_client_request_init(c, req, "POST", "sns", NULL, "/", err) != 0) {
-        return -1;
-    }
-    if (aws_request_set_header(req, "Content-Type",
-                               "application/x-www-form-urlencoded; charset=utf-8") != 0
-        || aws_request_set_body(req, body->data, body->len) != 0) {
-        aws_request_free(req);
-        aws_error_set(err, AWS_ERR_NOMEM, "out of memory building an SNS Publish request");
-        return -1;
-    }
-    if (aws_client_sign(c, req, err) != 0) {
-        aws_request_free(req);
-        return -1;
-    }
-    return 0;
-}
-
-/* Sets err from a non-2xx Query-protocol response:
- * ErrorResponse/Error/{Code,Message} and ErrorResponse/RequestId, or a
- * status error when the body is not an ErrorResponse.  Returns -1. */
-static int aws_sns_error_parse(const aws_response_t *resp, aws_error_t *err)
-{
-    char code[64], message[512], request_id[128], msg[128];
-    aws_xml_field_t f[] = {
-        { "ErrorResponse/Error/Code",    code,       sizeof(code),       0, 0 },
-        { "ErrorResponse/Error/Message", message,    sizeof(message),    0, 0 },
-        { "ErrorResponse/RequestId",     request_id, sizeof(request_id), 0, 0 },
-    };
-
-    if (resp->body.len == 0
-        || aws_xml_extract(resp->body.data, resp->body.len, f, 3, msg, sizeof(msg)) != 0
-        || !f[0].found) {
-        aws_response_status_error(resp, err);
-        return -1;
-    }
-    aws_error_set_service(err, resp->status, code, message, request_id);
-    aws_error_set_request_id(err, resp->request_id);
-    return -1;
+    return aws_query_request(c, "sns", body, req, err);
 }
 
 int aws_sns_publish_parse(const aws_response_t *resp, char *message_id, size_t len,
@@ -106,7 +66,7 @@ int aws_sns_publish_parse(const aws_response_t *resp, char *message_id, size_t l
     aws_xml_field_t f = { "PublishResponse/PublishResult/MessageId", message_id, len, 0, 0 };
 
     if (!aws_response_ok(resp)) {
-        return aws_sns_error_parse(resp, err);
+        return aws_query_error_parse(resp, err);
     }
     if (aws_xml_extract(resp->body.data ? resp->body.data : "", resp->body.len, &f, 1,
                         msg, sizeof(msg)) != 0) {

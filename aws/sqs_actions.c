@@ -19,30 +19,16 @@ static json_t *aws_sqs_receipt_json(const char *queue_url, const char *receipt_h
         aws_error_set(err, AWS_ERR_CONFIG, "SQS call needs a receipt handle");
         return NULL;
     }
-    if ((obj = aws_sqs_json_new(queue_url, err)) == NULL) {
+    if ((obj = aws_sqs_json_body("QueueUrl", queue_url, err)) == NULL) {
         return NULL;
     }
-    if (aws_sqs_json_set(obj, "ReceiptHandle", json_string(receipt_handle), err) != 0
+    if (aws_json_set(obj, "ReceiptHandle", json_string(receipt_handle), err) != 0
         || (visibility >= 0
-            && aws_sqs_json_set(obj, "VisibilityTimeout", json_integer(visibility), err) != 0)) {
+            && aws_json_set(obj, "VisibilityTimeout", json_integer(visibility), err) != 0)) {
         json_decref(obj);
         return NULL;
     }
     return obj;
-}
-
-/* Builds and signs ACTION with obj (consumed; NULL: err already set). */
-static int aws_sqs_build_consume(aws_client_t *c, const char *action, json_t *obj,
-                                 aws_request_t *req, aws_buf_t *body, aws_error_t *err)
-{
-    int rc;
-
-    if (obj == NULL) {
-        return -1;
-    }
-    rc = aws_sqs_json_request(c, action, obj, req, body, err);
-    json_decref(obj);
-    return rc;
 }
 
 /* aws_call parse callback for actions whose result is empty. */
@@ -50,20 +36,6 @@ static int aws_sqs_empty_cb(void *ctx, const aws_response_t *resp, aws_error_t *
 {
     (void) ctx;
     return aws_sqs_parse_empty(resp, err);
-}
-
-/* Blocking call of ACTION with obj (consumed; NULL: err already set). */
-static int aws_sqs_call_consume(aws_client_t *c, const char *action, json_t *obj,
-                                aws_call_parse_fn parse, void *ctx, aws_error_t *err)
-{
-    int rc;
-
-    if (obj == NULL) {
-        return -1;
-    }
-    rc = aws_sqs_json_call(c, action, obj, parse, ctx, NULL, err);
-    json_decref(obj);
-    return rc;
 }
 
 /* Returns visibility when it is a valid VisibilityTimeout, else -1
@@ -84,10 +56,10 @@ int aws_sqs_change_visibility_request(aws_client_t *c, const char *queue_url,
     if (aws_sqs_check_visibility(visibility_timeout, err) < 0) {
         return -1;
     }
-    return aws_sqs_build_consume(c, "ChangeMessageVisibility",
-                                 aws_sqs_receipt_json(queue_url, receipt_handle,
-                                                      visibility_timeout, err),
-                                 req, body, err);
+    return aws_json_request(c, &aws_sqs_api, "ChangeMessageVisibility",
+                            aws_sqs_receipt_json(queue_url, receipt_handle, visibility_timeout,
+                                                 err),
+                            req, body, err);
 }
 
 int aws_sqs_change_visibility(aws_client_t *c, const char *queue_url,
@@ -97,26 +69,26 @@ int aws_sqs_change_visibility(aws_client_t *c, const char *queue_url,
     if (aws_sqs_check_visibility(visibility_timeout, err) < 0) {
         return -1;
     }
-    return aws_sqs_call_consume(c, "ChangeMessageVisibility",
-                                aws_sqs_receipt_json(queue_url, receipt_handle,
-                                                     visibility_timeout, err),
-                                aws_sqs_empty_cb, NULL, err);
+    return aws_json_call_with(c, &aws_sqs_api, "ChangeMessageVisibility",
+                              aws_sqs_receipt_json(queue_url, receipt_handle, visibility_timeout,
+                                                   err),
+                              aws_sqs_empty_cb, NULL, NULL, err);
 }
 
 int aws_sqs_delete_request(aws_client_t *c, const char *queue_url, const char *receipt_handle,
                            aws_request_t *req, aws_buf_t *body, aws_error_t *err)
 {
-    return aws_sqs_build_consume(c, "DeleteMessage",
-                                 aws_sqs_receipt_json(queue_url, receipt_handle, -1, err),
-                                 req, body, err);
+    return aws_json_request(c, &aws_sqs_api, "DeleteMessage",
+                            aws_sqs_receipt_json(queue_url, receipt_handle, -1, err), req, body,
+                            err);
 }
 
 int aws_sqs_delete(aws_client_t *c, const char *queue_url, const char *receipt_handle,
                    aws_error_t *err)
 {
-    return aws_sqs_call_consume(c, "DeleteMessage",
-                                aws_sqs_receipt_json(queue_url, receipt_handle, -1, err),
-                                aws_sqs_empty_cb, NULL, err);
+    return aws_json_call_with(c, &aws_sqs_api, "DeleteMessage",
+                              aws_sqs_receipt_json(queue_url, receipt_handle, -1, err),
+                              aws_sqs_empty_cb, NULL, NULL, err);
 }
 
 /* ---- SendMessage ------------------------------------------------------- */
@@ -136,16 +108,16 @@ static json_t *aws_sqs_send_json(const aws_sqs_send_params_t *p, aws_error_t *er
         return NULL;
     }
     if (aws_msg_attr_check(p->attrs, p->nattrs, err) != 0
-        || (obj = aws_sqs_json_new(p->queue_url, err)) == NULL) {
+        || (obj = aws_sqs_json_body("QueueUrl", p->queue_url, err)) == NULL) {
         return NULL;
     }
-    if (aws_sqs_json_set(obj, "MessageBody", json_string(p->body), err) != 0
+    if (aws_json_set(obj, "MessageBody", json_string(p->body), err) != 0
         || (p->delay_seconds > 0
-            && aws_sqs_json_set(obj, "DelaySeconds", json_integer(p->delay_seconds), err) != 0)
+            && aws_json_set(obj, "DelaySeconds", json_integer(p->delay_seconds), err) != 0)
         || (p->message_group_id != NULL
-            && aws_sqs_json_set(obj, "MessageGroupId", json_string(p->message_group_id), err) != 0)
+            && aws_json_set(obj, "MessageGroupId", json_string(p->message_group_id), err) != 0)
         || (p->deduplication_id != NULL
-            && aws_sqs_json_set(obj, "MessageDeduplicationId", json_string(p->deduplication_id),
+            && aws_json_set(obj, "MessageDeduplicationId", json_string(p->deduplication_id),
                                 err) != 0)) {
         aws_error_set(err, AWS_ERR_CONFIG, "SQS SendMessage: a field is not valid UTF-8");
         json_decref(obj);
@@ -153,12 +125,12 @@ static json_t *aws_sqs_send_json(const aws_sqs_send_params_t *p, aws_error_t *er
     }
     if (p->nattrs > 0) {
         attrs = json_object();
-        if (aws_sqs_json_set(obj, "MessageAttributes", attrs, err) != 0) {
+        if (aws_json_set(obj, "MessageAttributes", attrs, err) != 0) {
             json_decref(obj);
             return NULL;
         }
         for (i = 0; i < p->nattrs; i++) {
-            if (aws_sqs_json_set(attrs, p->attrs[i].name,
+            if (aws_json_set(attrs, p->attrs[i].name,
                                  json_pack("{s:s, s:s}", "DataType", p->attrs[i].type,
                                            "StringValue", p->attrs[i].value), err) != 0) {
                 aws_error_set(err, AWS_ERR_CONFIG,
@@ -174,13 +146,14 @@ static json_t *aws_sqs_send_json(const aws_sqs_send_params_t *p, aws_error_t *er
 int aws_sqs_send_request(aws_client_t *c, const aws_sqs_send_params_t *p,
                          aws_request_t *req, aws_buf_t *body, aws_error_t *err)
 {
-    return aws_sqs_build_consume(c, "SendMessage", aws_sqs_send_json(p, err), req, body, err);
+    return aws_json_request(c, &aws_sqs_api, "SendMessage", aws_sqs_send_json(p, err), req, body,
+                            err);
 }
 
 int aws_sqs_send_parse(const aws_response_t *resp, char *message_id, size_t len,
                        aws_error_t *err)
 {
-    json_t *doc = aws_sqs_json_result(resp, "SendMessage", err);
+    json_t *doc = aws_json_result(resp, "SQS SendMessage", err);
     const char *id;
 
     if (doc == NULL) {
@@ -218,8 +191,8 @@ int aws_sqs_send(aws_client_t *c, const aws_sqs_send_params_t *p,
 {
     aws_sqs_send_ctx_t ctx = { message_id, len };
 
-    return aws_sqs_call_consume(c, "SendMessage", aws_sqs_send_json(p, err), aws_sqs_send_cb,
-                                &ctx, err);
+    return aws_json_call_with(c, &aws_sqs_api, "SendMessage", aws_sqs_send_json(p, err),
+                              aws_sqs_send_cb, &ctx, NULL, err);
 }
 
 /* ---- PurgeQueue -------------------------------------------------------- */
@@ -227,14 +200,15 @@ int aws_sqs_send(aws_client_t *c, const aws_sqs_send_params_t *p,
 int aws_sqs_purge_request(aws_client_t *c, const char *queue_url,
                           aws_request_t *req, aws_buf_t *body, aws_error_t *err)
 {
-    return aws_sqs_build_consume(c, "PurgeQueue", aws_sqs_json_new(queue_url, err), req, body,
-                                 err);
+    return aws_json_request(c, &aws_sqs_api, "PurgeQueue",
+                            aws_sqs_json_body("QueueUrl", queue_url, err), req, body, err);
 }
 
 int aws_sqs_purge(aws_client_t *c, const char *queue_url, aws_error_t *err)
 {
-    return aws_sqs_call_consume(c, "PurgeQueue", aws_sqs_json_new(queue_url, err),
-                                aws_sqs_empty_cb, NULL, err);
+    return aws_json_call_with(c, &aws_sqs_api, "PurgeQueue",
+                              aws_sqs_json_body("QueueUrl", queue_url, err), aws_sqs_empty_cb, NULL,
+                              NULL, err);
 }
 
 /* ---- GetQueueAttributes ------------------------------------------------ */
@@ -243,14 +217,14 @@ int aws_sqs_purge(aws_client_t *c, const char *queue_url, aws_error_t *err)
 static json_t *aws_sqs_attributes_json(const char *queue_url, const char *const *names,
                                        size_t n, aws_error_t *err)
 {
-    json_t *obj = aws_sqs_json_new(queue_url, err), *list;
+    json_t *obj = aws_sqs_json_body("QueueUrl", queue_url, err), *list;
     size_t i;
 
     if (obj == NULL) {
         return NULL;
     }
     list = json_array();
-    if (aws_sqs_json_set(obj, "AttributeNames", list, err) != 0) {
+    if (aws_json_set(obj, "AttributeNames", list, err) != 0) {
         json_decref(obj);
         return NULL;
     }
@@ -268,8 +242,8 @@ int aws_sqs_get_attributes_request(aws_client_t *c, const char *queue_url,
                                    const char *const *names, size_t n,
                                    aws_request_t *req, aws_buf_t *body, aws_error_t *err)
 {
-    return aws_sqs_build_consume(c, "GetQueueAttributes",
-                                 aws_sqs_attributes_json(queue_url, names, n, err), req, body, err);
+    return aws_json_request(c, &aws_sqs_api, "GetQueueAttributes",
+                            aws_sqs_attributes_json(queue_url, names, n, err), req, body, err);
 }
 
 void aws_sqs_queue_attrs_free(aws_sqs_queue_attrs_t *a)
@@ -300,7 +274,7 @@ const char *aws_sqs_queue_attr(const aws_sqs_queue_attrs_t *a, const char *name)
 int aws_sqs_get_attributes_parse(const aws_response_t *resp, aws_sqs_queue_attrs_t *out,
                                  aws_error_t *err)
 {
-    json_t *doc = aws_sqs_json_result(resp, "GetQueueAttributes", err), *attrs, *v;
+    json_t *doc = aws_json_result(resp, "SQS GetQueueAttributes", err), *attrs, *v;
     const char *name;
     size_t n;
 
@@ -342,7 +316,7 @@ int aws_sqs_get_attributes(aws_client_t *c, const char *queue_url,
                            const char *const *names, size_t n,
                            aws_sqs_queue_attrs_t *out, aws_error_t *err)
 {
-    return aws_sqs_call_consume(c, "GetQueueAttributes",
-                                aws_sqs_attributes_json(queue_url, names, n, err),
-                                aws_sqs_attributes_cb, out, err);
+    return aws_json_call_with(c, &aws_sqs_api, "GetQueueAttributes",
+                              aws_sqs_attributes_json(queue_url, names, n, err),
+                              aws_sqs_attributes_cb, out, NULL, err);
 }

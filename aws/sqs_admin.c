@@ -3,31 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "aws_json_call.h"
-#include "sqs.h"
-
-static const aws_json_api_t aws_sqs_admin_api = { "sqs", "AmazonSQS" };
-
-/* Returns {KEY: value} for a required non-empty string, or NULL with
- * err set. */
-static json_t *aws_sqs_admin_body(const char *key, const char *value, aws_error_t *err)
-{
-    json_t *obj;
-
-    if (value == NULL || value[0] == '\0') {
-        aws_error_set(err, AWS_ERR_CONFIG, "SQS call needs a %s", key);
-        return NULL;
-    }
-    if ((obj = json_object()) == NULL) {
-        aws_error_set(err, AWS_ERR_NOMEM, "out of memory building an SQS request");
-        return NULL;
-    }
-    if (aws_json_set(obj, key, json_string(value), err) != 0) {
-        json_decref(obj);
-        return NULL;
-    }
-    return obj;
-}
+#include "sqs_json.h"
 
 /* Adds attrs as the "Attributes" map of obj (nothing when empty).
  * Returns 0 or -1 with err set. */
@@ -56,14 +32,9 @@ static int aws_sqs_admin_attrs(json_t *obj, const aws_attrs_t *attrs, aws_error_
 static int aws_sqs_admin_url_call(aws_client_t *c, const char *action, json_t *obj,
                                   char *url, size_t len, aws_error_t *err)
 {
-    json_t *doc;
+    json_t *doc = aws_json_call(c, &aws_sqs_api, action, obj, err);
     const char *u;
 
-    if (obj == NULL) {
-        return -1;
-    }
-    doc = aws_json_call(c, &aws_sqs_admin_api, action, obj, err);
-    json_decref(obj);
     if (doc == NULL) {
         return -1;
     }
@@ -81,7 +52,7 @@ static int aws_sqs_admin_url_call(aws_client_t *c, const char *action, json_t *o
 int aws_sqs_create_queue(aws_client_t *c, const char *name, const aws_attrs_t *attrs,
                          char *url, size_t len, aws_error_t *err)
 {
-    json_t *obj = aws_sqs_admin_body("QueueName", name, err);
+    json_t *obj = aws_sqs_json_body("QueueName", name, err);
 
     if (obj != NULL && aws_sqs_admin_attrs(obj, attrs, err) != 0) {
         json_decref(obj);
@@ -93,7 +64,7 @@ int aws_sqs_create_queue(aws_client_t *c, const char *name, const aws_attrs_t *a
 int aws_sqs_get_queue_url(aws_client_t *c, const char *name, char *url, size_t len,
                           aws_error_t *err)
 {
-    return aws_sqs_admin_url_call(c, "GetQueueUrl", aws_sqs_admin_body("QueueName", name, err),
+    return aws_sqs_admin_url_call(c, "GetQueueUrl", aws_sqs_json_body("QueueName", name, err),
                                   url, len, err);
 }
 
@@ -106,18 +77,18 @@ int aws_sqs_set_queue_attributes(aws_client_t *c, const char *url, const aws_att
         aws_error_set(err, AWS_ERR_CONFIG, "SQS SetQueueAttributes needs attributes");
         return -1;
     }
-    obj = aws_sqs_admin_body("QueueUrl", url, err);
+    obj = aws_sqs_json_body("QueueUrl", url, err);
     if (obj != NULL && aws_sqs_admin_attrs(obj, attrs, err) != 0) {
         json_decref(obj);
         return -1;
     }
-    return aws_json_call_consume(c, &aws_sqs_admin_api, "SetQueueAttributes", obj, err);
+    return aws_json_call_consume(c, &aws_sqs_api, "SetQueueAttributes", obj, err);
 }
 
 int aws_sqs_delete_queue(aws_client_t *c, const char *url, aws_error_t *err)
 {
-    return aws_json_call_consume(c, &aws_sqs_admin_api, "DeleteQueue",
-                                 aws_sqs_admin_body("QueueUrl", url, err), err);
+    return aws_json_call_consume(c, &aws_sqs_api, "DeleteQueue",
+                                 aws_sqs_json_body("QueueUrl", url, err), err);
 }
 
 int aws_sqs_queue_arn(aws_client_t *c, const char *url, char *arn, size_t len, aws_error_t *err)

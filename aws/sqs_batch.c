@@ -31,11 +31,11 @@ static json_t *aws_sqs_batch_json(const char *queue_url, const aws_sqs_batch_ent
             return NULL;
         }
     }
-    if ((obj = aws_sqs_json_new(queue_url, err)) == NULL) {
+    if ((obj = aws_sqs_json_body("QueueUrl", queue_url, err)) == NULL) {
         return NULL;
     }
     list = json_array();
-    if (aws_sqs_json_set(obj, "Entries", list, err) != 0) {
+    if (aws_json_set(obj, "Entries", list, err) != 0) {
         json_decref(obj);
         return NULL;
     }
@@ -61,15 +61,9 @@ static int aws_sqs_batch_request(aws_client_t *c, const char *action, int with_v
                                  const char *queue_url, const aws_sqs_batch_entry_t *entries,
                                  size_t n, aws_request_t *req, aws_buf_t *body, aws_error_t *err)
 {
-    json_t *obj = aws_sqs_batch_json(queue_url, entries, n, with_visibility, err);
-    int rc;
-
-    if (obj == NULL) {
-        return -1;
-    }
-    rc = aws_sqs_json_request(c, action, obj, req, body, err);
-    json_decref(obj);
-    return rc;
+    return aws_json_request(c, &aws_sqs_api, action,
+                            aws_sqs_batch_json(queue_url, entries, n, with_visibility, err), req,
+                            body, err);
 }
 
 int aws_sqs_delete_batch_request(aws_client_t *c, const char *queue_url,
@@ -124,7 +118,7 @@ static int aws_sqs_batch_fill(const json_t *doc, aws_sqs_batch_result_t *out, aw
         return -1;
     }
     for (i = 0; i < nok; i++) {
-        out->successful[out->nsuccessful] = aws_sqs_json_strdup(json_array_get(ok, i), "Id", 1);
+        out->successful[out->nsuccessful] = aws_json_strdup(json_array_get(ok, i), "Id", 1);
         if (out->successful[out->nsuccessful] == NULL) {
             aws_error_set(err, AWS_ERR_PARSE, "SQS batch response: a Successful entry lacks Id");
             return -1;
@@ -135,9 +129,9 @@ static int aws_sqs_batch_fill(const json_t *doc, aws_sqs_batch_result_t *out, aw
         const json_t *f = json_array_get(failed, i);
         aws_sqs_batch_failure_t *e = &out->failed[out->nfailed++];
 
-        e->id = aws_sqs_json_strdup(f, "Id", 1);
-        e->code = aws_sqs_json_strdup(f, "Code", 1);
-        e->message = aws_sqs_json_strdup(f, "Message", 0);
+        e->id = aws_json_strdup(f, "Id", 1);
+        e->code = aws_json_strdup(f, "Code", 1);
+        e->message = aws_json_strdup(f, "Message", 0);
         e->sender_fault = json_is_true(json_object_get(f, "SenderFault"));
         if (e->id == NULL || e->code == NULL || e->message == NULL) {
             aws_error_set(err, AWS_ERR_PARSE, "SQS batch response: a Failed entry lacks Id or Code");
@@ -150,7 +144,7 @@ static int aws_sqs_batch_fill(const json_t *doc, aws_sqs_batch_result_t *out, aw
 int aws_sqs_batch_parse(const aws_response_t *resp, aws_sqs_batch_result_t *out,
                         aws_error_t *err)
 {
-    json_t *doc = aws_sqs_json_result(resp, "batch", err);
+    json_t *doc = aws_json_result(resp, "SQS batch", err);
     int rc;
 
     if (doc == NULL) {
@@ -179,15 +173,9 @@ static int aws_sqs_batch_call(aws_client_t *c, const char *action, int with_visi
                               const char *queue_url, const aws_sqs_batch_entry_t *entries,
                               size_t n, aws_sqs_batch_result_t *out, aws_error_t *err)
 {
-    json_t *obj = aws_sqs_batch_json(queue_url, entries, n, with_visibility, err);
-    int rc;
-
-    if (obj == NULL) {
-        return -1;
-    }
-    rc = aws_sqs_json_call(c, action, obj, aws_sqs_batch_parse_cb, out, NULL, err);
-    json_decref(obj);
-    return rc;
+    return aws_json_call_with(c, &aws_sqs_api, action,
+                              aws_sqs_batch_json(queue_url, entries, n, with_visibility, err),
+                              aws_sqs_batch_parse_cb, out, NULL, err);
 }
 
 int aws_sqs_delete_batch(aws_client_t *c, const char *queue_url,

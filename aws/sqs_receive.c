@@ -22,18 +22,18 @@ static json_t *aws_sqs_receive_json(const aws_sqs_receive_params_t *p, aws_error
                       max, AWS_SQS_MAX_MESSAGES);
         return NULL;
     }
-    if ((obj = aws_sqs_json_new(p->queue_url, err)) == NULL) {
+    if ((obj = aws_sqs_json_body("QueueUrl", p->queue_url, err)) == NULL) {
         return NULL;
     }
     sys = json_pack("[sss]", "ApproximateReceiveCount", "SentTimestamp",
                     "ApproximateFirstReceiveTimestamp");
-    if (aws_sqs_json_set(obj, "MaxNumberOfMessages", json_integer(max), err) != 0
-        || aws_sqs_json_set(obj, "WaitTimeSeconds", json_integer(p->wait_seconds), err) != 0
+    if (aws_json_set(obj, "MaxNumberOfMessages", json_integer(max), err) != 0
+        || aws_json_set(obj, "WaitTimeSeconds", json_integer(p->wait_seconds), err) != 0
         || (p->visibility_timeout >= 0
-            && aws_sqs_json_set(obj, "VisibilityTimeout", json_integer(p->visibility_timeout),
+            && aws_json_set(obj, "VisibilityTimeout", json_integer(p->visibility_timeout),
                                 err) != 0)
-        || aws_sqs_json_set(obj, "MessageSystemAttributeNames", sys, err) != 0
-        || aws_sqs_json_set(obj, "MessageAttributeNames", json_pack("[s]", "All"), err) != 0) {
+        || aws_json_set(obj, "MessageSystemAttributeNames", sys, err) != 0
+        || aws_json_set(obj, "MessageAttributeNames", json_pack("[s]", "All"), err) != 0) {
         json_decref(obj);
         return NULL;
     }
@@ -43,15 +43,8 @@ static json_t *aws_sqs_receive_json(const aws_sqs_receive_params_t *p, aws_error
 int aws_sqs_receive_request(aws_client_t *c, const aws_sqs_receive_params_t *p,
                             aws_request_t *req, aws_buf_t *body, aws_error_t *err)
 {
-    json_t *obj = aws_sqs_receive_json(p, err);
-    int rc;
-
-    if (obj == NULL) {
-        return -1;
-    }
-    rc = aws_sqs_json_request(c, "ReceiveMessage", obj, req, body, err);
-    json_decref(obj);
-    return rc;
+    return aws_json_request(c, &aws_sqs_api, "ReceiveMessage", aws_sqs_receive_json(p, err), req,
+                            body, err);
 }
 
 long aws_sqs_receive_timeout_ms(const aws_sqs_receive_params_t *p)
@@ -130,8 +123,8 @@ static int aws_sqs_parse_msg_attrs(const json_t *obj, aws_sqs_message_t *m, aws_
         const char *value_key = json_object_get(v, "StringValue") ? "StringValue" : "BinaryValue";
 
         a->name = strdup(name);
-        a->type = aws_sqs_json_strdup(v, "DataType", 1);
-        a->value = aws_sqs_json_strdup(v, value_key, 1);
+        a->type = aws_json_strdup(v, "DataType", 1);
+        a->value = aws_json_strdup(v, value_key, 1);
         m->nattrs++;
         if (a->name == NULL || a->type == NULL || a->value == NULL) {
             aws_error_set(err, AWS_ERR_PARSE,
@@ -155,9 +148,9 @@ static int aws_sqs_parse_message(const json_t *jm, aws_sqs_message_t *m, aws_err
         aws_error_set(err, AWS_ERR_PARSE, "SQS message is not a valid message object");
         return -1;
     }
-    m->message_id = aws_sqs_json_strdup(jm, "MessageId", 1);
-    m->receipt_handle = aws_sqs_json_strdup(jm, "ReceiptHandle", 1);
-    m->md5_of_body = aws_sqs_json_strdup(jm, "MD5OfBody", 0);
+    m->message_id = aws_json_strdup(jm, "MessageId", 1);
+    m->receipt_handle = aws_json_strdup(jm, "ReceiptHandle", 1);
+    m->md5_of_body = aws_json_strdup(jm, "MD5OfBody", 0);
     m->body_len = json_string_length(body);
     m->body = strndup(json_string_value(body), m->body_len);
     if (m->message_id == NULL || m->receipt_handle == NULL || m->md5_of_body == NULL
@@ -175,7 +168,7 @@ static int aws_sqs_parse_message(const json_t *jm, aws_sqs_message_t *m, aws_err
 int aws_sqs_receive_parse(const aws_response_t *resp, aws_sqs_messages_t *out,
                           aws_error_t *err)
 {
-    json_t *doc = aws_sqs_json_result(resp, "ReceiveMessage", err), *msgs;
+    json_t *doc = aws_json_result(resp, "SQS ReceiveMessage", err), *msgs;
     size_t i, n;
 
     if (doc == NULL) {
@@ -218,13 +211,7 @@ int aws_sqs_receive(aws_client_t *c, const aws_sqs_receive_params_t *p,
                     aws_sqs_messages_t *out, aws_error_t *err)
 {
     aws_call_opts_t opts = { aws_sqs_receive_timeout_ms(p), 0, p->cancel };
-    json_t *obj = aws_sqs_receive_json(p, err);
-    int rc;
 
-    if (obj == NULL) {
-        return -1;
-    }
-    rc = aws_sqs_json_call(c, "ReceiveMessage", obj, aws_sqs_receive_parse_cb, out, &opts, err);
-    json_decref(obj);
-    return rc;
+    return aws_json_call_with(c, &aws_sqs_api, "ReceiveMessage", aws_sqs_receive_json(p, err),
+                              aws_sqs_receive_parse_cb, out, &opts, err);
 }

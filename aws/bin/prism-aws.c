@@ -3,8 +3,9 @@
  * (SNS Publish, SQS, S3 objects).  Used by the tests and for operating a
  * prism deployment; speaks to AWS or any compatible endpoint.
  *
- *   prism-aws [--endpoint-url URL] [--region R] [--profile P] [--no-verify-ssl]
- *             <service> <command> [args]
+ *   prism-aws [global options] <service> <command> [args]
+ *
+ * The global options are those of every prism AWS tool (aws_cli_opts.h).
  *
  * Results go to stdout (ids, or JSON lines); errors to stderr as one line
  * with code, message, HTTP status and request id; exit status 1 on a
@@ -21,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "aws_cli_opts.h"
 #include "aws_client.h"
 #include "s3.h"
 #include "sns.h"
@@ -202,36 +204,60 @@ static int cli_arg_int(const cli_args_t *a, const char *name, long lo, long hi, 
     return 0;
 }
 
-/* Parses the --attr values ("Name=Type:Value") of a into attrs; the
- * strings point into copies kept in storage (freed by the caller).
- * Returns the count, or -1 after printing a usage error. */
-static int cli_parse_attrs(const cli_args_t *a, aws_msg_attr_t *attrs, char **storage,
-                           const char *usage)
+/* Frees the n first strings of storage (NULL entries allowed). */
+static void cli_free_storage(char **storage, int n)
+{
+    while (n-- > 0) {
+        free(storage[n]);
+    }
+}
+
+/* A message given on the command line: its text (--message, inline or
+ * @FILE) and its attributes (--attr Name=Type:Value ...). */
+typedef struct {
+    const char     *text;
+    aws_msg_attr_t  attrs[CLI_MAX_REPEAT];
+    size_t          nattrs;
+    char           *storage[CLI_MAX_REPEAT];  /* the copies attrs point into */
+    aws_buf_t       file;                     /* the text read from @FILE */
+} cli_message_t;
+
+/* Fills m (zeroed by the caller) from the --message and --attr options
+ * of a.  Returns 0, or CLI_EXIT_USAGE (a malformed --attr) or
+ * CLI_EXIT_FAIL (an unreadable @FILE) after printing the problem; m
+ * needs cli_message_free in every case. */
+static int cli_message_load(cli_message_t *m, const cli_args_t *a, const char *usage)
 {
     int k = cli_arg_index(a, "--attr"), i;
 
     for (i = 0; i < a->counts[k]; i++) {
         char *s = strdup(a->values[k][i]), *eq, *colon;
 
-        storage[i] = s;
+        m->storage[i] = s;
         if (s == NULL || (eq = strchr(s, '=')) == NULL || (colon = strchr(eq + 1, ':')) == NULL) {
-            cli_usage_error(usage, "--attr \"%s\" is not Name=Type:Value", a->values[k][i]);
-            return -1;
+            return cli_usage_error(usage, "--attr \"%s\" is not Name=Type:Value", a->values[k][i]);
         }
         *eq = *colon = '\0';
-        attrs[i].name = s;
-        attrs[i].type = eq + 1;
-        attrs[i].value = colon + 1;
+        m->attrs[i].name = s;
+        m->attrs[i].type = eq + 1;
+        m->attrs[i].value = colon + 1;
     }
-    return a->counts[k];
+    m->nattrs = (size_t) a->counts[k];
+    m->text = cli_arg(a, "--message");
+    if (m->text[0] == '@') {
+        if (cli_read_file(m->text + 1, &m->file) != 0) {
+            return CLI_EXIT_FAIL;
+        }
+        m->text = m->file.data;
+    }
+    return 0;
 }
 
-/* Frees the strings cli_parse_attrs kept. */
-static void cli_free_storage(char **storage, int n)
+/* Frees what cli_message_load kept. */
+static void cli_message_free(cli_message_t *m)
 {
-    while (n-- > 0) {
-        free(storage[n]);
-    }
+    cli_free_storage(m->storage, CLI_MAX_REPEAT);
+    aws_buf_free(&m->file);
 }
 
 /* ---- commands ------------------------------------------------------------- */
@@ -250,12 +276,11 @@ typedef struct {
 static int cli_sns_publish(aws_client_t *c, int argc, char **argv, const char *usage)
 {
     cli_args_t a = { 0 };
-    aws_msg_attr_t attrs[CLI_MAX_REPEAT];
-    char *storage[CLI_MAX_REPEAT] = { 0 }, id[256];
+    cli_message_t m = { 0 };
     aws_sns_publish_params_t p = { 0 };
-    aws_buf_t file = AWS_BUF_INIT;
     aws_error_t err;
-    int rc, n;
+    char id[256];
+    int rc;
 
     cli_arg_decl(&a, "--topic-arn", 0);
     cli_arg_decl(&a, "--message", 0);
@@ -267,33 +292,23 @@ static int cli_sns_publish(aws_client_t *c, int argc, char **argv, const char *u
         return rc;
     }
     p.topic_arn = cli_arg(&a, "--topic-arn");
-    p.message = cli_arg(&a, "--message");
-    if (p.topic_arn == NULL || p.message == NULL) {
+    if (p.topic_arn == NULL || cli_arg(&a, "--message") == NULL) {
         return cli_usage_error(usage, "%s", "--topic-arn and --message are required");
     }
-    if ((n = cli_parse_attrs(&a, attrs, storage, usage)) < 0) {
-        cli_free_storage(storage, CLI_MAX_REPEAT);
-        return CLI_EXIT_USAGE;
-    }
-    if (p.message[0] == '@') {
-        if (cli_read_file(p.message + 1, &file) != 0) {
-            cli_free_storage(storage, n);
-            return CLI_EXIT_FAIL;
+    if ((rc = cli_message_load(&m, &a, usage)) == 0) {
+        p.message = m.text;
+        p.attrs = m.attrs;
+        p.nattrs = m.nattrs;
+        p.subject = cli_arg(&a, "--subject");
+        p.message_group_id = cli_arg(&a, "--group-id");
+        p.deduplication_id = cli_arg(&a, "--dedup-id");
+        if (aws_sns_publish(c, &p, id, sizeof(id), &err) != 0) {
+            rc = cli_fail("sns publish", &err);
+        } else {
+            puts(id);
         }
-        p.message = file.data;
     }
-    p.subject = cli_arg(&a, "--subject");
-    p.message_group_id = cli_arg(&a, "--group-id");
-    p.deduplication_id = cli_arg(&a, "--dedup-id");
-    p.attrs = attrs;
-    p.nattrs = (size_t) n;
-    if (aws_sns_publish(c, &p, id, sizeof(id), &err) != 0) {
-        rc = cli_fail("sns publish", &err);
-    } else {
-        puts(id);
-    }
-    aws_buf_free(&file);
-    cli_free_storage(storage, n);
+    cli_message_free(&m);
     return rc;
 }
 
@@ -397,13 +412,12 @@ static int cli_sqs_receive(aws_client_t *c, int argc, char **argv, const char *u
 static int cli_sqs_send(aws_client_t *c, int argc, char **argv, const char *usage)
 {
     cli_args_t a = { 0 };
-    aws_msg_attr_t attrs[CLI_MAX_REPEAT];
-    char *storage[CLI_MAX_REPEAT] = { 0 }, id[256];
+    cli_message_t m = { 0 };
     aws_sqs_send_params_t p = { 0 };
-    aws_buf_t file = AWS_BUF_INIT;
     aws_error_t err;
+    char id[256];
     long delay;
-    int rc, n;
+    int rc;
 
     cli_arg_decl(&a, "--queue-url", 0);
     cli_arg_decl(&a, "--message", 0);
@@ -416,33 +430,23 @@ static int cli_sqs_send(aws_client_t *c, int argc, char **argv, const char *usag
         return rc;
     }
     p.queue_url = cli_arg(&a, "--queue-url");
-    p.body = cli_arg(&a, "--message");
-    if (p.queue_url == NULL || p.body == NULL) {
+    if (p.queue_url == NULL || cli_arg(&a, "--message") == NULL) {
         return cli_usage_error(usage, "%s", "--queue-url and --message are required");
     }
-    if ((n = cli_parse_attrs(&a, attrs, storage, usage)) < 0) {
-        cli_free_storage(storage, CLI_MAX_REPEAT);
-        return CLI_EXIT_USAGE;
-    }
-    if (p.body[0] == '@') {
-        if (cli_read_file(p.body + 1, &file) != 0) {
-            cli_free_storage(storage, n);
-            return CLI_EXIT_FAIL;
+    if ((rc = cli_message_load(&m, &a, usage)) == 0) {
+        p.body = m.text;
+        p.attrs = m.attrs;
+        p.nattrs = m.nattrs;
+        p.delay_seconds = (int) delay;
+        p.message_group_id = cli_arg(&a, "--group-id");
+        p.deduplication_id = cli_arg(&a, "--dedup-id");
+        if (aws_sqs_send(c, &p, id, sizeof(id), &err) != 0) {
+            rc = cli_fail("sqs send", &err);
+        } else {
+            puts(id);
         }
-        p.body = file.data;
     }
-    p.attrs = attrs;
-    p.nattrs = (size_t) n;
-    p.delay_seconds = (int) delay;
-    p.message_group_id = cli_arg(&a, "--group-id");
-    p.deduplication_id = cli_arg(&a, "--dedup-id");
-    if (aws_sqs_send(c, &p, id, sizeof(id), &err) != 0) {
-        rc = cli_fail("sqs send", &err);
-    } else {
-        puts(id);
-    }
-    aws_buf_free(&file);
-    cli_free_storage(storage, n);
+    cli_message_free(&m);
     return rc;
 }
 
@@ -791,22 +795,37 @@ static const cli_command_t cli_commands[] = {
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
 
-static const char cli_main_usage[] =
-    "usage: prism-aws [--endpoint-url URL] [--region R] [--profile P] [--no-verify-ssl]\n"
-    "                 <service> <command> [args]   (prism-aws <service> --help for commands)\n"
+static const char cli_usage_head[] =
+    "usage: prism-aws [global options] <service> <command> [args]\n"
+    "                 (prism-aws <service> --help for commands)\n"
     "\n"
     "services: sns, sqs, s3\n"
     "\n"
-    "  --endpoint-url URL  send every service's requests to URL (default: env\n"
-    "                      PRISM_AWS_ENDPOINT, else https://SERVICE.REGION.amazonaws.com)\n"
-    "  --region R          signing region (default: AWS_REGION, AWS_DEFAULT_REGION)\n"
-    "  --profile P         shared-credentials profile (default: AWS_PROFILE, \"default\")\n"
-    "  --no-verify-ssl     do not verify TLS certificates of the --endpoint-url endpoint\n"
-    "                      (AWS's own endpoints are always verified)\n"
+    "global options:\n";
+
+static const char cli_usage_tail[] =
+    "                               (AWS's own endpoints are always verified)\n"
     "\n"
     "Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN], the shared\n"
     "credentials file, ECS container or EC2 instance credentials.\n"
     "Exit status: 0 success, 1 the call failed (one line on stderr), 2 usage error.\n";
+
+/* Prints the program's usage to f. */
+static void cli_print_usage(FILE *f)
+{
+    fprintf(f, "%s%s%s", cli_usage_head, aws_cli_opts_usage, cli_usage_tail);
+}
+
+/* Prints a usage error (fmt with arg) and the program's usage to
+ * stderr; returns CLI_EXIT_USAGE. */
+static int cli_main_usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "prism-aws: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    cli_print_usage(stderr);
+    return CLI_EXIT_USAGE;
+}
 
 /* Prints the commands of service (NULL: all) to f. */
 static void cli_list_commands(FILE *f, const char *service)
@@ -835,35 +854,29 @@ static int cli_wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    aws_client_config_t cfg = { 0 };
-    aws_cred_config_t creds = { 0 };
+    aws_cli_opts_t opts = { 0 };
     const cli_command_t *cmd = NULL;
     struct sigaction sa;
     aws_client_t *c;
     aws_error_t err;
+    char msg[256];
     size_t k;
     int i, rc, known_service = 0;
 
-    for (i = 1; i < argc && strncmp(argv[i], "-", 1) == 0; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(cli_main_usage, stdout);
-            return 0;
-        } else if (strcmp(argv[i], "--no-verify-ssl") == 0) {
-            cfg.insecure_custom_endpoints = 1;
-        } else if (i + 1 < argc && strcmp(argv[i], "--endpoint-url") == 0) {
-            cfg.endpoint = argv[++i];
-        } else if (i + 1 < argc && strcmp(argv[i], "--region") == 0) {
-            cfg.region = argv[++i];
-        } else if (i + 1 < argc && strcmp(argv[i], "--profile") == 0) {
-            creds.profile = argv[++i];
-        } else {
-            fprintf(stderr, "prism-aws: unknown or incomplete option \"%s\"\n%s", argv[i],
-                    cli_main_usage);
-            return CLI_EXIT_USAGE;
-        }
+    i = aws_cli_opts_parse(&opts, argc - 1, argv + 1, msg, sizeof(msg));
+    if (i < 0) {
+        return cli_main_usage_error("%s", msg);
+    }
+    i++;
+    if (i < argc && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
+        cli_print_usage(stdout);
+        return 0;
+    }
+    if (i < argc && argv[i][0] == '-') {
+        return cli_main_usage_error("unknown option \"%s\"", argv[i]);
     }
     if (i >= argc) {
-        fputs(cli_main_usage, stderr);
+        cli_print_usage(stderr);
         return CLI_EXIT_USAGE;
     }
     for (k = 0; k < CLI_NCOMMANDS; k++) {
@@ -875,8 +888,7 @@ int main(int argc, char **argv)
         }
     }
     if (!known_service) {
-        fprintf(stderr, "prism-aws: unknown service \"%s\"\n%s", argv[i], cli_main_usage);
-        return CLI_EXIT_USAGE;
+        return cli_main_usage_error("unknown service \"%s\"", argv[i]);
     }
     if (cmd == NULL) {
         int help = i + 1 < argc && cli_wants_help(1, argv + i + 1);
@@ -893,14 +905,8 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    if (cfg.endpoint == NULL) {
-        cfg.endpoint = getenv("PRISM_AWS_ENDPOINT");
-        if (cfg.endpoint != NULL && cfg.endpoint[0] == '\0') {
-            cfg.endpoint = NULL;
-        }
-    }
-    cfg.credentials = &creds;
-    c = aws_client_new(&cfg, &err);
+    aws_cli_opts_env(&opts);
+    c = aws_cli_client_new(&opts, &err);
     if (c == NULL) {
         return cli_fail("configuration", &err);
     }

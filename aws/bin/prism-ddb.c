@@ -133,6 +133,21 @@ static int ddb_json_arg(const char *what, const char *text, int plain, json_t **
     return 0;
 }
 
+/* Prints v (NULL: building it ran out of memory) as one JSON line,
+ * dumped with JSON_COMPACT | flags.  Returns 0 or DDB_EXIT_FAIL. */
+static int ddb_puts_json(const json_t *v, size_t flags)
+{
+    char *s = v != NULL ? json_dumps(v, JSON_COMPACT | flags) : NULL;
+
+    if (s == NULL) {
+        fprintf(stderr, "prism-ddb: out of memory\n");
+        return DDB_EXIT_FAIL;
+    }
+    puts(s);
+    free(s);
+    return 0;
+}
+
 /* Prints an item (an object of typed values) as one JSON line, plain
  * when asked.  Returns 0 or DDB_EXIT_FAIL. */
 static int ddb_print_item(const json_t *item, int plain)
@@ -140,7 +155,7 @@ static int ddb_print_item(const json_t *item, int plain)
     json_t *out = NULL, *v, *p;
     const char *k;
     aws_error_t err;
-    char *s;
+    int rc;
 
     if (plain) {
         out = json_object();
@@ -151,15 +166,9 @@ static int ddb_print_item(const json_t *item, int plain)
             }
         }
     }
-    s = json_dumps(plain ? out : item, JSON_COMPACT | JSON_ENSURE_ASCII);
+    rc = ddb_puts_json(plain ? out : item, JSON_ENSURE_ASCII);
     json_decref(out);
-    if (s == NULL) {
-        fprintf(stderr, "prism-ddb: out of memory\n");
-        return DDB_EXIT_FAIL;
-    }
-    puts(s);
-    free(s);
-    return 0;
+    return rc;
 }
 
 /* get */
@@ -239,7 +248,7 @@ static int ddb_describe(aws_client_t *c, const char *table)
     aws_ddb_table_info_t t;
     aws_error_t err;
     json_t *out;
-    char *s;
+    int rc;
 
     if (aws_ddb_describe_table(c, table, &t, &err) != 0) {
         return ddb_fail("describe", &err);
@@ -248,15 +257,9 @@ static int ddb_describe(aws_client_t *c, const char *table)
                     "status", t.status, "hash_key", t.hash_key, "hash_type", t.hash_type,
                     "range_key", t.range_key, "billing_mode", t.billing_mode, "sse_type",
                     t.sse_type);
-    s = out != NULL ? json_dumps(out, JSON_COMPACT) : NULL;
+    rc = ddb_puts_json(out, 0);
     json_decref(out);
-    if (s == NULL) {
-        fprintf(stderr, "prism-ddb: out of memory\n");
-        return DDB_EXIT_FAIL;
-    }
-    puts(s);
-    free(s);
-    return 0;
+    return rc;
 }
 
 int main(int argc, char **argv)
