@@ -2,7 +2,7 @@
 
 #include <stdio.h>
 
-#include "aws_xml_error.h"
+#include "aws_xml_response.h"
 #include "uri.h"
 
 int aws_query_form(aws_buf_t *form, const char *action, const char *version, aws_error_t *err)

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "aws_call.h"
-#include "aws_xml_error.h"
+#include "aws_xml_response.h"
 #include "s3_request.h"
 
 /* ---- errors and object info ---------------------------------------------- */
@@ -76,9 +76,10 @@ int aws_s3_parse(const aws_response_t *resp, aws_error_t *err)
 
 /* ---- request builders ------------------------------------------------------ */
 
-int aws_s3_put_request(aws_client_t *c, const char *bucket, const char *key,
-                       const void *data, size_t len, const aws_s3_put_opts_t *opts,
-                       aws_request_t *req, aws_error_t *err)
+/* Starts a PutObject of bucket/key with the object headers of opts.
+ * Returns 0, or -1 with err set; req then needs no aws_request_free. */
+static int aws_s3_put_init(aws_client_t *c, const char *bucket, const char *key,
+                           const aws_s3_put_opts_t *opts, aws_request_t *req, aws_error_t *err)
 {
     if (key == NULL || key[0] == '\0') {
         aws_error_set(err, AWS_ERR_CONFIG, "S3 PutObject needs a key");
@@ -89,6 +90,16 @@ int aws_s3_put_request(aws_client_t *c, const char *bucket, const char *key,
     }
     if (aws_s3_add_object_headers(req, opts, err) != 0) {
         aws_request_free(req);
+        return -1;
+    }
+    return 0;
+}
+
+int aws_s3_put_request(aws_client_t *c, const char *bucket, const char *key,
+                       const void *data, size_t len, const aws_s3_put_opts_t *opts,
+                       aws_request_t *req, aws_error_t *err)
+{
+    if (aws_s3_put_init(c, bucket, key, opts, req, err) != 0) {
         return -1;
     }
     if (aws_request_set_body(req, len ? data : "", len) != 0) {
@@ -103,15 +114,10 @@ int aws_s3_put_fd_request(aws_client_t *c, const char *bucket, const char *key,
                           int fd, off_t offset, size_t len, const aws_s3_put_opts_t *opts,
                           aws_request_t *req, aws_error_t *err)
 {
-    if (key == NULL || key[0] == '\0') {
-        aws_error_set(err, AWS_ERR_CONFIG, "S3 PutObject needs a key");
+    if (aws_s3_put_init(c, bucket, key, opts, req, err) != 0) {
         return -1;
     }
-    if (aws_s3_request_init(c, req, "PUT", bucket, key, NULL, err) != 0) {
-        return -1;
-    }
-    if (aws_s3_add_object_headers(req, opts, err) != 0
-        || aws_s3_set_fd_body(req, fd, offset, len, err) != 0) {
+    if (aws_s3_set_fd_body(req, fd, offset, len, err) != 0) {
         aws_request_free(req);
         return -1;
     }

@@ -8,6 +8,7 @@
 
 #include "aws_call.h"
 #include "aws_xml.h"
+#include "aws_xml_response.h"
 #include "s3_request.h"
 
 #define AWS_S3_MAX_PARTS 10000
@@ -65,24 +66,17 @@ int aws_s3_create_multipart_request(aws_client_t *c, const char *bucket, const c
 int aws_s3_create_multipart_parse(const aws_response_t *resp, char *upload_id, size_t len,
                                   aws_error_t *err)
 {
-    char msg[128];
-    aws_xml_field_t f = { "InitiateMultipartUploadResult/UploadId", upload_id, len, 0, 0 };
-
     if (!aws_response_ok(resp)) {
         return aws_s3_error_parse(resp, err);
     }
-    if (aws_xml_extract(resp->body.data ? resp->body.data : "", resp->body.len, &f, 1,
-                        msg, sizeof(msg)) != 0) {
-        aws_error_set(err, AWS_ERR_PARSE, "CreateMultipartUpload response: %s", msg);
-    } else if (!f.found || upload_id[0] == '\0' || f.truncated) {
-        aws_error_set(err, AWS_ERR_PARSE, "CreateMultipartUpload response has no usable UploadId");
-    } else {
-        aws_error_clear(err);
-        return 0;
+    if (aws_xml_result_field(resp->body.data, resp->body.len,
+                             "InitiateMultipartUploadResult/UploadId", upload_id, len,
+                             "CreateMultipartUpload", err) != 0) {
+        err->http_status = resp->status;
+        aws_error_set_request_id(err, resp->request_id);
+        return -1;
     }
-    err->http_status = resp->status;
-    aws_error_set_request_id(err, resp->request_id);
-    return -1;
+    return 0;
 }
 
 int aws_s3_upload_part_request(aws_client_t *c, const char *bucket, const char *key,

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "aws_query.h"
-#include "aws_xml.h"
+#include "aws_xml_response.h"
 
 /* Writes the Publish form of p into body (emptied first).  Returns 0,
  * or -1 with AWS_ERR_NOMEM in err. */
@@ -62,26 +62,17 @@ int aws_sns_publish_request(aws_client_t *c, const aws_sns_publish_params_t *p,
 int aws_sns_publish_parse(const aws_response_t *resp, char *message_id, size_t len,
                           aws_error_t *err)
 {
-    char msg[128];
-    aws_xml_field_t f = { "PublishResponse/PublishResult/MessageId", message_id, len, 0, 0 };
-
     if (!aws_response_ok(resp)) {
         return aws_query_error_parse(resp, err);
     }
-    if (aws_xml_extract(resp->body.data ? resp->body.data : "", resp->body.len, &f, 1,
-                        msg, sizeof(msg)) != 0) {
-        aws_error_set(err, AWS_ERR_PARSE, "SNS Publish response: %s", msg);
-    } else if (!f.found || message_id[0] == '\0') {
-        aws_error_set(err, AWS_ERR_PARSE, "SNS Publish response has no MessageId");
-    } else if (f.truncated) {
-        aws_error_set(err, AWS_ERR_PARSE, "SNS MessageId longer than %zu bytes", len - 1);
-    } else {
-        aws_error_clear(err);
-        return 0;
+    if (aws_xml_result_field(resp->body.data, resp->body.len,
+                             "PublishResponse/PublishResult/MessageId", message_id, len,
+                             "SNS Publish", err) != 0) {
+        err->http_status = resp->status;
+        aws_error_set_request_id(err, resp->request_id);
+        return -1;
     }
-    err->http_status = resp->status;
-    aws_error_set_request_id(err, resp->request_id);
-    return -1;
+    return 0;
 }
 
 typedef struct {

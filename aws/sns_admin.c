@@ -6,6 +6,7 @@
 
 #include "aws_query.h"
 #include "aws_xml.h"
+#include "aws_xml_response.h"
 #include "aws_xml_list.h"
 #include "sns.h"
 
@@ -17,25 +18,6 @@ static int aws_sns_admin_call(aws_client_t *c, aws_buf_t *form, aws_buf_t *body,
 
     aws_buf_free(form);
     return rc;
-}
-
-/* Copies the text at PATH of a 2xx XML body into out (len bytes).
- * Returns 0, or -1 with AWS_ERR_PARSE naming what is missing. */
-static int aws_sns_admin_field(const aws_buf_t *body, const char *path, char *out, size_t len,
-                               aws_error_t *err)
-{
-    char msg[128];
-    aws_xml_field_t f = { path, out, len, 0, 0 };
-
-    if (aws_xml_extract(body->data ? body->data : "", body->len, &f, 1, msg, sizeof(msg)) != 0) {
-        aws_error_set(err, AWS_ERR_PARSE, "SNS response: %s", msg);
-        return -1;
-    }
-    if (!f.found || out[0] == '\0' || f.truncated) {
-        aws_error_set(err, AWS_ERR_PARSE, "SNS response has no usable %s", strrchr(path, '/') + 1);
-        return -1;
-    }
-    return 0;
 }
 
 int aws_sns_create_topic(aws_client_t *c, const char *name, const aws_attrs_t *attrs,
@@ -53,8 +35,9 @@ int aws_sns_create_topic(aws_client_t *c, const char *name, const aws_attrs_t *a
                             && aws_query_add(&form, "Name", name, err) == 0
                             && aws_query_add_map(&form, "Attributes", attrs, err) == 0, err);
     if (rc == 0) {
-        rc = aws_sns_admin_field(&body, "CreateTopicResponse/CreateTopicResult/TopicArn", arn, len,
-                                 err);
+        rc = aws_xml_result_field(body.data, body.len,
+                                  "CreateTopicResponse/CreateTopicResult/TopicArn", arn, len, "SNS",
+                                  err);
     }
     aws_buf_free(&body);
     return rc;
@@ -137,8 +120,9 @@ int aws_sns_subscribe(aws_client_t *c, const char *topic_arn, const char *protoc
                             && aws_query_add(&form, "ReturnSubscriptionArn", "true", err) == 0
                             && aws_query_add_map(&form, "Attributes", attrs, err) == 0, err);
     if (rc == 0) {
-        rc = aws_sns_admin_field(&body, "SubscribeResponse/SubscribeResult/SubscriptionArn",
-                                 sub_arn, len, err);
+        rc = aws_xml_result_field(body.data, body.len,
+                                  "SubscribeResponse/SubscribeResult/SubscriptionArn", sub_arn, len,
+                                  "SNS", err);
     }
     aws_buf_free(&body);
     return rc;

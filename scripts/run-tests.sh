@@ -6,7 +6,8 @@
 #
 #   scripts/run-tests.sh [unit|nginx|e2e|all]     (default: all)
 #
-# Environment: PRISM_AWS_PORT (emulator port, default 4566),
+# Environment: PRISM_AWS_PORT (emulator port, default 4566; DynamoDB's is
+#   PRISM_DYNAMODB_PORT, default the next one),
 #   SIGV4_SUITE (folder(s) in the AWS SigV4 test-suite format).
 set -u
 cd "$(dirname "$0")/.."
@@ -17,12 +18,16 @@ passed=0 failed=0 failures=
 port=${PRISM_AWS_PORT:-4566}
 export PRISM_AWS_PORT=$port
 export PRISM_AWS_ENDPOINT=http://127.0.0.1:$port
+ddb_port=${PRISM_DYNAMODB_PORT:-$((port + 1))}
+export PRISM_DYNAMODB_PORT=$ddb_port
+export PRISM_DYNAMODB_ENDPOINT=http://127.0.0.1:$ddb_port
 export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=AKIDPRISMTEST AWS_SECRET_ACCESS_KEY=prism-test-secret-key
 unset AWS_PROFILE AWS_SESSION_TOKEN
 export AWS_EC2_METADATA_DISABLED=true
 export TEST_NGINX_PRISM_MODULE=$root/build/nginx/objs/ngx_http_prism_module.so
 export TEST_NGINX_AWS_ENDPOINT=$PRISM_AWS_ENDPOINT
+export TEST_NGINX_DYNAMODB_ENDPOINT=$PRISM_DYNAMODB_ENDPOINT
 export TEST_NGINX_PRISM_AWS=$root/build/prism-aws
 export TEST_NGINX_DATA=$root/tests/data
 export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-/usr/sbin/nginx}
