@@ -1,0 +1,46 @@
+/*
+ * check — load every plugin, validate its params, run init.  See check.h.
+ */
+#include "check.h"
+
+#include <stdio.h>
+
+#include "aws_setup.h"
+#include "json_check.h"
+#include "plugin_loader.h"
+
+int
+host_check_config(const host_conf_t *conf, FILE *report, char *err, size_t errlen)
+{
+    aws_client_t *aws = host_aws_client_new(&conf->aws, err, errlen);
+    char          path[HOST_JPATH_MAX];
+    char          ppath[HOST_JPATH_MAX];
+    char          why[1024];
+
+    if (aws == NULL)
+        return -1;
+    aws_client_free(aws);
+    for (size_t i = 0; i < conf->nroutes; i++) {
+        const host_route_conf_t *r = &conf->routes[i];
+        host_plugin_t            plugin;
+        host_instance_t          inst;
+
+        host_jpath_index(path, sizeof(path), "routes", i);
+        if (host_plugin_load(r->plugin, &plugin, why, sizeof(why)) != 0) {
+            host_jpath_key(ppath, sizeof(ppath), path, "plugin");
+            host_jerr(err, errlen, ppath, "%s", why);
+            return -1;
+        }
+        host_jpath_key(ppath, sizeof(ppath), path, "plugin_params");
+        if (host_instance_new(&plugin, r->plugin_params, ppath, &inst, err, errlen) != 0) {
+            host_plugin_unload(&plugin);
+            return -1;
+        }
+        if (report != NULL)
+            fprintf(report, "prism-host: route %s: plugin %s %s (%s) ok\n", r->name,
+                    plugin.desc->name, plugin.desc->version, r->plugin);
+        host_instance_free(&inst);
+        host_plugin_unload(&plugin);
+    }
+    return 0;
+}

@@ -1,0 +1,274 @@
+/*
+ * dispatch — parse, fetch, run the plugin, store, and pick the outcome.
+ * See dispatch.h.
+ */
+#include "dispatch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "dead_letter.h"
+#include "keys.h"
+#include "log.h"
+#include "message.h"
+#include "original.h"
+#include "s3.h"
+#include "store.h"
+
+typedef enum { OUT_OK, OUT_RETRY, OUT_REJECT, OUT_POISON } outcome_t;
+
+/* What one message's handling needs along the way. */
+typedef struct {
+    host_poller_t           *p;
+    const aws_sqs_message_t *m;
+    host_event_t             ev;
+    host_log_ctx_t           ctx;
+    double                   t0;
+    char                     reason[HOST_DLQ_REASON_MAX];
+} job_t;
+
+/* Turns an outcome into a disposition: counts it, logs it, and for
+ * reject/poison sends the message to the DLQ first. */
+static host_disposition_t
+conclude(job_t *j, outcome_t out)
+{
+    host_poller_t *p = j->p;
+    double         ms = (host_monotonic() - j->t0) * 1000.0;
+    char           err[1024];
+
+    switch (out) {
+    case OUT_OK:
+        host_metrics_inc(p->metrics, p->metric_route, HOST_M_OK);
+        host_log(HOST_LOG_INFO, &j->ctx, "ok: %s in %.1f ms", j->reason, ms);
+        return HOST_DISPOSE_DELETE;
+    case OUT_RETRY:
+        host_metrics_inc(p->metrics, p->metric_route, HOST_M_RETRIED);
+        host_log(HOST_LOG_WARN, &j->ctx, "retry (attempt %ld): %s", j->m->receive_count,
+                 j->reason);
+        return HOST_DISPOSE_LEAVE;
+    case OUT_REJECT:
+    case OUT_POISON:
+        break;
+    }
+    host_metrics_inc(p->metrics, p->metric_route, out == OUT_POISON ? HOST_M_POISON
+                                                                     : HOST_M_REJECTED);
+    if (host_dead_letter(p->aws, p->route, p->plugin_id, j->m, j->reason, err, sizeof(err)) != 0) {
+        host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
+        host_metrics_inc(p->metrics, p->metric_route, HOST_M_RETRIED);
+        host_log(HOST_LOG_ERROR, &j->ctx, "%s (%s) but %s: leaving it for redelivery",
+                 out == OUT_POISON ? "poison" : "rejected", j->reason, err);
+        return HOST_DISPOSE_LEAVE;
+    }
+    host_metrics_inc(p->metrics, p->metric_route, HOST_M_DEAD_LETTERED);
+    host_log(HOST_LOG_WARN, &j->ctx, "%s: %s: sent to the DLQ", out == OUT_POISON ? "poison"
+                                                                                   : "rejected",
+             j->reason);
+    return HOST_DISPOSE_DELETE;
+}
+
+/* Reads a locally stored original into p->input (see original.h). */
+static outcome_t
+fetch_local(job_t *j)
+{
+    const host_route_conf_t *r = j->p->route;
+    char                     err[900];
+
+    if (r->input_directory == NULL) {
+        snprintf(j->reason, sizeof(j->reason), "the original is stored locally (prism.storage "
+                 "\"local\") but the route has no input_directory");
+        return OUT_REJECT;
+    }
+    switch (host_original_read_local(r->input_directory, j->ev.key, r->max_input_bytes,
+                                     &j->p->input, err, sizeof(err))) {
+    case HOST_ORIG_OK:
+        return OUT_OK;
+    case HOST_ORIG_FAILED:
+        snprintf(j->reason, sizeof(j->reason), "reading the original: %s", err);
+        return OUT_RETRY;
+    case HOST_ORIG_MISSING:
+    case HOST_ORIG_TOO_LARGE:
+    case HOST_ORIG_UNSAFE:
+        break;
+    }
+    snprintf(j->reason, sizeof(j->reason), "original: %s", err);
+    return OUT_REJECT;
+}
+
+/* Fetches the original into p->input.  Returns OUT_OK, or the outcome
+ * of the failure with j->reason set. */
+static outcome_t
+fetch_original(job_t *j, aws_s3_object_info_t *info)
+{
+    host_poller_t           *p = j->p;
+    const host_route_conf_t *r = p->route;
+    aws_error_t              aerr;
+    char                     why[700];
+
+    if (j->ev.size > r->max_input_bytes) {
+        snprintf(j->reason, sizeof(j->reason), "original is %lld bytes, over max_input_bytes %lld",
+                 j->ev.size, r->max_input_bytes);
+        return OUT_REJECT;
+    }
+    if (j->ev.storage_local)
+        return fetch_local(j);
+    if (aws_s3_get_object(p->aws, j->ev.bucket, j->ev.key, (size_t) r->max_input_bytes,
+                          &p->input, info, &aerr) == 0)
+        return OUT_OK;
+    aws_error_format(&aerr, why, sizeof(why));
+    if (aerr.kind == AWS_ERR_TOO_LARGE) {
+        snprintf(j->reason, sizeof(j->reason), "original s3://%s/%s is over max_input_bytes "
+                 "%lld", j->ev.bucket, j->ev.key, r->max_input_bytes);
+        return OUT_REJECT;
+    }
+    if (aws_s3_error_is_not_found(&aerr)) {
+        snprintf(j->reason, sizeof(j->reason), "original s3://%s/%s not found: %s",
+                 j->ev.bucket, j->ev.key, why);
+        return OUT_REJECT;
+    }
+    /* Without s3:ListBucket, S3 answers a missing key with AccessDenied:
+     * treated like a missing original (the DLQ keeps the message should
+     * it be a permission problem instead). */
+    if (aws_error_is(&aerr, "AccessDenied")) {
+        snprintf(j->reason, sizeof(j->reason), "original s3://%s/%s not readable (missing, or "
+                 "no s3:GetObject permission): %s", j->ev.bucket, j->ev.key, why);
+        return OUT_REJECT;
+    }
+    host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
+    snprintf(j->reason, sizeof(j->reason), "fetching s3://%s/%s: %s", j->ev.bucket, j->ev.key,
+             why);
+    return OUT_RETRY;
+}
+
+/* Stores every output the plugin emitted.  Returns OUT_OK (j->reason
+ * summarises), OUT_RETRY when a store failed, OUT_REJECT when a key can
+ * never be stored (too long, unsafe as a local path). */
+static outcome_t
+store_outputs(job_t *j)
+{
+    host_poller_t *p = j->p;
+    char           key[1100];
+    char           err[900];
+    int            rc;
+
+    for (size_t i = 0; i < p->outputs.n; i++) {
+        host_output_item_t *it = &p->outputs.items[i];
+
+        if (host_key_derive(p->route->prefix, j->ev.key, p->route->name, it->suffix, key,
+                            sizeof(key)) < 0) {
+            snprintf(j->reason, sizeof(j->reason), "derived key for \"%s\" exceeds 1024 bytes",
+                     it->suffix);
+            return OUT_REJECT;
+        }
+        rc = host_store_put(p->route, p->aws, key, it->content_type, it->data, it->len, err,
+                            sizeof(err));
+        if (rc != 0) {
+            snprintf(j->reason, sizeof(j->reason), "storing %.300s: %.600s", key, err);
+            if (rc == -2)
+                return OUT_REJECT;
+            host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
+            return OUT_RETRY;
+        }
+        host_log(HOST_LOG_DEBUG, &j->ctx, "stored %s (%zu bytes, %s)", key, it->len,
+                 it->content_type);
+    }
+    snprintf(j->reason, sizeof(j->reason), "%zu output(s) stored", p->outputs.n);
+    return OUT_OK;
+}
+
+/* Runs the plugin on the fetched original and stores its outputs. */
+static outcome_t
+run_plugin(job_t *j, const aws_s3_object_info_t *info)
+{
+    host_poller_t        *p = j->p;
+    const prism_plugin_t *d = p->inst.plugin->desc;
+    prism_input_t         in;
+    prism_result_t        res;
+
+    memset(&in, 0, sizeof(in));
+    in.data = (const unsigned char *) p->input.data;
+    in.len = p->input.len;
+    in.key = j->ev.key;
+    in.content_type = j->ev.content_type != NULL ? j->ev.content_type
+                      : info->content_type[0] != '\0' ? info->content_type : NULL;
+    in.width = j->ev.width;
+    in.height = j->ev.height;
+    in.image_id = j->ev.image_id;
+    in.request_id = j->ev.request_id;
+
+    host_outputs_reset(&p->outputs, &j->ctx);
+    res = d->process(p->inst.state, &in, &p->outputs.api);
+    switch (res) {
+    case PRISM_OK:
+        return store_outputs(j);
+    case PRISM_RETRY:
+        snprintf(j->reason, sizeof(j->reason), "plugin %s: %s", d->name,
+                 p->outputs.reason[0] ? p->outputs.reason : "asked for a retry");
+        return OUT_RETRY;
+    case PRISM_REJECT:
+        snprintf(j->reason, sizeof(j->reason), "plugin %s: %s", d->name,
+                 p->outputs.reason[0] ? p->outputs.reason : "rejected without a reason");
+        return OUT_REJECT;
+    }
+    snprintf(j->reason, sizeof(j->reason), "plugin %s returned an unknown result %d", d->name,
+             (int) res);
+    return OUT_RETRY;
+}
+
+/* Handles a message that names an object to process. */
+static outcome_t
+handle_image(job_t *j)
+{
+    const host_route_conf_t *r = j->p->route;
+    aws_s3_object_info_t     info;
+    outcome_t                out;
+
+    if (j->m->receive_count > r->max_attempts) {
+        snprintf(j->reason, sizeof(j->reason), "max_attempts %d exceeded: received %ld times",
+                 r->max_attempts, j->m->receive_count);
+        return OUT_REJECT;
+    }
+    memset(&info, 0, sizeof(info));
+    out = fetch_original(j, &info);
+    if (out == OUT_OK)
+        out = run_plugin(j, &info);
+    aws_s3_object_info_free(&info);
+    return out;
+}
+
+host_disposition_t
+host_dispatch(host_poller_t *p, const aws_sqs_message_t *m)
+{
+    job_t              j;
+    host_disposition_t d;
+
+    memset(&j, 0, sizeof(j));
+    j.p = p;
+    j.m = m;
+    j.t0 = host_monotonic();
+    j.ctx.route = p->route->name;
+    j.ctx.message_id = m->message_id;
+    host_metrics_in_flight(p->metrics, p->worker_slot, p->metric_route, 1);
+
+    switch (host_message_parse(m->body, m->body_len, &j.ev, j.reason, sizeof(j.reason))) {
+    case HOST_MSG_TEST_EVENT:
+        snprintf(j.reason, sizeof(j.reason), "s3:TestEvent, nothing to do");
+        d = conclude(&j, OUT_OK);
+        break;
+    case HOST_MSG_POISON:
+        d = conclude(&j, OUT_POISON);
+        break;
+    case HOST_MSG_IMAGE:
+    default:
+        j.ctx.request_id = j.ev.request_id;
+        host_log(HOST_LOG_DEBUG, &j.ctx, "%s%s for s3://%s/%s (attempt %ld)", j.ev.shape,
+                 j.ev.sns_envelope ? " in SNS envelope" : "", j.ev.bucket, j.ev.key,
+                 m->receive_count);
+        d = conclude(&j, handle_image(&j));
+        break;
+    }
+    host_metrics_observe(p->metrics, p->metric_route, host_monotonic() - j.t0);
+    host_metrics_in_flight(p->metrics, p->worker_slot, p->metric_route, -1);
+    host_event_free(&j.ev);
+    return d;
+}

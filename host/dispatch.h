@@ -1,0 +1,38 @@
+/*
+ * dispatch — the fate of one received message.
+ *
+ *   body not understood ........ poison: DLQ (reason), delete
+ *   s3:TestEvent ............... delete
+ *   received > max_attempts .... DLQ ("max_attempts"), delete
+ *   original over the limit .... reject: DLQ, delete
+ *   original missing (404, or
+ *   403 AccessDenied) .......... reject: DLQ, delete
+ *   original fetch fails ....... retry: leave it
+ *   plugin OK .................. store every output, delete
+ *                                (a failed store is a retry)
+ *   plugin RETRY ............... leave it (SQS redelivers it after the
+ *                                visibility timeout; the queue's redrive
+ *                                policy ends the loop)
+ *   plugin REJECT .............. DLQ with the plugin's reason, delete
+ * Originals with prism.storage "local" are read from the route's
+ * input_directory instead of S3, with the same outcomes.
+ * A DLQ send that fails turns the outcome into a retry: the message is
+ * never deleted before it is safe somewhere.
+ */
+#ifndef HOST_DISPATCH_H
+#define HOST_DISPATCH_H
+
+#include "poller.h"
+#include "sqs.h"
+
+typedef enum {
+    HOST_DISPOSE_DELETE = 0,  /* done with it: delete from the queue */
+    HOST_DISPOSE_LEAVE        /* leave it: SQS redelivers it */
+} host_disposition_t;
+
+/* Decides and carries out M's fate (above) with P's plugin instance,
+ * updating metrics and logging the outcome.  Never fails: every problem
+ * maps to one of the two dispositions. */
+host_disposition_t host_dispatch(host_poller_t *p, const aws_sqs_message_t *m);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * poller — one thread consuming one route's queue.
+ *
+ * A worker runs `concurrency` pollers per route.  Each long-polls
+ * (ReceiveMessage: WaitTimeSeconds, up to max_messages, the route's
+ * visibility timeout, ApproximateReceiveCount and all message
+ * attributes), registers what it received with the heartbeat, processes
+ * the messages one by one (dispatch.c), then deletes the finished ones in
+ * one DeleteMessageBatch, retrying Failed[] entries that were not the
+ * sender's fault.  Empty and early long-poll replies are normal.  Failed
+ * polls back off with full jitter (never a busy loop).  When the stop
+ * flag rises the current poll is cancelled, the message in hand is
+ * finished and deleted, and messages not yet started are released
+ * (visibility 0) for other consumers.
+ */
+#ifndef HOST_POLLER_H
+#define HOST_POLLER_H
+
+#include <pthread.h>
+#include <signal.h>
+
+#include "aws_buf.h"
+#include "aws_client.h"
+#include "aws_retry.h"
+#include "config.h"
+#include "lease.h"
+#include "metrics.h"
+#include "outputs.h"
+#include "plugin_loader.h"
+
+typedef struct {
+    const host_route_conf_t     *route;
+    host_instance_t              inst;          /* this thread's plugin instance */
+    char                         plugin_id[96]; /* "name version", for logs and the DLQ */
+    aws_client_t                *aws;
+    host_metrics_t              *metrics;
+    int                          metric_route;
+    int                          worker_slot;
+    const volatile sig_atomic_t *stop;          /* raised by the worker on SIGTERM/SIGQUIT */
+    host_lease_set_t             leases;
+    host_outputs_t               outputs;
+    aws_buf_t                    input;         /* the original's bytes, reused */
+    aws_rng_t                    rng;           /* this thread's backoff jitter */
+    pthread_t                    thread;
+    int                          running;
+} host_poller_t;
+
+/* Prepares P for route R with an instance already built (moved into P).
+ * Returns 0, or -1 when the lease mutex cannot be created. */
+int host_poller_init(host_poller_t *p, const host_route_conf_t *r, host_instance_t *inst,
+                     aws_client_t *aws, host_metrics_t *m, int metric_route, int worker_slot,
+                     const volatile sig_atomic_t *stop);
+
+/* Starts the thread.  Returns 0, or -1 with err set. */
+int host_poller_start(host_poller_t *p, char *err, size_t errlen);
+
+/* Frees what P holds (the thread must have ended): the instance is
+ * destroyed. */
+void host_poller_free(host_poller_t *p);
+
+#endif

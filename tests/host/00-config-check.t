@@ -1,0 +1,133 @@
+# prism-host -t validates like nginx -t (errors name the key path; plugins
+# are loaded and their init runs); plugins with a wrong ABI version or
+# without the symbol are refused with clear errors, by -t, by a starting
+# prism-host and by prism-run-plugin.  No AWS calls are made here.
+use strict;
+use warnings;
+use FindBin;
+BEGIN { $ENV{PRISM_HOST_TEST_NO_AWS} = 1 }
+use lib "$FindBin::Bin/lib";
+use PrismHostTest;
+use Test::More;
+
+my $tmp = tmpdir();
+my $host = $ENV{PRISM_HOST_BIN} || root() . '/build/prism-host';
+my $runner = $ENV{PRISM_RUN_PLUGIN_BIN} || root() . '/build/prism-run-plugin';
+my $image = root() . '/tests/data/images/jpeg-baseline-420.jpg';
+
+# route(NAME, PLUGIN, \%PARAMS): one route writing to a local directory.
+mkdir "$tmp/out";
+sub route {
+    my ($name, $plugin, $params) = @_;
+    return { name => $name, queue_url => "http://127.0.0.1:1/000000000000/$name",
+             dlq_url => "http://127.0.0.1:1/000000000000/$name-dlq",
+             plugin => $plugin, plugin_params => $params // {},
+             output => { directory => "$tmp/out" } };
+}
+
+# check(\@ROUTES): (exit status, output) of prism-host -t.
+my $n = 0;
+sub check {
+    my ($routes, %extra) = @_;
+    my $file = write_config("$tmp/check" . ++$n . '.json', { workers => 1, routes => $routes, %extra });
+    return (run_cmd($host, '-t', '-c', $file), $file);
+}
+
+my ($rc, $out, $file) = check([route('a', plugin_path('ok'), { quality => 90 }),
+                               route('b', plugin_path('slow'), { seconds => 0.5 })]);
+is($rc, 0, 'valid config: -t exits 0') or diag($out);
+like($out, qr/syntax is ok/, 'valid config: syntax is ok');
+like($out, qr/route a: plugin ok 1\.0\.0 .* ok/, 'valid config: route a plugin reported');
+like($out, qr/route b: plugin slow 1\.0\.0 .* ok/, 'valid config: route b plugin reported');
+like($out, qr/test is successful/, 'valid config: test is successful');
+
+($rc, $out) = check([route('a', plugin_path('ok')), route('b', plugin_path('ok'), { quality => 'high' })]);
+is($rc, 1, 'bad param: -t exits 1');
+like($out, qr/\Qroutes[1].plugin_params.quality: expected integer 1..100, got "high"\E/,
+     'bad param: error names the key path and what was expected');
+like($out, qr/test failed/, 'bad param: test failed');
+
+($rc, $out) = check([route('a', plugin_path('ok'), { qualty => 80 })]);
+like($out, qr/\Qroutes[0].plugin_params.qualty: unknown parameter\E/, 'unknown param named');
+
+($rc, $out) = check([route('a', plugin_path('ok'), { init_fail => JSON::PP::true })]);
+is($rc, 1, 'init refusal: -t exits 1');
+like($out, qr/\Qroutes[0].plugin_params: plugin ok refused: init_fail is set\E/,
+     'init refusal: the plugin\'s own message with the key path');
+
+($rc, $out) = check([route('a', plugin_path('ok')), route('b', plugin_path('bad_abi'))]);
+is($rc, 1, 'ABI mismatch: -t exits 1');
+like($out, qr/\Qroutes[1].plugin: \E.*bad_abi\.so: plugin ABI version 2, this prism-host speaks version 1/,
+     'ABI mismatch: clear error with both versions');
+
+($rc, $out) = check([route('a', plugin_path('no_symbol'))]);
+is($rc, 1, 'missing symbol: -t exits 1');
+like($out, qr/\Qroutes[0].plugin: \E.*no_symbol\.so: no symbol "prism_plugin": not a prism plugin/,
+     'missing symbol: clear error');
+
+open(my $fh, '>', "$tmp/not-elf.so") or die;
+print $fh "just text\n";
+close $fh;
+($rc, $out) = check([route('a', "$tmp/not-elf.so")]);
+like($out, qr/\Qroutes[0].plugin: cannot load plugin: \E.*not-elf\.so/, 'not a shared object: dlopen reason');
+
+($rc, $out) = check([route('a', plugin_path('ok'))], workers => 0);
+like($out, qr/\Qworkers: expected integer 1..256, got 0\E/, 'global key error named');
+
+($rc, $out) = check([{ %{ route('a', plugin_path('ok')) }, visibility_timeout => '30s' }]);
+like($out, qr/\Qroutes[0].visibility_timeout: expected integer 1..43200, got "30s"\E/,
+     'route key error named');
+
+open($fh, '>', "$tmp/syntax.json") or die;
+print $fh "{\n  \"workers\": 1,\n  \"routes\": [\n}\n";
+close $fh;
+($rc, $out) = run_cmd($host, '-t', '-c', "$tmp/syntax.json");
+is($rc, 1, 'syntax error: exits 1');
+like($out, qr/\Q$tmp\E\/syntax\.json:4:\d+: /, 'syntax error: file:line:column');
+
+# A starting prism-host checks its plugins (in a child) and refuses to run.
+$file = write_config("$tmp/run-bad.json", { workers => 1, routes => [route('a', plugin_path('bad_abi'))] });
+($rc, $out) = run_cmd($host, '-c', $file);
+is($rc, 1, 'prism-host refuses to start with a bad plugin');
+like($out, qr/plugin ABI version 2, this prism-host speaks version 1/, 'and says why');
+
+# prism-run-plugin: the same loader and params, without queues.
+($rc, $out) = run_cmd($runner, '-p', '{"quality": 70}', '-o', "$tmp/run-out", plugin_path('ok'), $image);
+is($rc, 0, 'prism-run-plugin ok: exit 0') or diag($out);
+like($out, qr/jpeg-baseline-420\.jpg: ok: 2 output\(s\)/, 'prism-run-plugin ok: outputs reported');
+my $info = host_log("$tmp/run-out/jpeg-baseline-420/ok/info.txt");
+like($info, qr/content_type=image\/jpeg width=161 height=97 .*quality=70/,
+     'prism-run-plugin ok: metadata from the header, params applied');
+is(-s "$tmp/run-out/jpeg-baseline-420/ok/copy.bin", -s $image, 'prism-run-plugin ok: copy written');
+
+($rc, $out) = run_cmd($runner, '-n', '5', plugin_path('ok'), $image);
+like($out, qr/mean [\d.]+ ms, fastest [\d.]+ ms over 5 runs/, 'prism-run-plugin -n reports timings');
+
+($rc, $out) = run_cmd($runner, '-l', plugin_path('ok'));
+is($rc, 0, 'prism-run-plugin -l: exit 0');
+like($out, qr/^ok 1\.0\.0 \(plugin ABI 1\)$/m, 'prism-run-plugin -l: name, version, ABI');
+like($out, qr/^  quality +int +default 80, 1\.\.100$/m, 'prism-run-plugin -l: a param with its range');
+like($out, qr/^  suffix +string +default "copy\.bin"$/m, 'prism-run-plugin -l: a string default');
+
+($rc, $out) = run_cmd($runner, '-p', '{"quality": "high"}', plugin_path('ok'), $image);
+is($rc, 2, 'prism-run-plugin bad params: exit 2');
+like($out, qr/\Qparams.quality: expected integer 1..100, got "high"\E/, 'prism-run-plugin bad params: named');
+
+($rc, $out) = run_cmd($runner, plugin_path('bad_abi'), $image);
+is($rc, 2, 'prism-run-plugin ABI mismatch: exit 2');
+like($out, qr/plugin ABI version 2/, 'prism-run-plugin ABI mismatch: said');
+
+($rc, $out) = run_cmd($runner, plugin_path('reject'), $image);
+is($rc, 1, 'prism-run-plugin reject: exit 1');
+like($out, qr/reject: corrupt image \(test\)/, 'prism-run-plugin reject: reason shown');
+
+# The example configuration, when the built-in plugins are built.
+SKIP: {
+    my @missing = grep { !-f root() . "/build/plugins/$_.so" } qw(thumbnail webp watermark);
+    skip("built-in plugins not built: @missing", 2) if @missing;
+    my ($crc, $cout) = run_cmd('sh', '-c', 'cd ' . root() . " && $host -t -c conf/prism-host.json");
+    is($crc, 0, 'conf/prism-host.json passes -t') or diag($cout);
+    like($cout, qr/test is successful/, 'conf/prism-host.json: successful');
+}
+
+done_testing();
