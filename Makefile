@@ -104,9 +104,12 @@ endef
 $(foreach v,obj san fuzz,$(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(eval $(call lib_rules,$(l),$(v))))))
 
 # --- programs -------------------------------------------------------------
+# NAME-san: the same program built with ASan/UBSan, for the e2e suites
 define prog_rule
 $(BUILD)/$(notdir $(basename $(1))): $(BUILD)/obj/$(basename $(1)).o $(LIBS_A)
 	$$(CC) $$(OPT) -o $$@ $$< $$(call LINK_A,$(LIBS_A)) $$(AWS_LIBS) $$(IMG_LIBS) $$(SYS_LIBS)
+$(BUILD)/$(notdir $(basename $(1)))-san: $(BUILD)/san/$(basename $(1)).o $(LIBS_SAN)
+	$$(CC) $$(OPT) $$(SAN) -o $$@ $$< $$(call LINK_A,$(LIBS_SAN)) $$(AWS_LIBS) $$(IMG_LIBS) $$(SYS_LIBS)
 endef
 $(foreach p,$(PROG_SRCS),$(eval $(call prog_rule,$(p))))
 
@@ -121,7 +124,7 @@ endef
 $(foreach p,$(sort $(PLUGINS)),$(eval $(call plugin_rule,$(p))))
 
 # test plugins (ok/retry/reject/crash/slow...) exercise the host's semantics
-$(BUILD)/test-plugins/%.so: tests/plugins/%.c host/include/prism/plugin.h
+$(BUILD)/test-plugins/%.so: tests/plugins/%.c host/include/prism/plugin.h $(wildcard tests/plugins/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(OPT) $(WARN) -fPIC -shared -Ihost/include -o $@ $<
 

@@ -17,6 +17,7 @@
 
 #include "aws_setup.h"
 #include "clock.h"
+#include "heap.h"
 #include "json_check.h"
 #include "log.h"
 #include "plugin_loader.h"
@@ -161,6 +162,7 @@ host_worker_run(const host_worker_args_t *a)
 
     memset(&w, 0, sizeof(w));
     w.a = a;
+    host_heap_keep_warm();
 
     /* Signals stay blocked in every thread; this one waits for them. */
     sigemptyset(&set);

@@ -28,6 +28,7 @@
 
 #include "aws_buf.h"
 #include "clock.h"
+#include "heap.h"
 #include "imageinfo.h"
 #include "keys.h"
 #include "log.h"
@@ -264,6 +265,7 @@ main(int argc, char **argv)
     int       status = 0;
 
     memset(&run, 0, sizeof(run));
+    host_heap_keep_warm();   /* as in a prism-host worker */
     host_outputs_init(&run.outputs);
     if (parse_args(argc, argv, &run) != 0) {
         json_decref(run.params);
