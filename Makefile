@@ -61,7 +61,7 @@ NGX_DEPS   := $(wildcard ngx_module/config ngx_module/*.c ngx_module/*.h) \
 SIGV4_SUITE ?= ../shared/aws-sigv4-test-suite
 FUZZ_SECONDS ?= 60
 
-.PHONY: FORCE all module deps test unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
+.PHONY: FORCE all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
         demo run bench install clean distclean local-aws-start local-aws-stop \
         aws-provision aws-deprovision aws-plan
 .DEFAULT_GOAL := all
@@ -72,7 +72,7 @@ module: $(NGX_MODULE)
 # config.mk is written by ./configure; targets that install their own
 # dependencies (test, demo, bench) install them before configuring.
 config.mk: configure
-	@case " $(MAKECMDGOALS) " in *" test "*|*" demo "*|*" run "*|*" bench "*|*" deps "*) \
+	@case " $(MAKECMDGOALS) " in *" test "*|*" e2e "*|*" nginx-tests "*|*" unit "*|*" demo "*|*" run "*|*" bench "*|*" deps "*) \
 	    scripts/deps.sh ;; esac
 	./configure
 
@@ -156,16 +156,22 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBS_FUZZ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPCFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
 	    $(call LINK_A,$(LIBS_FUZZ)) $(AWS_LIBS) $(IMG_LIBS) $(SYS_LIBS)
 
-test: all $(UNIT_BINS) $(TPLUG_SO)
+# The test targets build in parallel (one job per core), then run.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+test-build:
+	$(MAKE) -j$(JOBS) all $(UNIT_BINS) $(TPLUG_SO) $(FUZZ_BINS) \
+	    $(BUILD)/prism-host-san $(BUILD)/prism-run-plugin-san
+
+test: test-build
 	scripts/run-tests.sh
 
 unit: $(UNIT_BINS)
 	scripts/run-tests.sh unit
 
-nginx-tests: all
+nginx-tests: test-build
 	scripts/run-tests.sh nginx
 
-e2e: all $(TPLUG_SO)
+e2e: test-build
 	scripts/run-tests.sh e2e
 
 fuzz: $(FUZZ_BINS)

@@ -81,9 +81,13 @@ run_nginx() {
 run_e2e() {
     need_aws || return
     local d
-    for d in tests/aws tests/host tests/e2e; do
+    for d in tests/aws tests/e2e; do
         ls $d/*.t >/dev/null 2>&1 && suite "prove $d" prove $d
     done
+    # prism-host's semantics, with ASan/UBSan builds of host and driver
+    ls tests/host/*.t >/dev/null 2>&1 && suite "prove tests/host (ASan/UBSan)" \
+        env PRISM_HOST_BIN="$root/build/prism-host-san" \
+            PRISM_RUN_PLUGIN_BIN="$root/build/prism-run-plugin-san" prove tests/host
 }
 
 case $what in
