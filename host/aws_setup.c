@@ -13,6 +13,7 @@ host_aws_client_new(const host_aws_conf_t *conf, char *err, size_t errlen)
     aws_client_config_t cfg;
     aws_cred_config_t   cred;
     aws_error_t         aerr;
+    aws_endpoint_t      dynamodb = { "dynamodb", conf->endpoint_dynamodb };
     aws_client_t       *c;
 
     memset(&cfg, 0, sizeof(cfg));
@@ -27,6 +28,11 @@ host_aws_client_new(const host_aws_conf_t *conf, char *err, size_t errlen)
     cfg.endpoint = conf->endpoint;
     cfg.endpoint_sqs = conf->endpoint_sqs;
     cfg.endpoint_s3 = conf->endpoint_s3;
+    cfg.endpoint_sns = conf->endpoint_sns;
+    if (conf->endpoint_dynamodb != NULL) {
+        cfg.endpoints = &dynamodb;
+        cfg.nendpoints = 1;
+    }
     cfg.insecure_custom_endpoints = !conf->verify_tls;
     cfg.ca_file = conf->ca_file;
     cfg.connect_timeout_ms = conf->connect_timeout_ms;

@@ -305,7 +305,7 @@ parse_aws(const json_t *root, host_aws_conf_t *aws, char *err, size_t errlen)
     static const char *const keys[] = { "region", "endpoint", "endpoints", "credentials",
                                         "verify_tls", "ca_file", "s3_addressing",
                                         "connect_timeout_ms", "timeout_ms", NULL };
-    static const char *const endpoint_keys[] = { "sqs", "s3", NULL };
+    static const char *const endpoint_keys[] = { "sqs", "s3", "sns", "dynamodb", NULL };
     static const char *const cred_keys[] = { "profile", "file", "access_key_id",
                                              "secret_access_key", "session_token", NULL };
     json_t   *obj, *endpoints, *cred;
@@ -340,7 +340,10 @@ parse_aws(const json_t *root, host_aws_conf_t *aws, char *err, size_t errlen)
     aws->timeout_ms = (long) v;
     if (endpoints != NULL
         && (get_url(endpoints, "aws.endpoints", "sqs", 0, &aws->endpoint_sqs, err, errlen) != 0
-            || get_url(endpoints, "aws.endpoints", "s3", 0, &aws->endpoint_s3, err, errlen) != 0))
+            || get_url(endpoints, "aws.endpoints", "s3", 0, &aws->endpoint_s3, err, errlen) != 0
+            || get_url(endpoints, "aws.endpoints", "sns", 0, &aws->endpoint_sns, err, errlen) != 0
+            || get_url(endpoints, "aws.endpoints", "dynamodb", 0, &aws->endpoint_dynamodb, err,
+                       errlen) != 0))
         return -1;
     if (cred == NULL)
         return 0;
@@ -443,12 +446,60 @@ parse_globals(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
     return 0;
 }
 
+/* Reads output.sse and output.kms_key_id (OUT, at PATH) into R: "sse"
+ * is "AES256" or "aws:kms"; kms_key_id only with "aws:kms"; neither
+ * with a local directory.  Returns 0, or -1 with err set. */
+static int
+parse_sse(const json_t *out, const char *path, host_route_conf_t *r, char *err, size_t errlen)
+{
+    char  kpath[HOST_JPATH_MAX];
+    char *sse = NULL;
+
+    if (get_string(out, path, "sse", 0, &sse, err, errlen) != 0
+        || get_string(out, path, "kms_key_id", 0, &r->kms_key_id, err, errlen) != 0) {
+        free(sse);
+        return -1;
+    }
+    host_jpath_key(kpath, sizeof(kpath), path, "sse");
+    if (sse != NULL && strcmp(sse, "AES256") == 0)
+        r->sse = HOST_SSE_AES256;
+    else if (sse != NULL && strcmp(sse, "aws:kms") == 0)
+        r->sse = HOST_SSE_KMS;
+    else if (sse != NULL) {
+        host_jerr_expected(err, errlen, kpath, "\"AES256\" or \"aws:kms\"",
+                           json_object_get(out, "sse"));
+        free(sse);
+        return -1;
+    }
+    free(sse);
+    if (r->sse != HOST_SSE_NONE && r->directory != NULL) {
+        host_jerr(err, errlen, kpath, "applies to a bucket output only");
+        return -1;
+    }
+    if (r->kms_key_id != NULL && r->sse != HOST_SSE_KMS) {
+        host_jpath_key(kpath, sizeof(kpath), path, "kms_key_id");
+        host_jerr(err, errlen, kpath, "needs \"sse\": \"aws:kms\"");
+        return -1;
+    }
+    return 0;
+}
+
+/* Returns 1 when URL names a FIFO queue (its path ends in ".fifo"). */
+static int
+is_fifo_url(const char *url)
+{
+    size_t n = strlen(url);
+
+    return n > 5 && strcmp(url + n - 5, ".fifo") == 0;
+}
+
 /* Reads routes[i].output (at PATH) into R: exactly one of bucket and
  * directory, and the prefix.  Returns 0, or -1 with err set. */
 static int
 parse_output(const json_t *obj, const char *path, host_route_conf_t *r, char *err, size_t errlen)
 {
-    static const char *const keys[] = { "bucket", "prefix", "directory", NULL };
+    static const char *const keys[] = { "bucket", "prefix", "directory", "sse", "kms_key_id",
+                                        NULL };
     char    kpath[HOST_JPATH_MAX];
     char    ppath[HOST_JPATH_MAX];
     json_t *out, *prefix;
@@ -490,7 +541,7 @@ parse_output(const json_t *obj, const char *path, host_route_conf_t *r, char *er
             return -1;
         }
     }
-    return 0;
+    return parse_sse(out, kpath, r, err, errlen);
 }
 
 /* Reads one route object OBJ (at PATH) into R.  Returns 0, or -1 with
@@ -503,7 +554,8 @@ parse_route(const json_t *obj, const char *path, host_route_conf_t *r, char *err
                                         "concurrency",
                                         "visibility_timeout", "heartbeat_max_seconds",
                                         "max_attempts", "max_input_bytes",
-                                        "wait_time_seconds", "max_messages", NULL };
+                                        "wait_time_seconds", "max_messages",
+                                        "completion_topic_arn", NULL };
     char    kpath[HOST_JPATH_MAX];
     json_t *params;
 
@@ -538,8 +590,18 @@ parse_route(const json_t *obj, const char *path, host_route_conf_t *r, char *err
                    DEFAULT_MAX_INPUT_BYTES, &r->max_input_bytes, err, errlen) != 0
         || get_int32(obj, path, "wait_time_seconds", 0, 20, 20, &r->wait_time_seconds,
                      err, errlen) != 0
-        || get_int32(obj, path, "max_messages", 1, 10, 10, &r->max_messages, err, errlen) != 0)
+        || get_int32(obj, path, "max_messages", 1, 10, 10, &r->max_messages, err, errlen) != 0
+        || get_string(obj, path, "completion_topic_arn", 0, &r->completion_topic_arn, err,
+                      errlen) != 0)
         return -1;
+    if (r->completion_topic_arn != NULL && strncmp(r->completion_topic_arn, "arn:", 4) != 0) {
+        host_jpath_key(kpath, sizeof(kpath), path, "completion_topic_arn");
+        host_jerr_expected(err, errlen, kpath, "an SNS topic ARN (arn:...)",
+                           json_object_get(obj, "completion_topic_arn"));
+        return -1;
+    }
+    r->queue_fifo = is_fifo_url(r->queue_url);
+    r->dlq_fifo = is_fifo_url(r->dlq_url);
     if (r->heartbeat_max_seconds < r->visibility_timeout) {
         host_jpath_key(kpath, sizeof(kpath), path, "heartbeat_max_seconds");
         host_jerr(err, errlen, kpath, "must be at least visibility_timeout (%d), got %d",
@@ -549,6 +611,31 @@ parse_route(const json_t *obj, const char *path, host_route_conf_t *r, char *err
     r->plugin_params = params != NULL ? json_incref(params) : json_object();
     if (r->plugin_params == NULL) {
         host_jerr(err, errlen, path, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads the optional "record" section ({"table": NAME}) into CONF.
+ * Returns 0, or -1 with err set. */
+static int
+parse_record(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
+{
+    static const char *const keys[] = { "table", NULL };
+    json_t *rec;
+    size_t  n;
+
+    if (get_object(root, "", "record", keys, &rec, err, errlen) != 0)
+        return -1;
+    if (rec == NULL)
+        return 0;
+    if (get_string(rec, "record", "table", 1, &conf->record_table, err, errlen) != 0)
+        return -1;
+    n = strlen(conf->record_table);
+    if (n < 3 || n > 255 || strspn(conf->record_table, "abcdefghijklmnopqrstuvwxyz"
+                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n) {
+        host_jerr_expected(err, errlen, "record.table", "a DynamoDB table name "
+                           "([A-Za-z0-9_.-]{3,255})", json_object_get(rec, "table"));
         return -1;
     }
     return 0;
@@ -610,7 +697,8 @@ static host_conf_t *
 conf_from_json(const json_t *root, char *err, size_t errlen)
 {
     static const char *const keys[] = { "aws", "workers", "user", "rlimits", "pid_file", "log",
-                                        "metrics", "shutdown_grace_seconds", "routes", NULL };
+                                        "metrics", "shutdown_grace_seconds", "record", "routes",
+                                        NULL };
     host_conf_t *conf;
 
     if (!json_is_object(root)) {
@@ -625,10 +713,13 @@ conf_from_json(const json_t *root, char *err, size_t errlen)
     if (host_json_known_keys(root, "", keys, err, errlen) != 0
         || parse_aws(root, &conf->aws, err, errlen) != 0
         || parse_globals(root, conf, err, errlen) != 0
+        || parse_record(root, conf, err, errlen) != 0
         || parse_routes(root, conf, err, errlen) != 0) {
         host_conf_free(conf);
         return NULL;
     }
+    for (size_t i = 0; i < conf->nroutes; i++)
+        conf->routes[i].record_table = conf->record_table;
     return conf;
 }
 
@@ -698,12 +789,17 @@ host_conf_free(host_conf_t *conf)
         free(r->prefix);
         free(r->directory);
         free(r->input_directory);
+        free(r->kms_key_id);
+        free(r->completion_topic_arn);
     }
     free(conf->routes);
     free(conf->aws.region);
     free(conf->aws.endpoint);
     free(conf->aws.endpoint_sqs);
     free(conf->aws.endpoint_s3);
+    free(conf->aws.endpoint_sns);
+    free(conf->aws.endpoint_dynamodb);
+    free(conf->record_table);
     free(conf->aws.s3_addressing);
     free(conf->aws.profile);
     free(conf->aws.credentials_file);

@@ -22,6 +22,12 @@
 #define HOST_MAX_WORKERS      256
 #define HOST_MAX_CONCURRENCY  64
 
+typedef enum {
+    HOST_SSE_NONE = 0,
+    HOST_SSE_AES256,                 /* "AES256" */
+    HOST_SSE_KMS                     /* "aws:kms" */
+} host_sse_t;
+
 typedef struct {
     char      *name;                 /* [a-z0-9_-]{1,63}, unique */
     char      *queue_url;
@@ -39,6 +45,12 @@ typedef struct {
     long long  max_input_bytes;      /* larger originals are rejected */
     int        wait_time_seconds;    /* long-poll wait, 0..20 */
     int        max_messages;         /* per ReceiveMessage, 1..10 */
+    host_sse_t sse;                  /* output.sse: S3 server-side encryption */
+    char      *kms_key_id;           /* output.kms_key_id (aws:kms only), or NULL */
+    char      *completion_topic_arn; /* SNS topic for completion events, or NULL */
+    int        queue_fifo;           /* queue_url ends in ".fifo" */
+    int        dlq_fifo;             /* dlq_url ends in ".fifo" */
+    const char *record_table;        /* host_conf_t's record_table (borrowed), or NULL */
 } host_route_conf_t;
 
 typedef struct {
@@ -46,6 +58,8 @@ typedef struct {
     char *endpoint;                  /* all services, or NULL */
     char *endpoint_sqs;              /* NULL: endpoint or the AWS default */
     char *endpoint_s3;
+    char *endpoint_sns;
+    char *endpoint_dynamodb;
     char *s3_addressing;             /* "auto" | "path" | "virtual" */
     char *profile;                   /* credentials: a profile ... */
     char *credentials_file;
@@ -71,6 +85,7 @@ typedef struct {
     char              *metrics_host;          /* numeric address, NULL: no metrics */
     int                metrics_port;
     int                shutdown_grace_seconds;
+    char              *record_table;          /* record.table: DynamoDB image records, or NULL */
     host_route_conf_t *routes;
     size_t             nroutes;
 } host_conf_t;

@@ -91,6 +91,13 @@ host_dead_letter(aws_client_t *aws, const host_route_conf_t *r, const char *plug
     p.body = m->body;
     p.attrs = attrs;
     p.nattrs = 5;
+    if (r->dlq_fifo) {
+        /* One group per route keeps the DLQ in the order of failure; the
+         * original message id makes a resend within SQS's five-minute
+         * window a duplicate, not a second copy. */
+        p.message_group_id = r->name;
+        p.deduplication_id = m->message_id;
+    }
     if (aws_sqs_send(aws, &p, sent_id, sizeof(sent_id), &aerr) != 0) {
         snprintf(err, errlen, "SendMessage to the DLQ %s: %s", r->dlq_url,
                  aws_error_format(&aerr, aws_why, sizeof(aws_why)));

@@ -8,6 +8,8 @@
  *   prism.plugin               "name version" of the route's plugin
  *   prism.attempts             ApproximateReceiveCount (Number)
  *   prism.original_message_id  the message id on the route's queue
+ * A FIFO DLQ (".fifo") gets MessageGroupId = the route's name and
+ * MessageDeduplicationId = the original message id.
  * The caller deletes the original only after this succeeded.
  */
 #ifndef HOST_DEAD_LETTER_H

@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "clock.h"
+#include "completion.h"
 #include "dead_letter.h"
 #include "keys.h"
 #include "log.h"
 #include "message.h"
 #include "original.h"
+#include "record.h"
 #include "s3.h"
 #include "store.h"
 
@@ -26,6 +28,8 @@ typedef struct {
     host_log_ctx_t           ctx;
     double                   t0;
     char                     reason[HOST_DLQ_REASON_MAX];
+    host_output_ref_t        refs[HOST_OUTPUTS_MAX];  /* what store_outputs stored */
+    size_t                   nrefs;
 } job_t;
 
 /* Turns an outcome into a disposition: counts it, logs it, and for
@@ -171,6 +175,12 @@ store_outputs(job_t *j)
         }
         host_log(HOST_LOG_DEBUG, &j->ctx, "stored %s (%zu bytes, %s)", key, it->len,
                  it->content_type);
+        snprintf(j->refs[j->nrefs].key, sizeof(j->refs[j->nrefs].key), "%s", key);
+        snprintf(j->refs[j->nrefs].content_type, sizeof(j->refs[j->nrefs].content_type), "%s",
+                 it->content_type);
+        j->refs[j->nrefs].size = it->len;
+        host_output_ref_probe(&j->refs[j->nrefs], it->data, it->len);
+        j->nrefs++;
     }
     snprintf(j->reason, sizeof(j->reason), "%zu output(s) stored", p->outputs.n);
     return OUT_OK;
@@ -215,6 +225,48 @@ run_plugin(job_t *j, const aws_s3_object_info_t *info)
     return OUT_RETRY;
 }
 
+/* Tells the world what the route did with the image, for an OUT_OK or
+ * OUT_REJECT outcome OUT: writes the record (record.table set and the
+ * event has an imageId) and, when OK, publishes the completion event
+ * (completion_topic_arn set).  Returns OUT, or OUT_RETRY with j->reason
+ * set when a write failed (the message is then redelivered). */
+static outcome_t
+announce(job_t *j, outcome_t out)
+{
+    host_poller_t           *p = j->p;
+    const host_route_conf_t *r = p->route;
+    host_route_result_t      res;
+    char                     at[40], err[900];
+
+    if (out != OUT_OK && out != OUT_REJECT)
+        return out;
+    host_iso8601_now(at, sizeof(at));
+    memset(&res, 0, sizeof(res));
+    res.route = r->name;
+    res.ok = out == OUT_OK;
+    res.reason = j->reason;
+    res.plugin = p->inst.plugin->desc->name;
+    res.plugin_version = p->inst.plugin->desc->version;
+    res.at = at;
+    res.processing_ms = (long long) ((host_monotonic() - j->t0) * 1000.0);
+    res.outputs = j->refs;
+    res.noutputs = res.ok ? j->nrefs : 0;
+    if (r->record_table != NULL && j->ev.image_id != NULL
+        && host_record_write(p->aws, r->record_table, &j->ev, &res, err, sizeof(err)) != 0) {
+        host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
+        snprintf(j->reason, sizeof(j->reason), "image record: %s", err);
+        return OUT_RETRY;
+    }
+    if (res.ok && r->completion_topic_arn != NULL
+        && host_completion_publish(p->aws, r->completion_topic_arn, &j->ev, &res, err,
+                                   sizeof(err)) != 0) {
+        host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
+        snprintf(j->reason, sizeof(j->reason), "completion event: %s", err);
+        return OUT_RETRY;
+    }
+    return out;
+}
+
 /* Handles a message that names an object to process. */
 static outcome_t
 handle_image(job_t *j)
@@ -226,14 +278,14 @@ handle_image(job_t *j)
     if (j->m->receive_count > r->max_attempts) {
         snprintf(j->reason, sizeof(j->reason), "max_attempts %d exceeded: received %ld times",
                  r->max_attempts, j->m->receive_count);
-        return OUT_REJECT;
+        return announce(j, OUT_REJECT);
     }
     memset(&info, 0, sizeof(info));
     out = fetch_original(j, &info);
     if (out == OUT_OK)
         out = run_plugin(j, &info);
     aws_s3_object_info_free(&info);
-    return out;
+    return announce(j, out);
 }
 
 host_disposition_t

@@ -16,6 +16,10 @@
  *   plugin REJECT .............. DLQ with the plugin's reason, delete
  * Originals with prism.storage "local" are read from the route's
  * input_directory instead of S3, with the same outcomes.
+ * With record.table configured, an image's ok or reject outcome is first
+ * written to its image record (record.h); with the route's
+ * completion_topic_arn, an ok outcome then publishes the completion
+ * event (completion.h).  Either failing turns the outcome into a retry.
  * A DLQ send that fails turns the outcome into a retry: the message is
  * never deleted before it is safe somewhere.
  */

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "dispatch.h"
+#include "fifo.h"
 #include "log.h"
 #include "sqs.h"
 
@@ -108,10 +109,12 @@ delete_batch(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx
                  "redeliver them (their outputs are overwritten idempotently)", todo);
 }
 
-/* Makes messages FROM..n-1 of MSGS visible again at once (the worker is
- * stopping and has not started them), and forgets their leases. */
+/* Makes the messages of MSGS listed in IDX (n of them) visible again at
+ * once, and forgets their leases.  WHY names the occasion in the log
+ * ("stopping", "FIFO order"). */
 static void
-release_rest(host_poller_t *p, const aws_sqs_messages_t *msgs, size_t from, const int *lease)
+release(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx, size_t n,
+        const int *lease, const char *why_tag)
 {
     aws_sqs_batch_entry_t  entries[AWS_SQS_MAX_BATCH];
     char                   ids[AWS_SQS_MAX_BATCH][24];
@@ -119,38 +122,42 @@ release_rest(host_poller_t *p, const aws_sqs_messages_t *msgs, size_t from, cons
     aws_error_t            aerr;
     host_log_ctx_t         ctx = { p->route->name, NULL, NULL };
     char                   why[700];
-    size_t                 n = 0;
 
-    for (size_t i = from; i < msgs->n; i++) {
-        snprintf(ids[n], sizeof(ids[n]), "r%zu", i);
-        entries[n].id = ids[n];
-        entries[n].receipt_handle = msgs->msgs[i].receipt_handle;
-        entries[n].visibility_timeout = 0;
-        n++;
-        host_leases_drop(&p->leases, lease[i]);
-    }
     if (n == 0)
         return;
+    for (size_t k = 0; k < n; k++) {
+        snprintf(ids[k], sizeof(ids[k]), "r%zu", idx[k]);
+        entries[k].id = ids[k];
+        entries[k].receipt_handle = msgs->msgs[idx[k]].receipt_handle;
+        entries[k].visibility_timeout = 0;
+        host_leases_drop(&p->leases, lease[idx[k]]);
+    }
     if (aws_sqs_change_visibility_batch(p->aws, p->route->queue_url, entries, n, &res, &aerr)
         != 0)
-        host_log(HOST_LOG_WARN, &ctx, "stopping: releasing %zu unstarted message(s) failed: %s "
-                 "(they return after the visibility timeout)", n,
+        host_log(HOST_LOG_WARN, &ctx, "%s: releasing %zu unstarted message(s) failed: %s "
+                 "(they return after the visibility timeout)", why_tag, n,
                  aws_error_format(&aerr, why, sizeof(why)));
     else
-        host_log(HOST_LOG_INFO, &ctx, "stopping: released %zu unstarted message(s) (%zu "
-                 "failed)", n - res.nfailed, res.nfailed);
+        host_log(HOST_LOG_INFO, &ctx, "%s: released %zu unstarted message(s) (%zu failed)",
+                 why_tag, n - res.nfailed, res.nfailed);
     aws_sqs_batch_result_free(&res);
 }
 
-/* Processes one received batch: leases, dispatch, deletes. */
+/* Processes one received batch: leases, dispatch (in FIFO order for a
+ * FIFO queue, see fifo.h), deletes, releases. */
 static void
 handle_batch(host_poller_t *p, const aws_sqs_messages_t *msgs)
 {
-    int    lease[AWS_SQS_MAX_MESSAGES];
-    size_t done[AWS_SQS_MAX_MESSAGES];
-    size_t ndone = 0, i;
-    double now = host_monotonic();
+    int               lease[AWS_SQS_MAX_MESSAGES];
+    size_t            done[AWS_SQS_MAX_MESSAGES];
+    size_t            skipped[AWS_SQS_MAX_MESSAGES];
+    size_t            ndone = 0, nskipped = 0, i;
+    double            now = host_monotonic();
+    host_fifo_batch_t fifo;
 
+    /* ReceiveMessage does not report MessageGroupId yet (aws/sqs.h), so a
+     * FIFO batch is ordered as one group: strict, never out of order. */
+    host_fifo_init(&fifo, NULL, msgs->n);
     for (i = 0; i < msgs->n; i++) {
         lease[i] = host_leases_add(&p->leases, msgs->msgs[i].message_id,
                                    msgs->msgs[i].receipt_handle, now);
@@ -158,18 +165,28 @@ handle_batch(host_poller_t *p, const aws_sqs_messages_t *msgs)
     }
     for (i = 0; i < msgs->n; i++) {
         if (*p->stop) {
-            release_rest(p, msgs, i, lease);
+            for (size_t k = i; k < msgs->n; k++)
+                skipped[nskipped++] = k;
+            release(p, msgs, skipped, nskipped, lease, "stopping");
+            nskipped = 0;
             break;
         }
-        if (host_dispatch(p, &msgs->msgs[i]) == HOST_DISPOSE_DELETE)
+        if (p->route->queue_fifo && !host_fifo_may_run(&fifo, i)) {
+            skipped[nskipped++] = i;
+            continue;
+        }
+        if (host_dispatch(p, &msgs->msgs[i]) == HOST_DISPOSE_DELETE) {
             done[ndone++] = i;
-        else
+        } else {
+            host_fifo_left(&fifo, i);
             host_leases_drop(&p->leases, lease[i]);
+        }
     }
     if (ndone > 0)
         delete_batch(p, msgs, done, ndone);
     for (size_t k = 0; k < ndone; k++)
         host_leases_drop(&p->leases, lease[done[k]]);
+    release(p, msgs, skipped, nskipped, lease, "FIFO order");
 }
 
 /* The thread: poll until the stop flag rises. */

@@ -11,7 +11,9 @@
  * polls back off with full jitter (never a busy loop).  When the stop
  * flag rises the current poll is cancelled, the message in hand is
  * finished and deleted, and messages not yet started are released
- * (visibility 0) for other consumers.
+ * (visibility 0) for other consumers.  On a FIFO queue (".fifo") a
+ * message left for retry holds back the rest of its group in the batch:
+ * they are released (visibility 0), not processed out of order (fifo.h).
  */
 #ifndef HOST_POLLER_H
 #define HOST_POLLER_H

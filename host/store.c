@@ -86,12 +86,17 @@ store_local(const host_route_conf_t *r, const char *key, const void *data, size_
 }
 
 /* PutObject of DATA to R's bucket at KEY (multipart above the client's
- * threshold).  Returns 0, or -1 with err set. */
+ * threshold), with R's server-side encryption headers.  Returns 0, or -1 with err set. */
 static int
 store_s3(const host_route_conf_t *r, aws_client_t *aws, const char *key,
          const char *content_type, const void *data, size_t len, char *err, size_t errlen)
 {
-    aws_s3_put_opts_t opts = { .content_type = content_type };
+    aws_s3_put_opts_t opts = {
+        .content_type = content_type,
+        .sse = r->sse == HOST_SSE_AES256 ? AWS_S3_SSE_AES256
+             : r->sse == HOST_SSE_KMS    ? AWS_S3_SSE_KMS : AWS_S3_SSE_NONE,
+        .kms_key_id = r->kms_key_id,
+    };
     aws_error_t       aerr;
     char              why[700];
     int               rc;

@@ -275,8 +275,10 @@ test_aws_errors(void **state)
                  "aws.endpoint: expected an http:// or https:// URL, got \"ftp://x\"", 0);
     expect_error("{\"aws\": {\"region\": \"r\", \"endpoints\": {\"sqs\": \"http://\"}}}",
                  "aws.endpoints.sqs: expected an http:// or https:// URL", 1);
-    expect_error("{\"aws\": {\"region\": \"r\", \"endpoints\": {\"sns\": \"http://x\"}}}",
-                 "aws.endpoints.sns: unknown key", 0);
+    expect_error("{\"aws\": {\"region\": \"r\", \"endpoints\": {\"sts\": \"http://x\"}}}",
+                 "aws.endpoints.sts: unknown key", 0);
+    expect_error("{\"aws\": {\"region\": \"r\", \"endpoints\": {\"dynamodb\": \"ftp://x\"}}}",
+                 "aws.endpoints.dynamodb: expected an http:// or https:// URL", 1);
     expect_error("{\"aws\": {\"region\": \"r\", \"credentials\": {\"access_key_id\": \"A\"}}}",
                  "aws.credentials.secret_access_key: required with the other explicit key", 0);
     expect_error("{\"aws\": {\"region\": \"r\", \"credentials\": {\"secret_access_key\": \"S\"}}}",
@@ -381,6 +383,12 @@ test_output_errors(void **state)
           "routes[0].output.directory: /etc/passwd: not a directory" },
         { "{\"bucket\": \"b\", \"bucekt\": \"c\"}", "routes[0].output.bucekt: unknown key" },
         { "\"b\"", "routes[0].output: expected an object, got \"b\"" },
+        { "{\"bucket\": \"b\", \"sse\": \"aes256\"}",
+          "routes[0].output.sse: expected \"AES256\" or \"aws:kms\", got \"aes256\"" },
+        { "{\"bucket\": \"b\", \"sse\": \"AES256\", \"kms_key_id\": \"k\"}",
+          "routes[0].output.kms_key_id: needs \"sse\": \"aws:kms\"" },
+        { "{\"directory\": \"/tmp\", \"sse\": \"AES256\"}",
+          "routes[0].output.sse: applies to a bucket output only" },
     };
     char text[768];
 
@@ -391,6 +399,69 @@ test_output_errors(void **state)
                  " \"output\": %s}]}", plugin, cases[i].output);
         expect_error(text, cases[i].expected, 0);
     }
+}
+
+/* record.table, aws.endpoints.sns/dynamodb, output.sse/kms_key_id,
+ * completion_topic_arn and the FIFO flags reach the config; a bad table
+ * name or topic ARN is refused. */
+static void
+test_record_completion_sse(void **state)
+{
+    char         err[1024] = "";
+    char         text[1400];
+    host_conf_t *conf;
+
+    (void) state;
+    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\", \"endpoints\": {\"dynamodb\": "
+             "\"http://127.0.0.1:4567\", \"sns\": \"http://127.0.0.1:4566\"}}, \"record\": "
+             "{\"table\": \"prism-images\"}, \"routes\": [{\"name\": \"a\", \"queue_url\": "
+             "\"http://q/1/a.fifo\", \"dlq_url\": \"http://q/1/a-dlq\", \"plugin\": \"%s\", "
+             "\"completion_topic_arn\": \"arn:aws:sns:us-east-1:0:done\", \"output\": "
+             "{\"bucket\": \"b\", \"sse\": \"aws:kms\", \"kms_key_id\": \"alias/k\"}}, "
+             "{\"name\": \"b\", \"queue_url\": \"http://q/1/b\", \"dlq_url\": "
+             "\"http://q/1/b-dlq.fifo\", \"plugin\": \"%s\", \"output\": {\"bucket\": \"b\", "
+             "\"sse\": \"AES256\"}}]}", plugin, plugin);
+    conf = host_conf_parse(text, err, sizeof(err));
+    if (conf == NULL)
+        fail_msg("%s", err);
+    assert_string_equal(conf->record_table, "prism-images");
+    assert_string_equal(conf->aws.endpoint_dynamodb, "http://127.0.0.1:4567");
+    assert_string_equal(conf->aws.endpoint_sns, "http://127.0.0.1:4566");
+    assert_ptr_equal(conf->routes[0].record_table, conf->record_table);
+    assert_ptr_equal(conf->routes[1].record_table, conf->record_table);
+    assert_string_equal(conf->routes[0].completion_topic_arn, "arn:aws:sns:us-east-1:0:done");
+    assert_null(conf->routes[1].completion_topic_arn);
+    assert_int_equal(conf->routes[0].sse, HOST_SSE_KMS);
+    assert_string_equal(conf->routes[0].kms_key_id, "alias/k");
+    assert_int_equal(conf->routes[1].sse, HOST_SSE_AES256);
+    assert_null(conf->routes[1].kms_key_id);
+    assert_int_equal(conf->routes[0].queue_fifo, 1);
+    assert_int_equal(conf->routes[0].dlq_fifo, 0);
+    assert_int_equal(conf->routes[1].queue_fifo, 0);
+    assert_int_equal(conf->routes[1].dlq_fifo, 1);
+    host_conf_free(conf);
+
+    {
+        char *minimal = config_text("", "");
+        assert_non_null(minimal);
+        conf = host_conf_parse(minimal, err, sizeof(err));
+        free(minimal);
+    }
+    assert_non_null(conf);
+    assert_null(conf->record_table);
+    assert_null(conf->routes[0].record_table);
+    assert_int_equal(conf->routes[0].sse, HOST_SSE_NONE);
+    host_conf_free(conf);
+
+    expect_route_error("\"record\": {\"table\": \"a b\"}", "",
+                       "record.table: expected a DynamoDB table name ([A-Za-z0-9_.-]{3,255}), "
+                       "got \"a b\"", 0);
+    expect_route_error("\"record\": {}", "", "record.table: required", 0);
+    expect_route_error("\"record\": {\"table\": \"tbl\", \"tabel\": 1}", "",
+                       "record.tabel: unknown key", 0);
+    expect_route_error("", "\"completion_topic_arn\": \"prism-completions\"",
+                       "routes[0].completion_topic_arn: expected an SNS topic ARN (arn:...), got "
+                       "\"prism-completions\"", 0);
 }
 
 /* The second route's problems carry index 1. */
@@ -501,6 +572,7 @@ main(void)
         cmocka_unit_test(test_route_errors),
         cmocka_unit_test(test_output_errors),
         cmocka_unit_test(test_second_route),
+        cmocka_unit_test(test_record_completion_sse),
         cmocka_unit_test(test_relative_paths),
         cmocka_unit_test(test_load_file),
     };
