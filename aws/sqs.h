@@ -61,6 +61,7 @@ typedef struct {
     long            receive_count;  /* ApproximateReceiveCount; 0 when absent */
     long long       sent_timestamp; /* SentTimestamp, ms since the epoch; 0 when absent */
     long long       first_receive_timestamp; /* ApproximateFirstReceiveTimestamp, ms; 0 when absent */
+    char           *message_group_id; /* MessageGroupId (FIFO queues); NULL when absent */
     aws_sqs_attr_t *attrs;          /* message attributes */
     size_t          nattrs;
 } aws_sqs_message_t;
@@ -75,7 +76,7 @@ typedef struct {
 /* Builds and signs ReceiveMessage: QueueUrl, MaxNumberOfMessages,
  * WaitTimeSeconds, [VisibilityTimeout], MessageSystemAttributeNames
  * ["ApproximateReceiveCount","SentTimestamp",
- * "ApproximateFirstReceiveTimestamp"], MessageAttributeNames ["All"].
+ * "ApproximateFirstReceiveTimestamp","MessageGroupId"], MessageAttributeNames ["All"].
  * The JSON body goes into *body (must outlive req).  Returns 0, or -1
  * with err set (AWS_ERR_CONFIG for values out of range). */
 int aws_sqs_receive_request(aws_client_t *c, const aws_sqs_receive_params_t *p,

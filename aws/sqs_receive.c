@@ -25,8 +25,8 @@ static json_t *aws_sqs_receive_json(const aws_sqs_receive_params_t *p, aws_error
     if ((obj = aws_sqs_json_body("QueueUrl", p->queue_url, err)) == NULL) {
         return NULL;
     }
-    sys = json_pack("[sss]", "ApproximateReceiveCount", "SentTimestamp",
-                    "ApproximateFirstReceiveTimestamp");
+    sys = json_pack("[ssss]", "ApproximateReceiveCount", "SentTimestamp",
+                    "ApproximateFirstReceiveTimestamp", "MessageGroupId");
     if (aws_json_set(obj, "MaxNumberOfMessages", json_integer(max), err) != 0
         || aws_json_set(obj, "WaitTimeSeconds", json_integer(p->wait_seconds), err) != 0
         || (p->visibility_timeout >= 0
@@ -61,6 +61,7 @@ static void aws_sqs_message_free(aws_sqs_message_t *m)
     free(m->receipt_handle);
     free(m->body);
     free(m->md5_of_body);
+    free(m->message_group_id);
     for (i = 0; i < m->nattrs; i++) {
         free(m->attrs[i].name);
         free(m->attrs[i].type);
@@ -162,6 +163,11 @@ static int aws_sqs_parse_message(const json_t *jm, aws_sqs_message_t *m, aws_err
     m->receive_count = (long) aws_sqs_attr_number(attrs, "ApproximateReceiveCount");
     m->sent_timestamp = aws_sqs_attr_number(attrs, "SentTimestamp");
     m->first_receive_timestamp = aws_sqs_attr_number(attrs, "ApproximateFirstReceiveTimestamp");
+    if (json_is_string(json_object_get(attrs, "MessageGroupId"))
+        && (m->message_group_id = aws_json_strdup(attrs, "MessageGroupId", 0)) == NULL) {
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory parsing an SQS message");
+        return -1;
+    }
     return aws_sqs_parse_msg_attrs(mattrs, m, err);
 }
 

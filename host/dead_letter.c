@@ -92,10 +92,10 @@ host_dead_letter(aws_client_t *aws, const host_route_conf_t *r, const char *plug
     p.attrs = attrs;
     p.nattrs = 5;
     if (r->dlq_fifo) {
-        /* One group per route keeps the DLQ in the order of failure; the
-         * original message id makes a resend within SQS's five-minute
-         * window a duplicate, not a second copy. */
-        p.message_group_id = r->name;
+        /* The original's group keeps its order in the DLQ (the route's
+         * name when it had none); the original message id makes a resend
+         * within SQS's five-minute window a duplicate, not a second copy. */
+        p.message_group_id = m->message_group_id ? m->message_group_id : r->name;
         p.deduplication_id = m->message_id;
     }
     if (aws_sqs_send(aws, &p, sent_id, sizeof(sent_id), &aerr) != 0) {

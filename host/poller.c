@@ -154,10 +154,11 @@ handle_batch(host_poller_t *p, const aws_sqs_messages_t *msgs)
     size_t            ndone = 0, nskipped = 0, i;
     double            now = host_monotonic();
     host_fifo_batch_t fifo;
+    const char       *groups[AWS_SQS_MAX_MESSAGES];
 
-    /* ReceiveMessage does not report MessageGroupId yet (aws/sqs.h), so a
-     * FIFO batch is ordered as one group: strict, never out of order. */
-    host_fifo_init(&fifo, NULL, msgs->n);
+    for (i = 0; i < msgs->n; i++)
+        groups[i] = msgs->msgs[i].message_group_id;
+    host_fifo_init(&fifo, groups, msgs->n);
     for (i = 0; i < msgs->n; i++) {
         lease[i] = host_leases_add(&p->leases, msgs->msgs[i].message_id,
                                    msgs->msgs[i].receipt_handle, now);

@@ -85,7 +85,7 @@ wait_for(sub {
 }, 20);
 my $p = $dl{'not json'};
 ok($p, 'poison sent to the FIFO DLQ by the host');
-is($p && $p->{Attributes}{MessageGroupId}, 'fifo', 'DLQ message group: the route');
+is($p && $p->{Attributes}{MessageGroupId}, 'b', 'DLQ message group: the original message\'s group');
 is($p && $p->{Attributes}{MessageDeduplicationId}, $poison, 'DLQ dedup id: the original message id');
 is($p && $p->{MessageAttributes}{'prism.reason'}{StringValue} =~ /not JSON/i ? 1 : 0, 1,
    'with the reason');
