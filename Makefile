@@ -192,6 +192,9 @@ aws-deprovision: $(BUILD)/prism-provision
 aws-plan: $(BUILD)/prism-provision
 	$(BUILD)/prism-provision show -f $(RESOURCES)
 
+bench: all
+	scripts/deps.sh bench && bench/run.sh
+
 local-aws-start:
 	scripts/local-aws.sh start
 local-aws-stop:
