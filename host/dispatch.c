@@ -243,6 +243,7 @@ announce(job_t *j, outcome_t out)
     host_iso8601_now(at, sizeof(at));
     memset(&res, 0, sizeof(res));
     res.route = r->name;
+    res.bucket = r->bucket;
     res.ok = out == OUT_OK;
     res.reason = j->reason;
     res.plugin = p->inst.plugin->desc->name;

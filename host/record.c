@@ -127,6 +127,8 @@ route_value(const host_route_result_t *res)
              | put(m, "pluginVersion", aws_ddb_s(res->plugin_version))
              | put(m, "at", aws_ddb_s(res->at))
              | put(m, "processingMs", aws_ddb_n_ll(res->processing_ms));
+    if (rc == 0 && res->bucket != NULL)
+        rc = put(m, "bucket", aws_ddb_s(res->bucket));
     if (rc == 0 && !res->ok)
         rc = put(m, "reason", aws_ddb_s(res->reason != NULL ? res->reason : ""));
     json_decref(list);

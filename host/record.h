@@ -41,6 +41,7 @@ typedef struct {
 /* What a route did with one image. */
 typedef struct {
     const char              *route;
+    const char              *bucket;          /* where the outputs are, NULL for a directory */
     int                      ok;              /* 1: "ok", 0: "rejected" */
     const char              *reason;          /* rejected only */
     const char              *plugin;          /* plugin name */

@@ -50,7 +50,7 @@ static host_route_result_t
 sample_result(int ok)
 {
     host_route_result_t r = {
-        .route = "thumbnail", .ok = ok, .reason = ok ? NULL : "plugin thumbnail: corrupt JPEG",
+        .route = "thumbnail", .bucket = ok ? "photos-derived" : NULL, .ok = ok, .reason = ok ? NULL : "plugin thumbnail: corrupt JPEG",
         .plugin = "thumbnail", .plugin_version = "1.2.0", .at = "2026-01-02T03:04:05.678Z",
         .processing_ms = 42, .outputs = ok ? sample_outputs : NULL, .noutputs = ok ? 2 : 0,
     };
@@ -145,6 +145,7 @@ test_route_update_ok(void **state)
     assert_s(json_object_get(m, "pluginVersion"), "1.2.0");
     assert_s(json_object_get(m, "at"), "2026-01-02T03:04:05.678Z");
     assert_n(json_object_get(m, "processingMs"), "42");
+    assert_s(json_object_get(m, "bucket"), "photos-derived");
     assert_null(json_object_get(m, "reason"));
     outs = json_object_get(json_object_get(m, "outputs"), "L");
     assert_int_equal(json_array_size(outs), 2);
