@@ -63,7 +63,7 @@ FUZZ_SECONDS ?= 60
 
 .PHONY: FORCE all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
         demo run bench install clean distclean local-aws-start local-aws-stop \
-        aws-provision aws-deprovision aws-plan
+        aws-provision aws-deprovision aws-plan load
 .DEFAULT_GOAL := all
 
 all: $(LIBS_A) $(PROGS) $(PLUGIN_SO) $(if $(wildcard ngx_module/config),module)
@@ -72,7 +72,7 @@ module: $(NGX_MODULE)
 # config.mk is written by ./configure; targets that install their own
 # dependencies (test, demo, bench) install them before configuring.
 config.mk: configure
-	@case " $(MAKECMDGOALS) " in *" test "*|*" e2e "*|*" nginx-tests "*|*" unit "*|*" demo "*|*" run "*|*" bench "*|*" deps "*) \
+	@case " $(MAKECMDGOALS) " in *" test "*|*" e2e "*|*" nginx-tests "*|*" unit "*|*" test-faults "*|*" load "*|*" demo "*|*" run "*|*" bench "*|*" deps "*) \
 	    scripts/deps.sh ;; esac
 	./configure
 
@@ -194,6 +194,14 @@ aws-plan: $(BUILD)/prism-provision
 
 bench: all
 	scripts/deps.sh bench && bench/run.sh
+
+# fault injection and hostile inputs on isolated local stacks (docs/reliability.md)
+test-faults: test-build
+	prove tests/faults/ tests/bad-inputs/
+
+# 10 000 uploads at concurrency 32 on an isolated local stack
+load: all
+	perl tests/faults/load.pl -n 10000 -c 32
 
 local-aws-start:
 	scripts/local-aws.sh start
