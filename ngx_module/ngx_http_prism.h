@@ -15,7 +15,11 @@
  *   ngx_http_prism_credentials.c credentials kept warm off the event loop
  *   ngx_http_prism_response.c    outcomes, JSON answers
  *   ngx_http_prism_status.c      shared-memory counters, status handler
+ *   ngx_http_prism_lookup.c      image status lookup (DynamoDB GetItem)
  *   ngx_http_prism_variables.c   $prism_* variables
+ *   ngx_http_prism_outbox.c      the outbox: events journaled while SNS
+ *                                is unavailable, spool files
+ *   ngx_http_prism_replay.c      the outbox's replay in every worker
  */
 
 
@@ -92,11 +96,31 @@ typedef struct {
 } ngx_http_prism_outcome_t;
 
 
+/* --- image status lookup (ngx_http_prism_lookup.c) --- */
+
+typedef struct {
+    ngx_flag_t                     enabled;       /* "prism_lookup" here */
+    ngx_http_complex_value_t      *id;            /* its argument, or NULL */
+    ngx_str_t                      prefix;        /* else: the location's */
+    ngx_str_t                      table;
+    ngx_http_complex_value_t      *base_url;
+    ngx_msec_t                     timeout;
+} ngx_http_prism_lookup_conf_t;
+
+void ngx_http_prism_lookup_init_conf(ngx_http_prism_lookup_conf_t *conf);
+void ngx_http_prism_lookup_merge_conf(ngx_http_prism_lookup_conf_t *prev,
+    ngx_http_prism_lookup_conf_t *conf);
+char *ngx_http_prism_lookup(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_prism_dynamodb_table(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+
 typedef struct {
     ngx_str_t                      region;
     ngx_str_t                      endpoint;
     ngx_str_t                      s3_endpoint;
     ngx_str_t                      sns_endpoint;
+    ngx_str_t                      dynamodb_endpoint;
     ngx_uint_t                     credentials;
     ngx_str_t                      profile;
     ngx_str_t                      credentials_file;
@@ -111,9 +135,12 @@ typedef struct {
     ngx_str_t                      topic_region;   /* of the first topic ARN */
     ngx_uint_t                     uploads;        /* "prism_upload on" seen */
     ngx_uint_t                     statuses;       /* "prism_status" seen */
+    ngx_uint_t                     lookups;        /* "prism_lookup" seen */
     ngx_int_t                      request_id_index;
     aws_client_t                  *client;
     ngx_shm_zone_t                *shm_zone;
+    ngx_str_t                      ca_file;
+    struct ngx_http_prism_outbox_s *outbox;        /* "prism_outbox" */
 } ngx_http_prism_main_conf_t;
 
 
@@ -133,6 +160,7 @@ typedef struct {
     size_t                         multipart_threshold;
     ngx_http_complex_value_t      *location;
     ngx_uint_t                     status;
+    ngx_http_prism_lookup_conf_t   lookup;
 } ngx_http_prism_loc_conf_t;
 
 
@@ -333,6 +361,83 @@ void ngx_http_prism_count_unstore(ngx_http_request_t *r, ngx_uint_t ok);
 /* --- variables (ngx_http_prism_variables.c) --- */
 
 ngx_int_t ngx_http_prism_add_variables(ngx_conf_t *cf);
+
+
+/*
+ * --- the outbox (ngx_http_prism_outbox.c, ngx_http_prism_replay.c) ---
+ *
+ * An event whose publish failed for a reason that may pass (network,
+ * timeout, 5xx, throttling) is journaled as one file in the spool
+ * directory, and replayed by a timer of every worker.  The file I/O runs
+ * in prism_thread_pool, so the outbox needs nginx's thread support.
+ */
+
+#if (NGX_THREADS)
+
+struct ngx_http_prism_outbox_s {
+    ngx_path_t                    *path;          /* the spool directory */
+    time_t                         max_age;       /* 0: no limit */
+};
+
+typedef struct ngx_http_prism_outbox_s  ngx_http_prism_outbox_t;
+
+
+/* what a replay did with an entry */
+typedef enum {
+    ngx_http_prism_entry_claimed = 0,
+    ngx_http_prism_entry_published,               /* to be deleted */
+    ngx_http_prism_entry_rejected,                /* to be moved to failed/ */
+    ngx_http_prism_entry_kept                     /* to be tried again */
+} ngx_http_prism_entry_state_e;
+
+
+/* a journaled event claimed by this worker (its file is locked) */
+typedef struct {
+    ngx_http_prism_outbox_t       *outbox;
+    ngx_str_t                      name;          /* "IMAGE_ID.json" */
+    ngx_fd_t                       fd;
+    ngx_str_t                      key;
+    ngx_str_t                      request_id;
+    time_t                         journaled;
+    aws_msg_attr_t                 attrs[AWS_MSG_ATTR_MAX];
+    aws_sns_publish_params_t       params;
+    ngx_http_prism_entry_state_e   state;
+    ngx_str_t                      message_id;
+    ngx_thread_task_t             *task;          /* its finishing task */
+} ngx_http_prism_entry_t;
+
+
+/* a look at the spool (a thread task): claims up to nentries entries */
+typedef struct {
+    ngx_http_prism_outbox_t       *outbox;
+    ngx_pool_t                    *pool;
+    time_t                         now;
+    ngx_http_prism_entry_t        *entries;
+    ngx_uint_t                     nentries;      /* room, then claimed */
+    ngx_uint_t                     depth;         /* entries seen */
+    ngx_uint_t                     rejected;      /* moved to failed/ */
+} ngx_http_prism_scan_t;
+
+
+char *ngx_http_prism_outbox_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_prism_outbox_journal(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, const aws_error_t *err);
+void ngx_http_prism_outbox_scan(void *data, ngx_log_t *log);
+void ngx_http_prism_outbox_finish(void *data, ngx_log_t *log);
+void ngx_http_prism_outbox_release(ngx_http_prism_entry_t *entry);
+
+ngx_int_t ngx_http_prism_replay_init(ngx_cycle_t *cycle,
+    ngx_http_prism_main_conf_t *pmcf);
+
+#endif
+
+void ngx_http_prism_unpublished(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+void ngx_http_prism_count_outbox(ngx_http_prism_main_conf_t *pmcf,
+    ngx_uint_t queued, ngx_uint_t replayed, ngx_uint_t failed);
+void ngx_http_prism_count_outbox_depth(ngx_http_prism_main_conf_t *pmcf,
+    ngx_uint_t depth);
 
 
 #endif /* _NGX_HTTP_PRISM_H_INCLUDED_ */

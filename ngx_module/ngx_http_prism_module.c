@@ -6,8 +6,8 @@
  * block: one AWS client per configuration, created when the
  * configuration is loaded (so `nginx -t` reports a bad endpoint) and
  * inherited by the workers.  Upload settings merge down to locations in
- * the usual way; "prism_upload" and "prism_status" install the content
- * handlers.
+ * the usual way; "prism_upload", "prism_status" and "prism_lookup"
+ * install the content handlers.
  */
 
 
@@ -185,6 +185,41 @@ static ngx_command_t  ngx_http_prism_commands[] = {
       offsetof(ngx_http_prism_loc_conf_t, status),
       NULL },
 
+    { ngx_string("prism_lookup"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_prism_lookup,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prism_loc_conf_t, lookup),
+      NULL },
+
+    { ngx_string("prism_dynamodb_table"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_prism_dynamodb_table,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prism_loc_conf_t, lookup.table),
+      NULL },
+
+    { ngx_string("prism_derived_base_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prism_loc_conf_t, lookup.base_url),
+      NULL },
+
+    { ngx_string("prism_lookup_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prism_loc_conf_t, lookup.timeout),
+      NULL },
+
+    { ngx_string("prism_dynamodb_endpoint"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_prism_endpoint,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_prism_main_conf_t, dynamodb_endpoint),
+      NULL },
+
     { ngx_string("prism_region"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -248,6 +283,24 @@ static ngx_command_t  ngx_http_prism_commands[] = {
       ngx_conf_set_str_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_prism_main_conf_t, thread_pool_name),
+      NULL },
+
+#endif
+
+    { ngx_string("prism_ca_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_prism_main_conf_t, ca_file),
+      NULL },
+
+#if (NGX_THREADS)
+
+    { ngx_string("prism_outbox"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_prism_outbox_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
       NULL },
 
 #endif
@@ -321,10 +374,10 @@ ngx_http_prism_preconfiguration(ngx_conf_t *cf)
 
 
 /*
- * After the http block is parsed and merged: when some location uploads,
- * creates the AWS client, the counters' zone, the thread pool reference
- * and the request body filter.  Returns NGX_OK, or NGX_ERROR after
- * logging the reason.
+ * After the http block is parsed and merged: when some location uploads
+ * or looks images up, creates the AWS client, the counters' zone, the
+ * thread pool reference and the request body filter.  Returns NGX_OK,
+ * or NGX_ERROR after logging the reason.
  */
 
 static ngx_int_t
@@ -335,7 +388,7 @@ ngx_http_prism_postconfiguration(ngx_conf_t *cf)
 
     pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_prism_module);
 
-    if (pmcf->uploads == 0 && pmcf->statuses == 0) {
+    if (pmcf->uploads == 0 && pmcf->statuses == 0 && pmcf->lookups == 0) {
         return NGX_OK;
     }
 
@@ -345,7 +398,9 @@ ngx_http_prism_postconfiguration(ngx_conf_t *cf)
 
     /* "nginx -s SIGNAL" only reads the configuration to find the pid */
 
-    if (pmcf->uploads == 0 || ngx_process == NGX_PROCESS_SIGNALLER) {
+    if ((pmcf->uploads == 0 && pmcf->lookups == 0)
+        || ngx_process == NGX_PROCESS_SIGNALLER)
+    {
         return NGX_OK;
     }
 
@@ -389,13 +444,17 @@ ngx_http_prism_create_main_conf(ngx_conf_t *cf)
      *     pmcf->endpoint = { 0, NULL };
      *     pmcf->s3_endpoint = { 0, NULL };
      *     pmcf->sns_endpoint = { 0, NULL };
+     *     pmcf->dynamodb_endpoint = { 0, NULL };
      *     pmcf->profile = { 0, NULL };
      *     pmcf->credentials_file = { 0, NULL };
      *     pmcf->thread_pool_name = { 0, NULL };
      *     pmcf->topic_region = { 0, NULL };
      *     pmcf->uploads = 0;
+     *     pmcf->lookups = 0;
      *     pmcf->client = NULL;
      *     pmcf->shm_zone = NULL;
+     *     pmcf->ca_file = { 0, NULL };
+     *     pmcf->outbox = NULL;
      */
 
     pmcf->credentials = NGX_CONF_UNSET_UINT;
@@ -460,6 +519,8 @@ ngx_http_prism_create_loc_conf(ngx_conf_t *cf)
     conf->publish_timeout = NGX_CONF_UNSET_MSEC;
     conf->store_timeout = NGX_CONF_UNSET_MSEC;
     conf->multipart_threshold = NGX_CONF_UNSET_SIZE;
+
+    ngx_http_prism_lookup_init_conf(&conf->lookup);
 
     return conf;
 }
@@ -535,6 +596,8 @@ ngx_http_prism_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         }
     }
 
+    ngx_http_prism_lookup_merge_conf(&prev->lookup, &conf->lookup);
+
     if (conf->upload != 1) {
         return NGX_CONF_OK;
     }
@@ -573,7 +636,7 @@ ngx_http_prism_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 }
 
 
-/* Starts the worker's curl driver and credentials. */
+/* Starts the worker's curl driver, credentials and outbox replay. */
 
 static ngx_int_t
 ngx_http_prism_init_process(ngx_cycle_t *cycle)
@@ -586,11 +649,17 @@ ngx_http_prism_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    if (ngx_http_prism_curl_init(cycle) != NGX_OK) {
+    if (ngx_http_prism_curl_init(cycle) != NGX_OK
+        || ngx_http_prism_credentials_init(cycle, pmcf) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
-    return ngx_http_prism_credentials_init(cycle, pmcf);
+#if (NGX_THREADS)
+    return ngx_http_prism_replay_init(cycle, pmcf);
+#else
+    return NGX_OK;
+#endif
 }
 
 
@@ -1042,6 +1111,7 @@ ngx_http_prism_create_client(ngx_conf_t *cf, ngx_http_prism_main_conf_t *pmcf)
     ngx_pool_cleanup_t   *cln;
     aws_cred_config_t     creds;
     aws_client_config_t   cfg;
+    aws_endpoint_t        dynamodb;
     u_char                msg[NGX_MAX_ERROR_STR];
 
     ngx_memzero(&cfg, sizeof(aws_client_config_t));
@@ -1053,8 +1123,36 @@ ngx_http_prism_create_client(ngx_conf_t *cf, ngx_http_prism_main_conf_t *pmcf)
     cfg.endpoint = ngx_http_prism_conf_cstr(cf, &pmcf->endpoint);
     cfg.endpoint_s3 = ngx_http_prism_conf_cstr(cf, &pmcf->s3_endpoint);
     cfg.endpoint_sns = ngx_http_prism_conf_cstr(cf, &pmcf->sns_endpoint);
+
+    if (pmcf->dynamodb_endpoint.len) {
+        dynamodb.service = "dynamodb";
+        dynamodb.url = ngx_http_prism_conf_cstr(cf, &pmcf->dynamodb_endpoint);
+        cfg.endpoints = &dynamodb;
+        cfg.nendpoints = 1;
+    }
+
     cfg.s3_addressing = (aws_s3_addressing_t) pmcf->s3_addressing;
     cfg.insecure_custom_endpoints = !pmcf->verify_tls;
+
+    /* a CA file that cannot be read would fail every https call */
+
+    if (pmcf->ca_file.len) {
+        if (ngx_conf_full_name(cf->cycle, &pmcf->ca_file, 1) != NGX_OK) {
+            return NULL;
+        }
+
+        cfg.ca_file = ngx_http_prism_conf_cstr(cf, &pmcf->ca_file);
+        if (cfg.ca_file == NULL) {
+            return NULL;
+        }
+
+        if (access(cfg.ca_file, R_OK) != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                               "prism: cannot read \"prism_ca_file\" \"%V\"",
+                               &pmcf->ca_file);
+            return NULL;
+        }
+    }
     cfg.connect_timeout_ms = (long) pmcf->connect_timeout;
     cfg.credentials = &creds;
 

@@ -6,6 +6,8 @@
  * "prism" object), with the message attributes that subscription filter
  * policies use (content_type, width, height, size, request_id).  It is
  * published on the event loop with retries inside prism_publish_timeout.
+ * When that fails for a reason that may pass and "prism_outbox" is set,
+ * the event is journaled for replay instead (ngx_http_prism_outbox.c).
  */
 
 
@@ -211,7 +213,10 @@ ngx_http_prism_publish_parse(ngx_http_prism_call_t *call, aws_error_t *err)
 }
 
 
-/* End of the publish: counted, then on to the answer (or the undo). */
+/*
+ * End of the publish: counted, then on to the answer; a failure is
+ * journaled in the outbox, or else undone.
+ */
 
 static void
 ngx_http_prism_publish_done(ngx_http_prism_call_t *call)
@@ -234,12 +239,37 @@ ngx_http_prism_publish_done(ngx_http_prism_call_t *call)
                       "prism: publishing the event of \"%V\" failed after "
                       "%ui attempts: %s", &ctx->key, call->attempts, msg);
 
-        ngx_http_prism_error(ctx, ngx_http_prism_aws_outcome(&call->err,
-                                              ngx_http_prism_publish_failed),
-                             "publishing the upload's event failed: %s", msg);
+#if (NGX_THREADS)
+        if (ngx_http_prism_outbox_journal(r, ctx, &call->err) == NGX_AGAIN) {
+            return;
+        }
+#endif
+
+        ngx_http_prism_unpublished(r, ctx);
+
+    } else {
+        ngx_http_prism_published(r, ctx, NGX_OK);
     }
 
-    ngx_http_prism_published(r, ctx, call->rc);
-
     ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * The event could not be published nor journaled: the outcome from the
+ * publish's error, then the removal of the original and the answer.
+ */
+
+void
+ngx_http_prism_unpublished(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    u_char  msg[NGX_MAX_ERROR_STR];
+
+    (void) aws_error_format(&ctx->call->err, (char *) msg, sizeof(msg));
+
+    ngx_http_prism_error(ctx, ngx_http_prism_aws_outcome(&ctx->call->err,
+                                              ngx_http_prism_publish_failed),
+                         "publishing the upload's event failed: %s", msg);
+
+    ngx_http_prism_published(r, ctx, NGX_ERROR);
 }

@@ -32,6 +32,11 @@ typedef struct {
     ngx_atomic_t   publish_le[NGX_HTTP_PRISM_NBUCKETS + 1];
 
     ngx_atomic_t   unstores[2];               /* failed, ok */
+
+    ngx_atomic_t   outbox_queued;
+    ngx_atomic_t   outbox_replayed;
+    ngx_atomic_t   outbox_failed;
+    ngx_atomic_t   outbox_entries;            /* at the last look */
 } ngx_http_prism_counters_t;
 
 
@@ -240,6 +245,47 @@ ngx_http_prism_count_unstore(ngx_http_request_t *r, ngx_uint_t ok)
 
 
 /*
+ * Counts events journaled in the outbox, replayed from it, and given up
+ * (moved to its failed/ directory).
+ */
+
+void
+ngx_http_prism_count_outbox(ngx_http_prism_main_conf_t *pmcf,
+    ngx_uint_t queued, ngx_uint_t replayed, ngx_uint_t failed)
+{
+    ngx_http_prism_counters_t  *sc;
+
+    if (pmcf->shm_zone == NULL) {
+        return;
+    }
+
+    sc = pmcf->shm_zone->data;
+
+    (void) ngx_atomic_fetch_add(&sc->outbox_queued, queued);
+    (void) ngx_atomic_fetch_add(&sc->outbox_replayed, replayed);
+    (void) ngx_atomic_fetch_add(&sc->outbox_failed, failed);
+}
+
+
+/* Records the number of entries a worker just saw in the outbox. */
+
+void
+ngx_http_prism_count_outbox_depth(ngx_http_prism_main_conf_t *pmcf,
+    ngx_uint_t depth)
+{
+    ngx_http_prism_counters_t  *sc;
+
+    if (pmcf->shm_zone == NULL) {
+        return;
+    }
+
+    sc = pmcf->shm_zone->data;
+
+    sc->outbox_entries = depth;
+}
+
+
+/*
  * The "prism_status" content handler: GET or HEAD, answers the counters
  * in the location's format.  Returns the result of sending them, or an
  * HTTP error status.
@@ -284,7 +330,7 @@ ngx_http_prism_status_handler(ngx_http_request_t *r)
 
     /* a generous bound: every line below with NGX_ATOMIC_T_LEN digits */
 
-    size = (ngx_http_prism_n_outcomes + NGX_HTTP_PRISM_NBUCKETS + 32)
+    size = (ngx_http_prism_n_outcomes + NGX_HTTP_PRISM_NBUCKETS + 40)
            * (128 + NGX_ATOMIC_T_LEN);
 
     b = ngx_create_temp_buf(r->pool, size);
@@ -395,6 +441,20 @@ ngx_http_prism_status_prometheus(u_char *p, ngx_http_prism_counters_t *sc)
             "prism_unstores_total{result=\"failed\"} %uA\n",
             sc->unstores[1], sc->unstores[0]);
 
+    p = ngx_sprintf(p,
+            "# HELP prism_outbox_events_total Events journaled in the "
+            "outbox, replayed from it, or given up.\n"
+            "# TYPE prism_outbox_events_total counter\n"
+            "prism_outbox_events_total{result=\"queued\"} %uA\n"
+            "prism_outbox_events_total{result=\"replayed\"} %uA\n"
+            "prism_outbox_events_total{result=\"failed\"} %uA\n"
+            "# HELP prism_outbox_entries Entries in the outbox at the last "
+            "look.\n"
+            "# TYPE prism_outbox_entries gauge\n"
+            "prism_outbox_entries %uA\n",
+            sc->outbox_queued, sc->outbox_replayed, sc->outbox_failed,
+            sc->outbox_entries);
+
     return p;
 }
 
@@ -443,8 +503,12 @@ ngx_http_prism_status_json(u_char *p, ngx_http_prism_counters_t *sc)
         }
     }
 
-    p = ngx_sprintf(p, "]}},\"unstores\":{\"ok\":%uA,\"failed\":%uA}}\n",
-                    sc->unstores[1], sc->unstores[0]);
+    p = ngx_sprintf(p, "]}},\"unstores\":{\"ok\":%uA,\"failed\":%uA},"
+                    "\"outbox\":{\"queued\":%uA,\"replayed\":%uA,"
+                    "\"failed\":%uA,\"entries\":%uA}}\n",
+                    sc->unstores[1], sc->unstores[0], sc->outbox_queued,
+                    sc->outbox_replayed, sc->outbox_failed,
+                    sc->outbox_entries);
 
     return p;
 }

@@ -31,7 +31,7 @@ use Time::HiRes qw(sleep time);
 our @EXPORT = qw(
     $Topic $Bucket image upload_request form_body aws s3_object
     check_created check_error receive_event no_event status_json http_get
-    start_upload upload_finished upload_result
+    start_upload upload_finished upload_result subscribe_queue
 );
 
 our $Topic  = 'arn:aws:sns:us-east-1:000000000000:prism-uploads';
@@ -52,27 +52,32 @@ for my $var (qw(TEST_NGINX_PRISM_MODULE TEST_NGINX_DATA TEST_NGINX_AWS_ENDPOINT
 
 my $Tmp = tempdir(CLEANUP => 1);
 
-subscribe_test_queue();
+subscribe_queue($Queue);
 
-# Creates the suites' queue and subscribes it to the topic (both calls are
-# idempotent), then empties it.  Dies when the emulator refuses.
-sub subscribe_test_queue {
+# Creates the queue NAME and subscribes it to the topic (both calls are
+# idempotent), then empties it; returns its URL.  Dies when the emulator
+# refuses.  A suite that must see every event (none hidden or purged by
+# suites running at the same time) subscribes a queue of its own.
+sub subscribe_queue {
+    my ($name) = @_;
     my $http = HTTP::Tiny->new(timeout => 10);
     my $url = "$ENV{TEST_NGINX_AWS_ENDPOINT}/";
     my $res = $http->post($url, {
         headers => { 'Content-Type' => 'application/x-amz-json-1.0',
                      'X-Amz-Target' => 'AmazonSQS.CreateQueue' },
-        content => qq({"QueueName":"$Queue"}) });
+        content => qq({"QueueName":"$name"}) });
     die "PrismTest: CreateQueue failed: $res->{status} $res->{content}\n"
         unless $res->{success};
     $res = $http->post_form($url, {
         Action => 'Subscribe', Version => '2010-03-31', TopicArn => $Topic,
-        Protocol => 'sqs', Endpoint => "arn:aws:sqs:us-east-1:000000000000:$Queue",
+        Protocol => 'sqs', Endpoint => "arn:aws:sqs:us-east-1:000000000000:$name",
         'Attributes.entry.1.key' => 'RawMessageDelivery',
         'Attributes.entry.1.value' => 'true' });
     die "PrismTest: Subscribe failed: $res->{status} $res->{content}\n"
         unless $res->{success};
-    aws('sqs', 'purge', '--queue-url', $QueueUrl);
+    my $queue_url = "$ENV{TEST_NGINX_AWS_ENDPOINT}/000000000000/$name";
+    aws('sqs', 'purge', '--queue-url', $queue_url);
+    return $queue_url;
 }
 
 # The bytes of tests/data/images/NAME.

@@ -1,0 +1,1008 @@
+
+/*
+ * The outbox: events journaled while SNS is unavailable.
+ *
+ * When a publish fails for a reason that may pass (network, timeout, 5xx,
+ * throttling: aws_error_retryable) and "prism_outbox" is set, the event
+ * is written to the spool directory and the upload is answered 201 with
+ * "notification":"queued"; the original stays stored.  An entry is one
+ * JSON file, IMAGE_ID.json, holding all that Publish needs (topic ARN,
+ * message, attributes) plus the upload's key and request id.  It appears
+ * atomically and durably: written to .IMAGE_ID.tmp, fsync()ed, renamed,
+ * then the directory is fsync()ed; only then is the 201 sent.
+ *
+ * The replay (ngx_http_prism_replay.c) claims an entry with a
+ * non-blocking flock() on an open descriptor of its file, then checks
+ * that the name still leads to the locked file (it may have been
+ * replayed and deleted, or moved, meanwhile).  The lock is held until the
+ * entry is deleted (SNS acknowledged it), moved to failed/ (SNS refuses
+ * it for good, it is unreadable, or older than max_age) or released (SNS
+ * still fails).  A lock belongs to the open file, so a worker that dies,
+ * is killed or exits after a reload releases its claims with its
+ * descriptors: no entry stays claimed by a dead process, none is claimed
+ * twice, whatever the number of workers, reloads and restarts (or nginx
+ * instances sharing the directory on one host).  Delivery is at least
+ * once: a worker killed after SNS acknowledged an event and before its
+ * file was deleted leaves it to be published again, as does a publish
+ * that timed out after SNS had taken it.
+ *
+ * This file I/O blocks, so it runs in prism_thread_pool; the event loop
+ * only closes descriptors (of local files: that does not wait).
+ */
+
+
+#include "ngx_http_prism.h"
+
+#if (NGX_THREADS)
+
+#include <sys/file.h>
+
+#include <jansson.h>
+
+
+#define NGX_HTTP_PRISM_OUTBOX_VERSION  1
+
+/* the largest entry read back (a message is at most 256 KiB) */
+#define NGX_HTTP_PRISM_ENTRY_MAX       (1024 * 1024)
+
+/* the most names one look at the spool considers */
+#define NGX_HTTP_PRISM_SCAN_NAMES      1024
+
+/* a temporary file this old was left by a crash */
+#define NGX_HTTP_PRISM_TMP_STALE       600
+
+#define NGX_HTTP_PRISM_FAILED_DIR      "failed"
+
+
+/* the journaling of one upload's event (a thread task) */
+typedef struct {
+    ngx_http_request_t            *request;
+    u_char                        *dir;
+    u_char                        *tmp;
+    u_char                        *path;
+    u_char                        *data;
+    size_t                         len;
+    const char                    *op;        /* what failed, or NULL */
+    u_char                        *file;      /* on which file */
+    ngx_err_t                      err;
+} ngx_http_prism_journal_t;
+
+
+static ngx_int_t ngx_http_prism_outbox_encode(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_http_prism_journal_t *jn);
+static void ngx_http_prism_outbox_write(void *data, ngx_log_t *log);
+static void ngx_http_prism_outbox_written(ngx_event_t *ev);
+static void ngx_http_prism_outbox_stale(ngx_http_prism_scan_t *scan,
+    ngx_str_t *name, ngx_log_t *log);
+static ngx_int_t ngx_http_prism_outbox_claim(ngx_http_prism_scan_t *scan,
+    ngx_str_t *name, ngx_http_prism_entry_t *entry, ngx_log_t *log);
+static ngx_int_t ngx_http_prism_outbox_read(ngx_http_prism_scan_t *scan,
+    ngx_http_prism_entry_t *entry, u_char *path, ngx_log_t *log, char *err,
+    size_t errlen);
+static ngx_int_t ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf,
+    size_t len, ngx_http_prism_entry_t *entry, char *err, size_t errlen);
+static char *ngx_http_prism_outbox_strdup(ngx_pool_t *pool, const char *s);
+static u_char *ngx_http_prism_outbox_join(ngx_pool_t *pool, ngx_str_t *dir,
+    const char *prefix, ngx_str_t *name, const char *suffix);
+static int ngx_http_prism_outbox_sync_dir(u_char *dir);
+
+
+/*
+ * "prism_outbox PATH [max_age=TIME]".  The directory is created when
+ * nginx starts (mode 0700, owned by the workers' user), like the
+ * *_temp_path directories.  Returns NGX_CONF_OK, or an error.
+ */
+
+char *
+ngx_http_prism_outbox_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_prism_main_conf_t *pmcf = conf;
+
+    u_char                   *p;
+    ngx_str_t                *value, s;
+    ngx_uint_t                i;
+    ngx_path_t               *path;
+    ngx_http_prism_outbox_t  *outbox;
+
+    if (pmcf->outbox) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    outbox = ngx_pcalloc(cf->pool, sizeof(ngx_http_prism_outbox_t));
+    path = ngx_pcalloc(cf->pool, sizeof(ngx_path_t));
+    if (outbox == NULL || path == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    s = value[1];
+
+    if (s.len > 1 && s.data[s.len - 1] == '/') {
+        s.len--;
+    }
+
+    if (ngx_conf_full_name(cf->cycle, &s, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* the file functions want a NUL-terminated name */
+
+    p = ngx_pnalloc(cf->pool, s.len + 1);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_cpystrn(p, s.data, s.len + 1);
+
+    path->name.data = p;
+    path->name.len = s.len;
+    path->conf_file = cf->conf_file->file.name.data;
+    path->line = cf->conf_file->line;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "max_age=", 8) == 0) {
+            s.data = value[i].data + 8;
+            s.len = value[i].len - 8;
+
+            outbox->max_age = ngx_parse_time(&s, 1);
+
+            if (outbox->max_age == (time_t) NGX_ERROR
+                || outbox->max_age == 0)
+            {
+                return "has an invalid \"max_age\" value";
+            }
+
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "prism: invalid parameter \"%V\" in \"%V\" "
+                           "directive, expected max_age=TIME",
+                           &value[i], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_add_path(cf, &path) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    outbox->path = path;
+    pmcf->outbox = outbox;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Journals the event of an upload whose publish failed with err, when
+ * the location's configuration has an outbox and err may pass.  Returns
+ * NGX_AGAIN when the journaling runs (it ends in
+ * ngx_http_prism_published() with NGX_OK, or in
+ * ngx_http_prism_unpublished()), NGX_DECLINED when the event is not for
+ * the outbox, or NGX_ERROR after logging when it cannot be journaled.
+ */
+
+ngx_int_t
+ngx_http_prism_outbox_journal(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, const aws_error_t *err)
+{
+    ngx_str_t                    *dir;
+    ngx_thread_task_t            *task;
+    ngx_http_prism_journal_t     *jn;
+    ngx_http_prism_main_conf_t   *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    if (pmcf->outbox == NULL || !aws_error_retryable(err)) {
+        return NGX_DECLINED;
+    }
+
+    task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_prism_journal_t));
+    if (task == NULL) {
+        goto failed;
+    }
+
+    jn = task->ctx;
+    jn->request = r;
+
+    dir = &pmcf->outbox->path->name;
+
+    jn->dir = dir->data;
+    jn->path = ngx_http_prism_outbox_join(r->pool, dir, "", &ctx->image_id,
+                                          ".json");
+    jn->tmp = ngx_http_prism_outbox_join(r->pool, dir, ".", &ctx->image_id,
+                                         ".tmp");
+
+    if (jn->path == NULL || jn->tmp == NULL
+        || ngx_http_prism_outbox_encode(r, ctx, jn) != NGX_OK)
+    {
+        goto failed;
+    }
+
+    task->handler = ngx_http_prism_outbox_write;
+    task->event.handler = ngx_http_prism_outbox_written;
+    task->event.data = jn;
+    task->event.log = r->connection->log;
+
+    if (ngx_thread_task_post(pmcf->thread_pool, task) != NGX_OK) {
+        goto failed;
+    }
+
+    /* the request's memory is the task's until it is back */
+
+    r->main->blocked++;
+
+    return NGX_AGAIN;
+
+failed:
+
+    ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                  "prism: cannot journal the event of \"%V\" in the outbox",
+                  &ctx->key);
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * The entry of an upload as one line of JSON in jn->data:
+ *   {"version":1,"topicArn":..,"message":..,"attributes":[{"name":..,
+ *    "type":..,"value":..}],"imageId":..,"key":..,"requestId":..,
+ *    "journaledAt":UNIX_TIME}
+ * Returns NGX_OK, or NGX_ERROR when memory runs out.
+ */
+
+static ngx_int_t
+ngx_http_prism_outbox_encode(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    ngx_http_prism_journal_t *jn)
+{
+    char    *text;
+    size_t   i;
+    json_t  *root, *attrs;
+
+    root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I}",
+                     "version", NGX_HTTP_PRISM_OUTBOX_VERSION,
+                     "topicArn", ctx->params.topic_arn,
+                     "message", ctx->params.message,
+                     "imageId", (char *) ctx->image_id.data,
+                     "key", (char *) ctx->key.data,
+                     "requestId", (char *) ctx->request_id.data,
+                     "journaledAt", (json_int_t) ngx_time());
+    if (root == NULL) {
+        return NGX_ERROR;
+    }
+
+    attrs = json_array();
+
+    if (json_object_set_new(root, "attributes", attrs) != 0) {
+        json_decref(root);
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < ctx->params.nattrs; i++) {
+        if (json_array_append_new(attrs,
+                                  json_pack("{s:s, s:s, s:s}",
+                                            "name", ctx->attrs[i].name,
+                                            "type", ctx->attrs[i].type,
+                                            "value", ctx->attrs[i].value))
+            != 0)
+        {
+            json_decref(root);
+            return NGX_ERROR;
+        }
+    }
+
+    text = json_dumps(root, JSON_COMPACT);
+
+    json_decref(root);
+
+    if (text == NULL) {
+        return NGX_ERROR;
+    }
+
+    jn->len = ngx_strlen(text) + 1;
+    jn->data = ngx_pnalloc(r->pool, jn->len);
+
+    if (jn->data) {
+        ngx_memcpy(jn->data, text, jn->len - 1);
+        jn->data[jn->len - 1] = LF;
+    }
+
+    free(text);
+
+    return jn->data ? NGX_OK : NGX_ERROR;
+}
+
+
+/*
+ * In a pool thread: writes the entry to its temporary name, syncs it,
+ * renames it into place and syncs the directory.  On failure nothing is
+ * left behind, and jn->op, file and err say what failed.
+ */
+
+static void
+ngx_http_prism_outbox_write(void *data, ngx_log_t *log)
+{
+    ngx_http_prism_journal_t  *jn = data;
+
+    size_t    done;
+    ssize_t   n;
+    ngx_fd_t  fd;
+
+    jn->file = jn->tmp;
+
+    fd = open((char *) jn->tmp, O_WRONLY|O_CREAT|O_EXCL, 0600);
+    if (fd == -1) {
+        jn->op = "open()";
+        jn->err = ngx_errno;
+        return;
+    }
+
+    for (done = 0; done < jn->len; done += n) {
+        n = write(fd, jn->data + done, jn->len - done);
+
+        if (n == -1) {
+            if (ngx_errno == NGX_EINTR) {
+                n = 0;
+                continue;
+            }
+
+            jn->op = "write()";
+            goto failed;
+        }
+    }
+
+    if (fsync(fd) == -1) {
+        jn->op = "fsync()";
+        goto failed;
+    }
+
+    if (close(fd) == -1) {
+        fd = NGX_INVALID_FILE;
+        jn->op = "close()";
+        goto failed;
+    }
+
+    fd = NGX_INVALID_FILE;
+
+    if (rename((char *) jn->tmp, (char *) jn->path) == -1) {
+        jn->op = "rename()";
+        goto failed;
+    }
+
+    /* a rename that is not durable is undone: the upload will fail */
+
+    if (ngx_http_prism_outbox_sync_dir(jn->dir) == -1) {
+        jn->op = "fsync() of the directory";
+        jn->file = jn->dir;
+        jn->err = ngx_errno;
+        (void) unlink((char *) jn->path);
+        return;
+    }
+
+    return;
+
+failed:
+
+    jn->err = ngx_errno;
+
+    if (fd != NGX_INVALID_FILE) {
+        (void) close(fd);
+    }
+
+    (void) unlink((char *) jn->tmp);
+}
+
+
+/* Back in the event loop after the journaling: answer the upload. */
+
+static void
+ngx_http_prism_outbox_written(ngx_event_t *ev)
+{
+    ngx_connection_t            *c;
+    ngx_http_request_t          *r;
+    ngx_http_prism_ctx_t        *ctx;
+    ngx_http_prism_journal_t    *jn;
+    ngx_http_prism_main_conf_t  *pmcf;
+
+    jn = ev->data;
+    r = jn->request;
+    c = r->connection;
+
+    r->main->blocked--;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    if (jn->op) {
+        ngx_log_error(NGX_LOG_CRIT, c->log, jn->err,
+                      "prism: journaling the event of \"%V\" in the outbox "
+                      "failed: %s \"%s\" failed", &ctx->key, jn->op,
+                      jn->file);
+
+        ngx_http_prism_unpublished(r, ctx);
+
+    } else {
+        ngx_log_error(NGX_LOG_WARN, c->log, 0,
+                      "prism: the event of \"%V\" is queued for replay "
+                      "in \"%s\"", &ctx->key, jn->path);
+
+        ngx_http_prism_count_outbox(pmcf, 1, 0, 0);
+
+        ngx_http_prism_published(r, ctx, NGX_OK);
+    }
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * In a pool thread: looks at the spool directory, counts its entries
+ * (scan->depth), removes temporary files left by a crash, and claims up
+ * to scan->nentries entries into scan->entries, read and decoded;
+ * scan->nentries becomes the number claimed.  Entries that cannot be
+ * replayed are moved to failed/ on the way (scan->rejected).  Uses
+ * scan->pool, which nothing else touches meanwhile.  Failures are logged.
+ */
+
+void
+ngx_http_prism_outbox_scan(void *data, ngx_log_t *log)
+{
+    ngx_http_prism_scan_t  *scan = data;
+
+    ngx_dir_t    dir;
+    ngx_str_t    name, *names, *spool;
+    ngx_uint_t   i, n, claimed;
+
+    spool = &scan->outbox->path->name;
+
+    claimed = 0;
+
+    names = ngx_palloc(scan->pool,
+                       NGX_HTTP_PRISM_SCAN_NAMES * sizeof(ngx_str_t));
+    if (names == NULL) {
+        goto done;
+    }
+
+    if (ngx_open_dir(spool, &dir) == NGX_ERROR) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "prism: " ngx_open_dir_n " \"%V\" failed", spool);
+        goto done;
+    }
+
+    n = 0;
+
+    for ( ;; ) {
+        ngx_set_errno(0);
+
+        if (ngx_read_dir(&dir) == NGX_ERROR) {
+            if (ngx_errno != NGX_ENOMOREFILES) {
+                ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                              "prism: " ngx_read_dir_n " \"%V\" failed",
+                              spool);
+            }
+
+            break;
+        }
+
+        name.data = ngx_de_name(&dir);
+        name.len = ngx_de_namelen(&dir);
+
+        if (name.data[0] == '.') {
+            ngx_http_prism_outbox_stale(scan, &name, log);
+            continue;
+        }
+
+        if (name.len <= 5
+            || ngx_strcmp(name.data + name.len - 5, ".json") != 0)
+        {
+            continue;
+        }
+
+        scan->depth++;
+
+        if (n < NGX_HTTP_PRISM_SCAN_NAMES) {
+            names[n].data = ngx_pstrdup(scan->pool, &name);
+            if (names[n].data == NULL) {
+                break;
+            }
+
+            names[n++].len = name.len;
+        }
+    }
+
+    (void) ngx_close_dir(&dir);
+
+    for (i = 0; i < n && claimed < scan->nentries; i++) {
+        if (ngx_http_prism_outbox_claim(scan, &names[i],
+                                        &scan->entries[claimed], log)
+            == NGX_OK)
+        {
+            claimed++;
+        }
+    }
+
+done:
+
+    scan->nentries = claimed;
+}
+
+
+/*
+ * Removes a temporary file of the spool (".IMAGE_ID.tmp") old enough to
+ * have been left by a writer that crashed: its upload was not answered
+ * 201.  Other hidden names are left alone.
+ */
+
+static void
+ngx_http_prism_outbox_stale(ngx_http_prism_scan_t *scan, ngx_str_t *name,
+    ngx_log_t *log)
+{
+    u_char           *path;
+    ngx_file_info_t   fi;
+
+    if (name->len <= 4
+        || ngx_strcmp(name->data + name->len - 4, ".tmp") != 0)
+    {
+        return;
+    }
+
+    path = ngx_http_prism_outbox_join(scan->pool, &scan->outbox->path->name,
+                                      "", name, "");
+    if (path == NULL || ngx_file_info(path, &fi) == NGX_FILE_ERROR) {
+        return;
+    }
+
+    if (scan->now - ngx_file_mtime(&fi) < NGX_HTTP_PRISM_TMP_STALE) {
+        return;
+    }
+
+    if (ngx_delete_file(path) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "prism: " ngx_delete_file_n " \"%s\" failed", path);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                  "prism: removed \"%s\", left by an interrupted journaling",
+                  path);
+}
+
+
+/*
+ * Claims the entry NAME for this worker into entry: opens it, locks it
+ * without waiting, checks that it is still the spool's entry, reads it.
+ * Returns NGX_OK with the file kept open and locked, or NGX_DECLINED
+ * when another worker holds it, it is gone, or it could not be replayed
+ * (then it was moved to failed/).
+ */
+
+static ngx_int_t
+ngx_http_prism_outbox_claim(ngx_http_prism_scan_t *scan, ngx_str_t *name,
+    ngx_http_prism_entry_t *entry, ngx_log_t *log)
+{
+    u_char           *path;
+    ngx_fd_t          fd;
+    ngx_err_t         err;
+    ngx_file_info_t   fi, pi;
+    char              reason[256];
+
+    path = ngx_http_prism_outbox_join(scan->pool, &scan->outbox->path->name,
+                                      "", name, "");
+    if (path == NULL) {
+        return NGX_DECLINED;
+    }
+
+    fd = ngx_open_file(path, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (fd == NGX_INVALID_FILE) {
+        err = ngx_errno;
+
+        /* replayed meanwhile by another worker */
+
+        if (err != NGX_ENOENT) {
+            ngx_log_error(NGX_LOG_CRIT, log, err,
+                          "prism: " ngx_open_file_n " \"%s\" failed", path);
+        }
+
+        return NGX_DECLINED;
+    }
+
+    /*
+     * a lock held by another worker means that it replays the entry; a
+     * name that no longer leads to the locked file means that it was
+     * replayed, or moved to failed/, since this worker opened it
+     */
+
+    if (flock(fd, LOCK_EX|LOCK_NB) == -1
+        || ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_info(path, &pi) == NGX_FILE_ERROR
+        || fi.st_ino != pi.st_ino || fi.st_dev != pi.st_dev)
+    {
+        (void) ngx_close_file(fd);
+        return NGX_DECLINED;
+    }
+
+    ngx_memzero(entry, sizeof(ngx_http_prism_entry_t));
+
+    entry->outbox = scan->outbox;
+    entry->name = *name;
+    entry->fd = fd;
+    entry->state = ngx_http_prism_entry_claimed;
+
+    switch (ngx_http_prism_outbox_read(scan, entry, path, log, reason,
+                                       sizeof(reason)))
+    {
+    case NGX_OK:
+        break;
+
+    case NGX_DECLINED:
+        goto reject;
+
+    default: /* NGX_ERROR: tried again later */
+        ngx_http_prism_outbox_release(entry);
+        return NGX_DECLINED;
+    }
+
+    if (scan->outbox->max_age
+        && scan->now - entry->journaled > scan->outbox->max_age)
+    {
+        ngx_cpystrn((u_char *) reason, (u_char *) "is older than max_age",
+                    sizeof(reason));
+        goto reject;
+    }
+
+    return NGX_OK;
+
+reject:
+
+    ngx_log_error(NGX_LOG_ERR, log, 0,
+                  "prism: outbox entry \"%s\" %s, moved to "
+                  NGX_HTTP_PRISM_FAILED_DIR "/", path, reason);
+
+    entry->state = ngx_http_prism_entry_rejected;
+    scan->rejected++;
+
+    ngx_http_prism_outbox_finish(entry, log);
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * Reads and decodes the claimed entry's file.  Returns NGX_OK;
+ * NGX_DECLINED with the reason in err when it can never be replayed; or
+ * NGX_ERROR after logging a failure to read it.
+ */
+
+static ngx_int_t
+ngx_http_prism_outbox_read(ngx_http_prism_scan_t *scan,
+    ngx_http_prism_entry_t *entry, u_char *path, ngx_log_t *log, char *err,
+    size_t errlen)
+{
+    off_t             size;
+    u_char           *buf;
+    size_t            done;
+    ssize_t           n;
+    ngx_file_info_t   fi;
+
+    if (ngx_fd_info(entry->fd, &fi) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "prism: " ngx_fd_info_n " \"%s\" failed", path);
+        return NGX_ERROR;
+    }
+
+    size = ngx_file_size(&fi);
+
+    if (size > NGX_HTTP_PRISM_ENTRY_MAX) {
+        ngx_snprintf((u_char *) err, errlen, "is larger than %d bytes%Z",
+                     NGX_HTTP_PRISM_ENTRY_MAX);
+        return NGX_DECLINED;
+    }
+
+    buf = ngx_pnalloc(scan->pool, (size_t) size + 1);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (done = 0; done < (size_t) size; done += n) {
+        n = pread(entry->fd, buf + done, (size_t) size - done, (off_t) done);
+
+        if (n == -1) {
+            ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                          "prism: pread() \"%s\" failed", path);
+            return NGX_ERROR;
+        }
+
+        if (n == 0) {
+            ngx_snprintf((u_char *) err, errlen, "is truncated%Z");
+            return NGX_DECLINED;
+        }
+    }
+
+    if (ngx_http_prism_outbox_decode(scan->pool, buf, (size_t) size, entry,
+                                     err, errlen)
+        != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Decodes an entry (see ngx_http_prism_outbox_encode) into entry's
+ * publish parameters, key, request id and time; the strings are copied
+ * into pool.  Returns NGX_OK, or NGX_ERROR with the reason in err.
+ */
+
+static ngx_int_t
+ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
+    ngx_http_prism_entry_t *entry, char *err, size_t errlen)
+{
+    size_t         i;
+    json_t        *root, *attrs;
+    ngx_int_t      rc;
+    json_int_t     version, journaled;
+    const char    *topic, *message, *k, *rid, *name, *type, *value;
+    json_error_t   jerr;
+
+    root = json_loadb((char *) buf, len, 0, &jerr);
+    if (root == NULL) {
+        ngx_snprintf((u_char *) err, errlen, "is not JSON: %s%Z", jerr.text);
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+
+    if (json_unpack_ex(root, &jerr, 0, "{s:I, s:s, s:s, s:o, s:s, s:s, s:I}",
+                       "version", &version, "topicArn", &topic,
+                       "message", &message, "attributes", &attrs,
+                       "key", &k, "requestId", &rid,
+                       "journaledAt", &journaled)
+        != 0)
+    {
+        ngx_snprintf((u_char *) err, errlen, "is not an outbox entry: %s%Z",
+                     jerr.text);
+        goto done;
+    }
+
+    if (version != NGX_HTTP_PRISM_OUTBOX_VERSION) {
+        ngx_snprintf((u_char *) err, errlen, "has an unknown version %L%Z",
+                     (int64_t) version);
+        goto done;
+    }
+
+    if (!json_is_array(attrs) || json_array_size(attrs) > AWS_MSG_ATTR_MAX) {
+        ngx_snprintf((u_char *) err, errlen,
+                     "has more than %d attributes, or no list of them%Z",
+                     AWS_MSG_ATTR_MAX);
+        goto done;
+    }
+
+    for (i = 0; i < json_array_size(attrs); i++) {
+        if (json_unpack_ex(json_array_get(attrs, i), &jerr, 0,
+                           "{s:s, s:s, s:s}", "name", &name, "type", &type,
+                           "value", &value)
+            != 0)
+        {
+            ngx_snprintf((u_char *) err, errlen, "has a bad attribute: %s%Z",
+                         jerr.text);
+            goto done;
+        }
+
+        entry->attrs[i].name = ngx_http_prism_outbox_strdup(pool, name);
+        entry->attrs[i].type = ngx_http_prism_outbox_strdup(pool, type);
+        entry->attrs[i].value = ngx_http_prism_outbox_strdup(pool, value);
+
+        if (entry->attrs[i].name == NULL || entry->attrs[i].type == NULL
+            || entry->attrs[i].value == NULL)
+        {
+            goto nomem;
+        }
+    }
+
+    entry->params.topic_arn = ngx_http_prism_outbox_strdup(pool, topic);
+    entry->params.message = ngx_http_prism_outbox_strdup(pool, message);
+
+    if (entry->params.topic_arn == NULL || entry->params.message == NULL
+        || ngx_http_prism_strdup(pool, &entry->key, (u_char *) k,
+                                 ngx_strlen(k))
+           != NGX_OK
+        || ngx_http_prism_strdup(pool, &entry->request_id, (u_char *) rid,
+                                 ngx_strlen(rid))
+           != NGX_OK)
+    {
+        goto nomem;
+    }
+
+    entry->params.attrs = entry->attrs;
+    entry->params.nattrs = json_array_size(attrs);
+    entry->journaled = (time_t) journaled;
+
+    rc = NGX_OK;
+    goto done;
+
+nomem:
+
+    ngx_snprintf((u_char *) err, errlen, "cannot be decoded: out of memory%Z");
+
+done:
+
+    json_decref(root);
+
+    return rc;
+}
+
+
+/*
+ * In a pool thread (or, when no task can be posted, in the event loop):
+ * ends a claim.  A published entry is deleted, a rejected one moved to
+ * failed/ (created when needed); then its lock is released.  Failures
+ * are logged: an entry that could not be deleted will be published
+ * again, one that could not be moved is tried again.
+ */
+
+void
+ngx_http_prism_outbox_finish(void *data, ngx_log_t *log)
+{
+    ngx_http_prism_entry_t  *entry = data;
+
+    u_char     *p;
+    ngx_str_t  *spool;
+    u_char      path[NGX_MAX_PATH], failed[NGX_MAX_PATH], to[NGX_MAX_PATH];
+
+    spool = &entry->outbox->path->name;
+
+    /* the longest of the three names is checked */
+
+    ngx_snprintf(path, sizeof(path), "%V/%V%Z", spool, &entry->name);
+    ngx_snprintf(failed, sizeof(failed), "%V/" NGX_HTTP_PRISM_FAILED_DIR "%Z",
+                 spool);
+    p = ngx_snprintf(to, sizeof(to), "%s/%V%Z", failed, &entry->name);
+
+    if (p == to + sizeof(to)) {
+        ngx_log_error(NGX_LOG_CRIT, log, 0,
+                      "prism: the outbox entry name \"%V\" is too long",
+                      &entry->name);
+        goto release;
+    }
+
+    switch (entry->state) {
+
+    case ngx_http_prism_entry_published:
+
+        if (ngx_delete_file(path) == NGX_FILE_ERROR) {
+            ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                          "prism: " ngx_delete_file_n " \"%s\" failed, the "
+                          "event will be published again", path);
+        }
+
+        break;
+
+    case ngx_http_prism_entry_rejected:
+
+        if (ngx_create_dir(failed, 0700) == NGX_FILE_ERROR
+            && ngx_errno != NGX_EEXIST)
+        {
+            ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                          "prism: " ngx_create_dir_n " \"%s\" failed",
+                          failed);
+            break;
+        }
+
+        if (ngx_rename_file(path, to) == NGX_FILE_ERROR) {
+            ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                          "prism: " ngx_rename_file_n " \"%s\" to \"%s\" "
+                          "failed", path, to);
+            break;
+        }
+
+        if (ngx_http_prism_outbox_sync_dir(failed) == -1) {
+            ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                          "prism: fsync() of \"%s\" failed", failed);
+        }
+
+        break;
+
+    default:
+        break;
+    }
+
+release:
+
+    ngx_http_prism_outbox_release(entry);
+}
+
+
+/*
+ * Releases a claim: closes the entry's file, which drops its lock.  The
+ * entry stays in the spool unless ngx_http_prism_outbox_finish() deleted
+ * or moved it.
+ */
+
+void
+ngx_http_prism_outbox_release(ngx_http_prism_entry_t *entry)
+{
+    if (entry->fd != NGX_INVALID_FILE) {
+        (void) ngx_close_file(entry->fd);
+        entry->fd = NGX_INVALID_FILE;
+    }
+}
+
+
+/* Returns a NUL-terminated copy of s in pool, or NULL when memory runs out. */
+
+static char *
+ngx_http_prism_outbox_strdup(ngx_pool_t *pool, const char *s)
+{
+    ngx_str_t  copy;
+
+    if (ngx_http_prism_strdup(pool, &copy, (u_char *) s, ngx_strlen(s))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return (char *) copy.data;
+}
+
+
+/*
+ * Returns "DIR/PREFIX NAME SUFFIX", NUL-terminated, in pool, or NULL
+ * when memory runs out.
+ */
+
+static u_char *
+ngx_http_prism_outbox_join(ngx_pool_t *pool, ngx_str_t *dir,
+    const char *prefix, ngx_str_t *name, const char *suffix)
+{
+    size_t   len;
+    u_char  *p;
+
+    len = dir->len + 1 + ngx_strlen(prefix) + name->len + ngx_strlen(suffix)
+          + 1;
+
+    p = ngx_pnalloc(pool, len);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    ngx_sprintf(p, "%V/%s%V%s%Z", dir, prefix, name, suffix);
+
+    return p;
+}
+
+
+/*
+ * Makes the directory's entries (a rename, a new name) durable.
+ * Returns 0, or -1 with errno set.
+ */
+
+static int
+ngx_http_prism_outbox_sync_dir(u_char *dir)
+{
+    int        rc;
+    ngx_fd_t   fd;
+    ngx_err_t  err;
+
+    fd = open((char *) dir, O_RDONLY|O_DIRECTORY);
+    if (fd == -1) {
+        return -1;
+    }
+
+    rc = fsync(fd);
+    err = ngx_errno;
+
+    (void) close(fd);
+
+    ngx_set_errno(err);
+
+    return rc;
+}
+
+#endif /* NGX_THREADS */
