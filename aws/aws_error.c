@@ -108,6 +108,7 @@ const char *aws_err_kind_name(aws_err_kind_t kind)
     case AWS_ERR_NOMEM:       return "out-of-memory";
     case AWS_ERR_IO:          return "io";
     case AWS_ERR_CANCELLED:   return "cancelled";
+    case AWS_ERR_TLS:         return "tls";
     }
     return "unknown";
 }

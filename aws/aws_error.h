@@ -26,7 +26,8 @@ typedef enum {
     AWS_ERR_TOO_LARGE,    /* a body over the caller's limit */
     AWS_ERR_NOMEM,
     AWS_ERR_IO,           /* reading or writing a local file */
-    AWS_ERR_CANCELLED     /* aborted by the caller's cancel flag */
+    AWS_ERR_CANCELLED,    /* aborted by the caller's cancel flag */
+    AWS_ERR_TLS           /* the endpoint's certificate was refused; not retried */
 } aws_err_kind_t;
 
 typedef struct {

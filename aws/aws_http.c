@@ -564,9 +564,10 @@ int aws_http_easy_finish(CURL *easy, CURLcode rc, aws_response_t *resp, aws_erro
         aws_error_set(err, AWS_ERR_CANCELLED, "request cancelled");
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
         aws_error_set(err, AWS_ERR_TIMEOUT, "%s", detail);
+    } else if (rc == CURLE_PEER_FAILED_VERIFICATION) {
+        aws_error_set(err, AWS_ERR_TLS, "%s", detail);
     } else if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL
-               || rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE
-               || rc == CURLE_SSL_CERTPROBLEM) {
+               || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM) {
         aws_error_set(err, AWS_ERR_CONFIG, "%s", detail);
     } else {
         aws_error_set(err, AWS_ERR_NETWORK, "%s", detail);

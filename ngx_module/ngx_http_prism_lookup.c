@@ -485,6 +485,7 @@ ngx_http_prism_lookup_failed(ngx_http_request_t *r, const aws_error_t *err)
 
     case AWS_ERR_NETWORK:
     case AWS_ERR_PARSE:
+    case AWS_ERR_TLS:
         status = NGX_HTTP_BAD_GATEWAY;
         code = "lookup_failed";
         break;

@@ -72,6 +72,7 @@ ngx_http_prism_aws_outcome(const aws_error_t *err,
         return failed;
 
     case AWS_ERR_PARSE:
+    case AWS_ERR_TLS:
         return failed;
 
     default:

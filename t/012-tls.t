@@ -1,8 +1,8 @@
 # TLS to the AWS endpoints: an https endpoint whose certificate nothing
 # vouches for (self-signed, made by openssl when the suite starts), or
 # whose certificate names another host, is refused at once (no retry):
-# the upload fails (500 internal_error: the AWS layer reports a refused
-# certificate as a configuration error) without leaving anything behind,
+# the upload fails (502 store_failed or publish_failed: a refused
+# certificate is the endpoint's fault, never retried) without leaving anything behind,
 # and the TLS error is logged.  It is accepted with "prism_verify_tls off",
 # or when "prism_ca_file" names the certificate.  The endpoints are a stock
 # nginx TLS server in the test's own configuration, proxying to the
@@ -90,8 +90,8 @@ __DATA__
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420.jpg'))
---- error_code: 500
---- error: internal_error
+--- error_code: 502
+--- error: store_failed
 --- response_body_like: certificate
 --- error_log eval
 qr/prism: storing "[^"]+" in bucket "prism-ingest" failed: .*SSL certificate problem: self.signed certificate/
@@ -122,8 +122,8 @@ attempt 1 failed, retrying
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgb.png'))
---- error_code: 500
---- error: internal_error
+--- error_code: 502
+--- error: publish_failed
 --- response_body_like: certificate.*the stored original was removed
 --- error_log eval
 qr/prism: publishing the event of "[^"]+" failed after 1 attempts: .*SSL certificate problem: self.signed certificate/
@@ -155,8 +155,8 @@ qr/prism: publishing the event of "[^"]+" failed after 1 attempts: .*SSL certifi
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-gray.jpg'))
---- error_code: 500
---- error: internal_error
+--- error_code: 502
+--- error: store_failed
 --- error_log
 SSL certificate problem
 
@@ -186,8 +186,8 @@ SSL certificate problem
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-gray.jpg'))
---- error_code: 500
---- error: internal_error
+--- error_code: 502
+--- error: store_failed
 --- error_log eval
 qr/storing "[^"]+" in bucket "prism-ingest" failed: .*(subject name|does not match)/
 
