@@ -107,9 +107,9 @@ sub upload_url { "http://127.0.0.1:$_[0]{http_port}/upload" }
 sub queue_url { my ($s, $q) = @_; return "$s->{endpoint}/$ACCOUNT/$q" }
 
 # _snapshot_binaries(): copies the module, prism-host and the plugins into
-# the stack directory, so that a rebuild running meanwhile (make removes and
-# relinks them) cannot pull them away from under a scenario.  Waits up to
-# 120 s for a file that is being relinked.
+# the stack directory, so that a scenario runs one consistent set of
+# binaries from start to end.  Dies when one is missing or the module does
+# not load into nginx.
 sub _snapshot_binaries {
     my ($self) = @_;
     make_path("$self->{dir}/bin");
@@ -117,20 +117,10 @@ sub _snapshot_binaries {
                map { "build/plugins/$_.so" } @ROUTES) {
         (my $base = $f) =~ s{.*/}{};
         my $copy = "$self->{dir}/bin/$base";
-        my $ok = wait_for($base =~ /^ngx_/ ? 30 : 120, sub {
-            -s "$ROOT/$f" && system('cp', '-p', "$ROOT/$f", $copy) == 0
-                && ($base !~ /^ngx_/ || $self->_module_loads($copy)) });
-        if ($base =~ /^ngx_/) {
-            # keep the last module that loaded; fall back to it while the
-            # build's copy is half-way through a change
-            my $good = "$ROOT/build/faults/last-good-$base";
-            if ($ok) { system('cp', '-p', $copy, $good) }
-            elsif (-s $good && system('cp', '-p', $good, $copy) == 0 && $self->_module_loads($copy)) {
-                print STDERR "# $f does not load now: using the last module that did (build/faults/)\n";
-                $ok = 1;
-            }
-        }
-        $ok or die "$f is missing or does not load";
+        -s "$ROOT/$f" && system('cp', '-p', "$ROOT/$f", $copy) == 0
+            or die "$f is missing: build it first (make, make module)";
+        $base !~ /^ngx_/ || $self->_module_loads($copy)
+            or die "$f does not load into nginx";
     }
 }
 
