@@ -12,7 +12,7 @@ use Time::HiRes qw(sleep);
 use PrismFaultStack;
 
 my $missing = PrismFaultStack::missing_parts();
-plan skip_all => "not built: $missing" if $missing;
+BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
 my $s = PrismFaultStack->new('kill-worker', visibility => 3)->start;
 my $img = do { local $/; open my $fh, '<', "$FindBin::Bin/../data/images/jpeg-baseline-420.jpg" or die; <$fh> };

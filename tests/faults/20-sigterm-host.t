@@ -9,7 +9,7 @@ use Test::More;
 use PrismFaultStack;
 
 my $missing = PrismFaultStack::missing_parts();
-plan skip_all => "not built: $missing" if $missing;
+BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
 my $s = PrismFaultStack->new('sigterm-host', visibility => 3)->start;
 my $img = do { local $/; open my $fh, '<', "$FindBin::Bin/../data/images/jpeg-baseline-420.jpg" or die; <$fh> };

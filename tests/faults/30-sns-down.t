@@ -10,7 +10,7 @@ use Test::More;
 use PrismFaultStack;
 
 my $missing = PrismFaultStack::missing_parts();
-plan skip_all => "not built: $missing" if $missing;
+BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
 my $dead = 'http://127.0.0.1:' . PrismFaultStack::free_port();
 my $s = PrismFaultStack->new('sns-down', visibility => 3, sns_endpoint => $dead)->start;

@@ -12,7 +12,7 @@ use Time::HiRes qw(sleep);
 use PrismFaultStack;
 
 my $missing = PrismFaultStack::missing_parts();
-plan skip_all => "not built: $missing" if $missing;
+BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
 my $dead = 'http://127.0.0.1:' . PrismFaultStack::free_port();
 my $s = PrismFaultStack->new('s3-down-host', visibility => 5, host_s3_endpoint => $dead)->start;

@@ -10,7 +10,7 @@ use Test::More;
 use PrismFaultStack;
 
 my $missing = PrismFaultStack::missing_parts();
-plan skip_all => "not built: $missing" if $missing;
+BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
 my $s = PrismFaultStack->new('kill-master', visibility => 3)->start;
 my $img = do { local $/; open my $fh, '<', "$FindBin::Bin/../data/images/png-rgb.png" or die; <$fh> };

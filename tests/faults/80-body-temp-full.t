@@ -10,7 +10,7 @@ use Test::More;
 use PrismFaultStack;
 
 my $missing = PrismFaultStack::missing_parts();
-plan skip_all => "not built: $missing" if $missing;
+BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 plan skip_all => 'needs root to mount a tmpfs' if $> != 0;
 
 my $s = PrismFaultStack->new('body-temp-full', visibility => 3);

@@ -13,7 +13,7 @@ use Time::HiRes qw(time);
 use PrismFaultStack;
 
 my $missing = PrismFaultStack::missing_parts();
-plan skip_all => "not built: $missing" if $missing;
+BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
 my $port = PrismFaultStack::free_port();
 my $slow = "http://127.0.0.1:$port";

@@ -62,12 +62,12 @@ sub _spew { my ($f, $t) = @_; open my $fh, '>', $f or die "$f: $!"; print $fh $t
 sub _slurp { my ($f) = @_; open my $fh, '<', $f or return ''; local $/; my $t = <$fh>; return $t }
 
 # missing_parts(): the binaries the stack needs that are not built ('' if
-# none); waits up to 120 s for one being relinked by a build running meanwhile.
+# none).
 sub missing_parts {
     my @need = ('/usr/sbin/nginx', "$ROOT/build/nginx/objs/ngx_http_prism_module.so",
                 "$ROOT/build/prism-host", "$ROOT/build/prism-provision",
                 map { "$ROOT/build/plugins/$_.so" } @ROUTES);
-    return join ' ', grep { my $f = $_; !wait_for(120, sub { -e $f }) } @need;
+    return join ' ', grep { !-e $_ } @need;
 }
 
 # new(NAME, %OPT): a stack description (nothing started).  Options:
