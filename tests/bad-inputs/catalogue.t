@@ -17,7 +17,7 @@ use Time::HiRes qw(sleep time);
 use PrismFaultStack;
 
 my $missing = PrismFaultStack::missing_parts();
-plan skip_all => "not built: $missing" if $missing;
+BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
 my $s = PrismFaultStack->new('bad-inputs', visibility => 3,
                              nginx_loc => 'client_body_timeout 2s;')->start;
