@@ -192,6 +192,12 @@ aws-deprovision: $(BUILD)/prism-provision
 aws-plan: $(BUILD)/prism-provision
 	$(BUILD)/prism-provision show -f $(RESOURCES)
 
+demo: all
+	scripts/deps.sh demo && bench/corpus.sh && scripts/demo.sh
+
+run: all
+	scripts/stack.sh run
+
 bench: all
 	scripts/deps.sh bench && bench/run.sh
 

@@ -6,7 +6,8 @@
 #     .local/emulator from conf/local-aws/package*.json,
 #     skipped when the installed lock file matches the committed one.
 # Usage: scripts/deps.sh [demo|bench]
-#   demo   adds the tools that build the photo corpus (bench/corpus.sh)
+#   demo   adds the tools that build the photo corpus (bench/corpus.sh) and
+#          the browser that screenshots the gallery
 #   bench  adds those and the peer tools make bench compares against
 set -eu
 cd "$(dirname "$0")/.."
@@ -17,9 +18,10 @@ PACKAGES="gcc make pkg-config perl curl clang
   libjpeg62-turbo-dev libwebp-dev libpng-dev libcmocka-dev
   libtest-base-perl valgrind iproute2 procps"
 CORPUS_PACKAGES="imagemagick libjpeg-turbo-progs libimage-exiftool-perl"
+DEMO_PACKAGES="chromium"
 BENCH_PACKAGES="libvips-tools python3-pil python3-numpy graphicsmagick webp time"
 case "${1:-}" in
-    demo)  PACKAGES="$PACKAGES $CORPUS_PACKAGES" ;;
+    demo)  PACKAGES="$PACKAGES $CORPUS_PACKAGES $DEMO_PACKAGES" ;;
     bench) PACKAGES="$PACKAGES $CORPUS_PACKAGES $BENCH_PACKAGES" ;;
     "")    ;;
     *) echo "usage: $0 [demo|bench]" >&2; exit 2 ;;
