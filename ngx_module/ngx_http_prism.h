@@ -55,6 +55,12 @@
 #define NGX_HTTP_PRISM_CREDENTIALS_ENV     2
 #define NGX_HTTP_PRISM_CREDENTIALS_PROFILE 3
 
+/* SNS's longest MessageGroupId */
+#define NGX_HTTP_PRISM_GROUP_ID_MAX        128
+
+/* the longest KMS key id (a key ARN or alias ARN) */
+#define NGX_HTTP_PRISM_KMS_KEY_ID_MAX      2048
+
 /* the longest image header kept in memory to read the dimensions */
 #define NGX_HTTP_PRISM_HEAD_MAX            (1024 * 1024)
 
@@ -152,6 +158,9 @@ typedef struct {
     ngx_http_complex_value_t      *key_template;
     ngx_str_t                      local_dir;
     ngx_str_t                      topic_arn;
+    ngx_http_complex_value_t      *message_group_id;  /* FIFO topics */
+    ngx_uint_t                     s3_sse;         /* aws_s3_sse_t */
+    ngx_str_t                      s3_kms_key_id;  /* aws:kms, or empty */
     ngx_uint_t                     types;          /* bit (1 << ii_type_t) */
     ngx_uint_t                     max_pixels;
     off_t                          max_bytes;
@@ -221,6 +230,8 @@ ngx_http_prism_call_t *ngx_http_prism_call_create(ngx_pool_t *pool,
     ngx_connection_t *c, aws_client_t *client);
 ngx_int_t ngx_http_prism_call_start(ngx_http_prism_call_t *call,
     ngx_msec_t deadline);
+int ngx_http_prism_call_keep(ngx_pool_t *pool, ngx_str_t *dst,
+    const char *src, aws_error_t *err);
 
 
 /* --- credentials (ngx_http_prism_credentials.c) --- */
@@ -281,6 +292,7 @@ struct ngx_http_prism_ctx_s {
     size_t                         part_size;
     ngx_msec_t                     publish_start;
     ngx_str_t                      json;          /* the SNS message */
+    ngx_str_t                      group_id;      /* FIFO topics */
     aws_msg_attr_t                *attrs;
     aws_sns_publish_params_t       params;
 
@@ -329,6 +341,7 @@ ngx_int_t ngx_http_prism_location(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ngx_str_t *location);
 ngx_int_t ngx_http_prism_event(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ing_event_t *ev);
+ngx_int_t ngx_http_prism_printable(ngx_str_t *s, size_t max);
 
 
 /* --- answers (ngx_http_prism_response.c) --- */
@@ -341,6 +354,10 @@ ngx_int_t ngx_http_prism_send_error(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 ngx_int_t ngx_http_prism_send_created(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_send_json(ngx_http_request_t *r, ngx_uint_t status,
+    u_char *json, size_t len);
+ngx_int_t ngx_http_prism_send_buf(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_buf_t *b);
 
 
 /* --- status (ngx_http_prism_status.c) --- */

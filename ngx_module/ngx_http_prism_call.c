@@ -303,3 +303,24 @@ ngx_http_prism_call_cleanup(void *data)
     ngx_http_prism_call_cancel(call);
     aws_response_free(&call->resp);
 }
+
+
+/*
+ * Keeps src, a string of a call's answer (an ETag, an id), as dst in
+ * pool.  Returns 0, or -1 with AWS_ERR_NOMEM in err (a parse callback's
+ * failure).
+ */
+
+int
+ngx_http_prism_call_keep(ngx_pool_t *pool, ngx_str_t *dst, const char *src,
+    aws_error_t *err)
+{
+    if (ngx_http_prism_strdup(pool, dst, (u_char *) src, ngx_strlen(src))
+        != NGX_OK)
+    {
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+
+    return 0;
+}

@@ -725,23 +725,7 @@ static ngx_int_t
 ngx_http_prism_lookup_send(ngx_http_request_t *r, ngx_uint_t status,
     const char *json)
 {
-    size_t            len;
-    ngx_int_t         rc;
-    ngx_buf_t        *b;
-    ngx_chain_t       out;
     ngx_table_elt_t  *h;
-
-    len = ngx_strlen(json);
-
-    b = ngx_create_temp_buf(r->pool, len + 1);
-    if (b == NULL) {
-        return NGX_ERROR;
-    }
-
-    b->last = ngx_cpymem(b->last, json, len);
-    *b->last++ = LF;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
@@ -763,23 +747,8 @@ ngx_http_prism_lookup_send(ngx_http_request_t *r, ngx_uint_t status,
         ngx_str_set(&h->value, "GET, HEAD");
     }
 
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = len + 1;
-
-    ngx_str_set(&r->headers_out.content_type, "application/json");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_prism_send_json(r, status, (u_char *) json,
+                                    ngx_strlen(json));
 }
 
 

@@ -40,6 +40,10 @@ static char *ngx_http_prism_credentials(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_prism_key_template(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_prism_message_group_id(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_prism_s3_sse(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_prism_check_max_pixels(ngx_conf_t *cf, void *post,
     void *data);
 static char *ngx_http_prism_check_threshold(ngx_conf_t *cf, void *post,
@@ -127,6 +131,20 @@ static ngx_command_t  ngx_http_prism_commands[] = {
       ngx_http_prism_topic_arn,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_prism_loc_conf_t, topic_arn),
+      NULL },
+
+    { ngx_string("prism_message_group_id"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_prism_message_group_id,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prism_loc_conf_t, message_group_id),
+      NULL },
+
+    { ngx_string("prism_s3_sse"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_prism_s3_sse,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("prism_types"),
@@ -507,12 +525,15 @@ ngx_http_prism_create_loc_conf(ngx_conf_t *cf)
      *     conf->key_template = NULL;
      *     conf->local_dir = { 0, NULL };
      *     conf->topic_arn = { 0, NULL };
+     *     conf->message_group_id = NULL;
+     *     conf->s3_kms_key_id = { 0, NULL };
      *     conf->location = NULL;
      *     conf->status = 0;
      */
 
     conf->upload = NGX_CONF_UNSET;
     conf->store = NGX_CONF_UNSET_UINT;
+    conf->s3_sse = NGX_CONF_UNSET_UINT;
     conf->types = NGX_CONF_UNSET_UINT;
     conf->max_pixels = NGX_CONF_UNSET_UINT;
     conf->max_bytes = NGX_CONF_UNSET;
@@ -560,6 +581,17 @@ ngx_http_prism_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->location == NULL) {
         conf->location = prev->location;
     }
+
+    if (conf->message_group_id == NULL) {
+        conf->message_group_id = prev->message_group_id;
+    }
+
+    if (conf->s3_sse == NGX_CONF_UNSET_UINT) {
+        conf->s3_sse = prev->s3_sse;
+        conf->s3_kms_key_id = prev->s3_kms_key_id;
+    }
+
+    ngx_conf_init_uint_value(conf->s3_sse, AWS_S3_SSE_NONE);
 
     ngx_conf_merge_str_value(conf->local_dir, prev->local_dir, "");
     ngx_conf_merge_str_value(conf->topic_arn, prev->topic_arn, "");
@@ -1026,6 +1058,106 @@ ngx_http_prism_key_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * "prism_message_group_id VALUE": the MessageGroupId of the events sent
+ * to a FIFO topic, a complex value.  A value without variables is
+ * checked now against SNS's rules (1 to 128 printable ASCII characters,
+ * no space); a computed one when it is used.
+ */
+
+static char *
+ngx_http_prism_message_group_id(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char                      *rv;
+    ngx_str_t                 *value;
+    ngx_http_complex_value_t  *cv;
+
+    rv = ngx_http_set_complex_value_slot(cf, cmd, conf);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    value = cf->args->elts;
+    cv = *(ngx_http_complex_value_t **) ((u_char *) conf + cmd->offset);
+
+    if (cv->lengths == NULL
+        && ngx_http_prism_printable(&value[1], NGX_HTTP_PRISM_GROUP_ID_MAX)
+           != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "prism: invalid value \"%V\" in \"%V\" directive, "
+                           "expected 1 to 128 printable ASCII characters "
+                           "without spaces", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * "prism_s3_sse off | AES256 | aws:kms [KEY_ID]": the server-side
+ * encryption S3 applies to the stored originals (PutObject and
+ * CreateMultipartUpload headers).  A KMS key id (a key id, ARN or
+ * alias) is up to 2048 printable ASCII characters without spaces.
+ * Returns NGX_CONF_OK, or an error.
+ */
+
+static char *
+ngx_http_prism_s3_sse(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_prism_loc_conf_t *plcf = conf;
+
+    ngx_str_t  *value;
+
+    if (plcf->s3_sse != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0 && cf->args->nelts == 2) {
+        plcf->s3_sse = AWS_S3_SSE_NONE;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strcmp(value[1].data, "AES256") == 0 && cf->args->nelts == 2) {
+        plcf->s3_sse = AWS_S3_SSE_AES256;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strcmp(value[1].data, "aws:kms") != 0) {
+        goto invalid;
+    }
+
+    if (cf->args->nelts == 3) {
+        if (ngx_http_prism_printable(&value[2], NGX_HTTP_PRISM_KMS_KEY_ID_MAX)
+            != NGX_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "prism: invalid KMS key id \"%V\" in \"%V\" "
+                               "directive", &value[2], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        plcf->s3_kms_key_id = value[2];
+    }
+
+    plcf->s3_sse = AWS_S3_SSE_KMS;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "prism: invalid value \"%V\" in \"%V\" directive, "
+                       "expected off, AES256 or aws:kms [KEY_ID]",
+                       &value[1], &cmd->name);
+    return NGX_CONF_ERROR;
 }
 
 

@@ -7,7 +7,8 @@
  * is written to the spool directory and the upload is answered 201 with
  * "notification":"queued"; the original stays stored.  An entry is one
  * JSON file, IMAGE_ID.json, holding all that Publish needs (topic ARN,
- * message, attributes) plus the upload's key and request id.  It appears
+ * message, attributes, and for a FIFO topic the message group and
+ * deduplication ids) plus the upload's key and request id.  It appears
  * atomically and durably: written to .IMAGE_ID.tmp, fsync()ed, renamed,
  * then the directory is fsync()ed; only then is the 201 sent.
  *
@@ -251,7 +252,8 @@ failed:
  * The entry of an upload as one line of JSON in jn->data:
  *   {"version":1,"topicArn":..,"message":..,"attributes":[{"name":..,
  *    "type":..,"value":..}],"imageId":..,"key":..,"requestId":..,
- *    "journaledAt":UNIX_TIME}
+ *    "journaledAt":UNIX_TIME}, with "messageGroupId" and
+ *    "deduplicationId" for a FIFO topic.
  * Returns NGX_OK, or NGX_ERROR when memory runs out.
  */
 
@@ -263,10 +265,12 @@ ngx_http_prism_outbox_encode(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     size_t   i;
     json_t  *root, *attrs;
 
-    root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I}",
+    root = json_pack("{s:i, s:s, s:s, s:s*, s:s*, s:s, s:s, s:s, s:I}",
                      "version", NGX_HTTP_PRISM_OUTBOX_VERSION,
                      "topicArn", ctx->params.topic_arn,
                      "message", ctx->params.message,
+                     "messageGroupId", ctx->params.message_group_id,
+                     "deduplicationId", ctx->params.deduplication_id,
                      "imageId", (char *) ctx->image_id.data,
                      "key", (char *) ctx->key.data,
                      "requestId", (char *) ctx->request_id.data,
@@ -749,6 +753,7 @@ ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
     ngx_int_t      rc;
     json_int_t     version, journaled;
     const char    *topic, *message, *k, *rid, *name, *type, *value;
+    const char    *group, *dedup;
     json_error_t   jerr;
 
     root = json_loadb((char *) buf, len, 0, &jerr);
@@ -758,10 +763,14 @@ ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
     }
 
     rc = NGX_ERROR;
+    group = NULL;
+    dedup = NULL;
 
-    if (json_unpack_ex(root, &jerr, 0, "{s:I, s:s, s:s, s:o, s:s, s:s, s:I}",
+    if (json_unpack_ex(root, &jerr, 0,
+                       "{s:I, s:s, s:s, s?s, s?s, s:o, s:s, s:s, s:I}",
                        "version", &version, "topicArn", &topic,
-                       "message", &message, "attributes", &attrs,
+                       "message", &message, "messageGroupId", &group,
+                       "deduplicationId", &dedup, "attributes", &attrs,
                        "key", &k, "requestId", &rid,
                        "journaledAt", &journaled)
         != 0)
@@ -808,6 +817,22 @@ ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
 
     entry->params.topic_arn = ngx_http_prism_outbox_strdup(pool, topic);
     entry->params.message = ngx_http_prism_outbox_strdup(pool, message);
+
+    if (group) {
+        entry->params.message_group_id = ngx_http_prism_outbox_strdup(pool,
+                                                                      group);
+        if (entry->params.message_group_id == NULL) {
+            goto nomem;
+        }
+    }
+
+    if (dedup) {
+        entry->params.deduplication_id = ngx_http_prism_outbox_strdup(pool,
+                                                                      dedup);
+        if (entry->params.deduplication_id == NULL) {
+            goto nomem;
+        }
+    }
 
     if (entry->params.topic_arn == NULL || entry->params.message == NULL
         || ngx_http_prism_strdup(pool, &entry->key, (u_char *) k,

@@ -8,6 +8,12 @@
  * published on the event loop with retries inside prism_publish_timeout.
  * When that fails for a reason that may pass and "prism_outbox" is set,
  * the event is journaled for replay instead (ngx_http_prism_outbox.c).
+ *
+ * A FIFO topic (its name ends in ".fifo") gets a MessageGroupId
+ * (prism_message_group_id, "prism" by default: one order for all
+ * uploads) and the upload's SHA-256 as MessageDeduplicationId, so that
+ * the same bytes uploaded again within SNS's deduplication window (5
+ * minutes) fan out once.  Other topics get neither: SNS refuses them.
  */
 
 
@@ -16,11 +22,17 @@
 #include "sns.h"
 
 
+/* the MessageGroupId without "prism_message_group_id", or when empty */
+#define NGX_HTTP_PRISM_GROUP_ID_DEFAULT  "prism"
+
+
 static int ngx_http_prism_publish_build(ngx_http_prism_call_t *call,
     aws_error_t *err);
 static int ngx_http_prism_publish_parse(ngx_http_prism_call_t *call,
     aws_error_t *err);
 static void ngx_http_prism_publish_done(ngx_http_prism_call_t *call);
+static ngx_int_t ngx_http_prism_fifo_params(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, char *err, size_t errlen);
 
 
 /*
@@ -130,6 +142,10 @@ ngx_http_prism_publish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     ctx->params.attrs = ctx->attrs;
     ctx->params.nattrs = (size_t) n;
 
+    if (ngx_http_prism_fifo_params(r, ctx, err, sizeof(err)) != NGX_OK) {
+        goto failed;
+    }
+
     if (ctx->call == NULL) {
         ctx->call = ngx_http_prism_call_create(r->pool, r->connection,
                                                pmcf->client);
@@ -171,6 +187,95 @@ failed:
 }
 
 
+/*
+ * For a FIFO topic, sets the publish's MessageGroupId (evaluated from
+ * prism_message_group_id; the default when unset or empty) and its
+ * MessageDeduplicationId (the upload's SHA-256, 64 hex digits).  Returns
+ * NGX_OK, or NGX_ERROR with err set when the group id cannot be
+ * evaluated or is not one SNS accepts.
+ */
+
+static ngx_int_t
+ngx_http_prism_fifo_params(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    char *err, size_t errlen)
+{
+    ngx_str_t                   *arn, id;
+    ngx_http_prism_loc_conf_t   *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+
+    arn = &plcf->topic_arn;
+
+    if (arn->len < sizeof(".fifo") - 1
+        || ngx_strncmp(arn->data + arn->len - (sizeof(".fifo") - 1), ".fifo",
+                       sizeof(".fifo") - 1)
+           != 0)
+    {
+        return NGX_OK;
+    }
+
+    ngx_str_null(&id);
+
+    if (plcf->message_group_id
+        && ngx_http_complex_value(r, plcf->message_group_id, &id) != NGX_OK)
+    {
+        ngx_cpystrn((u_char *) err, (u_char *) "out of memory", errlen);
+        return NGX_ERROR;
+    }
+
+    if (id.len == 0) {
+        ngx_str_set(&id, NGX_HTTP_PRISM_GROUP_ID_DEFAULT);
+    }
+
+    if (ngx_http_prism_printable(&id, NGX_HTTP_PRISM_GROUP_ID_MAX)
+        != NGX_OK)
+    {
+        ngx_snprintf((u_char *) err, errlen,
+                     "the message group id is not 1 to %d printable ASCII "
+                     "characters without spaces%Z",
+                     NGX_HTTP_PRISM_GROUP_ID_MAX);
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_prism_strdup(r->pool, &ctx->group_id, id.data, id.len)
+        != NGX_OK)
+    {
+        ngx_cpystrn((u_char *) err, (u_char *) "out of memory", errlen);
+        return NGX_ERROR;
+    }
+
+    ctx->params.message_group_id = (char *) ctx->group_id.data;
+    ctx->params.deduplication_id = (char *) ctx->sha256;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Returns NGX_OK when s is 1 to max characters from '!' to '~' (printable
+ * ASCII without spaces: a MessageGroupId SNS accepts with max 128, a KMS
+ * key id), else NGX_DECLINED.
+ */
+
+ngx_int_t
+ngx_http_prism_printable(ngx_str_t *s, size_t max)
+{
+    u_char  *p;
+
+    if (s->len == 0 || s->len > max) {
+        return NGX_DECLINED;
+    }
+
+    for (p = s->data; p < s->data + s->len; p++) {
+        if (*p <= ' ' || *p > '~') {
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 /* Publish request of one attempt. */
 
 static int
@@ -201,15 +306,7 @@ ngx_http_prism_publish_parse(ngx_http_prism_call_t *call, aws_error_t *err)
         return -1;
     }
 
-    if (ngx_http_prism_strdup(r->pool, &ctx->message_id, (u_char *) id,
-                              ngx_strlen(id))
-        != NGX_OK)
-    {
-        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
-        return -1;
-    }
-
-    return 0;
+    return ngx_http_prism_call_keep(r->pool, &ctx->message_id, id, err);
 }
 
 

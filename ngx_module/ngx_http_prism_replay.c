@@ -297,15 +297,8 @@ ngx_http_prism_replay_parse(ngx_http_prism_call_t *call, aws_error_t *err)
         return -1;
     }
 
-    if (ngx_http_prism_strdup(ngx_http_prism_replay.pool, &entry->message_id,
-                              (u_char *) id, ngx_strlen(id))
-        != NGX_OK)
-    {
-        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
-        return -1;
-    }
-
-    return 0;
+    return ngx_http_prism_call_keep(ngx_http_prism_replay.pool,
+                                    &entry->message_id, id, err);
 }
 
 

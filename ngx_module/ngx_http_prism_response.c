@@ -12,10 +12,6 @@
 #include "response.h"
 
 
-static ngx_int_t ngx_http_prism_send_json(ngx_http_request_t *r,
-    ngx_uint_t status, u_char *json, size_t len);
-
-
 ngx_http_prism_outcome_t  ngx_http_prism_outcomes[] = {
     { NGX_HTTP_CREATED, ngx_string("created") },
     { NGX_HTTP_BAD_REQUEST, ngx_string("empty_body") },
@@ -182,16 +178,15 @@ ngx_http_prism_send_created(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
 /*
  * Sends STATUS with the JSON body json[0..len) (copied) and a final
- * newline.  Returns the result of the output filters.
+ * newline; headers already in r->headers_out go along.  Returns the
+ * result of the output filters, or NGX_ERROR when memory runs out.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_prism_send_json(ngx_http_request_t *r, ngx_uint_t status,
     u_char *json, size_t len)
 {
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
+    ngx_buf_t  *b;
 
     b = ngx_create_temp_buf(r->pool, len + 1);
     if (b == NULL) {
@@ -200,15 +195,33 @@ ngx_http_prism_send_json(ngx_http_request_t *r, ngx_uint_t status,
 
     b->last = ngx_cpymem(b->last, json, len);
     *b->last++ = LF;
-    b->last_buf = 1;
-    b->last_in_chain = 1;
-
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = len + 1;
 
     ngx_str_set(&r->headers_out.content_type, "application/json");
     r->headers_out.content_type_len = r->headers_out.content_type.len;
     r->headers_out.content_type_lowcase = NULL;
+
+    return ngx_http_prism_send_buf(r, status, b);
+}
+
+
+/*
+ * Sends STATUS with the body b (the whole answer; its Content-Type set by
+ * the caller).  HEAD gets the headers only.  Returns the result of the
+ * output filters.
+ */
+
+ngx_int_t
+ngx_http_prism_send_buf(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_buf_t *b)
+{
+    ngx_int_t     rc;
+    ngx_chain_t   out;
+
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = b->last - b->pos;
 
     rc = ngx_http_send_header(r);
 

@@ -297,7 +297,6 @@ ngx_http_prism_status_handler(ngx_http_request_t *r)
     size_t                      size;
     ngx_int_t                   rc;
     ngx_buf_t                  *b;
-    ngx_chain_t                 out;
     ngx_http_prism_loc_conf_t  *plcf;
     ngx_http_prism_counters_t  *sc;
 
@@ -345,22 +344,7 @@ ngx_http_prism_status_handler(ngx_http_request_t *r)
         b->last = ngx_http_prism_status_prometheus(b->last, sc);
     }
 
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_length_n = b->last - b->pos;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_prism_send_buf(r, NGX_HTTP_OK, b);
 }
 
 

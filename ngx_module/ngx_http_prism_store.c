@@ -311,22 +311,29 @@ ngx_http_prism_s3_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
 
 /*
- * The options of the new object: its sniffed Content-Type, and the
- * form's text fields as user metadata where S3 can carry them (token
- * names, printable ASCII values, 2 KB in all).
+ * The options of the new object: its sniffed Content-Type, the
+ * location's server-side encryption (prism_s3_sse), and the form's text
+ * fields as user metadata where S3 can carry them (token names,
+ * printable ASCII values, 2 KB in all).
  */
 
 static void
 ngx_http_prism_put_opts(ngx_http_prism_ctx_t *ctx, aws_s3_put_opts_t *opts)
 {
-    u_char            *p;
-    size_t             i, total;
-    ing_form_field_t  *f;
+    u_char                     *p;
+    size_t                      i, total;
+    ing_form_field_t           *f;
+    ngx_http_prism_loc_conf_t  *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(ctx->request, ngx_http_prism_module);
 
     ngx_memzero(opts, sizeof(aws_s3_put_opts_t));
 
     opts->content_type = (char *) ctx->content_type.data;
     opts->meta = ctx->meta;
+    opts->sse = (aws_s3_sse_t) plcf->s3_sse;
+    opts->kms_key_id = plcf->s3_kms_key_id.len
+                       ? (char *) plcf->s3_kms_key_id.data : NULL;
 
     if (ctx->form == NULL || ctx->meta == NULL) {
         return;
@@ -408,15 +415,7 @@ ngx_http_prism_put_parse(ngx_http_prism_call_t *call, aws_error_t *err)
         return -1;
     }
 
-    if (ngx_http_prism_strdup(r->pool, &ctx->etag, (u_char *) etag,
-                              ngx_strlen(etag))
-        != NGX_OK)
-    {
-        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
-        return -1;
-    }
-
-    return 0;
+    return ngx_http_prism_call_keep(r->pool, &ctx->etag, etag, err);
 }
 
 
@@ -456,15 +455,7 @@ ngx_http_prism_create_parse(ngx_http_prism_call_t *call, aws_error_t *err)
         return -1;
     }
 
-    if (ngx_http_prism_strdup(r->pool, &ctx->upload_id, (u_char *) id,
-                              ngx_strlen(id))
-        != NGX_OK)
-    {
-        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
-        return -1;
-    }
-
-    return 0;
+    return ngx_http_prism_call_keep(r->pool, &ctx->upload_id, id, err);
 }
 
 
@@ -628,15 +619,7 @@ ngx_http_prism_complete_parse(ngx_http_prism_call_t *call, aws_error_t *err)
         return -1;
     }
 
-    if (ngx_http_prism_strdup(r->pool, &ctx->etag, (u_char *) etag,
-                              ngx_strlen(etag))
-        != NGX_OK)
-    {
-        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
-        return -1;
-    }
-
-    return 0;
+    return ngx_http_prism_call_keep(r->pool, &ctx->etag, etag, err);
 }
 
 

@@ -54,22 +54,25 @@ my $Tmp = tempdir(CLEANUP => 1);
 
 subscribe_queue($Queue);
 
-# Creates the queue NAME and subscribes it to the topic (both calls are
-# idempotent), then empties it; returns its URL.  Dies when the emulator
-# refuses.  A suite that must see every event (none hidden or purged by
-# suites running at the same time) subscribes a queue of its own.
+# Creates the queue NAME and subscribes it to TOPIC (default: the
+# suites' topic; both calls are idempotent), then empties it; returns its
+# URL.  A NAME ending in ".fifo" is created as a FIFO queue.  Dies when
+# the emulator refuses.  A suite that must see every event (none hidden
+# or purged by suites running at the same time) subscribes a queue of
+# its own.
 sub subscribe_queue {
-    my ($name) = @_;
+    my ($name, $topic) = @_;
     my $http = HTTP::Tiny->new(timeout => 10);
     my $url = "$ENV{TEST_NGINX_AWS_ENDPOINT}/";
+    my $attrs = $name =~ /\.fifo$/ ? ',"Attributes":{"FifoQueue":"true"}' : '';
     my $res = $http->post($url, {
         headers => { 'Content-Type' => 'application/x-amz-json-1.0',
                      'X-Amz-Target' => 'AmazonSQS.CreateQueue' },
-        content => qq({"QueueName":"$name"}) });
+        content => qq({"QueueName":"$name"$attrs}) });
     die "PrismTest: CreateQueue failed: $res->{status} $res->{content}\n"
         unless $res->{success};
     $res = $http->post_form($url, {
-        Action => 'Subscribe', Version => '2010-03-31', TopicArn => $Topic,
+        Action => 'Subscribe', Version => '2010-03-31', TopicArn => $topic // $Topic,
         Protocol => 'sqs', Endpoint => "arn:aws:sqs:us-east-1:000000000000:$name",
         'Attributes.entry.1.key' => 'RawMessageDelivery',
         'Attributes.entry.1.value' => 'true' });
