@@ -81,7 +81,7 @@ run_nginx() {
 run_e2e() {
     need_aws || return
     local d
-    for d in tests/aws tests/e2e; do
+    for d in tests/aws tests/e2e tests/bad-inputs; do
         ls $d/*.t >/dev/null 2>&1 && suite "prove $d" prove $d
     done
     # prism-host's semantics, with ASan/UBSan builds of host and driver
