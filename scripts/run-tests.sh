@@ -84,6 +84,8 @@ run_e2e() {
     for d in tests/aws tests/e2e tests/bad-inputs; do
         ls $d/*.t >/dev/null 2>&1 && suite "prove $d" prove $d
     done
+    # whole-pipeline fault scenarios, each on its own isolated stack
+    ls tests/faults/*.t >/dev/null 2>&1 && suite "prove tests/faults" prove tests/faults
     # prism-host's semantics, with ASan/UBSan builds of host and driver
     ls tests/host/*.t >/dev/null 2>&1 && suite "prove tests/host (ASan/UBSan)" \
         env PRISM_HOST_BIN="$root/build/prism-host-san" \
