@@ -16,7 +16,7 @@ PACKAGES="gcc make pkg-config perl curl clang
   nginx nginx-dev libpcre2-dev zlib1g-dev libssl-dev
   libcurl4-openssl-dev libjansson-dev libexpat1-dev
   libjpeg62-turbo-dev libwebp-dev libpng-dev libcmocka-dev
-  libtest-base-perl libipc-run-perl valgrind iproute2 procps"
+  libtest-base-perl libipc-run-perl valgrind iproute2 procps openssl"
 CORPUS_PACKAGES="imagemagick libjpeg-turbo-progs libimage-exiftool-perl"
 DEMO_PACKAGES="chromium"
 BENCH_PACKAGES="libvips-tools python3-pil python3-numpy graphicsmagick webp time"
