@@ -63,7 +63,7 @@ FUZZ_SECONDS ?= 60
 
 .PHONY: FORCE all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
         demo run bench install clean distclean local-aws-start local-aws-stop \
-        aws-provision aws-deprovision aws-plan load
+        aws-provision aws-deprovision aws-plan load valgrind
 .DEFAULT_GOAL := all
 
 all: $(LIBS_A) $(PROGS) $(PLUGIN_SO) $(if $(wildcard ngx_module/config),module)
@@ -163,7 +163,12 @@ test-build:
 	    $(BUILD)/prism-host-san $(BUILD)/prism-run-plugin-san
 
 test: test-build
+	scripts/deps.sh corpus && bench/corpus.sh
 	scripts/run-tests.sh
+
+# the plugins through the driver under valgrind on real photos
+valgrind: all
+	scripts/deps.sh corpus && bench/corpus.sh && scripts/valgrind-corpus.sh
 
 unit: $(UNIT_BINS)
 	scripts/run-tests.sh unit

@@ -138,7 +138,8 @@ parse_prism_object(json_t *prism, host_event_t *ev, char *reason, size_t reasonl
     return 0;
 }
 
-/* Decodes the S3-event key RAW into ev->key.  0 or -1 with reason. */
+/* Decodes the S3-event key RAW into ev->key.  0, or -1 with reason and
+ * ev->key NULL. */
 static int
 set_event_key(const char *raw, host_event_t *ev, char *reason, size_t reasonlen)
 {
@@ -148,6 +149,8 @@ set_event_key(const char *raw, host_event_t *ev, char *reason, size_t reasonlen)
         return -1;
     }
     if (host_s3_key_decode(raw, ev->key, HOST_KEY_MAX + 1) <= 0) {
+        free(ev->key);   /* partly written and unterminated: leave no key */
+        ev->key = NULL;
         snprintf(reason, reasonlen, "Records[0].s3.object.key does not decode to a key of "
                  "1..%d bytes", HOST_KEY_MAX);
         return -1;

@@ -5,9 +5,9 @@
 #     and a Node able to run them, from the npm registry, into
 #     .local/emulator from conf/local-aws/package*.json,
 #     skipped when the installed lock file matches the committed one.
-# Usage: scripts/deps.sh [demo|bench]
-#   demo   adds the tools that build the photo corpus (bench/corpus.sh) and
-#          the browser that screenshots the gallery
+# Usage: scripts/deps.sh [corpus|demo|bench]
+#   corpus adds the tools that build the photo corpus (bench/corpus.sh)
+#   demo   adds those and the browser that screenshots the gallery
 #   bench  adds those and the peer tools make bench compares against
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,10 +21,11 @@ CORPUS_PACKAGES="imagemagick libjpeg-turbo-progs libimage-exiftool-perl"
 DEMO_PACKAGES="chromium"
 BENCH_PACKAGES="libvips-tools python3-pil python3-numpy graphicsmagick webp time"
 case "${1:-}" in
+    corpus) PACKAGES="$PACKAGES $CORPUS_PACKAGES" ;;
     demo)  PACKAGES="$PACKAGES $CORPUS_PACKAGES $DEMO_PACKAGES" ;;
     bench) PACKAGES="$PACKAGES $CORPUS_PACKAGES $BENCH_PACKAGES" ;;
     "")    ;;
-    *) echo "usage: $0 [demo|bench]" >&2; exit 2 ;;
+    *) echo "usage: $0 [corpus|demo|bench]" >&2; exit 2 ;;
 esac
 
 missing=

@@ -67,6 +67,9 @@ run_unit() {
     if [ -x build/sigv4-suite ]; then
         suite "sigv4 test suite" build/sigv4-suite ${SIGV4_SUITE:-../shared/aws-sigv4-test-suite}
     fi
+    if [ -f build/corpus/.complete ]; then
+        suite "valgrind: plugins on real photos" scripts/valgrind-corpus.sh
+    fi
     if ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
         suite "fuzz seed replay (ASan/UBSan)" make -s fuzz-replay
     fi
