@@ -2,8 +2,10 @@
  * dispatch — parse, fetch, run the plugin, store, and pick the outcome.
  * See dispatch.h.
  */
+#define _GNU_SOURCE  /* sigabbrev_np */
 #include "dispatch.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +32,7 @@ typedef struct {
     char                     reason[HOST_DLQ_REASON_MAX];
     host_output_ref_t        refs[HOST_OUTPUTS_MAX];  /* what store_outputs stored */
     size_t                   nrefs;
+    int                      suspect;  /* of a crash: run the plugin solo */
 } job_t;
 
 /* Turns an outcome into a disposition: counts it, logs it, and for
@@ -207,7 +210,10 @@ run_plugin(job_t *j, const aws_s3_object_info_t *info)
     in.request_id = j->ev.request_id;
 
     host_outputs_reset(&p->outputs, &j->ctx);
+    host_crash_ledger_enter(p->crash, p->worker_slot, p->crash_thread, j->m->message_id,
+                            p->route->name, j->suspect);
     res = d->process(p->inst.state, &in, &p->outputs.api);
+    host_crash_ledger_leave(p->crash, p->worker_slot, p->crash_thread);
     switch (res) {
     case PRISM_OK:
         return store_outputs(j);
@@ -268,6 +274,28 @@ announce(job_t *j, outcome_t out)
     return out;
 }
 
+/* Returns 1, with j->reason set, when the crash ledger condemns the
+ * message (its plugin crashed the worker on it, see crash_ledger.h);
+ * else 0, with j->suspect set when it was in a plugin at a crash. */
+static int
+condemned_by_crash(job_t *j)
+{
+    int crashes, sig, certain;
+
+    if (!host_crash_ledger_verdict(j->p->crash, j->m->message_id, &crashes, &sig, &certain)) {
+        j->suspect = crashes > 0;
+        return 0;
+    }
+    if (certain)
+        snprintf(j->reason, sizeof(j->reason), "plugin crashed (signal %d, SIG%s) while "
+                 "processing this message", sig, sigabbrev_np(sig));
+    else
+        snprintf(j->reason, sizeof(j->reason), "plugin crashed %d times (last: signal %d, "
+                 "SIG%s) while this message was among those being processed", crashes, sig,
+                 sigabbrev_np(sig));
+    return 1;
+}
+
 /* Handles a message that names an object to process. */
 static outcome_t
 handle_image(job_t *j)
@@ -281,6 +309,8 @@ handle_image(job_t *j)
                  r->max_attempts, j->m->receive_count);
         return announce(j, OUT_REJECT);
     }
+    if (condemned_by_crash(j))
+        return announce(j, OUT_REJECT);
     memset(&info, 0, sizeof(info));
     out = fetch_original(j, &info);
     if (out == OUT_OK)

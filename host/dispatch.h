@@ -14,6 +14,11 @@
  *                                visibility timeout; the queue's redrive
  *                                policy ends the loop)
  *   plugin REJECT .............. DLQ with the plugin's reason, delete
+ *   plugin crashed the worker
+ *   on it (crash_ledger.h) ..... reject: DLQ ("plugin crashed"), delete,
+ *                                without running the plugin again; a
+ *                                mere suspect runs the plugin alone in
+ *                                its worker
  * Originals with prism.storage "local" are read from the route's
  * input_directory instead of S3, with the same outcomes.
  * With record.table configured, an image's ok or reject outcome is first

@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "crash_ledger.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
@@ -41,6 +42,7 @@ typedef struct {
     const char     *file;
     host_conf_t    *conf;
     host_metrics_t *metrics;
+    host_crash_ledger_t *crash;                    /* shared with the workers */
     int             metric_routes[HOST_MAX_ROUTES];
     worker_slot_t   slots[HOST_METRICS_SLOTS];
     unsigned        gen;
@@ -191,6 +193,7 @@ spawn_worker(master_t *m, int index)
         return -1;
     }
     host_metrics_slot_reset(m->metrics, slot);
+    host_crash_ledger_clear_slot(m->crash, slot);
     pid = fork();
     if (pid < 0) {
         host_log(HOST_LOG_ERROR, NULL, "fork: %s", strerror(errno));
@@ -202,6 +205,7 @@ spawn_worker(master_t *m, int index)
         args.metrics = m->metrics;
         args.metric_routes = m->metric_routes;
         args.slot = slot;
+        args.crash = m->crash;
         args.master = getppid();
         exit(host_worker_run(&args));
     }
@@ -229,6 +233,34 @@ schedule_respawn(master_t *m, int index, double lived, const char *how, pid_t pi
              index, (long) pid, how, lived, delay);
 }
 
+/* Worker INDEX (pid PID, in SLOT) died of STATUS: when a crash signal
+ * killed it, records and logs the messages it had in a plugin (the
+ * master only reads their marks).  Clears the slot's marks. */
+static void
+attribute_crash(master_t *m, int slot, int index, pid_t pid, int status)
+{
+    host_crash_suspect_t s[8];
+    size_t               n, shown;
+    int                  sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+
+    if (!host_crash_signal(sig)) {
+        host_crash_ledger_clear_slot(m->crash, slot);
+        return;
+    }
+    n = host_crash_ledger_attribute(m->crash, slot, sig, s, sizeof(s) / sizeof(s[0]));
+    shown = n < sizeof(s) / sizeof(s[0]) ? n : sizeof(s) / sizeof(s[0]);
+    if (n == 0)
+        host_log(HOST_LOG_ERROR, NULL, "worker %d (pid %ld) crashed outside any plugin",
+                 index, (long) pid);
+    for (size_t i = 0; i < shown; i++) {
+        host_log_ctx_t ctx = { s[i].route, s[i].message_id, NULL };
+        host_log(HOST_LOG_ERROR, &ctx, "worker %d (pid %ld) crashed (signal %d) while the "
+                 "plugin ran on this message%s", index, (long) pid, sig,
+                 n == 1 ? ": it is the culprit and goes to the DLQ when redelivered"
+                        : " among others: a suspect");
+    }
+}
+
 /* Collects every exited child and decides what follows. */
 static void
 reap(master_t *m)
@@ -251,6 +283,7 @@ reap(master_t *m)
             continue;
         describe_status(status, how, sizeof(how));
         host_metrics_slot_reset(m->metrics, slot);
+        attribute_crash(m, slot, w->index, pid, status);
         if (w->stopping || m->stopping || w->gen != m->gen)
             host_log(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? HOST_LOG_INFO
                                                                    : HOST_LOG_WARN,
@@ -449,6 +482,11 @@ start(master_t *m, sigset_t *set)
         host_log(HOST_LOG_ERROR, NULL, "%s", err);
         return -1;
     }
+    m->crash = host_crash_ledger_create(HOST_METRICS_SLOTS, err, sizeof(err));
+    if (m->crash == NULL) {
+        host_log(HOST_LOG_ERROR, NULL, "%s", err);
+        return -1;
+    }
     if (check_in_child(m, m->conf, err, sizeof(err)) != 0) {
         host_log(HOST_LOG_ERROR, NULL, "%s", err);
         return -1;
@@ -513,6 +551,7 @@ done:
     if (m.mfd >= 0)
         close(m.mfd);
     host_metrics_destroy(m.metrics);
+    host_crash_ledger_destroy(m.crash);
     host_conf_free(m.conf);
     return rc;
 }

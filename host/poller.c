@@ -23,7 +23,7 @@
 int
 host_poller_init(host_poller_t *p, const host_route_conf_t *r, host_instance_t *inst,
                  aws_client_t *aws, host_metrics_t *m, int metric_route, int worker_slot,
-                 const volatile sig_atomic_t *stop)
+                 host_crash_ledger_t *crash, int crash_thread, const volatile sig_atomic_t *stop)
 {
     memset(p, 0, sizeof(*p));
     p->route = r;
@@ -35,6 +35,8 @@ host_poller_init(host_poller_t *p, const host_route_conf_t *r, host_instance_t *
     p->metrics = m;
     p->metric_route = metric_route;
     p->worker_slot = worker_slot;
+    p->crash = crash;
+    p->crash_thread = crash_thread;
     p->stop = stop;
     host_outputs_init(&p->outputs);
     aws_rng_seed_random(&p->rng);

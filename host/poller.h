@@ -25,6 +25,7 @@
 #include "aws_client.h"
 #include "aws_retry.h"
 #include "config.h"
+#include "crash_ledger.h"
 #include "lease.h"
 #include "metrics.h"
 #include "outputs.h"
@@ -38,6 +39,8 @@ typedef struct {
     host_metrics_t              *metrics;
     int                          metric_route;
     int                          worker_slot;
+    host_crash_ledger_t         *crash;         /* the master's crash ledger, NULL: none */
+    int                          crash_thread;  /* this poller's mark in it */
     const volatile sig_atomic_t *stop;          /* raised by the worker on SIGTERM/SIGQUIT */
     host_lease_set_t             leases;
     host_outputs_t               outputs;
@@ -48,9 +51,12 @@ typedef struct {
 } host_poller_t;
 
 /* Prepares P for route R with an instance already built (moved into P).
+ * CRASH (may be NULL) is the crash ledger, where P marks the message it
+ * runs the plugin on as poller CRASH_THREAD of WORKER_SLOT.
  * Returns 0, or -1 when the lease mutex cannot be created. */
 int host_poller_init(host_poller_t *p, const host_route_conf_t *r, host_instance_t *inst,
                      aws_client_t *aws, host_metrics_t *m, int metric_route, int worker_slot,
+                     host_crash_ledger_t *crash, int crash_thread,
                      const volatile sig_atomic_t *stop);
 
 /* Starts the thread.  Returns 0, or -1 with err set. */

@@ -90,7 +90,8 @@ build(worker_t *w, char *err, size_t errlen)
                 != 0)
                 return -1;
             if (host_poller_init(&w->pollers[w->npollers], r, &inst, w->aws, w->a->metrics,
-                                 w->a->metric_routes[i], w->a->slot, &w->stop) != 0) {
+                                 w->a->metric_routes[i], w->a->slot, w->a->crash,
+                                 (int) w->npollers, &w->stop) != 0) {
                 host_instance_free(&inst);
                 snprintf(err, errlen, "route %s: cannot create a mutex", r->name);
                 return -1;

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "crash_ledger.h"
 #include "metrics.h"
 
 /* Exit statuses of a worker. */
@@ -27,6 +28,7 @@ typedef struct {
     host_metrics_t    *metrics;
     const int         *metric_routes;  /* metrics slot of each route */
     int                slot;           /* this worker's metrics slot */
+    host_crash_ledger_t *crash;        /* shared with the master (crash_ledger.h) */
     pid_t              master;         /* the parent's pid */
 } host_worker_args_t;
 
