@@ -619,4 +619,33 @@ static inline void ph_unload(ph_plugin_t *p)
     dlclose(p->dl);
 }
 
+/* A cmocka fixture: one loaded plugin and an output recorder.  Each test
+ * file's setup calls ph_fixture_setup(state, "NAME"); teardown is shared. */
+typedef struct {
+    ph_plugin_t p;
+    ph_output_t out;
+} fx_t;
+
+static inline int ph_fixture_setup(void **state, const char *name)
+{
+    fx_t *f = calloc(1, sizeof(*f));
+
+    if (f == NULL)
+        return -1;
+    ph_load(&f->p, name);
+    ph_output_init(&f->out);
+    *state = f;
+    return 0;
+}
+
+static inline int teardown(void **state)
+{
+    fx_t *f = *state;
+
+    ph_output_reset(&f->out);
+    ph_unload(&f->p);
+    free(f);
+    return 0;
+}
+
 #endif /* PLUGIN_HARNESS_H */

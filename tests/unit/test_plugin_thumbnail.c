@@ -17,29 +17,9 @@
 static const unsigned char RED[3] = { 255, 0, 0 }, GREEN[3] = { 0, 255, 0 },
                            BLUE[3] = { 0, 0, 255 }, WHITE[3] = { 255, 255, 255 };
 
-typedef struct {
-    ph_plugin_t p;
-    ph_output_t out;
-} fx_t;
-
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof(*f));
-
-    ph_load(&f->p, "thumbnail");
-    ph_output_init(&f->out);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-
-    ph_output_reset(&f->out);
-    ph_unload(&f->p);
-    free(f);
-    return 0;
+    return ph_fixture_setup(state, "thumbnail");
 }
 
 /* Decodes the output named suffix, checks it is a JPEG of w x h. */

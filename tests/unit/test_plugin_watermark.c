@@ -22,29 +22,9 @@ static const unsigned char GRAY[3] = { 128, 128, 128 };
 /* the logo's red at opacity 0.5 over GRAY */
 static const unsigned char HALF_RED[3] = { 174, 74, 74 };
 
-typedef struct {
-    ph_plugin_t p;
-    ph_output_t out;
-} fx_t;
-
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof(*f));
-
-    ph_load(&f->p, "watermark");
-    ph_output_init(&f->out);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-
-    ph_output_reset(&f->out);
-    ph_unload(&f->p);
-    free(f);
-    return 0;
+    return ph_fixture_setup(state, "watermark");
 }
 
 /* Decodes the single output, checks it is watermarked.jpg of w x h. */
