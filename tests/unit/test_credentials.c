@@ -106,6 +106,35 @@ static int access_count(const char *needle)
     return n;
 }
 
+/* nginx writes an access-log line after it has sent the response, so a
+ * client can get ahead of the log.  Returns the count of NEEDLE once it
+ * reaches EXPECTED, or what it is after 2 s. */
+static int access_count_wait(const char *needle, int expected)
+{
+    int i, n = 0;
+
+    for (i = 0; i < 200 && (n = access_count(needle)) < expected; i++) {
+        usleep(10 * 1000);
+    }
+    return n;
+}
+
+/* Returns the count of NEEDLE once it has stopped changing for 50 ms
+ * (earlier requests' lines all written), waiting at most 2 s. */
+static int access_count_settled(const char *needle)
+{
+    int i, n = access_count(needle), m;
+
+    for (i = 0; i < 40; i++) {
+        usleep(50 * 1000);
+        if ((m = access_count(needle)) == n) {
+            break;
+        }
+        n = m;
+    }
+    return n;
+}
+
 /* Writes the IMDS role document with KEY, SECRET, TOKEN and EXPIRATION. */
 static void write_role(const char *key, const char *secret, const char *token,
                        const char *expiration)
@@ -588,11 +617,11 @@ static void test_imds_refresh(void **state)
     write_role("ASIAIMDSONE", "imds-secret-one", "imds-token-one", "2030-01-01T06:00:00Z");
     p = aws_cred_provider_new(NULL, err, sizeof(err));
     assert_non_null(p);
-    fetches = access_count("GET " ROLE_PATH " ");
+    fetches = access_count_settled("GET " ROLE_PATH " ");
 
     assert_int_equal(aws_cred_provider_get(p, e1 - 3600, &c, err, sizeof(err)), 0);
     assert_string_equal(c.access_key_id, "ASIAIMDSONE");
-    assert_int_equal(access_count("GET " ROLE_PATH " "), fetches + 1);
+    assert_int_equal(access_count_wait("GET " ROLE_PATH " ", fetches + 1), fetches + 1);
 
     /* IMDS rotates the keys; far from expiry the cached ones are used */
     write_role("ASIAIMDSTWO", "imds-secret-two", "imds-token-two", "2030-01-01T12:00:00Z");
@@ -606,13 +635,13 @@ static void test_imds_refresh(void **state)
     assert_string_equal(c.secret_access_key, "imds-secret-two");
     assert_string_equal(c.session_token, "imds-token-two");
     assert_int_equal(c.expiration, e2);
-    assert_int_equal(access_count("GET " ROLE_PATH " "), fetches + 2);
+    assert_int_equal(access_count_wait("GET " ROLE_PATH " ", fetches + 2), fetches + 2);
 
     /* a failed refresh keeps credentials that have not expired yet ... */
     write_file("role.json", "{ not json");
     assert_int_equal(aws_cred_provider_get(p, e2 - 100, &c, err, sizeof(err)), 0);
     assert_string_equal(c.access_key_id, "ASIAIMDSTWO");
-    assert_int_equal(access_count("GET " ROLE_PATH " "), fetches + 3);
+    assert_int_equal(access_count_wait("GET " ROLE_PATH " ", fetches + 3), fetches + 3);
     assert_string_equal(aws_cred_provider_source(p), "imds");
 
     /* ... but not expired ones */
