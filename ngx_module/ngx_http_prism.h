@@ -261,6 +261,7 @@ struct ngx_http_prism_ctx_s {
     ngx_event_t                    reject;
 
     /* the image inside the body file */
+    void                          *copy;      /* a form's copy to the local dir */
     ngx_fd_t                       fd;
     off_t                          offset;
     off_t                          size;

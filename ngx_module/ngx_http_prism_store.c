@@ -11,7 +11,8 @@
  * Local: the file appears in prism_local_dir under its key atomically.
  * A raw body's temporary file is renamed there (copied first when it is
  * on another file system); a form's file is copied out of the body into
- * a temporary name next to its destination, then renamed.
+ * a temporary name next to its destination, then renamed — in
+ * prism_thread_pool, since it can be as large as prism_max_bytes.
  */
 
 
@@ -32,8 +33,30 @@ static ngx_int_t ngx_http_prism_store_s3(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 static ngx_int_t ngx_http_prism_store_local(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
-static ngx_int_t ngx_http_prism_copy_range(ngx_http_request_t *r,
+static ngx_int_t ngx_http_prism_copy_start(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, u_char *to);
+static void ngx_http_prism_copy_range(void *data, ngx_log_t *log);
+static ngx_int_t ngx_http_prism_copy_finish(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+#if (NGX_THREADS)
+static void ngx_http_prism_copy_done(ngx_event_t *ev);
+#endif
+
+
+/* A form's file copied out of the body file into the local directory. */
+
+typedef struct {
+    ngx_http_request_t   *request;
+    ngx_fd_t              from;
+    off_t                 offset;
+    off_t                 end;
+    u_char               *tmp;      /* TO.prism-tmp */
+    u_char               *to;
+    u_char               *buf;
+    const char           *op;       /* the call that failed, or NULL */
+    u_char               *file;     /* the file it failed on */
+    ngx_err_t             err;
+} ngx_http_prism_copy_t;
 static ngx_int_t ngx_http_prism_s3_start(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ngx_http_prism_call_build_pt build,
     ngx_http_prism_call_parse_pt parse, ngx_http_prism_call_done_pt done,
@@ -905,11 +928,10 @@ ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     }
 
     if (ctx->form) {
-        if (ngx_http_prism_copy_range(r, ctx, ctx->path.data) != NGX_OK) {
-            goto failed;
-        }
+        return ngx_http_prism_copy_start(r, ctx, ctx->path.data);
+    }
 
-    } else {
+    {
         ext.access = 0644;
         ext.path_access = 0755;
         ext.time = -1;
@@ -942,87 +964,190 @@ failed:
 
 /*
  * Copies the image's range of the body file to a temporary name next to
- * TO, then renames it to TO, so that TO appears complete or not at all.
- * Returns NGX_OK, or NGX_ERROR after logging.
+ * TO, then renames it to TO, so that TO appears complete or not at all:
+ * in the thread pool, or here when nginx has no threads.  Returns
+ * NGX_AGAIN when the copy runs (ngx_http_prism_stored() follows), else
+ * NGX_OK or NGX_ERROR with the outcome set.
  */
 
 static ngx_int_t
-ngx_http_prism_copy_range(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+ngx_http_prism_copy_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     u_char *to)
 {
-    off_t       offset, end;
-    size_t      len;
-    ssize_t     n;
-    u_char     *buf, *tmp;
-    ngx_fd_t    fd;
-    ngx_int_t   rc;
-    ngx_log_t  *log;
+    size_t                  len;
+    ngx_http_prism_copy_t  *cp;
+#if (NGX_THREADS)
+    ngx_thread_task_t           *task;
+    ngx_http_prism_main_conf_t  *pmcf;
 
-    log = r->connection->log;
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_prism_copy_t));
+    if (task == NULL) {
+        goto nomem;
+    }
+    cp = task->ctx;
+#else
+    cp = ngx_pcalloc(r->pool, sizeof(ngx_http_prism_copy_t));
+    if (cp == NULL) {
+        goto nomem;
+    }
+#endif
 
     len = ngx_strlen(to);
 
-    tmp = ngx_pnalloc(r->pool, len + sizeof(".prism-tmp"));
-    buf = ngx_palloc(r->pool, 65536);
-    if (tmp == NULL || buf == NULL) {
-        return NGX_ERROR;
+    cp->request = r;
+    cp->from = ctx->fd;
+    cp->offset = ctx->offset;
+    cp->end = ctx->offset + ctx->size;
+    cp->to = to;
+    cp->tmp = ngx_pnalloc(r->pool, len + sizeof(".prism-tmp"));
+    cp->buf = ngx_palloc(r->pool, 65536);
+    if (cp->tmp == NULL || cp->buf == NULL) {
+        goto nomem;
     }
 
-    ngx_sprintf(tmp, "%s.prism-tmp%Z", to);
+    ngx_sprintf(cp->tmp, "%s.prism-tmp%Z", to);
 
-    fd = ngx_open_file(tmp, NGX_FILE_WRONLY, NGX_FILE_CREATE_OR_OPEN
-                                             |NGX_FILE_TRUNCATE, 0644);
+    ctx->copy = cp;
+
+#if (NGX_THREADS)
+    task->handler = ngx_http_prism_copy_range;
+    task->event.handler = ngx_http_prism_copy_done;
+    task->event.data = cp;
+    task->event.log = r->connection->log;
+
+    if (ngx_thread_task_post(pmcf->thread_pool, task) == NGX_OK) {
+
+        /* the request's memory is the task's until it is back */
+
+        r->main->blocked++;
+        return NGX_AGAIN;
+    }
+#endif
+
+    ngx_http_prism_copy_range(cp, r->connection->log);
+
+    return ngx_http_prism_copy_finish(r, ctx);
+
+nomem:
+
+    ngx_http_prism_count_store(r, 0, 1, ngx_current_msec - ctx->store_start);
+    ngx_http_prism_error(ctx, ngx_http_prism_internal_error, "out of memory");
+    return NGX_ERROR;
+}
+
+
+/* The copy itself (a thread pool task): records the failing call in data. */
+
+static void
+ngx_http_prism_copy_range(void *data, ngx_log_t *log)
+{
+    ngx_http_prism_copy_t *cp = data;
+
+    off_t     offset;
+    ssize_t   n;
+    ngx_fd_t  fd;
+
+    (void) log;
+
+    fd = ngx_open_file(cp->tmp, NGX_FILE_WRONLY, NGX_FILE_CREATE_OR_OPEN
+                                                 |NGX_FILE_TRUNCATE, 0644);
     if (fd == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
-                      "prism: " ngx_open_file_n " \"%s\" failed", tmp);
-        return NGX_ERROR;
+        cp->op = ngx_open_file_n;
+        cp->file = cp->tmp;
+        cp->err = ngx_errno;
+        return;
     }
 
-    rc = NGX_ERROR;
-
-    offset = ctx->offset;
-    end = ctx->offset + ctx->size;
-
-    while (offset < end) {
-        n = pread(ctx->fd, buf, (size_t) ngx_min(65536, end - offset), offset);
+    for (offset = cp->offset; offset < cp->end; offset += n) {
+        n = pread(cp->from, cp->buf, (size_t) ngx_min(65536, cp->end - offset),
+                  offset);
 
         if (n <= 0) {
-            ngx_log_error(NGX_LOG_CRIT, log, n ? ngx_errno : 0,
-                          "prism: reading the upload's body file failed");
-            goto done;
+            cp->op = "pread() of the upload's body file";
+            cp->file = cp->tmp;
+            cp->err = n ? ngx_errno : 0;
+            break;
         }
 
-        if (ngx_write_fd(fd, buf, n) != n) {
-            ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
-                          "prism: " ngx_write_fd_n " \"%s\" failed", tmp);
-            goto done;
+        if (ngx_write_fd(fd, cp->buf, n) != n) {
+            cp->op = ngx_write_fd_n;
+            cp->file = cp->tmp;
+            cp->err = ngx_errno;
+            break;
         }
-
-        offset += n;
     }
 
-    rc = NGX_OK;
-
-done:
-
-    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                      "prism: " ngx_close_file_n " \"%s\" failed", tmp);
-        rc = NGX_ERROR;
+    if (ngx_close_file(fd) == NGX_FILE_ERROR && cp->op == NULL) {
+        cp->op = ngx_close_file_n;
+        cp->file = cp->tmp;
+        cp->err = ngx_errno;
     }
 
-    if (rc == NGX_OK && ngx_rename_file(tmp, to) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
-                      "prism: " ngx_rename_file_n " \"%s\" to \"%s\" failed",
-                      tmp, to);
-        rc = NGX_ERROR;
+    if (cp->op == NULL && ngx_rename_file(cp->tmp, cp->to) == NGX_FILE_ERROR) {
+        cp->op = ngx_rename_file_n;
+        cp->file = cp->to;
+        cp->err = ngx_errno;
     }
 
-    if (rc != NGX_OK) {
-        (void) ngx_delete_file(tmp);
+    if (cp->op != NULL) {
+        (void) ngx_delete_file(cp->tmp);
+    }
+}
+
+
+#if (NGX_THREADS)
+
+/* The copy is back from the thread pool: the store's outcome follows. */
+
+static void
+ngx_http_prism_copy_done(ngx_event_t *ev)
+{
+    ngx_http_prism_copy_t  *cp = ev->data;
+
+    ngx_connection_t      *c;
+    ngx_http_request_t    *r;
+    ngx_http_prism_ctx_t  *ctx;
+
+    r = cp->request;
+    c = r->connection;
+
+    r->main->blocked--;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    ngx_http_prism_stored(r, ctx, ngx_http_prism_copy_finish(r, ctx));
+
+    ngx_http_run_posted_requests(c);
+}
+
+#endif
+
+
+/* Logs and counts the copy's result.  Returns NGX_OK or NGX_ERROR. */
+
+static ngx_int_t
+ngx_http_prism_copy_finish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    ngx_http_prism_copy_t  *cp = ctx->copy;
+
+    ngx_pfree(r->pool, cp->buf);
+
+    if (cp->op != NULL) {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, cp->err,
+                      "prism: copying the upload to \"%s\" failed: "
+                      "%s \"%s\" failed", cp->to, cp->op, cp->file);
+
+        ngx_http_prism_count_store(r, 0, 1,
+                                   ngx_current_msec - ctx->store_start);
+        ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
+                             "storing the original in the local directory "
+                             "failed");
+        return NGX_ERROR;
     }
 
-    ngx_pfree(r->pool, buf);
+    ngx_http_prism_count_store(r, 1, 1, ngx_current_msec - ctx->store_start);
 
-    return rc;
+    return NGX_OK;
 }
