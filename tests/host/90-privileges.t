@@ -11,6 +11,15 @@ plan skip_all => 'needs root to switch users' if $> != 0;
 my @nobody = getpwnam('nobody') or plan skip_all => 'no user "nobody"';
 
 my $tmp = tmpdir();
+
+# The worker opens its plugin as nobody: give it a copy it can read
+# wherever the checkout lives (a fresh clone may sit in a 0700 directory).
+my $pdir = "$tmp/plugins-for-nobody";
+mkdir $pdir or die "$pdir: $!";
+chmod 0755, $tmp, $pdir;
+my $plugin = "$pdir/ok.so";
+system('cp', plugin_path('ok'), $plugin) == 0 or die "copying the test plugin failed";
+chmod 0644, $plugin;
 my $bin = $ENV{PRISM_HOST_BIN} || root() . '/build/prism-host';
 # ASan and valgrind reserve far more address space than any useful limit.
 my (undef, $ldd) = run_cmd('ldd', $bin);
@@ -24,7 +33,7 @@ my $qd = create_queue(uniq('priv-dlq'));
 my $conf = write_config("$tmp/host.json", {
     workers => 1, user => 'nobody',
     rlimits => { cpu_seconds => 3600, ($limit_as ? (address_space_mb => 4096) : ()) },
-    routes => [ { name => 'priv', queue_url => $q, dlq_url => $qd, plugin => plugin_path('ok'),
+    routes => [ { name => 'priv', queue_url => $q, dlq_url => $qd, plugin => $plugin,
                   output => { bucket => $bucket } } ] });
 my $log = "$tmp/host.log";
 my $pid = start_host($conf, $log);
