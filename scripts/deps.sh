@@ -9,6 +9,14 @@
 #   corpus adds the tools that build the photo corpus (bench/corpus.sh)
 #   demo   adds those and the browser that screenshots the gallery
 #   bench  adds those and the peer tools make bench compares against
+#
+# Installing never stops a process it did not start.  Packages such as
+# nginx start their service from the postinst; during the install a
+# policy-rc.d that exits 101 ("action forbidden", Debian's invoke-rc.d
+# policy) keeps them from starting at all.  The script writes it only
+# when none exists and removes only its own, at exit.
+# Environment: PRISM_POLICY_RC_D, where that file goes (default
+#   /usr/sbin/policy-rc.d; tests point it elsewhere).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -40,10 +48,19 @@ if [ -n "$missing" ]; then
     [ "$(id -u)" = 0 ] || { echo "deps: need root to install:$missing" >&2; exit 1; }
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    # nginx's postinst starts the service on port 80; prism never needs it.
+    # nginx's postinst would start the service on port 80; prism never
+    # needs it, and stopping it afterwards could hit someone else's nginx.
+    policy=${PRISM_POLICY_RC_D:-/usr/sbin/policy-rc.d} own_policy=
+    # noclobber: created only when absent, atomically (never replaces one)
+    if (set -C; printf '#!/bin/sh\n# prism scripts/deps.sh, during one install\nexit 101\n' \
+            >"$policy") 2>/dev/null; then
+        own_policy=1
+        trap 'rm -f "$policy"' EXIT
+        trap 'exit 130' INT TERM
+        chmod 755 "$policy"
+    fi
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
-    if command -v systemctl >/dev/null 2>&1; then systemctl stop nginx 2>/dev/null || true; fi
-    pkill -x nginx 2>/dev/null || true
+    if [ -n "$own_policy" ]; then rm -f "$policy"; trap - EXIT INT TERM; fi
 else
     echo "deps: Debian packages present"
 fi

@@ -64,6 +64,8 @@ run_unit() {
         [ -x "$t" ] || continue
         suite "unit ${t##*/}" "$t"
     done
+    # the scripts' own safety (no emulator, nothing installed)
+    ls tests/scripts/*.t >/dev/null 2>&1 && suite "prove tests/scripts" prove tests/scripts
     if [ -x build/sigv4-suite ]; then
         suite "sigv4 test suite" build/sigv4-suite ${SIGV4_SUITE:-../shared/aws-sigv4-test-suite}
     fi
