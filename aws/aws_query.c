@@ -44,6 +44,25 @@ int aws_query_add_map(aws_buf_t *form, const char *prefix, const aws_attrs_t *at
     return 0;
 }
 
+int aws_query_add_tags(aws_buf_t *form, const char *prefix, const aws_attrs_t *tags,
+                       aws_error_t *err)
+{
+    char name[128];
+    size_t i;
+
+    for (i = 0; tags != NULL && i < tags->n; i++) {
+        snprintf(name, sizeof(name), "%s.member.%zu.Key", prefix, i + 1);
+        if (aws_query_add(form, name, tags->items[i].name, err) != 0) {
+            return -1;
+        }
+        snprintf(name, sizeof(name), "%s.member.%zu.Value", prefix, i + 1);
+        if (aws_query_add(form, name, tags->items[i].value, err) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int aws_query_request(aws_client_t *c, const char *service, const aws_buf_t *form,
                       aws_request_t *req, aws_error_t *err)
 {

@@ -29,6 +29,12 @@ int aws_query_add(aws_buf_t *form, const char *name, const char *value, aws_erro
 int aws_query_add_map(aws_buf_t *form, const char *prefix, const aws_attrs_t *attrs,
                       aws_error_t *err);
 
+/* Appends tags as PREFIX.member.N.Key / PREFIX.member.N.Value (N from
+ * 1), the tag list encoding of SNS's CreateTopic and TagResource.  tags
+ * may be NULL.  Returns 0 or -1 (AWS_ERR_NOMEM). */
+int aws_query_add_tags(aws_buf_t *form, const char *prefix, const aws_attrs_t *tags,
+                       aws_error_t *err);
+
 /* Builds and signs "POST /" for SERVICE's endpoint with form as body
  * (form must outlive req).  Returns 0, or -1 with err set; req then
  * needs no aws_request_free. */

@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "aws_buf.h"
+#include "aws_attrs.h"
 #include "aws_client.h"
 #include "aws_error.h"
 #include "aws_http.h"
@@ -166,6 +167,7 @@ typedef struct {
     long        write_capacity;
     int         sse_kms;         /* 1: SSESpecification KMS (else the AWS owned key) */
     const char *kms_key_id;      /* with sse_kms: a customer key; NULL: the AWS managed key */
+    const aws_attrs_t *tags;     /* Tags (key -> value), or NULL */
 } aws_ddb_table_spec_t;
 
 typedef struct {
@@ -183,7 +185,7 @@ typedef struct {
 
 /* Builds and signs CreateTable for spec: AttributeDefinitions and
  * KeySchema from the keys, BillingMode, ProvisionedThroughput
- * (PROVISIONED), SSESpecification (sse_kms).  Returns 0, or -1 with
+ * (PROVISIONED), SSESpecification (sse_kms), Tags.  Returns 0, or -1 with
  * err set (AWS_ERR_CONFIG for a missing name or key, a key type other
  * than S/N/B, an unknown billing mode, capacities under 1). */
 int aws_ddb_create_table_request(aws_client_t *c, const aws_ddb_table_spec_t *spec,
@@ -208,6 +210,21 @@ int aws_ddb_create_table(aws_client_t *c, const aws_ddb_table_spec_t *spec,
 int aws_ddb_describe_table(aws_client_t *c, const char *table, aws_ddb_table_info_t *info,
                            aws_error_t *err);
 int aws_ddb_delete_table(aws_client_t *c, const char *table, aws_ddb_table_info_t *info,
+                         aws_error_t *err);
+
+/* ---- tags (dynamodb_tags.c) ---------------------------------------------- */
+
+/* Returns tags as DynamoDB's [{"Key": K, "Value": V}, ...], or NULL
+ * with err set (AWS_ERR_CONFIG for text that is not UTF-8). */
+json_t *aws_ddb_tags_json(const aws_attrs_t *tags, aws_error_t *err);
+
+/* ListTagsOfResource ARN (a table's) into out (must be empty; every
+ * page).  Returns 0, or -1 with err set (ResourceNotFoundException; an
+ * endpoint without the action answers UnknownOperationException). */
+int aws_ddb_list_tags(aws_client_t *c, const char *arn, aws_attrs_t *out, aws_error_t *err);
+
+/* TagResource ARN with tags (non-empty).  Returns 0, or -1 with err set. */
+int aws_ddb_tag_resource(aws_client_t *c, const char *arn, const aws_attrs_t *tags,
                          aws_error_t *err);
 
 #endif

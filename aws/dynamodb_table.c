@@ -81,7 +81,9 @@ static json_t *aws_ddb_create_table_json(const aws_ddb_table_spec_t *s, aws_erro
                             json_pack("{s:I, s:I}", "ReadCapacityUnits", (json_int_t) s->read_capacity,
                                       "WriteCapacityUnits", (json_int_t) s->write_capacity),
                             err) != 0)
-        || (s->sse_kms && aws_json_set(obj, "SSESpecification", aws_ddb_sse_json(s), err) != 0)) {
+        || (s->sse_kms && aws_json_set(obj, "SSESpecification", aws_ddb_sse_json(s), err) != 0)
+        || (s->tags != NULL && s->tags->n > 0
+            && aws_json_set(obj, "Tags", aws_ddb_tags_json(s->tags, err), err) != 0)) {
         json_decref(obj);
         return NULL;
     }

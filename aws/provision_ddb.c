@@ -83,7 +83,7 @@ static int prov_table_converge(prov_run_t *r, const prov_table_t *t, int apply, 
     aws_ddb_table_spec_t spec = {
         t->name, t->hash_key, t->hash_type, t->range_key, t->range_key ? t->range_type : NULL,
         t->billing_mode, t->read_capacity, t->write_capacity, t->encryption.kind == PROV_ENC_KMS,
-        t->encryption.kms_key_id,
+        t->encryption.kms_key_id, NULL,
     };
     aws_ddb_table_info_t info;
     char what[300];

@@ -69,7 +69,7 @@ static int prov_topic_create(prov_run_t *r, prov_topic_t *t, int apply, aws_erro
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory planning topic %s", t->name);
         return -1;
     }
-    rc = aws_sns_create_topic(r->client, t->name, &want, arn, sizeof(arn), err);
+    rc = aws_sns_create_topic(r->client, t->name, &want, NULL, arn, sizeof(arn), err);
     aws_attrs_free(&want);
     if (rc != 0) {
         return prov_say_error(r, what, err);

@@ -105,7 +105,7 @@ static int prov_queue_create(prov_run_t *r, prov_queue_t *q, char *url, int appl
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory planning queue %s", q->name);
         return -1;
     }
-    rc = aws_sqs_create_queue(r->client, q->name, &want, url, PROV_URL_MAX, err);
+    rc = aws_sqs_create_queue(r->client, q->name, &want, NULL, url, PROV_URL_MAX, err);
     aws_attrs_free(&want);
     if (rc != 0) {
         if (aws_error_is(err, "QueueDeletedRecently")

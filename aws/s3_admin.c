@@ -12,17 +12,6 @@
 
 #define AWS_S3_XMLNS "http://s3.amazonaws.com/doc/2006-03-01/"
 
-/* One blocking bucket-level operation: what to send and where the 2xx
- * body goes. */
-typedef struct {
-    const char *method;
-    const char *bucket;
-    const char *query;      /* encoded, NULL for none */
-    const char *body;       /* XML body or NULL */
-    size_t      body_len;
-    aws_buf_t  *out;        /* 2xx body, or NULL */
-} aws_s3_admin_op_t;
-
 /* Sets Content-MD5 (base64 of the MD5 of the body), which S3 wants on
  * configuration PUTs.  Returns 0 or -1. */
 static int aws_s3_admin_md5(aws_request_t *req, const char *body, size_t len)
@@ -77,8 +66,7 @@ static int aws_s3_admin_parse(void *ctx, const aws_response_t *resp, aws_error_t
     return 0;
 }
 
-/* Runs op with retries; resp (may be NULL) receives the last response. */
-static int aws_s3_admin_run(aws_client_t *c, aws_s3_admin_op_t *op, aws_response_t *resp,
+int aws_s3_admin_run(aws_client_t *c, aws_s3_admin_op_t *op, aws_response_t *resp,
                             aws_error_t *err)
 {
     aws_response_t own;

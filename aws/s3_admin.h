@@ -2,7 +2,8 @@
  * s3_admin — managing S3 buckets over the REST API: CreateBucket (with
  * a LocationConstraint outside us-east-1), HeadBucket,
  * Put/GetBucketEncryption (default encryption), DeleteBucket and
- * emptying a bucket (ListObjectsV2 + DeleteObject).
+ * emptying a bucket (ListObjectsV2 + DeleteObject); Put/GetBucketTagging
+ * and whether a bucket holds objects (s3_tagging.c).
  *
  * Addressing and errors as s3.h: path-style on custom endpoints,
  * virtual-hosted on AWS for DNS-compatible names; XML errors, HEAD's
@@ -13,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "aws_attrs.h"
 #include "aws_client.h"
 #include "aws_error.h"
 #include "s3.h"
@@ -63,5 +65,28 @@ int aws_s3_delete_bucket(aws_client_t *c, const char *bucket, aws_error_t *err);
  * *deleted.  Bounded to 1000 pages per call.  Returns 0, or -1 with err
  * set (objects deleted so far stay deleted). */
 int aws_s3_empty_bucket(aws_client_t *c, const char *bucket, size_t *deleted, aws_error_t *err);
+
+/* ---- tags and contents (s3_tagging.c) ----------------------------------- */
+
+/* PutBucketTagging: replaces the bucket's tag set by tags (key ->
+ * value, 1..50 of them; keys and values without XML special
+ * characters).  Returns 0, or -1 with err set (AWS_ERR_CONFIG for bad
+ * tags). */
+int aws_s3_put_bucket_tagging(aws_client_t *c, const char *bucket, const aws_attrs_t *tags,
+                              aws_error_t *err);
+
+/* Parses a GetBucketTagging answer into out (must be empty): 2xx with a
+ * Tagging document, or 404 NoSuchTagSet (no tags).  Returns 0, or -1
+ * with err set (other errors; AWS_ERR_PARSE for a 2xx body that is not
+ * a Tagging document — an endpoint that does not implement the call). */
+int aws_s3_bucket_tagging_parse(const aws_response_t *resp, aws_attrs_t *out, aws_error_t *err);
+
+/* Blocking GetBucketTagging into out (must be empty). */
+int aws_s3_get_bucket_tagging(aws_client_t *c, const char *bucket, aws_attrs_t *out,
+                              aws_error_t *err);
+
+/* Sets *empty to 1 when BUCKET holds no object (ListObjectsV2 with
+ * max-keys=1).  Returns 0, or -1 with err set. */
+int aws_s3_bucket_is_empty(aws_client_t *c, const char *bucket, int *empty, aws_error_t *err);
 
 #endif

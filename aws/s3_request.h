@@ -28,4 +28,20 @@ int aws_s3_sign(aws_client_t *c, aws_request_t *req, aws_error_t *err);
  * Returns 0, or -1 with AWS_ERR_NOMEM in err. */
 int aws_s3_query_add(aws_buf_t *query, const char *name, const char *value, aws_error_t *err);
 
+/* One blocking bucket-level operation of s3_admin.c / s3_tagging.c:
+ * what to send and where the 2xx body goes. */
+typedef struct {
+    const char *method;
+    const char *bucket;
+    const char *query;      /* encoded, NULL for none */
+    const char *body;       /* XML body (sent with Content-MD5) or NULL */
+    size_t      body_len;
+    aws_buf_t  *out;        /* 2xx body, or NULL */
+} aws_s3_admin_op_t;
+
+/* Runs op with retries; resp (may be NULL) receives the last response.
+ * Returns 0, or -1 with err set (the S3 error of a non-2xx answer). */
+int aws_s3_admin_run(aws_client_t *c, aws_s3_admin_op_t *op, aws_response_t *resp,
+                     aws_error_t *err);
+
 #endif

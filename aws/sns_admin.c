@@ -21,7 +21,7 @@ static int aws_sns_admin_call(aws_client_t *c, aws_buf_t *form, aws_buf_t *body,
 }
 
 int aws_sns_create_topic(aws_client_t *c, const char *name, const aws_attrs_t *attrs,
-                         char *arn, size_t len, aws_error_t *err)
+                         const aws_attrs_t *tags, char *arn, size_t len, aws_error_t *err)
 {
     aws_buf_t form = AWS_BUF_INIT, body = AWS_BUF_INIT;
     int rc;
@@ -33,7 +33,8 @@ int aws_sns_create_topic(aws_client_t *c, const char *name, const aws_attrs_t *a
     rc = aws_sns_admin_call(c, &form, &body,
                             aws_query_form(&form, "CreateTopic", AWS_SNS_API_VERSION, err) == 0
                             && aws_query_add(&form, "Name", name, err) == 0
-                            && aws_query_add_map(&form, "Attributes", attrs, err) == 0, err);
+                            && aws_query_add_map(&form, "Attributes", attrs, err) == 0
+                            && aws_query_add_tags(&form, "Tags", tags, err) == 0, err);
     if (rc == 0) {
         rc = aws_xml_result_field(body.data, body.len,
                                   "CreateTopicResponse/CreateTopicResult/TopicArn", arn, len, "SNS",
@@ -223,31 +224,48 @@ void aws_sns_subscriptions_free(aws_sns_subscriptions_t *s)
     s->n = 0;
 }
 
-/* aws_xml_each callback: one attribute entry. */
-static int aws_sns_attribute_cb(void *ud, const char *const *v, size_t n)
+/* aws_xml_each callback: one name/value pair (an attribute entry, a tag). */
+static int aws_sns_pair_cb(void *ud, const char *const *v, size_t n)
 {
     (void) n;
     return aws_attrs_set(ud, v[0], v[1]);
 }
 
-int aws_sns_attributes_parse(const aws_response_t *resp, const char *action, aws_attrs_t *out,
-                             aws_error_t *err)
+/* Parses the pairs at ACTIONResponse/ACTIONResult/ITEMS of a Query
+ * answer into out, with child names NAMES[0] (name) and NAMES[1]
+ * (value).  Returns 0, or -1 with err set (out freed). */
+static int aws_sns_pairs_parse(const aws_response_t *resp, const char *action, const char *items,
+                               const char *const names[2], aws_attrs_t *out, aws_error_t *err)
 {
-    static const char *const names[] = { "key", "value" };
     char path[160], msg[128];
 
     if (!aws_response_ok(resp)) {
         return aws_query_error_parse(resp, err);
     }
-    snprintf(path, sizeof(path), "%sResponse/%sResult/Attributes/entry", action, action);
+    snprintf(path, sizeof(path), "%sResponse/%sResult/%s", action, action, items);
     if (aws_xml_each(resp->body.data ? resp->body.data : "", resp->body.len, path, names, 2,
-                     aws_sns_attribute_cb, out, msg, sizeof(msg)) < 0) {
+                     aws_sns_pair_cb, out, msg, sizeof(msg)) < 0) {
         aws_error_set(err, AWS_ERR_PARSE, "SNS %s response: %s", action, msg);
         aws_attrs_free(out);
         return -1;
     }
     aws_error_clear(err);
     return 0;
+}
+
+int aws_sns_attributes_parse(const aws_response_t *resp, const char *action, aws_attrs_t *out,
+                             aws_error_t *err)
+{
+    static const char *const names[] = { "key", "value" };
+
+    return aws_sns_pairs_parse(resp, action, "Attributes/entry", names, out, err);
+}
+
+int aws_sns_tags_parse(const aws_response_t *resp, aws_attrs_t *out, aws_error_t *err)
+{
+    static const char *const names[] = { "Key", "Value" };
+
+    return aws_sns_pairs_parse(resp, "ListTagsForResource", "Tags/member", names, out, err);
 }
 
 /* Runs Get{Topic,Subscription}Attributes and parses the answer. */
@@ -278,6 +296,21 @@ int aws_sns_get_subscription_attributes(aws_client_t *c, const char *sub_arn, aw
 {
     return aws_sns_get_attributes(c, "GetSubscriptionAttributes", "SubscriptionArn", sub_arn, out,
                                   err);
+}
+
+int aws_sns_list_tags(aws_client_t *c, const char *arn, aws_attrs_t *out, aws_error_t *err)
+{
+    aws_response_t resp;
+    int rc;
+
+    aws_response_init(&resp);
+    rc = aws_sns_admin_arn_call(c, "ListTagsForResource", "ResourceArn", arn, &resp.body, err);
+    if (rc == 0) {
+        resp.status = 200;
+        rc = aws_sns_tags_parse(&resp, out, err);
+    }
+    aws_response_free(&resp);
+    return rc;
 }
 
 int aws_sns_error_is_not_found(const aws_error_t *err)

@@ -2,7 +2,8 @@
  * sns_admin — managing SNS topics and subscriptions in the Query
  * protocol (API version 2010-03-31): CreateTopic, DeleteTopic,
  * Get/SetTopicAttributes, Subscribe, Unsubscribe,
- * ListSubscriptionsByTopic, Get/SetSubscriptionAttributes.
+ * ListSubscriptionsByTopic, Get/SetSubscriptionAttributes,
+ * ListTagsForResource.
  *
  * Maps travel as Attributes.entry.N.key / .value; answers are XML
  * (<Action>Response/<Action>Result/...), errors ErrorResponse/Error/Code
@@ -36,10 +37,11 @@ typedef struct {
 #define AWS_SNS_SUBSCRIPTIONS_INIT { NULL, 0 }
 
 /* CreateTopic NAME with ATTRS (may be NULL: FifoTopic, KmsMasterKeyId,
- * ContentBasedDeduplication, DisplayName, Policy ...); the TopicArn into
- * arn (len bytes).  Returns 0, or -1 with err set. */
+ * ContentBasedDeduplication, DisplayName, Policy ...) and TAGS (may be
+ * NULL; key -> value); the TopicArn into arn (len bytes).  Returns 0, or
+ * -1 with err set. */
 int aws_sns_create_topic(aws_client_t *c, const char *name, const aws_attrs_t *attrs,
-                         char *arn, size_t len, aws_error_t *err);
+                         const aws_attrs_t *tags, char *arn, size_t len, aws_error_t *err);
 
 /* DeleteTopic ARN (its subscriptions go with it).  Deleting a missing
  * topic succeeds on AWS. */
@@ -83,6 +85,16 @@ int aws_sns_attributes_parse(const aws_response_t *resp, const char *action, aws
 /* GetSubscriptionAttributes SUB_ARN into out (must be empty). */
 int aws_sns_get_subscription_attributes(aws_client_t *c, const char *sub_arn, aws_attrs_t *out,
                                         aws_error_t *err);
+
+/* Parses a ListTagsForResource answer (2xx or not) into out (must be
+ * empty; key -> value).  Returns 0, or -1 with err set (service error,
+ * AWS_ERR_PARSE). */
+int aws_sns_tags_parse(const aws_response_t *resp, aws_attrs_t *out, aws_error_t *err);
+
+/* ListTagsForResource ARN (a topic) into out (must be empty).  Returns
+ * 0, or -1 with err set (NotFound for a missing topic; an endpoint
+ * without the action answers InvalidAction). */
+int aws_sns_list_tags(aws_client_t *c, const char *arn, aws_attrs_t *out, aws_error_t *err);
 
 /* SetSubscriptionAttributes: one attribute NAME = VALUE. */
 int aws_sns_set_subscription_attribute(aws_client_t *c, const char *sub_arn, const char *name,

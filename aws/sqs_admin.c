@@ -5,9 +5,10 @@
 
 #include "sqs_json.h"
 
-/* Adds attrs as the "Attributes" map of obj (nothing when empty).
- * Returns 0 or -1 with err set. */
-static int aws_sqs_admin_attrs(json_t *obj, const aws_attrs_t *attrs, aws_error_t *err)
+/* Adds attrs as the map KEY ("Attributes", "tags") of obj (nothing
+ * when empty).  Returns 0 or -1 with err set. */
+static int aws_sqs_admin_map(json_t *obj, const char *key, const aws_attrs_t *attrs,
+                             aws_error_t *err)
 {
     json_t *map;
     size_t i;
@@ -16,7 +17,7 @@ static int aws_sqs_admin_attrs(json_t *obj, const aws_attrs_t *attrs, aws_error_
         return 0;
     }
     map = json_object();
-    if (aws_json_set(obj, "Attributes", map, err) != 0) {
+    if (aws_json_set(obj, key, map, err) != 0) {
         return -1;
     }
     for (i = 0; i < attrs->n; i++) {
@@ -50,11 +51,12 @@ static int aws_sqs_admin_url_call(aws_client_t *c, const char *action, json_t *o
 }
 
 int aws_sqs_create_queue(aws_client_t *c, const char *name, const aws_attrs_t *attrs,
-                         char *url, size_t len, aws_error_t *err)
+                         const aws_attrs_t *tags, char *url, size_t len, aws_error_t *err)
 {
     json_t *obj = aws_sqs_json_body("QueueName", name, err);
 
-    if (obj != NULL && aws_sqs_admin_attrs(obj, attrs, err) != 0) {
+    if (obj != NULL && (aws_sqs_admin_map(obj, "Attributes", attrs, err) != 0
+                        || aws_sqs_admin_map(obj, "tags", tags, err) != 0)) {
         json_decref(obj);
         return -1;
     }
@@ -78,7 +80,7 @@ int aws_sqs_set_queue_attributes(aws_client_t *c, const char *url, const aws_att
         return -1;
     }
     obj = aws_sqs_json_body("QueueUrl", url, err);
-    if (obj != NULL && aws_sqs_admin_attrs(obj, attrs, err) != 0) {
+    if (obj != NULL && aws_sqs_admin_map(obj, "Attributes", attrs, err) != 0) {
         json_decref(obj);
         return -1;
     }
@@ -89,6 +91,38 @@ int aws_sqs_delete_queue(aws_client_t *c, const char *url, aws_error_t *err)
 {
     return aws_json_call_consume(c, &aws_sqs_api, "DeleteQueue",
                                  aws_sqs_json_body("QueueUrl", url, err), err);
+}
+
+int aws_sqs_list_queue_tags(aws_client_t *c, const char *url, aws_attrs_t *out, aws_error_t *err)
+{
+    json_t *doc = aws_json_call(c, &aws_sqs_api, "ListQueueTags",
+                                aws_sqs_json_body("QueueUrl", url, err), err);
+    json_t *tags, *v;
+    const char *key;
+    int rc = 0;
+
+    if (doc == NULL) {
+        return -1;
+    }
+    tags = json_object_get(doc, "Tags");
+    if (tags != NULL && !json_is_object(tags)) {
+        aws_error_set(err, AWS_ERR_PARSE, "SQS ListQueueTags answer: Tags is not an object");
+        rc = -1;
+    }
+    json_object_foreach(tags, key, v) {
+        if (rc == 0 && !json_is_string(v)) {
+            aws_error_set(err, AWS_ERR_PARSE, "SQS ListQueueTags answer: tag %s is not a string", key);
+            rc = -1;
+        } else if (rc == 0 && aws_attrs_set(out, key, json_string_value(v)) != 0) {
+            aws_error_set(err, AWS_ERR_NOMEM, "out of memory reading SQS queue tags");
+            rc = -1;
+        }
+    }
+    if (rc != 0) {
+        aws_attrs_free(out);
+    }
+    json_decref(doc);
+    return rc;
 }
 
 int aws_sqs_queue_arn(aws_client_t *c, const char *url, char *arn, size_t len, aws_error_t *err)

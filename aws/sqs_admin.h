@@ -1,7 +1,7 @@
 /*
  * sqs_admin — managing SQS queues (AWS JSON 1.0, X-Amz-Target
  * AmazonSQS.<Action>): CreateQueue, GetQueueUrl, SetQueueAttributes,
- * DeleteQueue and the queue's ARN.  Reading attributes is
+ * DeleteQueue, ListQueueTags and the queue's ARN.  Reading attributes is
  * aws_sqs_get_attributes (sqs.h).
  *
  * Requests always go to the client's SQS endpoint; a queue URL travels
@@ -17,12 +17,17 @@
 #include "aws_client.h"
 #include "aws_error.h"
 
-/* CreateQueue NAME with ATTRS (may be NULL); the QueueUrl into url (len
- * bytes).  SQS answers the existing queue's URL when the attributes
+/* CreateQueue NAME with ATTRS and TAGS (either may be NULL; tags are
+ * key -> value); the QueueUrl into url (len bytes).  SQS answers the existing queue's URL when the attributes
  * match, QueueNameExists when they differ, QueueDeletedRecently within
  * 60 s of a delete.  Returns 0, or -1 with err set. */
 int aws_sqs_create_queue(aws_client_t *c, const char *name, const aws_attrs_t *attrs,
-                         char *url, size_t len, aws_error_t *err);
+                         const aws_attrs_t *tags, char *url, size_t len, aws_error_t *err);
+
+/* ListQueueTags of the queue at URL into out (must be empty; key ->
+ * value).  Returns 0, or -1 with err set (AWS_ERR_PARSE when Tags is
+ * not an object of strings). */
+int aws_sqs_list_queue_tags(aws_client_t *c, const char *url, aws_attrs_t *out, aws_error_t *err);
 
 /* GetQueueUrl NAME into url.  Returns 0, or -1 with err set
  * (aws_sqs_error_is_no_queue() tells a missing queue). */

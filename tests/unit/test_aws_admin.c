@@ -2,7 +2,8 @@
  * test_aws_admin — the pure parts of the admin layer used by
  * provisioning: aws_xml_each, SNS ListSubscriptionsByTopic and
  * Get*Attributes answers, STS GetCallerIdentity, S3
- * GetBucketEncryption, Query errors, and the CLI endpoint options
+ * GetBucketEncryption, tags (SNS ListTagsForResource, S3
+ * GetBucketTagging), Query errors, and the CLI endpoint options
  * (aws_cli_opts.c).  Samples are the AWS API references' examples.
  */
 #include <setjmp.h>
@@ -255,6 +256,53 @@ static void test_bucket_encryption_parse(void **state)
     aws_response_free(&resp);
 }
 
+/* SNS ListTagsForResource and S3 GetBucketTagging answers, and what
+ * an endpoint without bucket tagging answers instead. */
+static void test_tags_parse(void **state)
+{
+    aws_attrs_t tags = AWS_ATTRS_INIT;
+    aws_response_t resp;
+    aws_error_t err;
+
+    (void) state;
+    test_response(&resp, 200,
+                  "<ListTagsForResourceResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
+                  "<ListTagsForResourceResult><Tags>"
+                  "<member><Key>prism:stack</Key><Value>prism</Value></member>"
+                  "<member><Key>team</Key><Value>media</Value></member>"
+                  "</Tags></ListTagsForResourceResult>"
+                  "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
+                  "</ListTagsForResourceResponse>");
+    assert_int_equal(aws_sns_tags_parse(&resp, &tags, &err), 0);
+    assert_int_equal(tags.n, 2);
+    assert_string_equal(aws_attrs_get(&tags, "prism:stack"), "prism");
+    assert_string_equal(aws_attrs_get(&tags, "team"), "media");
+    aws_attrs_free(&tags);
+    aws_response_free(&resp);
+
+    test_response(&resp, 200,
+                  "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet>"
+                  "<Tag><Key>prism:stack</Key><Value>staging</Value></Tag></TagSet></Tagging>");
+    assert_int_equal(aws_s3_bucket_tagging_parse(&resp, &tags, &err), 0);
+    assert_int_equal(tags.n, 1);
+    assert_string_equal(aws_attrs_get(&tags, "prism:stack"), "staging");
+    aws_attrs_free(&tags);
+    aws_response_free(&resp);
+
+    /* no tags at all: 404 NoSuchTagSet, an empty set */
+    test_response(&resp, 404, "<Error><Code>NoSuchTagSet</Code><Message>The TagSet does not "
+                              "exist</Message></Error>");
+    assert_int_equal(aws_s3_bucket_tagging_parse(&resp, &tags, &err), 0);
+    assert_int_equal(tags.n, 0);
+    aws_response_free(&resp);
+
+    /* fauxqs answers GET ?tagging as a listing: not a Tagging document */
+    test_response(&resp, 200, "<ListBucketResult><Name>b</Name></ListBucketResult>");
+    assert_int_equal(aws_s3_bucket_tagging_parse(&resp, &tags, &err), -1);
+    assert_int_equal(err.kind, AWS_ERR_PARSE);
+    aws_response_free(&resp);
+}
+
 static void test_cli_opts(void **state)
 {
     char *argv[] = { "--region", "eu-west-1", "--dynamodb-endpoint-url", "http://127.0.0.1:4567",
@@ -302,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_sns_attributes_parse),
         cmocka_unit_test(test_sts_identity_parse),
         cmocka_unit_test(test_bucket_encryption_parse),
+        cmocka_unit_test(test_tags_parse),
         cmocka_unit_test(test_cli_opts),
     };
 

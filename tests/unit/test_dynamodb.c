@@ -365,7 +365,9 @@ static void test_typed_values(void **state)
 static void test_create_and_describe_table(void **state)
 {
     aws_client_t *c = test_client(NULL, AWS_S3_ADDRESSING_AUTO);
-    aws_ddb_table_spec_t spec = { "prism-images", "imageId", "S", NULL, NULL, NULL, 0, 0, 0, NULL };
+    aws_ddb_table_spec_t spec = { "prism-images", "imageId", "S", NULL, NULL, NULL, 0, 0, 0, NULL,
+                                  NULL };
+    aws_attrs_t tags = AWS_ATTRS_INIT;
     aws_ddb_table_info_t info;
     aws_buf_t body = AWS_BUF_INIT;
     aws_response_t resp;
@@ -385,8 +387,24 @@ static void test_create_and_describe_table(void **state)
                             json_object_get(doc, "AttributeDefinitions"), 0), "AttributeType")), "S");
     assert_null(json_object_get(doc, "ProvisionedThroughput"));
     assert_null(json_object_get(doc, "SSESpecification"));
+    assert_null(json_object_get(doc, "Tags"));
     json_decref(doc);
     aws_request_free(&req);
+
+    /* Tags as [{"Key", "Value"}] (prism-provision's stack tag) */
+    assert_int_equal(aws_attrs_set(&tags, "prism:stack", "prism"), 0);
+    spec.tags = &tags;
+    assert_int_equal(aws_ddb_create_table_request(c, &spec, &req, &body, &err), 0);
+    doc = test_json_body(&req);
+    assert_int_equal(json_array_size(json_object_get(doc, "Tags")), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(
+                            json_object_get(doc, "Tags"), 0), "Key")), "prism:stack");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(
+                            json_object_get(doc, "Tags"), 0), "Value")), "prism");
+    json_decref(doc);
+    aws_request_free(&req);
+    spec.tags = NULL;
+    aws_attrs_free(&tags);
 
     spec.billing_mode = "PROVISIONED";
     spec.read_capacity = 5;
