@@ -14,7 +14,10 @@
  *   up    creates what is missing and converges the attributes the file
  *         names (attributes it does not name are left alone); a second
  *         run changes nothing and says so;
- *   down  deletes the resources (a bucket only when empty, unless force);
+ *   down  deletes only what carries this stack's tag (prism:stack=NAME,
+ *         set by up on everything it creates), after printing its plan;
+ *         tables and non-empty buckets only with force; resources the
+ *         file references as existing are never touched;
  *   show  prints the resolved plan and what exists, changing nothing.
  *
  * Every queue that a topic feeds gets a Policy letting exactly those
@@ -33,6 +36,17 @@
 
 /* ---- the plan (provision_plan.c) ----------------------------------------- */
 
+#define PROV_STACK_TAG     "prism:stack"   /* the tag key up sets, down checks */
+#define PROV_STACK_DEFAULT "prism"         /* the stack name when the file names none */
+
+/* Whose a resource is, from its tags (provision_owner.c). */
+typedef enum {
+    PROV_OWNER_UNKNOWN = 0,   /* not looked at, or the endpoint does not report tags */
+    PROV_OWNER_NONE,          /* no stack tag, or referenced as existing */
+    PROV_OWNER_OTHER,         /* another stack's tag */
+    PROV_OWNER_STACK          /* this stack's tag */
+} prov_owner_t;
+
 typedef enum {
     PROV_ENC_UNMANAGED = 0,   /* the service's default; provisioning does not touch it */
     PROV_ENC_SQS_MANAGED,     /* queues: SqsManagedSseEnabled */
@@ -49,7 +63,9 @@ typedef struct {
     char        *name;
     aws_attrs_t  attributes;      /* as the file gives them, values as strings */
     prov_enc_t   encryption;
+    int          existing;        /* made elsewhere: only referenced, never changed */
     char        *arn;             /* after prov_plan_resolve */
+    prov_owner_t owner;           /* found by down */
 } prov_topic_t;
 
 typedef struct {
@@ -58,8 +74,10 @@ typedef struct {
     prov_enc_t   encryption;
     char        *dead_letter;     /* name of its dead-letter queue, or NULL */
     int          max_receive_count;
+    int          existing;
     char        *arn;
     char        *url;             /* filled by a run */
+    prov_owner_t owner;           /* found by down */
 } prov_queue_t;
 
 typedef struct {
@@ -73,6 +91,7 @@ typedef struct {
 typedef struct {
     char       *name;
     prov_enc_t  encryption;
+    int         existing;
 } prov_bucket_t;
 
 typedef struct {
@@ -85,10 +104,12 @@ typedef struct {
     long        read_capacity;
     long        write_capacity;
     prov_enc_t  encryption;       /* UNMANAGED or KMS */
+    int         existing;
     char       *arn;
 } prov_table_t;
 
 typedef struct {
+    char                *stack;           /* "stack", default PROV_STACK_DEFAULT */
     prov_topic_t        *topics;
     size_t               ntopics;
     prov_queue_t        *queues;
@@ -110,7 +131,8 @@ typedef struct {
  * every reference (dead_letter, a subscription's topic and queue) names
  * a resource of the file, dead-letter chains without cycles, and FIFO
  * consistency (.fifo names; a FIFO queue's DLQ and a FIFO topic's
- * queues are FIFO too).  Returns 0, or -1 with a message naming the
+ * queues are FIFO too), the stack name (1-64 of A-Z a-z 0-9 _ . -), and
+ * that a resource marked "existing" gives only its name.  Returns 0, or -1 with a message naming the
  * offending entry in err (errlen bytes); plan is then freed. */
 int prov_plan_parse(const char *text, size_t len, prov_plan_t *plan, char *err, size_t errlen);
 
@@ -147,11 +169,63 @@ int prov_subscription_attributes(const prov_subscription_t *s, aws_attrs_t *out)
  * as exact strings. */
 int prov_attr_equal(const char *want, const char *have);
 
+/* The tags up puts on what it creates: PROV_STACK_TAG = the stack name,
+ * into out (must be empty).  Returns 0, or -1 when memory runs out. */
+int prov_plan_tags(const prov_plan_t *plan, aws_attrs_t *out);
+
 /* Returns 1 for attributes fixed at creation (FifoQueue, FifoTopic). */
 int prov_attr_create_only(const char *name);
 
 /* Frees everything the plan owns and zeroes it. */
 void prov_plan_free(prov_plan_t *plan);
+
+/* ---- ownership and down's verdicts (provision_owner.c, pure) ------------- */
+
+/* Returns whose a resource is from its tags (NULL: the endpoint does
+ * not report them). */
+prov_owner_t prov_owner(const aws_attrs_t *tags, const char *stack);
+
+/* The owner of a subscription: this stack's when its topic or its queue
+ * is, unknown when neither is and one is unknown, else none. */
+prov_owner_t prov_owner_either(prov_owner_t topic, prov_owner_t queue);
+
+/* Returns 1 when err says the endpoint does not implement a tag call
+ * (InvalidAction, UnknownOperationException, NotImplemented,
+ * UnsupportedOperation, or an answer of the wrong shape: AWS_ERR_PARSE). */
+int prov_tags_unsupported(const aws_error_t *err);
+
+typedef enum {
+    PROV_DOWN_ABSENT = 0,
+    PROV_DOWN_DELETE,            /* this stack's: deleted */
+    PROV_DOWN_KEEP_EXISTING,     /* referenced as existing */
+    PROV_DOWN_KEEP_FOREIGN,      /* untagged, or another stack's */
+    PROV_DOWN_KEEP_UNVERIFIED,   /* the endpoint does not report its tags */
+    PROV_DOWN_KEEP_FORCE         /* this stack's, holds data: needs force */
+} prov_verdict_t;
+
+typedef struct {
+    int          exists;
+    int          existing;       /* the file references it as existing */
+    prov_owner_t owner;
+    int          holds_data;     /* a table, a bucket with objects */
+} prov_down_facts_t;
+
+/* What down does with one resource. */
+prov_verdict_t prov_down_verdict(const prov_down_facts_t *f, int force);
+
+/* Formats why down keeps a resource of KIND ("topic", "queue",
+ * "subscription", "bucket", "table") into out (len bytes); "" for
+ * ABSENT and DELETE.  OTHER is the other stack's name (OWNER_OTHER). */
+void prov_down_reason(const char *kind, prov_verdict_t v, prov_owner_t owner, const char *other,
+                      const char *stack, char *out, size_t len);
+
+/* Exit status of prism-provision down: 1 when a call failed (rc != 0)
+ * or a resource was kept that could not be shown to be this stack's
+ * (kept_unsure), else 3 when resources wait for --force (kept_force),
+ * else 0. */
+int prov_down_exit_status(int rc, int kept_unsure, int kept_force);
+
+#define PROV_EXIT_KEPT_FORCE 3
 
 /* ---- runs (provision_run.c) ---------------------------------------------- */
 
@@ -163,10 +237,12 @@ typedef struct {
     prov_plan_t  *plan;            /* parsed; resolved by prov_run_resolve */
     prov_say_fn   say;
     void         *ud;
-    int           force;           /* down: delete the objects of non-empty buckets */
+    int           force;           /* down: delete tables, and non-empty buckets with their objects */
     long          table_wait_ms;   /* up: how long to wait for a table to be ACTIVE (0: 120 s) */
     int           changes;         /* out: what up / down changed */
     int           warnings;        /* out: drift found but not changed */
+    int           kept_unsure;     /* out (down): kept, not shown to be this stack's */
+    int           kept_force;      /* out (down): kept, waiting for force */
 } prov_run_t;
 
 /* Learns the account (and partition) with STS GetCallerIdentity and
@@ -179,8 +255,12 @@ int prov_run_resolve(prov_run_t *r, aws_error_t *err);
  * err set. */
 int prov_up(prov_run_t *r, aws_error_t *err);
 
-/* down: subscriptions, topics, queues, buckets, tables; goes on after a
- * failure and returns -1 with the first error in err. */
+/* down: looks up every resource of the plan and its tags, prints the
+ * plan (what is deleted, what is kept and why), then deletes this
+ * stack's subscriptions, topics, queues, buckets, tables (the last two
+ * only with force when they hold data); goes on after a failure and
+ * returns -1 with the first error in err.  Counts r->kept_unsure and
+ * r->kept_force. */
 int prov_down(prov_run_t *r, aws_error_t *err);
 
 /* show: one line per resource with its ARN / URL and whether it exists. */

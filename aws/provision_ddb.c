@@ -77,19 +77,55 @@ static int prov_table_check(prov_run_t *r, const prov_table_t *t, const aws_ddb_
     return 0;
 }
 
+/* Reads back the tags of a table up just created (ARN): an endpoint
+ * that ignored Tags on CreateTable gets them with TagResource, one that
+ * does not keep tags at all is a warning (down will keep the table).
+ * Returns 0, or -1 with err set. */
+static int prov_table_tag(prov_run_t *r, const char *what, const char *arn,
+                          const aws_attrs_t *tags, aws_error_t *err)
+{
+    aws_attrs_t have = AWS_ATTRS_INIT;
+    int rc = 0;
+
+    if (aws_ddb_list_tags(r->client, arn, &have, err) != 0) {
+        if (!prov_tags_unsupported(err)) {
+            return prov_say_error(r, what, err);
+        }
+        prov_say(r, "%s: warning: the endpoint does not report table tags; down will keep this "
+                 "table", what);
+        r->warnings++;
+    } else if (prov_owner(&have, r->plan->stack) != PROV_OWNER_STACK) {
+        if (aws_ddb_tag_resource(r->client, arn, tags, err) != 0) {
+            rc = prov_say_error(r, what, err);
+        } else {
+            prov_say(r, "%s: warning: the endpoint ignored Tags on CreateTable; tagged with "
+                     "TagResource", what);
+            r->warnings++;
+        }
+    }
+    aws_attrs_free(&have);
+    return rc;
+}
+
 /* Converges one table. */
 static int prov_table_converge(prov_run_t *r, const prov_table_t *t, int apply, aws_error_t *err)
 {
+    aws_attrs_t tags = AWS_ATTRS_INIT;
     aws_ddb_table_spec_t spec = {
         t->name, t->hash_key, t->hash_type, t->range_key, t->range_key ? t->range_type : NULL,
         t->billing_mode, t->read_capacity, t->write_capacity, t->encryption.kind == PROV_ENC_KMS,
-        t->encryption.kms_key_id, NULL,
+        t->encryption.kms_key_id, &tags,
     };
     aws_ddb_table_info_t info;
     char what[300];
+    int rc;
 
     snprintf(what, sizeof(what), "table %s", t->name);
-    if (aws_ddb_describe_table(r->client, t->name, &info, err) == 0) {
+    rc = aws_ddb_describe_table(r->client, t->name, &info, err);
+    if (t->existing) {
+        return prov_say_existing(r, what, rc, rc != 0 && aws_ddb_error_is_not_found(err), err);
+    }
+    if (rc == 0) {
         if (apply && prov_table_wait(r, t, &info, err) != 0) {
             return prov_say_error(r, what, err);
         }
@@ -104,13 +140,20 @@ static int prov_table_converge(prov_run_t *r, const prov_table_t *t, int apply, 
                  t->hash_type, t->billing_mode);
         return 0;
     }
+    if (prov_plan_tags(r->plan, &tags) != 0) {
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory planning %s", what);
+        return -1;
+    }
     if (aws_ddb_create_table(r->client, &spec, &info, err) != 0
         || prov_table_wait(r, t, &info, err) != 0) {
+        aws_attrs_free(&tags);
         return prov_say_error(r, what, err);
     }
     prov_say(r, "%s: created (%s, key %s %s, %s), ACTIVE", what, info.arn[0] ? info.arn : t->arn,
              t->hash_key, t->hash_type, t->billing_mode);
-    return 0;
+    rc = prov_table_tag(r, what, info.arn[0] ? info.arn : t->arn, &tags, err);
+    aws_attrs_free(&tags);
+    return rc;
 }
 
 int prov_tables_converge(prov_run_t *r, int apply, aws_error_t *err)
@@ -125,27 +168,38 @@ int prov_tables_converge(prov_run_t *r, int apply, aws_error_t *err)
     return 0;
 }
 
-int prov_tables_remove(prov_run_t *r, aws_error_t *err)
+/* prov_remove_fn: DeleteTable. */
+static int prov_table_remove(prov_run_t *r, const prov_down_item_t *it, aws_error_t *err)
 {
-    aws_error_t e;
+    return aws_ddb_delete_table(r->client, it->handle, NULL, err);
+}
+
+/* A table of this stack always holds data: it waits for force. */
+int prov_table_survey(prov_run_t *r, size_t i, prov_down_list_t *l, aws_error_t *err)
+{
+    const prov_table_t *t = &r->plan->tables[i];
+    aws_attrs_t tags = AWS_ATTRS_INIT;
+    prov_down_facts_t f = { 1, t->existing, PROV_OWNER_NONE, 1 };
+    aws_ddb_table_info_t info;
+    const char *other = NULL;
     char what[300];
-    size_t i;
     int rc = 0;
 
-    for (i = 0; i < r->plan->ntables; i++) {
-        snprintf(what, sizeof(what), "table %s", r->plan->tables[i].name);
-        if (aws_ddb_delete_table(r->client, r->plan->tables[i].name, NULL, &e) == 0) {
-            prov_say(r, "%s: deleted", what);
-            r->changes++;
-        } else if (aws_ddb_error_is_not_found(&e)) {
-            prov_say(r, "%s: absent", what);
-        } else {
-            prov_say_error(r, what, &e);
-            if (rc == 0) {
-                *err = e;
-                rc = -1;
-            }
+    snprintf(what, sizeof(what), "table %s", t->name);
+    if (aws_ddb_describe_table(r->client, t->name, &info, err) != 0) {
+        if (!aws_ddb_error_is_not_found(err)) {
+            return prov_say_error(r, what, err);
         }
+        f.exists = 0;
+    } else if (!t->existing) {
+        rc = prov_owner_from_tags(r, what,
+                                  aws_ddb_list_tags(r->client, info.arn[0] ? info.arn : t->arn,
+                                                    &tags, err),
+                                  &tags, err, &f.owner, &other);
     }
+    if (rc == 0) {
+        rc = prov_down_add(r, l, "table", t->name, t->name, &f, other, prov_table_remove, err);
+    }
+    aws_attrs_free(&tags);
     return rc;
 }

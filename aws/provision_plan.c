@@ -279,11 +279,35 @@ static int prov_list(const json_t *root, const char *key, json_t **list, size_t 
     return 0;
 }
 
+/* Reads the optional boolean "existing" of obj into *existing; an
+ * existing resource is only referenced, so it gives nothing but its
+ * name.  Returns 0 or -1 with err set. */
+static int prov_existing(const json_t *obj, int *existing, const char *where, char *err,
+                         size_t errlen)
+{
+    static const char *const keys[] = { "name", "existing", NULL };
+    json_t *v = json_object_get(obj, "existing");
+
+    *existing = 0;
+    if (v == NULL) {
+        return 0;
+    }
+    if (!json_is_boolean(v)) {
+        return prov_fail(err, errlen, "%s: \"existing\" must be true or false", where);
+    }
+    *existing = json_is_true(v);
+    if (*existing && prov_check_keys(obj, keys, where, err, errlen) != 0) {
+        return prov_fail(err, errlen, "%s: an existing resource gives only its name (it is "
+                         "referenced, never created or changed)", where);
+    }
+    return 0;
+}
+
 /* Parses "topics". */
 static int prov_parse_topics(const json_t *root, const prov_enc_defaults_t *d, prov_plan_t *p,
                              char *err, size_t errlen)
 {
-    static const char *const keys[] = { "name", "attributes", "encryption", NULL };
+    static const char *const keys[] = { "name", "attributes", "encryption", "existing", NULL };
     json_t *list, *t;
     char where[64];
     size_t i, n;
@@ -298,6 +322,7 @@ static int prov_parse_topics(const json_t *root, const prov_enc_defaults_t *d, p
         prov_topic_t *topic = &p->topics[p->ntopics++];
         snprintf(where, sizeof(where), "topics[%zu]", i);
         if (prov_check_keys(t, keys, where, err, errlen) != 0
+            || prov_existing(t, &topic->existing, where, err, errlen) != 0
             || prov_string(t, "name", 1, &topic->name, where, err, errlen) != 0
             || prov_attrs(t, &topic->attributes, where, err, errlen) != 0
             || prov_enc(t, &d->topics, PROV_ENC_ALLOW_KMS, &topic->encryption, where, err,
@@ -312,7 +337,8 @@ static int prov_parse_topics(const json_t *root, const prov_enc_defaults_t *d, p
 static int prov_parse_queues(const json_t *root, const prov_enc_defaults_t *d, prov_plan_t *p,
                              char *err, size_t errlen)
 {
-    static const char *const keys[] = { "name", "attributes", "encryption", "dead_letter", NULL };
+    static const char *const keys[] = { "name", "attributes", "encryption", "dead_letter",
+                                        "existing", NULL };
     static const char *const dl_keys[] = { "queue", "max_receive_count", NULL };
     json_t *list, *q, *dl;
     char where[64];
@@ -329,6 +355,7 @@ static int prov_parse_queues(const json_t *root, const prov_enc_defaults_t *d, p
         prov_queue_t *queue = &p->queues[p->nqueues++];
         snprintf(where, sizeof(where), "queues[%zu]", i);
         if (prov_check_keys(q, keys, where, err, errlen) != 0
+            || prov_existing(q, &queue->existing, where, err, errlen) != 0
             || prov_string(q, "name", 1, &queue->name, where, err, errlen) != 0
             || prov_attrs(q, &queue->attributes, where, err, errlen) != 0
             || prov_enc(q, &d->queues, PROV_ENC_ALLOW_SQS | PROV_ENC_ALLOW_KMS, &queue->encryption,
@@ -410,7 +437,7 @@ static int prov_parse_subscriptions(const json_t *root, prov_plan_t *p, char *er
 static int prov_parse_buckets(const json_t *root, const prov_enc_defaults_t *d, prov_plan_t *p,
                               char *err, size_t errlen)
 {
-    static const char *const keys[] = { "name", "encryption", NULL };
+    static const char *const keys[] = { "name", "encryption", "existing", NULL };
     json_t *list, *b;
     char where[64];
     size_t i, n;
@@ -425,6 +452,7 @@ static int prov_parse_buckets(const json_t *root, const prov_enc_defaults_t *d, 
         prov_bucket_t *bucket = &p->buckets[p->nbuckets++];
         snprintf(where, sizeof(where), "buckets[%zu]", i);
         if (prov_check_keys(b, keys, where, err, errlen) != 0
+            || prov_existing(b, &bucket->existing, where, err, errlen) != 0
             || prov_string(b, "name", 1, &bucket->name, where, err, errlen) != 0
             || prov_enc(b, &d->buckets, PROV_ENC_ALLOW_AES256 | PROV_ENC_ALLOW_KMS,
                         &bucket->encryption, where, err, errlen) != 0) {
@@ -469,7 +497,8 @@ static int prov_parse_tables(const json_t *root, const prov_enc_defaults_t *d, p
                              char *err, size_t errlen)
 {
     static const char *const keys[] = { "name", "hash_key", "range_key", "billing_mode",
-                                        "read_capacity", "write_capacity", "encryption", NULL };
+                                        "read_capacity", "write_capacity", "encryption",
+                                        "existing", NULL };
     json_t *list, *t;
     char where[64];
     size_t i, n;
@@ -485,8 +514,14 @@ static int prov_parse_tables(const json_t *root, const prov_enc_defaults_t *d, p
         prov_table_t *table = &p->tables[p->ntables++];
         snprintf(where, sizeof(where), "tables[%zu]", i);
         if (prov_check_keys(t, keys, where, err, errlen) != 0
-            || prov_string(t, "name", 1, &table->name, where, err, errlen) != 0
-            || prov_table_key(t, "hash_key", 1, &table->hash_key, table->hash_type, where, err,
+            || prov_existing(t, &table->existing, where, err, errlen) != 0
+            || prov_string(t, "name", 1, &table->name, where, err, errlen) != 0) {
+            return -1;
+        }
+        if (table->existing) {
+            continue;
+        }
+        if (prov_table_key(t, "hash_key", 1, &table->hash_key, table->hash_type, where, err,
                               errlen) != 0
             || prov_table_key(t, "range_key", 0, &table->range_key, table->range_type, where, err,
                               errlen) != 0
@@ -616,10 +651,30 @@ static int prov_check_references(const prov_plan_t *p, char *err, size_t errlen)
     return 0;
 }
 
+/* Parses "stack" (default PROV_STACK_DEFAULT): 1-64 of A-Z a-z 0-9 _ . -,
+ * valid as a tag value on every service.  Returns 0 or -1 with err set. */
+static int prov_parse_stack(const json_t *root, prov_plan_t *p, char *err, size_t errlen)
+{
+    size_t n;
+
+    if (prov_string(root, "stack", 0, &p->stack, "resources", err, errlen) != 0) {
+        return -1;
+    }
+    if (p->stack == NULL && (p->stack = strdup(PROV_STACK_DEFAULT)) == NULL) {
+        return prov_fail(err, errlen, "out of memory");
+    }
+    n = strlen(p->stack);
+    if (n > 64 || strspn(p->stack, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                   "0123456789_.-") != n) {
+        return prov_fail(err, errlen, "stack \"%s\" is not 1-64 of A-Z a-z 0-9 _ . -", p->stack);
+    }
+    return 0;
+}
+
 int prov_plan_parse(const char *text, size_t len, prov_plan_t *plan, char *err, size_t errlen)
 {
-    static const char *const keys[] = { "topics", "queues", "subscriptions", "buckets", "tables",
-                                        "encryption", NULL };
+    static const char *const keys[] = { "stack", "topics", "queues", "subscriptions", "buckets",
+                                        "tables", "encryption", NULL };
     prov_enc_defaults_t defaults;
     json_error_t jerr;
     json_t *root;
@@ -633,6 +688,7 @@ int prov_plan_parse(const char *text, size_t len, prov_plan_t *plan, char *err, 
     if (!json_is_object(root)) {
         prov_fail(err, errlen, "the resources description must be a JSON object");
     } else if (prov_check_keys(root, keys, "resources", err, errlen) == 0
+               && prov_parse_stack(root, plan, err, errlen) == 0
                && prov_enc_defaults(root, &defaults, err, errlen) == 0
                && prov_parse_topics(root, &defaults, plan, err, errlen) == 0
                && prov_parse_queues(root, &defaults, plan, err, errlen) == 0
@@ -988,6 +1044,11 @@ int prov_subscription_attributes(const prov_subscription_t *s, aws_attrs_t *out)
     return 0;
 }
 
+int prov_plan_tags(const prov_plan_t *plan, aws_attrs_t *out)
+{
+    return aws_attrs_set(out, PROV_STACK_TAG, plan->stack);
+}
+
 int prov_attr_create_only(const char *name)
 {
     return strcmp(name, "FifoQueue") == 0 || strcmp(name, "FifoTopic") == 0;
@@ -1098,6 +1159,7 @@ void prov_plan_free(prov_plan_t *plan)
         free(plan->tables[i].encryption.kms_key_id);
         free(plan->tables[i].arn);
     }
+    free(plan->stack);
     free(plan->topics);
     free(plan->queues);
     free(plan->subs);

@@ -45,6 +45,18 @@ int prov_say_error(prov_run_t *r, const char *what, const aws_error_t *err)
     return -1;
 }
 
+int prov_say_existing(prov_run_t *r, const char *what, int rc, int missing, aws_error_t *err)
+{
+    if (rc == 0) {
+        prov_say(r, "%s: existing, not managed by this stack", what);
+        return 0;
+    }
+    if (missing) {
+        aws_error_set(err, AWS_ERR_CONFIG, "%s is referenced as existing but does not exist", what);
+    }
+    return prov_say_error(r, what, err);
+}
+
 int prov_run_resolve(prov_run_t *r, aws_error_t *err)
 {
     aws_sts_identity_t id;
@@ -94,27 +106,4 @@ int prov_show(prov_run_t *r, aws_error_t *err)
     }
     prov_say(r, "show: %d pending change%s", r->changes, r->changes == 1 ? "" : "s");
     return 0;
-}
-
-int prov_down(prov_run_t *r, aws_error_t *err)
-{
-    aws_error_t step;
-    int (*const steps[])(prov_run_t *, aws_error_t *) = {
-        prov_subscriptions_remove, prov_topics_remove, prov_queues_remove, prov_buckets_remove,
-        prov_tables_remove,
-    };
-    size_t i;
-    int rc = 0;
-
-    r->changes = r->warnings = 0;
-    aws_error_clear(err);
-    for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-        if (steps[i](r, &step) != 0 && rc == 0) {
-            *err = step;
-            rc = -1;
-        }
-    }
-    prov_say(r, "down: %d deletion%s%s", r->changes, r->changes == 1 ? "" : "s",
-             rc != 0 ? ", some resources were left in place" : "");
-    return rc;
 }

@@ -53,14 +53,47 @@ static int prov_bucket_encryption(prov_run_t *r, const prov_bucket_t *b, int app
     return 0;
 }
 
+/* Tags a bucket up just created with the stack's tag and reads it back:
+ * an endpoint that does not keep bucket tags is a warning (down will
+ * keep the bucket, never delete what it cannot show to be its own). */
+static int prov_bucket_tag(prov_run_t *r, const prov_bucket_t *b, aws_error_t *err)
+{
+    aws_attrs_t tags = AWS_ATTRS_INIT, have = AWS_ATTRS_INIT;
+    char what[128];
+    int rc = 0;
+
+    snprintf(what, sizeof(what), "bucket %s", b->name);
+    if (prov_plan_tags(r->plan, &tags) != 0) {
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory planning %s", what);
+        return -1;
+    }
+    if ((aws_s3_put_bucket_tagging(r->client, b->name, &tags, err) != 0
+         || aws_s3_get_bucket_tagging(r->client, b->name, &have, err) != 0)
+        && !prov_tags_unsupported(err)) {
+        rc = prov_say_error(r, what, err);
+    } else if (prov_owner(err->kind == AWS_ERR_NONE ? &have : NULL, r->plan->stack)
+               != PROV_OWNER_STACK) {
+        prov_say(r, "%s: warning: the endpoint does not keep bucket tags (" PROV_STACK_TAG
+                 "=%s); down will keep this bucket", what, r->plan->stack);
+        r->warnings++;
+    }
+    aws_attrs_free(&tags);
+    aws_attrs_free(&have);
+    return rc;
+}
+
 /* Converges one bucket. */
 static int prov_bucket_converge(prov_run_t *r, const prov_bucket_t *b, int apply,
                                 aws_error_t *err)
 {
     char what[128];
+    int rc = aws_s3_head_bucket(r->client, b->name, err);
 
     snprintf(what, sizeof(what), "bucket %s", b->name);
-    if (aws_s3_head_bucket(r->client, b->name, err) == 0) {
+    if (b->existing) {
+        return prov_say_existing(r, what, rc, rc != 0 && aws_s3_error_is_not_found(err), err);
+    }
+    if (rc == 0) {
         prov_say(r, "%s: in place", what);
         return prov_bucket_encryption(r, b, apply, err);
     }
@@ -86,6 +119,9 @@ static int prov_bucket_converge(prov_run_t *r, const prov_bucket_t *b, int apply
         return prov_say_error(r, what, err);
     }
     prov_say(r, "%s: created in %s", what, aws_client_region(r->client));
+    if (prov_bucket_tag(r, b, err) != 0) {
+        return -1;
+    }
     return prov_bucket_encryption(r, b, apply, err);
 }
 
@@ -101,54 +137,47 @@ int prov_buckets_converge(prov_run_t *r, int apply, aws_error_t *err)
     return 0;
 }
 
-/* Deletes one bucket; a non-empty one is emptied first with force,
- * else left in place with an error.  Returns 0 or -1 with err set. */
-static int prov_bucket_remove(prov_run_t *r, const prov_bucket_t *b, aws_error_t *err)
+/* prov_remove_fn: empties the bucket first with force (objects put
+ * since the look-up included), then DeleteBucket. */
+static int prov_bucket_remove(prov_run_t *r, const prov_down_item_t *it, aws_error_t *err)
 {
-    char what[128];
-    size_t deleted;
+    size_t deleted = 0;
+    int rc = r->force ? aws_s3_empty_bucket(r->client, it->handle, &deleted, err) : 0;
 
-    snprintf(what, sizeof(what), "bucket %s", b->name);
-    if (aws_s3_head_bucket(r->client, b->name, err) != 0 && aws_s3_error_is_not_found(err)) {
-        prov_say(r, "%s: absent", what);
-        return 0;
+    if (deleted > 0 || rc != 0) {
+        prov_say(r, "bucket %s: %zu object%s deleted", it->name, deleted, deleted == 1 ? "" : "s");
     }
-    if (aws_s3_delete_bucket(r->client, b->name, err) == 0) {
-        prov_say(r, "%s: deleted", what);
-        r->changes++;
-        return 0;
-    }
-    if (!aws_error_is(err, "BucketNotEmpty")) {
-        return prov_say_error(r, what, err);
-    }
-    if (!r->force) {
-        prov_say(r, "%s: not empty, left in place (down --force deletes its objects first)", what);
-        return -1;
-    }
-    if (aws_s3_empty_bucket(r->client, b->name, &deleted, err) != 0) {
-        prov_say(r, "%s: %zu objects deleted before the failure", what, deleted);
-        return prov_say_error(r, what, err);
-    }
-    prov_say(r, "%s: %zu object%s deleted", what, deleted, deleted == 1 ? "" : "s");
-    if (aws_s3_delete_bucket(r->client, b->name, err) != 0) {
-        return prov_say_error(r, what, err);
-    }
-    prov_say(r, "%s: deleted", what);
-    r->changes++;
-    return 0;
+    return rc == 0 ? aws_s3_delete_bucket(r->client, it->handle, err) : -1;
 }
 
-int prov_buckets_remove(prov_run_t *r, aws_error_t *err)
+/* Also whether a bucket of this stack holds objects. */
+int prov_bucket_survey(prov_run_t *r, size_t i, prov_down_list_t *l, aws_error_t *err)
 {
-    aws_error_t e;
-    size_t i;
-    int rc = 0;
+    const prov_bucket_t *b = &r->plan->buckets[i];
+    aws_attrs_t tags = AWS_ATTRS_INIT;
+    prov_down_facts_t f = { 1, b->existing, PROV_OWNER_NONE, 0 };
+    const char *other = NULL;
+    char what[128];
+    int rc = 0, empty = 1;
 
-    for (i = 0; i < r->plan->nbuckets; i++) {
-        if (prov_bucket_remove(r, &r->plan->buckets[i], &e) != 0 && rc == 0) {
-            *err = e;
-            rc = -1;
+    snprintf(what, sizeof(what), "bucket %s", b->name);
+    if (aws_s3_head_bucket(r->client, b->name, err) != 0) {
+        if (!aws_s3_error_is_not_found(err)) {
+            return prov_say_error(r, what, err);
         }
+        f.exists = 0;
+    } else if (!b->existing) {
+        rc = prov_owner_from_tags(r, what, aws_s3_get_bucket_tagging(r->client, b->name, &tags, err),
+                                  &tags, err, &f.owner, &other);
+        if (rc == 0 && f.owner == PROV_OWNER_STACK
+            && aws_s3_bucket_is_empty(r->client, b->name, &empty, err) != 0) {
+            rc = prov_say_error(r, what, err);
+        }
+        f.holds_data = !empty;
     }
+    if (rc == 0) {
+        rc = prov_down_add(r, l, "bucket", b->name, b->name, &f, other, prov_bucket_remove, err);
+    }
+    aws_attrs_free(&tags);
     return rc;
 }

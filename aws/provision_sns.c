@@ -55,7 +55,7 @@ static int prov_topic_update(prov_run_t *r, prov_topic_t *t, const aws_attrs_t *
  * replaces the planned one when the endpoint answers another. */
 static int prov_topic_create(prov_run_t *r, prov_topic_t *t, int apply, aws_error_t *err)
 {
-    aws_attrs_t want = AWS_ATTRS_INIT;
+    aws_attrs_t want = AWS_ATTRS_INIT, tags = AWS_ATTRS_INIT;
     char arn[PROV_ARN_MAX], what[320], *copy;
     int rc;
 
@@ -65,12 +65,14 @@ static int prov_topic_create(prov_run_t *r, prov_topic_t *t, int apply, aws_erro
         prov_say(r, "%s: missing, would be created (%s)", what, t->arn);
         return 0;
     }
-    if (prov_topic_attributes(t, &want) != 0) {
+    if (prov_topic_attributes(t, &want) != 0 || prov_plan_tags(r->plan, &tags) != 0) {
+        aws_attrs_free(&want);
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory planning topic %s", t->name);
         return -1;
     }
-    rc = aws_sns_create_topic(r->client, t->name, &want, NULL, arn, sizeof(arn), err);
+    rc = aws_sns_create_topic(r->client, t->name, &want, &tags, arn, sizeof(arn), err);
     aws_attrs_free(&want);
+    aws_attrs_free(&tags);
     if (rc != 0) {
         return prov_say_error(r, what, err);
     }
@@ -99,7 +101,10 @@ int prov_topics_converge(prov_run_t *r, int apply, aws_error_t *err)
         prov_topic_t *t = &r->plan->topics[i];
         snprintf(what, sizeof(what), "topic %s", t->name);
         if (aws_sns_get_topic_attributes(r->client, t->arn, &have, err) == 0) {
-            rc = prov_topic_update(r, t, &have, apply, err);
+            rc = t->existing ? prov_say_existing(r, what, 0, 0, err)
+                             : prov_topic_update(r, t, &have, apply, err);
+        } else if (t->existing) {
+            rc = prov_say_existing(r, what, -1, aws_sns_error_is_not_found(err), err);
         } else if (aws_sns_error_is_not_found(err)) {
             rc = prov_topic_create(r, t, apply, err);
         } else {
@@ -110,32 +115,37 @@ int prov_topics_converge(prov_run_t *r, int apply, aws_error_t *err)
     return rc;
 }
 
-int prov_topics_remove(prov_run_t *r, aws_error_t *err)
+/* prov_remove_fn: DeleteTopic. */
+static int prov_topic_remove(prov_run_t *r, const prov_down_item_t *it, aws_error_t *err)
 {
-    aws_attrs_t have = AWS_ATTRS_INIT;
+    return aws_sns_delete_topic(r->client, it->handle, err);
+}
+
+int prov_topic_survey(prov_run_t *r, size_t i, prov_down_list_t *l, aws_error_t *err)
+{
+    prov_topic_t *t = &r->plan->topics[i];
+    aws_attrs_t have = AWS_ATTRS_INIT, tags = AWS_ATTRS_INIT;
+    prov_down_facts_t f = { 1, t->existing, PROV_OWNER_NONE, 0 };
+    const char *other = NULL;
     char what[320];
-    aws_error_t e;
-    size_t i;
     int rc = 0;
 
-    for (i = 0; i < r->plan->ntopics; i++) {
-        prov_topic_t *t = &r->plan->topics[i];
-        snprintf(what, sizeof(what), "topic %s", t->name);
-        if (aws_sns_get_topic_attributes(r->client, t->arn, &have, &e) != 0
-            && aws_sns_error_is_not_found(&e)) {
-            prov_say(r, "%s: absent", what);
-        } else if (e.kind == AWS_ERR_NONE && aws_sns_delete_topic(r->client, t->arn, &e) == 0) {
-            prov_say(r, "%s: deleted", what);
-            r->changes++;
-        } else {
-            prov_say_error(r, what, &e);
-            if (rc == 0) {
-                *err = e;
-                rc = -1;
-            }
+    snprintf(what, sizeof(what), "topic %s", t->name);
+    if (aws_sns_get_topic_attributes(r->client, t->arn, &have, err) != 0) {
+        if (!aws_sns_error_is_not_found(err)) {
+            return prov_say_error(r, what, err);
         }
-        aws_attrs_free(&have);
+        f.exists = 0;
+    } else if (!t->existing) {
+        rc = prov_owner_from_tags(r, what, aws_sns_list_tags(r->client, t->arn, &tags, err), &tags,
+                                  err, &f.owner, &other);
     }
+    t->owner = f.existing ? PROV_OWNER_NONE : f.owner;
+    if (rc == 0) {
+        rc = prov_down_add(r, l, "topic", t->name, t->arn, &f, other, prov_topic_remove, err);
+    }
+    aws_attrs_free(&have);
+    aws_attrs_free(&tags);
     return rc;
 }
 
@@ -238,41 +248,34 @@ int prov_subscriptions_converge(prov_run_t *r, int apply, aws_error_t *err)
     return 0;
 }
 
-int prov_subscriptions_remove(prov_run_t *r, aws_error_t *err)
+/* prov_remove_fn: Unsubscribe. */
+static int prov_subscription_remove(prov_run_t *r, const prov_down_item_t *it, aws_error_t *err)
 {
-    aws_sns_subscriptions_t subs = AWS_SNS_SUBSCRIPTIONS_INIT;
-    const aws_sns_subscription_t *found;
-    char what[512];
-    aws_error_t e;
-    size_t i;
-    int rc = 0;
+    return aws_sns_unsubscribe(r->client, it->handle, err);
+}
 
-    for (i = 0; i < r->plan->nsubs; i++) {
-        const prov_subscription_t *s = &r->plan->subs[i];
-        snprintf(what, sizeof(what), "subscription %s -> %s", s->topic, s->queue);
-        if (aws_sns_list_subscriptions(r->client, prov_plan_topic(r->plan, s->topic)->arn, &subs,
-                                       &e) != 0) {
-            if (aws_sns_error_is_not_found(&e)) {
-                prov_say(r, "%s: absent (no topic)", what);
-                continue;
-            }
-        } else if ((found = prov_find_subscription(&subs, prov_plan_queue(r->plan, s->queue)->arn))
-                   == NULL) {
-            prov_say(r, "%s: absent", what);
-            aws_sns_subscriptions_free(&subs);
-            continue;
-        } else if (aws_sns_unsubscribe(r->client, found->arn, &e) == 0) {
-            prov_say(r, "%s: deleted", what);
-            r->changes++;
-            aws_sns_subscriptions_free(&subs);
-            continue;
-        }
-        aws_sns_subscriptions_free(&subs);
-        prov_say_error(r, what, &e);
-        if (rc == 0) {
-            *err = e;
-            rc = -1;
-        }
+/* A subscription is this stack's when its topic or its queue is. */
+int prov_subscription_survey(prov_run_t *r, size_t i, prov_down_list_t *l, aws_error_t *err)
+{
+    const prov_subscription_t *s = &r->plan->subs[i];
+    const prov_topic_t *t = prov_plan_topic(r->plan, s->topic);
+    const prov_queue_t *q = prov_plan_queue(r->plan, s->queue);
+    aws_sns_subscriptions_t subs = AWS_SNS_SUBSCRIPTIONS_INIT;
+    const aws_sns_subscription_t *found = NULL;
+    prov_down_facts_t f = { 0, 0, prov_owner_either(t->owner, q->owner), 0 };
+    char name[512], what[600];
+    int rc;
+
+    snprintf(name, sizeof(name), "%s -> %s", s->topic, s->queue);
+    snprintf(what, sizeof(what), "subscription %s", name);
+    if (aws_sns_list_subscriptions(r->client, t->arn, &subs, err) != 0
+        && !aws_sns_error_is_not_found(err)) {
+        return prov_say_error(r, what, err);
     }
+    found = prov_find_subscription(&subs, q->arn);
+    f.exists = found != NULL;
+    rc = prov_down_add(r, l, "subscription", name, found ? found->arn : NULL, &f, NULL,
+                       prov_subscription_remove, err);
+    aws_sns_subscriptions_free(&subs);
     return rc;
 }

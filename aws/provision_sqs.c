@@ -89,7 +89,7 @@ done:
 static int prov_queue_create(prov_run_t *r, prov_queue_t *q, char *url, int apply,
                              aws_error_t *err)
 {
-    aws_attrs_t want = AWS_ATTRS_INIT;
+    aws_attrs_t want = AWS_ATTRS_INIT, tags = AWS_ATTRS_INIT;
     char what[128];
     int rc;
 
@@ -101,12 +101,14 @@ static int prov_queue_create(prov_run_t *r, prov_queue_t *q, char *url, int appl
                  q->dead_letter ? q->dead_letter : "");
         return 0;
     }
-    if (prov_queue_attributes(r->plan, q, &want) != 0) {
+    if (prov_queue_attributes(r->plan, q, &want) != 0 || prov_plan_tags(r->plan, &tags) != 0) {
+        aws_attrs_free(&want);
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory planning queue %s", q->name);
         return -1;
     }
-    rc = aws_sqs_create_queue(r->client, q->name, &want, NULL, url, PROV_URL_MAX, err);
+    rc = aws_sqs_create_queue(r->client, q->name, &want, &tags, url, PROV_URL_MAX, err);
     aws_attrs_free(&want);
+    aws_attrs_free(&tags);
     if (rc != 0) {
         if (aws_error_is(err, "QueueDeletedRecently")
             || aws_error_is(err, "AWS.SimpleQueueService.QueueDeletedRecently")) {
@@ -122,9 +124,14 @@ static int prov_queue_create(prov_run_t *r, prov_queue_t *q, char *url, int appl
 static int prov_queue_converge(prov_run_t *r, prov_queue_t *q, int apply, aws_error_t *err)
 {
     char url[PROV_URL_MAX], what[128];
+    int rc;
 
     snprintf(what, sizeof(what), "queue %s", q->name);
-    if (aws_sqs_get_queue_url(r->client, q->name, url, sizeof(url), err) == 0) {
+    rc = aws_sqs_get_queue_url(r->client, q->name, url, sizeof(url), err);
+    if (q->existing) {
+        return prov_say_existing(r, what, rc, rc != 0 && aws_sqs_error_is_no_queue(err), err);
+    }
+    if (rc == 0) {
         if ((q->url == NULL || strcmp(q->url, url) != 0)) {
             free(q->url);
             if ((q->url = strdup(url)) == NULL) {
@@ -175,30 +182,35 @@ int prov_queues_converge(prov_run_t *r, int apply, aws_error_t *err)
     return rc;
 }
 
-int prov_queues_remove(prov_run_t *r, aws_error_t *err)
+/* prov_remove_fn: DeleteQueue. */
+static int prov_queue_remove(prov_run_t *r, const prov_down_item_t *it, aws_error_t *err)
 {
-    char url[PROV_URL_MAX], what[128];
-    aws_error_t e;
-    size_t i;
+    return aws_sqs_delete_queue(r->client, it->handle, err);
+}
+
+int prov_queue_survey(prov_run_t *r, size_t i, prov_down_list_t *l, aws_error_t *err)
+{
+    prov_queue_t *q = &r->plan->queues[i];
+    aws_attrs_t tags = AWS_ATTRS_INIT;
+    prov_down_facts_t f = { 1, q->existing, PROV_OWNER_NONE, 0 };
+    const char *other = NULL;
+    char url[PROV_URL_MAX] = "", what[128];
     int rc = 0;
 
-    for (i = 0; i < r->plan->nqueues; i++) {
-        snprintf(what, sizeof(what), "queue %s", r->plan->queues[i].name);
-        if (aws_sqs_get_queue_url(r->client, r->plan->queues[i].name, url, sizeof(url), &e) != 0) {
-            if (aws_sqs_error_is_no_queue(&e)) {
-                prov_say(r, "%s: absent", what);
-                continue;
-            }
-        } else if (aws_sqs_delete_queue(r->client, url, &e) == 0) {
-            prov_say(r, "%s: deleted", what);
-            r->changes++;
-            continue;
+    snprintf(what, sizeof(what), "queue %s", q->name);
+    if (aws_sqs_get_queue_url(r->client, q->name, url, sizeof(url), err) != 0) {
+        if (!aws_sqs_error_is_no_queue(err)) {
+            return prov_say_error(r, what, err);
         }
-        prov_say_error(r, what, &e);
-        if (rc == 0) {
-            *err = e;
-            rc = -1;
-        }
+        f.exists = 0;
+    } else if (!q->existing) {
+        rc = prov_owner_from_tags(r, what, aws_sqs_list_queue_tags(r->client, url, &tags, err),
+                                  &tags, err, &f.owner, &other);
     }
+    q->owner = f.existing ? PROV_OWNER_NONE : f.owner;
+    if (rc == 0) {
+        rc = prov_down_add(r, l, "queue", q->name, url, &f, other, prov_queue_remove, err);
+    }
+    aws_attrs_free(&tags);
     return rc;
 }

@@ -7,8 +7,10 @@
  *   prism-provision [global options] up|down|show [-f FILE] [--force]
  *
  * Report lines go to stdout; the final error, if any, to stderr.  Exit
- * status: 0 success, 1 a call failed or something was left in place,
- * 2 usage error.  Secrets are never printed.
+ * status: 0 success, 1 a call failed (or down kept a resource it could
+ * not show to be this stack's), 2 usage error, 3 down kept tables or
+ * non-empty buckets that only --force deletes.  Secrets are never
+ * printed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,10 +26,12 @@ static const char prov_usage[] =
     "usage: prism-provision [global options] up|down|show [-f FILE] [--force]\n"
     "\n"
     "  up      create what is missing and converge attributes (idempotent)\n"
-    "  down    delete every resource of the file (a bucket only when empty)\n"
+    "  down    print the plan, then delete what carries this stack's tag; tables and\n"
+    "          non-empty buckets only with --force (else exit status 3); resources\n"
+    "          marked existing, untagged or another stack's are kept\n"
     "  show    print the resolved plan (ARNs, URLs) and pending changes; changes nothing\n"
     "  -f FILE the resource description (default conf/resources.json)\n"
-    "  --force down: delete the objects of non-empty buckets first\n"
+    "  --force down: delete the stack's tables, and its buckets with their objects\n"
     "\n"
     "global options:\n";
 
@@ -112,6 +116,9 @@ int main(int argc, char **argv)
     if (fflush(stdout) != 0) {
         fprintf(stderr, "prism-provision: writing the report: %s\n", strerror(errno));
         rc = -1;
+    }
+    if (strcmp(cmd, "down") == 0) {
+        return prov_down_exit_status(rc, run.kept_unsure, run.kept_force);
     }
     return rc == 0 ? 0 : PROV_EXIT_FAIL;
 }

@@ -2,8 +2,11 @@
  * test_provision_plan — the provisioning plan (aws/provision_plan.c):
  * parsing and checking a resources description, binding it to an
  * account (ARNs, ${account} / ${region}), the attributes each resource
- * must have (RedrivePolicy, the topic -> queue Policy, encryption, FIFO)
- * and how attribute values read back from AWS compare.
+ * must have (RedrivePolicy, the topic -> queue Policy, encryption, FIFO),
+ * how attribute values read back from AWS compare, the stack name and
+ * its tag, resources referenced as existing, and down's decisions
+ * (provision_owner.c): whose a resource is, what is deleted or kept and
+ * why, and the exit status.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -252,6 +255,134 @@ static void test_parse_errors(void **state)
                 "\"read_capacity\":5}]}", "PROVISIONED");
 }
 
+/* "stack" names the tag up sets; "existing" resources are references. */
+static void test_stack_and_existing(void **state)
+{
+    prov_plan_t plan;
+    aws_attrs_t tags = AWS_ATTRS_INIT;
+
+    (void) state;
+    parse_ok(sample, &plan);
+    assert_string_equal(plan.stack, PROV_STACK_DEFAULT);
+    assert_int_equal(prov_plan_tags(&plan, &tags), 0);
+    assert_int_equal(tags.n, 1);
+    assert_string_equal(aws_attrs_get(&tags, "prism:stack"), "prism");
+    aws_attrs_free(&tags);
+    assert_false(plan.topics[0].existing);
+    prov_plan_free(&plan);
+
+    parse_ok("{\"stack\": \"media-2.eu\",\n"
+             " \"topics\": [ { \"name\": \"shared\", \"existing\": true }, { \"name\": \"own\" } ],\n"
+             " \"queues\": [ { \"name\": \"inbox\", \"existing\": true }, { \"name\": \"work\" } ],\n"
+             " \"subscriptions\": [ { \"topic\": \"shared\", \"queue\": \"work\" } ],\n"
+             " \"buckets\": [ { \"name\": \"media\", \"existing\": true } ],\n"
+             " \"tables\": [ { \"name\": \"records\", \"existing\": true },\n"
+             "             { \"name\": \"mine\", \"existing\": false,\n"
+             "               \"hash_key\": { \"name\": \"id\", \"type\": \"S\" } } ] }", &plan);
+    assert_string_equal(plan.stack, "media-2.eu");
+    assert_true(prov_plan_topic(&plan, "shared")->existing);
+    assert_false(prov_plan_topic(&plan, "own")->existing);
+    assert_true(prov_plan_queue(&plan, "inbox")->existing);
+    assert_true(plan.buckets[0].existing);
+    assert_true(plan.tables[0].existing);
+    assert_null(plan.tables[0].hash_key);
+    assert_false(plan.tables[1].existing);
+    assert_int_equal(prov_plan_tags(&plan, &tags), 0);
+    assert_string_equal(aws_attrs_get(&tags, PROV_STACK_TAG), "media-2.eu");
+    aws_attrs_free(&tags);
+    prov_plan_free(&plan);
+
+    parse_fails("{\"stack\": \"\"}", "non-empty string");
+    parse_fails("{\"stack\": \"two words\"}", "is not 1-64");
+    parse_fails("{\"stack\": 3}", "non-empty string");
+    parse_fails("{\"topics\": [ { \"name\": \"t\", \"existing\": \"yes\" } ]}", "true or false");
+    parse_fails("{\"queues\": [ { \"name\": \"q\", \"existing\": true, "
+                "\"attributes\": { \"VisibilityTimeout\": 3 } } ]}", "gives only its name");
+    parse_fails("{\"tables\": [ { \"name\": \"tab\", \"existing\": true, "
+                "\"hash_key\": { \"name\": \"id\", \"type\": \"S\" } } ]}", "gives only its name");
+}
+
+/* Whose a resource is, from its tags. */
+static void test_owner(void **state)
+{
+    aws_attrs_t tags = AWS_ATTRS_INIT;
+    aws_error_t e;
+
+    (void) state;
+    assert_int_equal(prov_owner(NULL, "prism"), PROV_OWNER_UNKNOWN);
+    assert_int_equal(prov_owner(&tags, "prism"), PROV_OWNER_NONE);
+    assert_int_equal(aws_attrs_set(&tags, "team", "media"), 0);
+    assert_int_equal(prov_owner(&tags, "prism"), PROV_OWNER_NONE);
+    assert_int_equal(aws_attrs_set(&tags, "prism:stack", "staging"), 0);
+    assert_int_equal(prov_owner(&tags, "prism"), PROV_OWNER_OTHER);
+    assert_int_equal(prov_owner(&tags, "staging"), PROV_OWNER_STACK);
+    assert_int_equal(prov_owner(&tags, "Staging"), PROV_OWNER_OTHER);
+    aws_attrs_free(&tags);
+
+    /* a subscription is this stack's when its topic or its queue is */
+    assert_int_equal(prov_owner_either(PROV_OWNER_STACK, PROV_OWNER_NONE), PROV_OWNER_STACK);
+    assert_int_equal(prov_owner_either(PROV_OWNER_OTHER, PROV_OWNER_STACK), PROV_OWNER_STACK);
+    assert_int_equal(prov_owner_either(PROV_OWNER_NONE, PROV_OWNER_UNKNOWN), PROV_OWNER_UNKNOWN);
+    assert_int_equal(prov_owner_either(PROV_OWNER_NONE, PROV_OWNER_OTHER), PROV_OWNER_NONE);
+
+    aws_error_set(&e, AWS_ERR_PARSE, "GetBucketTagging answer is not a Tagging document");
+    assert_true(prov_tags_unsupported(&e));
+    aws_error_set(&e, AWS_ERR_HTTP, "x");
+    assert_false(prov_tags_unsupported(&e));
+}
+
+/* down's verdict for every combination that matters, and its reasons. */
+static void test_down_verdicts(void **state)
+{
+    static const struct {
+        prov_down_facts_t facts;
+        int               force;
+        prov_verdict_t    want;
+    } cases[] = {
+        { { 0, 0, PROV_OWNER_STACK, 0 }, 0, PROV_DOWN_ABSENT },
+        { { 1, 0, PROV_OWNER_STACK, 0 }, 0, PROV_DOWN_DELETE },
+        { { 1, 1, PROV_OWNER_STACK, 0 }, 1, PROV_DOWN_KEEP_EXISTING },   /* existing wins, even tagged */
+        { { 1, 0, PROV_OWNER_NONE, 0 }, 1, PROV_DOWN_KEEP_FOREIGN },
+        { { 1, 0, PROV_OWNER_OTHER, 0 }, 1, PROV_DOWN_KEEP_FOREIGN },
+        { { 1, 0, PROV_OWNER_UNKNOWN, 0 }, 1, PROV_DOWN_KEEP_UNVERIFIED },
+        { { 1, 0, PROV_OWNER_STACK, 1 }, 0, PROV_DOWN_KEEP_FORCE },
+        { { 1, 0, PROV_OWNER_STACK, 1 }, 1, PROV_DOWN_DELETE },
+        { { 1, 0, PROV_OWNER_NONE, 1 }, 1, PROV_DOWN_KEEP_FOREIGN },     /* force never deletes others' */
+    };
+    char why[256];
+    size_t i;
+
+    (void) state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (prov_down_verdict(&cases[i].facts, cases[i].force) != cases[i].want) {
+            fail_msg("case %zu: verdict %d, want %d", i,
+                     prov_down_verdict(&cases[i].facts, cases[i].force), cases[i].want);
+        }
+    }
+    prov_down_reason("topic", PROV_DOWN_KEEP_EXISTING, PROV_OWNER_NONE, NULL, "prism", why, sizeof(why));
+    assert_string_equal(why, "referenced as existing, not managed by this stack");
+    prov_down_reason("queue", PROV_DOWN_KEEP_FOREIGN, PROV_OWNER_NONE, NULL, "prism", why, sizeof(why));
+    assert_string_equal(why, "not tagged prism:stack=prism (this stack did not make it)");
+    prov_down_reason("queue", PROV_DOWN_KEEP_FOREIGN, PROV_OWNER_OTHER, "staging", "prism", why,
+                     sizeof(why));
+    assert_string_equal(why, "tagged prism:stack=staging, another stack's");
+    prov_down_reason("bucket", PROV_DOWN_KEEP_UNVERIFIED, PROV_OWNER_UNKNOWN, NULL, "prism", why,
+                     sizeof(why));
+    assert_non_null(strstr(why, "does not report bucket tags"));
+    prov_down_reason("table", PROV_DOWN_KEEP_FORCE, PROV_OWNER_STACK, NULL, "prism", why, sizeof(why));
+    assert_string_equal(why, "a table holds data: down --force deletes it");
+    prov_down_reason("bucket", PROV_DOWN_KEEP_FORCE, PROV_OWNER_STACK, NULL, "prism", why, sizeof(why));
+    assert_string_equal(why, "not empty: down --force deletes its objects, then the bucket");
+    prov_down_reason("topic", PROV_DOWN_DELETE, PROV_OWNER_STACK, NULL, "prism", why, sizeof(why));
+    assert_string_equal(why, "");
+
+    /* exit status: failures and unproven ownership 1, waiting for --force 3 */
+    assert_int_equal(prov_down_exit_status(0, 0, 0), 0);
+    assert_int_equal(prov_down_exit_status(0, 0, 2), PROV_EXIT_KEPT_FORCE);
+    assert_int_equal(prov_down_exit_status(0, 1, 2), 1);
+    assert_int_equal(prov_down_exit_status(-1, 0, 0), 1);
+}
+
 static void test_attr_equal(void **state)
 {
     (void) state;
@@ -323,6 +454,9 @@ int main(void)
         cmocka_unit_test(test_fifo),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_attr_equal),
+        cmocka_unit_test(test_stack_and_existing),
+        cmocka_unit_test(test_owner),
+        cmocka_unit_test(test_down_verdicts),
         cmocka_unit_test(test_shipped_resources),
     };
 
