@@ -620,7 +620,7 @@ ngx_http_prism_complete_build(ngx_http_prism_call_t *call, aws_error_t *err)
                                              (char *) ctx->bucket.data,
                                              (char *) ctx->key.data,
                                              (char *) ctx->upload_id.data,
-                                             ctx->parts, ctx->nparts,
+                                             ctx->parts, ctx->nparts, 0,
                                              &call->req, &call->body, err);
 }
 
