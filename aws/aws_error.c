@@ -32,6 +32,7 @@ static const char *const aws_error_transient_codes[] = {
     "RequestTimeTooSkewed",
     "RequestExpired",
     "RequestInTheFuture",
+    "ConditionalRequestConflict",   /* S3: a concurrent conditional write */
     NULL
 };
 

@@ -28,6 +28,12 @@ int aws_s3_error_is_not_found(const aws_error_t *err)
                || aws_error_is(err, "NotFound") || aws_error_is(err, "NoSuchBucket"));
 }
 
+int aws_s3_error_is_precondition_failed(const aws_error_t *err)
+{
+    return err->kind == AWS_ERR_HTTP
+           && (err->http_status == 412 || aws_error_is(err, "PreconditionFailed"));
+}
+
 void aws_s3_object_info_from_response(aws_response_t *resp, aws_s3_object_info_t *info)
 {
     info->size = resp->content_length;
@@ -90,6 +96,12 @@ static int aws_s3_put_init(aws_client_t *c, const char *bucket, const char *key,
     }
     if (aws_s3_add_object_headers(req, opts, err) != 0) {
         aws_request_free(req);
+        return -1;
+    }
+    if (opts != NULL && opts->if_none_match
+        && aws_request_set_header(req, "If-None-Match", "*") != 0) {
+        aws_request_free(req);
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory building PutObject");
         return -1;
     }
     return 0;

@@ -51,6 +51,10 @@ typedef struct {
     size_t               nmeta;
     aws_s3_sse_t         sse;
     const char          *kms_key_id;     /* AWS_S3_SSE_KMS only; NULL: the account's default key */
+    int                  if_none_match;  /* PutObject, CompleteMultipartUpload: "If-None-Match: *",
+                                          * store only if the key is absent (else 412
+                                          * PreconditionFailed; 409 ConditionalRequestConflict
+                                          * on a concurrent conditional write, retryable) */
 } aws_s3_put_opts_t;
 
 /* What HEAD/GET tell about an object. */
@@ -87,6 +91,10 @@ int aws_s3_error_parse(const aws_response_t *resp, aws_error_t *err);
 /* Returns 1 when err says the object (or bucket) does not exist:
  * NoSuchKey, NotFound, NoSuchBucket, or HTTP 404. */
 int aws_s3_error_is_not_found(const aws_error_t *err);
+
+/* Returns 1 when err says a conditional write found the key present:
+ * PreconditionFailed, or HTTP 412. */
+int aws_s3_error_is_precondition_failed(const aws_error_t *err);
 
 /* Copies the object's headers from resp into info; the metadata
  * entries are moved, not copied (resp->meta becomes empty). */
@@ -187,11 +195,12 @@ int aws_s3_upload_part_request(aws_client_t *c, const char *bucket, const char *
 
 /* Builds and signs CompleteMultipartUpload (POST ?uploadId=ID) with the
  * XML list of parts (ascending numbers) written into *body (must
- * outlive req). */
+ * outlive req); with if_none_match, "If-None-Match: *" (the object is
+ * created only if the key is absent, as aws_s3_put_opts_t says). */
 int aws_s3_complete_multipart_request(aws_client_t *c, const char *bucket, const char *key,
                                       const char *upload_id, const aws_s3_part_t *parts,
-                                      size_t nparts, aws_request_t *req, aws_buf_t *body,
-                                      aws_error_t *err);
+                                      size_t nparts, int if_none_match, aws_request_t *req,
+                                      aws_buf_t *body, aws_error_t *err);
 
 /* Parses CompleteMultipartUploadResult/ETag into etag (may be NULL).
  * S3 may answer 200 with an <Error> body: that is an error here. */

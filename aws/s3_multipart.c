@@ -120,8 +120,8 @@ static int aws_s3_xml_escape(aws_buf_t *b, const char *s)
 
 int aws_s3_complete_multipart_request(aws_client_t *c, const char *bucket, const char *key,
                                       const char *upload_id, const aws_s3_part_t *parts,
-                                      size_t nparts, aws_request_t *req, aws_buf_t *body,
-                                      aws_error_t *err)
+                                      size_t nparts, int if_none_match, aws_request_t *req,
+                                      aws_buf_t *body, aws_error_t *err)
 {
     size_t i;
     int ok;
@@ -155,6 +155,7 @@ int aws_s3_complete_multipart_request(aws_client_t *c, const char *bucket, const
         return -1;
     }
     if (aws_request_set_header(req, "Content-Type", "application/xml") != 0
+        || (if_none_match && aws_request_set_header(req, "If-None-Match", "*") != 0)
         || aws_request_set_body(req, body->data, body->len) != 0) {
         aws_request_free(req);
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory building CompleteMultipartUpload");
@@ -242,7 +243,9 @@ static int aws_s3_mp_build(aws_client_t *c, void *ctx, aws_request_t *req, aws_e
                                           req, err);
     case AWS_S3_MP_COMPLETE:
         return aws_s3_complete_multipart_request(c, mp->bucket, mp->key, mp->upload_id,
-                                                 mp->parts, mp->nparts, req, &mp->body, err);
+                                                 mp->parts, mp->nparts,
+                                                 mp->opts != NULL && mp->opts->if_none_match,
+                                                 req, &mp->body, err);
     default:
         return aws_s3_abort_multipart_request(c, mp->bucket, mp->key, mp->upload_id, req, err);
     }

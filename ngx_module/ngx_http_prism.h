@@ -74,6 +74,7 @@
 /* How an upload ended: the status counters and the JSON "error" codes. */
 typedef enum {
     ngx_http_prism_created = 0,
+    ngx_http_prism_duplicate,                     /* the key existed: 200 */
     ngx_http_prism_empty_body,
     ngx_http_prism_malformed_body,
     ngx_http_prism_invalid_image,
@@ -85,6 +86,7 @@ typedef enum {
     ngx_http_prism_store_failed,
     ngx_http_prism_store_unavailable,
     ngx_http_prism_store_timeout,
+    ngx_http_prism_store_full,                    /* local store: ENOSPC */
     ngx_http_prism_publish_failed,
     ngx_http_prism_publish_unavailable,
     ngx_http_prism_publish_timeout,
@@ -156,6 +158,8 @@ typedef struct {
     ngx_http_complex_value_t      *bucket;
     ngx_http_complex_value_t      *key_prefix;
     ngx_http_complex_value_t      *key_template;
+    ngx_flag_t                     key_repeats;    /* no image id in the key */
+    ngx_flag_t                     s3_check_existing;
     ngx_str_t                      local_dir;
     ngx_str_t                      topic_arn;
     ngx_http_complex_value_t      *message_group_id;  /* FIFO topics */
@@ -261,7 +265,7 @@ struct ngx_http_prism_ctx_s {
     ngx_event_t                    reject;
 
     /* the image inside the body file */
-    void                          *copy;      /* a form's copy to the local dir */
+    void                          *local;     /* the local store's task */
     ngx_fd_t                       fd;
     off_t                          offset;
     off_t                          size;
@@ -300,6 +304,7 @@ struct ngx_http_prism_ctx_s {
     ngx_http_prism_outcome_e       outcome;
     ngx_str_t                      message;
 
+    unsigned                       conditional:1; /* S3: If-None-Match */
     unsigned                       stored:1;
     unsigned                       unstored:1;
     unsigned                       answered:1;

@@ -403,8 +403,10 @@ ngx_http_prism_name(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
 
 /*
- * End of the store phase: NGX_OK moves on to the publish, anything else
- * is answered (the outcome was set by the store).
+ * End of the store phase: NGX_OK moves on to the publish; anything else
+ * is answered with the outcome the store set: NGX_DECLINED when the key
+ * existed already (a duplicate: this upload created nothing, so it
+ * announces and removes nothing), NGX_ERROR on failure.
  */
 
 void
@@ -469,7 +471,9 @@ ngx_http_prism_answer(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
     ngx_int_t  rc;
 
-    if (ctx->outcome == ngx_http_prism_created) {
+    if (ctx->outcome == ngx_http_prism_created
+        || ctx->outcome == ngx_http_prism_duplicate)
+    {
         rc = ngx_http_prism_send_created(r, ctx);
 
     } else {

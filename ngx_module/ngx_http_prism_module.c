@@ -40,6 +40,7 @@ static char *ngx_http_prism_credentials(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_prism_key_template(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static ngx_uint_t ngx_http_prism_names_any(ngx_str_t *text, ngx_str_t *vars);
 static char *ngx_http_prism_message_group_id(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_prism_s3_sse(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -117,6 +118,13 @@ static ngx_command_t  ngx_http_prism_commands[] = {
       ngx_http_prism_key_template,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_prism_loc_conf_t, key_template),
+      NULL },
+
+    { ngx_string("prism_s3_check_existing"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prism_loc_conf_t, s3_check_existing),
       NULL },
 
     { ngx_string("prism_local_dir"),
@@ -369,13 +377,21 @@ ngx_module_t  ngx_http_prism_module = {
 static ngx_str_t  ngx_http_prism_default_pool = ngx_string("default");
 
 
-/* a key template must name one of these, so that keys are unique */
+/*
+ * A key template must name the image id or the SHA-256, so that keys are
+ * unique; only one with the image id makes a new key for every upload,
+ * one with only the SHA-256 repeats when the same bytes come again.
+ */
 
-static ngx_str_t  ngx_http_prism_unique_vars[] = {
+static ngx_str_t  ngx_http_prism_id_vars[] = {
     ngx_string("{id}"),
-    ngx_string("{sha256}"),
     ngx_string("$prism_image_id"),
     ngx_string("${prism_image_id}"),
+    ngx_null_string
+};
+
+static ngx_str_t  ngx_http_prism_sha256_vars[] = {
+    ngx_string("{sha256}"),
     ngx_string("$prism_sha256"),
     ngx_string("${prism_sha256}"),
     ngx_null_string
@@ -523,6 +539,7 @@ ngx_http_prism_create_loc_conf(ngx_conf_t *cf)
      *     conf->bucket = NULL;
      *     conf->key_prefix = NULL;
      *     conf->key_template = NULL;
+     *     conf->key_repeats = 0;
      *     conf->local_dir = { 0, NULL };
      *     conf->topic_arn = { 0, NULL };
      *     conf->message_group_id = NULL;
@@ -540,6 +557,7 @@ ngx_http_prism_create_loc_conf(ngx_conf_t *cf)
     conf->publish_timeout = NGX_CONF_UNSET_MSEC;
     conf->store_timeout = NGX_CONF_UNSET_MSEC;
     conf->multipart_threshold = NGX_CONF_UNSET_SIZE;
+    conf->s3_check_existing = NGX_CONF_UNSET;
 
     ngx_http_prism_lookup_init_conf(&conf->lookup);
 
@@ -608,6 +626,13 @@ ngx_http_prism_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               prev->multipart_threshold,
                               AWS_S3_DEFAULT_MULTIPART_THRESHOLD);
 
+    /* AWS's S3 honours conditional writes; an endpoint of one's own may not */
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_prism_module);
+
+    ngx_conf_merge_value(conf->s3_check_existing, prev->s3_check_existing,
+                         pmcf->endpoint.len || pmcf->s3_endpoint.len);
+
     if (conf->key_template == NULL) {
         ngx_str_set(&tpl, NGX_HTTP_PRISM_KEY_TEMPLATE_DEFAULT);
 
@@ -627,6 +652,9 @@ ngx_http_prism_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
             return NGX_CONF_ERROR;
         }
     }
+
+    conf->key_repeats = !ngx_http_prism_names_any(&conf->key_template->value,
+                                                  ngx_http_prism_id_vars);
 
     ngx_http_prism_lookup_merge_conf(&prev->lookup, &conf->lookup);
 
@@ -661,7 +689,6 @@ ngx_http_prism_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_prism_module);
     pmcf->uploads++;
 
     return NGX_CONF_OK;
@@ -1003,6 +1030,26 @@ ngx_http_prism_credentials(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 /*
+ * Returns 1 when text names one of vars (a list ended by an empty
+ * string, compared without case), else 0.
+ */
+
+static ngx_uint_t
+ngx_http_prism_names_any(ngx_str_t *text, ngx_str_t *vars)
+{
+    for ( /* void */ ; vars->len; vars++) {
+        if (ngx_strlcasestrn(text->data, text->data + text->len, vars->data,
+                             vars->len - 1))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
  * "prism_key_template TEMPLATE": a complex value whose result is an
  * ingress key template ({id}, {ext}, {yyyy} ...).  A template without
  * nginx variables is checked now; every template must make keys unique
@@ -1013,9 +1060,7 @@ static char *
 ngx_http_prism_key_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     char                              *rv;
-    u_char                            *last;
-    ngx_str_t                         *value, *n;
-    ngx_uint_t                         unique;
+    ngx_str_t                         *value;
     ngx_http_complex_value_t          *cv;
     u_char                             err[256];
 
@@ -1026,17 +1071,9 @@ ngx_http_prism_key_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    unique = 0;
-    last = value[1].data + value[1].len;
-
-    for (n = ngx_http_prism_unique_vars; n->len; n++) {
-        if (ngx_strlcasestrn(value[1].data, last, n->data, n->len - 1)) {
-            unique = 1;
-            break;
-        }
-    }
-
-    if (!unique) {
+    if (!ngx_http_prism_names_any(&value[1], ngx_http_prism_id_vars)
+        && !ngx_http_prism_names_any(&value[1], ngx_http_prism_sha256_vars))
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "prism: \"%V\" must contain {id} or {sha256} "
                            "so that every upload gets its own key",

@@ -14,6 +14,7 @@
 
 ngx_http_prism_outcome_t  ngx_http_prism_outcomes[] = {
     { NGX_HTTP_CREATED, ngx_string("created") },
+    { NGX_HTTP_OK, ngx_string("duplicate") },
     { NGX_HTTP_BAD_REQUEST, ngx_string("empty_body") },
     { NGX_HTTP_BAD_REQUEST, ngx_string("malformed_body") },
     { NGX_HTTP_BAD_REQUEST, ngx_string("invalid_image") },
@@ -25,6 +26,7 @@ ngx_http_prism_outcome_t  ngx_http_prism_outcomes[] = {
     { NGX_HTTP_BAD_GATEWAY, ngx_string("store_failed") },
     { NGX_HTTP_SERVICE_UNAVAILABLE, ngx_string("store_unavailable") },
     { NGX_HTTP_GATEWAY_TIME_OUT, ngx_string("store_timeout") },
+    { NGX_HTTP_INSUFFICIENT_STORAGE, ngx_string("store_full") },
     { NGX_HTTP_BAD_GATEWAY, ngx_string("publish_failed") },
     { NGX_HTTP_SERVICE_UNAVAILABLE, ngx_string("publish_unavailable") },
     { NGX_HTTP_GATEWAY_TIME_OUT, ngx_string("publish_timeout") },
@@ -123,8 +125,9 @@ ngx_http_prism_send_error(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
 
 /*
- * Answers 201 with the upload's JSON description and its Location, and
- * counts it.  Returns the result of sending.
+ * Answers 201 with the upload's JSON description and its Location, or 200
+ * with the duplicate's description (the key existed), and counts it.
+ * Returns the result of sending.
  */
 
 ngx_int_t
@@ -143,7 +146,8 @@ ngx_http_prism_send_created(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
         return NGX_ERROR;
     }
 
-    json = ing_response_json(&ev, (char *) ctx->message_id.data, err,
+    json = ing_response_json(&ev, (char *) ctx->message_id.data,
+                             ctx->outcome == ngx_http_prism_duplicate, err,
                              sizeof(err));
     if (json == NULL) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -153,7 +157,7 @@ ngx_http_prism_send_created(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
     ctx->answered = 1;
 
-    ngx_http_prism_count_upload(r, ngx_http_prism_created, ctx->size);
+    ngx_http_prism_count_upload(r, ctx->outcome, ctx->size);
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
@@ -167,8 +171,9 @@ ngx_http_prism_send_created(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
     r->headers_out.location = h;
 
-    rc = ngx_http_prism_send_json(r, NGX_HTTP_CREATED, (u_char *) json,
-                                  ngx_strlen(json));
+    rc = ngx_http_prism_send_json(r,
+                                  ngx_http_prism_outcomes[ctx->outcome].status,
+                                  (u_char *) json, ngx_strlen(json));
 
     free(json);
 

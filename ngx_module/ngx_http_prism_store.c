@@ -2,17 +2,28 @@
 /*
  * Storing the original, and removing it again when its publish failed.
  *
+ * The removal must only ever remove what this upload created: a key
+ * template without the image id (by-hash/{sha256}.{ext}) gives the same
+ * key to the same bytes, and the object may be an earlier upload's.  So
+ * the original is created only where its key is free; a key that exists
+ * already makes the upload a duplicate (ngx_http_prism_duplicate): it
+ * stores, announces and removes nothing.
+ *
  * S3: one PutObject streamed from the body's temporary file (at the
  * image's offset) up to prism_s3_multipart_threshold; above it a
  * multipart upload (create, the parts one after the other, complete),
- * aborted on any failure.  All of it runs on the event loop through
+ * aborted on any failure.  With a key that can repeat, PutObject and
+ * CompleteMultipartUpload carry "If-None-Match: *" (412: the key exists),
+ * preceded by a HeadObject where prism_s3_check_existing says the endpoint
+ * may ignore that header.  All of it runs on the event loop through
  * ngx_http_prism_call within prism_store_timeout.
  *
- * Local: the file appears in prism_local_dir under its key atomically.
- * A raw body's temporary file is renamed there (copied first when it is
- * on another file system); a form's file is copied out of the body into
- * a temporary name next to its destination, then renamed — in
- * prism_thread_pool, since it can be as large as prism_max_bytes.
+ * Local: in prism_thread_pool, the file appears in prism_local_dir under
+ * its key with link(), which never replaces an existing file: a raw
+ * body's temporary file is linked there; a form's file, or a body on
+ * another file system, is first copied into a temporary file next to its
+ * destination, removed again whatever happens.  A full file system is
+ * answered 507 store_full.
  */
 
 
@@ -28,35 +39,53 @@
 /* S3 allows 2 KB of user metadata */
 #define NGX_HTTP_PRISM_META_MAX      2048
 
+/* the buffer of the local store's copy */
+#define NGX_HTTP_PRISM_COPY_BUF      65536
+
 
 static ngx_int_t ngx_http_prism_store_s3(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
+static ngx_int_t ngx_http_prism_s3_write(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+static ngx_int_t ngx_http_prism_s3_not_started(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+static ngx_int_t ngx_http_prism_exists(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+static void ngx_http_prism_not_stored(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_uint_t attempts);
 static ngx_int_t ngx_http_prism_store_local(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
-static ngx_int_t ngx_http_prism_copy_start(ngx_http_request_t *r,
-    ngx_http_prism_ctx_t *ctx, u_char *to);
-static void ngx_http_prism_copy_range(void *data, ngx_log_t *log);
-static ngx_int_t ngx_http_prism_copy_finish(ngx_http_request_t *r,
-    ngx_http_prism_ctx_t *ctx);
-#if (NGX_THREADS)
-static void ngx_http_prism_copy_done(ngx_event_t *ev);
-#endif
 
 
-/* A form's file copied out of the body file into the local directory. */
+/* The local store's work, done in the thread pool. */
 
 typedef struct {
     ngx_http_request_t   *request;
+    u_char               *body;     /* a raw body's file to link, or NULL */
     ngx_fd_t              from;
     off_t                 offset;
     off_t                 end;
-    u_char               *tmp;      /* TO.prism-tmp */
+    u_char               *tmp;      /* TO.IMAGE_ID.prism-tmp */
     u_char               *to;
     u_char               *buf;
     const char           *op;       /* the call that failed, or NULL */
     u_char               *file;     /* the file it failed on */
     ngx_err_t             err;
-} ngx_http_prism_copy_t;
+    unsigned              exists:1; /* TO was there: nothing stored */
+} ngx_http_prism_local_t;
+
+static void ngx_http_prism_local_task(void *data, ngx_log_t *log);
+static ngx_int_t ngx_http_prism_local_copy(ngx_http_prism_local_t *lc);
+static ngx_int_t ngx_http_prism_local_link(ngx_http_prism_local_t *lc,
+    u_char *from);
+static void ngx_http_prism_local_failed(ngx_http_prism_local_t *lc,
+    const char *op, u_char *file, ngx_err_t err);
+static ngx_int_t ngx_http_prism_local_finish(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+#if (NGX_THREADS)
+static void ngx_http_prism_local_done(ngx_event_t *ev);
+#endif
+
 static ngx_int_t ngx_http_prism_s3_start(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ngx_http_prism_call_build_pt build,
     ngx_http_prism_call_parse_pt parse, ngx_http_prism_call_done_pt done,
@@ -64,6 +93,9 @@ static ngx_int_t ngx_http_prism_s3_start(ngx_http_request_t *r,
 static void ngx_http_prism_put_opts(ngx_http_prism_ctx_t *ctx,
     aws_s3_put_opts_t *opts);
 
+static int ngx_http_prism_head_build(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static void ngx_http_prism_head_done(ngx_http_prism_call_t *call);
 static int ngx_http_prism_put_build(ngx_http_prism_call_t *call,
     aws_error_t *err);
 static int ngx_http_prism_put_parse(ngx_http_prism_call_t *call,
@@ -89,7 +121,7 @@ static void ngx_http_prism_store_done(ngx_http_prism_call_t *call);
 static void ngx_http_prism_uncertain_done(ngx_http_prism_call_t *call);
 static int ngx_http_prism_delete_build(ngx_http_prism_call_t *call,
     aws_error_t *err);
-static int ngx_http_prism_delete_parse(ngx_http_prism_call_t *call,
+static int ngx_http_prism_s3_parse(ngx_http_prism_call_t *call,
     aws_error_t *err);
 static void ngx_http_prism_delete_done(ngx_http_prism_call_t *call);
 static void ngx_http_prism_s3_failed(ngx_http_request_t *r,
@@ -100,9 +132,10 @@ static void ngx_http_prism_unstore_result(ngx_http_request_t *r,
 
 /*
  * Stores the original named by ctx (bucket, key, the image's range of the
- * body file).  Returns NGX_OK when it is stored, NGX_AGAIN when the store
- * runs and ngx_http_prism_stored() will be called, or NGX_ERROR with the
- * outcome set.
+ * body file) where its key is free.  Returns NGX_OK when it is stored,
+ * NGX_AGAIN when the store runs and ngx_http_prism_stored() will be
+ * called, NGX_DECLINED when the key existed (a duplicate, nothing
+ * stored), or NGX_ERROR with the outcome set.
  */
 
 ngx_int_t
@@ -123,8 +156,9 @@ ngx_http_prism_store(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
 
 /*
- * Removes the stored original after a failed publish, and notes the
- * result in the answer's message.  Returns NGX_OK when done (whatever the
+ * Removes the original this upload stored (never a duplicate's: it
+ * stored nothing) after a failed publish, and notes the result in the
+ * answer's message.  Returns NGX_OK when done (whatever the
  * result), or NGX_AGAIN when ngx_http_prism_unstored() will be called.
  */
 
@@ -150,7 +184,7 @@ ngx_http_prism_unstore(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     }
 
     if (ngx_http_prism_s3_start(r, ctx, ngx_http_prism_delete_build,
-                                ngx_http_prism_delete_parse,
+                                ngx_http_prism_s3_parse,
                                 ngx_http_prism_delete_done,
                                 ngx_current_msec + NGX_HTTP_PRISM_UNDO_TIMEOUT)
         != NGX_OK)
@@ -222,18 +256,21 @@ ngx_http_prism_location(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 }
 
 
-/* Starts a PutObject, or a multipart upload above the threshold. */
+/*
+ * Starts the S3 store: with a key that can repeat, a HeadObject first
+ * where the endpoint may ignore conditional writes, else the write.
+ * Returns NGX_AGAIN, or NGX_ERROR with the outcome set.
+ */
 
 static ngx_int_t
 ngx_http_prism_store_s3(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
-    ngx_msec_t                  deadline;
     ngx_http_prism_loc_conf_t  *plcf;
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
 
-    deadline = ngx_current_msec + plcf->store_timeout;
-    ctx->store_deadline = deadline;
+    ctx->store_deadline = ngx_current_msec + plcf->store_timeout;
+    ctx->conditional = plcf->key_repeats;
 
     if (ctx->form && ctx->form->nfields) {
         ctx->meta = ngx_pcalloc(r->pool,
@@ -245,13 +282,42 @@ ngx_http_prism_store_s3(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
         }
     }
 
+    if (!ctx->conditional || !plcf->s3_check_existing) {
+        return ngx_http_prism_s3_write(r, ctx);
+    }
+
+    if (ngx_http_prism_s3_start(r, ctx, ngx_http_prism_head_build,
+                                ngx_http_prism_s3_parse,
+                                ngx_http_prism_head_done, ctx->store_deadline)
+        != NGX_OK)
+    {
+        return ngx_http_prism_s3_not_started(r, ctx);
+    }
+
+    return NGX_AGAIN;
+}
+
+
+/*
+ * Starts writing the object: a PutObject, or a multipart upload above the
+ * threshold.  Returns NGX_AGAIN, or NGX_ERROR with the outcome set.
+ */
+
+static ngx_int_t
+ngx_http_prism_s3_write(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    ngx_http_prism_loc_conf_t  *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+
     if (ctx->size <= (off_t) plcf->multipart_threshold) {
         if (ngx_http_prism_s3_start(r, ctx, ngx_http_prism_put_build,
                                     ngx_http_prism_put_parse,
-                                    ngx_http_prism_store_done, deadline)
+                                    ngx_http_prism_store_done,
+                                    ctx->store_deadline)
             != NGX_OK)
         {
-            goto failed;
+            return ngx_http_prism_s3_not_started(r, ctx);
         }
 
         return NGX_AGAIN;
@@ -278,16 +344,26 @@ ngx_http_prism_store_s3(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
     if (ngx_http_prism_s3_start(r, ctx, ngx_http_prism_create_build,
                                 ngx_http_prism_create_parse,
-                                ngx_http_prism_create_done, deadline)
+                                ngx_http_prism_create_done,
+                                ctx->store_deadline)
         != NGX_OK)
     {
-        goto failed;
+        return ngx_http_prism_s3_not_started(r, ctx);
     }
 
     return NGX_AGAIN;
+}
 
-failed:
 
+/*
+ * Records why an S3 call of the store could not start: the call's error,
+ * or no memory for the call.  Returns NGX_ERROR.
+ */
+
+static ngx_int_t
+ngx_http_prism_s3_not_started(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx)
+{
     if (ctx->call) {
         ngx_http_prism_s3_failed(r, ctx, &ctx->call->err);
 
@@ -297,6 +373,46 @@ failed:
     }
 
     return NGX_ERROR;
+}
+
+
+/*
+ * Records that the key exists already: this upload did not create the
+ * object, so it announces and removes nothing and is answered as a
+ * duplicate.  Returns NGX_DECLINED for ngx_http_prism_stored().
+ */
+
+static ngx_int_t
+ngx_http_prism_exists(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "prism: \"%V\" exists already, the upload is a duplicate",
+                  &ctx->key);
+
+    ctx->outcome = ngx_http_prism_duplicate;
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * Ends a store that created nothing: a duplicate is answered as such, a
+ * failure (its outcome set) is counted and answered.
+ */
+
+static void
+ngx_http_prism_not_stored(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    ngx_uint_t attempts)
+{
+    if (ctx->outcome == ngx_http_prism_duplicate) {
+        ngx_http_prism_stored(r, ctx, NGX_DECLINED);
+        return;
+    }
+
+    ngx_http_prism_count_store(r, 0, attempts,
+                               ngx_current_msec - ctx->store_start);
+
+    ngx_http_prism_stored(r, ctx, NGX_ERROR);
 }
 
 
@@ -335,7 +451,8 @@ ngx_http_prism_s3_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
 /*
  * The options of the new object: its sniffed Content-Type, the
- * location's server-side encryption (prism_s3_sse), and the form's text
+ * location's server-side encryption (prism_s3_sse), "If-None-Match: *"
+ * for a key that can repeat (PutObject only), and the form's text
  * fields as user metadata where S3 can carry them (token names,
  * printable ASCII values, 2 KB in all).
  */
@@ -357,6 +474,7 @@ ngx_http_prism_put_opts(ngx_http_prism_ctx_t *ctx, aws_s3_put_opts_t *opts)
     opts->sse = (aws_s3_sse_t) plcf->s3_sse;
     opts->kms_key_id = plcf->s3_kms_key_id.len
                        ? (char *) plcf->s3_kms_key_id.data : NULL;
+    opts->if_none_match = ctx->conditional;
 
     if (ctx->form == NULL || ctx->meta == NULL) {
         return;
@@ -401,6 +519,57 @@ ngx_http_prism_put_opts(ngx_http_prism_ctx_t *ctx, aws_s3_put_opts_t *opts)
         ctx->meta[opts->nmeta].value = f->value;
         opts->nmeta++;
     }
+}
+
+
+/* HeadObject of the key, before writing a key that can repeat. */
+
+static int
+ngx_http_prism_head_build(ngx_http_prism_call_t *call, aws_error_t *err)
+{
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    return aws_s3_head_request(call->client, (char *) ctx->bucket.data,
+                               (char *) ctx->key.data, &call->req, err);
+}
+
+
+/*
+ * The key was looked at: an existing object makes the upload a
+ * duplicate, a missing one is written, anything else fails the store.
+ */
+
+static void
+ngx_http_prism_head_done(ngx_http_prism_call_t *call)
+{
+    ngx_int_t              rc;
+    ngx_connection_t      *c;
+    ngx_http_request_t    *r = call->data;
+    ngx_http_prism_ctx_t  *ctx;
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
+
+    if (call->rc == NGX_OK) {
+        (void) ngx_http_prism_exists(r, ctx);
+
+    } else if (aws_s3_error_is_not_found(&call->err)) {
+        rc = ngx_http_prism_s3_write(r, ctx);
+
+        if (rc == NGX_AGAIN) {
+            return;
+        }
+
+    } else {
+        ngx_http_prism_s3_failed(r, ctx, &call->err);
+    }
+
+    ngx_http_prism_not_stored(r, ctx, call->attempts);
+
+    ngx_http_run_posted_requests(c);
 }
 
 
@@ -595,7 +764,7 @@ ngx_http_prism_part_done(ngx_http_prism_call_t *call)
 abort:
 
     if (ngx_http_prism_s3_start(r, ctx, ngx_http_prism_abort_build,
-                                ngx_http_prism_delete_parse,
+                                ngx_http_prism_s3_parse,
                                 ngx_http_prism_abort_done,
                                 ngx_current_msec + NGX_HTTP_PRISM_UNDO_TIMEOUT)
         != NGX_OK)
@@ -606,7 +775,7 @@ abort:
 }
 
 
-/* CompleteMultipartUpload with the parts' ETags. */
+/* CompleteMultipartUpload with the parts' ETags, conditional as PutObject. */
 
 static int
 ngx_http_prism_complete_build(ngx_http_prism_call_t *call, aws_error_t *err)
@@ -621,7 +790,8 @@ ngx_http_prism_complete_build(ngx_http_prism_call_t *call, aws_error_t *err)
                                              (char *) ctx->key.data,
                                              (char *) ctx->upload_id.data,
                                              ctx->parts, ctx->nparts,
-                                             &call->req, &call->body, err);
+                                             ctx->conditional, &call->req,
+                                             &call->body, err);
 }
 
 
@@ -664,7 +834,10 @@ ngx_http_prism_abort_build(ngx_http_prism_call_t *call, aws_error_t *err)
 }
 
 
-/* The failed multipart upload was aborted (or not): answer the failure. */
+/*
+ * The failed multipart upload was aborted (or not): answer the failure, or
+ * the duplicate when its completion found the key present.
+ */
 
 static void
 ngx_http_prism_abort_done(ngx_http_prism_call_t *call)
@@ -685,9 +858,7 @@ ngx_http_prism_abort_done(ngx_http_prism_call_t *call)
                                        sizeof(msg)));
     }
 
-    ngx_http_prism_count_store(r, 0, 1, ngx_current_msec - ctx->store_start);
-
-    ngx_http_prism_stored(r, ctx, NGX_ERROR);
+    ngx_http_prism_not_stored(r, ctx, 1);
 
     ngx_http_run_posted_requests(c);
 }
@@ -705,44 +876,63 @@ ngx_http_prism_store_done(ngx_http_prism_call_t *call)
     c = r->connection;
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
 
-    if (call->rc != NGX_OK) {
+    if (call->rc == NGX_OK) {
+        ngx_http_prism_count_store(r, 1, call->attempts,
+                                   ngx_current_msec - ctx->store_start);
+
+        ngx_http_prism_stored(r, ctx, NGX_OK);
+
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
+    if (ctx->conditional && aws_s3_error_is_precondition_failed(&call->err)) {
+        (void) ngx_http_prism_exists(r, ctx);
+
+    } else {
         ngx_http_prism_s3_failed(r, ctx, &call->err);
+    }
 
-        /* a failed CompleteMultipartUpload is aborted before the answer */
+    /* a failed CompleteMultipartUpload is aborted before the answer */
 
-        if (ctx->upload_id.len
-            && ngx_http_prism_s3_start(r, ctx, ngx_http_prism_abort_build,
-                                       ngx_http_prism_delete_parse,
-                                       ngx_http_prism_abort_done,
-                                       ngx_current_msec
-                                       + NGX_HTTP_PRISM_UNDO_TIMEOUT)
-               == NGX_OK)
-        {
-            return;
-        }
+    if (ctx->upload_id.len
+        && ngx_http_prism_s3_start(r, ctx, ngx_http_prism_abort_build,
+                                   ngx_http_prism_s3_parse,
+                                   ngx_http_prism_abort_done,
+                                   ngx_current_msec
+                                   + NGX_HTTP_PRISM_UNDO_TIMEOUT)
+           == NGX_OK)
+    {
+        return;
+    }
 
-        /*
-         * a PutObject whose answer did not come in time may have been
-         * stored all the same: delete it before answering
-         */
+    /*
+     * a PutObject whose answer did not come in time may have been stored
+     * all the same: delete it before answering, unless the key can repeat,
+     * where the object may as well be another upload's
+     */
 
-        if (ctx->upload_id.len == 0
-            && call->err.kind == AWS_ERR_TIMEOUT
-            && ngx_http_prism_s3_start(r, ctx, ngx_http_prism_delete_build,
-                                       ngx_http_prism_delete_parse,
-                                       ngx_http_prism_uncertain_done,
-                                       ngx_current_msec
-                                       + NGX_HTTP_PRISM_UNDO_TIMEOUT)
-               == NGX_OK)
+    if (ctx->upload_id.len == 0 && call->err.kind == AWS_ERR_TIMEOUT) {
+
+        if (ctx->conditional) {
+            ngx_log_error(NGX_LOG_CRIT, c->log, 0,
+                          "prism: the timed-out store of \"%V\" in bucket "
+                          "\"%V\" is not deleted, the key may be another "
+                          "upload's; if this upload stored it, the object "
+                          "is orphaned", &ctx->key, &ctx->bucket);
+
+        } else if (ngx_http_prism_s3_start(r, ctx, ngx_http_prism_delete_build,
+                                           ngx_http_prism_s3_parse,
+                                           ngx_http_prism_uncertain_done,
+                                           ngx_current_msec
+                                           + NGX_HTTP_PRISM_UNDO_TIMEOUT)
+                   == NGX_OK)
         {
             return;
         }
     }
 
-    ngx_http_prism_count_store(r, call->rc == NGX_OK, call->attempts,
-                               ngx_current_msec - ctx->store_start);
-
-    ngx_http_prism_stored(r, ctx, call->rc);
+    ngx_http_prism_not_stored(r, ctx, call->attempts);
 
     ngx_http_run_posted_requests(c);
 }
@@ -773,9 +963,7 @@ ngx_http_prism_uncertain_done(ngx_http_prism_call_t *call)
                                        sizeof(msg)));
     }
 
-    ngx_http_prism_count_store(r, 0, 1, ngx_current_msec - ctx->store_start);
-
-    ngx_http_prism_stored(r, ctx, NGX_ERROR);
+    ngx_http_prism_not_stored(r, ctx, 1);
 
     ngx_http_run_posted_requests(c);
 }
@@ -796,10 +984,10 @@ ngx_http_prism_delete_build(ngx_http_prism_call_t *call, aws_error_t *err)
 }
 
 
-/* DeleteObject's and AbortMultipartUpload's answers: 2xx. */
+/* The answers of HeadObject, DeleteObject, AbortMultipartUpload: 2xx. */
 
 static int
-ngx_http_prism_delete_parse(ngx_http_prism_call_t *call, aws_error_t *err)
+ngx_http_prism_s3_parse(ngx_http_prism_call_t *call, aws_error_t *err)
 {
     return aws_s3_parse(&call->resp, err);
 }
@@ -894,24 +1082,30 @@ ngx_http_prism_unstore_result(ngx_http_request_t *r,
 }
 
 
-/* Moves the original into the local directory under its key. */
+/*
+ * Stores the original in the local directory under its key: in the
+ * thread pool, or here when nginx has no threads.  Returns NGX_AGAIN when
+ * the task runs (ngx_http_prism_stored() follows), else NGX_OK,
+ * NGX_DECLINED (a duplicate) or NGX_ERROR with the outcome set.
+ */
 
 static ngx_int_t
 ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
-    u_char                     *p;
-    ngx_err_t                   err;
-    ngx_ext_rename_file_t       ext;
-    ngx_http_prism_loc_conf_t  *plcf;
+    u_char                      *p;
+    ngx_http_prism_local_t      *lc;
+    ngx_http_prism_loc_conf_t   *plcf;
+#if (NGX_THREADS)
+    ngx_thread_task_t           *task;
+    ngx_http_prism_main_conf_t  *pmcf;
+#endif
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
 
     ctx->path.len = plcf->local_dir.len + 1 + ctx->key.len;
     ctx->path.data = ngx_pnalloc(r->pool, ctx->path.len + 1);
     if (ctx->path.data == NULL) {
-        ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
-                             "out of memory");
-        return NGX_ERROR;
+        goto nomem;
     }
 
     p = ngx_cpymem(ctx->path.data, plcf->local_dir.data, plcf->local_dir.len);
@@ -919,102 +1113,43 @@ ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     p = ngx_cpymem(p, ctx->key.data, ctx->key.len);
     *p = '\0';
 
-    err = ngx_create_full_path(ctx->path.data, 0755);
-    if (err) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, err,
-                      "prism: " ngx_create_dir_n " for \"%V\" failed",
-                      &ctx->path);
-        goto failed;
-    }
-
-    if (ctx->form) {
-        return ngx_http_prism_copy_start(r, ctx, ctx->path.data);
-    }
-
-    {
-        ext.access = 0644;
-        ext.path_access = 0755;
-        ext.time = -1;
-        ext.create_path = 1;
-        ext.delete_file = 0;
-        ext.log = r->connection->log;
-
-        if (ngx_ext_rename_file(&r->request_body->temp_file->file.name,
-                                &ctx->path, &ext)
-            != NGX_OK)
-        {
-            goto failed;
-        }
-    }
-
-    ngx_http_prism_count_store(r, 1, 1, ngx_current_msec - ctx->store_start);
-
-    return NGX_OK;
-
-failed:
-
-    ngx_http_prism_count_store(r, 0, 1, ngx_current_msec - ctx->store_start);
-
-    ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
-                         "storing the original in the local directory "
-                         "failed");
-    return NGX_ERROR;
-}
-
-
-/*
- * Copies the image's range of the body file to a temporary name next to
- * TO, then renames it to TO, so that TO appears complete or not at all:
- * in the thread pool, or here when nginx has no threads.  Returns
- * NGX_AGAIN when the copy runs (ngx_http_prism_stored() follows), else
- * NGX_OK or NGX_ERROR with the outcome set.
- */
-
-static ngx_int_t
-ngx_http_prism_copy_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
-    u_char *to)
-{
-    size_t                  len;
-    ngx_http_prism_copy_t  *cp;
 #if (NGX_THREADS)
-    ngx_thread_task_t           *task;
-    ngx_http_prism_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
-
-    task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_prism_copy_t));
+    task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_prism_local_t));
     if (task == NULL) {
         goto nomem;
     }
-    cp = task->ctx;
+
+    lc = task->ctx;
 #else
-    cp = ngx_pcalloc(r->pool, sizeof(ngx_http_prism_copy_t));
-    if (cp == NULL) {
+    lc = ngx_pcalloc(r->pool, sizeof(ngx_http_prism_local_t));
+    if (lc == NULL) {
         goto nomem;
     }
 #endif
 
-    len = ngx_strlen(to);
-
-    cp->request = r;
-    cp->from = ctx->fd;
-    cp->offset = ctx->offset;
-    cp->end = ctx->offset + ctx->size;
-    cp->to = to;
-    cp->tmp = ngx_pnalloc(r->pool, len + sizeof(".prism-tmp"));
-    cp->buf = ngx_palloc(r->pool, 65536);
-    if (cp->tmp == NULL || cp->buf == NULL) {
+    lc->request = r;
+    lc->body = ctx->form ? NULL : r->request_body->temp_file->file.name.data;
+    lc->from = ctx->fd;
+    lc->offset = ctx->offset;
+    lc->end = ctx->offset + ctx->size;
+    lc->to = ctx->path.data;
+    lc->tmp = ngx_pnalloc(r->pool, ctx->path.len + 1 + ctx->image_id.len
+                                   + sizeof(".prism-tmp"));
+    lc->buf = ngx_palloc(r->pool, NGX_HTTP_PRISM_COPY_BUF);
+    if (lc->tmp == NULL || lc->buf == NULL) {
         goto nomem;
     }
 
-    ngx_sprintf(cp->tmp, "%s.prism-tmp%Z", to);
+    ngx_sprintf(lc->tmp, "%V.%V.prism-tmp%Z", &ctx->path, &ctx->image_id);
 
-    ctx->copy = cp;
+    ctx->local = lc;
 
 #if (NGX_THREADS)
-    task->handler = ngx_http_prism_copy_range;
-    task->event.handler = ngx_http_prism_copy_done;
-    task->event.data = cp;
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    task->handler = ngx_http_prism_local_task;
+    task->event.handler = ngx_http_prism_local_done;
+    task->event.data = lc;
     task->event.log = r->connection->log;
 
     if (ngx_thread_task_post(pmcf->thread_pool, task) == NGX_OK) {
@@ -1026,9 +1161,9 @@ ngx_http_prism_copy_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     }
 #endif
 
-    ngx_http_prism_copy_range(cp, r->connection->log);
+    ngx_http_prism_local_task(lc, r->connection->log);
 
-    return ngx_http_prism_copy_finish(r, ctx);
+    return ngx_http_prism_local_finish(r, ctx);
 
 nomem:
 
@@ -1038,86 +1173,179 @@ nomem:
 }
 
 
-/* The copy itself (a thread pool task): records the failing call in data. */
+/*
+ * The local store's work (a thread pool task): the destination's
+ * directories, then a link to the destination from the raw body's file,
+ * or, for a form or a body on another file system, from a copy of the
+ * image's range in the temporary file, which is removed again.  Records
+ * in data the call that failed, or that the destination existed.
+ */
 
 static void
-ngx_http_prism_copy_range(void *data, ngx_log_t *log)
+ngx_http_prism_local_task(void *data, ngx_log_t *log)
 {
-    ngx_http_prism_copy_t *cp = data;
+    ngx_http_prism_local_t *lc = data;
 
-    off_t     offset;
-    ssize_t   n;
-    ngx_fd_t  fd;
+    ngx_err_t  err;
 
-    (void) log;
-
-    fd = ngx_open_file(cp->tmp, NGX_FILE_WRONLY, NGX_FILE_CREATE_OR_OPEN
-                                                 |NGX_FILE_TRUNCATE, 0644);
-    if (fd == NGX_INVALID_FILE) {
-        cp->op = ngx_open_file_n;
-        cp->file = cp->tmp;
-        cp->err = ngx_errno;
+    err = ngx_create_full_path(lc->to, 0755);
+    if (err) {
+        ngx_http_prism_local_failed(lc, ngx_create_dir_n, lc->to, err);
         return;
     }
 
-    for (offset = cp->offset; offset < cp->end; offset += n) {
-        n = pread(cp->from, cp->buf, (size_t) ngx_min(65536, cp->end - offset),
+    if (lc->body != NULL) {
+        if (fchmod(lc->from, 0644) == -1) {
+            ngx_http_prism_local_failed(lc, "fchmod()", lc->body, ngx_errno);
+            return;
+        }
+
+        if (ngx_http_prism_local_link(lc, lc->body) == NGX_OK
+            || lc->err != NGX_EXDEV)
+        {
+            return;
+        }
+
+        /* the body's file is on another file system: copy the bytes */
+
+        lc->op = NULL;
+        lc->err = 0;
+    }
+
+    if (ngx_http_prism_local_copy(lc) != NGX_OK) {
+        return;
+    }
+
+    (void) ngx_http_prism_local_link(lc, lc->tmp);
+
+    if (ngx_delete_file(lc->tmp) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "prism: " ngx_delete_file_n " \"%s\" failed", lc->tmp);
+    }
+}
+
+
+/*
+ * Copies the image's range of the body file into the temporary file,
+ * which must not exist.  Returns NGX_OK, or NGX_ERROR with the failure
+ * recorded and the temporary file removed.
+ */
+
+static ngx_int_t
+ngx_http_prism_local_copy(ngx_http_prism_local_t *lc)
+{
+    off_t      offset;
+    u_char    *p;
+    ssize_t    n, written;
+    ngx_fd_t   fd;
+
+    fd = ngx_open_file(lc->tmp, NGX_FILE_WRONLY, O_CREAT|O_EXCL, 0644);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_http_prism_local_failed(lc, ngx_open_file_n, lc->tmp, ngx_errno);
+        return NGX_ERROR;
+    }
+
+    for (offset = lc->offset; offset < lc->end && lc->op == NULL;
+         offset += n)
+    {
+        n = pread(lc->from, lc->buf,
+                  (size_t) ngx_min(NGX_HTTP_PRISM_COPY_BUF, lc->end - offset),
                   offset);
 
         if (n <= 0) {
-            cp->op = "pread() of the upload's body file";
-            cp->file = cp->tmp;
-            cp->err = n ? ngx_errno : 0;
+            ngx_http_prism_local_failed(lc, "pread() of the upload's body",
+                                        lc->tmp, n ? ngx_errno : 0);
             break;
         }
 
-        if (ngx_write_fd(fd, cp->buf, n) != n) {
-            cp->op = ngx_write_fd_n;
-            cp->file = cp->tmp;
-            cp->err = ngx_errno;
-            break;
+        for (p = lc->buf; p < lc->buf + n; p += written) {
+            written = ngx_write_fd(fd, p, lc->buf + n - p);
+
+            if (written == -1) {
+                ngx_http_prism_local_failed(lc, ngx_write_fd_n, lc->tmp,
+                                            ngx_errno);
+                break;
+            }
         }
     }
 
-    if (ngx_close_file(fd) == NGX_FILE_ERROR && cp->op == NULL) {
-        cp->op = ngx_close_file_n;
-        cp->file = cp->tmp;
-        cp->err = ngx_errno;
+    if (ngx_close_file(fd) == NGX_FILE_ERROR && lc->op == NULL) {
+        ngx_http_prism_local_failed(lc, ngx_close_file_n, lc->tmp, ngx_errno);
     }
 
-    if (cp->op == NULL && ngx_rename_file(cp->tmp, cp->to) == NGX_FILE_ERROR) {
-        cp->op = ngx_rename_file_n;
-        cp->file = cp->to;
-        cp->err = ngx_errno;
+    if (lc->op == NULL) {
+        return NGX_OK;
     }
 
-    if (cp->op != NULL) {
-        (void) ngx_delete_file(cp->tmp);
+    (void) ngx_delete_file(lc->tmp);
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * Links from to the destination; link() never replaces a file.  Returns
+ * NGX_OK, or NGX_ERROR with the failure recorded, or with lc->exists set
+ * when the destination existed.
+ */
+
+static ngx_int_t
+ngx_http_prism_local_link(ngx_http_prism_local_t *lc, u_char *from)
+{
+    ngx_err_t  err;
+
+    if (link((char *) from, (char *) lc->to) == 0) {
+        return NGX_OK;
+    }
+
+    err = ngx_errno;
+
+    if (err == NGX_EEXIST) {
+        lc->exists = 1;
+
+    } else {
+        ngx_http_prism_local_failed(lc, "link()", lc->to, err);
+    }
+
+    return NGX_ERROR;
+}
+
+
+/* Records the first failure of the local store: the call, file, errno. */
+
+static void
+ngx_http_prism_local_failed(ngx_http_prism_local_t *lc, const char *op,
+    u_char *file, ngx_err_t err)
+{
+    if (lc->op == NULL) {
+        lc->op = op;
+        lc->file = file;
+        lc->err = err;
     }
 }
 
 
 #if (NGX_THREADS)
 
-/* The copy is back from the thread pool: the store's outcome follows. */
+/* The local store is back from the thread pool: its outcome follows. */
 
 static void
-ngx_http_prism_copy_done(ngx_event_t *ev)
+ngx_http_prism_local_done(ngx_event_t *ev)
 {
-    ngx_http_prism_copy_t  *cp = ev->data;
+    ngx_http_prism_local_t  *lc = ev->data;
 
     ngx_connection_t      *c;
     ngx_http_request_t    *r;
     ngx_http_prism_ctx_t  *ctx;
 
-    r = cp->request;
+    r = lc->request;
     c = r->connection;
 
     r->main->blocked--;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
 
-    ngx_http_prism_stored(r, ctx, ngx_http_prism_copy_finish(r, ctx));
+    ngx_http_prism_stored(r, ctx, ngx_http_prism_local_finish(r, ctx));
 
     ngx_http_run_posted_requests(c);
 }
@@ -1125,29 +1353,44 @@ ngx_http_prism_copy_done(ngx_event_t *ev)
 #endif
 
 
-/* Logs and counts the copy's result.  Returns NGX_OK or NGX_ERROR. */
+/*
+ * Logs and counts the local store's result.  Returns NGX_OK, NGX_DECLINED
+ * when the key existed (a duplicate), or NGX_ERROR with the outcome set:
+ * store_full when the file system is full (ENOSPC, EDQUOT).
+ */
 
 static ngx_int_t
-ngx_http_prism_copy_finish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+ngx_http_prism_local_finish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
-    ngx_http_prism_copy_t  *cp = ctx->copy;
+    ngx_http_prism_local_t  *lc = ctx->local;
 
-    ngx_pfree(r->pool, cp->buf);
+    ngx_pfree(r->pool, lc->buf);
 
-    if (cp->op != NULL) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, cp->err,
-                      "prism: copying the upload to \"%s\" failed: "
-                      "%s \"%s\" failed", cp->to, cp->op, cp->file);
+    if (lc->exists) {
+        return ngx_http_prism_exists(r, ctx);
+    }
 
-        ngx_http_prism_count_store(r, 0, 1,
+    if (lc->op == NULL) {
+        ngx_http_prism_count_store(r, 1, 1,
                                    ngx_current_msec - ctx->store_start);
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_CRIT, r->connection->log, lc->err,
+                  "prism: storing the upload as \"%s\" failed: %s \"%s\" "
+                  "failed", lc->to, lc->op, lc->file);
+
+    ngx_http_prism_count_store(r, 0, 1, ngx_current_msec - ctx->store_start);
+
+    if (lc->err == NGX_ENOSPC || lc->err == EDQUOT) {
+        ngx_http_prism_error(ctx, ngx_http_prism_store_full,
+                             "the local store is full");
+
+    } else {
         ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
                              "storing the original in the local directory "
                              "failed");
-        return NGX_ERROR;
     }
 
-    ngx_http_prism_count_store(r, 1, 1, ngx_current_msec - ctx->store_start);
-
-    return NGX_OK;
+    return NGX_ERROR;
 }

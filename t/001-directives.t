@@ -399,7 +399,17 @@ invalid value "sometimes" in "prism_verify_tls" directive, it must be "on" or "o
 
 
 
-=== TEST 29: a bad connect timeout
+=== TEST 29: prism_s3_check_existing takes on or off
+--- http_config
+    prism_s3_check_existing sometimes;
+--- config
+--- must_die
+--- error_log
+invalid value "sometimes" in "prism_s3_check_existing" directive, it must be "on" or "off"
+
+
+
+=== TEST 30: a bad connect timeout
 --- http_config
     prism_aws_connect_timeout fast;
 --- config
@@ -409,7 +419,7 @@ invalid value "sometimes" in "prism_verify_tls" directive, it must be "on" or "o
 
 
 
-=== TEST 30: S3 storage needs a bucket
+=== TEST 31: S3 storage needs a bucket
 --- http_config
     prism_credentials env;
 --- config
@@ -423,7 +433,7 @@ prism: "prism_bucket" is required with "prism_store s3"
 
 
 
-=== TEST 31: local storage needs a directory
+=== TEST 32: local storage needs a directory
 --- http_config
     prism_credentials env;
 --- config
@@ -438,7 +448,7 @@ prism: "prism_local_dir" is required with "prism_store local"
 
 
 
-=== TEST 32: uploads need a topic
+=== TEST 33: uploads need a topic
 --- http_config
     prism_credentials env;
 --- config
@@ -452,7 +462,7 @@ prism: "prism_sns_topic_arn" is required with "prism_upload"
 
 
 
-=== TEST 33: a thread pool that does not exist
+=== TEST 34: a thread pool that does not exist
 --- http_config
     prism_credentials env;
     prism_thread_pool nosuchpool;
@@ -468,7 +478,7 @@ unknown thread pool "nosuchpool"
 
 
 
-=== TEST 34: a bad bucket expression
+=== TEST 35: a bad bucket expression
 --- config
     location /upload {
         prism_bucket "prism-$";

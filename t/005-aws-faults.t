@@ -410,7 +410,105 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgb.png') . (
 
 
 
-=== TEST 12: no credentials: 503 before the body is read
+=== TEST 12: S3 honours If-None-Match: PutObject of a repeating key that exists (412) is a duplicate, nothing removed or published
+--- http_config
+    prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
+    prism_s3_endpoint http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    prism_credentials env;
+    map "$request_method:$http_if_none_match:$arg_uploadId" $s3_fake {
+        "~^PUT:\*:$"    412;
+        "~^POST:\*:.+"  412;
+        "~^DELETE::$"   500;
+        default         0;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        client_max_body_size 0;
+        location / {
+            if ($s3_fake = 412) {
+                return 412 '<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>';
+            }
+            if ($s3_fake = 500) {
+                return 500 '<Error><Code>InternalError</Code><Message>a duplicate must not delete the object</Message></Error>';
+            }
+            proxy_pass $TEST_NGINX_AWS_ENDPOINT;
+        }
+    }
+--- config
+    location /upload {
+        client_max_body_size 0;
+        prism_upload on;
+        prism_max_bytes 0;
+        prism_s3_multipart_threshold 5m;
+        prism_s3_check_existing off;
+        prism_key_template "by-hash/{sha256}.{ext}";
+        prism_bucket prism-ingest;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+    }
+--- raw_request eval
+PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420.jpg'))
+--- error_code: 200
+--- response_body_like: ^\{"bucket":"prism-ingest","key":"by-hash/[0-9a-f]{64}\.jpg","size":2720,.*"duplicate":true\}$
+--- response_headers_like
+Location: http://127.0.0.1:\d+/prism-ingest/by-hash/[0-9a-f]{64}\.jpg
+--- error_log
+exists already, the upload is a duplicate
+--- no_error_log
+[crit]
+publishing the event
+
+
+
+=== TEST 13: the same with a multipart upload: CompleteMultipartUpload answers 412, the upload is aborted, a duplicate
+--- http_config
+    prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
+    prism_s3_endpoint http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    prism_credentials env;
+    map "$request_method:$http_if_none_match:$arg_uploadId" $s3_fake {
+        "~^PUT:\*:$"    412;
+        "~^POST:\*:.+"  412;
+        "~^DELETE::$"   500;
+        default         0;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        client_max_body_size 0;
+        location / {
+            if ($s3_fake = 412) {
+                return 412 '<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>';
+            }
+            if ($s3_fake = 500) {
+                return 500 '<Error><Code>InternalError</Code><Message>a duplicate must not delete the object</Message></Error>';
+            }
+            proxy_pass $TEST_NGINX_AWS_ENDPOINT;
+        }
+    }
+--- config
+    location /upload {
+        client_max_body_size 0;
+        prism_upload on;
+        prism_max_bytes 0;
+        prism_s3_multipart_threshold 5m;
+        prism_s3_check_existing off;
+        prism_key_template "by-hash/{sha256}.{ext}";
+        prism_bucket prism-ingest;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+    }
+--- raw_request eval
+PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgb.png') . ("\1" x (6 * 1024 * 1024)))
+--- error_code: 200
+--- response_body_like: ^\{"bucket":"prism-ingest","key":"by-hash/[0-9a-f]{64}\.png",.*"duplicate":true\}$
+--- error_log
+exists already, the upload is a duplicate
+--- no_error_log
+[crit]
+aborting the multipart upload
+publishing the event
+--- timeout: 20
+
+
+
+=== TEST 14: no credentials: 503 before the body is read
 --- http_config
     prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
     prism_credentials profile nobody ../html/no-such-credentials-file;

@@ -115,3 +115,37 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgb.png'))
 --- error_code: 503
 --- response_body_like: the stored original was removed
 --- timeout: 10
+
+
+
+=== TEST 4: the same bytes under a repeating key: the second upload is a duplicate and its failed publish removes nothing
+--- http_config
+    prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
+    prism_credentials env;
+--- config
+    prism_store local;
+    prism_local_dir store;
+    prism_key_template "by-hash/{sha256}.{ext}";
+    location /upload {
+        prism_upload on;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+    }
+    location /upload-unannounced {
+        prism_upload on;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:no-such-topic;
+    }
+    location /by-hash/ {
+        root store;
+    }
+--- request eval
+my $img = PrismTest::image('png-rgb.png');
+my $sha = Digest::SHA::sha256_hex($img);
+["POST /upload\n$img", "POST /upload-unannounced\n$img", "GET /by-hash/$sha.png",
+ "POST /upload-unannounced\n" . PrismTest::image('png-gray.png')]
+--- error_code eval
+[201, 200, 200, 502]
+--- response_body_like eval
+[qr/"key":"by-hash\/[0-9a-f]{64}\.png".*"messageId"/, qr/"key":"by-hash\/[0-9a-f]{64}\.png".*"duplicate":true\}$/,
+ qr/^\x89PNG/, qr/"error":"publish_failed".*the stored original was removed/]
+--- no_error_log
+[crit]

@@ -59,6 +59,7 @@ static void test_5xx_and_throttling_are_retryable(void **state)
         { 400, "KMSThrottlingException" }, { 429, "" }, { 429, "SomethingNew" },
         { 403, "RequestTimeTooSkewed" }, { 400, "RequestExpired" },
         { 400, "RequestInTheFuture" }, { 200, "InternalError" },
+        { 409, "ConditionalRequestConflict" },
     };
     aws_error_t e;
     size_t i;
@@ -78,7 +79,7 @@ static void test_other_4xx_are_permanent(void **state)
         { 400, "QueueDoesNotExist" }, { 404, "NoSuchKey" }, { 404, "NotFound" },
         { 403, "AccessDenied" }, { 403, "SignatureDoesNotMatch" }, { 400, "InvalidParameter" },
         { 400, "ReceiptHandleIsInvalid" }, { 403, "InvalidClientTokenId" },
-        { 409, "Conflict" }, { 400, "EntityTooSmall" },
+        { 409, "Conflict" }, { 400, "EntityTooSmall" }, { 412, "PreconditionFailed" },
     };
     aws_error_t e;
     size_t i;

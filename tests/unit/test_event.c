@@ -335,7 +335,7 @@ test_response_success(void **state)
     json_t     *root;
 
     (void) state;
-    text = ing_response_json(&ev, "b1946ac9-2f0e-5b1d-9c4e-5a6b7c8d9e0f", err, sizeof(err));
+    text = ing_response_json(&ev, "b1946ac9-2f0e-5b1d-9c4e-5a6b7c8d9e0f", 0, err, sizeof(err));
     root = parse_object(text);
     assert_string_equal(jstr(root, "bucket"), "prism-ingest");
     assert_string_equal(jstr(root, "key"), ev.key);
@@ -347,18 +347,31 @@ test_response_success(void **state)
     assert_string_equal(jstr(root, "sha256"), SHA);
     assert_string_equal(jstr(root, "messageId"), "b1946ac9-2f0e-5b1d-9c4e-5a6b7c8d9e0f");
     assert_null(json_object_get(root, "notification"));
+    assert_null(json_object_get(root, "duplicate"));
     json_decref(root);
     free(text);
 
-    text = ing_response_json(&ev, NULL, err, sizeof(err));
+    text = ing_response_json(&ev, NULL, 0, err, sizeof(err));
     root = parse_object(text);
     assert_string_equal(jstr(root, "notification"), "queued");
     assert_null(json_object_get(root, "messageId"));
     json_decref(root);
     free(text);
 
+    /* a duplicate announced nothing: no image id, message id or notification */
+    text = ing_response_json(&ev, "m", 1, err, sizeof(err));
+    root = parse_object(text);
+    assert_string_equal(jstr(root, "key"), ev.key);
+    assert_string_equal(jstr(root, "sha256"), SHA);
+    assert_true(json_is_true(json_object_get(root, "duplicate")));
+    assert_null(json_object_get(root, "imageId"));
+    assert_null(json_object_get(root, "messageId"));
+    assert_null(json_object_get(root, "notification"));
+    json_decref(root);
+    free(text);
+
     ev.sha256 = NULL;
-    assert_null(ing_response_json(&ev, "m", err, sizeof(err)));
+    assert_null(ing_response_json(&ev, "m", 0, err, sizeof(err)));
     assert_string_equal(err, "event: sha256 is missing");
 }
 

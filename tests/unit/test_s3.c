@@ -134,7 +134,7 @@ static void test_put_request_headers_and_hash(void **state)
 {
     aws_client_t *c = test_client("http://127.0.0.1:4566", AWS_S3_ADDRESSING_AUTO);
     aws_s3_meta_t meta[] = { { "image-id", "42" }, { "Width", "640" } };
-    aws_s3_put_opts_t opts = { "image/jpeg", meta, 2, AWS_S3_SSE_KMS, "alias/prism" };
+    aws_s3_put_opts_t opts = { "image/jpeg", meta, 2, AWS_S3_SSE_KMS, "alias/prism", 0 };
     const char data[] = "hello, s3";
     aws_request_t req;
     aws_error_t err;
@@ -167,6 +167,13 @@ static void test_put_request_headers_and_hash(void **state)
     assert_null(aws_request_header(&req, "x-amz-server-side-encryption-aws-kms-key-id"));
     assert_string_equal(req.payload_hash,
                         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_null(aws_request_header(&req, "If-None-Match"));
+    aws_request_free(&req);
+
+    opts.if_none_match = 1;
+    assert_int_equal(aws_s3_put_request(c, "prism-ingest", "a.jpg", "", 0, &opts, &req, &err), 0);
+    assert_string_equal(aws_request_header(&req, "If-None-Match"), "*");
+    test_assert_signed(&req, "s3");
     aws_request_free(&req);
     aws_client_free(c);
 }
@@ -175,7 +182,7 @@ static void test_put_request_rejects_header_injection(void **state)
 {
     aws_client_t *c = test_client(NULL, AWS_S3_ADDRESSING_AUTO);
     aws_s3_meta_t crlf = { "note", "a\r\nx-evil: 1" }, badname = { "a b", "v" };
-    aws_s3_put_opts_t opts = { NULL, &crlf, 1, AWS_S3_SSE_NONE, NULL };
+    aws_s3_put_opts_t opts = { NULL, &crlf, 1, AWS_S3_SSE_NONE, NULL, 0 };
     aws_request_t req;
     aws_error_t err;
 
@@ -246,7 +253,7 @@ static void test_multipart_requests(void **state)
     aws_client_t *c = test_client("http://127.0.0.1:4566", AWS_S3_ADDRESSING_AUTO);
     aws_s3_part_t parts[] = { { 1, "\"a54357faf0632cce46e942fa68356b38\"" },
                               { 2, "\"0c78aef83f66abc1fa1e8477f296d394\"" } };
-    aws_s3_put_opts_t opts = { "image/png", NULL, 0, AWS_S3_SSE_NONE, NULL };
+    aws_s3_put_opts_t opts = { "image/png", NULL, 0, AWS_S3_SSE_NONE, NULL, 0 };
     aws_buf_t body = AWS_BUF_INIT;
     aws_request_t req;
     aws_error_t err;
@@ -271,7 +278,7 @@ static void test_multipart_requests(void **state)
     assert_int_equal(aws_s3_upload_part_request(c, "b-1", "k", "", 1, fd, 0, 1, &req, &err), -1);
 
     assert_int_equal(aws_s3_complete_multipart_request(c, "b-1", "big file", "up/id+1=", parts, 2,
-                                                       &req, &body, &err), 0);
+                                                       0, &req, &body, &err), 0);
     assert_string_equal(req.method, "POST");
     assert_string_equal(req.query, "uploadId=up%2Fid%2B1%3D");
     assert_string_equal(aws_request_header(&req, "Content-Type"), "application/xml");
@@ -281,11 +288,17 @@ static void test_multipart_requests(void **state)
         "<Part><PartNumber>2</PartNumber><ETag>&quot;0c78aef83f66abc1fa1e8477f296d394&quot;</ETag></Part>"
         "</CompleteMultipartUpload>");
     assert_ptr_equal(req.body, body.data);
+    assert_null(aws_request_header(&req, "If-None-Match"));
+    aws_request_free(&req);
+
+    assert_int_equal(aws_s3_complete_multipart_request(c, "b-1", "k", "u", parts, 2, 1, &req,
+                                                       &body, &err), 0);
+    assert_string_equal(aws_request_header(&req, "If-None-Match"), "*");
     aws_request_free(&req);
 
     parts[1].number = 1;
-    assert_int_equal(aws_s3_complete_multipart_request(c, "b-1", "k", "u", parts, 2, &req, &body,
-                                                       &err), -1);
+    assert_int_equal(aws_s3_complete_multipart_request(c, "b-1", "k", "u", parts, 2, 0, &req,
+                                                       &body, &err), -1);
     assert_int_equal(err.kind, AWS_ERR_CONFIG);
 
     assert_int_equal(aws_s3_abort_multipart_request(c, "b-1", "k", "u-1", &req, &err), 0);
@@ -343,6 +356,34 @@ static void test_head_errors_come_from_the_status(void **state)
 
     test_response(&resp, 204, "");
     assert_int_equal(aws_s3_parse(&resp, &err), 0);
+    aws_response_free(&resp);
+}
+
+static void test_conditional_write_refusals(void **state)
+{
+    aws_response_t resp;
+    aws_error_t err;
+
+    (void) state;
+    test_response(&resp, 412, "<Error><Code>PreconditionFailed</Code>"
+                              "<Message>At least one of the pre-conditions you specified did not hold"
+                              "</Message><Condition>If-None-Match</Condition></Error>");
+    assert_int_equal(aws_s3_put_parse(&resp, NULL, 0, &err), -1);
+    assert_true(aws_s3_error_is_precondition_failed(&err));
+    assert_false(aws_error_retryable(&err));
+    aws_response_free(&resp);
+
+    test_response(&resp, 409, "<Error><Code>ConditionalRequestConflict</Code>"
+                              "<Message>A conflicting conditional operation is in progress"
+                              "</Message></Error>");
+    assert_int_equal(aws_s3_put_parse(&resp, NULL, 0, &err), -1);
+    assert_false(aws_s3_error_is_precondition_failed(&err));
+    assert_true(aws_error_retryable(&err));
+    aws_response_free(&resp);
+
+    test_response(&resp, 404, "");
+    aws_s3_parse(&resp, &err);
+    assert_false(aws_s3_error_is_precondition_failed(&err));
     aws_response_free(&resp);
 }
 
@@ -427,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_multipart_requests),
         cmocka_unit_test(test_parse_documented_error),
         cmocka_unit_test(test_head_errors_come_from_the_status),
+        cmocka_unit_test(test_conditional_write_refusals),
         cmocka_unit_test(test_parse_multipart_results),
         cmocka_unit_test(test_put_parse_and_object_info),
     };
