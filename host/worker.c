@@ -33,6 +33,9 @@ typedef struct {
     host_plugin_t            *plugins;     /* one per route */
     host_poller_t            *pollers;
     size_t                    npollers;
+    host_deps_t               deps;        /* the breakers, shared by the pollers */
+    host_memo_t               memo;        /* stored outputs awaiting their record */
+    int                       shared_ready;/* deps and memo initialised */
     volatile sig_atomic_t     stop;        /* pollers: stop polling */
     volatile sig_atomic_t     hb_stop;     /* heartbeat: all pollers are done */
     pthread_t                 heartbeat;
@@ -65,6 +68,16 @@ build(worker_t *w, char *err, size_t errlen)
     char               why[1024];
     size_t             total = 0;
 
+    if (host_deps_init(&w->deps, &conf->breaker, w->aws, w->a->metrics, w->a->slot) != 0) {
+        snprintf(err, errlen, "cannot create the breakers' mutexes");
+        return -1;
+    }
+    if (host_memo_init(&w->memo) != 0) {
+        host_deps_destroy(&w->deps);
+        snprintf(err, errlen, "cannot create the memo's mutex");
+        return -1;
+    }
+    w->shared_ready = 1;
     w->plugins = calloc(conf->nroutes, sizeof(*w->plugins));
     for (size_t i = 0; i < conf->nroutes; i++)
         total += (size_t) conf->routes[i].concurrency;
@@ -91,7 +104,7 @@ build(worker_t *w, char *err, size_t errlen)
                 return -1;
             if (host_poller_init(&w->pollers[w->npollers], r, &inst, w->aws, w->a->metrics,
                                  w->a->metric_routes[i], w->a->slot, w->a->crash,
-                                 (int) w->npollers, &w->stop) != 0) {
+                                 (int) w->npollers, &w->deps, &w->memo, &w->stop) != 0) {
                 host_instance_free(&inst);
                 snprintf(err, errlen, "route %s: cannot create a mutex", r->name);
                 return -1;
@@ -131,6 +144,10 @@ teardown(worker_t *w)
         for (size_t i = 0; i < w->a->conf->nroutes; i++)
             host_plugin_unload(&w->plugins[i]);
     free(w->plugins);
+    if (w->shared_ready) {
+        host_memo_destroy(&w->memo);
+        host_deps_destroy(&w->deps);
+    }
     aws_client_free(w->aws);
 }
 
