@@ -23,6 +23,7 @@
 #include "plugin_loader.h"
 #include "poller.h"
 #include "privileges.h"
+#include "redrive.h"
 
 /* How often the heartbeat looks at the leases. */
 #define HEARTBEAT_TICK_MS 250
@@ -223,6 +224,8 @@ host_worker_run(const host_worker_args_t *a)
     if (!w.stop) {
         host_log(HOST_LOG_INFO, NULL, "worker started: %zu route(s), %zu poller thread(s)",
                  conf->nroutes, w.npollers);
+        if (a->check_queues)
+            host_redrive_check(conf, w.aws);
         sig = wait_for_stop(&set, a->master);
         host_log(HOST_LOG_INFO, NULL, "worker stopping (%s): finishing in-flight messages "
                  "within %d s", sig != 0 ? strsignal(sig) : "master gone",
