@@ -241,9 +241,9 @@ run_plugin(job_t *j, const aws_s3_object_info_t *info)
 }
 
 /* Remembers, after the record or completion write failed with WHY
- * (TRANSIENT: the dependency was unavailable), that the outcome OUT
- * (reason SUMMARY) and its outputs exist, so that the next attempt only
- * writes them (memo.h).  Returns OUT_HOLD or OUT_RETRY, j->reason set. */
+ * (TRANSIENT: the dependency was unavailable), the outcome OUT (reason
+ * SUMMARY) and its stored outputs, so that the next attempt only writes
+ * the record and the event (memo.h).  Returns OUT_HOLD or OUT_RETRY, j->reason set. */
 static outcome_t
 announce_failed(job_t *j, outcome_t out, const char *summary, int transient, const char *why)
 {
@@ -254,7 +254,7 @@ announce_failed(job_t *j, outcome_t out, const char *summary, int transient, con
         != 0)
         host_log(HOST_LOG_WARN, &j->ctx, "out of memory: the next attempt runs the plugin "
                  "again");
-    snprintf(j->reason, sizeof(j->reason), "%s (outputs stored, the next attempt only writes "
+    snprintf(j->reason, sizeof(j->reason), "%s (outcome kept: the next attempt only writes "
              "the record and the event)", why);
     return transient ? OUT_HOLD : OUT_RETRY;
 }
@@ -347,8 +347,8 @@ outputs_remembered(job_t *j, outcome_t *out)
                         j->refs, HOST_OUTPUTS_MAX, &j->nrefs))
         return 0;
     *out = ok ? OUT_OK : OUT_REJECT;
-    host_log(HOST_LOG_INFO, &j->ctx, "outputs already stored (%s): writing the record and the "
-             "completion event only, without running the plugin", j->reason);
+    host_log(HOST_LOG_INFO, &j->ctx, "outcome kept from an earlier attempt (%s): writing the "
+             "record and the completion event only, without running the plugin", j->reason);
     return 1;
 }
 

@@ -35,7 +35,7 @@ $s->local_aws('start') or die 'dynalite did not come back';
 my $records = 0;
 PrismFaultStack::wait_for(60, sub { ($records = $s->records(\@ids)) == $n });
 my $f = $s->figures(\@keys);
-my $memo_hits = () = $s->host_log =~ /outputs already stored/g;
+my $memo_hits = () = $s->host_log =~ /outcome kept from an earlier attempt/g;
 my @reasons = map { $_->{MessageAttributes}{'prism.reason'}{StringValue} // '(none)' }
               map { $s->dlq_messages($_) } PrismFaultStack::routes();
 diag(PrismFaultStack::line("DynamoDB down ${OUTAGE}s at the host", $n, $ok, $f)
