@@ -51,15 +51,19 @@ host_completion_json(const host_event_t *ev, const host_route_result_t *res)
 
 int
 host_completion_publish(aws_client_t *aws, const char *topic_arn, const host_event_t *ev,
-                        const host_route_result_t *res, char *err, size_t errlen)
+                        const host_route_result_t *res, int *transient, char *err,
+                        size_t errlen)
 {
     aws_msg_attr_t           attrs[3];
     aws_sns_publish_params_t p = { .topic_arn = topic_arn, .attrs = attrs };
     aws_error_t              aerr;
     char                     id[128], why[700];
     char                    *text = host_completion_json(ev, res);
-    int                      rc;
+    int                      rc, ignored;
 
+    if (transient == NULL)
+        transient = &ignored;
+    *transient = 0;
     if (text == NULL) {
         snprintf(err, errlen, "completion event: out of memory or invalid UTF-8");
         return -1;
@@ -70,9 +74,11 @@ host_completion_publish(aws_client_t *aws, const char *topic_arn, const host_eve
         attrs[p.nattrs++] = (aws_msg_attr_t) { "image_id", "String", ev->image_id };
     p.message = text;
     rc = aws_sns_publish(aws, &p, id, sizeof(id), &aerr);
-    if (rc != 0)
+    if (rc != 0) {
         snprintf(err, errlen, "Publish to %s: %s", topic_arn,
                  aws_error_format(&aerr, why, sizeof(why)));
+        *transient = aws_error_retryable(&aerr);
+    }
     free(text);
     return rc;
 }

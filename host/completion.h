@@ -24,8 +24,11 @@
  * out of memory. */
 char *host_completion_json(const host_event_t *ev, const host_route_result_t *res);
 
-/* Publishes the event to TOPIC_ARN.  Returns 0, or -1 with err set. */
+/* Publishes the event to TOPIC_ARN.  Returns 0, or -1 with err set and
+ * *TRANSIENT (may be NULL) 1 when SNS was unavailable (network, timeout,
+ * 5xx, throttling), else 0. */
 int host_completion_publish(aws_client_t *aws, const char *topic_arn, const host_event_t *ev,
-                            const host_route_result_t *res, char *err, size_t errlen);
+                            const host_route_result_t *res, int *transient, char *err,
+                            size_t errlen);
 
 #endif

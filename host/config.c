@@ -23,6 +23,9 @@
 #define DEFAULT_MAX_INPUT_BYTES      (50LL * 1024 * 1024)
 #define MAX_INPUT_BYTES_LIMIT        (1024LL * 1024 * 1024)
 #define DEFAULT_SHUTDOWN_GRACE       30
+#define DEFAULT_BREAKER_THRESHOLD    5
+#define DEFAULT_BREAKER_PROBE_BASE   1000
+#define DEFAULT_BREAKER_PROBE_MAX    10000
 #define SQS_MAX_VISIBILITY           43200
 
 /* ---- typed getters: each reads KEY of OBJ (at PATH) ------------------- */
@@ -641,6 +644,36 @@ parse_record(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
     return 0;
 }
 
+/* Reads the optional "breaker" section ({"threshold", "probe_base_ms",
+ * "probe_max_ms"}) into CONF, defaults for what is absent.  Returns 0,
+ * or -1 with err set. */
+static int
+parse_breaker(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
+{
+    static const char *const keys[] = { "threshold", "probe_base_ms", "probe_max_ms", NULL };
+    host_breaker_conf_t     *b = &conf->breaker;
+    json_t                  *obj;
+    int                      base, max;
+
+    /* an absent section (obj NULL) reads as all defaults */
+    if (get_object(root, "", "breaker", keys, &obj, err, errlen) != 0
+        || get_int32(obj, "breaker", "threshold", 1, 1000, DEFAULT_BREAKER_THRESHOLD,
+                     &b->threshold, err, errlen) != 0
+        || get_int32(obj, "breaker", "probe_base_ms", 10, 600000, DEFAULT_BREAKER_PROBE_BASE,
+                     &base, err, errlen) != 0
+        || get_int32(obj, "breaker", "probe_max_ms", 10, 3600000, DEFAULT_BREAKER_PROBE_MAX,
+                     &max, err, errlen) != 0)
+        return -1;
+    if (max < base) {
+        host_jerr(err, errlen, "breaker.probe_max_ms", "must be at least probe_base_ms (%d)",
+                  base);
+        return -1;
+    }
+    b->probe_base_ms = (unsigned) base;
+    b->probe_max_ms = (unsigned) max;
+    return 0;
+}
+
 /* Reads the "routes" array into CONF: 1..64 routes with unique names and
  * queues.  Returns 0, or -1 with err set. */
 static int
@@ -697,8 +730,8 @@ static host_conf_t *
 conf_from_json(const json_t *root, char *err, size_t errlen)
 {
     static const char *const keys[] = { "aws", "workers", "user", "rlimits", "pid_file", "log",
-                                        "metrics", "shutdown_grace_seconds", "record", "routes",
-                                        NULL };
+                                        "metrics", "shutdown_grace_seconds", "record", "breaker",
+                                        "routes", NULL };
     host_conf_t *conf;
 
     if (!json_is_object(root)) {
@@ -714,6 +747,7 @@ conf_from_json(const json_t *root, char *err, size_t errlen)
         || parse_aws(root, &conf->aws, err, errlen) != 0
         || parse_globals(root, conf, err, errlen) != 0
         || parse_record(root, conf, err, errlen) != 0
+        || parse_breaker(root, conf, err, errlen) != 0
         || parse_routes(root, conf, err, errlen) != 0) {
         host_conf_free(conf);
         return NULL;

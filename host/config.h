@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "breaker.h"
 #include "log.h"
 
 #define HOST_ROUTE_NAME_MAX   63
@@ -86,6 +87,7 @@ typedef struct {
     int                metrics_port;
     int                shutdown_grace_seconds;
     char              *record_table;          /* record.table: DynamoDB image records, or NULL */
+    host_breaker_conf_t breaker;              /* "breaker": the dependencies' circuit breakers */
     host_route_conf_t *routes;
     size_t             nroutes;
 } host_conf_t;

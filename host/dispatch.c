@@ -14,13 +14,15 @@
 #include "dead_letter.h"
 #include "keys.h"
 #include "log.h"
+#include "memo.h"
 #include "message.h"
 #include "original.h"
 #include "record.h"
 #include "s3.h"
 #include "store.h"
 
-typedef enum { OUT_OK, OUT_RETRY, OUT_REJECT, OUT_POISON } outcome_t;
+/* OUT_HOLD: a retry because a dependency failed transiently. */
+typedef enum { OUT_OK, OUT_RETRY, OUT_HOLD, OUT_REJECT, OUT_POISON } outcome_t;
 
 /* What one message's handling needs along the way. */
 typedef struct {
@@ -50,10 +52,11 @@ conclude(job_t *j, outcome_t out)
         host_log(HOST_LOG_INFO, &j->ctx, "ok: %s in %.1f ms", j->reason, ms);
         return HOST_DISPOSE_DELETE;
     case OUT_RETRY:
+    case OUT_HOLD:
         host_metrics_inc(p->metrics, p->metric_route, HOST_M_RETRIED);
-        host_log(HOST_LOG_WARN, &j->ctx, "retry (attempt %ld): %s", j->m->receive_count,
-                 j->reason);
-        return HOST_DISPOSE_LEAVE;
+        host_log(HOST_LOG_WARN, &j->ctx, "retry (attempt %ld%s): %s", j->m->receive_count,
+                 out == OUT_HOLD ? ", held while the dependency is unavailable" : "", j->reason);
+        return out == OUT_HOLD ? HOST_DISPOSE_HOLD : HOST_DISPOSE_LEAVE;
     case OUT_REJECT:
     case OUT_POISON:
         break;
@@ -120,9 +123,12 @@ fetch_original(job_t *j, aws_s3_object_info_t *info)
     if (j->ev.storage_local)
         return fetch_local(j);
     if (aws_s3_get_object(p->aws, j->ev.bucket, j->ev.key, (size_t) r->max_input_bytes,
-                          &p->input, info, &aerr) == 0)
+                          &p->input, info, &aerr) == 0) {
+        host_deps_report(p->deps, HOST_DEP_S3, j->ev.bucket, 0, NULL);
         return OUT_OK;
+    }
     aws_error_format(&aerr, why, sizeof(why));
+    host_deps_report(p->deps, HOST_DEP_S3, j->ev.bucket, aws_error_retryable(&aerr), why);
     if (aerr.kind == AWS_ERR_TOO_LARGE) {
         snprintf(j->reason, sizeof(j->reason), "original s3://%s/%s is over max_input_bytes "
                  "%lld", j->ev.bucket, j->ev.key, r->max_input_bytes);
@@ -144,19 +150,20 @@ fetch_original(job_t *j, aws_s3_object_info_t *info)
     host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
     snprintf(j->reason, sizeof(j->reason), "fetching s3://%s/%s: %s", j->ev.bucket, j->ev.key,
              why);
-    return OUT_RETRY;
+    return aws_error_retryable(&aerr) ? OUT_HOLD : OUT_RETRY;
 }
 
 /* Stores every output the plugin emitted.  Returns OUT_OK (j->reason
- * summarises), OUT_RETRY when a store failed, OUT_REJECT when a key can
- * never be stored (too long, unsafe as a local path). */
+ * summarises), OUT_RETRY when a store failed (OUT_HOLD when S3 was
+ * unavailable), OUT_REJECT when a key can never be stored (too long,
+ * unsafe as a local path). */
 static outcome_t
 store_outputs(job_t *j)
 {
     host_poller_t *p = j->p;
     char           key[1100];
     char           err[900];
-    int            rc;
+    int            rc, transient;
 
     for (size_t i = 0; i < p->outputs.n; i++) {
         host_output_item_t *it = &p->outputs.items[i];
@@ -167,14 +174,16 @@ store_outputs(job_t *j)
                      it->suffix);
             return OUT_REJECT;
         }
-        rc = host_store_put(p->route, p->aws, key, it->content_type, it->data, it->len, err,
-                            sizeof(err));
+        rc = host_store_put(p->route, p->aws, key, it->content_type, it->data, it->len,
+                            &transient, err, sizeof(err));
+        if (p->route->bucket != NULL && rc != -2)
+            host_deps_report(p->deps, HOST_DEP_S3, p->route->bucket, transient, err);
         if (rc != 0) {
             snprintf(j->reason, sizeof(j->reason), "storing %.300s: %.600s", key, err);
             if (rc == -2)
                 return OUT_REJECT;
             host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
-            return OUT_RETRY;
+            return transient ? OUT_HOLD : OUT_RETRY;
         }
         host_log(HOST_LOG_DEBUG, &j->ctx, "stored %s (%zu bytes, %s)", key, it->len,
                  it->content_type);
@@ -231,18 +240,38 @@ run_plugin(job_t *j, const aws_s3_object_info_t *info)
     return OUT_RETRY;
 }
 
+/* Remembers, after the record or completion write failed with WHY
+ * (TRANSIENT: the dependency was unavailable), the outcome OUT (reason
+ * SUMMARY) and its stored outputs, so that the next attempt only writes
+ * the record and the event (memo.h).  Returns OUT_HOLD or OUT_RETRY, j->reason set. */
+static outcome_t
+announce_failed(job_t *j, outcome_t out, const char *summary, int transient, const char *why)
+{
+    host_poller_t *p = j->p;
+
+    host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
+    if (host_memo_put(p->memo, j->m->message_id, out == OUT_OK, summary, j->refs, j->nrefs)
+        != 0)
+        host_log(HOST_LOG_WARN, &j->ctx, "out of memory: the next attempt runs the plugin "
+                 "again");
+    snprintf(j->reason, sizeof(j->reason), "%s (outcome kept: the next attempt only writes "
+             "the record and the event)", why);
+    return transient ? OUT_HOLD : OUT_RETRY;
+}
+
 /* Tells the world what the route did with the image, for an OUT_OK or
  * OUT_REJECT outcome OUT: writes the record (record.table set and the
  * event has an imageId) and, when OK, publishes the completion event
- * (completion_topic_arn set).  Returns OUT, or OUT_RETRY with j->reason
- * set when a write failed (the message is then redelivered). */
+ * (completion_topic_arn set).  Returns OUT, or OUT_RETRY / OUT_HOLD with
+ * j->reason set when a write failed (see announce_failed). */
 static outcome_t
 announce(job_t *j, outcome_t out)
 {
     host_poller_t           *p = j->p;
     const host_route_conf_t *r = p->route;
     host_route_result_t      res;
-    char                     at[40], err[900];
+    char                     at[40], err[900], why[1000], summary[HOST_DLQ_REASON_MAX];
+    int                      transient;
 
     if (out != OUT_OK && out != OUT_REJECT)
         return out;
@@ -258,18 +287,28 @@ announce(job_t *j, outcome_t out)
     res.processing_ms = (long long) ((host_monotonic() - j->t0) * 1000.0);
     res.outputs = j->refs;
     res.noutputs = res.ok ? j->nrefs : 0;
-    if (r->record_table != NULL && j->ev.image_id != NULL
-        && host_record_write(p->aws, r->record_table, &j->ev, &res, err, sizeof(err)) != 0) {
-        host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
-        snprintf(j->reason, sizeof(j->reason), "image record: %s", err);
-        return OUT_RETRY;
+    snprintf(summary, sizeof(summary), "%s", j->reason);
+    if (r->record_table != NULL && j->ev.image_id != NULL) {
+        int rc = host_record_write(p->aws, r->record_table, &j->ev, &res, &transient, err,
+                                   sizeof(err));
+
+        host_deps_report(p->deps, HOST_DEP_DYNAMODB, r->record_table, rc != 0 && transient,
+                         err);
+        if (rc != 0) {
+            snprintf(why, sizeof(why), "image record: %s", err);
+            return announce_failed(j, out, summary, transient, why);
+        }
     }
-    if (res.ok && r->completion_topic_arn != NULL
-        && host_completion_publish(p->aws, r->completion_topic_arn, &j->ev, &res, err,
-                                   sizeof(err)) != 0) {
-        host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
-        snprintf(j->reason, sizeof(j->reason), "completion event: %s", err);
-        return OUT_RETRY;
+    if (res.ok && r->completion_topic_arn != NULL) {
+        int rc = host_completion_publish(p->aws, r->completion_topic_arn, &j->ev, &res,
+                                         &transient, err, sizeof(err));
+
+        host_deps_report(p->deps, HOST_DEP_SNS, r->completion_topic_arn, rc != 0 && transient,
+                         err);
+        if (rc != 0) {
+            snprintf(why, sizeof(why), "completion event: %s", err);
+            return announce_failed(j, out, summary, transient, why);
+        }
     }
     return out;
 }
@@ -296,6 +335,23 @@ condemned_by_crash(job_t *j)
     return 1;
 }
 
+/* Returns 1, with *OUT the outcome and j's reason and outputs restored,
+ * when a previous attempt stored the message's outputs but could not
+ * write its record or completion event (memo.h); else 0. */
+static int
+outputs_remembered(job_t *j, outcome_t *out)
+{
+    int ok;
+
+    if (!host_memo_take(j->p->memo, j->m->message_id, &ok, j->reason, sizeof(j->reason),
+                        j->refs, HOST_OUTPUTS_MAX, &j->nrefs))
+        return 0;
+    *out = ok ? OUT_OK : OUT_REJECT;
+    host_log(HOST_LOG_INFO, &j->ctx, "outcome kept from an earlier attempt (%s): writing the "
+             "record and the completion event only, without running the plugin", j->reason);
+    return 1;
+}
+
 /* Handles a message that names an object to process. */
 static outcome_t
 handle_image(job_t *j)
@@ -309,6 +365,8 @@ handle_image(job_t *j)
                  r->max_attempts, j->m->receive_count);
         return announce(j, OUT_REJECT);
     }
+    if (outputs_remembered(j, &out))
+        return announce(j, out);
     if (condemned_by_crash(j))
         return announce(j, OUT_REJECT);
     memset(&info, 0, sizeof(info));

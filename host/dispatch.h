@@ -7,9 +7,11 @@
  *   original over the limit .... reject: DLQ, delete
  *   original missing (404, or
  *   403 AccessDenied) .......... reject: DLQ, delete
- *   original fetch fails ....... retry: leave it
+ *   original fetch fails ....... retry: leave it; hold it when S3 is
+ *                                unavailable (below)
  *   plugin OK .................. store every output, delete
- *                                (a failed store is a retry)
+ *                                (a failed store is a retry, a hold
+ *                                when S3 is unavailable)
  *   plugin RETRY ............... leave it (SQS redelivers it after the
  *                                visibility timeout; the queue's redrive
  *                                policy ends the loop)
@@ -24,7 +26,14 @@
  * With record.table configured, an image's ok or reject outcome is first
  * written to its image record (record.h); with the route's
  * completion_topic_arn, an ok outcome then publishes the completion
- * event (completion.h).  Either failing turns the outcome into a retry.
+ * event (completion.h).  Either failing turns the outcome into a retry
+ * (a hold when DynamoDB or SNS is unavailable), and the stored outputs
+ * are remembered (memo.h): the next attempt on the message in this
+ * worker writes only the record and the event.  Every call on S3,
+ * DynamoDB and SNS reports to the worker's breakers (deps.h); a
+ * transient failure (network, timeout, 5xx, throttling) makes the
+ * outcome a hold: the poller keeps the message (poller.h) and tries it
+ * again when the dependency answers.
  * A DLQ send that fails turns the outcome into a retry: the message is
  * never deleted before it is safe somewhere.
  */
@@ -36,12 +45,13 @@
 
 typedef enum {
     HOST_DISPOSE_DELETE = 0,  /* done with it: delete from the queue */
-    HOST_DISPOSE_LEAVE        /* leave it: SQS redelivers it */
+    HOST_DISPOSE_LEAVE,       /* leave it: SQS redelivers it */
+    HOST_DISPOSE_HOLD         /* a dependency is unavailable: keep it, try it again */
 } host_disposition_t;
 
 /* Decides and carries out M's fate (above) with P's plugin instance,
  * updating metrics and logging the outcome.  Never fails: every problem
- * maps to one of the two dispositions. */
+ * maps to one of the dispositions. */
 host_disposition_t host_dispatch(host_poller_t *p, const aws_sqs_message_t *m);
 
 #endif

@@ -76,6 +76,19 @@ host_leases_drop(host_lease_set_t *s, int i)
     pthread_mutex_unlock(&s->mu);
 }
 
+int
+host_leases_held(host_lease_set_t *s, int i)
+{
+    int held;
+
+    if (i < 0 || i >= HOST_LEASES_MAX)
+        return 0;
+    pthread_mutex_lock(&s->mu);
+    held = s->leases[i].used && !s->leases[i].given_up;
+    pthread_mutex_unlock(&s->mu);
+    return held;
+}
+
 /* One extension to request: a copy of what the lease held. */
 typedef struct {
     int      slot;

@@ -57,6 +57,10 @@ int host_leases_add(host_lease_set_t *s, const char *message_id, const char *rec
  * I < 0 is ignored. */
 void host_leases_drop(host_lease_set_t *s, int i);
 
+/* Returns 1 while slot I is still extended by the heartbeat (registered,
+ * not given up), 0 otherwise (I < 0 included). */
+int host_leases_held(host_lease_set_t *s, int i);
+
 /* Extends every lease of S that expires within half a visibility timeout
  * of NOW, as described above.  Blocks for the AWS call (made without the
  * lock held).  Failures are logged and counted, never fatal. */

@@ -46,6 +46,7 @@ typedef struct {
     int             metric_routes[HOST_MAX_ROUTES];
     worker_slot_t   slots[HOST_METRICS_SLOTS];
     unsigned        gen;
+    unsigned        queues_checked;                /* gen + 1 of the last queue check */
     double          respawn_at[HOST_MAX_WORKERS];  /* 0: nothing pending */
     int             failures[HOST_MAX_WORKERS];    /* quick deaths in a row */
     int             sfd;                           /* signalfd */
@@ -183,6 +184,7 @@ spawn_worker(master_t *m, int index)
 {
     host_worker_args_t args;
     int                slot = -1;
+    int                check_queues = m->queues_checked != m->gen + 1;
     pid_t              pid;
 
     for (int i = 0; i < HOST_METRICS_SLOTS && slot < 0; i++)
@@ -207,8 +209,11 @@ spawn_worker(master_t *m, int index)
         args.slot = slot;
         args.crash = m->crash;
         args.master = getppid();
+        args.check_queues = check_queues;
         exit(host_worker_run(&args));
     }
+    if (check_queues)
+        m->queues_checked = m->gen + 1;
     m->slots[slot] = (worker_slot_t) { pid, m->gen, index, 0, host_monotonic() };
     m->respawn_at[index] = 0;
     host_log(HOST_LOG_DEBUG, NULL, "worker %d started as pid %ld", index, (long) pid);

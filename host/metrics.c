@@ -25,7 +25,17 @@ struct host_metrics_s {
     uint64_t        worker_restarts;
     route_metrics_t routes[HOST_METRICS_ROUTES];
     int32_t         in_flight[HOST_METRICS_SLOTS][HOST_METRICS_ROUTES];
+    int32_t         breaker_open[HOST_METRICS_SLOTS][HOST_DEP_COUNT];
+    uint64_t        breaker[HOST_DEP_COUNT][HOST_BREAKER_M_NCOUNTERS];
 };
+
+static const char *const dep_names[HOST_DEP_COUNT] = { "s3", "dynamodb", "sns" };
+
+const char *
+host_dep_name(host_dep_t dep)
+{
+    return dep < HOST_DEP_COUNT ? dep_names[dep] : "?";
+}
 
 static const struct {
     const char *name;
@@ -132,6 +142,24 @@ host_metrics_slot_reset(host_metrics_t *m, int slot)
         return;
     for (int r = 0; r < HOST_METRICS_ROUTES; r++)
         __atomic_store_n(&m->in_flight[slot][r], 0, __ATOMIC_RELAXED);
+    for (int d = 0; d < HOST_DEP_COUNT; d++)
+        __atomic_store_n(&m->breaker_open[slot][d], 0, __ATOMIC_RELAXED);
+}
+
+void
+host_metrics_breaker_state(host_metrics_t *m, int slot, host_dep_t dep, int open)
+{
+    if (m == NULL || slot < 0 || slot >= HOST_METRICS_SLOTS || dep >= HOST_DEP_COUNT)
+        return;
+    __atomic_store_n(&m->breaker_open[slot][dep], open ? 1 : 0, __ATOMIC_RELAXED);
+}
+
+void
+host_metrics_breaker_inc(host_metrics_t *m, host_dep_t dep, host_breaker_counter_t c)
+{
+    if (m == NULL || dep >= HOST_DEP_COUNT || c >= HOST_BREAKER_M_NCOUNTERS)
+        return;
+    __atomic_fetch_add(&m->breaker[dep][c], 1, __ATOMIC_RELAXED);
 }
 
 void
@@ -168,6 +196,36 @@ render_histogram(const route_metrics_t *r, aws_buf_t *out)
     return rc != 0 ? -1 : 0;
 }
 
+/* Appends the circuit breakers' gauge and counters to out.  0 or -1. */
+static int
+render_breakers(host_metrics_t *m, aws_buf_t *out)
+{
+    int rc = aws_buf_puts(out, "# HELP prism_breaker_open Worker processes whose circuit "
+                               "breaker of the dependency is open.\n"
+                               "# TYPE prism_breaker_open gauge\n");
+
+    for (int d = 0; d < HOST_DEP_COUNT; d++) {
+        long long open = 0;
+        for (int s = 0; s < HOST_METRICS_SLOTS; s++)
+            open += __atomic_load_n(&m->breaker_open[s][d], __ATOMIC_RELAXED);
+        rc |= aws_buf_printf(out, "prism_breaker_open{dependency=\"%s\"} %lld\n", dep_names[d],
+                             open);
+    }
+    rc |= aws_buf_puts(out, "# HELP prism_breaker_trips_total Times a circuit breaker opened.\n"
+                            "# TYPE prism_breaker_trips_total counter\n");
+    for (int d = 0; d < HOST_DEP_COUNT; d++)
+        rc |= aws_buf_printf(out, "prism_breaker_trips_total{dependency=\"%s\"} %llu\n",
+                             dep_names[d],
+                             (unsigned long long) load64(&m->breaker[d][HOST_BREAKER_M_TRIPS]));
+    rc |= aws_buf_puts(out, "# HELP prism_breaker_probes_total Probes of a dependency whose "
+                            "breaker is open.\n# TYPE prism_breaker_probes_total counter\n");
+    for (int d = 0; d < HOST_DEP_COUNT; d++)
+        rc |= aws_buf_printf(out, "prism_breaker_probes_total{dependency=\"%s\"} %llu\n",
+                             dep_names[d],
+                             (unsigned long long) load64(&m->breaker[d][HOST_BREAKER_M_PROBES]));
+    return rc != 0 ? -1 : 0;
+}
+
 int
 host_metrics_render(host_metrics_t *m, int workers, aws_buf_t *out)
 {
@@ -197,6 +255,7 @@ host_metrics_render(host_metrics_t *m, int workers, aws_buf_t *out)
     for (int i = 0; i < HOST_METRICS_ROUTES; i++)
         if (m->routes[i].name[0] != '\0')
             rc |= render_histogram(&m->routes[i], out);
+    rc |= render_breakers(m, out);
     rc |= aws_buf_printf(out, "# HELP prism_worker_restarts_total Workers that died and were "
                               "respawned.\n# TYPE prism_worker_restarts_total counter\n"
                               "prism_worker_restarts_total %llu\n",

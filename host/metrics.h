@@ -13,7 +13,10 @@
  *   prism_messages_received_total, _ok_total, _retried_total,
  *   _rejected_total, _dead_lettered_total, _poison_total,
  *   prism_aws_errors_total, prism_in_flight,
- *   prism_processing_seconds (histogram), prism_worker_restarts_total.
+ *   prism_processing_seconds (histogram), prism_worker_restarts_total;
+ * and per dependency (label dependency="s3" | "dynamodb" | "sns"):
+ *   prism_breaker_open (worker processes whose breaker is open),
+ *   prism_breaker_trips_total, prism_breaker_probes_total (breaker.h).
  */
 #ifndef HOST_METRICS_H
 #define HOST_METRICS_H
@@ -38,7 +41,24 @@ typedef enum {
     HOST_M_NCOUNTERS
 } host_counter_t;
 
+/* The dependencies a route's work may need (one circuit breaker each). */
+typedef enum {
+    HOST_DEP_S3 = 0,
+    HOST_DEP_DYNAMODB,
+    HOST_DEP_SNS,
+    HOST_DEP_COUNT
+} host_dep_t;
+
+typedef enum {
+    HOST_BREAKER_M_TRIPS = 0,
+    HOST_BREAKER_M_PROBES,
+    HOST_BREAKER_M_NCOUNTERS
+} host_breaker_counter_t;
+
 typedef struct host_metrics_s host_metrics_t;
+
+/* Returns the dependency's name as the metrics and logs spell it ("s3"). */
+const char *host_dep_name(host_dep_t dep);
 
 /* Maps the shared counters (zeroed).  Returns NULL with err set when
  * mmap fails.  Call before forking. */
@@ -62,7 +82,14 @@ void host_metrics_observe(host_metrics_t *m, int route, double seconds);
 /* Adds DELTA to the in-flight gauge of ROUTE for worker slot SLOT. */
 void host_metrics_in_flight(host_metrics_t *m, int slot, int route, int delta);
 
-/* Zeroes worker slot SLOT's in-flight share (its process is gone). */
+/* Sets whether worker slot SLOT's breaker of DEP is open (1) or not. */
+void host_metrics_breaker_state(host_metrics_t *m, int slot, host_dep_t dep, int open);
+
+/* Adds 1 to breaker counter C of DEP. */
+void host_metrics_breaker_inc(host_metrics_t *m, host_dep_t dep, host_breaker_counter_t c);
+
+/* Zeroes worker slot SLOT's in-flight share and breaker states (its
+ * process is gone). */
 void host_metrics_slot_reset(host_metrics_t *m, int slot);
 
 /* Adds 1 to prism_worker_restarts_total. */

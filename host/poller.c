@@ -23,7 +23,8 @@
 int
 host_poller_init(host_poller_t *p, const host_route_conf_t *r, host_instance_t *inst,
                  aws_client_t *aws, host_metrics_t *m, int metric_route, int worker_slot,
-                 host_crash_ledger_t *crash, int crash_thread, const volatile sig_atomic_t *stop)
+                 host_crash_ledger_t *crash, int crash_thread, host_deps_t *deps,
+                 host_memo_t *memo, const volatile sig_atomic_t *stop)
 {
     memset(p, 0, sizeof(*p));
     p->route = r;
@@ -37,6 +38,8 @@ host_poller_init(host_poller_t *p, const host_route_conf_t *r, host_instance_t *
     p->worker_slot = worker_slot;
     p->crash = crash;
     p->crash_thread = crash_thread;
+    p->deps = deps;
+    p->memo = memo;
     p->stop = stop;
     host_outputs_init(&p->outputs);
     aws_rng_seed_random(&p->rng);
@@ -145,6 +148,32 @@ release(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx, siz
     aws_sqs_batch_result_free(&res);
 }
 
+/* Dispatches M (lease slot LEASE); while it is to be held, keeps it and
+ * tries again as described in poller.h.  Returns the final disposition:
+ * HOST_DISPOSE_HOLD when the worker stops or the lease runs out while it
+ * is still held. */
+static host_disposition_t
+dispatch_holding(host_poller_t *p, const aws_sqs_message_t *m, int lease)
+{
+    host_disposition_t d;
+    int                retries = 0;
+
+    while ((d = host_dispatch(p, m)) == HOST_DISPOSE_HOLD) {
+        if (host_deps_blocked(p->deps, p->route)) {
+            while (!*p->stop && host_leases_held(&p->leases, lease)
+                   && host_deps_wait_step(p->deps, p->route, p->stop))
+                ;
+        } else if (retries >= p->deps->conf.threshold) {
+            return HOST_DISPOSE_LEAVE;
+        } else {
+            host_sleep_ms(backoff_ms(p, retries++), p->stop);
+        }
+        if (*p->stop || !host_leases_held(&p->leases, lease))
+            return d;
+    }
+    return d;
+}
+
 /* Processes one received batch: leases, dispatch (in FIFO order for a
  * FIFO queue, see fifo.h), deletes, releases. */
 static void
@@ -178,18 +207,27 @@ handle_batch(host_poller_t *p, const aws_sqs_messages_t *msgs)
             skipped[nskipped++] = i;
             continue;
         }
-        if (host_dispatch(p, &msgs->msgs[i]) == HOST_DISPOSE_DELETE) {
+        switch (dispatch_holding(p, &msgs->msgs[i], lease[i])) {
+        case HOST_DISPOSE_DELETE:
             done[ndone++] = i;
-        } else {
+            break;
+        case HOST_DISPOSE_HOLD:
+            if (*p->stop) {
+                skipped[nskipped++] = i;  /* released with the unstarted ones */
+                break;
+            }
+            /* fall through - its lease ran out: SQS redelivers it */
+        case HOST_DISPOSE_LEAVE:
             host_fifo_left(&fifo, i);
             host_leases_drop(&p->leases, lease[i]);
+            break;
         }
     }
     if (ndone > 0)
         delete_batch(p, msgs, done, ndone);
     for (size_t k = 0; k < ndone; k++)
         host_leases_drop(&p->leases, lease[done[k]]);
-    release(p, msgs, skipped, nskipped, lease, "FIFO order");
+    release(p, msgs, skipped, nskipped, lease, *p->stop ? "stopping" : "FIFO order");
 }
 
 /* The thread: poll until the stop flag rises. */
@@ -203,6 +241,11 @@ poller_main(void *arg)
     char                     why[700];
 
     while (!*p->stop) {
+        if (host_deps_blocked(p->deps, r)) {
+            /* not receiving: every receive would count towards the DLQ */
+            host_deps_wait_step(p->deps, r, p->stop);
+            continue;
+        }
         aws_sqs_receive_params_t params = {
             .queue_url = r->queue_url,
             .wait_seconds = r->wait_time_seconds,

@@ -14,6 +14,20 @@
  * (visibility 0) for other consumers.  On a FIFO queue (".fifo") a
  * message left for retry holds back the rest of its group in the batch:
  * they are released (visibility 0), not processed out of order (fifo.h).
+ *
+ * Dependencies (deps.h): while a breaker the route needs is open, the
+ * poller does not receive (no receive count burns) and probes the
+ * dependency instead.  A message whose dispatch asks to be held (a
+ * dependency failed transiently, dispatch.h) is kept, not left: its
+ * lease goes on being extended by the heartbeat while the poller waits
+ * for the breaker to close, then it is dispatched again (only the record
+ * and completion event when its outputs are stored, memo.h); while the
+ * breaker stays closed (other calls still succeed) it is retried in
+ * place after a full-jitter backoff, breaker.threshold times at most,
+ * then left for redelivery.  The rest of the batch waits with it.  A
+ * held message is let go when its lease reaches heartbeat_max_seconds
+ * (SQS redelivers it), and released (visibility 0) when the worker
+ * stops.
  */
 #ifndef HOST_POLLER_H
 #define HOST_POLLER_H
@@ -26,7 +40,9 @@
 #include "aws_retry.h"
 #include "config.h"
 #include "crash_ledger.h"
+#include "deps.h"
 #include "lease.h"
+#include "memo.h"
 #include "metrics.h"
 #include "outputs.h"
 #include "plugin_loader.h"
@@ -41,6 +57,8 @@ typedef struct {
     int                          worker_slot;
     host_crash_ledger_t         *crash;         /* the master's crash ledger, NULL: none */
     int                          crash_thread;  /* this poller's mark in it */
+    host_deps_t                 *deps;          /* the worker's breakers */
+    host_memo_t                 *memo;          /* the worker's stored-outputs memo */
     const volatile sig_atomic_t *stop;          /* raised by the worker on SIGTERM/SIGQUIT */
     host_lease_set_t             leases;
     host_outputs_t               outputs;
@@ -52,12 +70,13 @@ typedef struct {
 
 /* Prepares P for route R with an instance already built (moved into P).
  * CRASH (may be NULL) is the crash ledger, where P marks the message it
- * runs the plugin on as poller CRASH_THREAD of WORKER_SLOT.
+ * runs the plugin on as poller CRASH_THREAD of WORKER_SLOT.  DEPS and
+ * MEMO are the worker's breakers and stored-outputs memo.
  * Returns 0, or -1 when the lease mutex cannot be created. */
 int host_poller_init(host_poller_t *p, const host_route_conf_t *r, host_instance_t *inst,
                      aws_client_t *aws, host_metrics_t *m, int metric_route, int worker_slot,
-                     host_crash_ledger_t *crash, int crash_thread,
-                     const volatile sig_atomic_t *stop);
+                     host_crash_ledger_t *crash, int crash_thread, host_deps_t *deps,
+                     host_memo_t *memo, const volatile sig_atomic_t *stop);
 
 /* Starts the thread.  Returns 0, or -1 with err set. */
 int host_poller_start(host_poller_t *p, char *err, size_t errlen);

@@ -169,10 +169,10 @@ host_record_update_free(host_record_update_t *u)
 }
 
 /* Sends one UpdateItem of U on KEY in TABLE.  Returns 0, or -1 with err
- * set. */
+ * and *transient set (see host_record_write). */
 static int
 send_update(aws_client_t *aws, const char *table, const json_t *key,
-            const host_record_update_t *u, char *err, size_t errlen)
+            const host_record_update_t *u, int *transient, char *err, size_t errlen)
 {
     aws_ddb_update_params_t p = {
         .table = table, .key = key, .update = u->update, .names = u->names, .values = u->values,
@@ -184,17 +184,21 @@ send_update(aws_client_t *aws, const char *table, const json_t *key,
         return 0;
     snprintf(err, errlen, "UpdateItem on %s: %s", table,
              aws_error_format(&aerr, why, sizeof(why)));
+    *transient = aws_error_retryable(&aerr);
     return -1;
 }
 
 int
 host_record_write(aws_client_t *aws, const char *table, const host_event_t *ev,
-                  const host_route_result_t *res, char *err, size_t errlen)
+                  const host_route_result_t *res, int *transient, char *err, size_t errlen)
 {
     host_record_update_t u;
     json_t              *key;
-    int                  rc;
+    int                  rc, ignored;
 
+    if (transient == NULL)
+        transient = &ignored;
+    *transient = 0;
     key = json_pack("{s:o}", "imageId", aws_ddb_s(ev->image_id));
     if (key == NULL) {
         snprintf(err, errlen, "record key: out of memory or invalid imageId");
@@ -202,13 +206,13 @@ host_record_write(aws_client_t *aws, const char *table, const host_event_t *ev,
     }
     rc = host_record_originals_update(ev, &u, err, errlen);
     if (rc == 0) {
-        rc = send_update(aws, table, key, &u, err, errlen);
+        rc = send_update(aws, table, key, &u, transient, err, errlen);
         host_record_update_free(&u);
     }
     if (rc == 0)
         rc = host_record_route_update(res, &u, err, errlen);
     if (rc == 0) {
-        rc = send_update(aws, table, key, &u, err, errlen);
+        rc = send_update(aws, table, key, &u, transient, err, errlen);
         host_record_update_free(&u);
     }
     json_decref(key);

@@ -75,9 +75,12 @@ void host_record_update_free(host_record_update_t *u);
 
 /* Writes RES into TABLE's item for EV's imageId (steps 1 and 2).
  * Returns 0, or -1 with err set when an UpdateItem failed (after the
- * client's retries): the caller leaves the message for redelivery. */
+ * client's retries), with *TRANSIENT (may be NULL) 1 when DynamoDB was
+ * unavailable (network, timeout, 5xx, throttling), else 0: the caller
+ * retries it. */
 int host_record_write(aws_client_t *aws, const char *table, const host_event_t *ev,
-                      const host_route_result_t *res, char *err, size_t errlen);
+                      const host_route_result_t *res, int *transient, char *err,
+                      size_t errlen);
 
 /* Probes DATA (LEN bytes) with imageinfo and fills REF's width and
  * height (0 and 0 when it is not an image imageinfo knows). */

@@ -86,10 +86,12 @@ store_local(const host_route_conf_t *r, const char *key, const void *data, size_
 }
 
 /* PutObject of DATA to R's bucket at KEY (multipart above the client's
- * threshold), with R's server-side encryption headers.  Returns 0, or -1 with err set. */
+ * threshold), with R's server-side encryption headers.  Returns 0, or -1
+ * with err and *transient set (see store.h). */
 static int
 store_s3(const host_route_conf_t *r, aws_client_t *aws, const char *key,
-         const char *content_type, const void *data, size_t len, char *err, size_t errlen)
+         const char *content_type, const void *data, size_t len, int *transient,
+         char *err, size_t errlen)
 {
     aws_s3_put_opts_t opts = {
         .content_type = content_type,
@@ -119,6 +121,7 @@ store_s3(const host_route_conf_t *r, aws_client_t *aws, const char *key,
     if (rc != 0) {
         snprintf(err, errlen, "PutObject s3://%s/%s: %s", r->bucket, key,
                  aws_error_format(&aerr, why, sizeof(why)));
+        *transient = aws_error_retryable(&aerr);
         return -1;
     }
     return 0;
@@ -126,9 +129,15 @@ store_s3(const host_route_conf_t *r, aws_client_t *aws, const char *key,
 
 int
 host_store_put(const host_route_conf_t *r, aws_client_t *aws, const char *key,
-               const char *content_type, const void *data, size_t len, char *err, size_t errlen)
+               const char *content_type, const void *data, size_t len, int *transient,
+               char *err, size_t errlen)
 {
+    int ignored;
+
+    if (transient == NULL)
+        transient = &ignored;
+    *transient = 0;
     if (r->directory != NULL)
         return store_local(r, key, data, len, err, errlen);
-    return store_s3(r, aws, key, content_type, data, len, err, errlen);
+    return store_s3(r, aws, key, content_type, data, len, transient, err, errlen);
 }

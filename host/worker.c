@@ -23,6 +23,7 @@
 #include "plugin_loader.h"
 #include "poller.h"
 #include "privileges.h"
+#include "redrive.h"
 
 /* How often the heartbeat looks at the leases. */
 #define HEARTBEAT_TICK_MS 250
@@ -33,6 +34,9 @@ typedef struct {
     host_plugin_t            *plugins;     /* one per route */
     host_poller_t            *pollers;
     size_t                    npollers;
+    host_deps_t               deps;        /* the breakers, shared by the pollers */
+    host_memo_t               memo;        /* stored outputs awaiting their record */
+    int                       shared_ready;/* deps and memo initialised */
     volatile sig_atomic_t     stop;        /* pollers: stop polling */
     volatile sig_atomic_t     hb_stop;     /* heartbeat: all pollers are done */
     pthread_t                 heartbeat;
@@ -65,6 +69,16 @@ build(worker_t *w, char *err, size_t errlen)
     char               why[1024];
     size_t             total = 0;
 
+    if (host_deps_init(&w->deps, &conf->breaker, w->aws, w->a->metrics, w->a->slot) != 0) {
+        snprintf(err, errlen, "cannot create the breakers' mutexes");
+        return -1;
+    }
+    if (host_memo_init(&w->memo) != 0) {
+        host_deps_destroy(&w->deps);
+        snprintf(err, errlen, "cannot create the memo's mutex");
+        return -1;
+    }
+    w->shared_ready = 1;
     w->plugins = calloc(conf->nroutes, sizeof(*w->plugins));
     for (size_t i = 0; i < conf->nroutes; i++)
         total += (size_t) conf->routes[i].concurrency;
@@ -91,7 +105,7 @@ build(worker_t *w, char *err, size_t errlen)
                 return -1;
             if (host_poller_init(&w->pollers[w->npollers], r, &inst, w->aws, w->a->metrics,
                                  w->a->metric_routes[i], w->a->slot, w->a->crash,
-                                 (int) w->npollers, &w->stop) != 0) {
+                                 (int) w->npollers, &w->deps, &w->memo, &w->stop) != 0) {
                 host_instance_free(&inst);
                 snprintf(err, errlen, "route %s: cannot create a mutex", r->name);
                 return -1;
@@ -131,6 +145,10 @@ teardown(worker_t *w)
         for (size_t i = 0; i < w->a->conf->nroutes; i++)
             host_plugin_unload(&w->plugins[i]);
     free(w->plugins);
+    if (w->shared_ready) {
+        host_memo_destroy(&w->memo);
+        host_deps_destroy(&w->deps);
+    }
     aws_client_free(w->aws);
 }
 
@@ -206,6 +224,8 @@ host_worker_run(const host_worker_args_t *a)
     if (!w.stop) {
         host_log(HOST_LOG_INFO, NULL, "worker started: %zu route(s), %zu poller thread(s)",
                  conf->nroutes, w.npollers);
+        if (a->check_queues)
+            host_redrive_check(conf, w.aws);
         sig = wait_for_stop(&set, a->master);
         host_log(HOST_LOG_INFO, NULL, "worker stopping (%s): finishing in-flight messages "
                  "within %d s", sig != 0 ? strsignal(sig) : "master gone",

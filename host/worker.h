@@ -30,6 +30,8 @@ typedef struct {
     int                slot;           /* this worker's metrics slot */
     host_crash_ledger_t *crash;        /* shared with the master (crash_ledger.h) */
     pid_t              master;         /* the parent's pid */
+    int                check_queues;   /* first of its generation: check the
+                                          queues' redrive policies (redrive.h) */
 } host_worker_args_t;
 
 /* Runs a worker until it is told to stop.  Returns its exit status; when

@@ -182,7 +182,7 @@ write_host_conf() {
       "completion_topic_arn": "$completions",
       "concurrency": 2,
       "visibility_timeout": 30,
-      "max_attempts": 3
+      "max_attempts": 2
     },
     {
       "name": "webp",
@@ -193,7 +193,7 @@ write_host_conf() {
       "output": { "bucket": "prism-derived", "prefix": "" },
       "completion_topic_arn": "$completions",
       "visibility_timeout": 30,
-      "max_attempts": 3
+      "max_attempts": 2
     },
     {
       "name": "watermark",
@@ -204,7 +204,7 @@ write_host_conf() {
       "output": { "bucket": "prism-derived", "prefix": "" },
       "completion_topic_arn": "$completions",
       "visibility_timeout": 30,
-      "max_attempts": 3
+      "max_attempts": 2
     }
   ]
 }

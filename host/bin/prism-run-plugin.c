@@ -108,7 +108,7 @@ write_outputs(run_t *run, const char *key)
         host_output_item_t *it = &run->outputs.items[i];
 
         if (host_key_derive("", key, run->route, it->suffix, path, sizeof(path)) < 0
-            || host_store_put(&route, NULL, path, it->content_type, it->data, it->len, err,
+            || host_store_put(&route, NULL, path, it->content_type, it->data, it->len, NULL, err,
                               sizeof(err)) != 0) {
             fprintf(stderr, "prism-run-plugin: writing %s: %s\n", it->suffix, err);
             return -1;

@@ -5,6 +5,8 @@
 #             moves it to the DLQ;
 #   retry on a queue without redrive -> the host dead-letters it itself
 #             once ApproximateReceiveCount exceeds max_attempts.
+# At start the host warns about each route whose queue's maxReceiveCount
+# is <= its max_attempts (SQS would dead-letter first, without a reason).
 use strict;
 use warnings;
 use FindBin;
@@ -39,6 +41,12 @@ my $conf = write_config("$tmp/host.json", {
 my $log = "$tmp/host.log";
 my $pid = start_host($conf, $log);
 ok(wait_log($log, qr/worker started/, 20), 'worker started') or diag(host_log($log));
+ok(wait_log($log, qr/route=ret: queue \S+ moves a message to its DLQ after 2 receives \(maxReceiveCount\), max_attempts is 5/, 20),
+   'redrive check: warns when maxReceiveCount <= max_attempts');
+like(host_log($log), qr/route=rej: queue \S+ moves a message to its DLQ after 3 receives/,
+     'redrive check: one line per such route');
+unlike(host_log($log), qr/route=cap: queue|cannot read the redrive policy/,
+       'redrive check: quiet for a queue without a redrive policy');
 
 my $t0 = time;
 my $id_rej = send_message($qrej, prism_event($bucket, 'in/rej.jpg'));

@@ -126,6 +126,9 @@ test_minimal_defaults(void **state)
     assert_int_equal(conf->log_level, HOST_LOG_INFO);
     assert_null(conf->metrics_host);
     assert_int_equal(conf->shutdown_grace_seconds, 30);
+    assert_int_equal(conf->breaker.threshold, 5);
+    assert_int_equal(conf->breaker.probe_base_ms, 1000);
+    assert_int_equal(conf->breaker.probe_max_ms, 10000);
     assert_int_equal(conf->nroutes, 1);
     r = &conf->routes[0];
     assert_string_equal(r->name, "thumb");
@@ -265,6 +268,31 @@ test_global_errors(void **state)
     expect_route_error("\"rlimits\": {\"address_space_mb\": 1}", "",
                        "rlimits.address_space_mb: expected integer 16..1073741824, got 1", 0);
     expect_route_error("\"rlimits\": {\"cpu\": 1}", "", "rlimits.cpu: unknown key", 0);
+}
+
+static void
+test_breaker(void **state)
+{
+    char         err[512] = "";
+    char        *text = config_text("\"breaker\": {\"threshold\": 3, \"probe_base_ms\": 500, "
+                                    "\"probe_max_ms\": 60000}", "");
+    host_conf_t *conf;
+
+    (void) state;
+    conf = host_conf_parse(text, err, sizeof(err));
+    free(text);
+    if (conf == NULL)
+        fail_msg("refused: %s", err);
+    assert_int_equal(conf->breaker.threshold, 3);
+    assert_int_equal(conf->breaker.probe_base_ms, 500);
+    assert_int_equal(conf->breaker.probe_max_ms, 60000);
+    host_conf_free(conf);
+    expect_route_error("\"breaker\": {\"threshold\": 0}", "",
+                       "breaker.threshold: expected integer 1..1000, got 0", 0);
+    expect_route_error("\"breaker\": {\"probe_base_ms\": 5000, \"probe_max_ms\": 1000}", "",
+                       "breaker.probe_max_ms: must be at least probe_base_ms (5000)", 0);
+    expect_route_error("\"breaker\": {\"probes\": 1}", "", "breaker.probes: unknown key", 0);
+    expect_route_error("\"breaker\": 5", "", "breaker: expected an object, got 5", 0);
 }
 
 static void
@@ -569,6 +597,7 @@ main(void)
         cmocka_unit_test(test_aws_section),
         cmocka_unit_test(test_global_errors),
         cmocka_unit_test(test_aws_errors),
+        cmocka_unit_test(test_breaker),
         cmocka_unit_test(test_route_errors),
         cmocka_unit_test(test_output_errors),
         cmocka_unit_test(test_second_route),

@@ -183,7 +183,7 @@ test_store_traversal(void **state)
     r.directory = outdir;
     assert_true(host_key_derive("", "../escaped.jpg", "r", "s", key, sizeof(key)) > 0);
     assert_string_equal(key, "../escaped/r/s");
-    assert_int_equal(host_store_put(&r, NULL, key, "image/jpeg", "x", 1, err, sizeof(err)), -2);
+    assert_int_equal(host_store_put(&r, NULL, key, "image/jpeg", "x", 1, NULL, err, sizeof(err)), -2);
     assert_non_null(strstr(err, "unsafe key"));
     snprintf(escaped, sizeof(escaped), "%s/escaped", tmpdir);
     assert_int_equal(stat(escaped, &st), -1);
@@ -206,9 +206,9 @@ test_store_local(void **state)
     r.name = (char *) "thumb";
     r.prefix = (char *) "";
     r.directory = outdir;
-    assert_int_equal(host_store_put(&r, NULL, "a/b/thumb/1.jpg", "image/jpeg", "hello", 5, err,
+    assert_int_equal(host_store_put(&r, NULL, "a/b/thumb/1.jpg", "image/jpeg", "hello", 5, NULL, err,
                                     sizeof(err)), 0);
-    assert_int_equal(host_store_put(&r, NULL, "a/b/thumb/1.jpg", "image/jpeg", "bye", 3, err,
+    assert_int_equal(host_store_put(&r, NULL, "a/b/thumb/1.jpg", "image/jpeg", "bye", 3, NULL, err,
                                     sizeof(err)), 0);
     snprintf(path, sizeof(path), "%s/a/b/thumb/1.jpg", outdir);
     f = fopen(path, "rb");

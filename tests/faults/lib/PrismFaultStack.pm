@@ -81,6 +81,13 @@ sub missing_parts {
 #   sns_endpoint  nginx's SNS endpoint [the emulator]
 #   s3_endpoint   nginx's S3 endpoint [the emulator]
 #   host_s3_endpoint  prism-host's S3 endpoint [the emulator]
+#   host_ddb_endpoint prism-host's DynamoDB endpoint [dynalite]
+#   production    keep conf/resources.json's queue timing (visibility 30 s,
+#                 maxReceiveCount 3); the routes' visibility_timeout follows
+#                 it [0: visibility as above]
+#   record        prism-host writes the image records (record.table
+#                 prism-images) [0]
+#   max_attempts  the routes' max_attempts [2: below maxReceiveCount 3]
 sub new {
     my ($class, $name, %opt) = @_;
     my $dir = "$ROOT/build/faults/$name-$$";
@@ -88,13 +95,14 @@ sub new {
     make_path("$dir/nginx/logs", "$dir/nginx/tmp", "$dir/aws");
     my $self = bless {
         name => $name, dir => $dir, visibility => 4, workers => 2, persist => 0, wait_time => 2,
-        nginx_http => '', nginx_loc => '', %opt,
+        nginx_http => '', nginx_loc => '', max_attempts => 2, %opt,
         aws_port => free_port(), ddb_port => free_port(), http_port => free_port(),
         metrics_port => free_port(),
     }, $class;
     $self->{endpoint} = "http://127.0.0.1:$self->{aws_port}";
     $self->_snapshot_binaries;
     $self->{sns_endpoint} //= $self->{endpoint};
+    $self->{visibility} = _conf_visibility() if $self->{production};
     push @STACKS, $self;
     return $self;
 }
@@ -159,12 +167,32 @@ sub local_aws {
     return system("$ROOT/scripts/local-aws.sh $cmd >>'$self->{dir}/aws/local-aws.out' 2>&1") == 0;
 }
 
-# start_aws(): the emulators with conf/resources.json, visibility shortened.
+# _conf_visibility(): the visibility timeout of conf/resources.json's
+# processing queues (those with a dead-letter queue).
+sub _conf_visibility {
+    my $res = decode_json(_slurp("$ROOT/conf/resources.json"));
+    my ($q) = grep { $_->{dead_letter} } @{ $res->{queues} };
+    return $q->{attributes}{VisibilityTimeout};
+}
+
+# stop_dynamodb(): stops this stack's dynalite only (SNS/SQS/S3 stay up);
+# local_aws('start') brings it back (with persist, with its items).
+sub stop_dynamodb {
+    my ($self) = @_;
+    my $pid = _slurp("$self->{dir}/aws/dynamodb.pid");
+    chomp $pid;
+    return unless $pid && kill 0, $pid;
+    kill 'TERM', $pid;
+    wait_for(5, sub { !kill 0, $pid }) or kill 'KILL', $pid;
+}
+
+# start_aws(): the emulators with conf/resources.json, visibility shortened
+# (unless the stack keeps the production timing).
 sub start_aws {
     my ($self) = @_;
     my $res = decode_json(_slurp("$ROOT/conf/resources.json"));
     for my $q (@{ $res->{queues} }) {
-        $q->{attributes}{VisibilityTimeout} = $self->{visibility} if $q->{dead_letter};
+        $q->{attributes}{VisibilityTimeout} = $self->{visibility} if $q->{dead_letter} && !$self->{production};
     }
     _spew("$self->{dir}/resources.json", $json->encode($res));
     $self->local_aws('start') or die "emulator did not start: " . _slurp("$self->{dir}/aws/local-aws.out");
@@ -262,12 +290,15 @@ sub host_conf {
     } } @ROUTES ];
     for my $r (@$routes) {
         $r->{visibility_timeout} //= $self->{visibility};
-        $r->{max_attempts} //= 3;
+        $r->{max_attempts} //= $self->{max_attempts};
         $r->{wait_time_seconds} //= $self->{wait_time};
     }
     return $json->pretty->encode({
         aws => { region => $REGION, endpoint => $self->{endpoint}, timeout_ms => 3000,
-                 endpoints => { s3 => $self->{host_s3_endpoint} // $self->{endpoint} } },
+                 endpoints => { s3 => $self->{host_s3_endpoint} // $self->{endpoint},
+                                dynamodb => $self->{host_ddb_endpoint}
+                                            // "http://127.0.0.1:$self->{ddb_port}" } },
+        $self->{record} ? (record => { table => 'prism-images' }) : (),
         workers => $self->{workers},
         pid_file => "$self->{dir}/prism-host.pid",
         log => { level => 'debug', file => "$self->{dir}/host.log" },
@@ -297,6 +328,9 @@ sub start_host {
     wait_for(15, sub { ($self->metrics->{prism_workers} // -1) == $self->{workers} })
         or die "prism-host did not come up: " . _slurp("$self->{dir}/host.out");
 }
+
+# host_log(): prism-host's log so far.
+sub host_log { _slurp("$_[0]{dir}/host.log") }
 
 # host_pid(): the prism-host master's pid.
 sub host_pid { $_[0]{host_pid} }
@@ -443,6 +477,34 @@ sub figures {
         $f{dlq} += $self->queue_count("prism-$r-dlq");
     }
     return \%f;
+}
+
+# ddb(ACTION, \%BODY): dynalite's decoded answer; dies on an error (the
+# emulator checks no signature, only that one is there).
+sub ddb {
+    my ($self, $action, $body) = @_;
+    my $r = $http->post("http://127.0.0.1:$self->{ddb_port}/", { content => encode_json($body), headers => {
+        'Content-Type' => 'application/x-amz-json-1.0', 'X-Amz-Target' => "DynamoDB_20120810.$action",
+        'X-Amz-Date' => '20260101T000000Z',
+        'Authorization' => "AWS4-HMAC-SHA256 Credential=$KEY_ID/20260101/$REGION/dynamodb/aws4_request, "
+                         . 'SignedHeaders=host, Signature=0' } });
+    die "DynamoDB $action: $r->{status} $r->{content}" unless $r->{success};
+    return decode_json($r->{content} || '{}');
+}
+
+# records(\@IMAGE_IDS, ROUTES...): how many of the images have a record
+# whose every route says "ok".
+sub records {
+    my ($self, $ids, @routes) = @_;
+    @routes = @ROUTES unless @routes;
+    my $n = 0;
+    for my $id (@$ids) {
+        my $item = $self->ddb('GetItem', { TableName => 'prism-images', ConsistentRead => JSON::PP::true,
+                                           Key => { imageId => { S => $id } } })->{Item} or next;
+        my $r = $item->{routes}{M} or next;
+        $n++ unless grep { (($r->{$_} // {})->{M}{status}{S} // '') ne 'ok' } @routes;
+    }
+    return $n;
 }
 
 # wait_sets(\@KEYS, SECONDS, ROUTES...): figures once every upload has its
