@@ -38,6 +38,10 @@ typedef struct {
     char      *prefix;               /* output key prefix, "" when none */
     char      *directory;            /* absolute output directory, or NULL */
     char      *input_directory;      /* where locally stored originals are, or NULL */
+    char     **input_buckets;        /* input.buckets: the only buckets originals are
+                                        read from (none: local originals only) */
+    size_t     ninput_buckets;
+    char      *input_prefix;         /* input.prefix: originals' keys start with it, "" */
     int        concurrency;          /* poller threads per worker */
     int        visibility_timeout;   /* seconds, sent with ReceiveMessage */
     int        heartbeat_max_seconds;/* longest a message is kept invisible */

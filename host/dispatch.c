@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "completion.h"
 #include "dead_letter.h"
+#include "input.h"
 #include "keys.h"
 #include "log.h"
 #include "message.h"
@@ -304,6 +305,8 @@ handle_image(job_t *j)
     aws_s3_object_info_t     info;
     outcome_t                out;
 
+    if (host_input_admit(r, &j->ev, j->reason, sizeof(j->reason)) != 0)
+        return OUT_REJECT;
     if (j->m->receive_count > r->max_attempts) {
         snprintf(j->reason, sizeof(j->reason), "max_attempts %d exceeded: received %ld times",
                  r->max_attempts, j->m->receive_count);

@@ -3,6 +3,10 @@
  *
  *   body not understood ........ poison: DLQ (reason), delete
  *   s3:TestEvent ............... delete
+ *   original not admitted to
+ *   the route (input.h: bucket,
+ *   prefix, dot segments) ...... reject: DLQ (reason), delete, nothing
+ *                                fetched and no record written
  *   received > max_attempts .... DLQ ("max_attempts"), delete
  *   original over the limit .... reject: DLQ, delete
  *   original missing (404, or

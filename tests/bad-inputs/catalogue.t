@@ -154,8 +154,28 @@ for my $name (sort keys %sqs_rows) {
     $s->sqs('SendMessage', { QueueUrl => $thumb, MessageBody => $sqs_rows{$name} });
 }
 
+# messages naming an original the route must not read: keys with dot
+# segments (which an HTTP client would squash into another bucket's path)
+# and buckets outside the route's input.buckets.  A JPEG waits in
+# prism-derived at x.jpg, where a squashed path would land: rejected, DLQ
+# with the reason, and nothing read or written there.
+$s->put_object('prism-derived', 'x.jpg', $jpeg, 'Content-Type' => 'image/jpeg');
+my %input_rows = (
+    'SQS key ../prism-derived/x.jpg' => [ '{"bucket":"prism-ingest","s3Key":"../prism-derived/x.jpg"}',
+                                          qr/"\.\." path segment/ ],
+    'SQS key a/../../prism-derived/x.jpg' => [ '{"bucket":"prism-ingest","s3Key":"a/../../prism-derived/x.jpg"}',
+                                               qr/"\.\." path segment/ ],
+    'SQS key with a control character' => [ '{"bucket":"prism-ingest","s3Key":"a/b\u0007.jpg"}',
+                                            qr/control character/ ],
+    'SQS bucket outside input.buckets' => [ '{"bucket":"prism-derived","s3Key":"x.jpg"}',
+                                            qr/bucket "prism-derived" is not an input of route thumbnail/ ],
+);
+for my $name (sort keys %input_rows) {
+    $s->sqs('SendMessage', { QueueUrl => $thumb, MessageBody => $input_rows{$name}[0] });
+}
+
 # the DLQ rows: every refused message has a prism.reason
-my $want_thumb = @dlq_rows + keys %sqs_rows;
+my $want_thumb = @dlq_rows + keys(%sqs_rows) + keys(%input_rows);
 PrismFaultStack::wait_for(40, sub { $s->queue_count('prism-thumbnail-dlq') >= $want_thumb });
 my @dead = $s->dlq_messages('thumbnail');
 my %reason;
@@ -175,6 +195,14 @@ for my $name (sort keys %sqs_rows) {
     ok(defined $why && $why =~ /\S/, "$name: in the DLQ with a reason");
     push @table, [ $name, '-', 'DLQ: ' . ($why // 'not dead-lettered') ];
 }
+
+for my $name (sort keys %input_rows) {
+    my ($body, $want) = @{ $input_rows{$name} };
+    like($reason{$body} // 'not dead-lettered', $want, "$name: in the DLQ with the reason");
+    push @table, [ $name, '-', 'DLQ: ' . ($reason{$body} // 'not dead-lettered') ];
+}
+is_deeply([ sort grep { !m{^originals/} } $s->list_keys('prism-derived') ], [ 'x.jpg' ],
+          'nothing written into prism-derived outside the derivative keys');
 
 # the accepted rows were processed: every route made its derivative
 my @good = grep { my $k = $_; !grep { $_->[1] eq $k } @dlq_rows } @accepted;

@@ -36,10 +36,10 @@ my $conf = write_config("$tmp/host.json", {
     shutdown_grace_seconds => 10,
     routes => [
         { name => 'okr', queue_url => $q, dlq_url => $qd, plugin => plugin_path('ok'),
-          plugin_params => { record => "$tmp/record" }, output => { bucket => $bucket, prefix => 'derived/' },
+          plugin_params => { record => "$tmp/record" }, input => { buckets => [$bucket] }, output => { bucket => $bucket, prefix => 'derived/' },
           max_input_bytes => 100_000, concurrency => 2 },
         { name => 'okdir', queue_url => $q2, dlq_url => $q2d, plugin => plugin_path('ok'),
-          output => { directory => "$tmp/out" }, input_directory => "$tmp/in" } ] });
+          input => { buckets => [$bucket] }, output => { directory => "$tmp/out" }, input_directory => "$tmp/in" } ] });
 my $log = "$tmp/host.log";
 my $pid = start_host($conf, $log);
 ok(wait_log($log, qr/worker started/, 20), 'worker started') or diag(host_log($log));
@@ -105,7 +105,7 @@ is(-s "$tmp/out/2024/a/okdir/copy.bin", length $jpeg, 'local output has the byte
 my @d2 = ();
 wait_for(sub { push @d2, receive_messages($q2d, wait => 1); @d2 >= 1 }, 10);
 is(scalar @d2, 1, 'escaping key dead-lettered');
-like($d2[0]{MessageAttributes}{'prism.reason'}{StringValue}, qr/unsafe key/, 'escaping key: reason says why');
+like($d2[0]{MessageAttributes}{'prism.reason'}{StringValue}, qr/path segment/, 'escaping key: reason says why');
 ok(!-e "$tmp/host/okdir", 'nothing written outside the output directory');
 
 # Each original was processed exactly once.

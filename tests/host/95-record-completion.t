@@ -147,7 +147,7 @@ sub route_conf {
     my ($r) = @_;
     return { name => $r, queue_url => $q{$r}, dlq_url => $q{"$r-dlq"},
              plugin => root() . "/build/plugins/$r.so", plugin_params => $route{$r}{plugin_params},
-             output => { bucket => $bucket, prefix => 'd/', ($route{$r}{sse} ? (sse => $route{$r}{sse}) : ()) },
+             input => { buckets => [$bucket] }, output => { bucket => $bucket, prefix => 'd/', ($route{$r}{sse} ? (sse => $route{$r}{sse}) : ()) },
              completion_topic_arn => $topic, concurrency => 2, wait_time_seconds => 1 };
 }
 my $conf1 = write_config("$tmp/host1.json", {

@@ -55,7 +55,7 @@ my $conf = write_config("$tmp/host.json", {
     workers => 1, log => { level => 'debug' }, shutdown_grace_seconds => 10,
     record => { table => uniq('no-such-table') },
     routes => [{ name => 'fifo', queue_url => $q, dlq_url => $dlq, plugin => plugin_path('ok'),
-                 output => { bucket => $bucket, prefix => 'd/' }, visibility_timeout => 2,
+                 input => { buckets => [$bucket] }, output => { bucket => $bucket, prefix => 'd/' }, visibility_timeout => 2,
                  heartbeat_max_seconds => 2, max_attempts => 10, wait_time_seconds => 1 }] });
 my $log = "$tmp/host.log";
 
