@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "completion.h"
 #include "dead_letter.h"
+#include "identity.h"
 #include "input.h"
 #include "keys.h"
 #include "log.h"
@@ -34,6 +35,8 @@ typedef struct {
     host_output_ref_t        refs[HOST_OUTPUTS_MAX];  /* what store_outputs stored */
     size_t                   nrefs;
     int                      suspect;  /* of a crash: run the plugin solo */
+    int                      id_confirmed; /* the original confirms ev.image_id
+                                              (identity.h): a record may be written */
 } job_t;
 
 /* Turns an outcome into a disposition: counts it, logs it, and for
@@ -234,7 +237,7 @@ run_plugin(job_t *j, const aws_s3_object_info_t *info)
 
 /* Tells the world what the route did with the image, for an OUT_OK or
  * OUT_REJECT outcome OUT: writes the record (record.table set and the
- * event has an imageId) and, when OK, publishes the completion event
+ * original confirmed the event's imageId) and, when OK, publishes the completion event
  * (completion_topic_arn set).  Returns OUT, or OUT_RETRY with j->reason
  * set when a write failed (the message is then redelivered). */
 static outcome_t
@@ -259,7 +262,7 @@ announce(job_t *j, outcome_t out)
     res.processing_ms = (long long) ((host_monotonic() - j->t0) * 1000.0);
     res.outputs = j->refs;
     res.noutputs = res.ok ? j->nrefs : 0;
-    if (r->record_table != NULL && j->ev.image_id != NULL
+    if (r->record_table != NULL && j->id_confirmed
         && host_record_write(p->aws, r->record_table, &j->ev, &res, err, sizeof(err)) != 0) {
         host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
         snprintf(j->reason, sizeof(j->reason), "image record: %s", err);
@@ -297,6 +300,29 @@ condemned_by_crash(job_t *j)
     return 1;
 }
 
+/* Checks the event's imageId against the fetched original (its
+ * prism-image-id metadata, INFO, for an S3 original; else its key): sets
+ * j->id_confirmed and returns OUT_OK, or OUT_REJECT with j->reason set
+ * when the original contradicts the id. */
+static outcome_t
+confirm_identity(job_t *j, const aws_s3_object_info_t *info)
+{
+    const char *meta = j->ev.storage_local ? NULL : aws_s3_object_meta(info, ING_META_IMAGE_ID);
+
+    switch (host_image_id_check(j->ev.image_id, meta, j->ev.key, j->reason, sizeof(j->reason))) {
+    case HOST_ID_CONFIRMED:
+        j->id_confirmed = 1;
+        return OUT_OK;
+    case HOST_ID_MISMATCH:
+        j->id_confirmed = 0;
+        return OUT_REJECT;
+    case HOST_ID_NONE:
+        break;
+    }
+    j->id_confirmed = 0;
+    return OUT_OK;
+}
+
 /* Handles a message that names an object to process. */
 static outcome_t
 handle_image(job_t *j)
@@ -307,6 +333,10 @@ handle_image(job_t *j)
 
     if (host_input_admit(r, &j->ev, j->reason, sizeof(j->reason)) != 0)
         return OUT_REJECT;
+    /* before the original is read, only its key can confirm the id: a
+     * reject now is recorded only then */
+    j->id_confirmed = host_image_id_check(j->ev.image_id, NULL, j->ev.key, j->reason,
+                                          sizeof(j->reason)) == HOST_ID_CONFIRMED;
     if (j->m->receive_count > r->max_attempts) {
         snprintf(j->reason, sizeof(j->reason), "max_attempts %d exceeded: received %ld times",
                  r->max_attempts, j->m->receive_count);
@@ -316,6 +346,8 @@ handle_image(job_t *j)
         return announce(j, OUT_REJECT);
     memset(&info, 0, sizeof(info));
     out = fetch_original(j, &info);
+    if (out == OUT_OK)
+        out = confirm_identity(j, &info);
     if (out == OUT_OK)
         out = run_plugin(j, &info);
     aws_s3_object_info_free(&info);

@@ -8,6 +8,8 @@
  *   prefix, dot segments) ...... reject: DLQ (reason), delete, nothing
  *                                fetched and no record written
  *   received > max_attempts .... DLQ ("max_attempts"), delete
+ *   imageId not the original's
+ *   (identity.h) ............... reject: DLQ (reason), delete, no record
  *   original over the limit .... reject: DLQ, delete
  *   original missing (404, or
  *   403 AccessDenied) .......... reject: DLQ, delete
@@ -26,7 +28,8 @@
  * Originals with prism.storage "local" are read from the route's
  * input_directory instead of S3, with the same outcomes.
  * With record.table configured, an image's ok or reject outcome is first
- * written to its image record (record.h); with the route's
+ * written to its image record (record.h), when the original confirmed
+ * the message's imageId (identity.h); with the route's
  * completion_topic_arn, an ok outcome then publishes the completion
  * event (completion.h).  Either failing turns the outcome into a retry.
  * A DLQ send that fails turns the outcome into a retry: the message is

@@ -25,9 +25,8 @@ host_suffix_valid(const char *suffix)
     return 1;
 }
 
-/* Returns the length of KEY without the extension of its last segment. */
-static size_t
-stem_length(const char *key)
+size_t
+host_key_stem_length(const char *key)
 {
     const char *slash = strrchr(key, '/');
     const char *seg = slash != NULL ? slash + 1 : key;
@@ -42,7 +41,7 @@ long
 host_key_derive(const char *prefix, const char *key, const char *route, const char *suffix,
                 char *out, size_t outlen)
 {
-    size_t stem = stem_length(key);
+    size_t stem = host_key_stem_length(key);
     int    n;
 
     if (stem > S3_KEY_MAX)

@@ -29,6 +29,10 @@
  * 1..HOST_SUFFIX_MAX characters, and not "." or "..". */
 int host_suffix_valid(const char *suffix);
 
+/* Returns the length of KEY without the extension of its last segment
+ * (the text from its last '.', unless that '.' starts the segment). */
+size_t host_key_stem_length(const char *key);
+
 /* Writes the derived key (see above) into out (outlen bytes).  Returns
  * its length, or -1 when it does not fit or exceeds S3's 1024-byte key
  * limit. */

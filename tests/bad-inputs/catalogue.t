@@ -19,7 +19,7 @@ use PrismFaultStack;
 my $missing = PrismFaultStack::missing_parts();
 BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
-my $s = PrismFaultStack->new('bad-inputs', visibility => 3,
+my $s = PrismFaultStack->new('bad-inputs', visibility => 3, record => 1,
                              nginx_loc => 'client_body_timeout 2s;')->start;
 my $images = "$FindBin::Bin/../data/images";
 sub slurp { local $/; open my $fh, '<', $_[0] or die "$_[0]: $!"; return <$fh> }
@@ -170,6 +170,18 @@ my %input_rows = (
     'SQS bucket outside input.buckets' => [ '{"bucket":"prism-derived","s3Key":"x.jpg"}',
                                             qr/bucket "prism-derived" is not an input of route thumbnail/ ],
 );
+# a message for upload B's original claiming upload A's image id: the
+# host records only under the id the original carries (its
+# x-amz-meta-prism-image-id), so A's record must not change
+my ($img_a, $img_b) = map { $s->upload($jpeg)->{json} } 1 .. 2;
+push @accepted, $img_a->{key}, $img_b->{key};
+my $rec_a = PrismFaultStack::wait_for(30, sub {
+    my $r = $s->image_record($img_a->{imageId});
+    return $r && keys %{ $r->{routes}{M} // {} } == 3 ? $r : undef });
+ok($rec_a, 'upload A has its complete record');
+$input_rows{'SQS imageId of another upload (original of upload B)'} = [
+    encode_json({ bucket => 'prism-ingest', s3Key => $img_b->{key}, imageId => $img_a->{imageId} }),
+    qr/^imageId "\Q$img_a->{imageId}\E" is not the original's \(x-amz-meta-prism-image-id "\Q$img_b->{imageId}\E"\)$/ ];
 for my $name (sort keys %input_rows) {
     $s->sqs('SendMessage', { QueueUrl => $thumb, MessageBody => $input_rows{$name}[0] });
 }
@@ -203,6 +215,7 @@ for my $name (sort keys %input_rows) {
 }
 is_deeply([ sort grep { !m{^originals/} } $s->list_keys('prism-derived') ], [ 'x.jpg' ],
           'nothing written into prism-derived outside the derivative keys');
+is_deeply($s->image_record($img_a->{imageId}), $rec_a, "upload A's record unchanged by the forged imageId");
 
 # the accepted rows were processed: every route made its derivative
 my @good = grep { my $k = $_; !grep { $_->[1] eq $k } @dlq_rows } @accepted;

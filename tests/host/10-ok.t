@@ -45,9 +45,9 @@ my $pid = start_host($conf, $log);
 ok(wait_log($log, qr/worker started/, 20), 'worker started') or diag(host_log($log));
 
 my %sent;
-$sent{raw}    = send_message($q, prism_event($bucket, 'in/my photo+1.jpg', imageId => 'img-raw'));
+$sent{raw}    = send_message($q, prism_event($bucket, 'in/my photo+1.jpg'));
 $sent{sns}    = send_message($q, sns_wrap(prism_event($bucket, 'in/sns.jpg')));
-$sent{simple} = send_message($q, simple_event($bucket, 'in/simple.jpg', 'img-simple'));
+$sent{simple} = send_message($q, simple_event($bucket, 'in/simple.jpg', 'simple'));
 my $real = json()->decode(prism_event($bucket, 'in/real event é.jpg'));
 delete $real->{prism};
 $sent{real}   = send_message($q, json()->encode($real));
@@ -68,9 +68,9 @@ for my $k (sort keys %outputs) {
     is(get_object($bucket, "$outputs{$k}/copy.bin"), $jpeg, "$k: copy.bin under the deterministic key");
 }
 like(get_object($bucket, "$outputs{raw}/info.txt"),
-     qr/key=in\/my photo\+1\.jpg content_type=image\/jpeg width=4 height=3 image_id=img-raw request_id=req-e2e/,
+     qr/key=in\/my photo\+1\.jpg content_type=image\/jpeg width=4 height=3 image_id=my photo\+1 request_id=req-e2e/,
      'prism event: metadata reaches the plugin, key decoded');
-like(get_object($bucket, "$outputs{simple}/info.txt"), qr/image_id=img-simple request_id=-/,
+like(get_object($bucket, "$outputs{simple}/info.txt"), qr/image_id=simple request_id=-/,
      'simple shape: image id passed, no request id');
 like(get_object($bucket, "$outputs{real}/info.txt"), qr/key=in\/real event é\.jpg content_type=image\/jpeg/,
      'real S3 event: URL-encoded key decoded; content type from S3');

@@ -174,14 +174,14 @@ my @ids = map { uniq("img$_") } 1 .. 4;
 for my $i (0 .. $#ids) {
     put_object($bucket, "up/$ids[$i].jpg", $jpeg, 'image/jpeg');
 }
-put_object($bucket, 'up/corrupt.jpg', "\xff\xd8\xff\xe0" . ('garbage' x 40), 'image/jpeg');
 my $bad = uniq('bad');
+put_object($bucket, "up/$bad.jpg", "\xff\xd8\xff\xe0" . ('garbage' x 40), 'image/jpeg');
 for my $r (qw(thumbnail webp watermark)) {
     send_message($q{$r}, prism_event($bucket, "up/$_.jpg", imageId => $_, size => length $jpeg,
                                      width => 227, height => 149, sha256 => "sha-$_"))
         for @ids;
 }
-send_message($q{thumbnail}, prism_event($bucket, 'up/corrupt.jpg', imageId => $bad, size => 284));
+send_message($q{thumbnail}, prism_event($bucket, "up/$bad.jpg", imageId => $bad, size => 284));
 
 my $complete = sub {
     my $rec = get_record($table, $_[0]);
