@@ -23,6 +23,8 @@
 #define DEFAULT_MAX_INPUT_BYTES      (50LL * 1024 * 1024)
 #define MAX_INPUT_BYTES_LIMIT        (1024LL * 1024 * 1024)
 #define DEFAULT_SHUTDOWN_GRACE       30
+#define DEFAULT_DECODE_BUDGET_MB     1024
+#define DEFAULT_DECODE_WAIT          30
 #define SQS_MAX_VISIBILITY           43200
 
 /* ---- typed getters: each reads KEY of OBJ (at PATH) ------------------- */
@@ -381,6 +383,34 @@ parse_aws(const json_t *root, host_aws_conf_t *aws, char *err, size_t errlen)
     if (aws->access_key_id != NULL && (aws->profile != NULL || aws->credentials_file != NULL)) {
         host_jerr(err, errlen, "aws.credentials",
                   "use either explicit keys or profile/file, not both");
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads the optional "memory" section (decode_budget_mb,
+ * decode_wait_seconds) into CONF.  Returns 0, or -1 with err set. */
+static int
+parse_memory(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
+{
+    static const char *const keys[] = { "decode_budget_mb", "decode_wait_seconds", NULL };
+    json_t *mem;
+
+    conf->decode_budget_mb = DEFAULT_DECODE_BUDGET_MB;
+    conf->decode_wait_seconds = DEFAULT_DECODE_WAIT;
+    if (get_object(root, "", "memory", keys, &mem, err, errlen) != 0)
+        return -1;
+    if (mem == NULL)
+        return 0;
+    if (get_int(mem, "memory", "decode_budget_mb", 1, 1LL << 30, DEFAULT_DECODE_BUDGET_MB,
+                &conf->decode_budget_mb, err, errlen) != 0
+        || get_int32(mem, "memory", "decode_wait_seconds", 0, 3600, DEFAULT_DECODE_WAIT,
+                     &conf->decode_wait_seconds, err, errlen) != 0)
+        return -1;
+    if (conf->rlimit_as_mb > 0 && conf->decode_budget_mb >= conf->rlimit_as_mb) {
+        host_jerr(err, errlen, "memory.decode_budget_mb", "must be below "
+                  "rlimits.address_space_mb (%lld), got %lld", conf->rlimit_as_mb,
+                  conf->decode_budget_mb);
         return -1;
     }
     return 0;
@@ -790,8 +820,8 @@ static host_conf_t *
 conf_from_json(const json_t *root, char *err, size_t errlen)
 {
     static const char *const keys[] = { "aws", "workers", "user", "rlimits", "pid_file", "log",
-                                        "metrics", "shutdown_grace_seconds", "record", "routes",
-                                        NULL };
+                                        "metrics", "shutdown_grace_seconds", "memory", "record",
+                                        "routes", NULL };
     host_conf_t *conf;
 
     if (!json_is_object(root)) {
@@ -806,6 +836,7 @@ conf_from_json(const json_t *root, char *err, size_t errlen)
     if (host_json_known_keys(root, "", keys, err, errlen) != 0
         || parse_aws(root, &conf->aws, err, errlen) != 0
         || parse_globals(root, conf, err, errlen) != 0
+        || parse_memory(root, conf, err, errlen) != 0
         || parse_record(root, conf, err, errlen) != 0
         || parse_routes(root, conf, err, errlen) != 0) {
         host_conf_free(conf);

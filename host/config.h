@@ -83,6 +83,8 @@ typedef struct {
     char              *user;                  /* privilege drop, or NULL */
     long long          rlimit_as_mb;          /* 0: unlimited */
     long long          rlimit_cpu_seconds;    /* 0: unlimited */
+    long long          decode_budget_mb;      /* memory.decode_budget_mb: per worker */
+    int                decode_wait_seconds;   /* memory.decode_wait_seconds */
     char              *pid_file;              /* absolute, or NULL */
     host_log_level_t   log_level;
     char              *log_file;              /* absolute, NULL: stderr */

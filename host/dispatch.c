@@ -323,6 +323,31 @@ confirm_identity(job_t *j, const aws_s3_object_info_t *info)
     return OUT_OK;
 }
 
+/* Reserves the decode memory the fetched original needs in the worker's
+ * budget (budget.h), then runs the plugin and gives the memory back.
+ * An image over the whole budget is rejected, one that found no room
+ * within memory.decode_wait_seconds is retried; j->reason says why. */
+static outcome_t
+run_within_budget(job_t *j, const aws_s3_object_info_t *info)
+{
+    host_poller_t *p = j->p;
+    uint64_t       cost;
+    outcome_t      out;
+
+    switch (host_budget_admit(p->budget, p->input.data, p->input.len, &cost, j->reason,
+                              sizeof(j->reason))) {
+    case HOST_BUDGET_TOO_LARGE:
+        return OUT_REJECT;
+    case HOST_BUDGET_BUSY:
+        return OUT_RETRY;
+    case HOST_BUDGET_OK:
+        break;
+    }
+    out = run_plugin(j, info);
+    host_budget_release(p->budget, cost);
+    return out;
+}
+
 /* Handles a message that names an object to process. */
 static outcome_t
 handle_image(job_t *j)
@@ -349,7 +374,7 @@ handle_image(job_t *j)
     if (out == OUT_OK)
         out = confirm_identity(j, &info);
     if (out == OUT_OK)
-        out = run_plugin(j, &info);
+        out = run_within_budget(j, &info);
     aws_s3_object_info_free(&info);
     return announce(j, out);
 }

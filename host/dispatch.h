@@ -14,6 +14,11 @@
  *   original missing (404, or
  *   403 AccessDenied) .......... reject: DLQ, delete
  *   original fetch fails ....... retry: leave it
+ *   decode (from the header)
+ *   over the worker's whole
+ *   budget (budget.h) .......... reject: DLQ, delete
+ *   no room in the budget
+ *   within the wait ............ retry: leave it
  *   plugin OK .................. store every output, delete
  *                                (a failed store is a retry)
  *   plugin RETRY ............... leave it (SQS redelivers it after the

@@ -265,6 +265,42 @@ test_global_errors(void **state)
     expect_route_error("\"rlimits\": {\"address_space_mb\": 1}", "",
                        "rlimits.address_space_mb: expected integer 16..1073741824, got 1", 0);
     expect_route_error("\"rlimits\": {\"cpu\": 1}", "", "rlimits.cpu: unknown key", 0);
+    expect_route_error("\"memory\": {\"decode_budget_mb\": 0}", "",
+                       "memory.decode_budget_mb: expected integer 1..1073741824, got 0", 0);
+    expect_route_error("\"memory\": {\"decode_wait_seconds\": -1}", "",
+                       "memory.decode_wait_seconds: expected integer 0..3600, got -1", 0);
+    expect_route_error("\"memory\": {\"budget\": 1}", "", "memory.budget: unknown key", 0);
+    expect_route_error("\"rlimits\": {\"address_space_mb\": 2048}, \"memory\": "
+                       "{\"decode_budget_mb\": 2048}", "",
+                       "memory.decode_budget_mb: must be below rlimits.address_space_mb (2048), "
+                       "got 2048", 0);
+}
+
+/* memory: the decode budget per worker and the wait for room, with
+ * their defaults. */
+static void
+test_memory_section(void **state)
+{
+    char         err[512];
+    char        *text;
+    host_conf_t *conf;
+
+    (void) state;
+    text = config_text("", "");
+    conf = host_conf_parse(text, err, sizeof(err));
+    free(text);
+    assert_non_null(conf);
+    assert_int_equal(conf->decode_budget_mb, 1024);
+    assert_int_equal(conf->decode_wait_seconds, 30);
+    host_conf_free(conf);
+    text = config_text("\"rlimits\": {\"address_space_mb\": 4096}, \"memory\": "
+                       "{\"decode_budget_mb\": 512, \"decode_wait_seconds\": 5}", "");
+    conf = host_conf_parse(text, err, sizeof(err));
+    free(text);
+    assert_non_null(conf);
+    assert_int_equal(conf->decode_budget_mb, 512);
+    assert_int_equal(conf->decode_wait_seconds, 5);
+    host_conf_free(conf);
 }
 
 static void
@@ -632,6 +668,7 @@ main(void)
         cmocka_unit_test(test_route_errors),
         cmocka_unit_test(test_output_errors),
         cmocka_unit_test(test_input_section),
+        cmocka_unit_test(test_memory_section),
         cmocka_unit_test(test_second_route),
         cmocka_unit_test(test_record_completion_sse),
         cmocka_unit_test(test_relative_paths),
