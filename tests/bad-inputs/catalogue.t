@@ -5,6 +5,8 @@
 # nothing stored, or a 201 whose message ends in a DLQ with a reason, or a
 # 201 with a specific property.  After all rows: no nginx worker died, no
 # prism-host worker died, and the ingest bucket holds only accepted uploads.
+# The stack writes image records (record.table), so it needs the DynamoDB
+# emulator: without it the stack does not start and the catalogue fails.
 use strict;
 use warnings;
 use FindBin;
