@@ -439,6 +439,10 @@ static int aws_http_setup(CURL *easy, const aws_request_t *req, aws_response_t *
 #define AWS_HTTP_SET(opt, val) if (rc == CURLE_OK) rc = curl_easy_setopt(easy, opt, val)
     AWS_HTTP_SET(CURLOPT_PRIVATE, x);
     AWS_HTTP_SET(CURLOPT_URL, url.data);
+    /* the path goes out exactly as signed: libcurl would otherwise squash
+     * "." and ".." segments, which are part of an S3 key, and reach
+     * another object (or bucket) than the one signed and logged */
+    AWS_HTTP_SET(CURLOPT_PATH_AS_IS, 1L);
     AWS_HTTP_SET(CURLOPT_PROTOCOLS_STR, "http,https");
     AWS_HTTP_SET(CURLOPT_NOSIGNAL, 1L);
     AWS_HTTP_SET(CURLOPT_ERRORBUFFER, x->errbuf);

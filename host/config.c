@@ -26,6 +26,8 @@
 #define DEFAULT_BREAKER_THRESHOLD    5
 #define DEFAULT_BREAKER_PROBE_BASE   1000
 #define DEFAULT_BREAKER_PROBE_MAX    10000
+#define DEFAULT_DECODE_BUDGET_MB     1024
+#define DEFAULT_DECODE_WAIT          30
 #define SQS_MAX_VISIBILITY           43200
 
 /* ---- typed getters: each reads KEY of OBJ (at PATH) ------------------- */
@@ -242,6 +244,16 @@ get_existing_path(const json_t *obj, const char *path, const char *key, int requ
     return 0;
 }
 
+/* Returns 1 when S holds a control character (below 0x20, or 0x7f). */
+static int
+has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char) *s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
 /* Returns 1 when NAME matches [a-z0-9_-]{1,HOST_ROUTE_NAME_MAX}. */
 static int
 is_route_name(const char *name)
@@ -374,6 +386,34 @@ parse_aws(const json_t *root, host_aws_conf_t *aws, char *err, size_t errlen)
     if (aws->access_key_id != NULL && (aws->profile != NULL || aws->credentials_file != NULL)) {
         host_jerr(err, errlen, "aws.credentials",
                   "use either explicit keys or profile/file, not both");
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads the optional "memory" section (decode_budget_mb,
+ * decode_wait_seconds) into CONF.  Returns 0, or -1 with err set. */
+static int
+parse_memory(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
+{
+    static const char *const keys[] = { "decode_budget_mb", "decode_wait_seconds", NULL };
+    json_t *mem;
+
+    conf->decode_budget_mb = DEFAULT_DECODE_BUDGET_MB;
+    conf->decode_wait_seconds = DEFAULT_DECODE_WAIT;
+    if (get_object(root, "", "memory", keys, &mem, err, errlen) != 0)
+        return -1;
+    if (mem == NULL)
+        return 0;
+    if (get_int(mem, "memory", "decode_budget_mb", 1, 1LL << 30, DEFAULT_DECODE_BUDGET_MB,
+                &conf->decode_budget_mb, err, errlen) != 0
+        || get_int32(mem, "memory", "decode_wait_seconds", 0, 3600, DEFAULT_DECODE_WAIT,
+                     &conf->decode_wait_seconds, err, errlen) != 0)
+        return -1;
+    if (conf->rlimit_as_mb > 0 && conf->decode_budget_mb >= conf->rlimit_as_mb) {
+        host_jerr(err, errlen, "memory.decode_budget_mb", "must be below "
+                  "rlimits.address_space_mb (%lld), got %lld", conf->rlimit_as_mb,
+                  conf->decode_budget_mb);
         return -1;
     }
     return 0;
@@ -538,13 +578,95 @@ parse_output(const json_t *obj, const char *path, host_route_conf_t *r, char *er
                            json_object_get(out, "prefix"));
         return -1;
     }
-    for (const char *p = r->prefix; *p; p++) {
-        if ((unsigned char) *p < 0x20 || *p == 0x7f) {
-            host_jerr(err, errlen, ppath, "contains a control character");
-            return -1;
-        }
+    if (has_control(r->prefix)) {
+        host_jerr(err, errlen, ppath, "contains a control character");
+        return -1;
     }
     return parse_sse(out, kpath, r, err, errlen);
+}
+
+/* Reads the strings of the array ARR (at KPATH) into a new array *out
+ * of *n copies: each a non-empty S3 bucket name of at most 255 bytes
+ * without control characters.  Returns 0, or -1 with err set. */
+static int
+get_bucket_list(const json_t *arr, const char *kpath, char ***out, size_t *n, char *err,
+                size_t errlen)
+{
+    char ipath[HOST_JPATH_MAX];
+
+    *out = calloc(json_array_size(arr) + 1, sizeof(**out));
+    if (*out == NULL) {
+        host_jerr(err, errlen, kpath, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *v = json_array_get(arr, i);
+        const char   *b = json_string_value(v);
+
+        host_jpath_index(ipath, sizeof(ipath), kpath, i);
+        if (b == NULL || json_string_length(v) == 0 || json_string_length(v) > 255
+            || strlen(b) != json_string_length(v) || strchr(b, '/') != NULL
+            || has_control(b)) {
+            host_jerr_expected(err, errlen, ipath, "a bucket name", v);
+            return -1;
+        }
+        if (((*out)[i] = strdup(b)) == NULL) {
+            host_jerr(err, errlen, ipath, "out of memory");
+            return -1;
+        }
+        *n = i + 1;
+    }
+    return 0;
+}
+
+/* Reads routes[i].input (at PATH) into R: "buckets", the allow-list of
+ * buckets originals are read from (required; [] only for a route with
+ * input_directory, which reads local originals only), and "prefix" (""
+ * by default).  Returns 0, or -1 with err set. */
+static int
+parse_input(const json_t *obj, const char *path, host_route_conf_t *r, char *err, size_t errlen)
+{
+    static const char *const keys[] = { "buckets", "prefix", NULL };
+    char    kpath[HOST_JPATH_MAX], bpath[HOST_JPATH_MAX];
+    json_t *in, *buckets;
+
+    if (get_object(obj, path, "input", keys, &in, err, errlen) != 0)
+        return -1;
+    host_jpath_key(kpath, sizeof(kpath), path, "input");
+    if (in == NULL) {
+        host_jerr(err, errlen, kpath, "required: the buckets this route reads originals from, "
+                  "e.g. {\"buckets\": [\"prism-ingest\"]}");
+        return -1;
+    }
+    buckets = json_object_get(in, "buckets");
+    host_jpath_key(bpath, sizeof(bpath), kpath, "buckets");
+    if (buckets == NULL) {
+        host_jerr(err, errlen, bpath, "required: the buckets this route reads originals from");
+        return -1;
+    }
+    if (!json_is_array(buckets)) {
+        host_jerr_expected(err, errlen, bpath, "an array of bucket names", buckets);
+        return -1;
+    }
+    if (get_bucket_list(buckets, bpath, &r->input_buckets, &r->ninput_buckets, err,
+                        errlen) != 0)
+        return -1;
+    if (r->ninput_buckets == 0 && r->input_directory == NULL) {
+        host_jerr(err, errlen, bpath, "empty: allowed only for a route with input_directory");
+        return -1;
+    }
+    if (get_string(in, kpath, "prefix", 0, &r->input_prefix, err, errlen) != 0)
+        return -1;
+    host_jpath_key(bpath, sizeof(bpath), kpath, "prefix");
+    if (r->input_prefix != NULL && has_control(r->input_prefix)) {
+        host_jerr(err, errlen, bpath, "contains a control character");
+        return -1;
+    }
+    if (r->input_prefix == NULL && (r->input_prefix = strdup("")) == NULL) {
+        host_jerr(err, errlen, kpath, "out of memory");
+        return -1;
+    }
+    return 0;
 }
 
 /* Reads one route object OBJ (at PATH) into R.  Returns 0, or -1 with
@@ -553,7 +675,7 @@ static int
 parse_route(const json_t *obj, const char *path, host_route_conf_t *r, char *err, size_t errlen)
 {
     static const char *const keys[] = { "name", "queue_url", "dlq_url", "plugin",
-                                        "plugin_params", "output", "input_directory",
+                                        "plugin_params", "output", "input", "input_directory",
                                         "concurrency",
                                         "visibility_timeout", "heartbeat_max_seconds",
                                         "max_attempts", "max_input_bytes",
@@ -581,6 +703,7 @@ parse_route(const json_t *obj, const char *path, host_route_conf_t *r, char *err
         || parse_output(obj, path, r, err, errlen) != 0
         || get_existing_path(obj, path, "input_directory", 0, 1, &r->input_directory, err,
                              errlen) != 0
+        || parse_input(obj, path, r, err, errlen) != 0
         || get_int32(obj, path, "concurrency", 1, HOST_MAX_CONCURRENCY, 1, &r->concurrency,
                      err, errlen) != 0
         || get_int32(obj, path, "visibility_timeout", 1, SQS_MAX_VISIBILITY,
@@ -730,7 +853,7 @@ static host_conf_t *
 conf_from_json(const json_t *root, char *err, size_t errlen)
 {
     static const char *const keys[] = { "aws", "workers", "user", "rlimits", "pid_file", "log",
-                                        "metrics", "shutdown_grace_seconds", "record", "breaker",
+                                        "metrics", "shutdown_grace_seconds", "memory", "record", "breaker",
                                         "routes", NULL };
     host_conf_t *conf;
 
@@ -746,6 +869,7 @@ conf_from_json(const json_t *root, char *err, size_t errlen)
     if (host_json_known_keys(root, "", keys, err, errlen) != 0
         || parse_aws(root, &conf->aws, err, errlen) != 0
         || parse_globals(root, conf, err, errlen) != 0
+        || parse_memory(root, conf, err, errlen) != 0
         || parse_record(root, conf, err, errlen) != 0
         || parse_breaker(root, conf, err, errlen) != 0
         || parse_routes(root, conf, err, errlen) != 0) {
@@ -823,6 +947,10 @@ host_conf_free(host_conf_t *conf)
         free(r->prefix);
         free(r->directory);
         free(r->input_directory);
+        for (size_t b = 0; b < r->ninput_buckets; b++)
+            free(r->input_buckets[b]);
+        free(r->input_buckets);
+        free(r->input_prefix);
         free(r->kms_key_id);
         free(r->completion_topic_arn);
     }

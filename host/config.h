@@ -39,6 +39,10 @@ typedef struct {
     char      *prefix;               /* output key prefix, "" when none */
     char      *directory;            /* absolute output directory, or NULL */
     char      *input_directory;      /* where locally stored originals are, or NULL */
+    char     **input_buckets;        /* input.buckets: the only buckets originals are
+                                        read from (none: local originals only) */
+    size_t     ninput_buckets;
+    char      *input_prefix;         /* input.prefix: originals' keys start with it, "" */
     int        concurrency;          /* poller threads per worker */
     int        visibility_timeout;   /* seconds, sent with ReceiveMessage */
     int        heartbeat_max_seconds;/* longest a message is kept invisible */
@@ -80,6 +84,8 @@ typedef struct {
     char              *user;                  /* privilege drop, or NULL */
     long long          rlimit_as_mb;          /* 0: unlimited */
     long long          rlimit_cpu_seconds;    /* 0: unlimited */
+    long long          decode_budget_mb;      /* memory.decode_budget_mb: per worker */
+    int                decode_wait_seconds;   /* memory.decode_wait_seconds */
     char              *pid_file;              /* absolute, or NULL */
     host_log_level_t   log_level;
     char              *log_file;              /* absolute, NULL: stderr */

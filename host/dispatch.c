@@ -12,6 +12,8 @@
 #include "clock.h"
 #include "completion.h"
 #include "dead_letter.h"
+#include "identity.h"
+#include "input.h"
 #include "keys.h"
 #include "log.h"
 #include "memo.h"
@@ -35,6 +37,8 @@ typedef struct {
     host_output_ref_t        refs[HOST_OUTPUTS_MAX];  /* what store_outputs stored */
     size_t                   nrefs;
     int                      suspect;  /* of a crash: run the plugin solo */
+    int                      id_confirmed; /* the original confirms ev.image_id
+                                              (identity.h): a record may be written */
 } job_t;
 
 /* Turns an outcome into a disposition: counts it, logs it, and for
@@ -250,8 +254,10 @@ announce_failed(job_t *j, outcome_t out, const char *summary, int transient, con
     host_poller_t *p = j->p;
 
     host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
-    if (host_memo_put(p->memo, j->m->message_id, out == OUT_OK, summary, j->refs, j->nrefs)
-        != 0)
+    if (host_memo_put(p->memo, j->m->message_id,
+                      (out == OUT_OK ? HOST_MEMO_OK : 0)
+                      | (j->id_confirmed ? HOST_MEMO_ID_CONFIRMED : 0),
+                      summary, j->refs, j->nrefs) != 0)
         host_log(HOST_LOG_WARN, &j->ctx, "out of memory: the next attempt runs the plugin "
                  "again");
     snprintf(j->reason, sizeof(j->reason), "%s (outcome kept: the next attempt only writes "
@@ -261,9 +267,9 @@ announce_failed(job_t *j, outcome_t out, const char *summary, int transient, con
 
 /* Tells the world what the route did with the image, for an OUT_OK or
  * OUT_REJECT outcome OUT: writes the record (record.table set and the
- * event has an imageId) and, when OK, publishes the completion event
- * (completion_topic_arn set).  Returns OUT, or OUT_RETRY / OUT_HOLD with
- * j->reason set when a write failed (see announce_failed). */
+ * original confirmed the event's imageId) and, when OK, publishes the
+ * completion event (completion_topic_arn set).  Returns OUT, or OUT_RETRY /
+ * OUT_HOLD with j->reason set when a write failed (see announce_failed). */
 static outcome_t
 announce(job_t *j, outcome_t out)
 {
@@ -288,7 +294,7 @@ announce(job_t *j, outcome_t out)
     res.outputs = j->refs;
     res.noutputs = res.ok ? j->nrefs : 0;
     snprintf(summary, sizeof(summary), "%s", j->reason);
-    if (r->record_table != NULL && j->ev.image_id != NULL) {
+    if (r->record_table != NULL && j->id_confirmed) {
         int rc = host_record_write(p->aws, r->record_table, &j->ev, &res, &transient, err,
                                    sizeof(err));
 
@@ -335,21 +341,71 @@ condemned_by_crash(job_t *j)
     return 1;
 }
 
-/* Returns 1, with *OUT the outcome and j's reason and outputs restored,
+/* Returns 1, with *OUT the outcome and j's reason, outputs and identity
+ * verdict restored,
  * when a previous attempt stored the message's outputs but could not
  * write its record or completion event (memo.h); else 0. */
 static int
 outputs_remembered(job_t *j, outcome_t *out)
 {
-    int ok;
+    unsigned flags;
 
-    if (!host_memo_take(j->p->memo, j->m->message_id, &ok, j->reason, sizeof(j->reason),
+    if (!host_memo_take(j->p->memo, j->m->message_id, &flags, j->reason, sizeof(j->reason),
                         j->refs, HOST_OUTPUTS_MAX, &j->nrefs))
         return 0;
-    *out = ok ? OUT_OK : OUT_REJECT;
+    *out = (flags & HOST_MEMO_OK) ? OUT_OK : OUT_REJECT;
+    j->id_confirmed = (flags & HOST_MEMO_ID_CONFIRMED) != 0;
     host_log(HOST_LOG_INFO, &j->ctx, "outcome kept from an earlier attempt (%s): writing the "
              "record and the completion event only, without running the plugin", j->reason);
     return 1;
+}
+
+/* Checks the event's imageId against the fetched original (its
+ * prism-image-id metadata, INFO, for an S3 original; else its key): sets
+ * j->id_confirmed and returns OUT_OK, or OUT_REJECT with j->reason set
+ * when the original contradicts the id. */
+static outcome_t
+confirm_identity(job_t *j, const aws_s3_object_info_t *info)
+{
+    const char *meta = j->ev.storage_local ? NULL : aws_s3_object_meta(info, ING_META_IMAGE_ID);
+
+    switch (host_image_id_check(j->ev.image_id, meta, j->ev.key, j->reason, sizeof(j->reason))) {
+    case HOST_ID_CONFIRMED:
+        j->id_confirmed = 1;
+        return OUT_OK;
+    case HOST_ID_MISMATCH:
+        j->id_confirmed = 0;
+        return OUT_REJECT;
+    case HOST_ID_NONE:
+        break;
+    }
+    j->id_confirmed = 0;
+    return OUT_OK;
+}
+
+/* Reserves the decode memory the fetched original needs in the worker's
+ * budget (budget.h), then runs the plugin and gives the memory back.
+ * An image over the whole budget is rejected, one that found no room
+ * within memory.decode_wait_seconds is retried; j->reason says why. */
+static outcome_t
+run_within_budget(job_t *j, const aws_s3_object_info_t *info)
+{
+    host_poller_t *p = j->p;
+    uint64_t       cost;
+    outcome_t      out;
+
+    switch (host_budget_admit(p->budget, p->input.data, p->input.len, &cost, j->reason,
+                              sizeof(j->reason))) {
+    case HOST_BUDGET_TOO_LARGE:
+        return OUT_REJECT;
+    case HOST_BUDGET_BUSY:
+        return OUT_RETRY;
+    case HOST_BUDGET_OK:
+        break;
+    }
+    out = run_plugin(j, info);
+    host_budget_release(p->budget, cost);
+    return out;
 }
 
 /* Handles a message that names an object to process. */
@@ -360,6 +416,12 @@ handle_image(job_t *j)
     aws_s3_object_info_t     info;
     outcome_t                out;
 
+    if (host_input_admit(r, &j->ev, j->reason, sizeof(j->reason)) != 0)
+        return OUT_REJECT;
+    /* before the original is read, only its key can confirm the id: a
+     * reject now is recorded only then */
+    j->id_confirmed = host_image_id_check(j->ev.image_id, NULL, j->ev.key, j->reason,
+                                          sizeof(j->reason)) == HOST_ID_CONFIRMED;
     if (j->m->receive_count > r->max_attempts) {
         snprintf(j->reason, sizeof(j->reason), "max_attempts %d exceeded: received %ld times",
                  r->max_attempts, j->m->receive_count);
@@ -372,7 +434,9 @@ handle_image(job_t *j)
     memset(&info, 0, sizeof(info));
     out = fetch_original(j, &info);
     if (out == OUT_OK)
-        out = run_plugin(j, &info);
+        out = confirm_identity(j, &info);
+    if (out == OUT_OK)
+        out = run_within_budget(j, &info);
     aws_s3_object_info_free(&info);
     return announce(j, out);
 }

@@ -3,12 +3,23 @@
  *
  *   body not understood ........ poison: DLQ (reason), delete
  *   s3:TestEvent ............... delete
+ *   original not admitted to
+ *   the route (input.h: bucket,
+ *   prefix, dot segments) ...... reject: DLQ (reason), delete, nothing
+ *                                fetched and no record written
  *   received > max_attempts .... DLQ ("max_attempts"), delete
+ *   imageId not the original's
+ *   (identity.h) ............... reject: DLQ (reason), delete, no record
  *   original over the limit .... reject: DLQ, delete
  *   original missing (404, or
  *   403 AccessDenied) .......... reject: DLQ, delete
  *   original fetch fails ....... retry: leave it; hold it when S3 is
  *                                unavailable (below)
+ *   decode (from the header)
+ *   over the worker's whole
+ *   budget (budget.h) .......... reject: DLQ, delete
+ *   no room in the budget
+ *   within the wait ............ retry: leave it
  *   plugin OK .................. store every output, delete
  *                                (a failed store is a retry, a hold
  *                                when S3 is unavailable)
@@ -24,7 +35,8 @@
  * Originals with prism.storage "local" are read from the route's
  * input_directory instead of S3, with the same outcomes.
  * With record.table configured, an image's ok or reject outcome is first
- * written to its image record (record.h); with the route's
+ * written to its image record (record.h), when the original confirmed
+ * the message's imageId (identity.h); with the route's
  * completion_topic_arn, an ok outcome then publishes the completion
  * event (completion.h).  Either failing turns the outcome into a retry
  * (a hold when DynamoDB or SNS is unavailable), and the stored outputs

@@ -25,9 +25,8 @@ host_suffix_valid(const char *suffix)
     return 1;
 }
 
-/* Returns the length of KEY without the extension of its last segment. */
-static size_t
-stem_length(const char *key)
+size_t
+host_key_stem_length(const char *key)
 {
     const char *slash = strrchr(key, '/');
     const char *seg = slash != NULL ? slash + 1 : key;
@@ -42,7 +41,7 @@ long
 host_key_derive(const char *prefix, const char *key, const char *route, const char *suffix,
                 char *out, size_t outlen)
 {
-    size_t stem = stem_length(key);
+    size_t stem = host_key_stem_length(key);
     int    n;
 
     if (stem > S3_KEY_MAX)
@@ -54,11 +53,9 @@ host_key_derive(const char *prefix, const char *key, const char *route, const ch
 }
 
 int
-host_key_local_path(const char *dir, const char *key, char *out, size_t outlen,
-                    char *err, size_t errlen)
+host_key_check_segments(const char *key, size_t segment_max, char *err, size_t errlen)
 {
     const char *seg = key;
-    int         n;
 
     if (*key == '/') {
         snprintf(err, errlen, "key starts with '/'");
@@ -72,8 +69,8 @@ host_key_local_path(const char *dir, const char *key, char *out, size_t outlen,
             snprintf(err, errlen, "key has an empty, \".\" or \"..\" path segment");
             return -1;
         }
-        if (len > SEGMENT_MAX) {
-            snprintf(err, errlen, "key has a path segment over %d bytes", SEGMENT_MAX);
+        if (segment_max > 0 && len > segment_max) {
+            snprintf(err, errlen, "key has a path segment over %zu bytes", segment_max);
             return -1;
         }
         for (size_t i = 0; i < len; i++) {
@@ -83,9 +80,19 @@ host_key_local_path(const char *dir, const char *key, char *out, size_t outlen,
             }
         }
         if (end == NULL)
-            break;
+            return 0;
         seg = end + 1;
     }
+}
+
+int
+host_key_local_path(const char *dir, const char *key, char *out, size_t outlen,
+                    char *err, size_t errlen)
+{
+    int n;
+
+    if (host_key_check_segments(key, SEGMENT_MAX, err, errlen) != 0)
+        return -1;
     n = snprintf(out, outlen, "%s/%s", dir, key);
     if (n < 0 || (size_t) n >= outlen) {
         snprintf(err, errlen, "path too long");

@@ -29,16 +29,27 @@
  * 1..HOST_SUFFIX_MAX characters, and not "." or "..". */
 int host_suffix_valid(const char *suffix);
 
+/* Returns the length of KEY without the extension of its last segment
+ * (the text from its last '.', unless that '.' starts the segment). */
+size_t host_key_stem_length(const char *key);
+
 /* Writes the derived key (see above) into out (outlen bytes).  Returns
  * its length, or -1 when it does not fit or exceeds S3's 1024-byte key
  * limit. */
 long host_key_derive(const char *prefix, const char *key, const char *route, const char *suffix,
                      char *out, size_t outlen);
 
+/* Checks that KEY cannot be resolved to another path than itself: no
+ * leading '/', no "", "." or ".." segment, no control character, and,
+ * when SEGMENT_MAX > 0, no segment over SEGMENT_MAX bytes.  HTTP clients
+ * and servers may squash dot segments (".." would leave the bucket), a
+ * local path would follow them.  Returns 0, or -1 with a reason in err
+ * ("key has an empty, \".\" or \"..\" path segment", ...). */
+int host_key_check_segments(const char *key, size_t segment_max, char *err, size_t errlen);
+
 /* Writes DIR "/" KEY into out (outlen bytes) when KEY is safe as a
- * relative path: no leading '/', no "", "." or ".." segment, no control
- * character, segments of at most 255 bytes.  Returns 0, or -1 with a
- * reason in err. */
+ * relative path: host_key_check_segments() with segments of at most 255
+ * bytes.  Returns 0, or -1 with a reason in err. */
 int host_key_local_path(const char *dir, const char *key, char *out, size_t outlen,
                         char *err, size_t errlen);
 

@@ -58,7 +58,7 @@ slot_for_new(host_memo_t *m)
 }
 
 int
-host_memo_put(host_memo_t *m, const char *message_id, int ok, const char *reason,
+host_memo_put(host_memo_t *m, const char *message_id, unsigned flags, const char *reason,
               const host_output_ref_t *refs, size_t nrefs)
 {
     host_memo_entry_t  e = { 0 }, *slot;
@@ -73,7 +73,7 @@ host_memo_put(host_memo_t *m, const char *message_id, int ok, const char *reason
     if (nrefs > 0)
         memcpy(e.refs, refs, nrefs * sizeof(*refs));
     e.nrefs = nrefs;
-    e.ok = ok;
+    e.flags = flags;
     pthread_mutex_lock(&m->mu);
     e.seq = ++m->seq;
     slot = find(m, message_id);
@@ -86,7 +86,7 @@ host_memo_put(host_memo_t *m, const char *message_id, int ok, const char *reason
 }
 
 int
-host_memo_take(host_memo_t *m, const char *message_id, int *ok, char *reason,
+host_memo_take(host_memo_t *m, const char *message_id, unsigned *flags, char *reason,
                size_t reasonlen, host_output_ref_t *refs, size_t maxrefs, size_t *nrefs)
 {
     host_memo_entry_t *e;
@@ -95,7 +95,7 @@ host_memo_take(host_memo_t *m, const char *message_id, int *ok, char *reason,
     pthread_mutex_lock(&m->mu);
     e = find(m, message_id);
     if (e != NULL && e->nrefs <= maxrefs) {
-        *ok = e->ok;
+        *flags = e->flags;
         snprintf(reason, reasonlen, "%s", e->reason);
         if (e->nrefs > 0)
             memcpy(refs, e->refs, e->nrefs * sizeof(*refs));

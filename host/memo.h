@@ -24,9 +24,13 @@
 
 #define HOST_MEMO_MAX 256
 
+/* What an entry says of the earlier attempt. */
+#define HOST_MEMO_OK           0x1u  /* the outcome was ok (else rejected) */
+#define HOST_MEMO_ID_CONFIRMED 0x2u  /* the original confirmed the imageId (identity.h) */
+
 typedef struct {
     char              *message_id;   /* NULL: free */
-    int                ok;           /* the outcome: 1 ok, 0 rejected */
+    unsigned           flags;        /* HOST_MEMO_OK, HOST_MEMO_ID_CONFIRMED */
     char              *reason;
     host_output_ref_t *refs;
     size_t             nrefs;
@@ -46,17 +50,17 @@ int host_memo_init(host_memo_t *m);
 /* Frees every entry and the mutex. */
 void host_memo_destroy(host_memo_t *m);
 
-/* Remembers MESSAGE_ID's outcome OK with REASON and its NREFS output
+/* Remembers MESSAGE_ID's outcome FLAGS (HOST_MEMO_*) with REASON and its NREFS output
  * references REFS (copied), replacing an entry for the same id or else
  * the oldest when full.  Returns 0, or -1 when memory runs out (nothing
  * remembered). */
-int host_memo_put(host_memo_t *m, const char *message_id, int ok, const char *reason,
+int host_memo_put(host_memo_t *m, const char *message_id, unsigned flags, const char *reason,
                   const host_output_ref_t *refs, size_t nrefs);
 
-/* Takes MESSAGE_ID's entry out of the memo: *OK, REASON (reasonlen
+/* Takes MESSAGE_ID's entry out of the memo: *FLAGS, REASON (reasonlen
  * bytes), REFS (room for maxrefs) and *NREFS.  Returns 1 when it was
  * there (and is now forgotten), 0 when not. */
-int host_memo_take(host_memo_t *m, const char *message_id, int *ok, char *reason,
+int host_memo_take(host_memo_t *m, const char *message_id, unsigned *flags, char *reason,
                    size_t reasonlen, host_output_ref_t *refs, size_t maxrefs, size_t *nrefs);
 
 #endif

@@ -38,6 +38,7 @@
 #include "aws_buf.h"
 #include "aws_client.h"
 #include "aws_retry.h"
+#include "budget.h"
 #include "config.h"
 #include "crash_ledger.h"
 #include "deps.h"
@@ -63,6 +64,8 @@ typedef struct {
     host_lease_set_t             leases;
     host_outputs_t               outputs;
     aws_buf_t                    input;         /* the original's bytes, reused */
+    host_budget_t               *budget;        /* the worker's decode budget, shared
+                                                   by its pollers (set by the worker) */
     aws_rng_t                    rng;           /* this thread's backoff jitter */
     pthread_t                    thread;
     int                          running;

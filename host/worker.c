@@ -37,6 +37,8 @@ typedef struct {
     host_deps_t               deps;        /* the breakers, shared by the pollers */
     host_memo_t               memo;        /* stored outputs awaiting their record */
     int                       shared_ready;/* deps and memo initialised */
+    host_budget_t             budget;      /* decode memory, shared by the pollers */
+    int                       budget_ready;
     volatile sig_atomic_t     stop;        /* pollers: stop polling */
     volatile sig_atomic_t     hb_stop;     /* heartbeat: all pollers are done */
     pthread_t                 heartbeat;
@@ -87,6 +89,12 @@ build(worker_t *w, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    if (host_budget_init(&w->budget, (uint64_t) conf->decode_budget_mb << 20,
+                         conf->decode_wait_seconds) != 0) {
+        snprintf(err, errlen, "cannot create the decode budget's mutex");
+        return -1;
+    }
+    w->budget_ready = 1;
     for (size_t i = 0; i < conf->nroutes; i++) {
         const host_route_conf_t *r = &conf->routes[i];
 
@@ -110,6 +118,7 @@ build(worker_t *w, char *err, size_t errlen)
                 snprintf(err, errlen, "route %s: cannot create a mutex", r->name);
                 return -1;
             }
+            w->pollers[w->npollers].budget = &w->budget;
             w->npollers++;
         }
     }
@@ -149,6 +158,8 @@ teardown(worker_t *w)
         host_memo_destroy(&w->memo);
         host_deps_destroy(&w->deps);
     }
+    if (w->budget_ready)
+        host_budget_destroy(&w->budget);
     aws_client_free(w->aws);
 }
 

@@ -84,6 +84,18 @@ ii_type_t ii_type_from_name(const char *name);
 int ii_probe(const void *buf, size_t len, ii_info_t *out, char *err, size_t errlen);
 
 /*
+ * The default pixel limit, width x height, of the ingress
+ * (prism_max_pixels) and of the built-in plugins (max_pixels), so that
+ * anything the ingress accepts is processed and nothing bigger is
+ * decoded by default.  II_DEFAULT_MAX_PIXELS_STR is the same as text
+ * (for plugin parameter tables).
+ */
+#define II_DEFAULT_MAX_PIXELS      50000000
+#define II_STRINGIFY_(x)           #x
+#define II_STRINGIFY(x)            II_STRINGIFY_(x)
+#define II_DEFAULT_MAX_PIXELS_STR  II_STRINGIFY(II_DEFAULT_MAX_PIXELS)
+
+/*
  * Refuses images too big to decode before anything is decoded: returns
  * II_OK when width * height <= max_pixels and both sides <= max_side,
  * II_ERROR with the reason in err otherwise (and for zero dimensions).

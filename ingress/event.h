@@ -39,6 +39,11 @@
 #include <stdint.h>
 #include <time.h>
 
+/* The user metadata (x-amz-meta-prism-image-id) the ingress writes on an
+ * S3 original: its image id, which prism-host checks a message's
+ * imageId against before recording it. */
+#define ING_META_IMAGE_ID "prism-image-id"
+
 typedef enum {
     ING_STORAGE_S3 = 0,
     ING_STORAGE_LOCAL

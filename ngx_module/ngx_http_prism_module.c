@@ -369,7 +369,7 @@ ngx_module_t  ngx_http_prism_module = {
 #define NGX_HTTP_PRISM_TYPES_DEFAULT                                          \
     ((1 << II_TYPE_JPEG) | (1 << II_TYPE_PNG) | (1 << II_TYPE_WEBP))
 
-#define NGX_HTTP_PRISM_MAX_PIXELS_DEFAULT   50000000
+#define NGX_HTTP_PRISM_MAX_PIXELS_DEFAULT   II_DEFAULT_MAX_PIXELS
 
 #define NGX_HTTP_PRISM_KEY_TEMPLATE_DEFAULT "{yyyy}/{mm}/{dd}/{id}.{ext}"
 

@@ -272,14 +272,14 @@ ngx_http_prism_store_s3(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     ctx->store_deadline = ngx_current_msec + plcf->store_timeout;
     ctx->conditional = plcf->key_repeats;
 
-    if (ctx->form && ctx->form->nfields) {
-        ctx->meta = ngx_pcalloc(r->pool,
-                                ctx->form->nfields * sizeof(aws_s3_meta_t));
-        if (ctx->meta == NULL) {
-            ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
-                                 "out of memory");
-            return NGX_ERROR;
-        }
+    /* the image id, then the form's fields */
+    ctx->meta = ngx_pcalloc(r->pool,
+                            (1 + (ctx->form ? ctx->form->nfields : 0))
+                            * sizeof(aws_s3_meta_t));
+    if (ctx->meta == NULL) {
+        ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
+                             "out of memory");
+        return NGX_ERROR;
     }
 
     if (!ctx->conditional || !plcf->s3_check_existing) {
@@ -452,9 +452,12 @@ ngx_http_prism_s3_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 /*
  * The options of the new object: its sniffed Content-Type, the
  * location's server-side encryption (prism_s3_sse), "If-None-Match: *"
- * for a key that can repeat (PutObject only), and the form's text
- * fields as user metadata where S3 can carry them (token names,
- * printable ASCII values, 2 KB in all).
+ * for a key that can repeat (PutObject only), the image id as user
+ * metadata "prism-image-id" (x-amz-meta-prism-image-id: prism-host
+ * records an image only under the id its original carries), and the
+ * form's text fields as user metadata where S3 can carry them (token
+ * names, printable ASCII values, 2 KB in all; a field named
+ * "prism-image-id" is dropped).
  */
 
 static void
@@ -476,14 +479,25 @@ ngx_http_prism_put_opts(ngx_http_prism_ctx_t *ctx, aws_s3_put_opts_t *opts)
                        ? (char *) plcf->s3_kms_key_id.data : NULL;
     opts->if_none_match = ctx->conditional;
 
-    if (ctx->form == NULL || ctx->meta == NULL) {
+    ctx->meta[0].name = ING_META_IMAGE_ID;
+    ctx->meta[0].value = (char *) ctx->image_id.data;
+    opts->nmeta = 1;
+
+    if (ctx->form == NULL) {
         return;
     }
 
-    total = 0;
+    total = sizeof(ING_META_IMAGE_ID) - 1 + ctx->image_id.len;
 
     for (i = 0; i < ctx->form->nfields; i++) {
         f = &ctx->form->fields[i];
+
+        if (ngx_strcasecmp((u_char *) f->name,
+                           (u_char *) ING_META_IMAGE_ID)
+            == 0)
+        {
+            continue;
+        }
 
         for (p = (u_char *) f->name; *p; p++) {
             if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z')

@@ -32,7 +32,9 @@ add_response_body_check(sub {
         if (defined $block->metadata) {
             my ($rc, $out) = aws('s3', 'head', $res->{bucket}, $res->{key});
             my $head = eval { decode_json($out) } // {};
-            is_deeply($head->{metadata}, $block->metadata, "$name - S3 user metadata");
+            # every original carries its image id for prism-host, then the form's fields
+            is_deeply($head->{metadata}, { 'prism-image-id' => $res->{imageId}, %{ $block->metadata } },
+                      "$name - S3 user metadata");
         }
     }
     if (defined $block->error) {
@@ -69,6 +71,8 @@ PrismTest::upload_request(POST => '/upload',
     'Content-Type: multipart/form-data; boundary="xyz"')
 --- created eval
 +{ bytes => PrismTest::image('png-gray.png'), type => 'image/png', width => 150, height => 91 }
+--- metadata eval
++{}
 --- error_code: 201
 --- no_error_log
 [error]
@@ -90,12 +94,13 @@ PrismTest::upload_request(POST => '/upload',
 
 
 
-=== TEST 4: field values S3 cannot carry are left out of the metadata
+=== TEST 4: field values S3 cannot carry, and a field posing as the image id, are left out of the metadata
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload',
     PrismTest::form_body('b0undary',
         [caption => "caf\xc3\xa9"],
         ['bad name' => 'x'],
+        ['prism-image-id' => 'forged'],
         [credit => 'ACME Photo'],
         [file => PrismTest::image('jpeg-progressive.jpg'), 'p.jpg']),
     'Content-Type: multipart/form-data; boundary=b0undary')

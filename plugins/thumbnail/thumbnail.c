@@ -42,7 +42,7 @@ static const prism_param_spec_t tn_params[] = {
       "fit: the whole image inside size x size; fill: size x size covered, the centre kept" },
     { "quality", PRISM_PARAM_INT, "85", 1, 100, NULL, "JPEG quality" },
     { "progressive", PRISM_PARAM_BOOL, "false", 0, 0, NULL, "write progressive JPEGs" },
-    { "max_pixels", PRISM_PARAM_INT, "100000000", 1, 1e10, NULL,
+    { "max_pixels", PRISM_PARAM_INT, II_DEFAULT_MAX_PIXELS_STR, 1, 1e10, NULL,
       "originals with more pixels (width x height, from the header) are rejected undecoded" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
 };

@@ -80,7 +80,7 @@ static const prism_param_spec_t wm_params[] = {
     { "scale", PRISM_PARAM_DOUBLE, "0.2", 0, 1, NULL,
       "logo width as a fraction of the image width (aspect kept, at least 1 pixel, at most the image height)" },
     { "quality", PRISM_PARAM_INT, "85", 1, 100, NULL, "JPEG quality" },
-    { "max_pixels", PRISM_PARAM_INT, "100000000", 1, 1e10, NULL,
+    { "max_pixels", PRISM_PARAM_INT, II_DEFAULT_MAX_PIXELS_STR, 1, 1e10, NULL,
       "originals with more pixels (width x height, from the header) are rejected undecoded" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
 };

@@ -36,7 +36,7 @@ static const prism_param_spec_t wp_params[] = {
     { "lossless", PRISM_PARAM_BOOL, "false", 0, 0, NULL, "encode losslessly" },
     { "max_dimension", PRISM_PARAM_INT, "0", 0, IMG_WEBP_MAX_SIDE, NULL,
       "0 keeps the size; else fit within max_dimension x max_dimension (never enlarged)" },
-    { "max_pixels", PRISM_PARAM_INT, "100000000", 1, 1e10, NULL,
+    { "max_pixels", PRISM_PARAM_INT, II_DEFAULT_MAX_PIXELS_STR, 1, 1e10, NULL,
       "originals with more pixels (width x height, from the header) are rejected undecoded" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
 };

@@ -5,6 +5,8 @@
 # nothing stored, or a 201 whose message ends in a DLQ with a reason, or a
 # 201 with a specific property.  After all rows: no nginx worker died, no
 # prism-host worker died, and the ingest bucket holds only accepted uploads.
+# The stack writes image records (record.table), so it needs the DynamoDB
+# emulator: without it the stack does not start and the catalogue fails.
 use strict;
 use warnings;
 use FindBin;
@@ -19,7 +21,9 @@ use PrismFaultStack;
 my $missing = PrismFaultStack::missing_parts();
 BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
-my $s = PrismFaultStack->new('bad-inputs', visibility => 3,
+# the host's decode budget per worker: 256 MiB
+my $s = PrismFaultStack->new('bad-inputs', visibility => 3, record => 1,
+                             host_extra => { memory => { decode_budget_mb => 256 } },
                              nginx_loc => 'client_body_timeout 2s;')->start;
 my $images = "$FindBin::Bin/../data/images";
 sub slurp { local $/; open my $fh, '<', $_[0] or die "$_[0]: $!"; return <$fh> }
@@ -154,8 +158,66 @@ for my $name (sort keys %sqs_rows) {
     $s->sqs('SendMessage', { QueueUrl => $thumb, MessageBody => $sqs_rows{$name} });
 }
 
+# messages naming an original the route must not read: keys with dot
+# segments (which an HTTP client would squash into another bucket's path)
+# and buckets outside the route's input.buckets.  A JPEG waits in
+# prism-derived at x.jpg, where a squashed path would land: rejected, DLQ
+# with the reason, and nothing read or written there.
+$s->put_object('prism-derived', 'x.jpg', $jpeg, 'Content-Type' => 'image/jpeg');
+my %input_rows = (
+    'SQS key ../prism-derived/x.jpg' => [ '{"bucket":"prism-ingest","s3Key":"../prism-derived/x.jpg"}',
+                                          qr/"\.\." path segment/ ],
+    'SQS key a/../../prism-derived/x.jpg' => [ '{"bucket":"prism-ingest","s3Key":"a/../../prism-derived/x.jpg"}',
+                                               qr/"\.\." path segment/ ],
+    'SQS key with a control character' => [ '{"bucket":"prism-ingest","s3Key":"a/b\u0007.jpg"}',
+                                            qr/control character/ ],
+    'SQS bucket outside input.buckets' => [ '{"bucket":"prism-derived","s3Key":"x.jpg"}',
+                                            qr/bucket "prism-derived" is not an input of route thumbnail/ ],
+);
+# png_zeros(W, H): an 8-bit RGBA PNG of W x H transparent pixels, streamed
+# through deflate row by row (9999 x 9999 is ~400 MB raw, ~390 KB stored).
+sub png_zeros {
+    my ($w, $h) = @_;
+    my ($d) = Compress::Zlib::deflateInit(-Level => 9);
+    my $row = "\0" x (1 + 4 * $w);
+    my $idat = '';
+    for (1 .. $h) { my ($out) = $d->deflate($row); $idat .= $out }
+    my ($out) = $d->flush;
+    $idat .= $out;
+    my $chunk = sub { pack('N', length $_[1]) . $_[0] . $_[1] . pack('N', crc32($_[0] . $_[1])) };
+    return "\x89PNG\r\n\x1a\n" . $chunk->('IHDR', pack('NNCCCCC', $w, $h, 8, 6, 0, 0, 0))
+         . $chunk->('IDAT', $idat) . $chunk->('IEND', '');
+}
+
+# a decompression bomb stored straight into the ingest bucket (the ingress
+# would refuse it: 99.98 MP over prism_max_pixels) and announced on the
+# thumbnail queue: refused from its header, before any decode; the
+# workers' peak RSS stays far below the ~400 MB a decode would take
+my $bomb = png_zeros(9999, 9999);
+$s->put_object('prism-ingest', 'direct/bomb.png', $bomb, 'Content-Type' => 'image/png');
+my @direct = ('direct/bomb.png');
+
+# a message for upload B's original claiming upload A's image id: the
+# host records only under the id the original carries (its
+# x-amz-meta-prism-image-id), so A's record must not change
+my ($img_a, $img_b) = map { $s->upload($jpeg)->{json} } 1 .. 2;
+push @accepted, $img_a->{key}, $img_b->{key};
+my $rec_a = PrismFaultStack::wait_for(30, sub {
+    my $r = $s->image_record($img_a->{imageId});
+    return $r && keys %{ $r->{routes}{M} // {} } == 3 ? $r : undef });
+ok($rec_a, 'upload A has its complete record');
+$input_rows{'SQS imageId of another upload (original of upload B)'} = [
+    encode_json({ bucket => 'prism-ingest', s3Key => $img_b->{key}, imageId => $img_a->{imageId} }),
+    qr/^imageId "\Q$img_a->{imageId}\E" is not the original's \(x-amz-meta-prism-image-id "\Q$img_b->{imageId}\E"\)$/ ];
+$input_rows{sprintf 'SQS 9999x9999 RGBA PNG (%d KB) stored directly', length($bomb) / 1000} = [
+    '{"bucket":"prism-ingest","s3Key":"direct/bomb.png"}',
+    qr/^image of 9999x9999 needs ~\d+ MiB to decode, over the worker's decode budget of 256 MiB|max_pixels/ ];
+for my $name (sort keys %input_rows) {
+    $s->sqs('SendMessage', { QueueUrl => $thumb, MessageBody => $input_rows{$name}[0] });
+}
+
 # the DLQ rows: every refused message has a prism.reason
-my $want_thumb = @dlq_rows + keys %sqs_rows;
+my $want_thumb = @dlq_rows + keys(%sqs_rows) + keys(%input_rows);
 PrismFaultStack::wait_for(40, sub { $s->queue_count('prism-thumbnail-dlq') >= $want_thumb });
 my @dead = $s->dlq_messages('thumbnail');
 my %reason;
@@ -176,11 +238,24 @@ for my $name (sort keys %sqs_rows) {
     push @table, [ $name, '-', 'DLQ: ' . ($why // 'not dead-lettered') ];
 }
 
+for my $name (sort keys %input_rows) {
+    my ($body, $want) = @{ $input_rows{$name} };
+    like($reason{$body} // 'not dead-lettered', $want, "$name: in the DLQ with the reason");
+    push @table, [ $name, '-', 'DLQ: ' . ($reason{$body} // 'not dead-lettered') ];
+}
+is_deeply([ sort grep { !m{^originals/} } $s->list_keys('prism-derived') ], [ 'x.jpg' ],
+          'nothing written into prism-derived outside the derivative keys');
+is_deeply($s->image_record($img_a->{imageId}), $rec_a, "upload A's record unchanged by the forged imageId");
+my $peak = $s->worker_peak_rss;
+ok($peak > 0 && $peak < 200 * 1024, "workers' peak RSS stays bounded: VmHWM $peak kB < 200 MiB");
+push @table, [ 'prism-host workers after the bomb', '-', sprintf 'peak RSS (VmHWM) %d MiB', $peak / 1024 ];
+
 # the accepted rows were processed: every route made its derivative
 my @good = grep { my $k = $_; !grep { $_->[1] eq $k } @dlq_rows } @accepted;
 my $f = $s->wait_sets(\@good, 30);
 is($f->{sets}, scalar @good, 'accepted odd inputs got their complete derivative sets');
-is(scalar $s->list_keys('prism-ingest'), scalar @accepted, 'the ingest bucket holds only the accepted uploads');
+is(scalar $s->list_keys('prism-ingest'), @accepted + @direct,
+   'the ingest bucket holds only the accepted uploads (and the objects stored directly)');
 is($s->nginx_crashes, 0, 'no nginx worker exited on a signal');
 is($s->metrics->{prism_worker_restarts_total} // 0, 0, 'no prism-host worker died');
 

@@ -22,7 +22,7 @@ sub route {
     return { name => $name, queue_url => "http://127.0.0.1:1/000000000000/$name",
              dlq_url => "http://127.0.0.1:1/000000000000/$name-dlq",
              plugin => $plugin, plugin_params => $params // {},
-             output => { directory => "$tmp/out" } };
+             input => { buckets => ["prism-ingest"] }, output => { directory => "$tmp/out" } };
 }
 
 # check(\@ROUTES): (exit status, output) of prism-host -t.
@@ -46,6 +46,15 @@ is($rc, 1, 'bad param: -t exits 1');
 like($out, qr/\Qroutes[1].plugin_params.quality: expected integer 1..100, got "high"\E/,
      'bad param: error names the key path and what was expected');
 like($out, qr/test failed/, 'bad param: test failed');
+
+{
+    my $open = route('open', plugin_path('ok'));
+    delete $open->{input};
+    ($rc, $out) = check([route('a', plugin_path('ok')), $open]);
+    is($rc, 1, 'route without input.buckets: -t exits 1');
+    like($out, qr/\Qroutes[1].input: required: the buckets this route reads originals from\E/,
+         'route without input.buckets: named, with what to add');
+}
 
 ($rc, $out) = check([route('a', plugin_path('ok'), { qualty => 80 })]);
 like($out, qr/\Qroutes[0].plugin_params.qualty: unknown parameter\E/, 'unknown param named');

@@ -36,18 +36,18 @@ my $conf = write_config("$tmp/host.json", {
     shutdown_grace_seconds => 10,
     routes => [
         { name => 'okr', queue_url => $q, dlq_url => $qd, plugin => plugin_path('ok'),
-          plugin_params => { record => "$tmp/record" }, output => { bucket => $bucket, prefix => 'derived/' },
+          plugin_params => { record => "$tmp/record" }, input => { buckets => [$bucket] }, output => { bucket => $bucket, prefix => 'derived/' },
           max_input_bytes => 100_000, concurrency => 2 },
         { name => 'okdir', queue_url => $q2, dlq_url => $q2d, plugin => plugin_path('ok'),
-          output => { directory => "$tmp/out" }, input_directory => "$tmp/in" } ] });
+          input => { buckets => [$bucket] }, output => { directory => "$tmp/out" }, input_directory => "$tmp/in" } ] });
 my $log = "$tmp/host.log";
 my $pid = start_host($conf, $log);
 ok(wait_log($log, qr/worker started/, 20), 'worker started') or diag(host_log($log));
 
 my %sent;
-$sent{raw}    = send_message($q, prism_event($bucket, 'in/my photo+1.jpg', imageId => 'img-raw'));
+$sent{raw}    = send_message($q, prism_event($bucket, 'in/my photo+1.jpg'));
 $sent{sns}    = send_message($q, sns_wrap(prism_event($bucket, 'in/sns.jpg')));
-$sent{simple} = send_message($q, simple_event($bucket, 'in/simple.jpg', 'img-simple'));
+$sent{simple} = send_message($q, simple_event($bucket, 'in/simple.jpg', 'simple'));
 my $real = json()->decode(prism_event($bucket, 'in/real event é.jpg'));
 delete $real->{prism};
 $sent{real}   = send_message($q, json()->encode($real));
@@ -68,9 +68,9 @@ for my $k (sort keys %outputs) {
     is(get_object($bucket, "$outputs{$k}/copy.bin"), $jpeg, "$k: copy.bin under the deterministic key");
 }
 like(get_object($bucket, "$outputs{raw}/info.txt"),
-     qr/key=in\/my photo\+1\.jpg content_type=image\/jpeg width=4 height=3 image_id=img-raw request_id=req-e2e/,
+     qr/key=in\/my photo\+1\.jpg content_type=image\/jpeg width=4 height=3 image_id=my photo\+1 request_id=req-e2e/,
      'prism event: metadata reaches the plugin, key decoded');
-like(get_object($bucket, "$outputs{simple}/info.txt"), qr/image_id=img-simple request_id=-/,
+like(get_object($bucket, "$outputs{simple}/info.txt"), qr/image_id=simple request_id=-/,
      'simple shape: image id passed, no request id');
 like(get_object($bucket, "$outputs{real}/info.txt"), qr/key=in\/real event é\.jpg content_type=image\/jpeg/,
      'real S3 event: URL-encoded key decoded; content type from S3');
@@ -105,7 +105,7 @@ is(-s "$tmp/out/2024/a/okdir/copy.bin", length $jpeg, 'local output has the byte
 my @d2 = ();
 wait_for(sub { push @d2, receive_messages($q2d, wait => 1); @d2 >= 1 }, 10);
 is(scalar @d2, 1, 'escaping key dead-lettered');
-like($d2[0]{MessageAttributes}{'prism.reason'}{StringValue}, qr/unsafe key/, 'escaping key: reason says why');
+like($d2[0]{MessageAttributes}{'prism.reason'}{StringValue}, qr/path segment/, 'escaping key: reason says why');
 ok(!-e "$tmp/host/okdir", 'nothing written outside the output directory');
 
 # Each original was processed exactly once.

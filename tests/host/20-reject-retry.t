@@ -27,7 +27,7 @@ my $qretd = create_queue(uniq('ret-dlq'));
 my $qcap = create_queue(uniq('cap'), visibility => 1);
 my $qcapd = create_queue(uniq('cap-dlq'));
 
-my %common = (output => { bucket => $bucket, prefix => 'd/' }, wait_time_seconds => 20);
+my %common = (input => { buckets => [$bucket] }, output => { bucket => $bucket, prefix => 'd/' }, wait_time_seconds => 20);
 my $conf = write_config("$tmp/host.json", {
     workers => 1, shutdown_grace_seconds => 5,
     routes => [

@@ -31,9 +31,9 @@ my $conf = write_config("$tmp/host.json", {
     routes => [
         { name => 'crash', queue_url => $q, dlq_url => $qd, plugin => plugin_path('crash'),
           plugin_params => { record => "$tmp/rec" }, visibility_timeout => 2,
-          output => { bucket => $bucket } },
+          input => { buckets => [$bucket] }, output => { bucket => $bucket } },
         { name => 'fine', queue_url => $qok, dlq_url => $qd, plugin => plugin_path('ok'),
-          output => { bucket => $bucket }, visibility_timeout => 2, wait_time_seconds => 2 } ] });
+          input => { buckets => [$bucket] }, output => { bucket => $bucket }, visibility_timeout => 2, wait_time_seconds => 2 } ] });
 my $log = "$tmp/host.log";
 my $pid = start_host($conf, $log);
 ok(wait_log($log, qr/worker started/, 20), 'worker started') or diag(host_log($log));

@@ -24,10 +24,10 @@ my $conf = write_config("$tmp/host.json", {
     routes => [
         { name => 'slow', queue_url => $q, dlq_url => $qd, plugin => plugin_path('slow'),
           plugin_params => { record => "$tmp/rec", seconds => 5 }, visibility_timeout => 2,
-          wait_time_seconds => 1, output => { bucket => $bucket } },
+          wait_time_seconds => 1, input => { buckets => [$bucket] }, output => { bucket => $bucket } },
         { name => 'capped', queue_url => $qcap, dlq_url => $qd, plugin => plugin_path('slow'),
           plugin_params => { record => "$tmp/rec-cap", seconds => 5 }, visibility_timeout => 2,
-          heartbeat_max_seconds => 2, wait_time_seconds => 1, output => { bucket => $bucket } } ] });
+          heartbeat_max_seconds => 2, wait_time_seconds => 1, input => { buckets => [$bucket] }, output => { bucket => $bucket } } ] });
 my $log = "$tmp/host.log";
 my $pid = start_host($conf, $log);
 ok(wait_for(sub { my @s = host_log($log) =~ /worker started/g; @s == 2 }, 20), 'two workers started')

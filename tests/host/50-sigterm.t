@@ -27,9 +27,9 @@ sub config {
         routes => [
             { name => 'term', queue_url => $q, dlq_url => $qd, plugin => plugin_path('slow'),
               plugin_params => { record => "$tmp/rec", seconds => $seconds }, visibility_timeout => 30,
-              output => { bucket => $bucket } },
+              input => { buckets => [$bucket] }, output => { bucket => $bucket } },
             { name => 'idle', queue_url => $qidle, dlq_url => $qd, plugin => plugin_path('ok'),
-              output => { bucket => $bucket } } ] });
+              input => { buckets => [$bucket] }, output => { bucket => $bucket } } ] });
 }
 
 my $log = "$tmp/host.log";

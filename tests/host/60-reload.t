@@ -28,7 +28,7 @@ copy(plugin_path('ok'), "$tmp/plugin.so") or die "copy: $!";
 
 my %route = (name => 'rl', queue_url => $q, dlq_url => $qd, plugin => "$tmp/plugin.so",
              plugin_params => { record => "$tmp/rec" }, visibility_timeout => 3, concurrency => 2,
-             output => { bucket => $bucket });
+             input => { buckets => [$bucket] }, output => { bucket => $bucket });
 my $conf = write_config("$tmp/host.json", { workers => 2, shutdown_grace_seconds => 10, routes => [ {%route} ] });
 my $log = "$tmp/host.log";
 my $pid = start_host($conf, $log);

@@ -56,7 +56,7 @@ my $q = create_queue(uniq('gray'), visibility => 10);
 my $qd = create_queue(uniq('gray-dlq'));
 my $conf = write_config("$tmp/host.json", { workers => 1, routes => [
     { name => 'grayscale', queue_url => $q, dlq_url => $qd, plugin => "$tmp/grayscale.so",
-      plugin_params => { keep_original => JSON::PP::true }, output => { bucket => $bucket, prefix => 'g/' } } ] });
+      plugin_params => { keep_original => JSON::PP::true }, input => { buckets => [$bucket] }, output => { bucket => $bucket, prefix => 'g/' } } ] });
 ($rc, $out) = run_cmd($ENV{PRISM_HOST_BIN} || root() . '/build/prism-host', '-t', '-c', $conf);
 like($out, qr/route grayscale: plugin grayscale 1\.0\.0 .* ok/, 'prism-host -t accepts it');
 my $log = "$tmp/host.log";

@@ -34,7 +34,7 @@ my $conf = write_config("$tmp/host.json", {
     workers => 1, user => 'nobody',
     rlimits => { cpu_seconds => 3600, ($limit_as ? (address_space_mb => 4096) : ()) },
     routes => [ { name => 'priv', queue_url => $q, dlq_url => $qd, plugin => $plugin,
-                  output => { bucket => $bucket } } ] });
+                  input => { buckets => [$bucket] }, output => { bucket => $bucket } } ] });
 my $log = "$tmp/host.log";
 my $pid = start_host($conf, $log);
 ok(wait_log($log, qr/worker started/, 20), 'worker started') or diag(host_log($log));

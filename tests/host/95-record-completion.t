@@ -147,7 +147,7 @@ sub route_conf {
     my ($r) = @_;
     return { name => $r, queue_url => $q{$r}, dlq_url => $q{"$r-dlq"},
              plugin => root() . "/build/plugins/$r.so", plugin_params => $route{$r}{plugin_params},
-             output => { bucket => $bucket, prefix => 'd/', ($route{$r}{sse} ? (sse => $route{$r}{sse}) : ()) },
+             input => { buckets => [$bucket] }, output => { bucket => $bucket, prefix => 'd/', ($route{$r}{sse} ? (sse => $route{$r}{sse}) : ()) },
              completion_topic_arn => $topic, concurrency => 2, wait_time_seconds => 1 };
 }
 my $conf1 = write_config("$tmp/host1.json", {
@@ -174,14 +174,14 @@ my @ids = map { uniq("img$_") } 1 .. 4;
 for my $i (0 .. $#ids) {
     put_object($bucket, "up/$ids[$i].jpg", $jpeg, 'image/jpeg');
 }
-put_object($bucket, 'up/corrupt.jpg', "\xff\xd8\xff\xe0" . ('garbage' x 40), 'image/jpeg');
 my $bad = uniq('bad');
+put_object($bucket, "up/$bad.jpg", "\xff\xd8\xff\xe0" . ('garbage' x 40), 'image/jpeg');
 for my $r (qw(thumbnail webp watermark)) {
     send_message($q{$r}, prism_event($bucket, "up/$_.jpg", imageId => $_, size => length $jpeg,
                                      width => 227, height => 149, sha256 => "sha-$_"))
         for @ids;
 }
-send_message($q{thumbnail}, prism_event($bucket, 'up/corrupt.jpg', imageId => $bad, size => 284));
+send_message($q{thumbnail}, prism_event($bucket, "up/$bad.jpg", imageId => $bad, size => 284));
 
 my $complete = sub {
     my $rec = get_record($table, $_[0]);

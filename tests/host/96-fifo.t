@@ -55,12 +55,12 @@ my $conf = write_config("$tmp/host.json", {
     workers => 1, log => { level => 'debug' }, shutdown_grace_seconds => 10,
     record => { table => uniq('no-such-table') },
     routes => [{ name => 'fifo', queue_url => $q, dlq_url => $dlq, plugin => plugin_path('ok'),
-                 output => { bucket => $bucket, prefix => 'd/' }, visibility_timeout => 2,
+                 input => { buckets => [$bucket] }, output => { bucket => $bucket, prefix => 'd/' }, visibility_timeout => 2,
                  heartbeat_max_seconds => 2, max_attempts => 10, wait_time_seconds => 1 }] });
 my $log = "$tmp/host.log";
 
 # Queue everything before the host starts, so one batch holds both groups.
-my $a1 = send_fifo(prism_event($bucket, 'in/a1.jpg', imageId => 'fifo-a1'), 'a', 'a1');
+my $a1 = send_fifo(prism_event($bucket, 'in/a1.jpg'), 'a', 'a1');
 send_fifo(s3_event('in/a2.jpg'), 'a', 'a2');
 send_fifo(s3_event('in/b1.jpg'), 'b', 'b1');
 my $poison = send_fifo('not json', 'b', 'b2');
@@ -89,7 +89,7 @@ is($p && $p->{Attributes}{MessageGroupId}, 'b', 'DLQ message group: the original
 is($p && $p->{Attributes}{MessageDeduplicationId}, $poison, 'DLQ dedup id: the original message id');
 is($p && $p->{MessageAttributes}{'prism.reason'}{StringValue} =~ /not JSON/i ? 1 : 0, 1,
    'with the reason');
-ok(scalar(grep { /fifo-a1/ } keys %dl), 'a1 redriven to the DLQ by the queue');
+ok(scalar(grep { m{in/a1\.jpg} } keys %dl), 'a1 redriven to the DLQ by the queue');
 ok(wait_for(sub { queue_depth($q) == 0 }, 10), 'queue drained');
 
 is(stop_host($pid, 'TERM', 20), 0, 'host stopped cleanly');

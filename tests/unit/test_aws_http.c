@@ -380,6 +380,31 @@ static void test_timeout_and_refused_connection(void **state)
     aws_request_free(&req);
 }
 
+/* Dot segments and "//" are part of an S3 key: the request line carries
+ * the path exactly as signed, never normalised by the client. */
+static void test_path_is_sent_as_is(void **state)
+{
+    const canned_t script[] = { { "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0 } };
+    const char *want = "GET /bucket/../other/./a//b HTTP/1.1\r\n";
+    aws_response_t resp;
+    aws_http_opts_t o;
+    aws_request_t req;
+    aws_error_t err;
+    server_t s;
+
+    (void) state;
+    server_start(&s, script, 1);
+    make_request(&req, &s, "GET", "/bucket/../other/./a//b");
+    default_opts(&o);
+    aws_response_init(&resp);
+    assert_int_equal(aws_http_perform(&req, &resp, &o, &err), 0);
+    assert_non_null(s.received[0].data);
+    assert_true(strncmp(s.received[0].data, want, strlen(want)) == 0);
+    aws_response_free(&resp);
+    aws_request_free(&req);
+    server_stop(&s);
+}
+
 static void test_easy_handles_run_on_a_multi(void **state)
 {
     const canned_t script[] = {
@@ -535,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_short_file_is_an_io_error),
         cmocka_unit_test(test_cancel_flag_aborts_a_waiting_transfer),
         cmocka_unit_test(test_timeout_and_refused_connection),
+        cmocka_unit_test(test_path_is_sent_as_is),
         cmocka_unit_test(test_easy_handles_run_on_a_multi),
         cmocka_unit_test(test_call_retries_then_succeeds),
         cmocka_unit_test(test_call_budget_and_cancel),

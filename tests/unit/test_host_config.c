@@ -67,7 +67,7 @@ config_text(const char *extra, const char *route)
                  " \"routes\": [{\"name\": \"thumb\","
                  " \"queue_url\": \"http://127.0.0.1:4566/000000000000/q\","
                  " \"dlq_url\": \"http://127.0.0.1:4566/000000000000/q-dlq\","
-                 " \"plugin\": \"%s\", \"output\": {\"bucket\": \"b\"}%s%s}]}",
+                 " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}%s%s}]}",
                  *extra ? ", " : "", extra, plugin, *route ? ", " : "", route) < 0)
         return NULL;
     return text;
@@ -211,7 +211,7 @@ test_aws_section(void **state)
         " \"credentials\": {\"access_key_id\": \"AKID\", \"secret_access_key\": \"SECRET\","
         " \"session_token\": \"TOKEN\"}},"
         " \"routes\": [{\"name\": \"r\", \"queue_url\": \"https://q\", \"dlq_url\": \"https://d\","
-        " \"plugin\": \"%s\", \"output\": {\"directory\": \"%s\", \"prefix\": \"p/\"}}]}",
+        " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"directory\": \"%s\", \"prefix\": \"p/\"}}]}",
         plugin, outdir) > 0);
     conf = host_conf_parse(text, err, sizeof(err));
     free(text);
@@ -268,6 +268,42 @@ test_global_errors(void **state)
     expect_route_error("\"rlimits\": {\"address_space_mb\": 1}", "",
                        "rlimits.address_space_mb: expected integer 16..1073741824, got 1", 0);
     expect_route_error("\"rlimits\": {\"cpu\": 1}", "", "rlimits.cpu: unknown key", 0);
+    expect_route_error("\"memory\": {\"decode_budget_mb\": 0}", "",
+                       "memory.decode_budget_mb: expected integer 1..1073741824, got 0", 0);
+    expect_route_error("\"memory\": {\"decode_wait_seconds\": -1}", "",
+                       "memory.decode_wait_seconds: expected integer 0..3600, got -1", 0);
+    expect_route_error("\"memory\": {\"budget\": 1}", "", "memory.budget: unknown key", 0);
+    expect_route_error("\"rlimits\": {\"address_space_mb\": 2048}, \"memory\": "
+                       "{\"decode_budget_mb\": 2048}", "",
+                       "memory.decode_budget_mb: must be below rlimits.address_space_mb (2048), "
+                       "got 2048", 0);
+}
+
+/* memory: the decode budget per worker and the wait for room, with
+ * their defaults. */
+static void
+test_memory_section(void **state)
+{
+    char         err[512];
+    char        *text;
+    host_conf_t *conf;
+
+    (void) state;
+    text = config_text("", "");
+    conf = host_conf_parse(text, err, sizeof(err));
+    free(text);
+    assert_non_null(conf);
+    assert_int_equal(conf->decode_budget_mb, 1024);
+    assert_int_equal(conf->decode_wait_seconds, 30);
+    host_conf_free(conf);
+    text = config_text("\"rlimits\": {\"address_space_mb\": 4096}, \"memory\": "
+                       "{\"decode_budget_mb\": 512, \"decode_wait_seconds\": 5}", "");
+    conf = host_conf_parse(text, err, sizeof(err));
+    free(text);
+    assert_non_null(conf);
+    assert_int_equal(conf->decode_budget_mb, 512);
+    assert_int_equal(conf->decode_wait_seconds, 5);
+    host_conf_free(conf);
 }
 
 static void
@@ -429,6 +465,65 @@ test_output_errors(void **state)
     }
 }
 
+/* routes[].input: the allow-list of source buckets is required and
+ * reported with its key path when missing or wrong; prefix defaults to
+ * "". */
+static void
+test_input_section(void **state)
+{
+    static const struct {
+        const char *input;
+        const char *expected;
+    } cases[] = {
+        { NULL, "routes[0].input: required: the buckets this route reads originals from, "
+                "e.g. {\"buckets\": [\"prism-ingest\"]}" },
+        { "{}", "routes[0].input.buckets: required: the buckets this route reads originals from" },
+        { "{\"buckets\": []}", "routes[0].input.buckets: empty: allowed only for a route with "
+                               "input_directory" },
+        { "{\"buckets\": \"b\"}", "routes[0].input.buckets: expected an array of bucket names, "
+                                  "got \"b\"" },
+        { "{\"buckets\": [\"a\", 3]}", "routes[0].input.buckets[1]: expected a bucket name, got 3" },
+        { "{\"buckets\": [\"a/b\"]}", "routes[0].input.buckets[0]: expected a bucket name, "
+                                      "got \"a/b\"" },
+        { "{\"buckets\": [\"a\"], \"prefix\": \"x\\ny\"}",
+          "routes[0].input.prefix: contains a control character" },
+        { "{\"buckets\": [\"a\"], \"bucket\": \"a\"}", "routes[0].input.bucket: unknown key" },
+    };
+    char          text[2048], err[512];
+    host_conf_t  *conf;
+
+    (void) state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\","
+                 " \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\","
+                 " \"output\": {\"bucket\": \"b\"}%s%s}]}", plugin,
+                 cases[i].input != NULL ? ", \"input\": " : "",
+                 cases[i].input != NULL ? cases[i].input : "");
+        expect_error(text, cases[i].expected, 0);
+    }
+    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\","
+             " \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\","
+             " \"output\": {\"bucket\": \"b\"}, \"input\": {\"buckets\": [\"in-1\", \"in-2\"],"
+             " \"prefix\": \"originals/\"}}]}", plugin);
+    conf = host_conf_parse(text, err, sizeof(err));
+    assert_non_null(conf);
+    assert_int_equal(conf->routes[0].ninput_buckets, 2);
+    assert_string_equal(conf->routes[0].input_buckets[0], "in-1");
+    assert_string_equal(conf->routes[0].input_buckets[1], "in-2");
+    assert_string_equal(conf->routes[0].input_prefix, "originals/");
+    host_conf_free(conf);
+    /* local originals only: an empty list with input_directory */
+    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\","
+             " \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\","
+             " \"output\": {\"bucket\": \"b\"}, \"input_directory\": \"%s\","
+             " \"input\": {\"buckets\": []}}]}", plugin, tmpdir);
+    conf = host_conf_parse(text, err, sizeof(err));
+    assert_non_null(conf);
+    assert_int_equal(conf->routes[0].ninput_buckets, 0);
+    assert_string_equal(conf->routes[0].input_prefix, "");
+    host_conf_free(conf);
+}
+
 /* record.table, aws.endpoints.sns/dynamodb, output.sse/kms_key_id,
  * completion_topic_arn and the FIFO flags reach the config; a bad table
  * name or topic ARN is refused. */
@@ -444,11 +539,12 @@ test_record_completion_sse(void **state)
              "\"http://127.0.0.1:4567\", \"sns\": \"http://127.0.0.1:4566\"}}, \"record\": "
              "{\"table\": \"prism-images\"}, \"routes\": [{\"name\": \"a\", \"queue_url\": "
              "\"http://q/1/a.fifo\", \"dlq_url\": \"http://q/1/a-dlq\", \"plugin\": \"%s\", "
-             "\"completion_topic_arn\": \"arn:aws:sns:us-east-1:0:done\", \"output\": "
+             "\"completion_topic_arn\": \"arn:aws:sns:us-east-1:0:done\", "
+             "\"input\": {\"buckets\": [\"in\"]}, \"output\": "
              "{\"bucket\": \"b\", \"sse\": \"aws:kms\", \"kms_key_id\": \"alias/k\"}}, "
              "{\"name\": \"b\", \"queue_url\": \"http://q/1/b\", \"dlq_url\": "
-             "\"http://q/1/b-dlq.fifo\", \"plugin\": \"%s\", \"output\": {\"bucket\": \"b\", "
-             "\"sse\": \"AES256\"}}]}", plugin, plugin);
+             "\"http://q/1/b-dlq.fifo\", \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, "
+             "\"output\": {\"bucket\": \"b\", \"sse\": \"AES256\"}}]}", plugin, plugin);
     conf = host_conf_parse(text, err, sizeof(err));
     if (conf == NULL)
         fail_msg("%s", err);
@@ -502,23 +598,23 @@ test_second_route(void **state)
     snprintf(text, sizeof(text),
              "{\"aws\": {\"region\": \"r\"}, \"routes\": ["
              "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"output\": {\"bucket\": \"b\"}},"
+             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
              "{\"name\": \"a\", \"queue_url\": \"http://q2\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"output\": {\"bucket\": \"b\"}}]}", plugin, plugin);
+             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}}]}", plugin, plugin);
     expect_error(text, "routes[1].name: duplicate route name \"a\" (also routes[0])", 0);
     snprintf(text, sizeof(text),
              "{\"aws\": {\"region\": \"r\"}, \"routes\": ["
              "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"output\": {\"bucket\": \"b\"}},"
+             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
              "{\"name\": \"b\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"output\": {\"bucket\": \"b\"}}]}", plugin, plugin);
+             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}}]}", plugin, plugin);
     expect_error(text, "routes[1].queue_url: queue already consumed by route \"a\"", 0);
     snprintf(text, sizeof(text),
              "{\"aws\": {\"region\": \"r\"}, \"routes\": ["
              "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"output\": {\"bucket\": \"b\"}},"
+             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
              "{\"name\": \"b\", \"queue_url\": \"http://q2\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"output\": {\"bucket\": \"b\"}, \"wait_time_seconds\": -1}]}",
+             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}, \"wait_time_seconds\": -1}]}",
              plugin, plugin);
     expect_error(text, "routes[1].wait_time_seconds: expected integer 0..20, got -1", 0);
 }
@@ -535,7 +631,7 @@ test_relative_paths(void **state)
     assert_int_equal(chdir(tmpdir), 0);
     snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\"}, \"log\": {\"file\": \"l.log\"},"
              " \"routes\": [{\"name\": \"a\", \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"p.so\", \"output\": {\"directory\": \"out\"}}]}");
+             " \"plugin\": \"p.so\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"directory\": \"out\"}}]}");
     conf = host_conf_parse(text, err, sizeof(err));
     assert_int_equal(chdir(cwd), 0);
     if (conf == NULL)
@@ -600,6 +696,8 @@ main(void)
         cmocka_unit_test(test_breaker),
         cmocka_unit_test(test_route_errors),
         cmocka_unit_test(test_output_errors),
+        cmocka_unit_test(test_input_section),
+        cmocka_unit_test(test_memory_section),
         cmocka_unit_test(test_second_route),
         cmocka_unit_test(test_record_completion_sse),
         cmocka_unit_test(test_relative_paths),

@@ -16,7 +16,9 @@
 
 #include <cmocka.h>
 
+#include "input.h"
 #include "keys.h"
+#include "message.h"
 #include "original.h"
 #include "store.h"
 
@@ -165,6 +167,90 @@ test_local_path(void **state)
     assert_int_equal(host_key_local_path("/d", seg, out, 100, err, sizeof(err)), -1);
 }
 
+/* An original key an S3 request could resolve elsewhere ("..", ".", ""
+ * segments) or that holds a control character is refused; long segments
+ * are fine in S3. */
+static void
+test_key_segments(void **state)
+{
+    char err[128], seg[300];
+
+    (void) state;
+    assert_int_equal(host_key_check_segments("originals/2025/01/a b.jpg", 0, err, sizeof(err)), 0);
+    assert_int_equal(host_key_check_segments(".hidden/...x", 0, err, sizeof(err)), 0);
+    memset(seg, 's', 299);
+    seg[299] = '\0';
+    assert_int_equal(host_key_check_segments(seg, 0, err, sizeof(err)), 0);
+    assert_int_equal(host_key_check_segments(seg, 255, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "over 255 bytes"));
+    assert_int_equal(host_key_check_segments("../prism-derived/x.jpg", 0, err, sizeof(err)), -1);
+    assert_string_equal(err, "key has an empty, \".\" or \"..\" path segment");
+    assert_int_equal(host_key_check_segments("a/../../b", 0, err, sizeof(err)), -1);
+    assert_int_equal(host_key_check_segments("a/./b", 0, err, sizeof(err)), -1);
+    assert_int_equal(host_key_check_segments("a//b", 0, err, sizeof(err)), -1);
+    assert_int_equal(host_key_check_segments("a/b/", 0, err, sizeof(err)), -1);
+    assert_int_equal(host_key_check_segments("/a", 0, err, sizeof(err)), -1);
+    assert_string_equal(err, "key starts with '/'");
+    assert_int_equal(host_key_check_segments("a/b\tc", 0, err, sizeof(err)), -1);
+    assert_string_equal(err, "key has a control character");
+    assert_int_equal(host_key_check_segments("a\x7f", 0, err, sizeof(err)), -1);
+}
+
+/* Admits EV's original to route R, or not: returns host_input_admit's
+ * result with the reason in why. */
+static int
+admit(const host_route_conf_t *r, const char *bucket, const char *key, int local, char *why,
+      size_t whylen)
+{
+    host_event_t ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.bucket = (char *) bucket;
+    ev.key = (char *) key;
+    ev.storage_local = local;
+    why[0] = '\0';
+    return host_input_admit(r, &ev, why, whylen);
+}
+
+/* A route reads only from its input.buckets, under its input.prefix,
+ * keys without dot segments; local originals are not checked against
+ * the bucket list (their file lives in input_directory). */
+static void
+test_input_admit(void **state)
+{
+    char             *buckets[] = { (char *) "prism-ingest", (char *) "uploads-eu" };
+    host_route_conf_t r;
+    char              why[256];
+
+    (void) state;
+    memset(&r, 0, sizeof(r));
+    r.name = (char *) "thumbnail";
+    r.input_buckets = buckets;
+    r.ninput_buckets = 2;
+    r.input_prefix = (char *) "";
+    assert_int_equal(admit(&r, "prism-ingest", "originals/a.jpg", 0, why, sizeof(why)), 0);
+    assert_int_equal(admit(&r, "uploads-eu", "x.jpg", 0, why, sizeof(why)), 0);
+    assert_int_equal(admit(&r, "prism-derived", "x.jpg", 0, why, sizeof(why)), -1);
+    assert_string_equal(why, "bucket \"prism-derived\" is not an input of route thumbnail "
+                        "(input.buckets)");
+    assert_int_equal(admit(&r, "prism-ingest2", "x.jpg", 0, why, sizeof(why)), -1);
+    assert_int_equal(admit(&r, "prism-ingest", "../prism-derived/x.jpg", 0, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, "path segment"));
+    assert_int_equal(admit(&r, "anything", "originals/a.jpg", 1, why, sizeof(why)), 0);
+    assert_int_equal(admit(&r, "anything", "a/../b.jpg", 1, why, sizeof(why)), -1);
+
+    r.input_prefix = (char *) "originals/";
+    assert_int_equal(admit(&r, "prism-ingest", "originals/2025/a.jpg", 0, why, sizeof(why)), 0);
+    assert_int_equal(admit(&r, "prism-ingest", "other/a.jpg", 0, why, sizeof(why)), -1);
+    assert_string_equal(why, "key \"other/a.jpg\" is outside the route's input.prefix "
+                        "\"originals/\"");
+    assert_int_equal(admit(&r, "prism-ingest", "originals", 0, why, sizeof(why)), -1);
+
+    r.ninput_buckets = 0;   /* a route for local originals only */
+    assert_int_equal(admit(&r, "prism-ingest", "originals/a.jpg", 0, why, sizeof(why)), -1);
+    assert_int_equal(admit(&r, "prism-ingest", "originals/a.jpg", 1, why, sizeof(why)), 0);
+}
+
 /* A hostile original key yields a derived key the local store refuses,
  * and nothing is written anywhere. */
 static void
@@ -261,6 +347,8 @@ main(void)
         cmocka_unit_test(test_derive_limits),
         cmocka_unit_test(test_suffix),
         cmocka_unit_test(test_local_path),
+        cmocka_unit_test(test_key_segments),
+        cmocka_unit_test(test_input_admit),
         cmocka_unit_test(test_store_traversal),
         cmocka_unit_test(test_store_local),
         cmocka_unit_test(test_original_local),

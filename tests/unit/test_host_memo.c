@@ -21,7 +21,7 @@ test_put_take(void **state)
     host_output_ref_t refs[2], got[4];
     char              reason[64];
     size_t            n;
-    int               ok;
+    unsigned          ok;
 
     (void) state;
     memset(refs, 0, sizeof(refs));
@@ -29,10 +29,10 @@ test_put_take(void **state)
     refs[0].size = 123;
     snprintf(refs[1].key, sizeof(refs[1].key), "a/thumb/128.jpg");
     assert_int_equal(host_memo_init(&m), 0);
-    assert_int_equal(host_memo_put(&m, "id-1", 1, "2 output(s) stored", refs, 2), 0);
+    assert_int_equal(host_memo_put(&m, "id-1", HOST_MEMO_OK | HOST_MEMO_ID_CONFIRMED, "2 output(s) stored", refs, 2), 0);
     assert_false(host_memo_take(&m, "id-2", &ok, reason, sizeof(reason), got, 4, &n));
     assert_true(host_memo_take(&m, "id-1", &ok, reason, sizeof(reason), got, 4, &n));
-    assert_int_equal(ok, 1);
+    assert_int_equal(ok, HOST_MEMO_OK | HOST_MEMO_ID_CONFIRMED);
     assert_string_equal(reason, "2 output(s) stored");
     assert_int_equal(n, 2);
     assert_string_equal(got[1].key, "a/thumb/128.jpg");
@@ -40,7 +40,7 @@ test_put_take(void **state)
     /* taken: forgotten */
     assert_false(host_memo_take(&m, "id-1", &ok, reason, sizeof(reason), got, 4, &n));
     /* a second put replaces the first */
-    assert_int_equal(host_memo_put(&m, "id-1", 1, "first", refs, 2), 0);
+    assert_int_equal(host_memo_put(&m, "id-1", HOST_MEMO_OK, "first", refs, 2), 0);
     assert_int_equal(host_memo_put(&m, "id-1", 0, "rejected", NULL, 0), 0);
     assert_true(host_memo_take(&m, "id-1", &ok, reason, sizeof(reason), got, 4, &n));
     assert_int_equal(ok, 0);
@@ -56,13 +56,13 @@ test_full_forgets_oldest(void **state)
     host_output_ref_t got[1];
     char              id[32], reason[16];
     size_t            n;
-    int               ok;
+    unsigned          ok;
 
     (void) state;
     assert_int_equal(host_memo_init(&m), 0);
     for (int i = 0; i <= HOST_MEMO_MAX; i++) {
         snprintf(id, sizeof(id), "id-%d", i);
-        assert_int_equal(host_memo_put(&m, id, 1, "r", NULL, 0), 0);
+        assert_int_equal(host_memo_put(&m, id, HOST_MEMO_OK, "r", NULL, 0), 0);
     }
     assert_false(host_memo_take(&m, "id-0", &ok, reason, sizeof(reason), got, 1, &n));
     assert_true(host_memo_take(&m, "id-1", &ok, reason, sizeof(reason), got, 1, &n));

@@ -359,8 +359,13 @@ static void test_rejects(void **state)
     memcpy(c, d, len);     /* pixel bomb: the header claims 60000x60000 */
     ph_jpeg_set_size(c, len, 60000, 60000);
     assert_int_equal(ph_process(&f->p, c, len, &f->out), PRISM_REJECT);
-    assert_non_null(strstr(f->out.reason, "too many pixels: 60000x60000 > 100000000"));
+    assert_non_null(strstr(f->out.reason, "too many pixels: 60000x60000 > 50000000"));
     assert_int_equal(f->out.n, 0);
+    /* the default is the ingress's prism_max_pixels: 9999x9999 is over it */
+    memcpy(c, d, len);
+    ph_jpeg_set_size(c, len, 9999, 9999);
+    assert_int_equal(ph_process(&f->p, c, len, &f->out), PRISM_REJECT);
+    assert_non_null(strstr(f->out.reason, "too many pixels: 9999x9999 > 50000000"));
 
     assert_int_equal(ph_process(&f->p, d, len * 2 / 3, &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "Premature end of JPEG file"));

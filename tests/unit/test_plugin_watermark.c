@@ -331,6 +331,10 @@ static void test_rejects(void **state)
     ph_jpeg_set_size(c, len, 30000, 30000);
     assert_int_equal(ph_process(&f->p, c, len, &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "too many pixels"));
+    /* the default is the ingress's prism_max_pixels: 9999x9999 is over it */
+    ph_jpeg_set_size(c, len, 9999, 9999);
+    assert_int_equal(ph_process(&f->p, c, len, &f->out), PRISM_REJECT);
+    assert_non_null(strstr(f->out.reason, "too many pixels: 9999x9999 > 50000000"));
     /* truncated: streamed, and through the full-buffer path */
     assert_int_equal(ph_process(&f->p, d, len * 3 / 4, &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "Premature end of JPEG file"));

@@ -287,6 +287,9 @@ static void test_canonical_uri_s3_vs_others(void **state)
     assert_int_equal(aws_sigv4_canonical_uri(&b, "/bucket/a%20b//./c", &s3), 0);
     assert_string_equal(b.data, "/bucket/a%20b//./c");
     aws_buf_reset(&b);
+    assert_int_equal(aws_sigv4_canonical_uri(&b, "/bucket/../other/a/../../x", &s3), 0);
+    assert_string_equal(b.data, "/bucket/../other/a/../../x");
+    aws_buf_reset(&b);
     /* S3: a laxly encoded path is brought to AWS's encoding */
     assert_int_equal(aws_sigv4_canonical_uri(&b, "/bucket/a b+c%7e", &s3), 0);
     assert_string_equal(b.data, "/bucket/a%20b%2Bc~");

@@ -88,6 +88,7 @@ sub missing_parts {
 #   record        prism-host writes the image records (record.table
 #                 prism-images) [0]
 #   max_attempts  the routes' max_attempts [2: below maxReceiveCount 3]
+#   host_extra    hash of further top-level prism-host settings [{}]
 sub new {
     my ($class, $name, %opt) = @_;
     my $dir = "$ROOT/build/faults/$name-$$";
@@ -113,6 +114,7 @@ sub dir      { $_[0]{dir} }
 sub endpoint { $_[0]{endpoint} }
 sub upload_url { "http://127.0.0.1:$_[0]{http_port}/upload" }
 sub queue_url { my ($s, $q) = @_; return "$s->{endpoint}/$ACCOUNT/$q" }
+sub ddb_endpoint { "http://127.0.0.1:$_[0]{ddb_port}" }
 
 # _snapshot_binaries(): copies the module, prism-host and the plugins into
 # the stack directory, so that a scenario runs one consistent set of
@@ -289,6 +291,7 @@ sub host_conf {
         output => { bucket => 'prism-derived', prefix => '' },
     } } @ROUTES ];
     for my $r (@$routes) {
+        $r->{input} //= { buckets => ['prism-ingest'] };
         $r->{visibility_timeout} //= $self->{visibility};
         $r->{max_attempts} //= $self->{max_attempts};
         $r->{wait_time_seconds} //= $self->{wait_time};
@@ -297,8 +300,9 @@ sub host_conf {
         aws => { region => $REGION, endpoint => $self->{endpoint}, timeout_ms => 3000,
                  endpoints => { s3 => $self->{host_s3_endpoint} // $self->{endpoint},
                                 dynamodb => $self->{host_ddb_endpoint}
-                                            // "http://127.0.0.1:$self->{ddb_port}" } },
-        $self->{record} ? (record => { table => 'prism-images' }) : (),
+                                            // $self->ddb_endpoint } },
+        ($self->{record} ? (record => { table => 'prism-images' }) : ()),
+        %{ $self->{host_extra} // {} },
         workers => $self->{workers},
         pid_file => "$self->{dir}/prism-host.pid",
         log => { level => 'debug', file => "$self->{dir}/host.log" },
@@ -397,6 +401,39 @@ sub sqs {
     return decode_json($r->{content} || '{}');
 }
 
+# ddb(ACTION, \%BODY): the decoded DynamoDB answer (the emulator wants a
+# SigV4-shaped Authorization header but checks no signature); dies on an
+# error, so a suite using it fails without the emulator.
+sub ddb {
+    my ($self, $action, $body) = @_;
+    my $date = POSIX::strftime('%Y%m%dT%H%M%SZ', gmtime);
+    my $r = $http->post($self->ddb_endpoint . '/', { content => encode_json($body), headers => {
+        'Content-Type' => 'application/x-amz-json-1.0', 'X-Amz-Target' => "DynamoDB_20120810.$action",
+        'X-Amz-Date' => $date, Authorization => "AWS4-HMAC-SHA256 Credential=$KEY_ID/"
+            . substr($date, 0, 8) . "/$REGION/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0" } });
+    die "DynamoDB $action: $r->{status} $r->{content}" unless $r->{success};
+    return decode_json($r->{content} || '{}');
+}
+
+# image_record(ID): the prism-images item of an image as DynamoDB JSON
+# (undef when there is none).
+sub image_record {
+    my ($self, $id) = @_;
+    return $self->ddb('GetItem', { TableName => 'prism-images', ConsistentRead => JSON::PP::true,
+                                   Key => { imageId => { S => $id } } })->{Item};
+}
+
+# worker_peak_rss(): the highest VmHWM (kB) among the prism-host workers.
+sub worker_peak_rss {
+    my ($self) = @_;
+    my $max = 0;
+    for my $pid ($self->host_workers) {
+        my ($kb) = _slurp("/proc/$pid/status") =~ /^VmHWM:\s+(\d+)/m or next;
+        $max = $kb if $kb > $max;
+    }
+    return $max;
+}
+
 # queue_count(QUEUE): visible + in-flight messages of a queue (by name).
 sub queue_count {
     my ($self, $q) = @_;
@@ -417,6 +454,16 @@ sub dlq_messages {
         for my $m (@{ $r->{Messages} // [] }) { push @all, $m unless $seen{ $m->{MessageId} }++ }
     }
     return @all;
+}
+
+# put_object(BUCKET, KEY, BYTES, %HEADERS): PutObject straight into the
+# emulator, bypassing the ingress; dies on an error.
+sub put_object {
+    my ($self, $bucket, $key, $body, %h) = @_;
+    my $path = join '/', map { _esc($_) } split m{/}, $key, -1;
+    my $r = $http->request('PUT', "$self->{endpoint}/$bucket/$path", { content => $body,
+                           headers => { 'Content-Type' => 'application/octet-stream', %h } });
+    die "PutObject $bucket/$key: $r->{status} $r->{content}" unless $r->{success};
 }
 
 # list_keys(BUCKET, PREFIX): every key of the bucket (ListObjectsV2, paged).

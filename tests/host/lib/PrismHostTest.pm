@@ -180,15 +180,19 @@ sub _s3_key_encode {
 
 # prism_event(BUCKET, KEY, %PRISM): the S3-event-shaped prism event,
 # key URL-encoded as S3 does; %PRISM overrides the prism object's fields.
+# The imageId defaults to the one the key names (its last segment without
+# the extension), as prism-host checks it against the original.
 sub prism_event {
     my ($bucket, $key, %prism) = @_;
+    (my $id = $key) =~ s{^.*/}{};
+    $id =~ s{(?<=.)\.[^.]*$}{};
     return $json->encode({
         Records => [{
             eventVersion => '2.1', eventSource => 'aws:s3', awsRegion => 'us-east-1',
             eventTime => '2024-05-01T12:00:00.000Z', eventName => 'ObjectCreated:Put',
             s3 => { s3SchemaVersion => '1.0', bucket => { name => $bucket },
                     object => { key => _s3_key_encode($key), size => $prism{size} // 3, eTag => 'e' } } }],
-        prism => { imageId => 'img-1', contentType => 'image/jpeg', width => 4, height => 3,
+        prism => { imageId => $id, contentType => 'image/jpeg', width => 4, height => 3,
                    sha256 => 'ab', requestId => 'req-e2e', bucket => $bucket, key => $key,
                    storage => 's3', %prism } });
 }
