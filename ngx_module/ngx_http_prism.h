@@ -336,8 +336,12 @@ ngx_int_t ngx_http_prism_store(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 ngx_int_t ngx_http_prism_unstore(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_local_path(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
 ngx_int_t ngx_http_prism_publish(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_publish_params(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, char *err, size_t errlen);
 ngx_int_t ngx_http_prism_location(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ngx_str_t *location);
 ngx_int_t ngx_http_prism_event(ngx_http_request_t *r,

@@ -28,6 +28,9 @@
 /* S3 allows 2 KB of user metadata */
 #define NGX_HTTP_PRISM_META_MAX      2048
 
+/* the metadata naming the upload that stored an object (its intent's) */
+#define NGX_HTTP_PRISM_META_IMAGE_ID "prism-image-id"
+
 
 static ngx_int_t ngx_http_prism_store_s3(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
@@ -235,14 +238,13 @@ ngx_http_prism_store_s3(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     deadline = ngx_current_msec + plcf->store_timeout;
     ctx->store_deadline = deadline;
 
-    if (ctx->form && ctx->form->nfields) {
-        ctx->meta = ngx_pcalloc(r->pool,
-                                ctx->form->nfields * sizeof(aws_s3_meta_t));
-        if (ctx->meta == NULL) {
-            ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
-                                 "out of memory");
-            return NGX_ERROR;
-        }
+    ctx->meta = ngx_pcalloc(r->pool, (1 + (ctx->form ? ctx->form->nfields
+                                                     : 0))
+                                     * sizeof(aws_s3_meta_t));
+    if (ctx->meta == NULL) {
+        ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
+                             "out of memory");
+        return NGX_ERROR;
     }
 
     if (ctx->size <= (off_t) plcf->multipart_threshold) {
@@ -335,8 +337,10 @@ ngx_http_prism_s3_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
 /*
  * The options of the new object: its sniffed Content-Type, the
- * location's server-side encryption (prism_s3_sse), and the form's text
- * fields as user metadata where S3 can carry them (token names,
+ * location's server-side encryption (prism_s3_sse), the image id as user
+ * metadata (prism-image-id: the replay of an intent tells by it that the
+ * object is its upload's), and the form's text fields as user metadata
+ * where S3 can carry them (token names other than prism-image-id,
  * printable ASCII values, 2 KB in all).
  */
 
@@ -358,11 +362,15 @@ ngx_http_prism_put_opts(ngx_http_prism_ctx_t *ctx, aws_s3_put_opts_t *opts)
     opts->kms_key_id = plcf->s3_kms_key_id.len
                        ? (char *) plcf->s3_kms_key_id.data : NULL;
 
-    if (ctx->form == NULL || ctx->meta == NULL) {
+    ctx->meta[0].name = NGX_HTTP_PRISM_META_IMAGE_ID;
+    ctx->meta[0].value = (char *) ctx->image_id.data;
+    opts->nmeta = 1;
+
+    if (ctx->form == NULL) {
         return;
     }
 
-    total = 0;
+    total = sizeof(NGX_HTTP_PRISM_META_IMAGE_ID) - 1 + ctx->image_id.len;
 
     for (i = 0; i < ctx->form->nfields; i++) {
         f = &ctx->form->fields[i];
@@ -375,7 +383,11 @@ ngx_http_prism_put_opts(ngx_http_prism_ctx_t *ctx, aws_s3_put_opts_t *opts)
             }
         }
 
-        if (*p || p == (u_char *) f->name) {
+        if (*p || p == (u_char *) f->name
+            || ngx_strcasecmp((u_char *) f->name,
+                              (u_char *) NGX_HTTP_PRISM_META_IMAGE_ID)
+               == 0)
+        {
             continue;
         }
 
@@ -894,15 +906,21 @@ ngx_http_prism_unstore_result(ngx_http_request_t *r,
 }
 
 
-/* Moves the original into the local directory under its key. */
+/*
+ * Sets ctx->path, the original's name in the local directory
+ * ("prism_local_dir/KEY"), unless it is set already.  Returns NGX_OK, or
+ * NGX_ERROR with the outcome set when memory runs out.
+ */
 
-static ngx_int_t
-ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+ngx_int_t
+ngx_http_prism_local_path(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
     u_char                     *p;
-    ngx_err_t                   err;
-    ngx_ext_rename_file_t       ext;
     ngx_http_prism_loc_conf_t  *plcf;
+
+    if (ctx->path.data) {
+        return NGX_OK;
+    }
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
 
@@ -918,6 +936,22 @@ ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     *p++ = '/';
     p = ngx_cpymem(p, ctx->key.data, ctx->key.len);
     *p = '\0';
+
+    return NGX_OK;
+}
+
+
+/* Moves the original into the local directory under its key. */
+
+static ngx_int_t
+ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    ngx_err_t                   err;
+    ngx_ext_rename_file_t       ext;
+
+    if (ngx_http_prism_local_path(r, ctx) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     err = ngx_create_full_path(ctx->path.data, 0755);
     if (err) {

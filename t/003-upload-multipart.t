@@ -32,7 +32,9 @@ add_response_body_check(sub {
         if (defined $block->metadata) {
             my ($rc, $out) = aws('s3', 'head', $res->{bucket}, $res->{key});
             my $head = eval { decode_json($out) } // {};
-            is_deeply($head->{metadata}, $block->metadata, "$name - S3 user metadata");
+            # and the image id, which the replay of an intent checks
+            is_deeply($head->{metadata}, { %{ $block->metadata }, 'prism-image-id' => $res->{imageId} },
+                      "$name - S3 user metadata");
         }
     }
     if (defined $block->error) {
@@ -91,11 +93,13 @@ PrismTest::upload_request(POST => '/upload',
 
 
 === TEST 4: field values S3 cannot carry are left out of the metadata
+(a field cannot pose as the image id either)
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload',
     PrismTest::form_body('b0undary',
         [caption => "caf\xc3\xa9"],
         ['bad name' => 'x'],
+        ['Prism-Image-Id' => 'someone-else'],
         [credit => 'ACME Photo'],
         [file => PrismTest::image('jpeg-progressive.jpg'), 'p.jpg']),
     'Content-Type: multipart/form-data; boundary=b0undary')
