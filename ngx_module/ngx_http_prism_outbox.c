@@ -27,6 +27,16 @@
  * file was deleted leaves it to be published again, as does a publish
  * that timed out after SNS had taken it.
  *
+ * The spool also holds the intents of the uploads under way
+ * (ngx_http_prism_intent.c), IMAGE_ID.intent: the same entry written
+ * before the original is stored, plus what tells the original apart
+ * (bucket or local path, size, SHA-256) and when it may be resolved.  Its
+ * writer keeps it open and locked until the upload is answered, then
+ * deletes it; so the replay claims only the intents of workers that died,
+ * and only past their grace.  Resolving one: an original that is this
+ * upload's (S3: HeadObject on the event loop, see the replay; local: its
+ * size and SHA-256, here) is published, else the intent is forgotten.
+ *
  * This file I/O blocks, so it runs in prism_thread_pool; the event loop
  * only closes descriptors (of local files: that does not wait).
  */
@@ -37,6 +47,8 @@
 #if (NGX_THREADS)
 
 #include <sys/file.h>
+
+#include <openssl/evp.h>
 
 #include <jansson.h>
 
@@ -54,24 +66,13 @@
 
 #define NGX_HTTP_PRISM_FAILED_DIR      "failed"
 
-
-/* the journaling of one upload's event (a thread task) */
-typedef struct {
-    ngx_http_request_t            *request;
-    u_char                        *dir;
-    u_char                        *tmp;
-    u_char                        *path;
-    u_char                        *data;
-    size_t                         len;
-    const char                    *op;        /* what failed, or NULL */
-    u_char                        *file;      /* on which file */
-    ngx_err_t                      err;
-} ngx_http_prism_journal_t;
+/* the pieces an original's SHA-256 is read in (local intents) */
+#define NGX_HTTP_PRISM_HASH_CHUNK      65536
 
 
 static ngx_int_t ngx_http_prism_outbox_encode(ngx_http_request_t *r,
-    ngx_http_prism_ctx_t *ctx, ngx_http_prism_journal_t *jn);
-static void ngx_http_prism_outbox_write(void *data, ngx_log_t *log);
+    ngx_http_prism_ctx_t *ctx, ngx_http_prism_journal_t *jn,
+    time_t resolve_after);
 static void ngx_http_prism_outbox_written(ngx_event_t *ev);
 static void ngx_http_prism_outbox_stale(ngx_http_prism_scan_t *scan,
     ngx_str_t *name, ngx_log_t *log);
@@ -82,6 +83,10 @@ static ngx_int_t ngx_http_prism_outbox_read(ngx_http_prism_scan_t *scan,
     size_t errlen);
 static ngx_int_t ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf,
     size_t len, ngx_http_prism_entry_t *entry, char *err, size_t errlen);
+static ngx_int_t ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
+    ngx_http_prism_entry_t *entry, ngx_log_t *log);
+static ngx_int_t ngx_http_prism_outbox_suffix(ngx_str_t *name,
+    const char *suffix);
 static char *ngx_http_prism_outbox_strdup(ngx_pool_t *pool, const char *s);
 static u_char *ngx_http_prism_outbox_join(ngx_pool_t *pool, ngx_str_t *dir,
     const char *prefix, ngx_str_t *name, const char *suffix);
@@ -190,7 +195,6 @@ ngx_int_t
 ngx_http_prism_outbox_journal(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, const aws_error_t *err)
 {
-    ngx_str_t                    *dir;
     ngx_thread_task_t            *task;
     ngx_http_prism_journal_t     *jn;
     ngx_http_prism_main_conf_t   *pmcf;
@@ -209,17 +213,7 @@ ngx_http_prism_outbox_journal(ngx_http_request_t *r,
     jn = task->ctx;
     jn->request = r;
 
-    dir = &pmcf->outbox->path->name;
-
-    jn->dir = dir->data;
-    jn->path = ngx_http_prism_outbox_join(r->pool, dir, "", &ctx->image_id,
-                                          ".json");
-    jn->tmp = ngx_http_prism_outbox_join(r->pool, dir, ".", &ctx->image_id,
-                                         ".tmp");
-
-    if (jn->path == NULL || jn->tmp == NULL
-        || ngx_http_prism_outbox_encode(r, ctx, jn) != NGX_OK)
-    {
+    if (ngx_http_prism_outbox_prepare(r, ctx, jn, 0) != NGX_OK) {
         goto failed;
     }
 
@@ -249,23 +243,62 @@ failed:
 
 
 /*
+ * Prepares the spool file of an upload in jn (its names and contents):
+ * the journal entry IMAGE_ID.json when resolve_after is 0, else the
+ * intent IMAGE_ID.intent, to be resolved from then on.  Returns NGX_OK,
+ * or NGX_ERROR when memory runs out.
+ */
+
+ngx_int_t
+ngx_http_prism_outbox_prepare(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_http_prism_journal_t *jn,
+    time_t resolve_after)
+{
+    ngx_str_t                   *dir;
+    ngx_http_prism_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    dir = &pmcf->outbox->path->name;
+
+    jn->dir = dir->data;
+    jn->fd = NGX_INVALID_FILE;
+    jn->path = ngx_http_prism_outbox_join(r->pool, dir, "", &ctx->image_id,
+                                          resolve_after ? ".intent"
+                                                        : ".json");
+    jn->tmp = ngx_http_prism_outbox_join(r->pool, dir, ".", &ctx->image_id,
+                                         resolve_after ? ".intent.tmp"
+                                                       : ".tmp");
+
+    if (jn->path == NULL || jn->tmp == NULL) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_prism_outbox_encode(r, ctx, jn, resolve_after);
+}
+
+
+/*
  * The entry of an upload as one line of JSON in jn->data:
  *   {"version":1,"topicArn":..,"message":..,"attributes":[{"name":..,
  *    "type":..,"value":..}],"imageId":..,"key":..,"requestId":..,
- *    "journaledAt":UNIX_TIME}, with "messageGroupId" and
- *    "deduplicationId" for a FIFO topic.
+ *    "journaledAt":UNIX_TIME,"bucket":..,"size":..,"sha256":..}, with
+ *    "messageGroupId" and "deduplicationId" for a FIFO topic,
+ *    "localPath" for the local store, and "resolveAfter":UNIX_TIME in an
+ *    intent.
  * Returns NGX_OK, or NGX_ERROR when memory runs out.
  */
 
 static ngx_int_t
 ngx_http_prism_outbox_encode(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
-    ngx_http_prism_journal_t *jn)
+    ngx_http_prism_journal_t *jn, time_t resolve_after)
 {
     char    *text;
     size_t   i;
     json_t  *root, *attrs;
 
-    root = json_pack("{s:i, s:s, s:s, s:s*, s:s*, s:s, s:s, s:s, s:I}",
+    root = json_pack("{s:i, s:s, s:s, s:s*, s:s*, s:s, s:s, s:s, s:I, s:s,"
+                     " s:I, s:s, s:s*}",
                      "version", NGX_HTTP_PRISM_OUTBOX_VERSION,
                      "topicArn", ctx->params.topic_arn,
                      "message", ctx->params.message,
@@ -274,8 +307,22 @@ ngx_http_prism_outbox_encode(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
                      "imageId", (char *) ctx->image_id.data,
                      "key", (char *) ctx->key.data,
                      "requestId", (char *) ctx->request_id.data,
-                     "journaledAt", (json_int_t) ngx_time());
+                     "journaledAt", (json_int_t) ngx_time(),
+                     "bucket", ctx->bucket.len ? (char *) ctx->bucket.data
+                                               : "",
+                     "size", (json_int_t) ctx->size,
+                     "sha256", (char *) ctx->sha256,
+                     "localPath", (char *) ctx->path.data);
     if (root == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (resolve_after
+        && json_object_set_new(root, "resolveAfter",
+                               json_integer((json_int_t) resolve_after))
+           != 0)
+    {
+        json_decref(root);
         return NGX_ERROR;
     }
 
@@ -323,11 +370,13 @@ ngx_http_prism_outbox_encode(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
 /*
  * In a pool thread: writes the entry to its temporary name, syncs it,
- * renames it into place and syncs the directory.  On failure nothing is
- * left behind, and jn->op, file and err say what failed.
+ * renames it into place and syncs the directory.  With jn->keep (an
+ * intent) the file is locked before it is written and stays open in
+ * jn->fd, so no replay claims it while this worker lives.  On failure
+ * nothing is left behind, and jn->op, file and err say what failed.
  */
 
-static void
+void
 ngx_http_prism_outbox_write(void *data, ngx_log_t *log)
 {
     ngx_http_prism_journal_t  *jn = data;
@@ -343,6 +392,11 @@ ngx_http_prism_outbox_write(void *data, ngx_log_t *log)
         jn->op = "open()";
         jn->err = ngx_errno;
         return;
+    }
+
+    if (jn->keep && flock(fd, LOCK_EX|LOCK_NB) == -1) {
+        jn->op = "flock()";
+        goto failed;
     }
 
     for (done = 0; done < jn->len; done += n) {
@@ -364,13 +418,15 @@ ngx_http_prism_outbox_write(void *data, ngx_log_t *log)
         goto failed;
     }
 
-    if (close(fd) == -1) {
-        fd = NGX_INVALID_FILE;
-        jn->op = "close()";
-        goto failed;
-    }
+    if (!jn->keep) {
+        if (close(fd) == -1) {
+            fd = NGX_INVALID_FILE;
+            jn->op = "close()";
+            goto failed;
+        }
 
-    fd = NGX_INVALID_FILE;
+        fd = NGX_INVALID_FILE;
+    }
 
     if (rename((char *) jn->tmp, (char *) jn->path) == -1) {
         jn->op = "rename()";
@@ -384,8 +440,15 @@ ngx_http_prism_outbox_write(void *data, ngx_log_t *log)
         jn->file = jn->dir;
         jn->err = ngx_errno;
         (void) unlink((char *) jn->path);
+
+        if (fd != NGX_INVALID_FILE) {
+            (void) close(fd);
+        }
+
         return;
     }
+
+    jn->fd = fd;
 
     return;
 
@@ -445,11 +508,13 @@ ngx_http_prism_outbox_written(ngx_event_t *ev)
 
 /*
  * In a pool thread: looks at the spool directory, counts its entries
- * (scan->depth), removes temporary files left by a crash, and claims up
- * to scan->nentries entries into scan->entries, read and decoded;
- * scan->nentries becomes the number claimed.  Entries that cannot be
- * replayed are moved to failed/ on the way (scan->rejected).  Uses
- * scan->pool, which nothing else touches meanwhile.  Failures are logged.
+ * (scan->depth; intents are not counted), removes temporary files left
+ * by a crash, and claims up to scan->nentries entries and intents past
+ * their grace into scan->entries, read and decoded; scan->nentries
+ * becomes the number claimed.  Entries that cannot be replayed are moved
+ * to failed/ on the way (scan->rejected), local intents whose original
+ * is not their upload's are deleted (scan->forgotten).  Uses scan->pool,
+ * which nothing else touches meanwhile.  Failures are logged.
  */
 
 void
@@ -500,13 +565,14 @@ ngx_http_prism_outbox_scan(void *data, ngx_log_t *log)
             continue;
         }
 
-        if (name.len <= 5
-            || ngx_strcmp(name.data + name.len - 5, ".json") != 0)
+        if (ngx_http_prism_outbox_suffix(&name, ".json") == NGX_OK) {
+            scan->depth++;
+
+        } else if (ngx_http_prism_outbox_suffix(&name, ".intent")
+                   != NGX_OK)
         {
             continue;
         }
-
-        scan->depth++;
 
         if (n < NGX_HTTP_PRISM_SCAN_NAMES) {
             names[n].data = ngx_pstrdup(scan->pool, &name);
@@ -548,9 +614,7 @@ ngx_http_prism_outbox_stale(ngx_http_prism_scan_t *scan, ngx_str_t *name,
     u_char           *path;
     ngx_file_info_t   fi;
 
-    if (name->len <= 4
-        || ngx_strcmp(name->data + name->len - 4, ".tmp") != 0)
-    {
+    if (ngx_http_prism_outbox_suffix(name, ".tmp") != NGX_OK) {
         return;
     }
 
@@ -578,10 +642,12 @@ ngx_http_prism_outbox_stale(ngx_http_prism_scan_t *scan, ngx_str_t *name,
 
 /*
  * Claims the entry NAME for this worker into entry: opens it, locks it
- * without waiting, checks that it is still the spool's entry, reads it.
- * Returns NGX_OK with the file kept open and locked, or NGX_DECLINED
- * when another worker holds it, it is gone, or it could not be replayed
- * (then it was moved to failed/).
+ * without waiting, checks that it is still the spool's entry, reads it;
+ * an intent only past its grace, a local one only when its original is
+ * its upload's.  Returns NGX_OK with the file kept open and locked, or
+ * NGX_DECLINED when another worker (or the intent's upload) holds it, it
+ * is gone, its grace is not over, or it could not be replayed (then it
+ * was moved to failed/) or was forgotten (deleted).
  */
 
 static ngx_int_t
@@ -636,6 +702,7 @@ ngx_http_prism_outbox_claim(ngx_http_prism_scan_t *scan, ngx_str_t *name,
     entry->name = *name;
     entry->fd = fd;
     entry->state = ngx_http_prism_entry_claimed;
+    entry->intent = ngx_http_prism_outbox_suffix(name, ".intent") == NGX_OK;
 
     switch (ngx_http_prism_outbox_read(scan, entry, path, log, reason,
                                        sizeof(reason)))
@@ -651,15 +718,52 @@ ngx_http_prism_outbox_claim(ngx_http_prism_scan_t *scan, ngx_str_t *name,
         return NGX_DECLINED;
     }
 
-    if (scan->outbox->max_age
-        && scan->now - entry->journaled > scan->outbox->max_age)
+    if (!entry->intent) {
+        if (scan->outbox->max_age
+            && scan->now - entry->journaled > scan->outbox->max_age)
+        {
+            ngx_cpystrn((u_char *) reason, (u_char *) "is older than max_age",
+                        sizeof(reason));
+            goto reject;
+        }
+
+        return NGX_OK;
+    }
+
+    if (entry->resolve_after == 0 || entry->size <= 0
+        || ngx_strlen(entry->sha256) != 64
+        || (entry->bucket.len == 0 && entry->local_path.len == 0))
     {
-        ngx_cpystrn((u_char *) reason, (u_char *) "is older than max_age",
+        ngx_cpystrn((u_char *) reason, (u_char *) "is not a complete intent",
                     sizeof(reason));
         goto reject;
     }
 
-    return NGX_OK;
+    if (scan->now < entry->resolve_after) {
+        ngx_http_prism_outbox_release(entry);
+        return NGX_DECLINED;
+    }
+
+    if (entry->local_path.len == 0) {
+        return NGX_OK;                   /* S3: the replay asks HeadObject */
+    }
+
+    switch (ngx_http_prism_outbox_local(scan, entry, log)) {
+
+    case NGX_OK:
+        entry->verified = 1;
+        return NGX_OK;
+
+    case NGX_DECLINED:
+        entry->state = ngx_http_prism_entry_forgotten;
+        scan->forgotten++;
+        ngx_http_prism_outbox_finish(entry, log);
+        return NGX_DECLINED;
+
+    default: /* NGX_ERROR: tried again later */
+        ngx_http_prism_outbox_release(entry);
+        return NGX_DECLINED;
+    }
 
 reject:
 
@@ -751,9 +855,9 @@ ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
     size_t         i;
     json_t        *root, *attrs;
     ngx_int_t      rc;
-    json_int_t     version, journaled;
+    json_int_t     version, journaled, size, resolve;
     const char    *topic, *message, *k, *rid, *name, *type, *value;
-    const char    *group, *dedup;
+    const char    *group, *dedup, *id, *bucket, *sha256, *local;
     json_error_t   jerr;
 
     root = json_loadb((char *) buf, len, 0, &jerr);
@@ -765,14 +869,23 @@ ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
     rc = NGX_ERROR;
     group = NULL;
     dedup = NULL;
+    id = "";
+    bucket = "";
+    sha256 = "";
+    local = "";
+    size = 0;
+    resolve = 0;
 
     if (json_unpack_ex(root, &jerr, 0,
-                       "{s:I, s:s, s:s, s?s, s?s, s:o, s:s, s:s, s:I}",
+                       "{s:I, s:s, s:s, s?s, s?s, s:o, s:s, s:s, s:I, s?s,"
+                       " s?s, s?I, s?s, s?s, s?I}",
                        "version", &version, "topicArn", &topic,
                        "message", &message, "messageGroupId", &group,
                        "deduplicationId", &dedup, "attributes", &attrs,
                        "key", &k, "requestId", &rid,
-                       "journaledAt", &journaled)
+                       "journaledAt", &journaled, "imageId", &id,
+                       "bucket", &bucket, "size", &size, "sha256", &sha256,
+                       "localPath", &local, "resolveAfter", &resolve)
         != 0)
     {
         ngx_snprintf((u_char *) err, errlen, "is not an outbox entry: %s%Z",
@@ -840,6 +953,15 @@ ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
            != NGX_OK
         || ngx_http_prism_strdup(pool, &entry->request_id, (u_char *) rid,
                                  ngx_strlen(rid))
+           != NGX_OK
+        || ngx_http_prism_strdup(pool, &entry->image_id, (u_char *) id,
+                                 ngx_strlen(id))
+           != NGX_OK
+        || ngx_http_prism_strdup(pool, &entry->bucket, (u_char *) bucket,
+                                 ngx_strlen(bucket))
+           != NGX_OK
+        || ngx_http_prism_strdup(pool, &entry->local_path, (u_char *) local,
+                                 ngx_strlen(local))
            != NGX_OK)
     {
         goto nomem;
@@ -848,6 +970,9 @@ ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
     entry->params.attrs = entry->attrs;
     entry->params.nattrs = json_array_size(attrs);
     entry->journaled = (time_t) journaled;
+    entry->size = (off_t) size;
+    entry->resolve_after = (time_t) resolve;
+    ngx_cpystrn(entry->sha256, (u_char *) sha256, sizeof(entry->sha256));
 
     rc = NGX_OK;
     goto done;
@@ -900,6 +1025,7 @@ ngx_http_prism_outbox_finish(void *data, ngx_log_t *log)
     switch (entry->state) {
 
     case ngx_http_prism_entry_published:
+    case ngx_http_prism_entry_forgotten:
 
         if (ngx_delete_file(path) == NGX_FILE_ERROR) {
             ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
@@ -957,6 +1083,123 @@ ngx_http_prism_outbox_release(ngx_http_prism_entry_t *entry)
         (void) ngx_close_file(entry->fd);
         entry->fd = NGX_INVALID_FILE;
     }
+}
+
+
+/*
+ * In a pool thread: tells whether the local intent's original is its
+ * upload's: present, of its size and its SHA-256.  Returns NGX_OK;
+ * NGX_DECLINED when it is missing or another file; NGX_ERROR after
+ * logging a failure to read it.
+ */
+
+static ngx_int_t
+ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
+    ngx_http_prism_entry_t *entry, ngx_log_t *log)
+{
+    u_char           *buf, *p;
+    off_t             done;
+    ssize_t           n;
+    ngx_fd_t          fd;
+    ngx_int_t         rc;
+    ngx_uint_t        i;
+    EVP_MD_CTX       *md;
+    unsigned int      len;
+    ngx_file_info_t   fi;
+    u_char            digest[EVP_MAX_MD_SIZE], hex[65];
+
+    fd = ngx_open_file(entry->local_path.data, NGX_FILE_RDONLY,
+                       NGX_FILE_OPEN, 0);
+
+    if (fd == NGX_INVALID_FILE) {
+        if (ngx_errno == NGX_ENOENT) {
+            return NGX_DECLINED;
+        }
+
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "prism: " ngx_open_file_n " \"%V\" failed",
+                      &entry->local_path);
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+    md = NULL;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "prism: " ngx_fd_info_n " \"%V\" failed",
+                      &entry->local_path);
+        goto done;
+    }
+
+    if (ngx_file_size(&fi) != entry->size) {
+        rc = NGX_DECLINED;
+        goto done;
+    }
+
+    buf = ngx_pnalloc(scan->pool, NGX_HTTP_PRISM_HASH_CHUNK);
+    md = EVP_MD_CTX_new();
+
+    if (buf == NULL || md == NULL
+        || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+    {
+        goto done;
+    }
+
+    for (done = 0; done < entry->size; done += n) {
+        n = pread(fd, buf, NGX_HTTP_PRISM_HASH_CHUNK, done);
+
+        if (n <= 0) {
+            ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                          "prism: pread() \"%V\" failed",
+                          &entry->local_path);
+            goto done;
+        }
+
+        if (EVP_DigestUpdate(md, buf, (size_t) n) != 1) {
+            goto done;
+        }
+    }
+
+    if (EVP_DigestFinal_ex(md, digest, &len) != 1) {
+        goto done;
+    }
+
+    p = hex;
+
+    for (i = 0; i < len; i++) {
+        p = ngx_sprintf(p, "%02xd", digest[i]);
+    }
+
+    *p = '\0';
+
+    rc = ngx_strcmp(hex, entry->sha256) == 0 ? NGX_OK : NGX_DECLINED;
+
+done:
+
+    EVP_MD_CTX_free(md);
+    (void) ngx_close_file(fd);
+
+    return rc;
+}
+
+
+/* Returns NGX_OK when name ends in suffix after at least one character. */
+
+static ngx_int_t
+ngx_http_prism_outbox_suffix(ngx_str_t *name, const char *suffix)
+{
+    size_t  len;
+
+    len = ngx_strlen(suffix);
+
+    if (name->len <= len
+        || ngx_strncmp(name->data + name->len - len, suffix, len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
 }
 
 
