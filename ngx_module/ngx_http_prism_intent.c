@@ -40,9 +40,6 @@
 
 #if (NGX_THREADS)
 
-#include <jansson.h>
-
-
 /* prism_intent_grace, unset: the store's and publish's budgets and this */
 #define NGX_HTTP_PRISM_INTENT_MARGIN  60000
 
@@ -343,63 +340,33 @@ ngx_http_prism_intent_cleanup(void *data)
 /*
  * Sets the ETag of an S3 intent's event (unknown when it was written) to
  * entry->etag, the object's: a new message in pool.  Returns NGX_OK, or
- * NGX_ERROR when the message is not an event or memory runs out.
+ * NGX_ERROR after logging when the message is not an event or memory
+ * runs out.
  */
 
 ngx_int_t
 ngx_http_prism_intent_etag(ngx_pool_t *pool, ngx_http_prism_entry_t *entry)
 {
     char       *text;
-    size_t      len;
-    u_char     *etag;
-    json_t     *root, *object;
     ngx_int_t   rc;
     ngx_str_t   message;
+    char        err[256];
 
-    root = json_loads(entry->params.message, 0, NULL);
-    if (root == NULL) {
+    text = ing_event_with_etag(entry->params.message,
+                               (char *) entry->etag.data, err, sizeof(err));
+    if (text == NULL) {
+        ngx_log_error(NGX_LOG_ERR, pool->log, 0, "prism: %s", err);
         return NGX_ERROR;
     }
 
-    rc = NGX_ERROR;
-
-    /* Records[0].s3.object */
-
-    object = json_array_get(json_object_get(root, "Records"), 0);
-    object = json_object_get(json_object_get(object, "s3"), "object");
-
-    etag = entry->etag.data;
-    len = entry->etag.len;
-
-    if (len >= 2 && etag[0] == '"' && etag[len - 1] == '"') {
-        etag++;
-        len -= 2;
-    }
-
-    if (object == NULL
-        || json_object_set_new(object, "eTag", json_stringn((char *) etag, len)) != 0)
-    {
-        goto done;
-    }
-
-    text = json_dumps(root, JSON_COMPACT);
-    if (text == NULL) {
-        goto done;
-    }
-
-    if (ngx_http_prism_strdup(pool, &message, (u_char *) text,
-                              ngx_strlen(text))
-        == NGX_OK)
-    {
-        entry->params.message = (char *) message.data;
-        rc = NGX_OK;
-    }
+    rc = ngx_http_prism_strdup(pool, &message, (u_char *) text,
+                               ngx_strlen(text));
 
     free(text);
 
-done:
-
-    json_decref(root);
+    if (rc == NGX_OK) {
+        entry->params.message = (char *) message.data;
+    }
 
     return rc;
 }

@@ -50,10 +50,9 @@
 
 #include <openssl/evp.h>
 
-#include <jansson.h>
+#include "hex.h"
+#include "spool_entry.h"
 
-
-#define NGX_HTTP_PRISM_OUTBOX_VERSION  1
 
 /* the largest entry read back (a message is at most 256 KiB) */
 #define NGX_HTTP_PRISM_ENTRY_MAX       (1024 * 1024)
@@ -279,87 +278,55 @@ ngx_http_prism_outbox_prepare(ngx_http_request_t *r,
 
 
 /*
- * The entry of an upload as one line of JSON in jn->data:
- *   {"version":1,"topicArn":..,"message":..,"attributes":[{"name":..,
- *    "type":..,"value":..}],"imageId":..,"key":..,"requestId":..,
- *    "journaledAt":UNIX_TIME,"bucket":..,"size":..,"sha256":..}, with
- *    "messageGroupId" and "deduplicationId" for a FIFO topic,
- *    "localPath" for the local store, and "resolveAfter":UNIX_TIME in an
- *    intent.
- * Returns NGX_OK, or NGX_ERROR when memory runs out.
+ * The entry of an upload (ingress/spool_entry.h) in jn->data; an intent
+ * when resolve_after is not 0.  Returns NGX_OK, or NGX_ERROR after
+ * logging.
  */
 
 static ngx_int_t
 ngx_http_prism_outbox_encode(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     ngx_http_prism_journal_t *jn, time_t resolve_after)
 {
-    char    *text;
-    size_t   i;
-    json_t  *root, *attrs;
+    char               *text;
+    size_t              i;
+    ing_spool_entry_t   e;
+    char                err[256];
 
-    root = json_pack("{s:i, s:s, s:s, s:s*, s:s*, s:s, s:s, s:s, s:I, s:s,"
-                     " s:I, s:s, s:s*}",
-                     "version", NGX_HTTP_PRISM_OUTBOX_VERSION,
-                     "topicArn", ctx->params.topic_arn,
-                     "message", ctx->params.message,
-                     "messageGroupId", ctx->params.message_group_id,
-                     "deduplicationId", ctx->params.deduplication_id,
-                     "imageId", (char *) ctx->image_id.data,
-                     "key", (char *) ctx->key.data,
-                     "requestId", (char *) ctx->request_id.data,
-                     "journaledAt", (json_int_t) ngx_time(),
-                     "bucket", ctx->bucket.len ? (char *) ctx->bucket.data
-                                               : "",
-                     "size", (json_int_t) ctx->size,
-                     "sha256", (char *) ctx->sha256,
-                     "localPath", (char *) ctx->path.data);
-    if (root == NULL) {
-        return NGX_ERROR;
+    ngx_memzero(&e, sizeof(ing_spool_entry_t));
+
+    e.topic_arn = ctx->params.topic_arn;
+    e.message = ctx->params.message;
+    e.group_id = ctx->params.message_group_id;
+    e.dedup_id = ctx->params.deduplication_id;
+    e.nattrs = ctx->params.nattrs;
+
+    for (i = 0; i < e.nattrs && i < ING_SPOOL_ATTRS_MAX; i++) {
+        e.attrs[i].name = ctx->attrs[i].name;
+        e.attrs[i].type = ctx->attrs[i].type;
+        e.attrs[i].value = ctx->attrs[i].value;
     }
 
-    if (resolve_after
-        && json_object_set_new(root, "resolveAfter",
-                               json_integer((json_int_t) resolve_after))
-           != 0)
-    {
-        json_decref(root);
-        return NGX_ERROR;
-    }
+    e.image_id = (char *) ctx->image_id.data;
+    e.key = (char *) ctx->key.data;
+    e.request_id = (char *) ctx->request_id.data;
+    e.bucket = ctx->bucket.len ? (char *) ctx->bucket.data : "";
+    e.local_path = (char *) ctx->path.data;
+    e.sha256 = (char *) ctx->sha256;
+    e.size = ctx->size;
+    e.journaled = ngx_time();
+    e.resolve_after = resolve_after;
 
-    attrs = json_array();
-
-    if (json_object_set_new(root, "attributes", attrs) != 0) {
-        json_decref(root);
-        return NGX_ERROR;
-    }
-
-    for (i = 0; i < ctx->params.nattrs; i++) {
-        if (json_array_append_new(attrs,
-                                  json_pack("{s:s, s:s, s:s}",
-                                            "name", ctx->attrs[i].name,
-                                            "type", ctx->attrs[i].type,
-                                            "value", ctx->attrs[i].value))
-            != 0)
-        {
-            json_decref(root);
-            return NGX_ERROR;
-        }
-    }
-
-    text = json_dumps(root, JSON_COMPACT);
-
-    json_decref(root);
-
+    text = ing_spool_encode(&e, err, sizeof(err));
     if (text == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "prism: %s", err);
         return NGX_ERROR;
     }
 
-    jn->len = ngx_strlen(text) + 1;
+    jn->len = ngx_strlen(text);
     jn->data = ngx_pnalloc(r->pool, jn->len);
 
     if (jn->data) {
-        ngx_memcpy(jn->data, text, jn->len - 1);
-        jn->data[jn->len - 1] = LF;
+        ngx_memcpy(jn->data, text, jn->len);
     }
 
     free(text);
@@ -730,15 +697,6 @@ ngx_http_prism_outbox_claim(ngx_http_prism_scan_t *scan, ngx_str_t *name,
         return NGX_OK;
     }
 
-    if (entry->resolve_after == 0 || entry->size <= 0
-        || ngx_strlen(entry->sha256) != 64
-        || (entry->bucket.len == 0 && entry->local_path.len == 0))
-    {
-        ngx_cpystrn((u_char *) reason, (u_char *) "is not a complete intent",
-                    sizeof(reason));
-        goto reject;
-    }
-
     if (scan->now < entry->resolve_after) {
         ngx_http_prism_outbox_release(entry);
         return NGX_DECLINED;
@@ -843,83 +801,37 @@ ngx_http_prism_outbox_read(ngx_http_prism_scan_t *scan,
 
 
 /*
- * Decodes an entry (see ngx_http_prism_outbox_encode) into entry's
- * publish parameters, key, request id and time; the strings are copied
- * into pool.  Returns NGX_OK, or NGX_ERROR with the reason in err.
+ * Decodes an entry (ingress/spool_entry.h) into entry's publish
+ * parameters, key, request id, time and, for an intent (entry->intent),
+ * what tells its original apart; the strings are copied into pool.
+ * Returns NGX_OK, or NGX_ERROR with the reason in err.
  */
 
 static ngx_int_t
 ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
     ngx_http_prism_entry_t *entry, char *err, size_t errlen)
 {
-    size_t         i;
-    json_t        *root, *attrs;
-    ngx_int_t      rc;
-    json_int_t     version, journaled, size, resolve;
-    const char    *topic, *message, *k, *rid, *name, *type, *value;
-    const char    *group, *dedup, *id, *bucket, *sha256, *local;
-    json_error_t   jerr;
+    size_t              i;
+    ngx_int_t           rc;
+    ing_spool_entry_t   e;
 
-    root = json_loadb((char *) buf, len, 0, &jerr);
-    if (root == NULL) {
-        ngx_snprintf((u_char *) err, errlen, "is not JSON: %s%Z", jerr.text);
+    if (ing_spool_decode((char *) buf, len, &e, err, errlen) != 0) {
         return NGX_ERROR;
     }
 
     rc = NGX_ERROR;
-    group = NULL;
-    dedup = NULL;
-    id = "";
-    bucket = "";
-    sha256 = "";
-    local = "";
-    size = 0;
-    resolve = 0;
 
-    if (json_unpack_ex(root, &jerr, 0,
-                       "{s:I, s:s, s:s, s?s, s?s, s:o, s:s, s:s, s:I, s?s,"
-                       " s?s, s?I, s?s, s?s, s?I}",
-                       "version", &version, "topicArn", &topic,
-                       "message", &message, "messageGroupId", &group,
-                       "deduplicationId", &dedup, "attributes", &attrs,
-                       "key", &k, "requestId", &rid,
-                       "journaledAt", &journaled, "imageId", &id,
-                       "bucket", &bucket, "size", &size, "sha256", &sha256,
-                       "localPath", &local, "resolveAfter", &resolve)
-        != 0)
-    {
-        ngx_snprintf((u_char *) err, errlen, "is not an outbox entry: %s%Z",
-                     jerr.text);
+    if (entry->intent && ing_spool_intent_check(&e, err, errlen) != 0) {
         goto done;
     }
 
-    if (version != NGX_HTTP_PRISM_OUTBOX_VERSION) {
-        ngx_snprintf((u_char *) err, errlen, "has an unknown version %L%Z",
-                     (int64_t) version);
-        goto done;
-    }
-
-    if (!json_is_array(attrs) || json_array_size(attrs) > AWS_MSG_ATTR_MAX) {
-        ngx_snprintf((u_char *) err, errlen,
-                     "has more than %d attributes, or no list of them%Z",
-                     AWS_MSG_ATTR_MAX);
-        goto done;
-    }
-
-    for (i = 0; i < json_array_size(attrs); i++) {
-        if (json_unpack_ex(json_array_get(attrs, i), &jerr, 0,
-                           "{s:s, s:s, s:s}", "name", &name, "type", &type,
-                           "value", &value)
-            != 0)
-        {
-            ngx_snprintf((u_char *) err, errlen, "has a bad attribute: %s%Z",
-                         jerr.text);
-            goto done;
-        }
-
-        entry->attrs[i].name = ngx_http_prism_outbox_strdup(pool, name);
-        entry->attrs[i].type = ngx_http_prism_outbox_strdup(pool, type);
-        entry->attrs[i].value = ngx_http_prism_outbox_strdup(pool, value);
+    for (i = 0; i < e.nattrs; i++) {
+        entry->attrs[i].name = ngx_http_prism_outbox_strdup(pool,
+                                                            e.attrs[i].name);
+        entry->attrs[i].type = ngx_http_prism_outbox_strdup(pool,
+                                                            e.attrs[i].type);
+        entry->attrs[i].value = ngx_http_prism_outbox_strdup(pool,
+                                                             e.attrs[i].value);
 
         if (entry->attrs[i].name == NULL || entry->attrs[i].type == NULL
             || entry->attrs[i].value == NULL)
@@ -928,51 +840,55 @@ ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
         }
     }
 
-    entry->params.topic_arn = ngx_http_prism_outbox_strdup(pool, topic);
-    entry->params.message = ngx_http_prism_outbox_strdup(pool, message);
+    entry->params.topic_arn = ngx_http_prism_outbox_strdup(pool, e.topic_arn);
+    entry->params.message = ngx_http_prism_outbox_strdup(pool, e.message);
 
-    if (group) {
+    if (e.group_id) {
         entry->params.message_group_id = ngx_http_prism_outbox_strdup(pool,
-                                                                      group);
+                                                                  e.group_id);
         if (entry->params.message_group_id == NULL) {
             goto nomem;
         }
     }
 
-    if (dedup) {
+    if (e.dedup_id) {
         entry->params.deduplication_id = ngx_http_prism_outbox_strdup(pool,
-                                                                      dedup);
+                                                                  e.dedup_id);
         if (entry->params.deduplication_id == NULL) {
             goto nomem;
         }
     }
 
     if (entry->params.topic_arn == NULL || entry->params.message == NULL
-        || ngx_http_prism_strdup(pool, &entry->key, (u_char *) k,
-                                 ngx_strlen(k))
+        || ngx_http_prism_strdup(pool, &entry->key, (u_char *) e.key,
+                                 ngx_strlen(e.key))
            != NGX_OK
-        || ngx_http_prism_strdup(pool, &entry->request_id, (u_char *) rid,
-                                 ngx_strlen(rid))
+        || ngx_http_prism_strdup(pool, &entry->request_id,
+                                 (u_char *) e.request_id,
+                                 ngx_strlen(e.request_id))
            != NGX_OK
-        || ngx_http_prism_strdup(pool, &entry->image_id, (u_char *) id,
-                                 ngx_strlen(id))
+        || ngx_http_prism_strdup(pool, &entry->image_id,
+                                 (u_char *) e.image_id,
+                                 ngx_strlen(e.image_id))
            != NGX_OK
-        || ngx_http_prism_strdup(pool, &entry->bucket, (u_char *) bucket,
-                                 ngx_strlen(bucket))
+        || ngx_http_prism_strdup(pool, &entry->bucket, (u_char *) e.bucket,
+                                 ngx_strlen(e.bucket))
            != NGX_OK
-        || ngx_http_prism_strdup(pool, &entry->local_path, (u_char *) local,
-                                 ngx_strlen(local))
-           != NGX_OK)
+        || (e.local_path
+            && ngx_http_prism_strdup(pool, &entry->local_path,
+                                     (u_char *) e.local_path,
+                                     ngx_strlen(e.local_path))
+               != NGX_OK))
     {
         goto nomem;
     }
 
     entry->params.attrs = entry->attrs;
-    entry->params.nattrs = json_array_size(attrs);
-    entry->journaled = (time_t) journaled;
-    entry->size = (off_t) size;
-    entry->resolve_after = (time_t) resolve;
-    ngx_cpystrn(entry->sha256, (u_char *) sha256, sizeof(entry->sha256));
+    entry->params.nattrs = e.nattrs;
+    entry->journaled = (time_t) e.journaled;
+    entry->size = (off_t) e.size;
+    entry->resolve_after = (time_t) e.resolve_after;
+    ngx_cpystrn(entry->sha256, (u_char *) e.sha256, sizeof(entry->sha256));
 
     rc = NGX_OK;
     goto done;
@@ -983,7 +899,7 @@ nomem:
 
 done:
 
-    json_decref(root);
+    ing_spool_entry_free(&e);
 
     return rc;
 }
@@ -1097,16 +1013,16 @@ static ngx_int_t
 ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
     ngx_http_prism_entry_t *entry, ngx_log_t *log)
 {
-    u_char           *buf, *p;
+    u_char           *buf;
     off_t             done;
     ssize_t           n;
     ngx_fd_t          fd;
     ngx_int_t         rc;
-    ngx_uint_t        i;
     EVP_MD_CTX       *md;
     unsigned int      len;
     ngx_file_info_t   fi;
-    u_char            digest[EVP_MAX_MD_SIZE], hex[65];
+    u_char            digest[EVP_MAX_MD_SIZE];
+    char              hex[2 * EVP_MAX_MD_SIZE + 1];
 
     fd = ngx_open_file(entry->local_path.data, NGX_FILE_RDONLY,
                        NGX_FILE_OPEN, 0);
@@ -1165,13 +1081,7 @@ ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
         goto done;
     }
 
-    p = hex;
-
-    for (i = 0; i < len; i++) {
-        p = ngx_sprintf(p, "%02xd", digest[i]);
-    }
-
-    *p = '\0';
+    ing_hex(digest, len, hex);
 
     rc = ngx_strcmp(hex, entry->sha256) == 0 ? NGX_OK : NGX_DECLINED;
 
