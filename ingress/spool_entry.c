@@ -106,7 +106,8 @@ ing_spool_decode(const char *buf, size_t len, ing_spool_entry_t *e, char *err, s
     resolve = 0;
 
     if (json_unpack_ex(root, &jerr, 0,
-                       "{s:I, s:s, s:s, s?s, s?s, s:o, s:s, s:s, s:I, s?s, s?s, s?I, s?s, s?s, s?I}",
+                       "{s:I, s:s, s:s, s?s, s?s, s:o, s:s, s:s, s:I,"
+                       " s?s, s?s, s?I, s?s, s?s, s?I}",
                        "version", &version, "topicArn", &e->topic_arn,
                        "message", &e->message, "messageGroupId", &e->group_id,
                        "deduplicationId", &e->dedup_id, "attributes", &attrs,

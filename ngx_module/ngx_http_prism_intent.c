@@ -120,8 +120,11 @@ ngx_http_prism_intend(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
             : plcf->store_timeout + plcf->publish_timeout
               + NGX_HTTP_PRISM_INTENT_MARGIN;
 
+    /* resolvable from the next whole second past the grace */
+
     if (ngx_http_prism_outbox_prepare(r, ctx, jn,
-                                      ngx_time() + (time_t) (grace + 999) / 1000)
+                                      ngx_time() + (time_t) (grace + 999)
+                                                   / 1000)
         != NGX_OK)
     {
         goto failed;

@@ -316,7 +316,8 @@ sample_event(const char *etag)
 static void
 test_event_with_etag(void **state)
 {
-    ing_event_t  before = sample_event(""), after = sample_event("\"d41d8cd98f00b204e9800998ecf8427e\"");
+    ing_event_t  before = sample_event("");
+    ing_event_t  after = sample_event("\"d41d8cd98f00b204e9800998ecf8427e\"");
     char         err[256];
     char        *intent, *want, *got;
 
