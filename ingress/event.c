@@ -91,6 +91,18 @@ ing_event_key_encode(const char *key)
     return out;
 }
 
+/* S3's ETag without its quotes: returns where it starts, its length in *len. */
+static const char *
+event_etag_unquote(const char *etag, size_t *len)
+{
+    *len = strlen(etag);
+    if (*len >= 2 && etag[0] == '"' && etag[*len - 1] == '"') {
+        *len -= 2;
+        return etag + 1;
+    }
+    return etag;
+}
+
 char *
 ing_event_json(const ing_event_t *ev, char *err, size_t errlen)
 {
@@ -111,12 +123,7 @@ ing_event_json(const ing_event_t *ev, char *err, size_t errlen)
     ns = (uint64_t) ev->time.tv_sec * 1000000000u + (uint64_t) ev->time.tv_nsec;
     snprintf(seq, sizeof(seq), "%018" PRIX64, ns);
 
-    etag = ev->etag;
-    etag_len = strlen(etag);
-    if (etag_len >= 2 && etag[0] == '"' && etag[etag_len - 1] == '"') {
-        etag++;
-        etag_len -= 2;
-    }
+    etag = event_etag_unquote(ev->etag, &etag_len);
 
     key = ing_event_key_encode(ev->key);
     if (key == NULL) {
@@ -220,4 +227,40 @@ ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX]
         }
     }
     return n;
+}
+
+char *
+ing_event_with_etag(const char *message, const char *etag, char *err, size_t errlen)
+{
+    json_t       *root, *object;
+    json_error_t  jerr;
+    const char   *bare;
+    size_t        len;
+    char         *text;
+
+    root = json_loads(message, 0, &jerr);
+    if (root == NULL) {
+        snprintf(err, errlen, "event: not JSON: %s", jerr.text);
+        return NULL;
+    }
+
+    /* Records[0].s3.object */
+    object = json_array_get(json_object_get(root, "Records"), 0);
+    object = json_object_get(json_object_get(object, "s3"), "object");
+    if (!json_is_object(object)) {
+        json_decref(root);
+        snprintf(err, errlen, "event: no Records[0].s3.object");
+        return NULL;
+    }
+
+    bare = event_etag_unquote(etag, &len);
+    text = NULL;
+    if (json_object_set_new(object, "eTag", json_stringn(bare, len)) == 0) {
+        text = json_dumps(root, JSON_COMPACT);
+    }
+    json_decref(root);
+    if (text == NULL) {
+        snprintf(err, errlen, "event: the ETag is not UTF-8, or out of memory");
+    }
+    return text;
 }

@@ -88,6 +88,13 @@ int ing_event_check(const ing_event_t *ev, char *err, size_t errlen);
  * string is not valid UTF-8, or memory runs out. */
 char *ing_event_json(const ing_event_t *ev, char *err, size_t errlen);
 
+/* Returns the event message (as ing_event_json() made it) with its
+ * Records[0].s3.object.eTag set to etag (without S3's quotes), compact
+ * JSON, malloc()ed; or NULL with err set when message is not such an
+ * event, etag is not UTF-8, or memory runs out.  The other fields keep
+ * their order. */
+char *ing_event_with_etag(const char *message, const char *etag, char *err, size_t errlen);
+
 /* Fills out with ev's SNS message attributes, skipping string ones that
  * are empty (SNS refuses empty values).  Returns how many were written,
  * or -1 with err set when a value does not fit ING_ATTR_VALUE_MAX. */

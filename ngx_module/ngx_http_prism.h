@@ -20,6 +20,8 @@
  *   ngx_http_prism_outbox.c      the outbox: events journaled while SNS
  *                                is unavailable, spool files
  *   ngx_http_prism_replay.c      the outbox's replay in every worker
+ *   ngx_http_prism_intent.c      the upload's intent: a spool file from
+ *                                before the store until the answer
  */
 
 
@@ -171,6 +173,7 @@ typedef struct {
     ngx_msec_t                     publish_timeout;
     ngx_msec_t                     store_timeout;
     size_t                         multipart_threshold;
+    ngx_msec_t                     intent_grace;
     ngx_http_complex_value_t      *location;
     ngx_uint_t                     status;
     ngx_http_prism_lookup_conf_t   lookup;
@@ -305,6 +308,10 @@ struct ngx_http_prism_ctx_s {
     ngx_str_t                      message;
 
     unsigned                       conditional:1; /* S3: If-None-Match */
+    /* the intent: open and locked from before the store to the answer */
+    ngx_fd_t                       intent_fd;
+    u_char                        *intent_path;
+
     unsigned                       stored:1;
     unsigned                       unstored:1;
     unsigned                       answered:1;
@@ -319,6 +326,7 @@ void ngx_http_prism_published(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ngx_int_t rc);
 void ngx_http_prism_unstored(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
+void ngx_http_prism_answer(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx);
 void ngx_http_prism_error(ngx_http_prism_ctx_t *ctx,
     ngx_http_prism_outcome_e outcome, const char *fmt, ...);
 void ngx_http_prism_reject(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx);
@@ -341,8 +349,12 @@ ngx_int_t ngx_http_prism_store(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 ngx_int_t ngx_http_prism_unstore(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_local_path(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
 ngx_int_t ngx_http_prism_publish(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_publish_params(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, char *err, size_t errlen);
 ngx_int_t ngx_http_prism_location(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ngx_str_t *location);
 ngx_int_t ngx_http_prism_event(ngx_http_request_t *r,
@@ -379,6 +391,8 @@ void ngx_http_prism_count_publish(ngx_http_request_t *r, ngx_uint_t ok,
 void ngx_http_prism_count_store(ngx_http_request_t *r, ngx_uint_t ok,
     ngx_uint_t attempts, ngx_msec_t latency);
 void ngx_http_prism_count_unstore(ngx_http_request_t *r, ngx_uint_t ok);
+void ngx_http_prism_count_intents(ngx_http_prism_main_conf_t *pmcf,
+    ngx_uint_t written, ngx_uint_t published, ngx_uint_t forgotten);
 
 
 /* --- variables (ngx_http_prism_variables.c) --- */
@@ -409,19 +423,33 @@ typedef struct ngx_http_prism_outbox_s  ngx_http_prism_outbox_t;
 typedef enum {
     ngx_http_prism_entry_claimed = 0,
     ngx_http_prism_entry_published,               /* to be deleted */
+    ngx_http_prism_entry_forgotten,               /* to be deleted */
     ngx_http_prism_entry_rejected,                /* to be moved to failed/ */
     ngx_http_prism_entry_kept                     /* to be tried again */
 } ngx_http_prism_entry_state_e;
 
 
-/* a journaled event claimed by this worker (its file is locked) */
+/*
+ * A journaled event or an intent claimed by this worker (its file is
+ * locked).  An intent is resolved first: its original must exist and be
+ * this upload's (verified), else it is forgotten.
+ */
 typedef struct {
     ngx_http_prism_outbox_t       *outbox;
-    ngx_str_t                      name;          /* "IMAGE_ID.json" */
+    ngx_str_t                      name;      /* IMAGE_ID.json, .intent */
     ngx_fd_t                       fd;
     ngx_str_t                      key;
     ngx_str_t                      request_id;
     time_t                         journaled;
+    ngx_str_t                      image_id;
+    ngx_str_t                      bucket;    /* S3 intents */
+    ngx_str_t                      local_path;      /* local intents */
+    off_t                          size;
+    u_char                         sha256[65];
+    ngx_str_t                      etag;      /* the object's (HeadObject) */
+    time_t                         resolve_after;   /* intents */
+    unsigned                       intent:1;
+    unsigned                       verified:1;
     aws_msg_attr_t                 attrs[AWS_MSG_ATTR_MAX];
     aws_sns_publish_params_t       params;
     ngx_http_prism_entry_state_e   state;
@@ -439,13 +467,34 @@ typedef struct {
     ngx_uint_t                     nentries;      /* room, then claimed */
     ngx_uint_t                     depth;         /* entries seen */
     ngx_uint_t                     rejected;      /* moved to failed/ */
+    ngx_uint_t                     forgotten;     /* intents deleted */
 } ngx_http_prism_scan_t;
+
+
+/* the writing of a spool file (a thread task), see outbox_write() */
+typedef struct {
+    ngx_http_request_t            *request;
+    u_char                        *dir;
+    u_char                        *tmp;
+    u_char                        *path;
+    u_char                        *data;
+    size_t                         len;
+    ngx_fd_t                       fd;        /* kept open and locked */
+    unsigned                       keep:1;
+    const char                    *op;        /* what failed, or NULL */
+    u_char                        *file;      /* on which file */
+    ngx_err_t                      err;
+} ngx_http_prism_journal_t;
 
 
 char *ngx_http_prism_outbox_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_prism_outbox_journal(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, const aws_error_t *err);
+ngx_int_t ngx_http_prism_outbox_prepare(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_http_prism_journal_t *jn,
+    time_t resolve_after);
+void ngx_http_prism_outbox_write(void *data, ngx_log_t *log);
 void ngx_http_prism_outbox_scan(void *data, ngx_log_t *log);
 void ngx_http_prism_outbox_finish(void *data, ngx_log_t *log);
 void ngx_http_prism_outbox_release(ngx_http_prism_entry_t *entry);
@@ -453,7 +502,15 @@ void ngx_http_prism_outbox_release(ngx_http_prism_entry_t *entry);
 ngx_int_t ngx_http_prism_replay_init(ngx_cycle_t *cycle,
     ngx_http_prism_main_conf_t *pmcf);
 
+ngx_int_t ngx_http_prism_intent_clear(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_intent_etag(ngx_pool_t *pool,
+    ngx_http_prism_entry_t *entry);
+
 #endif
+
+ngx_int_t ngx_http_prism_intend(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
 
 void ngx_http_prism_unpublished(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);

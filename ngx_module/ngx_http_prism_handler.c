@@ -8,6 +8,9 @@
  *      hashes the image and reads its header as the bytes arrive; a
  *      refusal is answered at once, the rest of the body is not stored;
  *   3. once the body is complete: the last checks, then the object key;
+ *      with prism_outbox, the upload's intent (ngx_http_prism_intent.c)
+ *      is written before anything is stored, and removed before the
+ *      answer;
  *   4. store the original (ngx_http_prism_store.c);
  *   5. publish the event (ngx_http_prism_publish.c); if that fails for
  *      good, remove the stored original before answering;
@@ -29,8 +32,6 @@ static ngx_int_t ngx_http_prism_refuse(ngx_http_request_t *r,
 static void ngx_http_prism_body_handler(ngx_http_request_t *r);
 static void ngx_http_prism_reject_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_prism_name(ngx_http_request_t *r,
-    ngx_http_prism_ctx_t *ctx);
-static void ngx_http_prism_answer(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 static void ngx_http_prism_cleanup(void *data);
 static ngx_int_t ngx_http_prism_request_id(ngx_http_request_t *r,
@@ -264,7 +265,7 @@ ngx_http_prism_body_handler(ngx_http_request_t *r)
         return;
     }
 
-    rc = ngx_http_prism_store(r, ctx);
+    rc = ngx_http_prism_intend(r, ctx);
 
     if (rc == NGX_AGAIN) {
         return;
@@ -464,12 +465,21 @@ ngx_http_prism_unstored(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 }
 
 
-/* Sends the one answer of the upload and finalizes the request. */
+/*
+ * Sends the one answer of the upload and finalizes the request; first
+ * the upload's intent is removed (called again once it is).
+ */
 
-static void
+void
 ngx_http_prism_answer(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
     ngx_int_t  rc;
+
+#if (NGX_THREADS)
+    if (ngx_http_prism_intent_clear(r, ctx) == NGX_AGAIN) {
+        return;
+    }
+#endif
 
     if (ctx->outcome == ngx_http_prism_created
         || ctx->outcome == ngx_http_prism_duplicate)

@@ -190,6 +190,13 @@ static ngx_command_t  ngx_http_prism_commands[] = {
       offsetof(ngx_http_prism_loc_conf_t, store_timeout),
       NULL },
 
+    { ngx_string("prism_intent_grace"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prism_loc_conf_t, intent_grace),
+      NULL },
+
     { ngx_string("prism_s3_multipart_threshold"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,
@@ -438,6 +445,14 @@ ngx_http_prism_postconfiguration(ngx_conf_t *cf)
         return NGX_OK;
     }
 
+    if (pmcf->uploads && pmcf->outbox == NULL) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "prism: \"prism_upload\" without \"prism_outbox\" "
+                           "is not crash-safe: an original stored by a "
+                           "worker that dies before publishing its event "
+                           "is never announced");
+    }
+
 #if (NGX_THREADS)
     pmcf->thread_pool = ngx_thread_pool_add(cf, &pmcf->thread_pool_name);
     if (pmcf->thread_pool == NULL) {
@@ -556,6 +571,7 @@ ngx_http_prism_create_loc_conf(ngx_conf_t *cf)
     conf->max_bytes = NGX_CONF_UNSET;
     conf->publish_timeout = NGX_CONF_UNSET_MSEC;
     conf->store_timeout = NGX_CONF_UNSET_MSEC;
+    conf->intent_grace = NGX_CONF_UNSET_MSEC;
     conf->multipart_threshold = NGX_CONF_UNSET_SIZE;
     conf->s3_check_existing = NGX_CONF_UNSET;
 
@@ -622,6 +638,11 @@ ngx_http_prism_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               10000);
     ngx_conf_merge_msec_value(conf->store_timeout, prev->store_timeout,
                               60000);
+
+    /* unset: derived from the location's own timeouts (the intent's) */
+
+    ngx_conf_merge_msec_value(conf->intent_grace, prev->intent_grace,
+                              NGX_CONF_UNSET_MSEC);
     ngx_conf_merge_size_value(conf->multipart_threshold,
                               prev->multipart_threshold,
                               AWS_S3_DEFAULT_MULTIPART_THRESHOLD);

@@ -27,6 +27,16 @@
  * file was deleted leaves it to be published again, as does a publish
  * that timed out after SNS had taken it.
  *
+ * The spool also holds the intents of the uploads under way
+ * (ngx_http_prism_intent.c), IMAGE_ID.intent: the same entry written
+ * before the original is stored, plus what tells the original apart
+ * (bucket or local path, size, SHA-256) and when it may be resolved.  Its
+ * writer keeps it open and locked until the upload is answered, then
+ * deletes it; so the replay claims only the intents of workers that died,
+ * and only past their grace.  Resolving one: an original that is this
+ * upload's (S3: HeadObject on the event loop, see the replay; local: its
+ * size and SHA-256, here) is published, else the intent is forgotten.
+ *
  * This file I/O blocks, so it runs in prism_thread_pool; the event loop
  * only closes descriptors (of local files: that does not wait).
  */
@@ -38,10 +48,11 @@
 
 #include <sys/file.h>
 
-#include <jansson.h>
+#include <openssl/evp.h>
 
+#include "hex.h"
+#include "spool_entry.h"
 
-#define NGX_HTTP_PRISM_OUTBOX_VERSION  1
 
 /* the largest entry read back (a message is at most 256 KiB) */
 #define NGX_HTTP_PRISM_ENTRY_MAX       (1024 * 1024)
@@ -54,24 +65,13 @@
 
 #define NGX_HTTP_PRISM_FAILED_DIR      "failed"
 
-
-/* the journaling of one upload's event (a thread task) */
-typedef struct {
-    ngx_http_request_t            *request;
-    u_char                        *dir;
-    u_char                        *tmp;
-    u_char                        *path;
-    u_char                        *data;
-    size_t                         len;
-    const char                    *op;        /* what failed, or NULL */
-    u_char                        *file;      /* on which file */
-    ngx_err_t                      err;
-} ngx_http_prism_journal_t;
+/* the pieces an original's SHA-256 is read in (local intents) */
+#define NGX_HTTP_PRISM_HASH_CHUNK      65536
 
 
 static ngx_int_t ngx_http_prism_outbox_encode(ngx_http_request_t *r,
-    ngx_http_prism_ctx_t *ctx, ngx_http_prism_journal_t *jn);
-static void ngx_http_prism_outbox_write(void *data, ngx_log_t *log);
+    ngx_http_prism_ctx_t *ctx, ngx_http_prism_journal_t *jn,
+    time_t resolve_after);
 static void ngx_http_prism_outbox_written(ngx_event_t *ev);
 static void ngx_http_prism_outbox_stale(ngx_http_prism_scan_t *scan,
     ngx_str_t *name, ngx_log_t *log);
@@ -82,6 +82,10 @@ static ngx_int_t ngx_http_prism_outbox_read(ngx_http_prism_scan_t *scan,
     size_t errlen);
 static ngx_int_t ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf,
     size_t len, ngx_http_prism_entry_t *entry, char *err, size_t errlen);
+static ngx_int_t ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
+    ngx_http_prism_entry_t *entry, ngx_log_t *log);
+static ngx_int_t ngx_http_prism_outbox_suffix(ngx_str_t *name,
+    const char *suffix);
 static char *ngx_http_prism_outbox_strdup(ngx_pool_t *pool, const char *s);
 static u_char *ngx_http_prism_outbox_join(ngx_pool_t *pool, ngx_str_t *dir,
     const char *prefix, ngx_str_t *name, const char *suffix);
@@ -190,7 +194,6 @@ ngx_int_t
 ngx_http_prism_outbox_journal(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, const aws_error_t *err)
 {
-    ngx_str_t                    *dir;
     ngx_thread_task_t            *task;
     ngx_http_prism_journal_t     *jn;
     ngx_http_prism_main_conf_t   *pmcf;
@@ -209,17 +212,7 @@ ngx_http_prism_outbox_journal(ngx_http_request_t *r,
     jn = task->ctx;
     jn->request = r;
 
-    dir = &pmcf->outbox->path->name;
-
-    jn->dir = dir->data;
-    jn->path = ngx_http_prism_outbox_join(r->pool, dir, "", &ctx->image_id,
-                                          ".json");
-    jn->tmp = ngx_http_prism_outbox_join(r->pool, dir, ".", &ctx->image_id,
-                                         ".tmp");
-
-    if (jn->path == NULL || jn->tmp == NULL
-        || ngx_http_prism_outbox_encode(r, ctx, jn) != NGX_OK)
-    {
+    if (ngx_http_prism_outbox_prepare(r, ctx, jn, 0) != NGX_OK) {
         goto failed;
     }
 
@@ -249,70 +242,91 @@ failed:
 
 
 /*
- * The entry of an upload as one line of JSON in jn->data:
- *   {"version":1,"topicArn":..,"message":..,"attributes":[{"name":..,
- *    "type":..,"value":..}],"imageId":..,"key":..,"requestId":..,
- *    "journaledAt":UNIX_TIME}, with "messageGroupId" and
- *    "deduplicationId" for a FIFO topic.
- * Returns NGX_OK, or NGX_ERROR when memory runs out.
+ * Prepares the spool file of an upload in jn (its names and contents):
+ * the journal entry IMAGE_ID.json when resolve_after is 0, else the
+ * intent IMAGE_ID.intent, to be resolved from then on.  Returns NGX_OK,
+ * or NGX_ERROR when memory runs out.
+ */
+
+ngx_int_t
+ngx_http_prism_outbox_prepare(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_http_prism_journal_t *jn,
+    time_t resolve_after)
+{
+    ngx_str_t                   *dir;
+    ngx_http_prism_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    dir = &pmcf->outbox->path->name;
+
+    jn->dir = dir->data;
+    jn->fd = NGX_INVALID_FILE;
+    jn->path = ngx_http_prism_outbox_join(r->pool, dir, "", &ctx->image_id,
+                                          resolve_after ? ".intent"
+                                                        : ".json");
+    jn->tmp = ngx_http_prism_outbox_join(r->pool, dir, ".", &ctx->image_id,
+                                         resolve_after ? ".intent.tmp"
+                                                       : ".tmp");
+
+    if (jn->path == NULL || jn->tmp == NULL) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_prism_outbox_encode(r, ctx, jn, resolve_after);
+}
+
+
+/*
+ * The entry of an upload (ingress/spool_entry.h) in jn->data; an intent
+ * when resolve_after is not 0.  Returns NGX_OK, or NGX_ERROR after
+ * logging.
  */
 
 static ngx_int_t
 ngx_http_prism_outbox_encode(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
-    ngx_http_prism_journal_t *jn)
+    ngx_http_prism_journal_t *jn, time_t resolve_after)
 {
-    char    *text;
-    size_t   i;
-    json_t  *root, *attrs;
+    char               *text;
+    size_t              i;
+    ing_spool_entry_t   e;
+    char                err[256];
 
-    root = json_pack("{s:i, s:s, s:s, s:s*, s:s*, s:s, s:s, s:s, s:I}",
-                     "version", NGX_HTTP_PRISM_OUTBOX_VERSION,
-                     "topicArn", ctx->params.topic_arn,
-                     "message", ctx->params.message,
-                     "messageGroupId", ctx->params.message_group_id,
-                     "deduplicationId", ctx->params.deduplication_id,
-                     "imageId", (char *) ctx->image_id.data,
-                     "key", (char *) ctx->key.data,
-                     "requestId", (char *) ctx->request_id.data,
-                     "journaledAt", (json_int_t) ngx_time());
-    if (root == NULL) {
-        return NGX_ERROR;
+    ngx_memzero(&e, sizeof(ing_spool_entry_t));
+
+    e.topic_arn = ctx->params.topic_arn;
+    e.message = ctx->params.message;
+    e.group_id = ctx->params.message_group_id;
+    e.dedup_id = ctx->params.deduplication_id;
+    e.nattrs = ctx->params.nattrs;
+
+    for (i = 0; i < e.nattrs && i < ING_SPOOL_ATTRS_MAX; i++) {
+        e.attrs[i].name = ctx->attrs[i].name;
+        e.attrs[i].type = ctx->attrs[i].type;
+        e.attrs[i].value = ctx->attrs[i].value;
     }
 
-    attrs = json_array();
+    e.image_id = (char *) ctx->image_id.data;
+    e.key = (char *) ctx->key.data;
+    e.request_id = (char *) ctx->request_id.data;
+    e.bucket = ctx->bucket.len ? (char *) ctx->bucket.data : "";
+    e.local_path = (char *) ctx->path.data;
+    e.sha256 = (char *) ctx->sha256;
+    e.size = ctx->size;
+    e.journaled = ngx_time();
+    e.resolve_after = resolve_after;
 
-    if (json_object_set_new(root, "attributes", attrs) != 0) {
-        json_decref(root);
-        return NGX_ERROR;
-    }
-
-    for (i = 0; i < ctx->params.nattrs; i++) {
-        if (json_array_append_new(attrs,
-                                  json_pack("{s:s, s:s, s:s}",
-                                            "name", ctx->attrs[i].name,
-                                            "type", ctx->attrs[i].type,
-                                            "value", ctx->attrs[i].value))
-            != 0)
-        {
-            json_decref(root);
-            return NGX_ERROR;
-        }
-    }
-
-    text = json_dumps(root, JSON_COMPACT);
-
-    json_decref(root);
-
+    text = ing_spool_encode(&e, err, sizeof(err));
     if (text == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "prism: %s", err);
         return NGX_ERROR;
     }
 
-    jn->len = ngx_strlen(text) + 1;
+    jn->len = ngx_strlen(text);
     jn->data = ngx_pnalloc(r->pool, jn->len);
 
     if (jn->data) {
-        ngx_memcpy(jn->data, text, jn->len - 1);
-        jn->data[jn->len - 1] = LF;
+        ngx_memcpy(jn->data, text, jn->len);
     }
 
     free(text);
@@ -323,11 +337,13 @@ ngx_http_prism_outbox_encode(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
 /*
  * In a pool thread: writes the entry to its temporary name, syncs it,
- * renames it into place and syncs the directory.  On failure nothing is
- * left behind, and jn->op, file and err say what failed.
+ * renames it into place and syncs the directory.  With jn->keep (an
+ * intent) the file is locked before it is written and stays open in
+ * jn->fd, so no replay claims it while this worker lives.  On failure
+ * nothing is left behind, and jn->op, file and err say what failed.
  */
 
-static void
+void
 ngx_http_prism_outbox_write(void *data, ngx_log_t *log)
 {
     ngx_http_prism_journal_t  *jn = data;
@@ -343,6 +359,11 @@ ngx_http_prism_outbox_write(void *data, ngx_log_t *log)
         jn->op = "open()";
         jn->err = ngx_errno;
         return;
+    }
+
+    if (jn->keep && flock(fd, LOCK_EX|LOCK_NB) == -1) {
+        jn->op = "flock()";
+        goto failed;
     }
 
     for (done = 0; done < jn->len; done += n) {
@@ -364,13 +385,15 @@ ngx_http_prism_outbox_write(void *data, ngx_log_t *log)
         goto failed;
     }
 
-    if (close(fd) == -1) {
-        fd = NGX_INVALID_FILE;
-        jn->op = "close()";
-        goto failed;
-    }
+    if (!jn->keep) {
+        if (close(fd) == -1) {
+            fd = NGX_INVALID_FILE;
+            jn->op = "close()";
+            goto failed;
+        }
 
-    fd = NGX_INVALID_FILE;
+        fd = NGX_INVALID_FILE;
+    }
 
     if (rename((char *) jn->tmp, (char *) jn->path) == -1) {
         jn->op = "rename()";
@@ -384,8 +407,15 @@ ngx_http_prism_outbox_write(void *data, ngx_log_t *log)
         jn->file = jn->dir;
         jn->err = ngx_errno;
         (void) unlink((char *) jn->path);
+
+        if (fd != NGX_INVALID_FILE) {
+            (void) close(fd);
+        }
+
         return;
     }
+
+    jn->fd = fd;
 
     return;
 
@@ -445,11 +475,13 @@ ngx_http_prism_outbox_written(ngx_event_t *ev)
 
 /*
  * In a pool thread: looks at the spool directory, counts its entries
- * (scan->depth), removes temporary files left by a crash, and claims up
- * to scan->nentries entries into scan->entries, read and decoded;
- * scan->nentries becomes the number claimed.  Entries that cannot be
- * replayed are moved to failed/ on the way (scan->rejected).  Uses
- * scan->pool, which nothing else touches meanwhile.  Failures are logged.
+ * (scan->depth; intents are not counted), removes temporary files left
+ * by a crash, and claims up to scan->nentries entries and intents past
+ * their grace into scan->entries, read and decoded; scan->nentries
+ * becomes the number claimed.  Entries that cannot be replayed are moved
+ * to failed/ on the way (scan->rejected), local intents whose original
+ * is not their upload's are deleted (scan->forgotten).  Uses scan->pool,
+ * which nothing else touches meanwhile.  Failures are logged.
  */
 
 void
@@ -500,13 +532,14 @@ ngx_http_prism_outbox_scan(void *data, ngx_log_t *log)
             continue;
         }
 
-        if (name.len <= 5
-            || ngx_strcmp(name.data + name.len - 5, ".json") != 0)
+        if (ngx_http_prism_outbox_suffix(&name, ".json") == NGX_OK) {
+            scan->depth++;
+
+        } else if (ngx_http_prism_outbox_suffix(&name, ".intent")
+                   != NGX_OK)
         {
             continue;
         }
-
-        scan->depth++;
 
         if (n < NGX_HTTP_PRISM_SCAN_NAMES) {
             names[n].data = ngx_pstrdup(scan->pool, &name);
@@ -548,9 +581,7 @@ ngx_http_prism_outbox_stale(ngx_http_prism_scan_t *scan, ngx_str_t *name,
     u_char           *path;
     ngx_file_info_t   fi;
 
-    if (name->len <= 4
-        || ngx_strcmp(name->data + name->len - 4, ".tmp") != 0)
-    {
+    if (ngx_http_prism_outbox_suffix(name, ".tmp") != NGX_OK) {
         return;
     }
 
@@ -578,10 +609,12 @@ ngx_http_prism_outbox_stale(ngx_http_prism_scan_t *scan, ngx_str_t *name,
 
 /*
  * Claims the entry NAME for this worker into entry: opens it, locks it
- * without waiting, checks that it is still the spool's entry, reads it.
- * Returns NGX_OK with the file kept open and locked, or NGX_DECLINED
- * when another worker holds it, it is gone, or it could not be replayed
- * (then it was moved to failed/).
+ * without waiting, checks that it is still the spool's entry, reads it;
+ * an intent only past its grace, a local one only when its original is
+ * its upload's.  Returns NGX_OK with the file kept open and locked, or
+ * NGX_DECLINED when another worker (or the intent's upload) holds it, it
+ * is gone, its grace is not over, or it could not be replayed (then it
+ * was moved to failed/) or was forgotten (deleted).
  */
 
 static ngx_int_t
@@ -636,6 +669,7 @@ ngx_http_prism_outbox_claim(ngx_http_prism_scan_t *scan, ngx_str_t *name,
     entry->name = *name;
     entry->fd = fd;
     entry->state = ngx_http_prism_entry_claimed;
+    entry->intent = ngx_http_prism_outbox_suffix(name, ".intent") == NGX_OK;
 
     switch (ngx_http_prism_outbox_read(scan, entry, path, log, reason,
                                        sizeof(reason)))
@@ -651,15 +685,43 @@ ngx_http_prism_outbox_claim(ngx_http_prism_scan_t *scan, ngx_str_t *name,
         return NGX_DECLINED;
     }
 
-    if (scan->outbox->max_age
-        && scan->now - entry->journaled > scan->outbox->max_age)
-    {
-        ngx_cpystrn((u_char *) reason, (u_char *) "is older than max_age",
-                    sizeof(reason));
-        goto reject;
+    if (!entry->intent) {
+        if (scan->outbox->max_age
+            && scan->now - entry->journaled > scan->outbox->max_age)
+        {
+            ngx_cpystrn((u_char *) reason, (u_char *) "is older than max_age",
+                        sizeof(reason));
+            goto reject;
+        }
+
+        return NGX_OK;
     }
 
-    return NGX_OK;
+    if (scan->now < entry->resolve_after) {
+        ngx_http_prism_outbox_release(entry);
+        return NGX_DECLINED;
+    }
+
+    if (entry->local_path.len == 0) {
+        return NGX_OK;                   /* S3: the replay asks HeadObject */
+    }
+
+    switch (ngx_http_prism_outbox_local(scan, entry, log)) {
+
+    case NGX_OK:
+        entry->verified = 1;
+        return NGX_OK;
+
+    case NGX_DECLINED:
+        entry->state = ngx_http_prism_entry_forgotten;
+        scan->forgotten++;
+        ngx_http_prism_outbox_finish(entry, log);
+        return NGX_DECLINED;
+
+    default: /* NGX_ERROR: tried again later */
+        ngx_http_prism_outbox_release(entry);
+        return NGX_DECLINED;
+    }
 
 reject:
 
@@ -739,74 +801,37 @@ ngx_http_prism_outbox_read(ngx_http_prism_scan_t *scan,
 
 
 /*
- * Decodes an entry (see ngx_http_prism_outbox_encode) into entry's
- * publish parameters, key, request id and time; the strings are copied
- * into pool.  Returns NGX_OK, or NGX_ERROR with the reason in err.
+ * Decodes an entry (ingress/spool_entry.h) into entry's publish
+ * parameters, key, request id, time and, for an intent (entry->intent),
+ * what tells its original apart; the strings are copied into pool.
+ * Returns NGX_OK, or NGX_ERROR with the reason in err.
  */
 
 static ngx_int_t
 ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
     ngx_http_prism_entry_t *entry, char *err, size_t errlen)
 {
-    size_t         i;
-    json_t        *root, *attrs;
-    ngx_int_t      rc;
-    json_int_t     version, journaled;
-    const char    *topic, *message, *k, *rid, *name, *type, *value;
-    const char    *group, *dedup;
-    json_error_t   jerr;
+    size_t              i;
+    ngx_int_t           rc;
+    ing_spool_entry_t   e;
 
-    root = json_loadb((char *) buf, len, 0, &jerr);
-    if (root == NULL) {
-        ngx_snprintf((u_char *) err, errlen, "is not JSON: %s%Z", jerr.text);
+    if (ing_spool_decode((char *) buf, len, &e, err, errlen) != 0) {
         return NGX_ERROR;
     }
 
     rc = NGX_ERROR;
-    group = NULL;
-    dedup = NULL;
 
-    if (json_unpack_ex(root, &jerr, 0,
-                       "{s:I, s:s, s:s, s?s, s?s, s:o, s:s, s:s, s:I}",
-                       "version", &version, "topicArn", &topic,
-                       "message", &message, "messageGroupId", &group,
-                       "deduplicationId", &dedup, "attributes", &attrs,
-                       "key", &k, "requestId", &rid,
-                       "journaledAt", &journaled)
-        != 0)
-    {
-        ngx_snprintf((u_char *) err, errlen, "is not an outbox entry: %s%Z",
-                     jerr.text);
+    if (entry->intent && ing_spool_intent_check(&e, err, errlen) != 0) {
         goto done;
     }
 
-    if (version != NGX_HTTP_PRISM_OUTBOX_VERSION) {
-        ngx_snprintf((u_char *) err, errlen, "has an unknown version %L%Z",
-                     (int64_t) version);
-        goto done;
-    }
-
-    if (!json_is_array(attrs) || json_array_size(attrs) > AWS_MSG_ATTR_MAX) {
-        ngx_snprintf((u_char *) err, errlen,
-                     "has more than %d attributes, or no list of them%Z",
-                     AWS_MSG_ATTR_MAX);
-        goto done;
-    }
-
-    for (i = 0; i < json_array_size(attrs); i++) {
-        if (json_unpack_ex(json_array_get(attrs, i), &jerr, 0,
-                           "{s:s, s:s, s:s}", "name", &name, "type", &type,
-                           "value", &value)
-            != 0)
-        {
-            ngx_snprintf((u_char *) err, errlen, "has a bad attribute: %s%Z",
-                         jerr.text);
-            goto done;
-        }
-
-        entry->attrs[i].name = ngx_http_prism_outbox_strdup(pool, name);
-        entry->attrs[i].type = ngx_http_prism_outbox_strdup(pool, type);
-        entry->attrs[i].value = ngx_http_prism_outbox_strdup(pool, value);
+    for (i = 0; i < e.nattrs; i++) {
+        entry->attrs[i].name = ngx_http_prism_outbox_strdup(pool,
+                                                            e.attrs[i].name);
+        entry->attrs[i].type = ngx_http_prism_outbox_strdup(pool,
+                                                            e.attrs[i].type);
+        entry->attrs[i].value = ngx_http_prism_outbox_strdup(pool,
+                                                             e.attrs[i].value);
 
         if (entry->attrs[i].name == NULL || entry->attrs[i].type == NULL
             || entry->attrs[i].value == NULL)
@@ -815,39 +840,55 @@ ngx_http_prism_outbox_decode(ngx_pool_t *pool, u_char *buf, size_t len,
         }
     }
 
-    entry->params.topic_arn = ngx_http_prism_outbox_strdup(pool, topic);
-    entry->params.message = ngx_http_prism_outbox_strdup(pool, message);
+    entry->params.topic_arn = ngx_http_prism_outbox_strdup(pool, e.topic_arn);
+    entry->params.message = ngx_http_prism_outbox_strdup(pool, e.message);
 
-    if (group) {
+    if (e.group_id) {
         entry->params.message_group_id = ngx_http_prism_outbox_strdup(pool,
-                                                                      group);
+                                                                  e.group_id);
         if (entry->params.message_group_id == NULL) {
             goto nomem;
         }
     }
 
-    if (dedup) {
+    if (e.dedup_id) {
         entry->params.deduplication_id = ngx_http_prism_outbox_strdup(pool,
-                                                                      dedup);
+                                                                  e.dedup_id);
         if (entry->params.deduplication_id == NULL) {
             goto nomem;
         }
     }
 
     if (entry->params.topic_arn == NULL || entry->params.message == NULL
-        || ngx_http_prism_strdup(pool, &entry->key, (u_char *) k,
-                                 ngx_strlen(k))
+        || ngx_http_prism_strdup(pool, &entry->key, (u_char *) e.key,
+                                 ngx_strlen(e.key))
            != NGX_OK
-        || ngx_http_prism_strdup(pool, &entry->request_id, (u_char *) rid,
-                                 ngx_strlen(rid))
-           != NGX_OK)
+        || ngx_http_prism_strdup(pool, &entry->request_id,
+                                 (u_char *) e.request_id,
+                                 ngx_strlen(e.request_id))
+           != NGX_OK
+        || ngx_http_prism_strdup(pool, &entry->image_id,
+                                 (u_char *) e.image_id,
+                                 ngx_strlen(e.image_id))
+           != NGX_OK
+        || ngx_http_prism_strdup(pool, &entry->bucket, (u_char *) e.bucket,
+                                 ngx_strlen(e.bucket))
+           != NGX_OK
+        || (e.local_path
+            && ngx_http_prism_strdup(pool, &entry->local_path,
+                                     (u_char *) e.local_path,
+                                     ngx_strlen(e.local_path))
+               != NGX_OK))
     {
         goto nomem;
     }
 
     entry->params.attrs = entry->attrs;
-    entry->params.nattrs = json_array_size(attrs);
-    entry->journaled = (time_t) journaled;
+    entry->params.nattrs = e.nattrs;
+    entry->journaled = (time_t) e.journaled;
+    entry->size = (off_t) e.size;
+    entry->resolve_after = (time_t) e.resolve_after;
+    ngx_cpystrn(entry->sha256, (u_char *) e.sha256, sizeof(entry->sha256));
 
     rc = NGX_OK;
     goto done;
@@ -858,7 +899,7 @@ nomem:
 
 done:
 
-    json_decref(root);
+    ing_spool_entry_free(&e);
 
     return rc;
 }
@@ -900,6 +941,7 @@ ngx_http_prism_outbox_finish(void *data, ngx_log_t *log)
     switch (entry->state) {
 
     case ngx_http_prism_entry_published:
+    case ngx_http_prism_entry_forgotten:
 
         if (ngx_delete_file(path) == NGX_FILE_ERROR) {
             ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
@@ -957,6 +999,117 @@ ngx_http_prism_outbox_release(ngx_http_prism_entry_t *entry)
         (void) ngx_close_file(entry->fd);
         entry->fd = NGX_INVALID_FILE;
     }
+}
+
+
+/*
+ * In a pool thread: tells whether the local intent's original is its
+ * upload's: present, of its size and its SHA-256.  Returns NGX_OK;
+ * NGX_DECLINED when it is missing or another file; NGX_ERROR after
+ * logging a failure to read it.
+ */
+
+static ngx_int_t
+ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
+    ngx_http_prism_entry_t *entry, ngx_log_t *log)
+{
+    u_char           *buf;
+    off_t             done;
+    ssize_t           n;
+    ngx_fd_t          fd;
+    ngx_int_t         rc;
+    EVP_MD_CTX       *md;
+    unsigned int      len;
+    ngx_file_info_t   fi;
+    u_char            digest[EVP_MAX_MD_SIZE];
+    char              hex[2 * EVP_MAX_MD_SIZE + 1];
+
+    fd = ngx_open_file(entry->local_path.data, NGX_FILE_RDONLY,
+                       NGX_FILE_OPEN, 0);
+
+    if (fd == NGX_INVALID_FILE) {
+        if (ngx_errno == NGX_ENOENT) {
+            return NGX_DECLINED;
+        }
+
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "prism: " ngx_open_file_n " \"%V\" failed",
+                      &entry->local_path);
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+    md = NULL;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "prism: " ngx_fd_info_n " \"%V\" failed",
+                      &entry->local_path);
+        goto done;
+    }
+
+    if (ngx_file_size(&fi) != entry->size) {
+        rc = NGX_DECLINED;
+        goto done;
+    }
+
+    buf = ngx_pnalloc(scan->pool, NGX_HTTP_PRISM_HASH_CHUNK);
+    md = EVP_MD_CTX_new();
+
+    if (buf == NULL || md == NULL
+        || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+    {
+        goto done;
+    }
+
+    for (done = 0; done < entry->size; done += n) {
+        n = pread(fd, buf, NGX_HTTP_PRISM_HASH_CHUNK, done);
+
+        if (n <= 0) {
+            ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                          "prism: pread() \"%V\" failed",
+                          &entry->local_path);
+            goto done;
+        }
+
+        if (EVP_DigestUpdate(md, buf, (size_t) n) != 1) {
+            goto done;
+        }
+    }
+
+    if (EVP_DigestFinal_ex(md, digest, &len) != 1) {
+        goto done;
+    }
+
+    ing_hex(digest, len, hex);
+
+    rc = ngx_strcmp(hex, entry->sha256) == 0 ? NGX_OK : NGX_DECLINED;
+
+done:
+
+    EVP_MD_CTX_free(md);
+    (void) ngx_close_file(fd);
+
+    return rc;
+}
+
+
+/* Returns NGX_OK when name ends in suffix after at least one character. */
+
+static ngx_int_t
+ngx_http_prism_outbox_suffix(ngx_str_t *name, const char *suffix)
+{
+    size_t  len;
+
+    len = ngx_strlen(suffix);
+
+    if (name->len <= len
+        || ngx_strncmp(name->data + name->len - len, suffix, len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -79,30 +79,29 @@ ngx_http_prism_event(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
 
 /*
- * Publishes the stored upload's event.  Returns NGX_AGAIN when the
- * publish runs and ngx_http_prism_published() will be called, or
- * NGX_ERROR with the outcome set.
+ * Builds the publish of the upload's event in ctx->params (message,
+ * attributes, FIFO ids) from what ctx knows now: before the store (for
+ * the intent) the ETag is still empty.  Returns NGX_OK, or NGX_ERROR
+ * with the reason in err.
  */
 
 ngx_int_t
-ngx_http_prism_publish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+ngx_http_prism_publish_params(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, char *err, size_t errlen)
 {
     int                          i, n;
     char                        *json;
     ing_event_t                  ev;
     ing_event_attr_t            *attrs;
     ngx_http_prism_loc_conf_t   *plcf;
-    ngx_http_prism_main_conf_t  *pmcf;
-    char                         err[256];
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
 
     (void) ngx_http_prism_event(r, ctx, &ev);
 
-    json = ing_event_json(&ev, err, sizeof(err));
+    json = ing_event_json(&ev, err, errlen);
     if (json == NULL) {
-        goto failed;
+        return NGX_ERROR;
     }
 
     if (ngx_http_prism_strdup(r->pool, &ctx->json, (u_char *) json,
@@ -110,8 +109,7 @@ ngx_http_prism_publish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
         != NGX_OK)
     {
         free(json);
-        ngx_cpystrn((u_char *) err, (u_char *) "out of memory", sizeof(err));
-        goto failed;
+        goto nomem;
     }
 
     free(json);
@@ -120,13 +118,12 @@ ngx_http_prism_publish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     ctx->attrs = ngx_palloc(r->pool,
                             ING_EVENT_ATTRS_MAX * sizeof(aws_msg_attr_t));
     if (attrs == NULL || ctx->attrs == NULL) {
-        ngx_cpystrn((u_char *) err, (u_char *) "out of memory", sizeof(err));
-        goto failed;
+        goto nomem;
     }
 
-    n = ing_event_attrs(&ev, attrs, err, sizeof(err));
+    n = ing_event_attrs(&ev, attrs, err, errlen);
     if (n < 0) {
-        goto failed;
+        return NGX_ERROR;
     }
 
     for (i = 0; i < n; i++) {
@@ -142,7 +139,33 @@ ngx_http_prism_publish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     ctx->params.attrs = ctx->attrs;
     ctx->params.nattrs = (size_t) n;
 
-    if (ngx_http_prism_fifo_params(r, ctx, err, sizeof(err)) != NGX_OK) {
+    return ngx_http_prism_fifo_params(r, ctx, err, errlen);
+
+nomem:
+
+    ngx_cpystrn((u_char *) err, (u_char *) "out of memory", errlen);
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * Publishes the stored upload's event.  Returns NGX_AGAIN when the
+ * publish runs and ngx_http_prism_published() will be called, or
+ * NGX_ERROR with the outcome set.
+ */
+
+ngx_int_t
+ngx_http_prism_publish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    ngx_http_prism_loc_conf_t   *plcf;
+    ngx_http_prism_main_conf_t  *pmcf;
+    char                         err[256];
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    if (ngx_http_prism_publish_params(r, ctx, err, sizeof(err)) != NGX_OK) {
         goto failed;
     }
 

@@ -15,6 +15,14 @@
  * after 5 s, or at once after a full batch.  Workers look independently;
  * their claims keep an entry from being published twice.
  *
+ * An intent (ngx_http_prism_intent.c) of S3 is resolved first: a
+ * HeadObject of its original, retried like a publish.  The object of its
+ * upload (the prism-image-id metadata and the size match) has its event
+ * published, with the object's ETag, and the intent deleted; a missing
+ * object, or another upload's, has the intent forgotten (deleted).  A
+ * refusal other than 404 (a 403 without s3:ListBucket, say) moves it to
+ * failed/.  A local intent was resolved by the look already.
+ *
  * A worker that is exiting (reload, shutdown) starts no new look or
  * publish; the timer is cancelable, a publish under way holds the worker
  * for at most its 10 s, as an upload does.
@@ -53,6 +61,15 @@ static void ngx_http_prism_replay_schedule(ngx_msec_t delay);
 static void ngx_http_prism_replay_look(ngx_event_t *ev);
 static void ngx_http_prism_replay_scanned(ngx_event_t *ev);
 static void ngx_http_prism_replay_next(void);
+static int ngx_http_prism_replay_head_build(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static int ngx_http_prism_replay_head_parse(ngx_http_prism_call_t *call,
+    aws_error_t *err);
+static void ngx_http_prism_replay_head_done(ngx_http_prism_call_t *call);
+static void ngx_http_prism_replay_keep(ngx_http_prism_call_t *call,
+    const char *what);
+static void ngx_http_prism_replay_settle(ngx_http_prism_entry_t *entry,
+    ngx_http_prism_entry_state_e state);
 static int ngx_http_prism_replay_build(ngx_http_prism_call_t *call,
     aws_error_t *err);
 static int ngx_http_prism_replay_parse(ngx_http_prism_call_t *call,
@@ -208,6 +225,7 @@ ngx_http_prism_replay_scanned(ngx_event_t *ev)
 
     ngx_http_prism_count_outbox_depth(rp->pmcf, scan->depth);
     ngx_http_prism_count_outbox(rp->pmcf, 0, 0, scan->rejected);
+    ngx_http_prism_count_intents(rp->pmcf, 0, 0, scan->forgotten);
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, ev->log, 0,
                    "prism outbox: %ui entries, %ui claimed, %ui rejected",
@@ -226,9 +244,10 @@ ngx_http_prism_replay_scanned(ngx_event_t *ev)
 
 
 /*
- * Publishes the next claimed entry; once none is left to publish (or
- * SNS failed, or the worker is exiting: the rest is released), the batch
- * ends when its finishing tasks are back.
+ * Publishes the next claimed entry (an S3 intent is looked up first);
+ * once none is left to publish (or AWS failed, or the worker is exiting:
+ * the rest is released), the batch ends when its finishing tasks are
+ * back.
  */
 
 static void
@@ -236,6 +255,7 @@ ngx_http_prism_replay_next(void)
 {
     ngx_http_prism_call_t    *call;
     ngx_http_prism_scan_t    *scan;
+    ngx_http_prism_entry_t   *entry;
     ngx_http_prism_replay_t  *rp;
 
     rp = &ngx_http_prism_replay;
@@ -244,18 +264,29 @@ ngx_http_prism_replay_next(void)
 
     while (rp->next < scan->nentries) {
 
+        entry = &scan->entries[rp->next];
+
         if (rp->stalled || ngx_exiting || ngx_quit || ngx_terminate) {
-            scan->entries[rp->next].state = ngx_http_prism_entry_kept;
-            ngx_http_prism_outbox_release(&scan->entries[rp->next]);
+            entry->state = ngx_http_prism_entry_kept;
+            ngx_http_prism_outbox_release(entry);
             rp->next++;
             continue;
         }
 
-        call->service = "sns";
-        call->build = ngx_http_prism_replay_build;
-        call->parse = ngx_http_prism_replay_parse;
-        call->done = ngx_http_prism_replay_done;
-        call->data = &scan->entries[rp->next];
+        call->data = entry;
+
+        if (entry->intent && !entry->verified) {
+            call->service = "s3";
+            call->build = ngx_http_prism_replay_head_build;
+            call->parse = ngx_http_prism_replay_head_parse;
+            call->done = ngx_http_prism_replay_head_done;
+
+        } else {
+            call->service = "sns";
+            call->build = ngx_http_prism_replay_build;
+            call->parse = ngx_http_prism_replay_parse;
+            call->done = ngx_http_prism_replay_done;
+        }
 
         if (ngx_http_prism_call_start(call, ngx_current_msec
                                             + NGX_HTTP_PRISM_REPLAY_TIMEOUT)
@@ -270,6 +301,119 @@ ngx_http_prism_replay_next(void)
     if (rp->finishing == 0) {
         ngx_http_prism_replay_end();
     }
+}
+
+
+/* HeadObject of an S3 intent's original. */
+
+static int
+ngx_http_prism_replay_head_build(ngx_http_prism_call_t *call,
+    aws_error_t *err)
+{
+    ngx_http_prism_entry_t  *entry = call->data;
+
+    return aws_s3_head_request(call->client, (char *) entry->bucket.data,
+                               (char *) entry->key.data, &call->req, err);
+}
+
+
+/*
+ * HeadObject's answer: the object is the intent's upload's when its
+ * prism-image-id and size are the intent's; then the entry is verified
+ * and keeps the object's ETag.
+ */
+
+static int
+ngx_http_prism_replay_head_parse(ngx_http_prism_call_t *call,
+    aws_error_t *err)
+{
+    ngx_http_prism_entry_t  *entry = call->data;
+
+    int                    rc;
+    const char            *id;
+    aws_s3_object_info_t   info;
+
+    if (aws_s3_parse(&call->resp, err) != 0) {
+        return -1;
+    }
+
+    aws_s3_object_info_from_response(&call->resp, &info);
+
+    id = aws_s3_object_meta(&info, "prism-image-id");
+    rc = 0;
+
+    if (id && ngx_strcmp(id, entry->image_id.data) == 0
+        && info.size == (long long) entry->size)
+    {
+        rc = ngx_http_prism_call_keep(ngx_http_prism_replay.pool,
+                                      &entry->etag, info.etag, err);
+        entry->verified = (rc == 0);
+    }
+
+    aws_s3_object_info_free(&info);
+
+    return rc;
+}
+
+
+/*
+ * An S3 intent's HeadObject ended: its own object is published next,
+ * with its ETag; a missing one or another upload's forgets it; a failure
+ * that may pass stalls the batch; any other refusal, or a message that
+ * is not an event, moves it to failed/.
+ */
+
+static void
+ngx_http_prism_replay_head_done(ngx_http_prism_call_t *call)
+{
+    ngx_http_prism_entry_t   *entry = call->data;
+    u_char                    msg[NGX_MAX_ERROR_STR];
+
+    if (call->rc == NGX_OK && entry->verified) {
+
+        if (ngx_http_prism_intent_etag(ngx_http_prism_replay.pool, entry)
+            == NGX_OK)
+        {
+            ngx_http_prism_replay_next();
+            return;
+        }
+
+        ngx_log_error(NGX_LOG_ERR, call->log, 0,
+                      "prism: the intent of \"%V\" (request %V) holds no "
+                      "upload event, moving it to failed/",
+                      &entry->key, &entry->request_id);
+
+        ngx_http_prism_replay_settle(entry, ngx_http_prism_entry_rejected);
+        return;
+    }
+
+    if (call->rc == NGX_OK || aws_s3_error_is_not_found(&call->err)) {
+        ngx_log_error(NGX_LOG_NOTICE, call->log, 0,
+                      "prism: forgot the intent of \"%V\" (request %V): "
+                      "%s", &entry->key, &entry->request_id,
+                      call->rc == NGX_OK ? "the object is another upload's"
+                                         : "nothing was stored");
+
+        ngx_http_prism_count_intents(ngx_http_prism_replay.pmcf, 0, 0, 1);
+        ngx_http_prism_replay_settle(entry, ngx_http_prism_entry_forgotten);
+        return;
+    }
+
+    if (aws_error_retryable(&call->err)
+        || call->err.kind == AWS_ERR_CREDENTIALS
+        || call->err.kind == AWS_ERR_NOMEM)
+    {
+        ngx_http_prism_replay_keep(call, "looking up the original of");
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, call->log, 0,
+                  "prism: S3 refused to look up the original of the intent "
+                  "of \"%V\" (request %V), moving it to failed/: %s",
+                  &entry->key, &entry->request_id,
+                  aws_error_format(&call->err, (char *) msg, sizeof(msg)));
+
+    ngx_http_prism_replay_settle(entry, ngx_http_prism_entry_rejected);
 }
 
 
@@ -316,52 +460,90 @@ ngx_http_prism_replay_done(ngx_http_prism_call_t *call)
 
     rp = &ngx_http_prism_replay;
 
-    rp->next++;
-
     if (call->rc == NGX_OK) {
         ngx_log_error(NGX_LOG_NOTICE, call->log, 0,
                       "prism: replayed the event of \"%V\" (request %V) "
-                      "from the outbox, message id %V",
-                      &entry->key, &entry->request_id, &entry->message_id);
+                      "from the outbox%s, message id %V",
+                      &entry->key, &entry->request_id,
+                      entry->intent ? ", resolving its intent" : "",
+                      &entry->message_id);
 
         rp->failures = 0;
-        entry->state = ngx_http_prism_entry_published;
 
-        ngx_http_prism_count_outbox(rp->pmcf, 0, 1, 0);
-        ngx_http_prism_replay_finish(entry);
+        if (entry->intent) {
+            ngx_http_prism_count_intents(rp->pmcf, 0, 1, 0);
 
-        ngx_http_prism_replay_next();
+        } else {
+            ngx_http_prism_count_outbox(rp->pmcf, 0, 1, 0);
+        }
+
+        ngx_http_prism_replay_settle(entry, ngx_http_prism_entry_published);
         return;
     }
-
-    (void) aws_error_format(&call->err, (char *) msg, sizeof(msg));
 
     if (aws_error_retryable(&call->err)
         || call->err.kind == AWS_ERR_CREDENTIALS
         || call->err.kind == AWS_ERR_NOMEM)
     {
-        ngx_log_error(NGX_LOG_WARN, call->log, 0,
-                      "prism: replaying the event of \"%V\" from the outbox "
-                      "failed, it stays queued: %s", &entry->key, msg);
-
-        rp->failures++;
-        rp->stalled = 1;
-        entry->state = ngx_http_prism_entry_kept;
-
-        ngx_http_prism_outbox_release(entry);
-
-        ngx_http_prism_replay_next();
+        ngx_http_prism_replay_keep(call, "replaying the event of");
         return;
     }
 
     ngx_log_error(NGX_LOG_ERR, call->log, 0,
                   "prism: SNS refused the event of \"%V\" (request %V) from "
                   "the outbox, moving it to failed/: %s",
-                  &entry->key, &entry->request_id, msg);
-
-    entry->state = ngx_http_prism_entry_rejected;
+                  &entry->key, &entry->request_id,
+                  aws_error_format(&call->err, (char *) msg, sizeof(msg)));
 
     ngx_http_prism_count_outbox(rp->pmcf, 0, 0, 1);
+    ngx_http_prism_replay_settle(entry, ngx_http_prism_entry_rejected);
+}
+
+
+/*
+ * A call of an entry failed for a reason that may pass: the entry stays
+ * in the spool, the batch stalls (its rest is released), the next look
+ * backs off.  what is the step, for the log.
+ */
+
+static void
+ngx_http_prism_replay_keep(ngx_http_prism_call_t *call, const char *what)
+{
+    ngx_http_prism_entry_t   *entry = call->data;
+    ngx_http_prism_replay_t  *rp;
+    u_char                    msg[NGX_MAX_ERROR_STR];
+
+    rp = &ngx_http_prism_replay;
+
+    ngx_log_error(NGX_LOG_WARN, call->log, 0,
+                  "prism: %s \"%V\" from the outbox failed, it stays "
+                  "queued: %s", what, &entry->key,
+                  aws_error_format(&call->err, (char *) msg, sizeof(msg)));
+
+    rp->next++;
+    rp->failures++;
+    rp->stalled = 1;
+    entry->state = ngx_http_prism_entry_kept;
+
+    ngx_http_prism_outbox_release(entry);
+
+    ngx_http_prism_replay_next();
+}
+
+
+/*
+ * The entry is done with (published, forgotten or rejected): it is
+ * deleted or moved, and the next one published.
+ */
+
+static void
+ngx_http_prism_replay_settle(ngx_http_prism_entry_t *entry,
+    ngx_http_prism_entry_state_e state)
+{
+    ngx_http_prism_replay.next++;
+
+    entry->state = state;
+
     ngx_http_prism_replay_finish(entry);
 
     ngx_http_prism_replay_next();

@@ -37,6 +37,10 @@ typedef struct {
     ngx_atomic_t   outbox_replayed;
     ngx_atomic_t   outbox_failed;
     ngx_atomic_t   outbox_entries;            /* at the last look */
+
+    ngx_atomic_t   intents_written;
+    ngx_atomic_t   intents_published;
+    ngx_atomic_t   intents_forgotten;
 } ngx_http_prism_counters_t;
 
 
@@ -267,6 +271,29 @@ ngx_http_prism_count_outbox(ngx_http_prism_main_conf_t *pmcf,
 }
 
 
+/*
+ * Counts uploads' intents written, and those left by dead workers that
+ * the replay resolved: their event published, or forgotten.
+ */
+
+void
+ngx_http_prism_count_intents(ngx_http_prism_main_conf_t *pmcf,
+    ngx_uint_t written, ngx_uint_t published, ngx_uint_t forgotten)
+{
+    ngx_http_prism_counters_t  *sc;
+
+    if (pmcf->shm_zone == NULL) {
+        return;
+    }
+
+    sc = pmcf->shm_zone->data;
+
+    (void) ngx_atomic_fetch_add(&sc->intents_written, written);
+    (void) ngx_atomic_fetch_add(&sc->intents_published, published);
+    (void) ngx_atomic_fetch_add(&sc->intents_forgotten, forgotten);
+}
+
+
 /* Records the number of entries a worker just saw in the outbox. */
 
 void
@@ -329,7 +356,7 @@ ngx_http_prism_status_handler(ngx_http_request_t *r)
 
     /* a generous bound: every line below with NGX_ATOMIC_T_LEN digits */
 
-    size = (ngx_http_prism_n_outcomes + NGX_HTTP_PRISM_NBUCKETS + 40)
+    size = (ngx_http_prism_n_outcomes + NGX_HTTP_PRISM_NBUCKETS + 48)
            * (128 + NGX_ATOMIC_T_LEN);
 
     b = ngx_create_temp_buf(r->pool, size);
@@ -439,6 +466,16 @@ ngx_http_prism_status_prometheus(u_char *p, ngx_http_prism_counters_t *sc)
             sc->outbox_queued, sc->outbox_replayed, sc->outbox_failed,
             sc->outbox_entries);
 
+    p = ngx_sprintf(p,
+            "# HELP prism_intents_total Uploads' intents written, and "
+            "those of dead workers resolved: published or forgotten.\n"
+            "# TYPE prism_intents_total counter\n"
+            "prism_intents_total{result=\"written\"} %uA\n"
+            "prism_intents_total{result=\"published\"} %uA\n"
+            "prism_intents_total{result=\"forgotten\"} %uA\n",
+            sc->intents_written, sc->intents_published,
+            sc->intents_forgotten);
+
     return p;
 }
 
@@ -489,10 +526,13 @@ ngx_http_prism_status_json(u_char *p, ngx_http_prism_counters_t *sc)
 
     p = ngx_sprintf(p, "]}},\"unstores\":{\"ok\":%uA,\"failed\":%uA},"
                     "\"outbox\":{\"queued\":%uA,\"replayed\":%uA,"
-                    "\"failed\":%uA,\"entries\":%uA}}\n",
+                    "\"failed\":%uA,\"entries\":%uA},"
+                    "\"intents\":{\"written\":%uA,\"published\":%uA,"
+                    "\"forgotten\":%uA}}\n",
                     sc->unstores[1], sc->unstores[0], sc->outbox_queued,
                     sc->outbox_replayed, sc->outbox_failed,
-                    sc->outbox_entries);
+                    sc->outbox_entries, sc->intents_written,
+                    sc->intents_published, sc->intents_forgotten);
 
     return p;
 }

@@ -454,8 +454,9 @@ ngx_http_prism_s3_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
  * location's server-side encryption (prism_s3_sse), "If-None-Match: *"
  * for a key that can repeat (PutObject only), the image id as user
  * metadata "prism-image-id" (x-amz-meta-prism-image-id: prism-host
- * records an image only under the id its original carries), and the
- * form's text fields as user metadata where S3 can carry them (token
+ * records an image only under the id its original carries, and the
+ * replay of an intent tells by it that the object is its upload's), and
+ * the form's text fields as user metadata where S3 can carry them (token
  * names, printable ASCII values, 2 KB in all; a field named
  * "prism-image-id" is dropped).
  */
@@ -1097,6 +1098,39 @@ ngx_http_prism_unstore_result(ngx_http_request_t *r,
 
 
 /*
+ * Sets ctx->path, the original's name in the local directory
+ * ("prism_local_dir/KEY"), unless it is set already.  Returns NGX_OK, or
+ * NGX_ERROR when memory runs out.
+ */
+
+ngx_int_t
+ngx_http_prism_local_path(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    u_char                     *p;
+    ngx_http_prism_loc_conf_t  *plcf;
+
+    if (ctx->path.data) {
+        return NGX_OK;
+    }
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+
+    ctx->path.len = plcf->local_dir.len + 1 + ctx->key.len;
+    ctx->path.data = ngx_pnalloc(r->pool, ctx->path.len + 1);
+    if (ctx->path.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(ctx->path.data, plcf->local_dir.data, plcf->local_dir.len);
+    *p++ = '/';
+    p = ngx_cpymem(p, ctx->key.data, ctx->key.len);
+    *p = '\0';
+
+    return NGX_OK;
+}
+
+
+/*
  * Stores the original in the local directory under its key: in the
  * thread pool, or here when nginx has no threads.  Returns NGX_AGAIN when
  * the task runs (ngx_http_prism_stored() follows), else NGX_OK,
@@ -1106,26 +1140,15 @@ ngx_http_prism_unstore_result(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
-    u_char                      *p;
     ngx_http_prism_local_t      *lc;
-    ngx_http_prism_loc_conf_t   *plcf;
 #if (NGX_THREADS)
     ngx_thread_task_t           *task;
     ngx_http_prism_main_conf_t  *pmcf;
 #endif
 
-    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
-
-    ctx->path.len = plcf->local_dir.len + 1 + ctx->key.len;
-    ctx->path.data = ngx_pnalloc(r->pool, ctx->path.len + 1);
-    if (ctx->path.data == NULL) {
+    if (ngx_http_prism_local_path(r, ctx) != NGX_OK) {
         goto nomem;
     }
-
-    p = ngx_cpymem(ctx->path.data, plcf->local_dir.data, plcf->local_dir.len);
-    *p++ = '/';
-    p = ngx_cpymem(p, ctx->key.data, ctx->key.len);
-    *p = '\0';
 
 #if (NGX_THREADS)
     task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_prism_local_t));

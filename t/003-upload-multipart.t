@@ -101,6 +101,7 @@ PrismTest::upload_request(POST => '/upload',
         [caption => "caf\xc3\xa9"],
         ['bad name' => 'x'],
         ['prism-image-id' => 'forged'],
+        ['Prism-Image-Id' => 'someone-else'],
         [credit => 'ACME Photo'],
         [file => PrismTest::image('jpeg-progressive.jpg'), 'p.jpg']),
     'Content-Type: multipart/form-data; boundary=b0undary')

@@ -4,6 +4,8 @@
 # the journal once SNS answers, each entry exactly once, across restarts,
 # reloads and several workers.  Permanent SNS errors are not journaled, and
 # an entry SNS refuses at replay time (or too old) is moved to failed/.
+# The uploads' intents live in the same spool: removed before the answer,
+# and those left by dead workers resolved by the replay past their grace.
 #
 # Blocks run in order: a block that journals is followed by the block
 # that replays its spool with a configuration whose SNS works.
@@ -13,7 +15,8 @@ use Test::Nginx::Socket 'no_plan';
 use PrismTest;
 use Digest::SHA qw(sha256_hex);
 use File::Temp qw(tempdir);
-use JSON::PP qw(decode_json);
+use Fcntl qw(:flock);
+use JSON::PP qw(decode_json encode_json);
 use Time::HiRes qw(sleep time);
 
 master_on();
@@ -25,6 +28,8 @@ $ENV{TEST_NGINX_OUTBOX} = tempdir(CLEANUP => 1);
 
 our %Ids;        # scenario => image ids whose events were journaled
 our %Got;        # scenario => what the block's init observed
+our %Etag;       # image id => the eTag of its last event drained
+our $Owned;      # an intent this process holds locked
 
 # a queue of this suite's own: suites running at the same time purge and
 # receive from the shared one
@@ -53,6 +58,29 @@ sub slurp {
     open my $fh, '<:raw', $path or return undef;
     local $/;
     return <$fh>;
+}
+
+# The intents (NAME.intent) of a spool directory.
+sub intents {
+    my ($dir) = @_;
+    opendir my $dh, $dir or return ();
+    return sort grep { /^[^.].*\.intent$/ } readdir $dh;
+}
+
+# Writes NAME.intent in DIR as a worker would before storing KEY for
+# image ID (ngx_http_prism_outbox_encode), resolvable since a second ago;
+# %more overrides fields.  Its event is the least the replay needs.
+sub write_intent {
+    my ($dir, $name, $id, $key, %more) = @_;
+    my $event = encode_json({ Records => [{ s3 => { object => { key => $key, eTag => '' } } }],
+                              prism => { imageId => $id, key => $key } });
+    my $intent = { version => 1, topicArn => $Topic, message => $event, attributes => [],
+                   imageId => $id, key => $key, requestId => '0' x 32, journaledAt => int(time),
+                   bucket => $Bucket, size => 1, sha256 => '0' x 64, resolveAfter => int(time) - 1,
+                   %more };
+    open my $fh, '>', "$dir/$name.intent" or die "$dir/$name.intent: $!";
+    print $fh encode_json($intent), "\n";
+    close $fh;
 }
 
 # Polls $cond every 0.1 s for up to $timeout seconds; returns its last value.
@@ -86,7 +114,9 @@ sub drain_events {
         for my $line (@lines) {
             my $msg = eval { decode_json($line) } or next;
             my $body = eval { decode_json($msg->{body}) };
-            $count{$body->{prism}{imageId} // ''}++ if $body;
+            next unless $body;
+            $count{$body->{prism}{imageId} // ''}++;
+            $Etag{$body->{prism}{imageId} // ''} = $body->{Records}[0]{s3}{object}{eTag};
             PrismTest::aws('sqs', 'delete', '--queue-url', $QueueUrl,
                            '--receipt-handle', $msg->{receipt_handle});
         }
@@ -218,6 +248,25 @@ add_response_body_check(sub {
             }
             ok(-d spool($dir), "$name - the spool exists");
             is("@files", '', "$name - nothing was journaled");
+        }
+    }
+    if (defined(my $dir = $block->no_intent)) {
+        opendir my $dh, spool($dir);
+        my @left = grep { /\.(intent|tmp)$/ } readdir($dh // return);
+        is("@left", '', "$name - the upload's intent was removed before the answer");
+    }
+    if (defined(my $want = $block->intents)) {
+        my $got = $Got{$want->{spool}} // {};
+        is(join(' ', intents(spool($want->{spool}))), $want->{left}, "$name - intents left in the spool");
+        is(scalar(entries(spool($want->{spool}) . '/failed')), 0, "$name - nothing moved to failed/");
+        # events expected by image id: fixed ones, and those of the init's uploads
+        my %expect = (%{ $want->{events} // {} }, %{ $got->{expect} // {} });
+        my $events = $got->{events} // {};
+        for my $id (sort keys %expect) {
+            is($events->{$id} // 0, $expect{$id}, "$name - events of $id");
+        }
+        if (my $id = $got->{etag_of}) {
+            is($Etag{$id}, $got->{etag}, "$name - the event carries the object's ETag");
         }
     }
     if (defined(my $want = $block->counters)) {
@@ -549,7 +598,9 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420
 --- error: publish_unavailable
 --- response_body_like: the stored original was removed
 --- counters eval
-+{ 'outbox.queued' => 0, 'unstores.ok' => 1 }
++{ 'outbox.queued' => 0, 'unstores.ok' => 1, 'intents.written' => 0 }
+--- error_log
+"prism_upload" without "prism_outbox" is not crash-safe
 --- timeout: 10
 
 
@@ -569,3 +620,130 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420
 --- error_log
 [emerg]
 invalid parameter "maxage=1d" in "prism_outbox" directive
+
+
+
+=== TEST 11: an upload writes its intent before the store and removes it before the answer
+--- http_config
+    prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
+    prism_credentials env;
+    prism_outbox $TEST_NGINX_OUTBOX/intent;
+--- config
+    location /upload {
+        prism_upload on;
+        prism_bucket prism-ingest;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+    }
+    location /status { prism_status json; }
+--- raw_request eval
+PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420.jpg'))
+--- error_code: 201
+--- no_intent: intent
+--- counters eval
++{ 'intents.written' => 1, 'intents.published' => 0, 'intents.forgotten' => 0,
+   'outbox.queued' => 0, 'uploads.created' => 1 }
+--- no_error_log
+[error]
+[crit]
+--- timeout: 10
+
+
+
+=== TEST 12: intents left behind (S3): this upload's object is published with its ETag; a missing object, another upload's, an intent in its grace or held by a live worker are not
+--- http_config
+    prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
+    prism_credentials env;
+    prism_outbox $TEST_NGINX_OUTBOX/intents;
+--- config
+    location /upload {
+        prism_upload on;
+        prism_bucket prism-ingest;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+    }
+    location /status { prism_status json; }
+--- init
+my $port = Test::Nginx::Util::server_port();
+my $up = PrismTest::start_upload($port, PrismTest::upload_request(POST => '/upload',
+                                                                  PrismTest::image('png-rgb.png')));
+my ($status, $body) = PrismTest::upload_result($up, 30);
+my $res = eval { JSON::PP::decode_json($body // '') } or die "upload: " . ($status // 'none');
+main::drain_events();
+my ($rc, $head) = PrismTest::aws('s3', 'head', $res->{bucket}, $res->{key});
+my $etag = (eval { JSON::PP::decode_json($head) } // {})->{etag} // '';
+$etag =~ s/"//g;
+my $dir = main::spool('intents');
+my %mine = (size => $res->{size}, sha256 => $res->{sha256});
+main::write_intent($dir, 'mine', $res->{imageId}, $res->{key}, %mine);
+main::write_intent($dir, 'missing', "missing-$res->{imageId}", "intent-tests/$res->{imageId}.png", %mine);
+main::write_intent($dir, 'other', "other-$res->{imageId}", $res->{key}, %mine);
+main::write_intent($dir, 'early', "early-$res->{imageId}", $res->{key}, %mine, resolveAfter => int(time) + 3600);
+main::write_intent($dir, 'owned', "owned-$res->{imageId}", $res->{key}, %mine);
+open $main::Owned, '<', "$dir/owned.intent" or die "owned: $!";
+flock($main::Owned, LOCK_EX) or die "flock: $!";
+main::wait_for(sub {
+    my $st = PrismTest::status_json($port, '/status');
+    $st && $st->{intents}{published} == 1 && $st->{intents}{forgotten} == 2;
+}, 20);
+$main::Got{intents} = { events => main::drain_events(), etag_of => $res->{imageId}, etag => $etag,
+                        expect => { $res->{imageId} => 1, "missing-$res->{imageId}" => 0,
+                                    "other-$res->{imageId}" => 0, "early-$res->{imageId}" => 0,
+                                    "owned-$res->{imageId}" => 0 } };
+--- request
+GET /status
+--- error_code: 200
+--- intents eval
++{ spool => 'intents', left => 'early.intent owned.intent' }
+--- counters eval
++{ 'intents.written' => 1, 'intents.published' => 1, 'intents.forgotten' => 2 }
+--- error_log
+resolving its intent
+the object is another upload's
+nothing was stored
+--- no_error_log
+[error]
+[crit]
+--- timeout: 30
+
+
+
+=== TEST 13: intents left behind (local store): published when the file is the upload's (size, SHA-256), else forgotten
+--- http_config
+    prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
+    prism_credentials env;
+    prism_outbox $TEST_NGINX_OUTBOX/local;
+--- config
+    location /upload {
+        prism_upload on;
+        prism_store local;
+        prism_local_dir $TEST_NGINX_OUTBOX/local-store;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+    }
+    location /status { prism_status json; }
+--- init
+my $port = Test::Nginx::Util::server_port();
+my $store = "$ENV{TEST_NGINX_OUTBOX}/local-store";
+mkdir $store;
+my $bytes = PrismTest::image('jpeg-gray.jpg');
+open my $fh, '>:raw', "$store/a.jpg" or die "$store/a.jpg: $!";
+print $fh $bytes;
+close $fh;
+my $dir = main::spool('local');
+my %file = (bucket => '', localPath => "$store/a.jpg", size => length $bytes);
+main::write_intent($dir, 'good', 'local-good', 'a.jpg', %file, sha256 => Digest::SHA::sha256_hex($bytes));
+main::write_intent($dir, 'changed', 'local-changed', 'a.jpg', %file, sha256 => 'b' x 64);
+main::write_intent($dir, 'gone', 'local-gone', 'b.jpg', %file, localPath => "$store/b.jpg",
+                   sha256 => Digest::SHA::sha256_hex($bytes));
+main::wait_for(sub { !main::intents($dir) }, 20);
+$main::Got{local} = { events => main::drain_events() };
+--- request
+GET /status
+--- error_code: 200
+--- intents eval
++{ spool => 'local', left => '',
+   events => { 'local-good' => 1, 'local-changed' => 0, 'local-gone' => 0 } }
+--- counters eval
++{ 'intents.published' => 1, 'intents.forgotten' => 2 }
+--- no_error_log
+[error]
+[crit]
+--- timeout: 30

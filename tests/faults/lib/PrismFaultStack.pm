@@ -526,19 +526,6 @@ sub figures {
     return \%f;
 }
 
-# ddb(ACTION, \%BODY): dynalite's decoded answer; dies on an error (the
-# emulator checks no signature, only that one is there).
-sub ddb {
-    my ($self, $action, $body) = @_;
-    my $r = $http->post("http://127.0.0.1:$self->{ddb_port}/", { content => encode_json($body), headers => {
-        'Content-Type' => 'application/x-amz-json-1.0', 'X-Amz-Target' => "DynamoDB_20120810.$action",
-        'X-Amz-Date' => '20260101T000000Z',
-        'Authorization' => "AWS4-HMAC-SHA256 Credential=$KEY_ID/20260101/$REGION/dynamodb/aws4_request, "
-                         . 'SignedHeaders=host, Signature=0' } });
-    die "DynamoDB $action: $r->{status} $r->{content}" unless $r->{success};
-    return decode_json($r->{content} || '{}');
-}
-
 # records(\@IMAGE_IDS, ROUTES...): how many of the images have a record
 # whose every route says "ok".
 sub records {
