@@ -97,7 +97,18 @@ PrismTest::upload_request(POST => '/upload', "hello, this is not an image\n" x 2
 
 
 
-=== TEST 6: a GIF where only JPEG, PNG and WebP are allowed
+=== TEST 6: a GIF where "prism_types" allows only JPEG, PNG and WebP
+--- config
+    location /upload {
+        client_max_body_size 0;
+        prism_upload on;
+        prism_types jpeg png webp;
+        prism_bucket prism-ingest;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+    }
+    location /status {
+        prism_status json;
+    }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('gif-still.gif'), 'Content-Type: image/png')
 --- error: type_not_allowed
