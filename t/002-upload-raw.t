@@ -66,7 +66,7 @@ Location: http://127\.0\.0\.1:\d+/prism-ingest/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.pn
 
 
 
-=== TEST 3: GIF with "prism_types" naming it
+=== TEST 3: an animated GIF with "prism_types" naming it: the animated attribute
 --- main_config
     load_module $TEST_NGINX_PRISM_MODULE;
 --- http_config
@@ -82,7 +82,7 @@ Location: http://127\.0\.0\.1:\d+/prism-ingest/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.pn
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('gif-animated.gif'))
 --- created eval
-+{ bytes => PrismTest::image('gif-animated.gif'), type => 'image/gif', width => 64, height => 40 }
++{ bytes => PrismTest::image('gif-animated.gif'), type => 'image/gif', width => 64, height => 40, animated => 1 }
 --- error_code: 201
 --- no_error_log
 [error]
