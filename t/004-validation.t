@@ -134,6 +134,27 @@ PrismTest::upload_request(POST => '/upload', main::jpeg_header(1000, 1001, 100))
 
 
 
+=== TEST 8b: a HEIF pixel bomb: an AVIF whose ispe declares 100000 x 100000
+--- raw_request eval
+my $avif = PrismTest::image('avif-64x48.avif');
+substr($avif, index($avif, 'ispe') + 8, 8) = pack('NN', 100000, 100000);
+PrismTest::upload_request(POST => '/upload', $avif)
+--- error: too_many_pixels
+--- error_code: 413
+--- response_body_like: 100000x100000
+
+
+
+=== TEST 8c: a HEIC whose meta box overruns the file is corrupt
+--- raw_request eval
+my $heic = PrismTest::image('heic-64x48.heic');
+substr($heic, index($heic, 'meta') - 4, 4) = pack('N', 0x00100000);
+PrismTest::upload_request(POST => '/upload', substr($heic, 0, 2000))
+--- error: invalid_image
+--- error_code: 400
+
+
+
 === TEST 9: a declared length over prism_max_bytes is refused before the body is read
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgb.png') . ("\0" x (70 * 1024)))
