@@ -85,6 +85,8 @@ typedef struct {
     char *queue;                  /* queue name */
     int   raw;                    /* RawMessageDelivery */
     char *filter_policy;          /* compact JSON, or NULL */
+    char *filter_from_plugin;     /* a plugin whose accepted types make the filter
+                                     policy (prov_plan_filter_types), or NULL */
     char *filter_policy_scope;    /* "MessageAttributes" / "MessageBody", or NULL */
 } prov_subscription_t;
 
@@ -135,6 +137,14 @@ typedef struct {
  * that a resource marked "existing" gives only its name.  Returns 0, or -1 with a message naming the
  * offending entry in err (errlen bytes); plan is then freed. */
 int prov_plan_parse(const char *text, size_t len, prov_plan_t *plan, char *err, size_t errlen);
+
+/* Makes TYPES (NULL-terminated MIME types, at least one: a plugin's
+ * accepted types) the filter policy of subscription S, on its
+ * content_type message attribute: {"content_type":["image/jpeg",...]},
+ * replacing any before.  Returns 0, or -1 with err set (no types, no
+ * memory). */
+int prov_plan_filter_types(prov_subscription_t *s, const char *const *types, char *err,
+                           size_t errlen);
 
 /* prov_plan_parse of the file at PATH (at most 1 MiB). */
 int prov_plan_load(const char *path, prov_plan_t *plan, char *err, size_t errlen);

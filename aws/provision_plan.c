@@ -387,7 +387,7 @@ static int prov_parse_queues(const json_t *root, const prov_enc_defaults_t *d, p
 static int prov_parse_subscriptions(const json_t *root, prov_plan_t *p, char *err, size_t errlen)
 {
     static const char *const keys[] = { "topic", "queue", "raw_message_delivery", "filter_policy",
-                                        "filter_policy_scope", NULL };
+                                        "filter_policy_scope", "filter_from_plugin", NULL };
     json_t *list, *s, *raw, *fp;
     char where[64];
     size_t i, n;
@@ -405,6 +405,8 @@ static int prov_parse_subscriptions(const json_t *root, prov_plan_t *p, char *er
             || prov_string(s, "topic", 1, &sub->topic, where, err, errlen) != 0
             || prov_string(s, "queue", 1, &sub->queue, where, err, errlen) != 0
             || prov_string(s, "filter_policy_scope", 0, &sub->filter_policy_scope, where, err,
+                           errlen) != 0
+            || prov_string(s, "filter_from_plugin", 0, &sub->filter_from_plugin, where, err,
                            errlen) != 0) {
             return -1;
         }
@@ -422,6 +424,16 @@ static int prov_parse_subscriptions(const json_t *root, prov_plan_t *p, char *er
             if ((sub->filter_policy = json_dumps(fp, JSON_COMPACT)) == NULL) {
                 return prov_fail(err, errlen, "out of memory");
             }
+        }
+        if (sub->filter_from_plugin != NULL && fp != NULL) {
+            return prov_fail(err, errlen, "%s: give \"filter_policy\" or \"filter_from_plugin\", "
+                             "not both", where);
+        }
+        if (sub->filter_from_plugin != NULL && sub->filter_policy_scope != NULL
+            && strcmp(sub->filter_policy_scope, "MessageAttributes") != 0) {
+            return prov_fail(err, errlen, "%s: \"filter_from_plugin\" filters on the content_type "
+                             "message attribute: \"filter_policy_scope\" must be "
+                             "MessageAttributes", where);
         }
         if (sub->filter_policy_scope != NULL
             && strcmp(sub->filter_policy_scope, "MessageAttributes") != 0
@@ -705,6 +717,38 @@ int prov_plan_parse(const char *text, size_t len, prov_plan_t *plan, char *err, 
         prov_plan_free(plan);
     }
     return rc;
+}
+
+/* See provision.h. */
+int prov_plan_filter_types(prov_subscription_t *s, const char *const *types, char *err,
+                           size_t errlen)
+{
+    json_t *list = json_array(), *policy = json_object();
+    char *text = NULL;
+
+    if (types == NULL || types[0] == NULL) {
+        json_decref(list);
+        json_decref(policy);
+        return prov_fail(err, errlen, "no types to filter on");
+    }
+    for (size_t i = 0; list != NULL && types[i] != NULL; i++) {
+        if (json_array_append_new(list, json_string(types[i])) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    if (list != NULL && policy != NULL && json_object_set_new(policy, "content_type", list) == 0) {
+        text = json_dumps(policy, JSON_COMPACT);
+    } else {
+        json_decref(list);
+    }
+    json_decref(policy);
+    if (text == NULL) {
+        return prov_fail(err, errlen, "out of memory");
+    }
+    free(s->filter_policy);
+    s->filter_policy = text;
+    return 0;
 }
 
 int prov_plan_load(const char *path, prov_plan_t *plan, char *err, size_t errlen)
@@ -1145,6 +1189,7 @@ void prov_plan_free(prov_plan_t *plan)
         free(plan->subs[i].topic);
         free(plan->subs[i].queue);
         free(plan->subs[i].filter_policy);
+        free(plan->subs[i].filter_from_plugin);
         free(plan->subs[i].filter_policy_scope);
     }
     for (i = 0; i < plan->nbuckets; i++) {

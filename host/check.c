@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "accepts.h"
 #include "aws_setup.h"
 #include "json_check.h"
 #include "plugin_loader.h"
@@ -16,6 +17,7 @@ host_check_config(const host_conf_t *conf, FILE *report, char *err, size_t errle
     char          path[HOST_JPATH_MAX];
     char          ppath[HOST_JPATH_MAX];
     char          why[1024];
+    char          types[1024];
 
     if (aws == NULL)
         return -1;
@@ -37,8 +39,9 @@ host_check_config(const host_conf_t *conf, FILE *report, char *err, size_t errle
             return -1;
         }
         if (report != NULL)
-            fprintf(report, "prism-host: route %s: plugin %s %s (%s) ok\n", r->name,
-                    plugin.desc->name, plugin.desc->version, r->plugin);
+            fprintf(report, "prism-host: route %s: plugin %s %s (%s) ok, accepts %s\n", r->name,
+                    plugin.desc->name, plugin.desc->version, r->plugin,
+                    host_accepts_format(plugin.desc->accepts, " ", types, sizeof(types)));
         host_instance_free(&inst);
         host_plugin_unload(&plugin);
     }

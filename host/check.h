@@ -15,7 +15,8 @@
 #include "config.h"
 
 /* Checks CONF as described above.  When REPORT is not NULL, one line per
- * route ("route thumbnail: plugin thumbnail 1.0.0 ok") goes to it.
+ * route with the types its plugin accepts ("route thumbnail: plugin
+ * thumbnail 1.0.0 (PATH) ok, accepts image/jpeg image/png ...") goes to it.
  * Returns 0, or -1 with the first problem in err, naming its key path
  * ("routes[1].plugin: ...", "routes[0].plugin_params.quality: ..."). */
 int host_check_config(const host_conf_t *conf, FILE *report, char *err, size_t errlen);

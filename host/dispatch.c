@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accepts.h"
 #include "clock.h"
 #include "completion.h"
 #include "dead_letter.h"
 #include "identity.h"
 #include "input.h"
+#include "imageinfo.h"
 #include "keys.h"
 #include "log.h"
 #include "memo.h"
@@ -408,7 +410,21 @@ run_within_budget(job_t *j, const aws_s3_object_info_t *info)
     return out;
 }
 
-/* Handles a message that names an object to process. */
+/* Returns 1, with j->reason set, when TYPE (the event's contentType, or
+ * when SNIFFED the type of the original's bytes) is not one the route's
+ * plugin accepts; else 0. */
+static int
+refused_type(job_t *j, const char *type, int sniffed)
+{
+    const prism_plugin_t *d = j->p->inst.plugin->desc;
+
+    return host_accepts_refuse(d->accepts, d->name, type, sniffed, j->reason, sizeof(j->reason));
+}
+
+/* Handles a message that names an object to process: a type the plugin
+ * does not accept is rejected before the original is fetched, or, when
+ * the event names no type, before the plugin runs if the original's bytes
+ * are a type imageinfo knows (other bytes are left to the plugin). */
 static outcome_t
 handle_image(job_t *j)
 {
@@ -431,8 +447,16 @@ handle_image(job_t *j)
         return announce(j, out);
     if (condemned_by_crash(j))
         return announce(j, OUT_REJECT);
+    if (j->ev.content_type != NULL && refused_type(j, j->ev.content_type, 0))
+        return announce(j, OUT_REJECT);
     memset(&info, 0, sizeof(info));
     out = fetch_original(j, &info);
+    if (out == OUT_OK && j->ev.content_type == NULL) {
+        ii_type_t sniffed = ii_sniff(j->p->input.data, j->p->input.len);
+
+        if (sniffed != II_TYPE_UNKNOWN && refused_type(j, ii_type_mime(sniffed), 1))
+            out = OUT_REJECT;
+    }
     if (out == OUT_OK)
         out = confirm_identity(j, &info);
     if (out == OUT_OK)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accepts.h"
 #include "json_check.h"
 
 /* Returns 1 when NAME matches [a-z0-9_-]{1,63}. */
@@ -47,6 +48,10 @@ check_descriptor(const prism_plugin_t *d, const char *path, char *err, size_t er
     }
     if (host_params_check_specs(d->params, why, sizeof(why)) != 0) {
         snprintf(err, errlen, "%s: plugin %s declares a broken %s", path, d->name, why);
+        return -1;
+    }
+    if (host_accepts_check(d->accepts, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "%s: plugin %s declares %s", path, d->name, why);
         return -1;
     }
     return 0;

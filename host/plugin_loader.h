@@ -33,7 +33,8 @@ typedef struct {
  * in err when dlopen fails (with dlerror's reason), the symbol
  * prism_plugin is missing, its ABI version differs from
  * PRISM_PLUGIN_ABI_VERSION, or the descriptor is malformed (bad name, no
- * process function, a broken param table).  *out needs no unload then. */
+ * process function, a broken param table, no or a malformed accepts
+ * list).  *out needs no unload then. */
 int host_plugin_load(const char *path, host_plugin_t *out, char *err, size_t errlen);
 
 /* dlclose()s the plugin.  Instances must be freed first. */

@@ -20,8 +20,18 @@ typedef enum {
     II_TYPE_JPEG,
     II_TYPE_PNG,
     II_TYPE_WEBP,
-    II_TYPE_GIF
+    II_TYPE_GIF,
+    II_TYPE_HEIC,   /* HEIF with an HEVC-coded primary image (heic/heix/... brands) */
+    II_TYPE_HEIF,   /* HEIF of another or undeclared codec (mif1/msf1 brands only) */
+    II_TYPE_AVIF    /* HEIF with an AV1-coded primary image (avif/avis brands) */
 } ii_type_t;
+
+/* The header budget: the most bytes a caller buffering the start of an
+ * upload should hold for ii_probe(). GIF and HEIF parsing never look past
+ * it (a HEIF meta box ending past it is II_ERROR; a GIF's walk for a
+ * second frame stops there). A JPEG's markers before the frame header are
+ * followed as far as they go: a caller refuses a need beyond its budget. */
+#define II_HEADER_MAX (1024 * 1024)
 
 /* ii_probe() results */
 #define II_OK         0   /* type and dimensions known */
@@ -30,17 +40,25 @@ typedef enum {
 
 typedef struct {
     ii_type_t type;
-    unsigned  width, height;  /* as stored, before any EXIF orientation */
+    unsigned  width, height;  /* JPEG: as stored, before any EXIF orientation;
+                                 HEIC/HEIF/AVIF: the primary item's ispe,
+                                 swapped by an irot of 90 or 270 degrees (as
+                                 displayed; a clean aperture is not applied) */
     int       orientation;    /* EXIF 1..8; 1 when absent or invalid (JPEG only) */
     int       progressive;    /* JPEG SOF2/6/10/14, PNG Adam7 interlace */
-    int       components;     /* channels as stored: a palette index counts 1 */
+    int       components;     /* channels as stored: a palette index counts 1;
+                                 HEIF: from pixi, 0 without one */
     int       bit_depth;      /* bits per channel (JPEG precision, PNG depth, GIF
-                                 palette index bits; 8 for WebP) */
+                                 palette index bits; 8 for WebP; HEIF: pixi's
+                                 first channel, 0 without one) */
     int       has_alpha;      /* from the header only (PNG: colour type 4/6;
                                  a tRNS chunk is not looked for) */
     int       cmyk;           /* JPEG with 4 components (CMYK or YCCK) */
-    int       animated;       /* WebP VP8X animation flag; GIF NETSCAPE2.0
-                                 loop extension before the first frame */
+    int       animated;       /* WebP: the VP8X animation flag. GIF: a second
+                                 image descriptor; when the first frame runs
+                                 past II_HEADER_MAX, a NETSCAPE2.0/ANIMEXTS1.0
+                                 loop extension before it. HEIF: an image
+                                 sequence major brand (msf1, hevc, hevx, avis) */
     int       adobe_transform;/* JPEG Adobe APP14 transform (0 none/RGB/CMYK,
                                  1 YCbCr, 2 YCCK); -1 without APP14 */
     size_t    need;           /* on II_NEED_MORE: the buffer length the probe
@@ -51,8 +69,14 @@ typedef struct {
 
 /*
  * The type named by the first bytes (magic numbers) alone: JPEG FF D8 FF,
- * the 8-byte PNG signature, RIFF....WEBP, GIF87a/GIF89a. II_TYPE_UNKNOWN
- * when buf is too short to hold the whole signature or matches none.
+ * the 8-byte PNG signature, RIFF....WEBP, GIF87a/GIF89a, or an ISO-BMFF
+ * ftyp box (at most 4096 bytes) whose brands name HEIC, AVIF or HEIF.
+ * Brand precedence: a major brand of the HEIC family (heic heix heim heis
+ * hevc hevx) or the AVIF family (avif avis) decides; otherwise the
+ * compatible brands do, the HEIC family before the AVIF family; otherwise
+ * mif1 or msf1 (major or compatible) make it HEIF. II_TYPE_UNKNOWN when
+ * buf is too short to hold the whole signature (the whole ftyp box) or
+ * matches none.
  */
 ii_type_t ii_sniff(const void *buf, size_t len);
 
@@ -60,12 +84,14 @@ ii_type_t ii_sniff(const void *buf, size_t len);
  * II_TYPE_UNKNOWN or an out-of-range value. Never NULL. */
 const char *ii_type_mime(ii_type_t t);
 
-/* The file extension of t without a dot ("jpg", "png", "webp", "gif");
+/* The file extension of t without a dot ("jpg", "png", "webp", "gif",
+ * "heic", "heif", "avif");
  * "bin" for II_TYPE_UNKNOWN or an out-of-range value. Never NULL. */
 const char *ii_type_ext(ii_type_t t);
 
 /* The type a configuration names, case-insensitively: "jpeg"/"jpg", "png",
- * "webp", "gif", or a MIME type "image/jpeg" .... II_TYPE_UNKNOWN for any
+ * "webp", "gif", "heic", "heif", "avif", or a MIME type "image/jpeg" ....
+ * II_TYPE_UNKNOWN for any
  * other string or NULL. */
 ii_type_t ii_type_from_name(const char *name);
 
@@ -80,6 +106,11 @@ ii_type_t ii_type_from_name(const char *name);
  * A result never changes from II_OK or II_ERROR when more bytes follow.
  * JPEG: markers are walked up to the first frame header (SOFn); EXIF
  * orientation and the Adobe transform count only before it.
+ * GIF: blocks are walked past the first frame to the second image
+ * descriptor or the trailer, or up to II_HEADER_MAX.
+ * HEIC/HEIF/AVIF: top-level boxes are skipped up to the meta box, which is
+ * read whole: pitm names the primary item, iprp/ipma its properties in
+ * iprp/ipco (ispe, irot, pixi). Image data is never read.
  */
 int ii_probe(const void *buf, size_t len, ii_info_t *out, char *err, size_t errlen);
 

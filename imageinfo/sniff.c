@@ -1,5 +1,6 @@
 /*
- * Image type from magic bytes: JPEG, PNG, WebP (RIFF container) and GIF.
+ * Image type from magic bytes: JPEG, PNG, WebP (RIFF container) and GIF
+ * by fixed signatures, HEIC/HEIF/AVIF by the brands of the ftyp box.
  */
 #include <string.h>
 
@@ -40,13 +41,13 @@ ii_type_t ii_sniff(const void *buf, size_t len)
         if (len >= s->len && ii_signature_agrees(s, buf, s->len))
             return s->type;
     }
-    return II_TYPE_UNKNOWN;
+    return buf ? ii_bmff_sniff(buf, len) : II_TYPE_UNKNOWN;
 }
 
 /* See ii_internal.h. */
 size_t ii_sniff_need(const uint8_t *buf, size_t len)
 {
-    size_t need = 0;
+    size_t need = ii_bmff_sniff_need(buf, len);
 
     for (size_t i = 0; i < II_NSIGNATURES; i++) {
         const ii_signature_t *s = &ii_signatures[i];

@@ -134,7 +134,7 @@ ing_event_json(const ing_event_t *ev, char *err, size_t errlen)
     root = json_pack_ex(&jerr, 0,
         "{s:[{s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s},"
         "     s:{s:s, s:s, s:{s:s, s:{s:s}, s:s+}, s:{s:s, s:I, s:s#, s:s}}}],"
-        " s:{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s*}}",
+        " s:{s:s, s:s, s:I, s:I, s:b, s:s, s:s, s:s, s:s, s:s, s:s*}}",
         "Records",
             "eventVersion", "2.1",
             "eventSource", "aws:s3",
@@ -161,6 +161,7 @@ ing_event_json(const ing_event_t *ev, char *err, size_t errlen)
             "contentType", ev->content_type,
             "width", (json_int_t) ev->width,
             "height", (json_int_t) ev->height,
+            "animated", ev->animated != 0,
             "sha256", ev->sha256,
             "requestId", ev->request_id,
             "bucket", ev->bucket,
@@ -217,7 +218,9 @@ ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX]
     }
     if (event_attr(&out[n++], "width", "Number", width, err, errlen) != 0
         || event_attr(&out[n++], "height", "Number", height, err, errlen) != 0
-        || event_attr(&out[n++], "size", "Number", size, err, errlen) != 0)
+        || event_attr(&out[n++], "size", "Number", size, err, errlen) != 0
+        || event_attr(&out[n++], "animated", "String", ev->animated ? "true" : "false", err,
+                      errlen) != 0)
     {
         return -1;
     }

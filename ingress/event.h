@@ -17,7 +17,7 @@
  *                 "arn":"arn:aws:s3:::B"},
  *       "object":{"key":URL-ENCODED KEY,"size":N,"eTag":HEX,
  *                 "sequencer":"0017CE1A2B3C4D5E6F"}}}],
- *    "prism":{"imageId","contentType","width","height","sha256",
+ *    "prism":{"imageId","contentType","width","height","animated","sha256",
  *             "requestId","bucket","key" (raw),"storage":"s3"|"local",
  *             "localPath" (local storage only)}}
  *
@@ -29,8 +29,8 @@
  * one key order like S3's.
  *
  * The SNS message attributes (for subscription filter policies) are
- * content_type (String), width, height, size (Number) and request_id
- * (String).
+ * content_type (String), width, height, size (Number), animated (String
+ * "true" / "false") and request_id (String).
  */
 #ifndef ING_EVENT_H
 #define ING_EVENT_H
@@ -61,6 +61,7 @@ typedef struct {
     const char      *content_type;  /* sniffed type, "image/jpeg" */
     uint32_t         width;
     uint32_t         height;
+    int              animated;      /* more than one frame (imageinfo's animated) */
     const char      *sha256;        /* lower-case hex */
     const char      *request_id;
     const char      *source_ip;
@@ -69,7 +70,7 @@ typedef struct {
     struct timespec  time;          /* when the original was stored */
 } ing_event_t;
 
-#define ING_EVENT_ATTRS_MAX 5
+#define ING_EVENT_ATTRS_MAX 6
 #define ING_ATTR_VALUE_MAX  256
 
 /* One SNS message attribute; name and type are static strings. */

@@ -63,8 +63,8 @@
 /* the longest KMS key id (a key ARN or alias ARN) */
 #define NGX_HTTP_PRISM_KMS_KEY_ID_MAX      2048
 
-/* the longest image header kept in memory to read the dimensions */
-#define NGX_HTTP_PRISM_HEAD_MAX            (1024 * 1024)
+/* the longest image header kept in memory: what imageinfo ever reads */
+#define NGX_HTTP_PRISM_HEAD_MAX            II_HEADER_MAX
 
 /* what a form may carry besides its file: boundaries, headers, fields */
 #define NGX_HTTP_PRISM_FORM_SLACK          (ING_FORM_FIELDS_MAX             \

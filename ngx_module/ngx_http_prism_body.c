@@ -428,8 +428,8 @@ ngx_http_prism_probe(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     if (rc == II_ERROR) {
         if (ii_sniff(ctx->head, ctx->head_len) == II_TYPE_UNKNOWN) {
             ngx_http_prism_error(ctx, ngx_http_prism_unsupported_type,
-                                 "the upload is not a JPEG, PNG, WebP or "
-                                 "GIF image");
+                                 "the upload is not a JPEG, PNG, WebP, "
+                                 "GIF, HEIC, HEIF or AVIF image");
 
         } else {
             ngx_http_prism_error(ctx, ngx_http_prism_invalid_image,

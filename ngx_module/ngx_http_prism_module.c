@@ -373,8 +373,11 @@ ngx_module_t  ngx_http_prism_module = {
 };
 
 
+/* what the built-in plugins decode (their descriptors' "accepts") */
 #define NGX_HTTP_PRISM_TYPES_DEFAULT                                          \
-    ((1 << II_TYPE_JPEG) | (1 << II_TYPE_PNG) | (1 << II_TYPE_WEBP))
+    ((1 << II_TYPE_JPEG) | (1 << II_TYPE_PNG) | (1 << II_TYPE_WEBP)           \
+     | (1 << II_TYPE_GIF) | (1 << II_TYPE_HEIC) | (1 << II_TYPE_HEIF)         \
+     | (1 << II_TYPE_AVIF))
 
 #define NGX_HTTP_PRISM_MAX_PIXELS_DEFAULT   II_DEFAULT_MAX_PIXELS
 
@@ -844,7 +847,8 @@ ngx_http_prism_types(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         if (type == II_TYPE_UNKNOWN) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "prism: invalid value \"%V\" in \"%V\" "
-                               "directive, expected jpeg, png, webp, gif",
+                               "directive, expected jpeg, png, webp, gif, "
+                               "heic, heif, avif",
                                &value[i], &cmd->name);
             return NGX_CONF_ERROR;
         }

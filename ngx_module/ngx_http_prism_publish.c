@@ -61,6 +61,7 @@ ngx_http_prism_event(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     ev->content_type = (char *) ctx->content_type.data;
     ev->width = ctx->info.width;
     ev->height = ctx->info.height;
+    ev->animated = ctx->info.animated;
     ev->sha256 = (char *) ctx->sha256;
     ev->request_id = (char *) ctx->request_id.data;
     ev->source_ip = (char *) ctx->source_ip.data;

@@ -124,7 +124,7 @@ http {
             prism_upload on;
             prism_max_bytes 25m;
             prism_max_pixels 50000000;
-            prism_types jpeg png webp;
+            prism_types jpeg png webp gif heic heif avif;
             prism_store s3;
             prism_bucket prism-ingest;
             prism_key_prefix originals/;

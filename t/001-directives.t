@@ -133,7 +133,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420
     }
 --- must_die
 --- error_log
-prism: invalid value "tiff" in "prism_types" directive, expected jpeg, png, webp, gif
+prism: invalid value "tiff" in "prism_types" directive, expected jpeg, png, webp, gif, heic, heif, avif
 
 
 

@@ -66,7 +66,7 @@ Location: http://127\.0\.0\.1:\d+/prism-ingest/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.pn
 
 
 
-=== TEST 3: WebP, and GIF once "prism_types" allows it
+=== TEST 3: an animated GIF with "prism_types" naming it: the animated attribute
 --- main_config
     load_module $TEST_NGINX_PRISM_MODULE;
 --- http_config
@@ -82,7 +82,7 @@ Location: http://127\.0\.0\.1:\d+/prism-ingest/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.pn
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('gif-animated.gif'))
 --- created eval
-+{ bytes => PrismTest::image('gif-animated.gif'), type => 'image/gif', width => 64, height => 40 }
++{ bytes => PrismTest::image('gif-animated.gif'), type => 'image/gif', width => 64, height => 40, animated => 1 }
 --- error_code: 201
 --- no_error_log
 [error]
@@ -200,5 +200,53 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-gray.jpg'))
 --- error_code: 201
 --- response_headers_like
 Location: https://images\.example\.com/[0-9a-f-]{36}$
+--- no_error_log
+[error]
+
+
+
+=== TEST 8: a HEIC on the default configuration (a 2x1 grid of HEVC tiles; the primary item's ispe)
+--- main_config
+    load_module $TEST_NGINX_PRISM_MODULE;
+--- http_config
+    prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
+    prism_credentials env;
+--- config
+    location /upload {
+        prism_upload on;
+        prism_bucket prism-ingest;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+    }
+--- raw_request eval
+PrismTest::upload_request(POST => '/upload', PrismTest::image('heic-64x48.heic'), 'Content-Type: application/octet-stream')
+--- created eval
++{ bytes => PrismTest::image('heic-64x48.heic'), type => 'image/heic', width => 64, height => 48 }
+--- error_code: 201
+--- response_headers_like
+Location: http://127\.0\.0\.1:\d+/prism-ingest/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.heic
+--- no_error_log
+[error]
+
+
+
+=== TEST 9: an AVIF rotated by 90 degrees (irot) on the default configuration: the displayed size
+--- main_config
+    load_module $TEST_NGINX_PRISM_MODULE;
+--- http_config
+    prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
+    prism_credentials env;
+--- config
+    location /upload {
+        prism_upload on;
+        prism_bucket prism-ingest;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+    }
+--- raw_request eval
+PrismTest::upload_request(PUT => '/upload', PrismTest::image('avif-64x48-irot90.avif'), 'Content-Type: image/avif')
+--- created eval
++{ bytes => PrismTest::image('avif-64x48-irot90.avif'), type => 'image/avif', width => 48, height => 64 }
+--- error_code: 201
+--- response_headers_like
+Location: http://127\.0\.0\.1:\d+/prism-ingest/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.avif
 --- no_error_log
 [error]

@@ -97,7 +97,18 @@ PrismTest::upload_request(POST => '/upload', "hello, this is not an image\n" x 2
 
 
 
-=== TEST 6: a GIF where only JPEG, PNG and WebP are allowed
+=== TEST 6: a GIF where "prism_types" allows only JPEG, PNG and WebP
+--- config
+    location /upload {
+        client_max_body_size 0;
+        prism_upload on;
+        prism_types jpeg png webp;
+        prism_bucket prism-ingest;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+    }
+    location /status {
+        prism_status json;
+    }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('gif-still.gif'), 'Content-Type: image/png')
 --- error: type_not_allowed
@@ -120,6 +131,27 @@ PrismTest::upload_request(POST => '/upload', main::jpeg_header(30000, 30000, 200
 PrismTest::upload_request(POST => '/upload', main::jpeg_header(1000, 1001, 100))
 --- error: too_many_pixels
 --- error_code: 413
+
+
+
+=== TEST 8b: a HEIF pixel bomb: an AVIF whose ispe declares 100000 x 100000
+--- raw_request eval
+my $avif = PrismTest::image('avif-64x48.avif');
+substr($avif, index($avif, 'ispe') + 8, 8) = pack('NN', 100000, 100000);
+PrismTest::upload_request(POST => '/upload', $avif)
+--- error: too_many_pixels
+--- error_code: 413
+--- response_body_like: 100000x100000
+
+
+
+=== TEST 8c: a HEIC whose meta box overruns the file is corrupt
+--- raw_request eval
+my $heic = PrismTest::image('heic-64x48.heic');
+substr($heic, index($heic, 'meta') - 4, 4) = pack('N', 0x00100000);
+PrismTest::upload_request(POST => '/upload', substr($heic, 0, 2000))
+--- error: invalid_image
+--- error_code: 400
 
 
 

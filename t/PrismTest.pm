@@ -190,7 +190,8 @@ sub no_event {
 }
 
 # Checks a 201 answer against what was uploaded: $want is
-# { bytes, type, width, height } plus optional { store => 'local', dir }.
+# { bytes, type, width, height } plus optional { animated => 1 } and
+# { store => 'local', dir }.
 # Verifies the JSON body, the stored object's bytes and SHA-256, and the
 # SNS event (body and attributes) received from the suites' queue.
 # Returns the decoded answer.
@@ -243,6 +244,8 @@ sub check_created {
     is($a->{width}{value}, $want->{width}, "$name - event: width attribute");
     is($a->{height}{value}, $want->{height}, "$name - event: height attribute");
     is($a->{size}{value}, length $want->{bytes}, "$name - event: size attribute");
+    is($a->{animated}{value}, $want->{animated} ? 'true' : 'false', "$name - event: animated attribute");
+    is($b->{prism}{animated} ? 1 : 0, $want->{animated} ? 1 : 0, "$name - event: animated");
     is($a->{request_id}{value}, $b->{prism}{requestId}, "$name - event: request_id attribute");
     if (($want->{store} // 's3') eq 'local') {
         is($b->{prism}{storage}, 'local', "$name - event: storage");

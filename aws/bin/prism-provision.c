@@ -2,7 +2,9 @@
  * prism-provision — creates, converges, shows or deletes every AWS
  * resource the prism stack needs, from one description file
  * (conf/resources.json; format in docs/resources.md), on AWS or on any
- * compatible endpoint (the local emulators included).
+ * compatible endpoint (the local emulators included).  A subscription's
+ * "filter_from_plugin" is resolved here, by loading that plugin as
+ * prism-host does and filtering on the types it accepts.
  *
  *   prism-provision [global options] up|down|show [-f FILE] [--force]
  *
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "aws_cli_opts.h"
+#include "plugin_loader.h"
 #include "provision.h"
 
 #define PROV_EXIT_FAIL  1
@@ -41,6 +44,36 @@ static void prov_print_line(void *ud, const char *line)
     (void) ud;
     puts(line);
     fflush(stdout);
+}
+
+/* Gives every subscription with "filter_from_plugin" the filter policy of
+ * the types that plugin accepts: the plugin is loaded (dlopen, ABI and
+ * descriptor checks; its init is not run) and unloaded.  Returns 0, or
+ * -1 with err naming the subscription. */
+static int prov_filters_from_plugins(prov_plan_t *plan, char *err, size_t errlen)
+{
+    char why[1024];
+
+    for (size_t i = 0; i < plan->nsubs; i++) {
+        prov_subscription_t *s = &plan->subs[i];
+        host_plugin_t plugin;
+        int rc;
+
+        if (s->filter_from_plugin == NULL) {
+            continue;
+        }
+        if (host_plugin_load(s->filter_from_plugin, &plugin, why, sizeof(why)) != 0) {
+            snprintf(err, errlen, "subscriptions[%zu].filter_from_plugin: %.900s", i, why);
+            return -1;
+        }
+        rc = prov_plan_filter_types(s, plugin.desc->accepts, why, sizeof(why));
+        host_plugin_unload(&plugin);
+        if (rc != 0) {
+            snprintf(err, errlen, "subscriptions[%zu].filter_from_plugin: %.900s", i, why);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* Prints a usage error and returns PROV_EXIT_USAGE. */
@@ -88,6 +121,11 @@ int main(int argc, char **argv)
     }
     if (prov_plan_load(file, &plan, msg, sizeof(msg)) != 0) {
         fprintf(stderr, "prism-provision: %s\n", msg);
+        return PROV_EXIT_FAIL;
+    }
+    if (prov_filters_from_plugins(&plan, line, sizeof(line)) != 0) {
+        fprintf(stderr, "prism-provision: %s\n", line);
+        prov_plan_free(&plan);
         return PROV_EXIT_FAIL;
     }
     aws_cli_opts_env(&opts);

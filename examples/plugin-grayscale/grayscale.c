@@ -3,7 +3,9 @@
  *
  * Converts a binary PPM (P6, 8-bit) original to a grayscale PGM (P5)
  * derivative "gray.pgm", with BT.601 or BT.709 luma weights; optionally
- * also emits the original unchanged as "original".  Any other input is
+ * also emits the original unchanged as "original".  It declares that it
+ * accepts image/x-portable-pixmap only, so prism-host dead-letters any
+ * other type without calling it; bytes that are not P6 anyway are
  * rejected with a reason (it lands in the route's DLQ).  It needs nothing
  * but libc and prism/plugin.h:
  *
@@ -21,6 +23,9 @@ typedef struct {
     unsigned char *out;           /* reused between images */
     size_t   out_cap;
 } gray_state_t;
+
+/* What it reads: the host dead-letters anything else before process(). */
+static const char *const gray_accepts[] = { "image/x-portable-pixmap", NULL };
 
 static const prism_param_spec_t gray_params[] = {
     { "weights", PRISM_PARAM_STRING, "bt601", 0, 0, "bt601|bt709", "luma coefficients" },
@@ -145,6 +150,7 @@ const prism_plugin_t prism_plugin = {
     .version = "1.0.0",
     .description = "binary PPM to grayscale PGM (example plugin)",
     .params = gray_params,
+    .accepts = gray_accepts,
     .init = gray_init,
     .process = gray_process,
     .destroy = gray_destroy,

@@ -8,7 +8,8 @@
  * Loads the plugin exactly as prism-host does (ABI check, params
  * validated against its table, init), gives it each image with the
  * metadata prism's ingress would send (type and dimensions from the
- * header), and with -o writes the outputs to DIR/<image stem>/<ROUTE>/
+ * header) -- or, like prism-host, rejects one of a type the plugin does
+ * not accept without calling it -- and with -o writes the outputs to DIR/<image stem>/<ROUTE>/
  * <suffix> (ROUTE defaults to the plugin's name), the layout prism-host
  * uses under an output prefix.  -n repeats each image RUNS times and
  * reports the mean and fastest run, for benchmarks.
@@ -26,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "accepts.h"
 #include "aws_buf.h"
 #include "clock.h"
 #include "heap.h"
@@ -126,7 +128,7 @@ run_image(run_t *run, const char *file, aws_buf_t *data)
     prism_input_t  in;
     ii_info_t      info;
     prism_result_t res = PRISM_OK;
-    char           keybuf[4096];
+    char           keybuf[4096], why[1024];
     const char    *key;
     double         total = 0, best = 0;
 
@@ -142,6 +144,11 @@ run_image(run_t *run, const char *file, aws_buf_t *data)
         in.content_type = ii_type_mime(info.type);
         in.width = info.width;
         in.height = info.height;
+        if (host_accepts_refuse(run->plugin.desc->accepts, run->plugin.desc->name,
+                                in.content_type, 0, why, sizeof(why))) {
+            printf("%s: reject: %s\n", file, why);
+            return PRISM_REJECT;
+        }
     }
     for (long r = 0; r < run->runs; r++) {
         host_log_ctx_t ctx = { run->route, NULL, NULL };
@@ -176,10 +183,12 @@ static void
 describe(const prism_plugin_t *d)
 {
     static const char *const types[] = { "int", "double", "bool", "string", "int list" };
+    char accepts[1024];
 
     printf("%s %s (plugin ABI %d)\n", d->name, d->version, d->abi_version);
     if (d->description != NULL)
         printf("  %s\n", d->description);
+    printf("  accepts: %s\n", host_accepts_format(d->accepts, " ", accepts, sizeof(accepts)));
     for (const prism_param_spec_t *s = d->params; s != NULL && s->name != NULL; s++) {
         printf("  %-16s %-8s", s->name, (unsigned) s->type <= PRISM_PARAM_INT_LIST
                                             ? types[s->type] : "?");

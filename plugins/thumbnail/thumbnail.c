@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "prism/plugin.h"
+#include "img_accepts.h"
 #include "img_convert.h"
 #include "img_geometry.h"
 #include "img_jpeg_encode.h"
@@ -177,6 +178,7 @@ const prism_plugin_t prism_plugin = {
     .version = "1.0.0",
     .description = "JPEG/PNG to JPEG thumbnails at one or more bounding sizes (fit or fill)",
     .params = tn_params,
+    .accepts = img_accepts,
     .init = tn_init,
     .process = tn_process,
     .destroy = tn_destroy,

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "prism/plugin.h"
+#include "img_accepts.h"
 #include "img_composite.h"
 #include "img_convert.h"
 #include "img_jpeg_decode.h"
@@ -392,6 +393,7 @@ const prism_plugin_t prism_plugin = {
     .version = "1.0.0",
     .description = "lays a PNG logo over JPEG/PNG images at a gravity, margin and opacity; JPEG out",
     .params = wm_params,
+    .accepts = img_accepts,
     .init = wm_init,
     .process = wm_process,
     .destroy = wm_destroy,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "prism/plugin.h"
+#include "img_accepts.h"
 #include "img_convert.h"
 #include "img_geometry.h"
 #include "img_load.h"
@@ -155,6 +156,7 @@ const prism_plugin_t prism_plugin = {
     .version = "1.0.0",
     .description = "JPEG/PNG to WebP (lossy or lossless), optionally fitted into a box",
     .params = wp_params,
+    .accepts = img_accepts,
     .init = wp_init,
     .process = wp_process,
     .destroy = wp_destroy,

@@ -297,6 +297,55 @@ like $out, qr/^table prov-test-records: deleted$/m, 'down --force deletes the ta
 ok !table_exists('prov-test-records'), 'the table is gone';
 ok topic_exists('shared-events') && queue_exists('shared-inbox'), 'the shared topic and queue survive --force too';
 
+# --- a subscription's filter policy from the types a plugin accepts -------------------
+# png_only declares image/png: the subscription gets {"content_type":["image/png"]},
+# so its queue receives the PNG upload's event and never the JPEG's.
+my $png_only = "$root/build/test-plugins/png_only.so";
+my $fdesc = File::Temp->new(SUFFIX => '.json');
+print $fdesc encode_json({ stack => 'prov-filter',
+    topics => [ { name => 'filter-events' } ], queues => [ { name => 'filter-png' } ],
+    subscriptions => [ { topic => 'filter-events', queue => 'filter-png',
+                         raw_message_delivery => JSON::PP::true, filter_from_plugin => $png_only } ] });
+close $fdesc;
+SKIP: {
+    skip "$png_only not built", 7 unless -f $png_only;
+    ($rc, $out, $err) = run($provision, 'up', '-f', "$fdesc");
+    is $rc, 0, 'up with filter_from_plugin' or diag "$out$err";
+    my $topic_arn = 'arn:aws:sns:us-east-1:000000000000:filter-events';
+    my ($sub_arn) = sns_call(Action => 'ListSubscriptionsByTopic', TopicArn => $topic_arn)->{content}
+        =~ m{<SubscriptionArn>([^<]+)</SubscriptionArn>};
+    my $attrs = $sub_arn ? sns_call(Action => 'GetSubscriptionAttributes',
+                                    SubscriptionArn => $sub_arn)->{content} : '';
+    my ($fp) = $attrs =~ m{<key>FilterPolicy</key>\s*<value>([^<]*)</value>};
+    $fp //= '{}';
+    $fp =~ s/&quot;/"/g;
+    is_deeply decode_json($fp), { content_type => ['image/png'] },
+        'the filter policy is the plugin\'s accepted types on content_type';
+    ($rc, $out) = run($provision, 'up', '-f', "$fdesc");
+    like $out, qr/^up: no changes, every resource is in place$/m, 'a second up changes nothing';
+    for my $type ('image/jpeg', 'image/png') {
+        cli_ok('sns', 'publish', '--topic-arn', $topic_arn, '--message', "event of a $type",
+               '--attr', "content_type=String:$type");
+    }
+    my @got = map { $_->{body} }
+              json_lines(cli_ok('sqs', 'receive', '--queue-url', queue_url('filter-png'),
+                                '--wait', 2, '--max', 10));
+    is_deeply \@got, ['event of a image/png'], 'the queue receives only the type the plugin reads';
+
+    my $bad = File::Temp->new(SUFFIX => '.json');
+    print $bad encode_json({ stack => 'prov-filter', topics => [ { name => 'filter-events' } ],
+        queues => [ { name => 'filter-png' } ],
+        subscriptions => [ { topic => 'filter-events', queue => 'filter-png',
+                             filter_from_plugin => "$root/build/test-plugins/old_abi.so" } ] });
+    close $bad;
+    ($rc, $out, $err) = run($provision, 'show', '-f', "$bad");
+    is $rc, 1, 'a plugin that does not load: exit 1';
+    like $err, qr/subscriptions\[0\]\.filter_from_plugin: .*plugin ABI version 1, this prism-host speaks version 2/,
+        'and the subscription and the reason are named';
+    ($rc, $out) = run($provision, 'down', '-f', "$fdesc");
+    is $rc, 0, 'down removes the filtered subscription, topic and queue' or diag $out;
+}
+
 # --- down of the shipped stack (tagged prism:stack=prism by local-aws.sh's up) ---------------
 my $tmp = File::Temp->new;
 print $tmp "x";

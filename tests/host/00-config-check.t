@@ -37,7 +37,8 @@ my ($rc, $out, $file) = check([route('a', plugin_path('ok'), { quality => 90 }),
                                route('b', plugin_path('slow'), { seconds => 0.5 })]);
 is($rc, 0, 'valid config: -t exits 0') or diag($out);
 like($out, qr/syntax is ok/, 'valid config: syntax is ok');
-like($out, qr/route a: plugin ok 1\.0\.0 .* ok/, 'valid config: route a plugin reported');
+like($out, qr/route a: plugin ok 1\.0\.0 .* ok, accepts image\/jpeg image\/png image\/webp image\/gif image\/heic image\/heif image\/avif$/m,
+     'valid config: route a plugin reported with the types it accepts');
 like($out, qr/route b: plugin slow 1\.0\.0 .* ok/, 'valid config: route b plugin reported');
 like($out, qr/test is successful/, 'valid config: test is successful');
 
@@ -66,8 +67,18 @@ like($out, qr/\Qroutes[0].plugin_params: plugin ok refused: init_fail is set\E/,
 
 ($rc, $out) = check([route('a', plugin_path('ok')), route('b', plugin_path('bad_abi'))]);
 is($rc, 1, 'ABI mismatch: -t exits 1');
-like($out, qr/\Qroutes[1].plugin: \E.*bad_abi\.so: plugin ABI version 2, this prism-host speaks version 1/,
+like($out, qr/\Qroutes[1].plugin: \E.*bad_abi\.so: plugin ABI version 3, this prism-host speaks version 2/,
      'ABI mismatch: clear error with both versions');
+
+($rc, $out) = check([route('a', plugin_path('old_abi'))]);
+is($rc, 1, 'a version 1 plugin (no accepts list): -t exits 1');
+like($out, qr/\Qroutes[0].plugin: \E.*old_abi\.so: plugin ABI version 1, this prism-host speaks version 2: rebuild the plugin/,
+     'a version 1 plugin: told to rebuild it');
+
+($rc, $out) = check([route('a', plugin_path('no_accepts'))]);
+is($rc, 1, 'no accepted types: -t exits 1');
+like($out, qr/\Qroutes[0].plugin: \E.*no_accepts\.so: plugin no_accepts declares no accepted types/,
+     'no accepted types: said');
 
 ($rc, $out) = check([route('a', plugin_path('no_symbol'))]);
 is($rc, 1, 'missing symbol: -t exits 1');
@@ -98,7 +109,7 @@ like($out, qr/\Q$tmp\E\/syntax\.json:4:\d+: /, 'syntax error: file:line:column')
 $file = write_config("$tmp/run-bad.json", { workers => 1, routes => [route('a', plugin_path('bad_abi'))] });
 ($rc, $out) = run_cmd($host, '-c', $file);
 is($rc, 1, 'prism-host refuses to start with a bad plugin');
-like($out, qr/plugin ABI version 2, this prism-host speaks version 1/, 'and says why');
+like($out, qr/plugin ABI version 3, this prism-host speaks version 2/, 'and says why');
 
 # prism-run-plugin: the same loader and params, without queues.
 ($rc, $out) = run_cmd($runner, '-p', '{"quality": 70}', '-o', "$tmp/run-out", plugin_path('ok'), $image);
@@ -114,7 +125,9 @@ like($out, qr/mean [\d.]+ ms, fastest [\d.]+ ms over 5 runs/, 'prism-run-plugin 
 
 ($rc, $out) = run_cmd($runner, '-l', plugin_path('ok'));
 is($rc, 0, 'prism-run-plugin -l: exit 0');
-like($out, qr/^ok 1\.0\.0 \(plugin ABI 1\)$/m, 'prism-run-plugin -l: name, version, ABI');
+like($out, qr/^ok 1\.0\.0 \(plugin ABI 2\)$/m, 'prism-run-plugin -l: name, version, ABI');
+like($out, qr/^  accepts: image\/jpeg image\/png image\/webp image\/gif image\/heic image\/heif image\/avif$/m,
+     'prism-run-plugin -l: the types it accepts');
 like($out, qr/^  quality +int +default 80, 1\.\.100$/m, 'prism-run-plugin -l: a param with its range');
 like($out, qr/^  suffix +string +default "copy\.bin"$/m, 'prism-run-plugin -l: a string default');
 
@@ -124,7 +137,7 @@ like($out, qr/\Qparams.quality: expected integer 1..100, got "high"\E/, 'prism-r
 
 ($rc, $out) = run_cmd($runner, plugin_path('bad_abi'), $image);
 is($rc, 2, 'prism-run-plugin ABI mismatch: exit 2');
-like($out, qr/plugin ABI version 2/, 'prism-run-plugin ABI mismatch: said');
+like($out, qr/plugin ABI version 3/, 'prism-run-plugin ABI mismatch: said');
 
 ($rc, $out) = run_cmd($runner, plugin_path('reject'), $image);
 is($rc, 1, 'prism-run-plugin reject: exit 1');

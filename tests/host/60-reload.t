@@ -85,7 +85,7 @@ ok(wait_log($log, qr/reload failed: workers: expected integer 1\.\.256, got 0; k
    'a bad value is refused with its key path');
 write_config($conf, { workers => 2, routes => [ { %route, plugin => plugin_path('bad_abi') } ] });
 kill('HUP', $pid);
-ok(wait_log($log, qr/reload failed: routes\[0\]\.plugin: .*plugin ABI version 2[^\n]*keeping the current configuration/, 10),
+ok(wait_log($log, qr/reload failed: routes\[0\]\.plugin: .*plugin ABI version 3, this prism-host speaks version 2[^\n]*keeping the current configuration/, 10),
    'a plugin with the wrong ABI is refused (checked outside the master)');
 send_batch('kept', 2);
 ok(wait_for(sub { all_done('kept', 2) }, 15), 'the running configuration keeps working');

@@ -71,7 +71,8 @@ my @d;
 wait_for(sub { push @d, receive_messages($qd, wait => 1); @d }, 10);
 is(scalar @d, 1, 'the JPEG is rejected to the DLQ');
 is($d[0]{MessageAttributes}{'prism.reason'}{StringValue},
-   'plugin grayscale: unsupported input (image/jpeg): grayscale reads binary PPM (P6) only', 'with its reason');
+   'image/jpeg is not a type plugin grayscale accepts (image/x-portable-pixmap)',
+   'by the host, from the types the plugin declares, with the reason');
 is(stop_host($pid, 'TERM', 30), 0, 'SIGTERM: exit 0');
 memcheck($log);
 done_testing();

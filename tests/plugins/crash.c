@@ -30,6 +30,7 @@ const prism_plugin_t prism_plugin = {
     .version = "1.0.0",
     .description = "test plugin: segfaults on purpose",
     .params = crash_params,
+    .accepts = test_accepts,
     .init = record_init,
     .process = crash_process,
     .destroy = free,

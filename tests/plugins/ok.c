@@ -100,6 +100,7 @@ const prism_plugin_t prism_plugin = {
     .version = OK_VERSION,
     .description = "test plugin: copies the original",
     .params = ok_params,
+    .accepts = test_accepts,
     .init = ok_init,
     .process = ok_process,
     .destroy = ok_destroy,

@@ -15,6 +15,13 @@
 
 #include "prism/plugin.h"
 
+/* What every test plugin declares it accepts: the image types the
+ * ingress can sniff (png_only declares its own). */
+static const char *const test_accepts[] = {
+    "image/jpeg", "image/png", "image/webp", "image/gif",
+    "image/heic", "image/heif", "image/avif", NULL
+};
+
 /* The "record" param every test plugin declares. */
 #define RECORD_PARAM \
     { "record", PRISM_PARAM_STRING, "", 0, 0, NULL, \

@@ -65,6 +65,7 @@ const prism_plugin_t prism_plugin = {
     .version = "1.0.0",
     .description = "test plugin: always rejects",
     .params = reject_params,
+    .accepts = test_accepts,
     .init = reject_init,
     .process = reject_process,
     .destroy = reject_destroy,

@@ -26,6 +26,7 @@ const prism_plugin_t prism_plugin = {
     .version = "1.0.0",
     .description = "test plugin: always retries",
     .params = retry_params,
+    .accepts = test_accepts,
     .init = record_init,
     .process = retry_process,
     .destroy = free,

@@ -74,6 +74,7 @@ const prism_plugin_t prism_plugin = {
     .version = "1.0.0",
     .description = "test plugin: sleeps, then copies",
     .params = slow_params,
+    .accepts = test_accepts,
     .init = slow_init,
     .process = slow_process,
     .destroy = slow_destroy,

@@ -162,6 +162,7 @@ test_event_structure(void **state)
     assert_string_equal(jstr(prism, "contentType"), "image/jpeg");
     assert_int_equal(jint(prism, "width"), 4000);
     assert_int_equal(jint(prism, "height"), 3000);
+    assert_true(json_is_false(json_object_get(prism, "animated")));
     assert_string_equal(jstr(prism, "sha256"), SHA);
     assert_string_equal(jstr(prism, "requestId"), ev.request_id);
     assert_string_equal(jstr(prism, "bucket"), "prism-ingest");
@@ -293,7 +294,7 @@ test_event_attrs(void **state)
 
     (void) state;
     n = ing_event_attrs(&ev, a, err, sizeof(err));
-    assert_int_equal(n, 5);
+    assert_int_equal(n, 6);
     assert_string_equal(a[0].name, "content_type");
     assert_string_equal(a[0].type, "String");
     assert_string_equal(a[0].value, "image/jpeg");
@@ -306,15 +307,22 @@ test_event_attrs(void **state)
     assert_string_equal(a[3].name, "size");
     assert_string_equal(a[3].type, "Number");
     assert_string_equal(a[3].value, "5000000000");
-    assert_string_equal(a[4].name, "request_id");
+    assert_string_equal(a[4].name, "animated");
     assert_string_equal(a[4].type, "String");
-    assert_string_equal(a[4].value, ev.request_id);
+    assert_string_equal(a[4].value, "false");
+    assert_string_equal(a[5].name, "request_id");
+    assert_string_equal(a[5].type, "String");
+    assert_string_equal(a[5].value, ev.request_id);
+    ev.animated = 1;
+    n = ing_event_attrs(&ev, a, err, sizeof(err));
+    assert_string_equal(a[4].value, "true");
+    ev.animated = 0;
 
     /* empty strings are left out: SNS refuses empty attribute values */
     ev.request_id = "";
     ev.content_type = "";
     n = ing_event_attrs(&ev, a, err, sizeof(err));
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 4);
     assert_string_equal(a[0].name, "width");
     assert_string_equal(a[2].name, "size");
 

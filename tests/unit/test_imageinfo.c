@@ -2,7 +2,8 @@
  * imageinfo: type sniffing and header probing on real fixtures
  * (tests/data/images, see its README.md), every prefix of them, hand-built
  * headers (pixel bombs, corrupt and polyglot bytes, EXIF variants, a large
- * EXIF before the frame header) and seeded random bytes.
+ * EXIF before the frame header, HEIF boxes built here, GIF frames) and
+ * seeded random bytes.
  * Run from the repository root.
  */
 #include <setjmp.h>
@@ -144,6 +145,9 @@ static const fixture_t fixtures[] = {
     { "gif-still.gif",           II_TYPE_GIF,  150, 91, 1, 0, 1, 5, 0, 0, 0, -1 },
     { "gif-transparent.gif",     II_TYPE_GIF,  150, 91, 1, 0, 1, 5, 1, 0, 0, -1 },
     { "gif-animated.gif",        II_TYPE_GIF,  64, 40,  1, 0, 1, 8, 0, 0, 1, -1 },
+    { "heic-64x48.heic",         II_TYPE_HEIC, 64, 48,  1, 0, 3, 10, 0, 0, 0, -1 },
+    { "avif-64x48.avif",         II_TYPE_AVIF, 64, 48,  1, 0, 3, 12, 0, 0, 0, -1 },
+    { "avif-64x48-irot90.avif",  II_TYPE_AVIF, 48, 64,  1, 0, 3, 12, 0, 0, 0, -1 },
 };
 
 #define NFIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
@@ -206,7 +210,7 @@ static void test_fixture_prefixes(void **state)
             if (r != II_NEED_MORE)
                 break;
             assert_true(info.need > n);
-            if (n >= 12)  /* every signature is complete by then */
+            if (n >= 32)  /* every signature (a fixture's ftyp box too) is complete */
                 assert_int_equal(info.type, fixtures[i].type);
             if (info.need > max_need)
                 max_need = info.need;
@@ -246,6 +250,9 @@ static void test_type_names(void **state)
         { II_TYPE_PNG,  "image/png",  "png" },
         { II_TYPE_WEBP, "image/webp", "webp" },
         { II_TYPE_GIF,  "image/gif",  "gif" },
+        { II_TYPE_HEIC, "image/heic", "heic" },
+        { II_TYPE_HEIF, "image/heif", "heif" },
+        { II_TYPE_AVIF, "image/avif", "avif" },
     };
     (void)state;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -516,7 +523,8 @@ static void test_webp_and_gif_bombs(void **state)
     assert_int_equal(info.height, 16384);
     assert_int_equal(ii_check_limits(&info, 100000000, 0, err, sizeof(err)), II_ERROR);
 
-    assert_int_equal(probe_exact("GIF89a\xFF\xFF\xFF\xFF\x00\x00\x00\x2C", 14,
+    assert_int_equal(probe_exact("GIF89a\xFF\xFF\xFF\xFF\x00\x00\x00"
+                                 "\x2C\0\0\0\0\x01\0\x01\0\0\x02\0;", 26,
                                  &info, err, sizeof(err)), II_OK);
     assert_int_equal(info.width, 65535);
     assert_int_equal(info.height, 65535);
@@ -785,6 +793,348 @@ static void test_webp_headers(void **state)
     assert_int_equal(info.need, 30);
 }
 
+/* ---- HEIC / HEIF / AVIF, built box by box ------------------------------- */
+
+/* Appends a 32-bit big-endian value. */
+static void put_be32(buf_t *b, uint32_t v)
+{
+    unsigned char c[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                           (unsigned char)(v >> 8), (unsigned char)v };
+    put(b, c, 4);
+}
+
+/* Appends a box: its size, its type, then the payload. */
+static void put_box(buf_t *b, const char *type, const void *payload, size_t n)
+{
+    put_be32(b, (uint32_t)(n + 8));
+    put(b, type, 4);
+    put(b, payload, n);
+}
+
+/* Appends a box whose payload is another buffer's content, freeing it. */
+static void put_box_of(buf_t *b, const char *type, buf_t *payload)
+{
+    put_box(b, type, payload->p, payload->len);
+    free(payload->p);
+    memset(payload, 0, sizeof(*payload));
+}
+
+/* What heif_file() puts in a file. */
+typedef struct {
+    const char *brands;        /* major, then compatible ones, 4 characters each */
+    uint32_t    width, height; /* the primary item's ispe */
+    int         angle;         /* irot quarter turns, -1 for none */
+    int         decoy;         /* a first ispe of another item, 4096x4096 */
+    size_t      mdat_first;    /* bytes of an mdat before meta, 0 for none */
+} heif_spec_t;
+
+/* A HEIF file as libheif lays one out: ftyp, meta (hdlr, pitm item 1,
+ * iprp with ipco [decoy ispe,] ispe, pixi [, irot] and ipma), then mdat. */
+static void heif_file(const heif_spec_t *spec, buf_t *out)
+{
+    static const unsigned char hdlr[] = { 0,0,0,0, 0,0,0,0, 'p','i','c','t', 0,0,0,0,
+                                          0,0,0,0, 0,0,0,0, 0 };
+    static const unsigned char pitm[] = { 0,0,0,0, 0,1 };
+    static const unsigned char pixi[] = { 0,0,0,0, 3, 8,8,8 };
+    unsigned char ispe[12] = { 0 }, decoy[12] = { 0,0,0,0, 0,0,0x10,0, 0,0,0x10,0 };
+    unsigned char irot[1], ipma[32];
+    size_t nb = strlen(spec->brands) / 4, ni = 0, na;
+    buf_t ftyp = { 0 }, meta = { 0 }, iprp = { 0 }, ipco = { 0 };
+    unsigned first;
+
+    memset(out, 0, sizeof(*out));
+    put(&ftyp, spec->brands, 4);
+    put_be32(&ftyp, 0);
+    for (size_t i = 1; i < nb; i++)
+        put(&ftyp, spec->brands + 4 * i, 4);
+    put_box_of(out, "ftyp", &ftyp);
+    if (spec->mdat_first) {
+        unsigned char *zeros = calloc(1, spec->mdat_first);
+        assert_non_null(zeros);
+        put_box(out, "mdat", zeros, spec->mdat_first);
+        free(zeros);
+    }
+
+    if (spec->decoy)
+        put_box(&ipco, "ispe", decoy, sizeof(decoy));
+    first = spec->decoy ? 2 : 1;
+    ispe[4] = (unsigned char)(spec->width >> 24); ispe[5] = (unsigned char)(spec->width >> 16);
+    ispe[6] = (unsigned char)(spec->width >> 8);  ispe[7] = (unsigned char)spec->width;
+    ispe[8] = (unsigned char)(spec->height >> 24); ispe[9] = (unsigned char)(spec->height >> 16);
+    ispe[10] = (unsigned char)(spec->height >> 8); ispe[11] = (unsigned char)spec->height;
+    put_box(&ipco, "ispe", ispe, sizeof(ispe));
+    put_box(&ipco, "pixi", pixi, sizeof(pixi));
+    if (spec->angle >= 0) {
+        irot[0] = (unsigned char)spec->angle;
+        put_box(&ipco, "irot", irot, 1);
+    }
+    /* ipma version 0, flags 0: [item 2 -> decoy,] item 1 -> its properties */
+    memset(ipma, 0, sizeof(ipma));
+    ni = 4;
+    ipma[ni + 3] = spec->decoy ? 2 : 1;
+    ni += 4;
+    if (spec->decoy) {
+        ipma[ni + 1] = 2; ipma[ni + 2] = 1; ipma[ni + 3] = 0x81;
+        ni += 4;
+    }
+    na = spec->angle >= 0 ? 3 : 2;
+    ipma[ni + 1] = 1; ipma[ni + 2] = (unsigned char)na;
+    ipma[ni + 3] = (unsigned char)(0x80 | first);
+    ipma[ni + 4] = (unsigned char)(first + 1);
+    if (na == 3)
+        ipma[ni + 5] = (unsigned char)(0x80 | (first + 2));
+    ni += 3 + na;
+    put_box_of(&iprp, "ipco", &ipco);
+    put_box(&iprp, "ipma", ipma, ni);
+
+    put_be32(&meta, 0);
+    put_box(&meta, "hdlr", hdlr, sizeof(hdlr));
+    put_box(&meta, "pitm", pitm, sizeof(pitm));
+    put_box_of(&meta, "iprp", &iprp);
+    put_box_of(out, "meta", &meta);
+    put_box(out, "mdat", "\0\0\0\0\0\0\0\0", 8);
+}
+
+/* Probes a built file and checks type, size and animation. */
+static void expect_heif(const heif_spec_t *spec, ii_type_t type, unsigned w, unsigned h,
+                        int animated)
+{
+    ii_info_t info;
+    char err[256];
+    buf_t b;
+
+    heif_file(spec, &b);
+    assert_int_equal(ii_sniff(b.p, b.len), type);
+    if (probe_exact(b.p, b.len, &info, err, sizeof(err)) != II_OK)
+        fail_msg("%s: %s", spec->brands, err);
+    assert_int_equal(info.type, type);
+    assert_int_equal(info.width, w);
+    assert_int_equal(info.height, h);
+    assert_int_equal(info.animated, animated);
+    assert_int_equal(info.components, 3);
+    assert_int_equal(info.bit_depth, 8);
+    free(b.p);
+}
+
+/* The ftyp brands decide: a codec major brand first, then compatible
+ * brands (HEIC before AVIF), then mif1/msf1 for plain HEIF; anything
+ * else in an ftyp box (an MP4, a QuickTime file) is no image type. */
+static void test_heif_brands(void **state)
+{
+    heif_spec_t s = { .width = 64, .height = 48, .angle = -1 };
+    ii_info_t info;
+
+    (void)state;
+    s.brands = "heic";          expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "mif1heicmiaf";  expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "heixmif1";      expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "heimmif1";      expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "heismif1";      expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "hevcmsf1";      expect_heif(&s, II_TYPE_HEIC, 64, 48, 1);
+    s.brands = "hevxmsf1";      expect_heif(&s, II_TYPE_HEIC, 64, 48, 1);
+    s.brands = "avifmif1miaf";  expect_heif(&s, II_TYPE_AVIF, 64, 48, 0);
+    s.brands = "avisavifmsf1";  expect_heif(&s, II_TYPE_AVIF, 64, 48, 1);
+    s.brands = "mif1avifmiaf";  expect_heif(&s, II_TYPE_AVIF, 64, 48, 0);
+    s.brands = "mif1avifheic";  expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "avifheicmif1";  expect_heif(&s, II_TYPE_AVIF, 64, 48, 0);  /* major wins */
+    s.brands = "mif1miaf";      expect_heif(&s, II_TYPE_HEIF, 64, 48, 0);
+    s.brands = "msf1";          expect_heif(&s, II_TYPE_HEIF, 64, 48, 1);
+    s.brands = "miafmif1";      expect_heif(&s, II_TYPE_HEIF, 64, 48, 0);
+    assert_probe_error("\0\0\0\x18" "ftypisom\0\0\0\0isommp41", 24, "unknown image type");
+    assert_probe_error("\0\0\0\x14" "ftypqt  \0\0\0\0qt  ", 20, "unknown image type");
+    /* an ftyp box is needed whole before it names a type */
+    assert_int_equal(ii_sniff("\0\0\0\x18" "ftypmif1\0\0\0\0heic", 20), II_TYPE_UNKNOWN);
+    assert_int_equal(probe_exact("\0\0\0\x18" "ftypmif1\0\0\0\0heic", 20, &info, NULL, 0),
+                     II_NEED_MORE);
+    assert_int_equal(info.need, 24);
+    assert_int_equal(probe_exact("\0\0\0", 3, &info, NULL, 0), II_NEED_MORE);
+    assert_int_equal(info.need, 8);
+    /* sizes a real ftyp never has */
+    assert_probe_error("\0\0\0\x0C" "ftypheic", 8, "unknown image type");
+    assert_probe_error("\0\0\x10\x04" "ftypheic", 8, "unknown image type");
+    assert_probe_error("\0\0\0\x13" "ftypheic\0\0\0\0mif", 19, "unknown image type");
+}
+
+/* The primary item's ispe counts, not another item's; irot by 90 or 270
+ * degrees swaps the sides, 180 does not. */
+static void test_heif_properties(void **state)
+{
+    heif_spec_t s = { .brands = "heicmif1", .width = 640, .height = 480, .angle = -1 };
+
+    (void)state;
+    s.decoy = 1;  expect_heif(&s, II_TYPE_HEIC, 640, 480, 0);
+    s.angle = 0;  expect_heif(&s, II_TYPE_HEIC, 640, 480, 0);
+    s.angle = 1;  expect_heif(&s, II_TYPE_HEIC, 480, 640, 0);
+    s.angle = 2;  expect_heif(&s, II_TYPE_HEIC, 640, 480, 0);
+    s.angle = 3;  expect_heif(&s, II_TYPE_HEIC, 480, 640, 0);
+    s.decoy = 0;  expect_heif(&s, II_TYPE_HEIC, 480, 640, 0);
+}
+
+/* Offset of the first occurrence of the 4-byte tag in b, failing without. */
+static size_t find_tag(const buf_t *b, const char *tag)
+{
+    for (size_t i = 0; i + 4 <= b->len; i++) {
+        if (memcmp(b->p + i, tag, 4) == 0)
+            return i;
+    }
+    fail_msg("no %s in the built file", tag);
+    return 0;
+}
+
+/* An absurd ispe is read (and refused by the limits); every malformed box
+ * is an error with a reason, found without looping or reading past. */
+static void test_heif_bombs_and_malformed_boxes(void **state)
+{
+    heif_spec_t s = { .brands = "avifmif1", .width = 0xFFFFFFFFu, .height = 0xFFFFFFFFu,
+                      .angle = -1 };
+    ii_info_t info;
+    char err[256];
+    size_t at;
+    buf_t b;
+
+    (void)state;
+    heif_file(&s, &b);
+    assert_int_equal(probe_exact(b.p, b.len, &info, err, sizeof(err)), II_OK);
+    assert_int_equal(info.width, 0xFFFFFFFFu);
+    assert_int_equal(ii_check_limits(&info, 50000000, 0, err, sizeof(err)), II_ERROR);
+    assert_non_null(strstr(err, "pixel limit"));
+    free(b.p);
+
+    s.width = 64;
+    s.height = 0;
+    heif_file(&s, &b);
+    assert_probe_error(b.p, b.len, "zero dimensions");
+    free(b.p);
+
+    s.height = 48;
+    heif_file(&s, &b);
+    at = find_tag(&b, "pitm") - 4;
+    /* a child box smaller than its header, then one overrunning meta */
+    b.p[at + 3] = 4;
+    assert_probe_error(b.p, b.len, "less than its header");
+    b.p[at + 2] = 0x10;
+    assert_probe_error(b.p, b.len, "overruns its container");
+    b.p[at + 2] = 0;
+    /* a 64-bit largesize overrunning meta */
+    b.p[at + 3] = 1;
+    assert_probe_error(b.p, b.len, "overruns its container");
+    /* no pitm at all: renamed */
+    b.p[at + 3] = 14;
+    memcpy(b.p + at + 4, "xxxx", 4);
+    assert_probe_error(b.p, b.len, "no primary item");
+    memcpy(b.p + at + 4, "pitm", 4);
+    b.p[at + 13] = 7;  /* primary item 7: ipma does not list it */
+    assert_probe_error(b.p, b.len, "no property associations");
+    b.p[at + 13] = 1;
+    /* ipma naming property 9 of 2 */
+    at = find_tag(&b, "ipma");
+    b.p[at + 4 + 4 + 4 + 3] = 0x89;
+    assert_probe_error(b.p, b.len, "ipco has 2");
+    b.p[at + 4 + 4 + 4 + 3] = 0x81;
+    /* ipma claiming more entries than it holds */
+    b.p[at + 4 + 4 + 3] = 200;
+    assert_probe_error(b.p, b.len, "truncated");
+    b.p[at + 4 + 4 + 3] = 1;
+    /* no ispe: renamed */
+    at = find_tag(&b, "ispe");
+    memcpy(b.p + at, "ispf", 4);
+    assert_probe_error(b.p, b.len, "no ispe");
+    memcpy(b.p + at, "ispe", 4);
+    assert_int_equal(probe_exact(b.p, b.len, &info, err, sizeof(err)), II_OK);
+    /* a top-level box of size 0 before meta: meta can never come */
+    at = find_tag(&b, "meta") - 4;
+    memcpy(b.p + at + 4, "free", 4);
+    b.p[at] = b.p[at + 1] = b.p[at + 2] = b.p[at + 3] = 0;
+    assert_probe_error(b.p, b.len, "runs to the end of the file");
+    /* size 1 with a largesize below 16 */
+    b.p[at + 3] = 1;
+    memcpy(b.p + at + 8, "\0\0\0\0\0\0\0\x08", 8);
+    assert_probe_error(b.p, b.len, "less than its header");
+    free(b.p);
+}
+
+/* meta behind a large mdat: NEED_MORE up to the budget, then refused;
+ * a small mdat before meta is skipped. */
+static void test_heif_header_budget(void **state)
+{
+    heif_spec_t s = { .brands = "heicmif1", .width = 64, .height = 48, .angle = -1,
+                      .mdat_first = 1000 };
+    ii_info_t info;
+    char err[256];
+    buf_t b;
+
+    (void)state;
+    expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.mdat_first = II_HEADER_MAX;
+    heif_file(&s, &b);
+    assert_int_equal(probe_exact(b.p, 4096, &info, err, sizeof(err)), II_ERROR);
+    assert_non_null(strstr(err, "no meta box in the first 1048576 bytes"));
+    assert_int_equal(probe_exact(b.p, b.len, &info, err, sizeof(err)), II_ERROR);
+    assert_non_null(strstr(err, "no meta box in the first 1048576 bytes"));
+    free(b.p);
+}
+
+/* A GIF of two frames: the logical screen, a global table of 2 colours,
+ * each frame an image descriptor and LZW data of n bytes (not decoded). */
+static void gif_frames(buf_t *b, int frames, size_t data, int loop_extension)
+{
+    static const unsigned char head[] = { 'G','I','F','8','9','a', 8,0, 8,0, 0x80, 0, 0,
+                                          0,0,0, 255,255,255 };
+    static const unsigned char loop[] = { 0x21, 0xFF, 11, 'N','E','T','S','C','A','P','E',
+                                          '2','.','0', 3, 1, 0, 0, 0 };
+    static const unsigned char image[] = { 0x2C, 0,0, 0,0, 8,0, 8,0, 0, 2 };
+
+    memset(b, 0, sizeof(*b));
+    put(b, head, sizeof(head));
+    if (loop_extension)
+        put(b, loop, sizeof(loop));
+    for (int f = 0; f < frames; f++) {
+        put(b, image, sizeof(image));
+        for (size_t left = data; left > 0; ) {
+            unsigned char n = (unsigned char)(left > 255 ? 255 : left);
+            unsigned char block[256] = { n };
+            put(b, block, 1 + (size_t)n);
+            left -= n;
+        }
+        put(b, "", 1);
+    }
+    put(b, ";", 1);
+}
+
+/* Animated means a second image descriptor; a loop extension alone is a
+ * still; a first frame past the budget leaves the loop extension to say. */
+static void test_gif_frames(void **state)
+{
+    ii_info_t info;
+    char err[256];
+    buf_t b;
+
+    (void)state;
+    gif_frames(&b, 2, 300, 0);
+    assert_int_equal(probe_exact(b.p, b.len, &info, err, sizeof(err)), II_OK);
+    assert_int_equal(info.animated, 1);
+    assert_int_equal(probe_exact(b.p, b.len - 2, &info, err, sizeof(err)), II_OK);
+    assert_int_equal(info.animated, 1);
+    free(b.p);
+
+    gif_frames(&b, 1, 300, 1);
+    assert_int_equal(probe_exact(b.p, b.len, &info, err, sizeof(err)), II_OK);
+    assert_int_equal(info.animated, 0);
+    /* the frame's data cut short: more is needed to know */
+    assert_int_equal(probe_exact(b.p, b.len - 100, &info, err, sizeof(err)), II_NEED_MORE);
+    free(b.p);
+
+    gif_frames(&b, 2, II_HEADER_MAX, 1);
+    assert_int_equal(probe_exact(b.p, b.len, &info, err, sizeof(err)), II_OK);
+    assert_int_equal(info.animated, 1);
+    assert_int_equal(info.width, 8);
+    free(b.p);
+    gif_frames(&b, 2, II_HEADER_MAX, 0);
+    assert_int_equal(probe_exact(b.p, b.len, &info, err, sizeof(err)), II_OK);
+    assert_int_equal(info.animated, 0);
+    free(b.p);
+}
+
 /* Runs every test; the exit status is the number that failed. */
 int main(void)
 {
@@ -805,6 +1155,11 @@ int main(void)
         cmocka_unit_test(test_exif_orientation),
         cmocka_unit_test(test_large_exif_need),
         cmocka_unit_test(test_webp_headers),
+        cmocka_unit_test(test_heif_brands),
+        cmocka_unit_test(test_heif_properties),
+        cmocka_unit_test(test_heif_bombs_and_malformed_boxes),
+        cmocka_unit_test(test_heif_header_budget),
+        cmocka_unit_test(test_gif_frames),
     };
     return cmocka_run_group_tests_name("imageinfo", tests, NULL, NULL);
 }

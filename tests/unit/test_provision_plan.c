@@ -255,6 +255,37 @@ static void test_parse_errors(void **state)
                 "\"read_capacity\":5}]}", "PROVISIONED");
 }
 
+/* "filter_from_plugin" names a plugin, whose accepted types become the
+ * subscription's filter policy on content_type. */
+static void test_filter_from_plugin(void **state)
+{
+    static const char *const types[] = { "image/jpeg", "image/png", NULL };
+    static const char *const none[] = { NULL };
+    prov_plan_t plan = { 0 };
+    char err[256];
+
+    (void) state;
+    parse_ok("{\"topics\":[{\"name\":\"t\"}],\"queues\":[{\"name\":\"q\"}],\"subscriptions\":"
+             "[{\"topic\":\"t\",\"queue\":\"q\",\"filter_from_plugin\":\"plugins/a.so\"}]}", &plan);
+    assert_string_equal(plan.subs[0].filter_from_plugin, "plugins/a.so");
+    assert_null(plan.subs[0].filter_policy);
+    assert_int_equal(prov_plan_filter_types(&plan.subs[0], types, err, sizeof(err)), 0);
+    assert_string_equal(plan.subs[0].filter_policy, "{\"content_type\":[\"image/jpeg\",\"image/png\"]}");
+    assert_int_equal(prov_plan_filter_types(&plan.subs[0], none, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "no types"));
+    prov_plan_free(&plan);
+
+    parse_fails("{\"topics\":[{\"name\":\"t\"}],\"queues\":[{\"name\":\"q\"}],\"subscriptions\":"
+                "[{\"topic\":\"t\",\"queue\":\"q\",\"filter_from_plugin\":\"a.so\","
+                "\"filter_policy\":{\"size\":[1]}}]}", "not both");
+    parse_fails("{\"topics\":[{\"name\":\"t\"}],\"queues\":[{\"name\":\"q\"}],\"subscriptions\":"
+                "[{\"topic\":\"t\",\"queue\":\"q\",\"filter_from_plugin\":\"a.so\","
+                "\"filter_policy_scope\":\"MessageBody\"}]}", "must be MessageAttributes");
+    parse_fails("{\"topics\":[{\"name\":\"t\"}],\"queues\":[{\"name\":\"q\"}],\"subscriptions\":"
+                "[{\"topic\":\"t\",\"queue\":\"q\",\"filter_from_plugin\":\"\"}]}",
+                "non-empty string");
+}
+
 /* "stack" names the tag up sets; "existing" resources are references. */
 static void test_stack_and_existing(void **state)
 {
@@ -453,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_queue_attributes),
         cmocka_unit_test(test_fifo),
         cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_filter_from_plugin),
         cmocka_unit_test(test_attr_equal),
         cmocka_unit_test(test_stack_and_existing),
         cmocka_unit_test(test_owner),

@@ -4,7 +4,8 @@
  * A plugin is a shared object exporting one symbol, `prism_plugin`, a
  * `prism_plugin_t` descriptor.  prism-host dlopen()s it, refuses it when
  * `abi_version` differs from PRISM_PLUGIN_ABI_VERSION, validates the
- * route's params against `params` (types, ranges, defaults), then calls
+ * route's params against `params` (types, ranges, defaults), dead-letters
+ * every message whose image type is not in `accepts`, then calls
  * `init` once per worker, `process` once per message, `destroy` at exit
  * or reload.  A plugin does no network I/O and links no AWS code: it gets
  * the original's bytes and emits derivatives through `prism_output_t`.
@@ -23,7 +24,8 @@
 extern "C" {
 #endif
 
-#define PRISM_PLUGIN_ABI_VERSION 1
+/* 2: `accepts` added after `params` */
+#define PRISM_PLUGIN_ABI_VERSION 2
 #define PRISM_PLUGIN_SYMBOL      "prism_plugin"
 
 /* What happened to one message; the host owns the policy that follows. */
@@ -105,6 +107,15 @@ typedef struct {
     const char                *version;      /* the plugin's own version, e.g. "1.0.0" */
     const char                *description;
     const prism_param_spec_t  *params;       /* terminated by an entry with name == NULL */
+
+    /* The MIME types of the originals the plugin decodes, NULL-terminated
+     * ("image/jpeg", "image/png", ..., NULL); required, 1 to 32 entries,
+     * lower-case "type/subtype".  The host dead-letters a message of any
+     * other type (the event's contentType, else the type sniffed from the
+     * original's bytes) without calling process(); prism-host -t prints
+     * the list, and prism-provision can make it a route's SNS filter
+     * policy ("filter_from_plugin"). */
+    const char *const         *accepts;
 
     /* Builds an instance from validated params into *state.  Returns 0, or
      * -1 with a message in err (at most errlen bytes, NUL-terminated) when

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Regenerates the small test images in this folder (committed; the tests
 # never run this). Needs ImageMagick (convert, identify), libjpeg-turbo's
-# cjpeg, libwebp's cwebp and gif2webp, and python3 (standard library only,
-# to write the EXIF APP1 segments).
-#   Debian: apt-get install imagemagick libjpeg-turbo-progs webp python3
+# cjpeg, libwebp's cwebp and gif2webp, libheif's heif-enc, libavif's avifenc
+# and python3 (standard library only, to write the EXIF APP1 segments).
+#   Debian: apt-get install imagemagick libjpeg-turbo-progs webp libheif-examples \
+#           libavif-bin python3
 # Usage: tests/data/images/make-fixtures.sh   (from anywhere)
 set -eu
 cd "$(dirname "$0")"
@@ -82,6 +83,16 @@ convert "$tmp/rgba150.png" -channel A -threshold 50% +channel -colors 32 gif-tra
 convert -delay 20 -loop 0 "$tmp/src64.ppm" \( "$tmp/src64.ppm" -negate \) \
     \( "$tmp/src64.ppm" -flop \) gif-animated.gif
 gif2webp -quiet gif-animated.gif -o webp-animated.webp
+
+# --- HEIC / AVIF (libheif's heif-enc, libavif's avifenc) ---------------------
+# a 64x48 source: heif-enc codes it as a 2x1 grid of 64x64 HEVC tiles, so
+# the primary (grid) item's ispe differs from the tiles'
+convert -size 64x48 gradient:'#e04818-#1838e0' -fill '#f0f0a0' \
+    -draw 'circle 20,20 30,26' "$tmp/src64x48.png"
+heif-enc -q 30 -o heic-64x48.heic "$tmp/src64x48.png"
+avifenc -s 8 --min 40 --max 50 -y 420 "$tmp/src64x48.png" avif-64x48.avif >/dev/null
+avifenc -s 8 --min 40 --max 50 -y 420 --irot 1 "$tmp/src64x48.png" \
+    avif-64x48-irot90.avif >/dev/null
 
 identify -format '%f %m %wx%h %[colorspace] %[channels] %z-bit %[interlace]\n' \
     jpeg-*.jpg png-*.png webp-*.webp 'gif-*.gif[0]'

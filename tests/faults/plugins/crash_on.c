@@ -12,6 +12,11 @@
 
 #include "prism/plugin.h"
 
+static const char *const crash_on_accepts[] = {
+    "image/jpeg", "image/png", "image/webp", "image/gif", "image/heic", "image/heif", "image/avif",
+    NULL
+};
+
 static const prism_param_spec_t crash_on_params[] = {
     { "width", PRISM_PARAM_INT, "1", 1, 1000000, NULL, "crash on originals of this width" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
@@ -50,6 +55,7 @@ const prism_plugin_t prism_plugin = {
     .version = "1.0.0",
     .description = "test plugin: segfaults on originals of one width",
     .params = crash_on_params,
+    .accepts = crash_on_accepts,
     .init = crash_on_init,
     .process = crash_on_process,
     .destroy = free,
