@@ -363,7 +363,13 @@ is $rc, 1, 'down exits 1 when it kept something it could not show to be its own'
 my $conf = decode_json(do { local (@ARGV, $/) = ($resources); <> });
 my $gone = 0;
 $gone += @{ $conf->{$_} || [] } for qw(topics queues subscriptions tables);
-($rc, $out) = prov('show');
+# DeleteTable is asynchronous (the table is DELETING for a while, on AWS
+# as on dynalite): wait, bounded, until show no longer finds it
+for (1 .. 100) {
+    ($rc, $out) = prov('show');
+    last if $out =~ /^show: $gone pending changes$/m;
+    select(undef, undef, undef, 0.2);
+}
 like $out, qr/^show: $gone pending changes$/m, "after down all $gone topics, queues, subscriptions and tables are missing";
 
 ($rc, $out) = local_aws('stop');
