@@ -20,7 +20,9 @@ typedef enum {
     II_TYPE_JPEG,
     II_TYPE_PNG,
     II_TYPE_WEBP,
-    II_TYPE_GIF
+    II_TYPE_GIF,
+    II_TYPE_HEIF,   /* ISOBMFF ftyp with a HEIF brand: sniffed only */
+    II_TYPE_AVIF    /* ISOBMFF ftyp with an AVIF brand: sniffed only */
 } ii_type_t;
 
 /* ii_probe() results */
@@ -51,7 +53,9 @@ typedef struct {
 
 /*
  * The type named by the first bytes (magic numbers) alone: JPEG FF D8 FF,
- * the 8-byte PNG signature, RIFF....WEBP, GIF87a/GIF89a. II_TYPE_UNKNOWN
+ * the 8-byte PNG signature, RIFF....WEBP, GIF87a/GIF89a, an ISOBMFF
+ * ftyp box whose major brand is heic/heix/heim/heis/hevc/hevx/mif1/msf1
+ * (HEIF) or avif/avis (AVIF). II_TYPE_UNKNOWN
  * when buf is too short to hold the whole signature or matches none.
  */
 ii_type_t ii_sniff(const void *buf, size_t len);
@@ -79,7 +83,9 @@ ii_type_t ii_type_from_name(const char *name);
  * message is truncated to errlen - 1 bytes and always NUL-terminated).
  * A result never changes from II_OK or II_ERROR when more bytes follow.
  * JPEG: markers are walked up to the first frame header (SOFn); EXIF
- * orientation and the Adobe transform count only before it.
+ * orientation and the Adobe transform count only before it. HEIF and
+ * AVIF are sniffed but not parsed here: II_ERROR with out->type set
+ * (their decoder reads the dimensions, see imaging/img_heif_decode.h).
  */
 int ii_probe(const void *buf, size_t len, ii_info_t *out, char *err, size_t errlen);
 

@@ -47,6 +47,10 @@ int ii_probe(const void *buf, size_t len, ii_info_t *out, char *err, size_t errl
     case II_TYPE_PNG:  return ii_png_probe(b, len, out, err, errlen);
     case II_TYPE_WEBP: return ii_webp_probe(b, len, out, err, errlen);
     case II_TYPE_GIF:  return ii_gif_probe(b, len, out, err, errlen);
+    case II_TYPE_HEIF:
+    case II_TYPE_AVIF:
+        return ii_fail(err, errlen, "%s dimensions are not read by imageinfo",
+                       ii_type_ext(out->type));
     case II_TYPE_UNKNOWN: break;
     }
 

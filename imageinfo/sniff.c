@@ -1,5 +1,6 @@
 /*
- * Image type from magic bytes: JPEG, PNG, WebP (RIFF container) and GIF.
+ * Image type from magic bytes: JPEG, PNG, WebP (RIFF container), GIF,
+ * and HEIF/AVIF (the major brand of an ISOBMFF ftyp box).
  */
 #include <string.h>
 
@@ -18,6 +19,16 @@ static const ii_signature_t ii_signatures[] = {
     { II_TYPE_WEBP, 12, "RIFF\0\0\0\0WEBP",             "xxxx????xxxx" },
     { II_TYPE_GIF,  6,  "GIF87a",                       "xxxxxx" },
     { II_TYPE_GIF,  6,  "GIF89a",                       "xxxxxx" },
+    { II_TYPE_HEIF, 12, "\0\0\0\0ftypheic",             "????xxxxxxxx" },
+    { II_TYPE_HEIF, 12, "\0\0\0\0ftypheix",             "????xxxxxxxx" },
+    { II_TYPE_HEIF, 12, "\0\0\0\0ftypheim",             "????xxxxxxxx" },
+    { II_TYPE_HEIF, 12, "\0\0\0\0ftypheis",             "????xxxxxxxx" },
+    { II_TYPE_HEIF, 12, "\0\0\0\0ftyphevc",             "????xxxxxxxx" },
+    { II_TYPE_HEIF, 12, "\0\0\0\0ftyphevx",             "????xxxxxxxx" },
+    { II_TYPE_HEIF, 12, "\0\0\0\0ftypmif1",             "????xxxxxxxx" },
+    { II_TYPE_HEIF, 12, "\0\0\0\0ftypmsf1",             "????xxxxxxxx" },
+    { II_TYPE_AVIF, 12, "\0\0\0\0ftypavif",             "????xxxxxxxx" },
+    { II_TYPE_AVIF, 12, "\0\0\0\0ftypavis",             "????xxxxxxxx" },
 };
 
 #define II_NSIGNATURES (sizeof(ii_signatures) / sizeof(ii_signatures[0]))

@@ -18,6 +18,8 @@ static const ii_type_name_t ii_type_names[] = {
     { II_TYPE_PNG,  "image/png",  "png",  NULL },
     { II_TYPE_WEBP, "image/webp", "webp", NULL },
     { II_TYPE_GIF,  "image/gif",  "gif",  NULL },
+    { II_TYPE_HEIF, "image/heic", "heic", "heif" },
+    { II_TYPE_AVIF, "image/avif", "avif", NULL },
 };
 
 #define II_NTYPES (sizeof(ii_type_names) / sizeof(ii_type_names[0]))
