@@ -8,12 +8,18 @@
 
 #include "img_heif_decode.h"
 
-/* Records libheif's error e in err and returns -1. */
+/* Records libheif's error e in err (its security limits as
+ * IMG_ERR_LIMIT, not as the memory shortage libheif files them under)
+ * and returns -1. */
 static int img_heif_fail(struct heif_error e, img_err_t *err)
 {
-    return img_fail(err, e.code == heif_error_Memory_allocation_error ? IMG_ERR_NOMEM
-                                                                      : IMG_ERR_CORRUPT,
-                    "heif: %s", e.message ? e.message : "damaged data");
+    const char *m = e.message ? e.message : "damaged data";
+    int n = (int)strcspn(m, "\n");
+    img_err_code_t code = e.subcode == heif_suberror_Security_limit_exceeded ? IMG_ERR_LIMIT
+                        : e.code == heif_error_Memory_allocation_error       ? IMG_ERR_NOMEM
+                                                                             : IMG_ERR_CORRUPT;
+
+    return img_fail(err, code, "heif: %.*s", n, m);
 }
 
 /* Parses the container into a new context and opens its primary image.
@@ -27,12 +33,16 @@ static int img_heif_open(const unsigned char *data, size_t len, struct heif_cont
     *ctx = heif_context_alloc();
     if (*ctx == NULL)
         return img_fail(err, IMG_ERR_NOMEM, "heif: out of memory");
+    /* libheif's own side limit (32768) would refuse first: the callers'
+     * max_pixels check on the parsed size is the one that applies */
+    heif_context_set_maximum_image_size_limit(*ctx, IMG_HEIF_MAX_SIDE);
     e = heif_context_read_from_memory_without_copy(*ctx, data, len, NULL);
     if (e.code == heif_error_Ok)
         e = heif_context_get_primary_image_handle(*ctx, h);
     if (e.code != heif_error_Ok) {
+        img_heif_fail(e, err);   /* the message lives in the context: copy it first */
         heif_context_free(*ctx);
-        return img_heif_fail(e, err);
+        return -1;
     }
     return 0;
 }

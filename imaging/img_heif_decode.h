@@ -23,6 +23,10 @@
 
 #pragma GCC visibility push(hidden)
 
+/* The side limit handed to libheif's parser (its default, 32768, would
+ * refuse before the caller's max_pixels is checked on the parsed size). */
+#define IMG_HEIF_MAX_SIDE (1 << 20)
+
 /* Reads the size of the primary image of the HEIF/AVIF in data[0..len)
  * as it will be decoded (after rotation) into *width, *height, from the
  * container alone. Returns 0, or -1 with err set: IMG_ERR_CORRUPT

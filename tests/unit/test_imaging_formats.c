@@ -1,0 +1,372 @@
+/*
+ * The imaging library's decoders beyond the plugins' view: the frames of
+ * animations (pixels against ImageMagick's coalesced frames, durations),
+ * and bad inputs that must end in a clean refusal with a reason (never a
+ * crash; this test runs under ASan/UBSan): truncated HEIC/WebP/GIF, an
+ * AVIF claiming 100000x100000 (refused by max_pixels before decoding), a
+ * GIF of 10 000 frames (bounded), a PNG with a malformed iCCP, a JPEG
+ * whose ICC profile lcms refuses (ignored with a warning).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "plugin_harness.h"
+#include "formats_fixtures.h"
+#include "img_load.h"
+
+/* Probes and decodes d[0..len) with limit max_pixels through l. Returns
+ * what the failing step returned (0 when both succeed). */
+static int load(img_loader_t *l, const unsigned char *d, size_t len, uint64_t max_pixels,
+                img_image_t *out, img_err_t *e)
+{
+    img_load_opts_t o = { 0, 0, 0, max_pixels, 0 };
+    ii_info_t info;
+
+    if (img_load_probe(d, len, max_pixels, &info, e) != 0)
+        return -1;
+    return img_load_decode(l, d, len, &info, &o, out, e);
+}
+
+/* An img_image_t as a ph_image_t (shared pixels, packed rows only). */
+static ph_image_t view(const img_image_t *im)
+{
+    ph_image_t v = { im->width, im->height, im->channels, im->px };
+
+    assert_int_equal(im->stride, (size_t)im->width * im->channels);
+    return v;
+}
+
+/* Every frame of fixture name against refs[i], with durations ms[i]. */
+static void check_frames(const char *name, const char *const *refs, const int *ms, int n)
+{
+    img_loader_t l = { 0 };
+    img_load_opts_t o = { 0, 0, 0, 0, 0 };
+    ii_info_t info;
+    img_err_t e;
+    size_t len;
+    unsigned char *d = ff_read(name, &len);
+    int i;
+
+    assert_int_equal(img_load_probe(d, len, 0, &info, &e), 0);
+    if (img_load_frames(&l, d, len, &info, &o, &e) != 0)
+        fail_msg("%s: %s", name, e.msg);
+    assert_int_equal(l.frames.count, n);
+    for (i = 0; i < n; i++) {
+        ph_image_t ref = ph_png_read_rgba(ff_path(refs[i])), got = view(&l.frames.frame[i].img);
+        double mae = ff_mae(&got, &ref, 4);
+
+        print_message("%s frame %d: %d ms, mean abs error %.2f\n", name, i,
+                      l.frames.frame[i].duration_ms, mae);
+        assert_true(mae < 0.5);
+        assert_int_equal(l.frames.frame[i].duration_ms, ms[i]);
+        ph_image_free(&ref);
+    }
+    img_loader_free(&l);
+    free(d);
+}
+
+static void test_gif_frames(void **state)
+{
+    const char *refs[] = { "anim-ref-0.png", "anim-ref-1.png", "anim-ref-2.png" };
+    const int ms[] = { 100, 100, 100 };
+
+    (void)state;
+    check_frames("anim.gif", refs, ms, 3);
+}
+
+static void test_webp_frames(void **state)
+{
+    (void)state;
+    {
+        img_loader_t l = { 0 };
+        img_image_t im;
+        img_err_t e;
+        size_t len;
+        unsigned char *d = ff_read("anim.webp", &len);
+        ph_image_t ref = ph_png_read_rgba(ff_path("anim-webp-ref.png")), got;
+
+        /* the first frame alone, as the plugins get it */
+        assert_int_equal(load(&l, d, len, 0, &im, &e), 0);
+        got = view(&im);
+        assert_true(ff_mae(&got, &ref, 4) < 0.5);
+        ph_image_free(&ref);
+        img_loader_free(&l);
+        free(d);
+    }
+}
+
+/* A GIF of 1x1 frames: header, a 2-colour table, n frames, trailer. */
+static unsigned char *many_frames_gif(int n, size_t *len)
+{
+    static const unsigned char head[] = { 'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0x80, 0, 0,
+                                          0, 0, 0, 255, 255, 255 };
+    static const unsigned char frame[] = { 0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0 };
+    unsigned char *d = malloc(sizeof(head) + sizeof(frame) * (size_t)n + 1), *p = d;
+    int i;
+
+    assert_non_null(d);
+    memcpy(p, head, sizeof(head));
+    p += sizeof(head);
+    for (i = 0; i < n; i++, p += sizeof(frame))
+        memcpy(p, frame, sizeof(frame));
+    *p++ = 0x3B;
+    *len = (size_t)(p - d);
+    return d;
+}
+
+static void test_gif_bounded(void **state)
+{
+    img_loader_t l = { 0 };
+    img_load_opts_t o = { 0, 0, 0, 100000000, 0 };
+    ii_info_t info;
+    img_image_t im;
+    img_err_t e;
+    size_t len;
+    unsigned char *d = many_frames_gif(10000, &len);
+
+    (void)state;
+    assert_int_equal(load(&l, d, len, 100000000, &im, &e), 0);   /* first frame only */
+    assert_int_equal(im.width, 1);
+    assert_int_equal(img_load_probe(d, len, 0, &info, &e), 0);
+    assert_int_equal(img_load_frames(&l, d, len, &info, &o, &e), -1);
+    assert_int_equal(e.code, IMG_ERR_LIMIT);
+    assert_string_equal(e.msg, "too many frames: more than 1000");
+    o.max_frames = 20000;
+    o.max_pixels = 5000;   /* the pixel budget: 5000 1x1 frames */
+    assert_int_equal(img_load_frames(&l, d, len, &info, &o, &e), -1);
+    assert_non_null(strstr(e.msg, "animation over the pixel limit"));
+    /* truncated in the middle of the frames */
+    assert_int_equal(img_load_frames(&l, d, len / 2, &info, &o, &e), -1);
+    assert_int_equal(e.code, IMG_ERR_CORRUPT);
+    print_message("truncated gif: %s\n", e.msg);
+    img_loader_free(&l);
+    free(d);
+}
+
+/* Truncated HEIC and WebP: refused as damaged. */
+static void test_truncated(void **state)
+{
+    const char *names[] = { "photo.heic", "photo.avif", "lossy.webp", "still.gif" };
+    img_loader_t l = { 0 };
+    img_image_t im;
+    img_err_t e;
+    size_t i, len;
+
+    (void)state;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        unsigned char *d = ff_read(names[i], &len);
+        size_t cut;
+
+        for (cut = 0; cut < len; cut += len / 7 + 1) {
+            assert_int_equal(load(&l, d, cut, 0, &im, &e), -1);
+            assert_true(e.code == IMG_ERR_CORRUPT || e.code == IMG_ERR_UNSUPPORTED);
+            assert_true(e.msg[0] != '\0');
+        }
+        print_message("%s cut: %s\n", names[i], e.msg);
+        free(d);
+    }
+    img_loader_free(&l);
+}
+
+/* An AVIF whose ispe claims 100000x100000: refused from the header. */
+static void test_avif_absurd_ispe(void **state)
+{
+    img_loader_t l = { 0 };
+    img_image_t im;
+    img_err_t e;
+    size_t len, i;
+    unsigned char *d = ff_read("photo.avif", &len);
+
+    (void)state;
+    for (i = 0; i + 20 < len; i++)
+        if (memcmp(d + i, "ispe", 4) == 0) {
+            static const unsigned char big[8] = { 0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0 };
+
+            memcpy(d + i + 8, big, 8);   /* after version and flags */
+            break;
+        }
+    assert_true(i + 20 < len);
+    assert_int_equal(load(&l, d, len, 100000000, &im, &e), -1);
+    print_message("absurd ispe: %s\n", e.msg);
+    assert_int_equal(e.code, IMG_ERR_LIMIT);
+    img_loader_free(&l);
+    free(d);
+}
+
+/* The PNG CRC (CRC-32, reflected 0xEDB88320) of n bytes of d after c. */
+static unsigned long crc32_png(unsigned long c, const unsigned char *d, size_t n)
+{
+    size_t i;
+    int k;
+
+    c ^= 0xFFFFFFFFUL;
+    for (i = 0; i < n; i++) {
+        c ^= d[i];
+        for (k = 0; k < 8; k++)
+            c = c & 1 ? (c >> 1) ^ 0xEDB88320UL : c >> 1;
+    }
+    return c ^ 0xFFFFFFFFUL;
+}
+
+/* Inserts chunk type/data (CRC made here) after the IHDR of png. */
+static unsigned char *png_with_chunk(const unsigned char *png, size_t len, const char *type,
+                                     const unsigned char *data, size_t n, size_t *out_len)
+{
+    unsigned char *d = malloc(len + n + 12), *p;
+    unsigned long crc;
+
+    assert_non_null(d);
+    memcpy(d, png, 33);                       /* signature + IHDR */
+    p = d + 33;
+    p[0] = (unsigned char)(n >> 24), p[1] = (unsigned char)(n >> 16);
+    p[2] = (unsigned char)(n >> 8), p[3] = (unsigned char)n;
+    memcpy(p + 4, type, 4);
+    memcpy(p + 8, data, n);
+    crc = crc32_png(crc32_png(0, p + 4, 4), data, n);
+    p[8 + n] = (unsigned char)(crc >> 24), p[9 + n] = (unsigned char)(crc >> 16);
+    p[10 + n] = (unsigned char)(crc >> 8), p[11 + n] = (unsigned char)crc;
+    memcpy(p + 12 + n, png + 33, len - 33);
+    *out_len = len + n + 12;
+    return d;
+}
+
+/* A malformed iCCP (its "compressed profile" is not zlib data): libpng
+ * drops it, the PNG decodes untagged like the original. */
+static void test_png_bad_iccp(void **state)
+{
+    static const char junk[] = "this is not a zlib stream, nor an ICC profile";
+    unsigned char chunk[256];
+    img_loader_t l = { 0 };
+    img_image_t im;
+    img_err_t e;
+    size_t len, blen;
+    unsigned char *d = ff_read("photo.png", &len), *bad;
+    ph_image_t ref = ph_png_read_rgba(ff_path("photo.png")), got;
+
+    (void)state;
+    memcpy(chunk, "bad\0\0", 5);              /* name, NUL, method 0 */
+    memcpy(chunk + 5, junk, sizeof(junk));
+    bad = png_with_chunk(d, len, "iCCP", chunk, 5 + sizeof(junk), &blen);
+    assert_int_equal(load(&l, bad, blen, 0, &im, &e), 0);
+    assert_int_equal(l.icc.len, 0);
+    ff_flatten_white(&ref);
+    got = view(&im);
+    assert_true(ff_mae(&got, &ref, 3) < 0.01);
+    ph_image_free(&ref);
+    img_loader_free(&l);
+    free(bad);
+    free(d);
+}
+
+/* A JPEG whose APP2 ICC_PROFILE holds junk: lcms refuses it; the pixels
+ * are taken as sRGB (the same as without it) and a warning is left. */
+static void test_jpeg_refused_profile(void **state)
+{
+    unsigned char app2[2 + 2 + 14 + 200];
+    img_loader_t l = { 0 };
+    img_image_t im, plain;
+    img_err_t e;
+    size_t len, i;
+    unsigned char *d = ff_read("photo.jpg", &len), *bad = malloc(len + sizeof(app2));
+    ph_image_t a, b;
+    img_buf_t keep = { 0 };
+
+    (void)state;
+    assert_non_null(bad);
+    app2[0] = 0xFF, app2[1] = 0xE2;
+    app2[2] = (unsigned char)((sizeof(app2) - 2) >> 8), app2[3] = (unsigned char)(sizeof(app2) - 2);
+    memcpy(app2 + 4, "ICC_PROFILE\0\1\1", 14);
+    for (i = 18; i < sizeof(app2); i++)
+        app2[i] = (unsigned char)(i * 7);
+    memcpy(bad, d, 2);
+    memcpy(bad + 2, app2, sizeof(app2));
+    memcpy(bad + 2 + sizeof(app2), d + 2, len - 2);
+
+    assert_int_equal(load(&l, d, len, 0, &plain, &e), 0);
+    assert_int_equal(l.warn.code, IMG_ERR_NONE);
+    assert_int_equal(img_buf_reserve(&keep, plain.stride * plain.height, &e), 0);
+    memcpy(keep.data, plain.px, plain.stride * plain.height);
+    assert_int_equal(load(&l, bad, len + sizeof(app2), 0, &im, &e), 0);
+    print_message("warning: %s\n", l.warn.msg);
+    assert_int_not_equal(l.warn.code, IMG_ERR_NONE);
+    assert_non_null(strstr(l.warn.msg, "ICC profile ignored"));
+    a = view(&im);
+    b = (ph_image_t){ im.width, im.height, 3, keep.data };
+    assert_true(ff_mae(&a, &b, 3) == 0);
+    img_buf_free(&keep);
+    img_loader_free(&l);
+    free(bad);
+    free(d);
+}
+
+/* 16-bit PNG, palette + tRNS, gray + alpha: against reference decodes. */
+static void test_png_kinds(void **state)
+{
+    const char *pairs[][2] = { { "rgb16.png", "photo.png" },
+                               { "palette-trns.png", "palette-trns-ref.png" } };
+    img_loader_t l = { 0 };
+    img_image_t im;
+    img_err_t e;
+    size_t i, len;
+
+    (void)state;
+    for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        unsigned char *d = ff_read(pairs[i][0], &len);
+        ph_image_t ref = ph_png_read_rgba(ff_path(pairs[i][1])), got;
+
+        assert_int_equal(load(&l, d, len, 0, &im, &e), 0);
+        got = view(&im);
+        if (got.ch == 3)
+            ff_flatten_white(&ref);
+        print_message("%s: %d channels, mean abs error %.2f\n", pairs[i][0], got.ch,
+                      ff_mae(&got, &ref, got.ch));
+        assert_true(ff_mae(&got, &ref, got.ch) < 0.6);
+        ph_image_free(&ref);
+        free(d);
+    }
+    img_loader_free(&l);
+}
+
+/* HEIF: the embedded 96x58 thumbnail serves a 64-pixel target; a larger
+ * target decodes the primary image. */
+static void test_heif_thumbnail(void **state)
+{
+    img_loader_t l = { 0 };
+    img_load_opts_t o = { 64, 39, 0, 0, 0 };
+    ii_info_t info;
+    img_image_t im;
+    img_err_t e;
+    size_t len;
+    unsigned char *d = ff_read("thumb.heic", &len);
+
+    (void)state;
+    assert_int_equal(img_load_probe(d, len, 0, &info, &e), 0);
+    assert_int_equal(info.width, 150);
+    assert_int_equal(img_load_decode(&l, d, len, &info, &o, &im, &e), 0);
+    assert_int_equal(im.width, 96);
+    o.min_width = 100;
+    assert_int_equal(img_load_decode(&l, d, len, &info, &o, &im, &e), 0);
+    assert_int_equal(im.width, 150);
+    img_loader_free(&l);
+    free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gif_frames),
+        cmocka_unit_test(test_webp_frames),
+        cmocka_unit_test(test_gif_bounded),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_avif_absurd_ispe),
+        cmocka_unit_test(test_png_bad_iccp),
+        cmocka_unit_test(test_jpeg_refused_profile),
+        cmocka_unit_test(test_png_kinds),
+        cmocka_unit_test(test_heif_thumbnail),
+    };
+
+    return cmocka_run_group_tests(tests, ff_setup, ff_teardown);
+}
