@@ -115,9 +115,12 @@ static int img_heif_profile(struct heif_image_handle *h, img_profile_t *icc, img
             icc->len = n;
         return 0;
     }
-    if (t != heif_color_profile_type_nclx
-        || heif_image_handle_get_nclx_color_profile(h, &nclx).code != heif_error_Ok)
+    if (t != heif_color_profile_type_nclx)
         return 0;
+    if (heif_image_handle_get_nclx_color_profile(h, &nclx).code != heif_error_Ok) {
+        heif_nclx_color_profile_free(nclx);   /* may be set even on an error */
+        return 0;
+    }
     if (nclx->color_primaries == heif_color_primaries_ITU_R_BT_709_5
         || nclx->color_primaries == heif_color_primaries_unspecified) {
         heif_nclx_color_profile_free(nclx);
