@@ -21,12 +21,12 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 INCS     := -Iaws -Iimageinfo -Iimaging -Iingress -Ihost -Ihost/include
 DEPCFLAGS = $(CURL_CFLAGS) $(SSL_CFLAGS) $(JANSSON_CFLAGS) $(EXPAT_CFLAGS) \
             $(JPEG_CFLAGS) $(WEBP_CFLAGS) $(PNG_CFLAGS) \
-            $(WEBPDEMUX_CFLAGS) $(GIF_CFLAGS) $(HEIF_CFLAGS) $(LCMS_CFLAGS)
+            $(WEBPDEMUX_CFLAGS) $(WEBPMUX_CFLAGS) $(GIF_CFLAGS) $(HEIF_CFLAGS) $(LCMS_CFLAGS)
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC $(INCS) $(DEPCFLAGS) $(CFLAGS)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 AWS_LIBS  = $(CURL_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(EXPAT_LIBS)
-IMG_LIBS  = $(JPEG_LIBS) $(WEBPDEMUX_LIBS) $(WEBP_LIBS) $(PNG_LIBS) $(GIF_LIBS) $(HEIF_LIBS) \
+IMG_LIBS  = $(JPEG_LIBS) $(WEBPDEMUX_LIBS) $(WEBPMUX_LIBS) $(WEBP_LIBS) $(PNG_LIBS) $(GIF_LIBS) $(HEIF_LIBS) \
             $(LCMS_LIBS) -lm
 SYS_LIBS  = -ldl -lpthread -lm
 

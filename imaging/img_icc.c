@@ -202,6 +202,26 @@ int img_profile_set(img_profile_t *p, const void *data, size_t len, img_err_t *e
     return 0;
 }
 
+/* Writes profile h into p and closes h (NULL: lcms could not make it).
+ * Returns 0, or -1 with err set. */
+static int img_icc_save(cmsHPROFILE h, img_profile_t *p, img_err_t *err)
+{
+    cmsUInt32Number n = 0;
+    int rc = -1;
+
+    p->len = 0;
+    if (h == NULL)
+        return img_fail(err, IMG_ERR_CORRUPT, "lcms cannot make the profile");
+    if (!cmsSaveProfileToMem(h, NULL, &n) || n == 0)
+        img_fail(err, IMG_ERR_CORRUPT, "lcms cannot write the profile");
+    else if (img_buf_reserve(&p->buf, n, err) == 0 && cmsSaveProfileToMem(h, p->buf.data, &n)) {
+        p->len = n;
+        rc = 0;
+    }
+    cmsCloseProfile(h);
+    return rc;
+}
+
 /* See img_icc.h. */
 int img_icc_from_primaries(const img_icc_primaries_t *prim, img_profile_t *p, img_err_t *err)
 {
@@ -211,24 +231,17 @@ int img_icc_from_primaries(const img_icc_primaries_t *prim, img_profile_t *p, im
     cmsToneCurve *curve = prim->gamma > 0 ? cmsBuildGamma(NULL, prim->gamma)
                                           : cmsBuildParametricToneCurve(NULL, 4, img_srgb_params);
     cmsToneCurve *trc[3] = { curve, curve, curve };
-    cmsHPROFILE h = curve ? cmsCreateRGBProfile(&white, &rgb, trc) : NULL;
-    cmsUInt32Number n = 0;
-    int rc = -1;
+    int rc = img_icc_save(curve ? cmsCreateRGBProfile(&white, &rgb, trc) : NULL, p, err);
 
-    p->len = 0;
-    if (h == NULL)
-        img_fail(err, IMG_ERR_CORRUPT, "lcms refused the primaries");
-    else if (!cmsSaveProfileToMem(h, NULL, &n) || n == 0)
-        img_fail(err, IMG_ERR_CORRUPT, "lcms cannot write the profile");
-    else if (img_buf_reserve(&p->buf, n, err) == 0 && cmsSaveProfileToMem(h, p->buf.data, &n)) {
-        p->len = n;
-        rc = 0;
-    }
-    if (h)
-        cmsCloseProfile(h);
     if (curve)
         cmsFreeToneCurve(curve);
     return rc;
+}
+
+/* See img_icc.h. */
+int img_icc_srgb(int channels, img_profile_t *p, img_err_t *err)
+{
+    return img_icc_save(img_icc_output(channels), p, err);
 }
 
 /* See img_icc.h. */

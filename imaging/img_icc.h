@@ -79,6 +79,12 @@ int img_icc_to_srgb(img_icc_cache_t *c, const img_profile_t *p, img_image_t *img
  * the primaries). */
 int img_icc_from_primaries(const img_icc_primaries_t *prim, img_profile_t *p, img_err_t *err);
 
+/* Writes the profile of this library's output for images of `channels`
+ * into p: lcms's sRGB, or for gray (1) a gray profile with the sRGB tone
+ * curve; for callers that tag their outputs. Returns 0, or -1 with err
+ * set. */
+int img_icc_srgb(int channels, img_profile_t *p, img_err_t *err);
+
 /* Copies len bytes of profile data into p; a profile over
  * IMG_ICC_MAX_SIZE is dropped (p untagged). Returns 0 or -1 (NOMEM). */
 int img_profile_set(img_profile_t *p, const void *data, size_t len, img_err_t *err);

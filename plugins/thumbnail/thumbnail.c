@@ -34,6 +34,7 @@ typedef struct {
     img_jpeg_enc_opts_t enc;
     uint64_t            max_pixels;
     unsigned char       background[3];
+    img_profile_t       tag[2];          /* with embed_icc: sRGB for RGB [0], gray [1] outputs */
     /* reused between images */
     img_loader_t        load;
     img_buf_t           resized, oriented, encoded;
@@ -51,6 +52,8 @@ static const prism_param_spec_t tn_params[] = {
       "originals with more pixels (width x height, from the header) are rejected undecoded" },
     { "background", PRISM_PARAM_STRING, "#ffffff", 0, 0, NULL,
       "colour (#rrggbb) that transparent originals are laid over" },
+    { "embed_icc", PRISM_PARAM_BOOL, "false", 0, 0, NULL,
+      "embed an sRGB ICC profile in the output (it is sRGB either way; untagged is smaller)" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
 };
 
@@ -62,6 +65,8 @@ static void tn_destroy(void *state)
     if (st == NULL)
         return;
     img_loader_free(&st->load);
+    img_buf_free(&st->tag[0].buf);
+    img_buf_free(&st->tag[1].buf);
     img_buf_free(&st->resized);
     img_buf_free(&st->oriented);
     img_buf_free(&st->encoded);
@@ -78,6 +83,7 @@ static int tn_init(const prism_params_t *p, void **state, char *err, size_t errl
     long sizes[TN_MAX_SIZES + 1];
     size_t n = p->get_int_list(p, "sizes", sizes, TN_MAX_SIZES + 1);
     tn_state_t *st;
+    img_err_t e;
     size_t i, j;
 
     if (n == 0 || n > TN_MAX_SIZES) {
@@ -107,6 +113,12 @@ static int tn_init(const prism_params_t *p, void **state, char *err, size_t errl
     st->enc.progressive = p->get_bool(p, "progressive");
     st->enc.optimize = 1;
     st->max_pixels = (uint64_t)p->get_int(p, "max_pixels");
+    if (p->get_bool(p, "embed_icc")
+        && (img_icc_srgb(3, &st->tag[0], &e) != 0 || img_icc_srgb(1, &st->tag[1], &e) != 0)) {
+        snprintf(err, errlen, "embed_icc: %s", e.msg);
+        tn_destroy(st);
+        return -1;
+    }
     *state = st;
     return 0;
 }
@@ -129,6 +141,7 @@ static int tn_render(tn_state_t *st, const img_image_t *dec, const ii_info_t *in
         && img_orient(&resized, info->orientation, &upright, &st->oriented, e) != 0)
         return -1;
     img_flatten(&upright, st->background);
+    st->enc.icc = &st->tag[upright.channels == 1];
     return img_jpeg_encode(&upright, &st->enc, &st->encoded, len, e);
 }
 

@@ -54,6 +54,7 @@ typedef struct {
     img_jpeg_enc_opts_t enc;
     uint64_t            max_pixels;
     unsigned char       background[3];
+    img_profile_t       tag;             /* with embed_icc: the sRGB profile embedded */
     /* reused between images */
     wm_logo_t           cache[WM_CACHE];
     unsigned            clock;
@@ -88,6 +89,8 @@ static const prism_param_spec_t wm_params[] = {
       "originals with more pixels (width x height, from the header) are rejected undecoded" },
     { "background", PRISM_PARAM_STRING, "#ffffff", 0, 0, NULL,
       "colour (#rrggbb) that transparent originals are laid over" },
+    { "embed_icc", PRISM_PARAM_BOOL, "false", 0, 0, NULL,
+      "embed an sRGB ICC profile in the output (it is sRGB either way; untagged is smaller)" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
 };
 
@@ -106,6 +109,7 @@ static void wm_destroy(void *state)
     img_buf_free(&st->rgb);
     img_buf_free(&st->strip);
     img_buf_free(&st->encoded);
+    img_buf_free(&st->tag.buf);
     img_resampler_free(&st->rs);
     free(st);
 }
@@ -164,14 +168,16 @@ static int wm_load_logo(wm_state_t *st, const char *path, char *err, size_t errl
     return 0;
 }
 
-/* Builds an instance: parses the gravity and background and loads the
- * logo. Fails (-1, message in err) when the logo is not set or cannot be
- * loaded, or the background is not #rrggbb. */
+/* Builds an instance: parses the gravity and background, makes the sRGB
+ * profile for embed_icc and loads the logo. Fails (-1, message in err)
+ * when the logo is not set or cannot be loaded, or the background is not
+ * #rrggbb. */
 static int wm_init(const prism_params_t *p, void **state, char *err, size_t errlen)
 {
     const char *logo = p->get_string(p, "logo");
     const char *gravity = p->get_string(p, "gravity");
     wm_state_t *st;
+    img_err_t e;
     size_t i;
 
     if (logo == NULL || *logo == '\0') {
@@ -196,6 +202,12 @@ static int wm_init(const prism_params_t *p, void **state, char *err, size_t errl
     st->max_pixels = (uint64_t)p->get_int(p, "max_pixels");
     if (img_parse_color(p->get_string(p, "background"), st->background) != 0) {
         snprintf(err, errlen, "background: want #rrggbb, got %s", p->get_string(p, "background"));
+        wm_destroy(st);
+        return -1;
+    }
+    st->enc.icc = &st->tag;
+    if (p->get_bool(p, "embed_icc") && img_icc_srgb(3, &st->tag, &e) != 0) {
+        snprintf(err, errlen, "embed_icc: %s", e.msg);
         wm_destroy(st);
         return -1;
     }

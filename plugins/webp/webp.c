@@ -26,6 +26,7 @@ typedef struct {
     img_webp_opts_t enc;
     int             max_dimension;   /* 0: keep the size */
     uint64_t        max_pixels;
+    img_profile_t   tag;             /* with embed_icc: the sRGB profile embedded */
     /* reused between images */
     img_loader_t    load;
     img_buf_t       resized, oriented, rgb, encoded;
@@ -41,6 +42,8 @@ static const prism_param_spec_t wp_params[] = {
       "0 keeps the size; else fit within max_dimension x max_dimension (never enlarged)" },
     { "max_pixels", PRISM_PARAM_INT, "100000000", 1, 1e10, NULL,
       "originals with more pixels (width x height, from the header) are rejected undecoded" },
+    { "embed_icc", PRISM_PARAM_BOOL, "false", 0, 0, NULL,
+      "embed an sRGB ICC profile in the output (it is sRGB either way; untagged is smaller)" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
 };
 
@@ -56,14 +59,17 @@ static void wp_destroy(void *state)
     img_buf_free(&st->oriented);
     img_buf_free(&st->rgb);
     img_buf_free(&st->encoded);
+    img_buf_free(&st->tag.buf);
     img_resampler_free(&st->rs);
     free(st);
 }
 
-/* Builds an instance from validated params; fails only out of memory. */
+/* Builds an instance from validated params; fails only out of memory
+ * (or when lcms cannot make the sRGB profile for embed_icc). */
 static int wp_init(const prism_params_t *p, void **state, char *err, size_t errlen)
 {
     wp_state_t *st = calloc(1, sizeof(*st));
+    img_err_t e;
 
     if (st == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -74,6 +80,12 @@ static int wp_init(const prism_params_t *p, void **state, char *err, size_t errl
     st->enc.lossless = p->get_bool(p, "lossless");
     st->max_dimension = (int)p->get_int(p, "max_dimension");
     st->max_pixels = (uint64_t)p->get_int(p, "max_pixels");
+    st->enc.icc = &st->tag;
+    if (p->get_bool(p, "embed_icc") && img_icc_srgb(3, &st->tag, &e) != 0) {
+        snprintf(err, errlen, "embed_icc: %s", e.msg);
+        wp_destroy(st);
+        return -1;
+    }
     *state = st;
     return 0;
 }

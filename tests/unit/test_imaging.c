@@ -853,7 +853,7 @@ static void test_jpeg_encode(void **state)
 {
     ph_image_t src = ph_image_solid(50, 30, 3, RED), back;
     img_image_t v = view(&src);
-    img_jpeg_enc_opts_t base = { 90, 0, 1 }, prog = { 90, 1, 0 }, bad = { 0, 0, 0 };
+    img_jpeg_enc_opts_t base = { 90, 0, 1, NULL }, prog = { 90, 1, 0, NULL }, bad = { 0, 0, 0, NULL };
     img_buf_t out = { 0 };
     img_err_t e;
     size_t len;
@@ -890,7 +890,7 @@ static void test_webp_encode(void **state)
     const unsigned char half[4] = { 0, 0, 255, 128 };
     ph_image_t src = ph_image_solid(40, 20, 4, half), back;
     img_image_t v = view(&src);
-    img_webp_opts_t lossy = { 80, 4, 0 }, lossless = { 50, 1, 1 }, bad = { 80, 9, 0 };
+    img_webp_opts_t lossy = { 80, 4, 0, NULL }, lossless = { 50, 1, 1, NULL }, bad = { 80, 9, 0, NULL };
     img_buf_t out = { 0 };
     img_err_t e;
     size_t len;

@@ -8,6 +8,7 @@
  * tests/data/formats/make-fixtures.sh into a temporary folder.
  * Run from the repository root after building the plugins.
  */
+#define _GNU_SOURCE   /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -210,6 +211,88 @@ static void test_thumbnail_adobe_green(void **state)
     ph_image_free(&im);
 }
 
+/* embed_icc: JPEG outputs carry an APP2 ICC profile and WebP outputs an
+ * ICCP chunk; by default neither does. */
+static void test_embed_icc(void **state)
+{
+    fx_t *f = *state;
+    const char *tagged[] = { "sizes", "64", "embed_icc", "true", NULL };
+    const ph_blob_t *b;
+
+    ph_init_ok(&f->p, NULL);
+    run_ok(f, "adobe.jpg");
+    b = ph_find(&f->out, "128.jpg");
+    assert_non_null(b);
+    assert_false(ph_jpeg_has_marker(b->data, b->len, 0xE2));
+    ph_destroy(&f->p);
+    ph_init_ok(&f->p, tagged);
+    run_ok(f, "adobe.jpg");
+    b = ph_find(&f->out, "64.jpg");
+    assert_non_null(b);
+    assert_true(ph_jpeg_has_marker(b->data, b->len, 0xE2));
+}
+
+/* A HEIF with an embedded 96x58 thumbnail makes small thumbnails from it
+ * (test_imaging_formats checks the decode picks it): the same picture as
+ * from the full image, within what heif-enc's thumbnail itself differs
+ * from a proper resize of the photo (mean abs error 6.3). */
+static void test_thumbnail_heif_embedded(void **state)
+{
+    fx_t *f = *state;
+    const char *kv[] = { "sizes", "48", NULL };
+    ph_image_t a, b;
+
+    ph_init_ok(&f->p, kv);
+    run_ok(f, "thumb.heic");
+    a = jpeg_output(f, "48.jpg");
+    run_ok(f, "photo.heic");
+    b = jpeg_output(f, "48.jpg");
+    print_message("thumbnail from the embedded thumbnail vs the full image: %.2f\n",
+                  ff_mae(&a, &b, 3));
+    assert_true(ff_mae(&a, &b, 3) < 10);
+    ph_image_free(&a);
+    ph_image_free(&b);
+}
+
+/* background: transparency is laid over it; a bad colour fails init. */
+static void test_background(void **state)
+{
+    fx_t *f = *state;
+    const char *black[] = { "sizes", "512", "background", "#000000", NULL };
+    const char *bad[] = { "background", "white", NULL };
+    static const unsigned char dark[3] = { 0, 0, 0 };
+    char err[256];
+    ph_image_t im;
+
+    assert_int_equal(ph_init(&f->p, bad, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "background"));
+    ph_init_ok(&f->p, black);
+    run_ok(f, "lossless-alpha.webp");   /* alpha 0 at the left edge */
+    im = jpeg_output(f, "512.jpg");
+    assert_true(ph_near(&im, 0, im.h / 2, dark, 3, 8));
+    ph_image_free(&im);
+}
+
+/* webp with embed_icc: an ICCP chunk in the output. */
+static void test_webp_embed_icc(void **state)
+{
+    fx_t *f = *state;
+    const char *tagged[] = { "embed_icc", "true", NULL };
+    const ph_blob_t *b;
+
+    ph_init_ok(&f->p, NULL);
+    run_ok(f, "photo.jpg");
+    b = ph_find(&f->out, "image.webp");
+    assert_non_null(b);
+    assert_null(memmem(b->data, b->len, "ICCP", 4));
+    ph_destroy(&f->p);
+    ph_init_ok(&f->p, tagged);
+    run_ok(f, "photo.jpg");
+    b = ph_find(&f->out, "image.webp");
+    assert_non_null(b);
+    assert_non_null(memmem(b->data, b->len, "ICCP", 4));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +300,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_thumbnail_every_kind, setup_thumbnail, teardown),
         cmocka_unit_test_setup_teardown(test_watermark_every_kind, setup_watermark, teardown),
         cmocka_unit_test_setup_teardown(test_webp_every_kind, setup_webp, teardown),
+        cmocka_unit_test_setup_teardown(test_embed_icc, setup_thumbnail, teardown),
+        cmocka_unit_test_setup_teardown(test_thumbnail_heif_embedded, setup_thumbnail, teardown),
+        cmocka_unit_test_setup_teardown(test_background, setup_thumbnail, teardown),
+        cmocka_unit_test_setup_teardown(test_webp_embed_icc, setup_webp, teardown),
     };
 
     return cmocka_run_group_tests(tests, ff_setup, ff_teardown);

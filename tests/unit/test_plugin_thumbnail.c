@@ -50,7 +50,7 @@ static void test_descriptor(void **state)
 {
     const prism_plugin_t *pl = ((fx_t *)*state)->p.pl;
     const char *want[] = { "sizes", "mode", "quality", "progressive", "max_pixels",
-                           "background" };
+                           "background", "embed_icc" };
     size_t i;
 
     for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)

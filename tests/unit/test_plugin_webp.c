@@ -63,7 +63,8 @@ static double mean_diff(const ph_image_t *rgba, const ph_image_t *ref)
 static void test_descriptor(void **state)
 {
     const prism_plugin_t *pl = ((fx_t *)*state)->p.pl;
-    const char *want[] = { "quality", "method", "lossless", "max_dimension", "max_pixels" };
+    const char *want[] = { "quality", "method", "lossless", "max_dimension", "max_pixels",
+                           "embed_icc" };
     size_t i;
 
     for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
