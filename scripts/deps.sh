@@ -1,6 +1,9 @@
 #!/bin/sh
 # Installs what building and testing prism needs, and nothing twice:
-#   - Debian packages (apt-get), skipped when all are installed;
+#   - Debian packages (apt-get), skipped when all are installed: the
+#     build's libraries, and the tools the format tests make their
+#     fixtures with (tests/data/formats/make-fixtures.sh: ImageMagick,
+#     jpgicc, cwebp/img2webp, heif-enc, avifenc, the free ICC profiles);
 #   - the local AWS emulators (fauxqs: SNS/SQS/S3, dynalite: DynamoDB)
 #     and a Node able to run them, from the npm registry, into
 #     .local/emulator from conf/local-aws/package*.json,
