@@ -5,7 +5,11 @@
  * crash; this test runs under ASan/UBSan): truncated HEIC/WebP/GIF, an
  * AVIF claiming 100000x100000 (refused by max_pixels before decoding), a
  * GIF of 10 000 frames (bounded), a PNG with a malformed iCCP, a JPEG
- * whose ICC profile lcms refuses (ignored with a warning).
+ * whose ICC profile lcms refuses (ignored with a warning). Also the
+ * colour paths the plugin tests do not reach: a CMYK JPEG through its
+ * embedded profile (built here with lcms2) and through the naive default,
+ * and 16-bit / palette+tRNS PNGs against reference decodes, and the HEIF
+ * embedded thumbnail choice.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -261,35 +265,51 @@ static void test_png_bad_iccp(void **state)
     free(d);
 }
 
+/* The JPEG d[0..len) with an APP2 ICC_PROFILE segment holding icc[0..n)
+ * (one chunk, n <= 65519) right after SOI; malloc()ed, *out_len its size. */
+static unsigned char *jpeg_with_icc(const unsigned char *d, size_t len,
+                                    const unsigned char *icc, size_t n, size_t *out_len)
+{
+    size_t seg = 2 + 14 + n;
+    unsigned char *j = malloc(len + 2 + seg), *p = j;
+
+    assert_non_null(j);
+    assert_true(seg <= 65535);
+    memcpy(p, d, 2);                              /* SOI */
+    p += 2;
+    *p++ = 0xFF, *p++ = 0xE2;
+    *p++ = (unsigned char)(seg >> 8), *p++ = (unsigned char)seg;
+    memcpy(p, "ICC_PROFILE\0\1\1", 14);         /* chunk 1 of 1 */
+    memcpy(p + 14, icc, n);
+    p += 14 + n;
+    memcpy(p, d + 2, len - 2);
+    *out_len = len + 2 + seg;
+    return j;
+}
+
 /* A JPEG whose APP2 ICC_PROFILE holds junk: lcms refuses it; the pixels
  * are taken as sRGB (the same as without it) and a warning is left. */
 static void test_jpeg_refused_profile(void **state)
 {
-    unsigned char app2[2 + 2 + 14 + 200];
+    unsigned char junk[200];
     img_loader_t l = { 0 };
     img_image_t im, plain;
     img_err_t e;
-    size_t len, i;
-    unsigned char *d = ff_read("photo.jpg", &len), *bad = malloc(len + sizeof(app2));
+    size_t len, blen, i;
+    unsigned char *d = ff_read("photo.jpg", &len), *bad;
     ph_image_t a, b;
     img_buf_t keep = { 0 };
 
     (void)state;
-    assert_non_null(bad);
-    app2[0] = 0xFF, app2[1] = 0xE2;
-    app2[2] = (unsigned char)((sizeof(app2) - 2) >> 8), app2[3] = (unsigned char)(sizeof(app2) - 2);
-    memcpy(app2 + 4, "ICC_PROFILE\0\1\1", 14);
-    for (i = 18; i < sizeof(app2); i++)
-        app2[i] = (unsigned char)(i * 7);
-    memcpy(bad, d, 2);
-    memcpy(bad + 2, app2, sizeof(app2));
-    memcpy(bad + 2 + sizeof(app2), d + 2, len - 2);
+    for (i = 0; i < sizeof(junk); i++)
+        junk[i] = (unsigned char)(i * 7);
+    bad = jpeg_with_icc(d, len, junk, sizeof(junk), &blen);
 
     assert_int_equal(load(&l, d, len, 0, &plain, &e), 0);
     assert_int_equal(l.warn.code, IMG_ERR_NONE);
     assert_int_equal(img_buf_reserve(&keep, plain.stride * plain.height, &e), 0);
     memcpy(keep.data, plain.px, plain.stride * plain.height);
-    assert_int_equal(load(&l, bad, len + sizeof(app2), 0, &im, &e), 0);
+    assert_int_equal(load(&l, bad, blen, 0, &im, &e), 0);
     print_message("warning: %s\n", l.warn.msg);
     assert_int_not_equal(l.warn.code, IMG_ERR_NONE);
     assert_non_null(strstr(l.warn.msg, "ICC profile ignored"));
@@ -300,6 +320,101 @@ static void test_jpeg_refused_profile(void **state)
     img_loader_free(&l);
     free(bad);
     free(d);
+}
+
+/* The CLUT of a CMYK test profile: the naive conversion (each of C, M, Y
+ * times K), with red and blue swapped so its use shows, as Lab. */
+static int cmyk_swapped_sampler(const cmsUInt16Number in[], cmsUInt16Number out[], void *cargo)
+{
+    double k = 1 - in[3] / 65535.0;
+    cmsFloat32Number rgb[3] = { (cmsFloat32Number)((1 - in[2] / 65535.0) * k),
+                                (cmsFloat32Number)((1 - in[1] / 65535.0) * k),
+                                (cmsFloat32Number)((1 - in[0] / 65535.0) * k) };
+    cmsCIELab lab;
+
+    cmsDoTransform(cargo, rgb, &lab, 1);
+    cmsFloat2LabEncodedV2(out, &lab);   /* a v2 lut16 table */
+    return 1;
+}
+
+/* Writes that CMYK profile (an output-class profile with an AToB0 CLUT
+ * into Lab) into p; returns its size. */
+static size_t cmyk_swapped_profile(unsigned char **p)
+{
+    cmsHPROFILE srgb = cmsCreate_sRGBProfile(), lab = cmsCreateLab4Profile(NULL);
+    cmsHTRANSFORM to_lab = cmsCreateTransform(srgb, TYPE_RGB_FLT, lab, TYPE_Lab_DBL,
+                                              INTENT_RELATIVE_COLORIMETRIC, 0);
+    cmsHPROFILE h = cmsCreateProfilePlaceholder(NULL);
+    cmsPipeline *lut = cmsPipelineAlloc(NULL, 4, 3);
+    cmsStage *clut = cmsStageAllocCLut16bit(NULL, 9, 4, 3, NULL);
+    cmsUInt32Number n = 0;
+
+    assert_true(to_lab && h && lut && clut);
+    assert_true(cmsStageSampleCLut16bit(clut, cmyk_swapped_sampler, to_lab, 0));
+    assert_true(cmsPipelineInsertStage(lut, cmsAT_BEGIN, clut));
+    cmsSetProfileVersion(h, 2.1);
+    cmsSetDeviceClass(h, cmsSigOutputClass);
+    cmsSetColorSpace(h, cmsSigCmykData);
+    cmsSetPCS(h, cmsSigLabData);
+    assert_true(cmsWriteTag(h, cmsSigAToB0Tag, lut));
+    assert_true(cmsWriteTag(h, cmsSigMediaWhitePointTag, cmsD50_XYZ()));
+    assert_true(cmsSaveProfileToMem(h, NULL, &n));
+    *p = malloc(n);
+    assert_non_null(*p);
+    assert_true(cmsSaveProfileToMem(h, *p, &n));
+    cmsPipelineFree(lut);
+    cmsCloseProfile(h);
+    cmsDeleteTransform(to_lab);
+    cmsCloseProfile(srgb);
+    cmsCloseProfile(lab);
+    return n;
+}
+
+/* A CMYK JPEG (Adobe, inverted) goes through its embedded profile, and
+ * through the naive conversion without one: patches of cyan, magenta,
+ * yellow and no ink. */
+static void test_jpeg_cmyk_profile(void **state)
+{
+    static const unsigned char ink[4][4] = { { 255, 0, 0, 0 }, { 0, 255, 0, 0 },
+                                             { 0, 0, 255, 0 }, { 0, 0, 0, 0 } };
+    static const unsigned char naive[4][3] = { { 0, 255, 255 }, { 255, 0, 255 },
+                                               { 255, 255, 0 }, { 255, 255, 255 } };
+    static const unsigned char swapped[4][3] = { { 255, 255, 0 }, { 255, 0, 255 },
+                                                 { 0, 255, 255 }, { 255, 255, 255 } };
+    ph_jpeg_opts_t jo = { 100, 0, 0, 1 };
+    ph_image_t cmyk = ph_image_solid(64, 16, 4, ink[3]), got;
+    img_loader_t l = { 0 };
+    img_image_t im;
+    img_err_t e;
+    unsigned char *icc, *d, *tagged;
+    size_t n = cmyk_swapped_profile(&icc), len, tlen;
+    int i, c;
+
+    (void)state;
+    for (i = 0; i < 4; i++) {
+        unsigned char stored[4];
+
+        for (c = 0; c < 4; c++)
+            stored[c] = (unsigned char)(255 - ink[i][c]);   /* Adobe: inverted */
+        ph_fill(&cmyk, i * 16, 0, i * 16 + 16, 16, stored);
+    }
+    d = ph_jpeg_make(&cmyk, &jo, &len);
+    tagged = jpeg_with_icc(d, len, icc, n, &tlen);
+
+    assert_int_equal(load(&l, d, len, 0, &im, &e), 0);
+    got = view(&im);
+    for (i = 0; i < 4; i++)
+        assert_true(ph_near(&got, i * 16 + 8, 8, naive[i], 3, 6));
+    assert_int_equal(load(&l, tagged, tlen, 0, &im, &e), 0);
+    assert_int_equal(l.warn.code, IMG_ERR_NONE);
+    got = view(&im);
+    for (i = 0; i < 4; i++)
+        assert_true(ph_near(&got, i * 16 + 8, 8, swapped[i], 3, 10));
+    img_loader_free(&l);
+    ph_image_free(&cmyk);
+    free(icc);
+    free(d);
+    free(tagged);
 }
 
 /* 16-bit PNG, palette + tRNS, gray + alpha: against reference decodes. */
@@ -364,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_avif_absurd_ispe),
         cmocka_unit_test(test_png_bad_iccp),
         cmocka_unit_test(test_jpeg_refused_profile),
+        cmocka_unit_test(test_jpeg_cmyk_profile),
         cmocka_unit_test(test_png_kinds),
         cmocka_unit_test(test_heif_thumbnail),
     };
