@@ -70,7 +70,8 @@ const char *ii_type_ext(ii_type_t t);
 
 /* The type a configuration names, case-insensitively: "jpeg"/"jpg", "png",
  * "webp", "gif", or a MIME type "image/jpeg" .... II_TYPE_UNKNOWN for any
- * other string or NULL. */
+ * other string or NULL, and for HEIF and AVIF (sniffed only: an upload
+ * of them could not be probed, so a configuration may not allow them). */
 ii_type_t ii_type_from_name(const char *name);
 
 /*

@@ -11,15 +11,16 @@ typedef struct {
     const char *mime;
     const char *ext;
     const char *alias;  /* another accepted name, or NULL */
+    int         named;  /* a configuration may name it: ii_probe reads its header */
 } ii_type_name_t;
 
 static const ii_type_name_t ii_type_names[] = {
-    { II_TYPE_JPEG, "image/jpeg", "jpg",  "jpeg" },
-    { II_TYPE_PNG,  "image/png",  "png",  NULL },
-    { II_TYPE_WEBP, "image/webp", "webp", NULL },
-    { II_TYPE_GIF,  "image/gif",  "gif",  NULL },
-    { II_TYPE_HEIF, "image/heic", "heic", "heif" },
-    { II_TYPE_AVIF, "image/avif", "avif", NULL },
+    { II_TYPE_JPEG, "image/jpeg", "jpg",  "jpeg", 1 },
+    { II_TYPE_PNG,  "image/png",  "png",  NULL,   1 },
+    { II_TYPE_WEBP, "image/webp", "webp", NULL,   1 },
+    { II_TYPE_GIF,  "image/gif",  "gif",  NULL,   1 },
+    { II_TYPE_HEIF, "image/heic", "heic", "heif", 0 },
+    { II_TYPE_AVIF, "image/avif", "avif", NULL,   0 },
 };
 
 #define II_NTYPES (sizeof(ii_type_names) / sizeof(ii_type_names[0]))
@@ -55,6 +56,8 @@ ii_type_t ii_type_from_name(const char *name)
         return II_TYPE_UNKNOWN;
     for (size_t i = 0; i < II_NTYPES; i++) {
         const ii_type_name_t *row = &ii_type_names[i];
+        if (!row->named)
+            continue;
         if (strcasecmp(name, row->ext) == 0 || strcasecmp(name, row->mime) == 0
             || (row->alias && strcasecmp(name, row->alias) == 0))
             return row->type;
