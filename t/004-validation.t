@@ -216,3 +216,12 @@ PrismTest::upload_request(POST => '/upload', "\xff\xd8" . ($seg x 20))
 --- error: invalid_image
 --- error_code: 400
 --- response_body_like: larger than 1048576 bytes
+
+
+
+=== TEST 15: a HEIC: sniffed, and not accepted at ingress
+--- raw_request eval
+PrismTest::upload_request(POST => '/upload', "\0\0\0\x18ftypheic\0\0\0\0mif1heic" . ("\0" x 200))
+--- error: type_not_allowed
+--- error_code: 415
+--- response_body_like: image/heic

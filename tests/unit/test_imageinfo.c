@@ -786,6 +786,39 @@ static void test_webp_headers(void **state)
 }
 
 /* Runs every test; the exit status is the number that failed. */
+/* HEIF and AVIF are sniffed by their ftyp major brand; their headers are
+ * left to the decoder, and a configuration cannot name them. */
+static void test_heif_avif_sniffed(void **state)
+{
+    static const unsigned char heic[] = "\0\0\0\x18" "ftypheic\0\0\0\0mif1heic";
+    static const unsigned char mif1[] = "\0\0\0\x18" "ftypmif1\0\0\0\0mif1heic";
+    static const unsigned char avif[] = "\0\0\0\x20" "ftypavif\0\0\0\0avifmif1";
+    static const unsigned char mp4[] = "\0\0\0\x18" "ftypisom\0\0\0\0isomavc1";
+    ii_info_t info;
+    char err[128];
+
+    (void)state;
+    assert_int_equal(ii_sniff(heic, sizeof(heic) - 1), II_TYPE_HEIF);
+    assert_int_equal(ii_sniff(mif1, sizeof(mif1) - 1), II_TYPE_HEIF);
+    assert_int_equal(ii_sniff(avif, sizeof(avif) - 1), II_TYPE_AVIF);
+    assert_int_equal(ii_sniff(mp4, sizeof(mp4) - 1), II_TYPE_UNKNOWN);
+    assert_int_equal(ii_sniff(heic, 11), II_TYPE_UNKNOWN);
+    assert_string_equal(ii_type_mime(II_TYPE_HEIF), "image/heic");
+    assert_string_equal(ii_type_ext(II_TYPE_AVIF), "avif");
+    assert_int_equal(ii_probe(avif, sizeof(avif) - 1, &info, err, sizeof(err)), II_ERROR);
+    assert_int_equal(info.type, II_TYPE_AVIF);
+    assert_string_equal(err, "avif dimensions are not read by imageinfo");
+    assert_int_equal(ii_probe(heic, 8, &info, err, sizeof(err)), II_NEED_MORE);
+    assert_int_equal(info.need, 12);
+    /* any 4 bytes may be the size of an ftyp box: a prefix never decides
+     * differently from the whole */
+    assert_int_equal(ii_probe("abcd", 4, &info, err, sizeof(err)), II_NEED_MORE);
+    assert_int_equal(info.need, 12);
+    assert_int_equal(ii_probe("abcde", 5, &info, err, sizeof(err)), II_ERROR);
+    assert_int_equal(ii_type_from_name("heic"), II_TYPE_UNKNOWN);
+    assert_int_equal(ii_type_from_name("image/avif"), II_TYPE_UNKNOWN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -805,6 +838,7 @@ int main(void)
         cmocka_unit_test(test_exif_orientation),
         cmocka_unit_test(test_large_exif_need),
         cmocka_unit_test(test_webp_headers),
+        cmocka_unit_test(test_heif_avif_sniffed),
     };
     return cmocka_run_group_tests_name("imageinfo", tests, NULL, NULL);
 }
