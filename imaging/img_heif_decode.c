@@ -104,13 +104,14 @@ static int img_heif_profile(struct heif_image_handle *h, img_profile_t *icc, img
     struct heif_color_profile_nclx *nclx = NULL;
     img_icc_primaries_t p;
     size_t n;
-    int rc;
 
     icc->len = 0;
     if (t == heif_color_profile_type_prof || t == heif_color_profile_type_rICC) {
         n = heif_image_handle_get_raw_color_profile_size(h);
-        if (n == 0 || n > IMG_ICC_MAX_SIZE || img_buf_reserve(&icc->buf, n, err) != 0)
-            return n == 0 || n > IMG_ICC_MAX_SIZE ? 0 : -1;
+        if (n == 0 || n > IMG_ICC_MAX_SIZE)
+            return 0;   /* none, or too big to be a real one: untagged */
+        if (img_buf_reserve(&icc->buf, n, err) != 0)
+            return -1;
         if (heif_image_handle_get_raw_color_profile(h, icc->buf.data).code == heif_error_Ok)
             icc->len = n;
         return 0;
@@ -138,8 +139,7 @@ static int img_heif_profile(struct heif_image_handle *h, img_profile_t *icc, img
     default: break;
     }
     heif_nclx_color_profile_free(nclx);
-    rc = img_icc_from_primaries(&p, icc, err);
-    return rc;
+    return img_icc_from_primaries(&p, icc, err);
 }
 
 /* Decodes handle h into out over buf (8-bit interleaved, upright). */

@@ -96,17 +96,18 @@ static int img_icc_refuse(img_err_t *warn, const char *why)
     return 1;
 }
 
-/* Makes the transform for profile bytes p and input layout `channels`
- * into e (xform NULL when p is sRGB). Returns 0, or 1 with warn set when
- * lcms refuses the profile or it does not fit the layout. */
-static int img_icc_build(const img_profile_t *p, int channels, img_icc_entry_t *e,
+/* Makes the transform for profile bytes p and pixel layout `layout`
+ * (1, 3, 4 or IMG_ICC_CMYK*) into e (xform NULL when p is sRGB). Returns
+ * 0, or 1 with warn set when lcms refuses the profile or it does not fit
+ * the layout. */
+static int img_icc_build(const img_profile_t *p, int layout, img_icc_entry_t *e,
                          img_err_t *warn)
 {
     cmsHPROFILE in = cmsOpenProfileFromMem(p->buf.data, (cmsUInt32Number)p->len), out;
-    cmsColorSpaceSignature want = channels == 1 ? cmsSigGrayData
-                                : channels >= IMG_ICC_CMYK_INVERTED ? cmsSigCmykData
+    cmsColorSpaceSignature want = layout == 1 ? cmsSigGrayData
+                                : layout >= IMG_ICC_CMYK_INVERTED ? cmsSigCmykData
                                 : cmsSigRgbData;
-    int out_channels = channels == 1 ? 1 : channels == 4 ? 4 : 3;
+    int out_channels = layout == 1 ? 1 : layout == 4 ? 4 : 3;
     int rc = 0;
 
     e->xform = NULL;
@@ -122,9 +123,9 @@ static int img_icc_build(const img_profile_t *p, int channels, img_icc_entry_t *
         return img_icc_refuse(warn, "out of memory for the sRGB profile");
     }
     if (want != cmsSigRgbData || !img_icc_is_srgb(in, out)) {
-        e->xform = cmsCreateTransform(in, img_icc_format(channels), out,
+        e->xform = cmsCreateTransform(in, img_icc_format(layout), out,
                                       img_icc_format(out_channels), INTENT_PERCEPTUAL,
-                                      channels == 4 ? cmsFLAGS_COPY_ALPHA : 0);
+                                      layout == 4 ? cmsFLAGS_COPY_ALPHA : 0);
         if (e->xform == NULL)
             rc = img_icc_refuse(warn, "lcms makes no transform from it");
     }
@@ -148,7 +149,7 @@ int img_icc_lookup(img_icc_cache_t *c, const img_profile_t *p, int layout, void 
     c->clock++;
     for (i = 0; i < IMG_ICC_CACHE; i++) {
         e = &c->e[i];
-        if (e->used && e->hash == h && e->channels == layout) {
+        if (e->used && e->hash == h && e->layout == layout) {
             e->used = c->clock;
             *xform = e->xform;
             return 0;
@@ -163,7 +164,7 @@ int img_icc_lookup(img_icc_cache_t *c, const img_profile_t *p, int layout, void 
     if (img_icc_build(p, layout, e, warn) != 0)
         return 1;
     e->hash = h;
-    e->channels = layout;
+    e->layout = layout;
     e->used = c->clock;
     *xform = e->xform;
     return 0;

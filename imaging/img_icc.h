@@ -40,7 +40,7 @@ typedef struct {
 
 typedef struct {
     uint64_t hash;      /* of the profile bytes */
-    int      channels;  /* the pixel layout the transform was made for */
+    int      layout;    /* the pixel layout the transform was made for */
     void    *xform;     /* cmsHTRANSFORM; NULL: sRGB already, nothing to do */
     unsigned used;      /* last use, for replacement; 0 = empty slot */
 } img_icc_entry_t;
