@@ -81,25 +81,38 @@ static void test_gif_frames(void **state)
     check_frames("anim.gif", refs, ms, 3);
 }
 
+/* WebP: the first frame alone as the plugins get it, then every frame
+ * with its duration (the third, half-transparent, is not compared). */
 static void test_webp_frames(void **state)
 {
-    (void)state;
-    {
-        img_loader_t l = { 0 };
-        img_image_t im;
-        img_err_t e;
-        size_t len;
-        unsigned char *d = ff_read("anim.webp", &len);
-        ph_image_t ref = ph_png_read_rgba(ff_path("anim-webp-ref.png")), got;
+    img_loader_t l = { 0 };
+    img_load_opts_t o = { 0, 0, 0, 0, 0 };
+    ii_info_t info;
+    img_image_t im;
+    img_err_t e;
+    size_t len;
+    unsigned char *d = ff_read("anim.webp", &len);
+    ph_image_t ref0 = ph_png_read_rgba(ff_path("anim-webp-ref.png"));
+    ph_image_t ref1 = ph_png_read_rgba(ff_path("anim-webp-ref-1.png")), got;
 
-        /* the first frame alone, as the plugins get it */
-        assert_int_equal(load(&l, d, len, 0, &im, &e), 0);
-        got = view(&im);
-        assert_true(ff_mae(&got, &ref, 4) < 0.5);
-        ph_image_free(&ref);
-        img_loader_free(&l);
-        free(d);
-    }
+    (void)state;
+    assert_int_equal(load(&l, d, len, 0, &im, &e), 0);
+    got = view(&im);
+    assert_true(ff_mae(&got, &ref0, 4) < 0.5);
+    assert_int_equal(img_load_probe(d, len, 0, &info, &e), 0);
+    assert_int_equal(img_load_frames(&l, d, len, &info, &o, &e), 0);
+    assert_int_equal(l.frames.count, 3);
+    got = view(&l.frames.frame[0].img);
+    assert_true(ff_mae(&got, &ref0, 4) < 0.5);
+    got = view(&l.frames.frame[1].img);
+    assert_true(ff_mae(&got, &ref1, 4) < 0.5);
+    assert_int_equal(l.frames.frame[0].duration_ms, 100);
+    assert_int_equal(l.frames.frame[1].duration_ms, 200);
+    assert_int_equal(l.frames.frame[2].duration_ms, 300);
+    ph_image_free(&ref0);
+    ph_image_free(&ref1);
+    img_loader_free(&l);
+    free(d);
 }
 
 /* A GIF of 1x1 frames: header, a 2-colour table, n frames, trailer. */
@@ -322,6 +335,39 @@ static void test_jpeg_refused_profile(void **state)
     free(d);
 }
 
+/* An sRGB-tagged JPEG (lcms's sRGB profile embedded) costs nothing: no
+ * transform is made, the pixels are those of the untagged file. */
+static void test_srgb_profile_skipped(void **state)
+{
+    img_loader_t l = { 0 };
+    img_profile_t srgb = { { NULL, 0 }, 0 };
+    img_image_t im;
+    img_err_t e;
+    size_t len, tlen, y;
+    unsigned char *d = ff_read("photo.jpg", &len), *tagged;
+    img_buf_t plain = { NULL, 0 };
+    void *xf = (void *)&xf;
+
+    (void)state;
+    assert_int_equal(img_icc_srgb(3, &srgb, &e), 0);
+    assert_int_equal(img_icc_lookup(&l.cms, &srgb, 3, &xf, &e), 0);
+    assert_null(xf);
+    tagged = jpeg_with_icc(d, len, srgb.buf.data, srgb.len, &tlen);
+    assert_int_equal(load(&l, d, len, 0, &im, &e), 0);
+    assert_int_equal(img_buf_reserve(&plain, im.stride * (size_t)im.height, &e), 0);
+    memcpy(plain.data, im.px, im.stride * (size_t)im.height);
+    assert_int_equal(load(&l, tagged, tlen, 0, &im, &e), 0);
+    assert_int_equal(l.icc.len, srgb.len);
+    assert_int_equal(l.warn.code, IMG_ERR_NONE);
+    for (y = 0; y < (size_t)im.height; y++)
+        assert_memory_equal(img_row(&im, (int)y), plain.data + y * im.stride, im.stride);
+    img_buf_free(&plain);
+    img_buf_free(&srgb.buf);
+    img_loader_free(&l);
+    free(tagged);
+    free(d);
+}
+
 /* The CLUT of a CMYK test profile: the naive conversion (each of C, M, Y
  * times K), with red and blue swapped so its use shows, as Lab. */
 static int cmyk_swapped_sampler(const cmsUInt16Number in[], cmsUInt16Number out[], void *cargo)
@@ -480,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_png_bad_iccp),
         cmocka_unit_test(test_jpeg_refused_profile),
         cmocka_unit_test(test_jpeg_cmyk_profile),
+        cmocka_unit_test(test_srgb_profile_skipped),
         cmocka_unit_test(test_png_kinds),
         cmocka_unit_test(test_heif_thumbnail),
     };

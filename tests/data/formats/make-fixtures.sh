@@ -64,4 +64,5 @@ convert green-adobe.png -profile "$icc/sRGB.icc" -strip green-srgb.png
 convert still.gif still-ref.png
 convert palette-trns.png PNG32:palette-trns-ref.png
 mv f1.png anim-webp-ref.png
-rm -f f2.png f3.png
+mv f2.png anim-webp-ref-1.png
+rm -f f3.png
