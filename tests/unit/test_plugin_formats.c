@@ -2,7 +2,8 @@
  * Every built-in plugin on every input kind the imaging library decodes:
  * JPEG (sRGB, Adobe RGB and Display P3 tagged), PNG (16-bit, palette with
  * tRNS, alpha), WebP (lossy, lossless with alpha, animated), GIF (still,
- * animated), HEIF and AVIF (still, alpha, embedded thumbnail, irot/imir).
+ * animated), HEIF and AVIF (still, alpha, embedded thumbnail, irot/imir,
+ * Display P3 described by an nclx box).
  * Each output is decoded and compared with a reference decode of the
  * same picture (mean absolute error bound). The fixtures are made by
  * tests/data/formats/make-fixtures.sh into a temporary folder.
@@ -47,6 +48,7 @@ static const kind_t kinds[] = {
     { "alpha.avif", "photo-alpha.png", 2.55, 2.0, 1 },
     { "irot.avif", "irot-ref.png", 2.55, 2.0, 0 },
     { "imir.avif", "imir-ref.png", 2.55, 2.0, 0 },
+    { "p3-nclx.avif", "photo.png", 2.55, 2.55, 0 },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 

@@ -27,6 +27,10 @@ convert -size 64x64 'xc:rgb(60,180,80)' -profile "$icc/compatibleWithAdobeRGB199
     -define png:exclude-chunks=date,time green-adobe.png
 if [ -f p3.icc ]; then
     jpgicc -q95 -op3.icc -e photo.jpg p3.jpg >/dev/null 2>&1
+    # the same Display P3 pixels described by an nclx box instead of a
+    # profile: primaries 12 (P3, D65), sRGB transfer 13, BT.601 matrix 6
+    convert p3.jpg -strip -define png:exclude-chunks=date,time,gAMA,cHRM p3-pixels.png
+    avifenc -d 8 -y 444 --min 0 --max 10 --cicp 12/13/6 p3-pixels.png p3-nclx.avif >/dev/null
 fi
 
 # PNG kinds
