@@ -1,7 +1,7 @@
 /*
  * Every built-in plugin on every input kind the imaging library decodes:
  * JPEG (sRGB, Adobe RGB and Display P3 tagged), PNG (16-bit, palette with
- * tRNS, alpha), WebP (lossy, lossless with alpha, animated), GIF (still,
+ * tRNS, alpha, linear light by gAMA), WebP (lossy, lossless with alpha, animated), GIF (still,
  * animated), HEIF and AVIF (still, alpha, embedded thumbnail, irot/imir,
  * Display P3 described by an nclx box).
  * Each output is decoded and compared with a reference decode of the
@@ -35,6 +35,7 @@ static const kind_t kinds[] = {
     { "p3.jpg", "photo.png", 2.55, 2.55, 0 },
     { "green-adobe.png", "green-srgb.png", 1.0, 0.5, 0 },
     { "rgb16.png", "photo.png", 2.0, 0.5, 0 },
+    { "linear-gama.png", "photo.png", 2.0, 1.5, 0 },
     { "palette-trns.png", "palette-trns-ref.png", 4.0, 0.5, 1 },
     { "lossy.webp", "photo.png", 2.55, 2.0, 0 },
     { "lossless-alpha.webp", "photo-alpha.png", 1.5, 0.5, 1 },

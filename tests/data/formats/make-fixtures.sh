@@ -36,6 +36,8 @@ fi
 # PNG kinds
 convert photo.png -depth 16 -define png:color-type=2 PNG48:rgb16.png
 convert photo-alpha.png -colors 64 -define png:exclude-chunks=date,time PNG8:palette-trns.png
+# linear light, described by gAMA 1.0 alone (no iCCP, no sRGB chunk)
+convert photo.png -colorspace RGB -define png:exclude-chunks=date,time,cHRM linear-gama.png
 
 # WebP: lossy, lossless with alpha, and animated (three frames, 100/200/300 ms)
 cwebp -quiet -q 90 photo.png -o lossy.webp
