@@ -1,9 +1,9 @@
 /*
  * Every built-in plugin on every input kind the imaging library decodes:
  * JPEG (sRGB, Adobe RGB and Display P3 tagged), PNG (16-bit, palette with
- * tRNS, alpha, linear light by gAMA), WebP (lossy, lossless with alpha, animated), GIF (still,
- * animated), HEIF and AVIF (still, alpha, embedded thumbnail, irot/imir,
- * Display P3 described by an nclx box).
+ * tRNS, alpha, linear light by gAMA), WebP (lossy, lossless with alpha,
+ * animated), GIF (still, animated), HEIF and AVIF (still, alpha, embedded
+ * thumbnail, irot/imir, Display P3 described by an nclx box).
  * Each output is decoded and compared with a reference decode of the
  * same picture (mean absolute error bound). The fixtures are made by
  * tests/data/formats/make-fixtures.sh into a temporary folder.
