@@ -63,7 +63,7 @@ NGX_DEPS   := $(wildcard ngx_module/config ngx_module/*.c ngx_module/*.h) \
 SIGV4_SUITE ?= ../shared/aws-sigv4-test-suite
 FUZZ_SECONDS ?= 60
 # third-party leaks the fuzz targets cannot fix (see the file)
-FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp
+FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
 
 .PHONY: FORCE all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
         demo run bench install clean distclean local-aws-start local-aws-stop \
