@@ -1,6 +1,9 @@
 /*
  * Gray/RGB/RGBA conversions and alpha premultiplication.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "img_convert.h"
 
 /* See img_convert.h. */
@@ -93,5 +96,21 @@ int img_gray_to_rgb(const img_image_t *src, img_image_t *dst, img_buf_t *buf, im
         for (x = 0; x < src->width; x++, d += 3)
             d[0] = d[1] = d[2] = s[x];
     }
+    return 0;
+}
+
+/* See img_convert.h. */
+int img_parse_color(const char *s, unsigned char rgb[3])
+{
+    unsigned v[3];
+    int n = 0;
+
+    if (s == NULL || strlen(s) != 7 || s[0] != '#'
+        || strspn(s + 1, "0123456789abcdefABCDEF") != 6
+        || sscanf(s + 1, "%2x%2x%2x%n", &v[0], &v[1], &v[2], &n) != 3 || n != 6)
+        return -1;
+    rgb[0] = (unsigned char)v[0];
+    rgb[1] = (unsigned char)v[1];
+    rgb[2] = (unsigned char)v[2];
     return 0;
 }

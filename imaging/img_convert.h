@@ -35,6 +35,10 @@ void img_flatten(img_image_t *img, const unsigned char bg[3]);
  * is not gray). */
 int img_gray_to_rgb(const img_image_t *src, img_image_t *dst, img_buf_t *buf, img_err_t *err);
 
+/* Parses a colour written "#rrggbb" (hex digits, either case) into
+ * rgb[3]. Returns 0, or -1 for anything else (rgb untouched). */
+int img_parse_color(const char *s, unsigned char rgb[3]);
+
 #pragma GCC visibility pop
 
 #endif /* IMG_CONVERT_H */

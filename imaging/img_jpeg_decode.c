@@ -2,6 +2,7 @@
  * JPEG decoding: shrink-on-load scale choice, progressive early stop,
  * CMYK to RGB, row-by-row reading and whole-image decoding.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "img_convert.h"
@@ -110,6 +111,30 @@ static int img_jpeg_pick_scale(j_decompress_ptr c, int min_w, int min_h)
     return 8;
 }
 
+/* Reads the embedded ICC profile into opts->icc and looks up its
+ * transform into sRGB for the output colour space chosen (a refused
+ * profile leaves r->xform NULL and r->warn set). Returns 0, or -1 with
+ * err set when out of memory. */
+static int img_jpeg_read_profile(img_jpeg_reader_t *r, const img_jpeg_opts_t *opts,
+                                 img_err_t *err)
+{
+    JOCTET *icc = NULL;
+    unsigned int n = 0;
+    int layout, rc;
+
+    opts->icc->len = 0;
+    if (!jpeg_read_icc_profile(&r->cinfo, &icc, &n))
+        return 0;
+    rc = img_profile_set(opts->icc, icc, n, err);
+    free(icc);
+    if (rc != 0)
+        return -1;
+    layout = r->cmyk ? (r->cmyk_inverted ? IMG_ICC_CMYK_INVERTED : IMG_ICC_CMYK)
+                     : r->cinfo.out_color_space == JCS_GRAYSCALE ? 1 : 3;
+    img_icc_lookup(opts->cms, opts->icc, layout, &r->xform, &r->warn);
+    return 0;
+}
+
 /* See img_jpeg_decode.h. */
 int img_jpeg_reader_open(img_jpeg_reader_t *r, const unsigned char *data, size_t len,
                          const img_jpeg_opts_t *opts, img_err_t *err)
@@ -129,6 +154,8 @@ int img_jpeg_reader_open(img_jpeg_reader_t *r, const unsigned char *data, size_t
     r->progress.progress_monitor = img_jpeg_progress;
     c->progress = &r->progress;
     jpeg_mem_src(c, data, (unsigned long)len);
+    if (opts->icc)
+        jpeg_save_markers(c, JPEG_APP0 + 2, 0xFFFF);
     jpeg_read_header(c, TRUE);
 
     r->src_width = (int)c->image_width;
@@ -162,6 +189,10 @@ int img_jpeg_reader_open(img_jpeg_reader_t *r, const unsigned char *data, size_t
         return -1;
     }
 
+    if (opts->icc && img_jpeg_read_profile(r, opts, err) != 0) {
+        img_jpeg_reader_close(r);
+        return -1;
+    }
     r->scale_eighths = img_jpeg_pick_scale(c, opts->min_width, opts->min_height);
     if (c->progressive_mode && r->scale_eighths == 1) {
         /* the 1x1 IDCT reads only DC: no AC scan needs decoding, and
@@ -195,9 +226,12 @@ static int img_jpeg_read_rows(img_jpeg_reader_t *r, unsigned char **rows, int n)
 
         if (k == 0)
             break;
-        if (r->cmyk)
-            for (i = 0; i < k; i++)
+        for (i = 0; i < k; i++) {
+            if (r->xform)
+                img_icc_row(r->xform, rows[got + (int)i], r->width);
+            else if (r->cmyk)
                 img_cmyk_to_rgb(rows[got + (int)i], r->width, r->cmyk_inverted);
+        }
         got += (int)k;
     }
     return got;
@@ -245,7 +279,7 @@ void img_jpeg_reader_close(img_jpeg_reader_t *r)
 
 /* See img_jpeg_decode.h. */
 int img_jpeg_decode(const unsigned char *data, size_t len, const img_jpeg_opts_t *opts,
-                    img_image_t *out, img_buf_t *buf, img_err_t *err)
+                    img_image_t *out, img_buf_t *buf, img_err_t *warn, img_err_t *err)
 {
     img_jpeg_reader_t r;
     unsigned char *rows[IMG_JPEG_ROW_BATCH];
@@ -254,6 +288,8 @@ int img_jpeg_decode(const unsigned char *data, size_t len, const img_jpeg_opts_t
 
     if (img_jpeg_reader_open(&r, data, len, opts, err) != 0)
         return -1;
+    if (warn)
+        *warn = r.warn;
     stride = (size_t)r.width * (size_t)r.channels;
     /* CMYK rows are read 4 bytes a pixel and packed to 3 in place, so each
      * row overlaps the next one's space: one row at a time, slack after */

@@ -16,14 +16,19 @@
  *
  * Output is RGB, or gray for grayscale JPEGs when asked. CMYK and YCCK
  * (Adobe's inverted convention when an Adobe APP14 marker is present)
- * are converted to RGB. No APPn marker is kept: orientation comes from
- * imageinfo's header parse.
+ * are converted to RGB. Colour management: given a profile holder and a
+ * transform cache, the reader keeps the embedded ICC profile (APP2
+ * ICC_PROFILE chain) and converts every row into sRGB with it (CMYK/YCCK
+ * through the profile, else the naive inversion above, the documented
+ * default: Debian ships no CMYK profile to use instead). Other APPn
+ * markers are not kept: orientation comes from imageinfo's header parse.
  */
 #ifndef IMG_JPEG_DECODE_H
 #define IMG_JPEG_DECODE_H
 
 #include <stdint.h>
 
+#include "img_icc.h"
 #include "img_image.h"
 #include "img_jpeg_error.h"
 
@@ -45,6 +50,9 @@ typedef struct {
     int      min_height;  /* min_height 0: decode at full size          */
     int      keep_gray;   /* grayscale JPEGs decode to 1 channel, else RGB */
     uint64_t max_pixels;  /* refuse a frame over this many pixels; 0 = no limit */
+    img_profile_t   *icc; /* receives the embedded profile; NULL: not read,
+                             no colour management */
+    img_icc_cache_t *cms; /* transforms (required with icc) */
 } img_jpeg_opts_t;
 
 typedef struct {
@@ -61,6 +69,8 @@ typedef struct {
     int    scale_eighths;  /* the DCT scale used, in eighths */
     int    scans;          /* scans decoded before output (progressive) */
     size_t row_bytes;      /* bytes every row given to read() must hold */
+    void  *xform;          /* the profile's transform into sRGB, or NULL */
+    img_err_t warn;        /* a refused profile (ignored): code != IMG_ERR_NONE */
 } img_jpeg_reader_t;
 
 /* Reads the header of the JPEG in data[0..len), picks the scale and the
@@ -86,10 +96,11 @@ int img_jpeg_reader_finish(img_jpeg_reader_t *r, img_err_t *err);
 void img_jpeg_reader_close(img_jpeg_reader_t *r);
 
 /* Decodes the whole JPEG in data[0..len) into out, whose pixels live in
- * buf (grown as needed). Returns 0, or -1 with err set as for
- * img_jpeg_reader_open/read/finish. */
+ * buf (grown as needed). A refused profile is reported in warn (may be
+ * NULL; code IMG_ERR_NONE when there is nothing to report). Returns 0,
+ * or -1 with err set as for img_jpeg_reader_open/read/finish. */
 int img_jpeg_decode(const unsigned char *data, size_t len, const img_jpeg_opts_t *opts,
-                    img_image_t *out, img_buf_t *buf, img_err_t *err);
+                    img_image_t *out, img_buf_t *buf, img_err_t *warn, img_err_t *err);
 
 #pragma GCC visibility pop
 

@@ -67,6 +67,8 @@ static void img_jpeg_writer_setup(img_jpeg_writer_t *w, int width, int height, i
     if (opts->progressive)
         jpeg_simple_progression(c);
     jpeg_start_compress(c, TRUE);
+    if (opts->icc && opts->icc->len)
+        jpeg_write_icc_profile(c, opts->icc->buf.data, (unsigned)opts->icc->len);
 }
 
 /* See img_jpeg_encode.h. */

@@ -2,11 +2,12 @@
  * JPEG encoding with libjpeg-turbo into a reusable memory buffer, row by
  * row (img_jpeg_writer_*) or from a whole image (img_jpeg_encode). Gray
  * images give 1-component JPEGs, RGB gives YCbCr 4:2:0. Only the JFIF
- * header is written: no EXIF, ICC or comment.
+ * header is written, and an ICC profile when asked: no EXIF or comment.
  */
 #ifndef IMG_JPEG_ENCODE_H
 #define IMG_JPEG_ENCODE_H
 
+#include "img_icc.h"
 #include "img_image.h"
 #include "img_jpeg_error.h"
 
@@ -18,6 +19,8 @@ typedef struct {
     int optimize;     /* optimal Huffman tables; libjpeg then buffers the
                          whole image's coefficients, so streaming callers
                          leave it off */
+    const img_profile_t *icc;  /* embedded (APP2 ICC_PROFILE) when set and not
+                                  empty; NULL: untagged */
 } img_jpeg_enc_opts_t;
 
 /* The destination manager: writes into an img_buf_t, growing it. */

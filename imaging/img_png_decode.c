@@ -2,6 +2,7 @@
  * PNG decoding from memory with libpng; errors longjmp back here with
  * libpng's message (never printed, never exit()).
  */
+#include <math.h>
 #include <string.h>
 
 #include <png.h>
@@ -60,9 +61,39 @@ static void img_png_set_transforms(png_structp png, png_infop info)
         png_set_gray_to_rgb(png);
 }
 
+/* The colour space of the PNG as a profile in icc (see img_png_decode.h).
+ * Returns 0 or -1 with err set. */
+static int img_png_profile(png_structp png, png_infop info, img_profile_t *icc, img_err_t *err)
+{
+    img_icc_primaries_t p = { { 0.64, 0.33 }, { 0.30, 0.60 }, { 0.15, 0.06 },
+                              { 0.3127, 0.3290 }, 0 };
+    const img_icc_primaries_t srgb = p;
+    png_charp name;
+    png_bytep prof;
+    png_uint_32 n;
+    int method, i;
+    double g, d = 0;
+
+    icc->len = 0;
+    if (png_get_iCCP(png, info, &name, &method, &prof, &n))
+        return img_profile_set(icc, prof, n, err);
+    if (png_get_valid(png, info, PNG_INFO_sRGB) || !png_get_gAMA(png, info, &g) || g <= 0)
+        return 0;
+    png_get_cHRM(png, info, &p.white[0], &p.white[1], &p.r[0], &p.r[1], &p.g[0], &p.g[1],
+                 &p.b[0], &p.b[1]);
+    for (i = 0; i < 2; i++)
+        d += fabs(p.r[i] - srgb.r[i]) + fabs(p.g[i] - srgb.g[i]) + fabs(p.b[i] - srgb.b[i])
+           + fabs(p.white[i] - srgb.white[i]);
+    /* sRGB's primaries with the gamma 1/2.2 that stands for its curve */
+    if (d < 0.01 && fabs(g - 1 / 2.2) < 0.01)
+        return 0;
+    p.gamma = 1 / g;
+    return img_icc_from_primaries(&p, icc, err);
+}
+
 /* See img_png_decode.h. */
 int img_png_decode(const unsigned char *data, size_t len, uint64_t max_pixels,
-                   img_image_t *out, img_buf_t *buf, img_err_t *err)
+                   img_image_t *out, img_buf_t *buf, img_profile_t *icc, img_err_t *err)
 {
     img_png_src_t src = { data, len, 0, err };
     png_structp png;
@@ -89,6 +120,10 @@ int img_png_decode(const unsigned char *data, size_t len, uint64_t max_pixels,
     if (max_pixels && (uint64_t)w * h > max_pixels) {
         img_fail(err, IMG_ERR_LIMIT, "too many pixels: %ux%u > %llu", (unsigned)w,
                  (unsigned)h, (unsigned long long)max_pixels);
+        png_destroy_read_struct(&png, &info, NULL);
+        return -1;
+    }
+    if (icc && img_png_profile(png, info, icc, err) != 0) {
         png_destroy_read_struct(&png, &info, NULL);
         return -1;
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <webp/encode.h>
+#include <webp/mux.h>
 
 #include "img_webp_encode.h"
 
@@ -44,6 +45,31 @@ static int img_webp_fail(WebPEncodingError code, int oom, img_err_t *err)
         || code == VP8_ENC_ERROR_BITSTREAM_OUT_OF_MEMORY)
         return img_fail(err, IMG_ERR_NOMEM, "webp encode: out of memory");
     return img_fail(err, IMG_ERR_INVALID, "webp encode: %s (%d)", name, (int)code);
+}
+
+/* Rewraps the n-byte WebP in out with icc as its ICCP chunk (libwebpmux).
+ * Returns 0 with *len the new size, or -1 with err set. */
+static int img_webp_tag(img_buf_t *out, size_t n, const img_profile_t *icc, size_t *len,
+                        img_err_t *err)
+{
+    WebPData image = { out->data, n }, prof = { icc->buf.data, icc->len }, all = { NULL, 0 };
+    WebPMux *mux = WebPMuxNew();
+    int rc = -1;
+
+    if (mux == NULL)
+        return img_fail(err, IMG_ERR_NOMEM, "webp encode: out of memory for the ICC profile");
+    if (WebPMuxSetImage(mux, &image, 1) != WEBP_MUX_OK
+        || WebPMuxSetChunk(mux, "ICCP", &prof, 0) != WEBP_MUX_OK
+        || WebPMuxAssemble(mux, &all) != WEBP_MUX_OK)
+        img_fail(err, IMG_ERR_NOMEM, "webp encode: cannot add the ICC profile");
+    else if (img_buf_reserve(out, all.size, err) == 0) {
+        memcpy(out->data, all.bytes, all.size);
+        *len = all.size;
+        rc = 0;
+    }
+    WebPDataClear(&all);
+    WebPMuxDelete(mux);
+    return rc;
 }
 
 /* See img_webp_encode.h. */
@@ -90,5 +116,5 @@ int img_webp_encode(const img_image_t *img, const img_webp_opts_t *opts, img_buf
     }
     WebPPictureFree(&pic);
     *len = sink.len;
-    return 0;
+    return opts->icc && opts->icc->len ? img_webp_tag(out, sink.len, opts->icc, len, err) : 0;
 }

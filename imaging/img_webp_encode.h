@@ -5,6 +5,7 @@
 #ifndef IMG_WEBP_ENCODE_H
 #define IMG_WEBP_ENCODE_H
 
+#include "img_icc.h"
 #include "img_image.h"
 
 #pragma GCC visibility push(hidden)
@@ -16,6 +17,8 @@ typedef struct {
     float quality;   /* 0..100: lossy quality, or lossless effort */
     int   method;    /* 0 (fast) .. 6 (small) */
     int   lossless;
+    const img_profile_t *icc;  /* embedded (ICCP chunk, VP8X container) when set
+                                  and not empty; NULL: untagged */
 } img_webp_opts_t;
 
 /* Encodes an RGB or straight-alpha RGBA image into out; *len receives the

@@ -409,8 +409,11 @@ ngx_http_prism_probe(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     ngx_uint_t last)
 {
     int                         rc;
+    ii_type_t                   type;
     ngx_http_prism_loc_conf_t  *plcf;
     char                        err[256];
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
 
     rc = ii_probe(ctx->head, ctx->head_len, &ctx->info, err, sizeof(err));
 
@@ -426,10 +429,19 @@ ngx_http_prism_probe(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     }
 
     if (rc == II_ERROR) {
-        if (ii_sniff(ctx->head, ctx->head_len) == II_TYPE_UNKNOWN) {
+        type = ii_sniff(ctx->head, ctx->head_len);
+
+        if (type == II_TYPE_UNKNOWN) {
             ngx_http_prism_error(ctx, ngx_http_prism_unsupported_type,
                                  "the upload is not a JPEG, PNG, WebP, "
                                  "GIF, HEIC, HEIF or AVIF image");
+
+        } else if (!(plcf->types & (1 << type))) {
+            /* a type this location does not take is refused as such,
+             * whether or not its header is sound */
+            ngx_http_prism_error(ctx, ngx_http_prism_type_not_allowed,
+                                 "%s images are not accepted here",
+                                 ii_type_mime(type));
 
         } else {
             ngx_http_prism_error(ctx, ngx_http_prism_invalid_image,
@@ -438,8 +450,6 @@ ngx_http_prism_probe(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
         goto refused;
     }
-
-    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
 
     if (!(plcf->types & (1 << ctx->info.type))) {
         ngx_http_prism_error(ctx, ngx_http_prism_type_not_allowed,

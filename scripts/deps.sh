@@ -1,6 +1,9 @@
 #!/bin/sh
 # Installs what building and testing prism needs, and nothing twice:
-#   - Debian packages (apt-get), skipped when all are installed;
+#   - Debian packages (apt-get), skipped when all are installed: the
+#     build's libraries, and the tools the format tests make their
+#     fixtures with (tests/data/formats/make-fixtures.sh: ImageMagick,
+#     jpgicc, cwebp/img2webp, heif-enc, avifenc, the free ICC profiles);
 #   - the local AWS emulators (fauxqs: SNS/SQS/S3, dynalite: DynamoDB)
 #     and a Node able to run them, from the npm registry, into
 #     .local/emulator from conf/local-aws/package*.json,
@@ -24,6 +27,8 @@ PACKAGES="gcc make pkg-config perl curl clang
   nginx nginx-dev libpcre2-dev zlib1g-dev libssl-dev
   libcurl4-openssl-dev libjansson-dev libexpat1-dev
   libjpeg62-turbo-dev libwebp-dev libpng-dev libcmocka-dev
+  libgif-dev libheif-dev liblcms2-dev
+  imagemagick liblcms2-utils webp libheif-examples libavif-bin icc-profiles-free
   libtest-base-perl libipc-run-perl valgrind iproute2 procps openssl"
 CORPUS_PACKAGES="imagemagick libjpeg-turbo-progs libimage-exiftool-perl"
 DEMO_PACKAGES="chromium"

@@ -248,3 +248,4 @@ PrismTest::upload_request(POST => '/upload', "\xff\xd8" . ($seg x 20))
 --- error: invalid_image
 --- error_code: 400
 --- response_body_like: larger than 1048576 bytes
+

@@ -1,16 +1,18 @@
 /*
- * watermark: JPEG or PNG in, "watermarked.jpg" out, with a PNG logo laid
- * over it at a gravity, margin and opacity, its width a fraction of the
- * image's.
+ * watermark: JPEG, PNG, WebP, GIF, HEIF or AVIF in (an animation's first
+ * frame), "watermarked.jpg" out in sRGB, with a PNG logo laid over it at
+ * a gravity, margin and opacity, its width a fraction of the image's.
  *
  * JPEGs stored upright (EXIF orientation 1) stream: rows are decoded a
  * strip at a time, the logo blended into the strips it covers and each
  * strip handed to the encoder, so memory does not grow with the image (no
  * optimised Huffman tables, which would buffer the whole image; a
- * progressive original still makes libjpeg hold its coefficients). Other
- * orientations and PNGs take the full-buffer path: the original is
- * decoded whole, then strips of upright rows are cut from it for the
- * same blend-and-encode loop. The logo is loaded once in init and
+ * progressive original still makes libjpeg hold its coefficients); the
+ * reader converts each row into sRGB when the JPEG carries a profile.
+ * Other orientations and other types take the full-buffer path: the
+ * original is decoded whole (transparency laid over the background
+ * colour), then strips of upright rows are cut from it for the same
+ * blend-and-encode loop. The logo is loaded once in init and
  * resampled once per distinct logo size (a small cache).
  */
 #include <errno.h>
@@ -52,10 +54,13 @@ typedef struct {
     double              opacity, scale;
     img_jpeg_enc_opts_t enc;
     uint64_t            max_pixels;
+    unsigned char       background[3];
+    img_profile_t       tag;             /* with embed_icc: the sRGB profile embedded */
     /* reused between images */
     wm_logo_t           cache[WM_CACHE];
     unsigned            clock;
-    img_buf_t           decoded, rgb, strip, encoded;
+    img_loader_t        load;
+    img_buf_t           rgb, strip, encoded;
     img_resampler_t     rs;
 } wm_state_t;
 
@@ -83,6 +88,10 @@ static const prism_param_spec_t wm_params[] = {
     { "quality", PRISM_PARAM_INT, "85", 1, 100, NULL, "JPEG quality" },
     { "max_pixels", PRISM_PARAM_INT, II_DEFAULT_MAX_PIXELS_STR, 1, 1e10, NULL,
       "originals with more pixels (width x height, from the header) are rejected undecoded" },
+    { "background", PRISM_PARAM_STRING, "#ffffff", 0, 0, NULL,
+      "colour (#rrggbb) that transparent originals are laid over" },
+    { "embed_icc", PRISM_PARAM_BOOL, "false", 0, 0, NULL,
+      "embed an sRGB ICC profile in the output (it is sRGB either way; untagged is smaller)" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
 };
 
@@ -97,10 +106,11 @@ static void wm_destroy(void *state)
     for (i = 0; i < WM_CACHE; i++)
         img_buf_free(&st->cache[i].buf);
     img_buf_free(&st->logo_buf);
-    img_buf_free(&st->decoded);
+    img_loader_free(&st->load);
     img_buf_free(&st->rgb);
     img_buf_free(&st->strip);
     img_buf_free(&st->encoded);
+    img_buf_free(&st->tag.buf);
     img_resampler_free(&st->rs);
     free(st);
 }
@@ -145,7 +155,7 @@ static int wm_load_logo(wm_state_t *st, const char *path, char *err, size_t errl
 
     if (d == NULL)
         return -1;
-    rc = img_png_decode(d, len, WM_LOGO_MAX_PIXELS, &st->logo, &st->logo_buf, &e);
+    rc = img_png_decode(d, len, WM_LOGO_MAX_PIXELS, &st->logo, &st->logo_buf, NULL, &e);
     free(d);
     if (rc != 0) {
         snprintf(err, errlen, "logo %s: %s", path, e.msg);
@@ -159,13 +169,16 @@ static int wm_load_logo(wm_state_t *st, const char *path, char *err, size_t errl
     return 0;
 }
 
-/* Builds an instance: parses the gravity and loads the logo. Fails (-1,
- * message in err) when the logo is not set or cannot be loaded. */
+/* Builds an instance: parses the gravity and background, makes the sRGB
+ * profile for embed_icc and loads the logo. Fails (-1, message in err)
+ * when the logo is not set or cannot be loaded, or the background is not
+ * #rrggbb. */
 static int wm_init(const prism_params_t *p, void **state, char *err, size_t errlen)
 {
     const char *logo = p->get_string(p, "logo");
     const char *gravity = p->get_string(p, "gravity");
     wm_state_t *st;
+    img_err_t e;
     size_t i;
 
     if (logo == NULL || *logo == '\0') {
@@ -188,6 +201,17 @@ static int wm_init(const prism_params_t *p, void **state, char *err, size_t errl
     st->scale = p->get_double(p, "scale");
     st->enc.quality = (int)p->get_int(p, "quality");
     st->max_pixels = (uint64_t)p->get_int(p, "max_pixels");
+    if (img_parse_color(p->get_string(p, "background"), st->background) != 0) {
+        snprintf(err, errlen, "background: want #rrggbb, got %s", p->get_string(p, "background"));
+        wm_destroy(st);
+        return -1;
+    }
+    st->enc.icc = &st->tag;
+    if (p->get_bool(p, "embed_icc") && img_icc_srgb(3, &st->tag, &e) != 0) {
+        snprintf(err, errlen, "embed_icc: %s", e.msg);
+        wm_destroy(st);
+        return -1;
+    }
     if (wm_load_logo(st, logo, err, errlen) != 0) {
         wm_destroy(st);
         return -1;
@@ -304,12 +328,13 @@ static int wm_render(wm_state_t *st, wm_source_t *src, size_t row_bytes, size_t 
 /* Streams a JPEG stored upright through the blend-and-encode loop. */
 static int wm_stream_jpeg(wm_state_t *st, const prism_input_t *in, size_t *len, img_err_t *e)
 {
-    img_jpeg_opts_t jo = { 0, 0, 0, st->max_pixels };
+    img_jpeg_opts_t jo = { 0, 0, 0, st->max_pixels, &st->load.icc, &st->load.cms };
     img_jpeg_reader_t r;
     wm_source_t src = { &r, NULL, 1, 0, 0, 0 };
 
     if (img_jpeg_reader_open(&r, in->data, in->len, &jo, e) != 0)
         return -1;
+    st->load.warn = r.warn;
     src.width = r.width;
     src.height = r.height;
     if (wm_render(st, &src, r.row_bytes, len, e) != 0) {
@@ -319,20 +344,20 @@ static int wm_stream_jpeg(wm_state_t *st, const prism_input_t *in, size_t *len, 
     return img_jpeg_reader_finish(&r, e);
 }
 
-/* Decodes the original whole (PNG, or a JPEG needing rotation), makes it
- * RGB (transparency over white) and runs the loop on upright rows. */
+/* Decodes the original whole (not a JPEG, or one needing rotation), makes
+ * it RGB (transparency over the background) and runs the loop on upright
+ * rows. */
 static int wm_full_buffer(wm_state_t *st, const prism_input_t *in, const ii_info_t *info,
                           size_t *len, img_err_t *e)
 {
-    static const unsigned char white[3] = { 255, 255, 255 };
-    img_load_opts_t lo = { 0, 0, 0, st->max_pixels };
+    img_load_opts_t lo = { 0, 0, 0, st->max_pixels, 0 };
     img_image_t img, rgb;
     wm_source_t src = { NULL, NULL, info->orientation, 0, 0, 0 };
     int swap = img_orient_swaps(info->orientation);
 
-    if (img_load_decode(in->data, in->len, info, &lo, &img, &st->decoded, e) != 0)
+    if (img_load_decode(&st->load, in->data, in->len, info, &lo, &img, e) != 0)
         return -1;
-    img_flatten(&img, white);
+    img_flatten(&img, st->background);
     if (img.channels == 1) {
         if (img_gray_to_rgb(&img, &rgb, &st->rgb, e) != 0)
             return -1;
@@ -355,7 +380,7 @@ static void wm_trim(wm_state_t *st)
             img_buf_free(&st->cache[i].buf);
             st->cache[i].used = 0;
         }
-    img_buf_trim(&st->decoded, IMG_BUF_RETAIN);
+    img_loader_trim(&st->load, IMG_BUF_RETAIN);
     img_buf_trim(&st->rgb, IMG_BUF_RETAIN);
     img_buf_trim(&st->strip, IMG_BUF_RETAIN);
     img_buf_trim(&st->encoded, IMG_BUF_RETAIN);
@@ -374,11 +399,14 @@ static prism_result_t wm_process(void *state, const prism_input_t *in, prism_out
     size_t len;
     int fail;
 
+    img_err_clear(&st->load.warn);
     fail = img_load_probe(in->data, in->len, st->max_pixels, &info, &e) != 0;
     if (!fail && info.type == II_TYPE_JPEG && info.orientation == 1)
         fail = wm_stream_jpeg(st, in, &len, &e) != 0;
     else if (!fail)
         fail = wm_full_buffer(st, in, &info, &len, &e) != 0;
+    if (st->load.warn.code != IMG_ERR_NONE)
+        out->log(out, PRISM_LOG_WARN, "%s", st->load.warn.msg);
     if (fail)
         rc = img_prism_fail(out, &e);
     else
@@ -391,7 +419,7 @@ const prism_plugin_t prism_plugin = {
     .abi_version = PRISM_PLUGIN_ABI_VERSION,
     .name = "watermark",
     .version = "1.0.0",
-    .description = "lays a PNG logo over JPEG/PNG images at a gravity, margin and opacity; JPEG out",
+    .description = "lays a PNG logo over JPEG/PNG/WebP/GIF/HEIF/AVIF images at a gravity, margin and opacity; JPEG out",
     .params = wm_params,
     .accepts = img_accepts,
     .init = wm_init,

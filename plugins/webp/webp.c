@@ -1,10 +1,12 @@
 /*
- * webp: JPEG or PNG in, "image.webp" out (libwebp, lossy or lossless).
+ * webp: JPEG, PNG, WebP, GIF, HEIF or AVIF in, "image.webp" out (libwebp,
+ * lossy or lossless), in sRGB; an animation gives its first frame.
  *
  * With max_dimension set the image is fitted into that box (never
- * enlarged): the JPEG is decoded at the smallest sufficient DCT scale,
- * then resampled with Lanczos-3 (alpha premultiplied meanwhile). EXIF
- * orientation is applied; PNG transparency is kept. Buffers belong to
+ * enlarged): the JPEG is decoded at the smallest sufficient DCT scale
+ * (a HEIF from its thumbnail when big enough), then resampled with
+ * Lanczos-3 (alpha premultiplied meanwhile). EXIF orientation is
+ * applied; transparency is kept. Buffers belong to
  * the instance and are reused from one image to the next.
  */
 #include <stdint.h>
@@ -25,8 +27,10 @@ typedef struct {
     img_webp_opts_t enc;
     int             max_dimension;   /* 0: keep the size */
     uint64_t        max_pixels;
+    img_profile_t   tag;             /* with embed_icc: the sRGB profile embedded */
     /* reused between images */
-    img_buf_t       decoded, resized, oriented, rgb, encoded;
+    img_loader_t    load;
+    img_buf_t       resized, oriented, rgb, encoded;
     img_resampler_t rs;
 } wp_state_t;
 
@@ -39,6 +43,8 @@ static const prism_param_spec_t wp_params[] = {
       "0 keeps the size; else fit within max_dimension x max_dimension (never enlarged)" },
     { "max_pixels", PRISM_PARAM_INT, II_DEFAULT_MAX_PIXELS_STR, 1, 1e10, NULL,
       "originals with more pixels (width x height, from the header) are rejected undecoded" },
+    { "embed_icc", PRISM_PARAM_BOOL, "false", 0, 0, NULL,
+      "embed an sRGB ICC profile in the output (it is sRGB either way; untagged is smaller)" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
 };
 
@@ -49,19 +55,22 @@ static void wp_destroy(void *state)
 
     if (st == NULL)
         return;
-    img_buf_free(&st->decoded);
+    img_loader_free(&st->load);
     img_buf_free(&st->resized);
     img_buf_free(&st->oriented);
     img_buf_free(&st->rgb);
     img_buf_free(&st->encoded);
+    img_buf_free(&st->tag.buf);
     img_resampler_free(&st->rs);
     free(st);
 }
 
-/* Builds an instance from validated params; fails only out of memory. */
+/* Builds an instance from validated params; fails only out of memory
+ * (or when lcms cannot make the sRGB profile for embed_icc). */
 static int wp_init(const prism_params_t *p, void **state, char *err, size_t errlen)
 {
     wp_state_t *st = calloc(1, sizeof(*st));
+    img_err_t e;
 
     if (st == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -72,6 +81,12 @@ static int wp_init(const prism_params_t *p, void **state, char *err, size_t errl
     st->enc.lossless = p->get_bool(p, "lossless");
     st->max_dimension = (int)p->get_int(p, "max_dimension");
     st->max_pixels = (uint64_t)p->get_int(p, "max_pixels");
+    st->enc.icc = &st->tag;
+    if (p->get_bool(p, "embed_icc") && img_icc_srgb(3, &st->tag, &e) != 0) {
+        snprintf(err, errlen, "embed_icc: %s", e.msg);
+        wp_destroy(st);
+        return -1;
+    }
     *state = st;
     return 0;
 }
@@ -79,7 +94,7 @@ static int wp_init(const prism_params_t *p, void **state, char *err, size_t errl
 /* Releases buffers that one huge image grew past the retained size. */
 static void wp_trim(wp_state_t *st)
 {
-    img_buf_trim(&st->decoded, IMG_BUF_RETAIN);
+    img_loader_trim(&st->load, IMG_BUF_RETAIN);
     img_buf_trim(&st->resized, IMG_BUF_RETAIN);
     img_buf_trim(&st->oriented, IMG_BUF_RETAIN);
     img_buf_trim(&st->rgb, IMG_BUF_RETAIN);
@@ -88,10 +103,11 @@ static void wp_trim(wp_state_t *st)
 }
 
 /* Decodes, fits, turns upright and encodes one original into
- * st->encoded. Returns 0 or -1 with e set. */
-static int wp_convert(wp_state_t *st, const prism_input_t *in, size_t *len, img_err_t *e)
+ * st->encoded (a refused profile is logged). Returns 0 or -1 with e set. */
+static int wp_convert(wp_state_t *st, const prism_input_t *in, prism_output_t *out,
+                      size_t *len, img_err_t *e)
 {
-    img_load_opts_t lo = { 0, 0, 0, st->max_pixels };
+    img_load_opts_t lo = { 0, 0, 0, st->max_pixels, 0 };
     ii_info_t info;
     img_geom_t g;
     img_image_t img, next;
@@ -105,8 +121,10 @@ static int wp_convert(wp_state_t *st, const prism_input_t *in, size_t *len, img_
         img_geom_min_decode(&g, (int)info.width, (int)info.height, &lo.min_width,
                             &lo.min_height);
     }
-    if (img_load_decode(in->data, in->len, &info, &lo, &img, &st->decoded, e) != 0)
+    if (img_load_decode(&st->load, in->data, in->len, &info, &lo, &img, e) != 0)
         return -1;
+    if (st->load.warn.code != IMG_ERR_NONE)
+        out->log(out, PRISM_LOG_WARN, "%s", st->load.warn.msg);
 
     if (st->max_dimension > 0 && (g.width != img.width || g.height != img.height)) {
         img_rect_t region = img_geom_scale_region(&g, (int)info.width, (int)info.height,
@@ -142,7 +160,7 @@ static prism_result_t wp_process(void *state, const prism_input_t *in, prism_out
     img_err_t e;
     size_t len;
 
-    if (wp_convert(st, in, &len, &e) != 0)
+    if (wp_convert(st, in, out, &len, &e) != 0)
         rc = img_prism_fail(out, &e);
     else
         rc = img_prism_emit(out, "image.webp", "image/webp", st->encoded.data, len);
@@ -154,7 +172,7 @@ const prism_plugin_t prism_plugin = {
     .abi_version = PRISM_PLUGIN_ABI_VERSION,
     .name = "webp",
     .version = "1.0.0",
-    .description = "JPEG/PNG to WebP (lossy or lossless), optionally fitted into a box",
+    .description = "JPEG/PNG/WebP/GIF/HEIF/AVIF to WebP (lossy or lossless), optionally fitted into a box",
     .params = wp_params,
     .accepts = img_accepts,
     .init = wp_init,

@@ -217,6 +217,8 @@ my @cases = (
     ["$data/jpeg-cmyk.jpg",         'form'],
     ["$data/jpeg-gray.jpg",         'put'],
     ["$data/png-rgba.png",          'form'],
+    ["$data/webp-lossy.webp",       'put'],     # WebP is an allowed upload type:
+    ["$data/webp-alpha.webp",       'form'],    # every route must take it
     ["$tmp/generated.png",          'post'],
     ["$tmp/generated.jpg",          'form'],
 );
@@ -248,7 +250,7 @@ for my $c (@cases) {
     is($code, 201, "$name ($mode): 201 Created") or diag(explain($a));
     next unless $code == 201 && $a;
     is($a->{bucket}, 'prism-ingest', "$name: bucket");
-    like($a->{key}, qr{^originals/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.(?:jpg|png)$}, "$name: generated key");
+    like($a->{key}, qr{^originals/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.(?:jpg|png|webp)$}, "$name: generated key");
     is_deeply([@$a{qw(contentType width height size sha256)}],
               [$info->{mime}, $info->{width}, $info->{height}, length $bytes, sha256_hex($bytes)],
               "$name: type, dimensions, size and SHA-256 in the answer");

@@ -476,13 +476,13 @@ static unsigned char *halves_jpeg(int w, int h, int progressive, size_t *len)
 /* Decodes with the library; fails the test on error. */
 static ph_image_t decode(const unsigned char *d, size_t len, int min_w, int min_h, int gray)
 {
-    img_jpeg_opts_t o = { min_w, min_h, gray, 0 };
+    img_jpeg_opts_t o = { min_w, min_h, gray, 0, NULL, NULL };
     img_buf_t buf = { 0 };
     img_image_t im;
     img_err_t e;
     ph_image_t out;
 
-    if (img_jpeg_decode(d, len, &o, &im, &buf, &e) != 0)
+    if (img_jpeg_decode(d, len, &o, &im, &buf, NULL, &e) != 0)
         fail_msg("decode: %s", e.msg);
     out = copy_of(&im);
     img_buf_free(&buf);
@@ -520,7 +520,7 @@ static void test_jpeg_reader_rows(void **state)
     size_t len;
     unsigned char *d = halves_jpeg(90, 70, 0, &len);
     ph_image_t whole = decode(d, len, 0, 0, 0), rows = ph_image_solid(90, 70, 3, RED);
-    img_jpeg_opts_t o = { 0, 0, 0, 0 };
+    img_jpeg_opts_t o = { 0, 0, 0, 0, NULL, NULL };
     img_jpeg_reader_t r;
     img_err_t e;
     int y = 0, n;
@@ -652,7 +652,7 @@ static ph_image_t reference_eighth(const unsigned char *d, size_t len)
  * every scan is read. */
 static void test_jpeg_progressive_early_stop(void **state)
 {
-    img_jpeg_opts_t eighth = { 128, 96, 0, 0 }, quarter = { 129, 96, 0, 0 };
+    img_jpeg_opts_t eighth = { 128, 96, 0, 0, NULL, NULL }, quarter = { 129, 96, 0, 0, NULL, NULL };
     img_jpeg_reader_t r;
     img_err_t e;
     size_t len, blen, i;
@@ -741,7 +741,7 @@ static unsigned char *many_scans_jpeg(size_t *len)
 /* Every kind of bad input is an error with the decoder's reason. */
 static void test_jpeg_errors(void **state)
 {
-    img_jpeg_opts_t o = { 0, 0, 0, 0 }, small = { 0, 0, 0, 1000 };
+    img_jpeg_opts_t o = { 0, 0, 0, 0, NULL, NULL }, small = { 0, 0, 0, 1000, NULL, NULL };
     img_buf_t buf = { 0 };
     img_image_t im;
     img_err_t e;
@@ -750,26 +750,26 @@ static void test_jpeg_errors(void **state)
     unsigned char *s = many_scans_jpeg(&slen);
 
     (void)state;
-    assert_int_equal(img_jpeg_decode(d, 0, &o, &im, &buf, &e), -1);
+    assert_int_equal(img_jpeg_decode(d, 0, &o, &im, &buf, NULL, &e), -1);
     assert_int_equal(e.code, IMG_ERR_CORRUPT);
     assert_non_null(strstr(e.msg, "Empty input"));
-    assert_int_equal(img_jpeg_decode((const unsigned char *)"GIF89a....", 10, &o, &im, &buf, &e), -1);
+    assert_int_equal(img_jpeg_decode((const unsigned char *)"GIF89a....", 10, &o, &im, &buf, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "Not a JPEG file"));
-    assert_int_equal(img_jpeg_decode(d, len - 300, &o, &im, &buf, &e), -1);
+    assert_int_equal(img_jpeg_decode(d, len - 300, &o, &im, &buf, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "Premature end of JPEG file"));
-    assert_int_equal(img_jpeg_decode(d, len - 2, &o, &im, &buf, &e), -1);   /* no EOI */
+    assert_int_equal(img_jpeg_decode(d, len - 2, &o, &im, &buf, NULL, &e), -1);   /* no EOI */
     assert_int_equal(e.code, IMG_ERR_CORRUPT);
     memcpy(c, d, len);
     ph_jpeg_damage_huffman(c, len, 32);
-    assert_int_equal(img_jpeg_decode(c, len, &o, &im, &buf, &e), -1);
+    assert_int_equal(img_jpeg_decode(c, len, &o, &im, &buf, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "Corrupt JPEG data"));
-    assert_int_equal(img_jpeg_decode(d, len, &small, &im, &buf, &e), -1);
+    assert_int_equal(img_jpeg_decode(d, len, &small, &im, &buf, NULL, &e), -1);
     assert_int_equal(e.code, IMG_ERR_LIMIT);
     assert_string_equal(e.msg, "too many pixels: 300x200 > 1000");
     assert_int_equal(ph_jpeg_count_scans(s, slen), 190);
-    assert_int_equal(img_jpeg_decode(s, slen, &o, &im, &buf, &e), -1);
+    assert_int_equal(img_jpeg_decode(s, slen, &o, &im, &buf, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "too many scans"));
-    assert_int_equal(img_jpeg_decode(d, len, &o, &im, &buf, &e), 0);       /* still fine */
+    assert_int_equal(img_jpeg_decode(d, len, &o, &im, &buf, NULL, &e), 0);       /* still fine */
     img_buf_free(&buf);
     free(s);
     free(c);
@@ -786,7 +786,7 @@ static ph_image_t png_file(const char *path, uint64_t max_pixels, int *rc, img_e
     img_image_t im;
     ph_image_t out = { 0, 0, 0, NULL };
 
-    *rc = img_png_decode(d, len, max_pixels, &im, &buf, e);
+    *rc = img_png_decode(d, len, max_pixels, &im, &buf, NULL, e);
     if (*rc == 0)
         out = copy_of(&im);
     img_buf_free(&buf);
@@ -853,7 +853,7 @@ static void test_jpeg_encode(void **state)
 {
     ph_image_t src = ph_image_solid(50, 30, 3, RED), back;
     img_image_t v = view(&src);
-    img_jpeg_enc_opts_t base = { 90, 0, 1 }, prog = { 90, 1, 0 }, bad = { 0, 0, 0 };
+    img_jpeg_enc_opts_t base = { 90, 0, 1, NULL }, prog = { 90, 1, 0, NULL }, bad = { 0, 0, 0, NULL };
     img_buf_t out = { 0 };
     img_err_t e;
     size_t len;
@@ -890,7 +890,7 @@ static void test_webp_encode(void **state)
     const unsigned char half[4] = { 0, 0, 255, 128 };
     ph_image_t src = ph_image_solid(40, 20, 4, half), back;
     img_image_t v = view(&src);
-    img_webp_opts_t lossy = { 80, 4, 0 }, lossless = { 50, 1, 1 }, bad = { 80, 9, 0 };
+    img_webp_opts_t lossy = { 80, 4, 0, NULL }, lossless = { 50, 1, 1, NULL }, bad = { 80, 9, 0, NULL };
     img_buf_t out = { 0 };
     img_err_t e;
     size_t len;
@@ -938,8 +938,10 @@ static void test_load_probe(void **state)
     assert_int_equal(img_load_probe(d, 0, 0, &info, &e), -1);
     assert_int_equal(e.code, IMG_ERR_UNSUPPORTED);
     assert_string_equal(e.msg, "empty input");
-    assert_int_equal(img_load_probe(g, glen, 0, &info, &e), -1);
-    assert_string_equal(e.msg, "unsupported type: image/gif");
+    assert_int_equal(img_load_probe(g, glen, 0, &info, &e), 0);
+    assert_int_equal(info.type, II_TYPE_GIF);
+    assert_int_equal(img_load_probe((const unsigned char *)"BM6\0\0\0\0\0", 8, 0, &info, &e), -1);
+    assert_string_equal(e.msg, "unsupported type: application/octet-stream");
     assert_int_equal(img_load_probe(d, 40, 0, &info, &e), -1);
     assert_int_equal(e.code, IMG_ERR_CORRUPT);
     assert_int_equal(img_load_probe(d, len, 59999, &info, &e), -1);
