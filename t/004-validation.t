@@ -21,7 +21,7 @@ add_block_preprocessor(sub {
         prism_max_bytes 64k;
         prism_max_pixels 1000000;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status {
         prism_status json;
@@ -156,7 +156,7 @@ prism: upload refused while reading the body: the upload is over the limit of 65
         prism_upload on;
         prism_max_pixels 1000000;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status {
         prism_status json;
@@ -186,7 +186,7 @@ Allow: POST, PUT
         prism_upload on;
         prism_bucket prism-ingest;
         prism_key_template "$arg_album/{id}.{ext}";
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status {
         prism_status json;
@@ -204,7 +204,7 @@ PrismTest::upload_request(POST => '/upload?album=../../etc', PrismTest::image('j
         client_max_body_size 0;
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status {
         prism_status json;

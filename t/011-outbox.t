@@ -243,7 +243,7 @@ __DATA__
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- raw_request eval
@@ -274,7 +274,7 @@ is queued for replay in
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init
@@ -311,7 +311,7 @@ prism: replayed the event of
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init
@@ -356,7 +356,7 @@ GET /status
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- init
 main::wait_for(sub { !main::entries(main::spool('workers')) }, 30);
@@ -394,7 +394,7 @@ GET /status
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init
@@ -449,7 +449,7 @@ prism: replayed the event of
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init
@@ -482,7 +482,7 @@ Topic does not exist
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init
@@ -512,7 +512,7 @@ is older than max_age, moved to failed/
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-no-such-topic;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:$TEST_NGINX_AWS_ACCOUNT:prism-no-such-topic;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -539,7 +539,7 @@ is queued for replay
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -563,7 +563,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- must_die
 --- error_log
