@@ -26,6 +26,7 @@
 #include "aws_cli_opts.h"
 #include "aws_client.h"
 #include "s3.h"
+#include "s3_admin.h"
 #include "sns.h"
 #include "sqs.h"
 #include "sqs_admin.h"
@@ -820,6 +821,25 @@ static int cli_sns_subscribe(aws_client_t *c, int argc, char **argv, const char 
     return rc;
 }
 
+/* s3 create-bucket: CreateBucket, then HeadBucket (the bucket must be
+ * there, whatever the first answer said). */
+static int cli_s3_create_bucket(aws_client_t *c, int argc, char **argv, const char *usage)
+{
+    cli_args_t a = { 0 };
+    aws_error_t err;
+    int rc;
+
+    if ((rc = cli_arg_parse(&a, argc, argv, 1, usage)) != 0) {
+        return rc;
+    }
+    if (aws_s3_create_bucket(c, a.pos[0], &err) != 0
+        && strcmp(err.code, "BucketAlreadyOwnedByYou") != 0) {
+        return cli_fail("s3 create-bucket", &err);
+    }
+    return aws_s3_head_bucket(c, a.pos[0], &err) != 0
+               ? cli_fail("s3 create-bucket: the bucket is not there", &err) : 0;
+}
+
 /* sts identity */
 static int cli_sts_identity(aws_client_t *c, int argc, char **argv, const char *usage)
 {
@@ -1004,6 +1024,9 @@ static const cli_command_t cli_commands[] = {
     { "sqs", "delete-queue", cli_sqs_delete_queue,
       "prism-aws sqs delete-queue --queue-url URL",
       "Deletes the queue." },
+    { "s3", "create-bucket", cli_s3_create_bucket,
+      "prism-aws s3 create-bucket BUCKET",
+      "Creates the bucket (succeeds when it is already yours), then checks it exists." },
     { "sts", "identity", cli_sts_identity,
       "prism-aws sts identity",
       "Prints the caller's identity (GetCallerIdentity) as JSON: account, arn, user_id." },
