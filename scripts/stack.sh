@@ -37,7 +37,9 @@ module=$root/build/nginx/objs/ngx_http_prism_module.so
 host_bin=$root/build/prism-host
 plugins=$root/build/plugins
 region=us-east-1
-account=000000000000
+# the account, topic ARNs and queue URLs are what provisioning found
+# (PRISM_ACCOUNT_ID, PRISM_TOPIC_ARN_<NAME>, PRISM_QUEUE_URL_<NAME> in
+# $dir/aws/resources.env, written by local-aws.sh start): none is written down
 
 # say TEXT...: one progress line on stderr
 say() { echo "stack: $*" >&2; }
@@ -130,15 +132,15 @@ http {
             prism_key_prefix originals/;
             prism_key_template "{yyyy}/{mm}/{dd}/{id}.{ext}";
             prism_s3_multipart_threshold 8m;
-            prism_sns_topic_arn arn:aws:sns:$region:$account:prism-uploads;
+            prism_sns_topic_arn $PRISM_TOPIC_ARN_PRISM_UPLOADS;
             prism_publish_timeout 10s;
             access_log logs/uploads.log uploads;
         }
 
         # what prism-host recorded about an upload: GET /images/<imageId>
+        # (derivative URLs presigned for prism_lookup_url_expires)
         location /images/ {
             prism_lookup;
-            prism_derived_base_url http://127.0.0.1:$aws_port/prism-derived;
         }
 
         location = /prism-status {
@@ -155,8 +157,7 @@ EOF
 # this stack's ports, with the image record and completion events; debug
 # log: one "stored KEY" line per derivative, with its time)
 write_host_conf() {
-    local q=http://127.0.0.1:$aws_port/$account
-    local completions=arn:aws:sns:$region:$account:prism-completions
+    local completions=$PRISM_TOPIC_ARN_PRISM_COMPLETIONS
     local sizes=${PRISM_STACK_THUMBNAIL_SIZES:-128,256,512}
     local webp_max=${PRISM_STACK_WEBP_MAX:-2048}
     local logo=${PRISM_STACK_WATERMARK_LOGO:-$root/tests/data/watermark/logo.png}
@@ -174,8 +175,8 @@ write_host_conf() {
   "routes": [
     {
       "name": "thumbnail",
-      "queue_url": "$q/prism-thumbnail",
-      "dlq_url": "$q/prism-thumbnail-dlq",
+      "queue_url": "$PRISM_QUEUE_URL_PRISM_THUMBNAIL",
+      "dlq_url": "$PRISM_QUEUE_URL_PRISM_THUMBNAIL_DLQ",
       "plugin": "$plugins/thumbnail.so",
       "plugin_params": { "sizes": [$sizes], "mode": "fit", "quality": 85 },
       "output": { "bucket": "prism-derived", "prefix": "" },
@@ -186,8 +187,8 @@ write_host_conf() {
     },
     {
       "name": "webp",
-      "queue_url": "$q/prism-webp",
-      "dlq_url": "$q/prism-webp-dlq",
+      "queue_url": "$PRISM_QUEUE_URL_PRISM_WEBP",
+      "dlq_url": "$PRISM_QUEUE_URL_PRISM_WEBP_DLQ",
       "plugin": "$plugins/webp.so",
       "plugin_params": { "quality": 80, "max_dimension": $webp_max },
       "output": { "bucket": "prism-derived", "prefix": "" },
@@ -197,8 +198,8 @@ write_host_conf() {
     },
     {
       "name": "watermark",
-      "queue_url": "$q/prism-watermark",
-      "dlq_url": "$q/prism-watermark-dlq",
+      "queue_url": "$PRISM_QUEUE_URL_PRISM_WATERMARK",
+      "dlq_url": "$PRISM_QUEUE_URL_PRISM_WATERMARK_DLQ",
       "plugin": "$plugins/watermark.so",
       "plugin_params": { "logo": "$logo", "gravity": "south-east", "opacity": 0.5 },
       "output": { "bucket": "prism-derived", "prefix": "" },
@@ -251,7 +252,8 @@ start() {
     mkdir -p "$dir"
     echo "aws_port=$aws_port ddb_port=$ddb_port http_port=$http_port metrics_port=$metrics_port" \
         > "$dir/ports"
-    # what clients use (scripts/stack.sh env); none of it is read by start
+    # what clients use (scripts/stack.sh env; provisioning's outputs are
+    # appended once the emulators run); none of it is read by start
     cat > "$dir/stack.env" <<EOF
 PRISM_STACK_DIR=$dir
 PRISM_UPLOAD_URL=http://127.0.0.1:$http_port/upload
@@ -277,6 +279,8 @@ EOF
     setsid -w env PRISM_AWS_PORT="$aws_port" PRISM_DYNAMODB_PORT="$ddb_port" \
         PRISM_AWS_STATE="$dir/aws" "$root/scripts/local-aws.sh" start >"$dir/local-aws.log" 2>&1 \
         || { cat "$dir/local-aws.log" >&2; stop; exit 1; }
+    . "$dir/aws/resources.env"
+    tr -d "'" < "$dir/aws/resources.env" >> "$dir/stack.env"
 
     write_nginx_conf
     "$nginx_bin" -t -q -p "$dir/nginx/" -c nginx.conf -e logs/error.log 2>"$dir/nginx/check.log" \
@@ -381,9 +385,9 @@ The derivatives are in bucket prism-derived under the key without its extension:
   $aws s3 get  prism-derived originals/Y/M/D/ID/watermark/watermarked.jpg marked.jpg
   grep stored ${dir#$root/}/host.log                  # every derivative, with its time
 Completion events (one per route and image) and dead-letter queues:
-  $aws sqs receive --queue-url $PRISM_AWS_ENDPOINT/$account/prism-completions-test --max 10 --delete
-  $aws sqs attributes --queue-url $PRISM_AWS_ENDPOINT/$account/prism-thumbnail-dlq
-  $aws sqs receive --queue-url $PRISM_AWS_ENDPOINT/$account/prism-webp-dlq --visibility 0
+  $aws sqs receive --queue-url $PRISM_QUEUE_URL_PRISM_COMPLETIONS_TEST --max 10 --delete
+  $aws sqs attributes --queue-url $PRISM_QUEUE_URL_PRISM_THUMBNAIL_DLQ
+  $aws sqs receive --queue-url $PRISM_QUEUE_URL_PRISM_WEBP_DLQ --visibility 0
 
 Ctrl-C stops everything.
 EOF

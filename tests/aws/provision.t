@@ -88,7 +88,18 @@ is $rc, 0, 'local-aws.sh start on private ports' or diag "$out$err";
 cmp_ok time - $t0, '<=', 10, 'start (both emulators + provisioning) is quick';
 like $out, qr/DynamoDB on 127\.0\.0\.1:$ddb_port/, 'dynalite runs beside fauxqs';
 like $out, qr/up: \d+ changes/, 'start provisioned the resources';
+# what provisioning found, for configurations and scripts: no account id
+# written down anywhere
+my %found = map { /^(\w+)='(.*)'$/ ? ($1, $2) : () }
+            split /\n/, do { local $/; open my $fh, '<', "$state/resources.env" or die "$state/resources.env: $!"; <$fh> };
+is $found{PRISM_ACCOUNT_ID}, account(), 'resources.env: the account STS reports';
+is $found{PRISM_TOPIC_ARN_PRISM_UPLOADS}, topic_arn('prism-uploads'), 'resources.env: the topic ARN';
+for my $q (map { ("prism-$_", "prism-$_-dlq") } @roles) {
+    (my $var = uc "PRISM_QUEUE_URL_$q") =~ s/-/_/g;
+    like $found{$var} // '', qr{/\Q${\ account()}\E/\Q$q\E$}, "resources.env: the URL of $q";
+}
 my (undef, $env) = local_aws('env');
+like $env, qr/^export PRISM_QUEUE_URL_PRISM_WEBP='/m, 'env prints the queue URLs';
 like $env, qr{PRISM_DYNAMODB_ENDPOINT=http://127\.0\.0\.1:$ddb_port}, 'env prints the DynamoDB endpoint';
 SKIP: {
     skip 'ss not installed', 1 unless -x '/usr/bin/ss' || -x '/bin/ss';
@@ -107,7 +118,7 @@ for my $name ('prism-uploads', 'prism-completions', 'prism-ingest', 'prism-deriv
 for my $role (@roles) {
     my $attrs = decode_json(cli_ok('sqs', 'attributes', '--queue-url', queue_url("prism-$role")));
     my $redrive = decode_json($attrs->{RedrivePolicy} // '{}');
-    is $redrive->{deadLetterTargetArn}, "arn:aws:sqs:us-east-1:000000000000:prism-$role-dlq",
+    is $redrive->{deadLetterTargetArn}, "arn:aws:sqs:us-east-1:" . account() . ":prism-$role-dlq",
         "prism-$role dead-letters to prism-$role-dlq";
     is $redrive->{maxReceiveCount}, 3, "prism-$role: maxReceiveCount 3";
     like $attrs->{Policy} // '', qr/prism-uploads/, "prism-$role lets the topic send to it";
@@ -125,7 +136,7 @@ unlike $out, qr/: (?:created|\S+ set to)/, 'second up reports no creation or upd
 # --- raw delivery through the topic ----------------------------------------------
 my $marker = "provision-$$-" . time;
 my $message = qq({"marker":"$marker"});
-cli_ok('sns', 'publish', '--topic-arn', $TOPIC, '--message', $message);
+cli_ok('sns', 'publish', '--topic-arn', topic_arn('prism-uploads'), '--message', $message);
 for my $role (@roles) {
     my ($body, $tries) = (undef, 0);
     while (!defined $body && $tries++ < 5) {
@@ -136,7 +147,7 @@ for my $role (@roles) {
     }
     is $body, $message, "prism-$role receives the raw message, no SNS envelope";
 }
-cli_ok('sns', 'publish', '--topic-arn', 'arn:aws:sns:us-east-1:000000000000:prism-completions',
+cli_ok('sns', 'publish', '--topic-arn', topic_arn('prism-completions'),
        '--message', $message);
 my @done = json_lines(cli_ok('sqs', 'receive', '--queue-url', queue_url('prism-completions-test'),
                              '--wait', 5, '--max', 10, '--delete'));
@@ -225,7 +236,7 @@ sub sqs_call {
         headers => { 'Content-Type' => 'application/x-amz-json-1.0', 'X-Amz-Target' => "AmazonSQS.$action" },
         content => encode_json($body) });
 }
-sub topic_exists { sns_call(Action => 'GetTopicAttributes', TopicArn => "arn:aws:sns:us-east-1:000000000000:$_[0]")->{success} }
+sub topic_exists { sns_call(Action => 'GetTopicAttributes', TopicArn => topic_arn($_[0]))->{success} }
 sub queue_exists { sqs_call('GetQueueUrl', { QueueName => $_[0] })->{success} }
 # a deleted table is DELETING for a moment (dynalite: 20 ms)
 sub table_exists {
@@ -238,9 +249,10 @@ sub table_exists {
     return 1;
 }
 for my $t ('shared-events', 'stray-events') {
-    ok sns_call(Action => 'CreateTopic', Name => $t)->{success}, "topic $t made outside the stack";
+    is cli_ok('sns', 'create-topic', '--name', $t), topic_arn($t) . "\n", "topic $t made outside the stack";
 }
-ok sqs_call('CreateQueue', { QueueName => 'shared-inbox' })->{success}, 'queue shared-inbox made outside the stack';
+like cli_ok('sqs', 'create-queue', '--name', 'shared-inbox'), qr{/shared-inbox$},
+    'queue shared-inbox made outside the stack';
 my $desc = File::Temp->new(SUFFIX => '.json');
 print $desc encode_json({
     stack => 'prov-test',
