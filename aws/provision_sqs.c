@@ -33,8 +33,43 @@ static int prov_queue_check_arn(prov_run_t *r, prov_queue_t *q, const aws_sqs_qu
     return 0;
 }
 
+/* Reads back the attributes just set (CHANGE) on the queue at URL and
+ * warns, naming them, about those the endpoint does not report: up
+ * cannot tell whether they are in place, so every run sets them again.
+ * Returns 0 or -1 with err. */
+static int prov_queue_read_back(prov_run_t *r, const char *what, const char *url,
+                                const aws_attrs_t *change, aws_error_t *err)
+{
+    aws_sqs_queue_attrs_t back = AWS_SQS_QUEUE_ATTRS_INIT;
+    aws_buf_t missing = AWS_BUF_INIT;
+    const char *names[64];
+    size_t i, n = 0;
+    int rc = 0, nmissing;
+
+    for (i = 0; i < change->n && n < sizeof(names) / sizeof(names[0]); i++) {
+        names[n++] = change->items[i].name;
+    }
+    if (aws_sqs_get_attributes(r->client, url, names, n, &back, err) != 0) {
+        return prov_say_error(r, what, err);
+    }
+    nmissing = aws_sqs_attrs_missing(&back, names, n, &missing);
+    if (nmissing < 0) {
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
+        rc = -1;
+    } else if (nmissing > 0) {
+        prov_say(r, "%s: warning: could not read back %s: the endpoint's GetQueueAttributes "
+                 "does not report what up set, so up cannot check it and sets it on every run",
+                 what, missing.data);
+        r->warnings++;
+    }
+    aws_buf_free(&missing);
+    aws_sqs_queue_attrs_free(&back);
+    return rc;
+}
+
 /* Compares an existing queue's attributes with the plan and sets the
- * differing ones (apply) or reports them.  Returns 0 or -1 with err. */
+ * differing ones (apply, then reads them back) or reports them.
+ * Returns 0 or -1 with err. */
 static int prov_queue_update(prov_run_t *r, prov_queue_t *q, const char *url, int apply,
                              aws_error_t *err)
 {
@@ -73,8 +108,9 @@ static int prov_queue_update(prov_run_t *r, prov_queue_t *q, const char *url, in
     r->changes += (int) change.n;
     if (change.n == 0) {
         prov_say(r, "%s: in place (%s)", what, url);
-    } else if (apply && aws_sqs_set_queue_attributes(r->client, url, &change, err) != 0) {
-        prov_say_error(r, what, err);
+    } else if (apply && (aws_sqs_set_queue_attributes(r->client, url, &change, err) != 0
+                         ? prov_say_error(r, what, err)
+                         : prov_queue_read_back(r, what, url, &change, err)) != 0) {
         goto done;
     }
     rc = 0;
