@@ -724,6 +724,50 @@ static int cli_sqs_queue_arn(aws_client_t *c, int argc, char **argv, const char 
     return rc;
 }
 
+/* sqs set-attributes: SetQueueAttributes, then reads them back; every
+ * one must be reported with the value set. */
+static int cli_sqs_set_attributes(aws_client_t *c, int argc, char **argv, const char *usage)
+{
+    aws_sqs_queue_attrs_t back = AWS_SQS_QUEUE_ATTRS_INIT;
+    aws_attrs_t attrs = AWS_ATTRS_INIT;
+    cli_args_t a = { 0 };
+    const char *url, *names[CLI_MAX_REPEAT], *have;
+    aws_error_t err;
+    size_t i;
+    int rc;
+
+    cli_arg_decl(&a, "--queue-url", 0);
+    cli_arg_decl(&a, "--attr", 0);
+    if ((rc = cli_arg_parse(&a, argc, argv, 0, usage)) != 0) {
+        return rc;
+    }
+    if ((url = cli_arg(&a, "--queue-url")) == NULL || cli_arg(&a, "--attr") == NULL) {
+        return cli_usage_error(usage, "%s", "--queue-url and --attr are required");
+    }
+    if ((rc = cli_attrs_load(&a, &attrs, usage)) == 0) {
+        for (i = 0; i < attrs.n; i++) {
+            names[i] = attrs.items[i].name;
+        }
+        if (aws_sqs_set_queue_attributes(c, url, &attrs, &err) != 0) {
+            rc = cli_fail("sqs set-attributes", &err);
+        } else if (aws_sqs_get_attributes(c, url, names, attrs.n, &back, &err) != 0) {
+            rc = cli_fail("sqs set-attributes: reading them back", &err);
+        }
+    }
+    for (i = 0; rc == 0 && i < attrs.n; i++) {
+        have = aws_sqs_queue_attr(&back, names[i]);
+        if (have == NULL || strcmp(have, attrs.items[i].value) != 0) {
+            fprintf(stderr, "prism-aws: sqs set-attributes: the queue reports %s as \"%s\", "
+                    "not \"%s\"\n", names[i], have != NULL ? have : "(nothing)",
+                    attrs.items[i].value);
+            rc = CLI_EXIT_FAIL;
+        }
+    }
+    aws_sqs_queue_attrs_free(&back);
+    aws_attrs_free(&attrs);
+    return rc;
+}
+
 /* sqs delete-queue */
 static int cli_sqs_delete_queue(aws_client_t *c, int argc, char **argv, const char *usage)
 {
@@ -1021,6 +1065,9 @@ static const cli_command_t cli_commands[] = {
     { "sqs", "queue-arn", cli_sqs_queue_arn,
       "prism-aws sqs queue-arn --queue-url URL",
       "Prints the queue's ARN (GetQueueAttributes QueueArn), checked to name the queue." },
+    { "sqs", "set-attributes", cli_sqs_set_attributes,
+      "prism-aws sqs set-attributes --queue-url URL --attr Name=Value [--attr ...]",
+      "Sets queue attributes (SetQueueAttributes), then checks that the queue reports them." },
     { "sqs", "delete-queue", cli_sqs_delete_queue,
       "prism-aws sqs delete-queue --queue-url URL",
       "Deletes the queue." },

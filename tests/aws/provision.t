@@ -171,12 +171,9 @@ is scalar @dead, 1, 'then it is in prism-webp-dlq';
 
 # --- drift is reported by show and converged by up -----------------------------------
 my $http = HTTP::Tiny->new(timeout => 10);
-my $res = $http->post("http://127.0.0.1:$fq_port/", {
-    headers => { 'Content-Type' => 'application/x-amz-json-1.0',
-                 'X-Amz-Target' => 'AmazonSQS.SetQueueAttributes' },
-    content => encode_json({ QueueUrl => queue_url('prism-thumbnail'),
-                             Attributes => { VisibilityTimeout => '99' } }) });
-ok $res->{success}, 'drift: VisibilityTimeout changed behind provisioning' or diag $res->{content};
+($rc, undef, $err) = cli('sqs', 'set-attributes', '--queue-url', queue_url('prism-thumbnail'),
+                         '--attr', 'VisibilityTimeout=99');
+is $rc, 0, 'drift: VisibilityTimeout changed behind provisioning' or diag $err;
 ($rc, $out) = prov('show');
 like $out, qr/queue prism-thumbnail: VisibilityTimeout would be set to 30 \(was 99\)/, 'show reports the drift';
 like $out, qr/^show: 1 pending change$/m, 'show counts one pending change';

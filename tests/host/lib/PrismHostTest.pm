@@ -168,11 +168,15 @@ sub _s3_url {
 
 sub create_bucket { my ($bucket) = @_; aws_setup('s3', 'create-bucket', $bucket) }
 
+# put_object(BUCKET, KEY, DATA, TYPE): stores DATA (signed, through the CLI).
 sub put_object {
     my ($bucket, $key, $data, $ctype) = @_;
-    my $r = $http->request('PUT', _s3_url($bucket, $key),
-        { headers => { 'Content-Type' => $ctype // 'application/octet-stream' }, content => $data });
-    die "PutObject $bucket/$key: $r->{status} $r->{content}\n" unless $r->{success};
+    my $file = File::Temp->new(DIR => $TMP);
+    binmode $file;
+    print $file $data;
+    close $file;
+    aws_setup('s3', 'put', $bucket, $key, "$file",
+              '--content-type', $ctype // 'application/octet-stream');
 }
 
 # get_object(BUCKET, KEY): the body, or undef when it does not exist.
