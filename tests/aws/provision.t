@@ -323,6 +323,7 @@ is $rc, 1, 'down exits 1 when it kept something it could not show to be its own'
 my $conf = decode_json(do { local (@ARGV, $/) = ($resources); <> });
 my $gone = 0;
 $gone += @{ $conf->{$_} || [] } for qw(topics queues subscriptions tables);
+ok !table_exists('prism-images'), 'the stack\'s table is gone (not DELETING any more)';
 ($rc, $out) = prov('show');
 like $out, qr/^show: $gone pending changes$/m, "after down all $gone topics, queues, subscriptions and tables are missing";
 
