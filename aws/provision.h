@@ -177,6 +177,14 @@ int prov_plan_tags(const prov_plan_t *plan, aws_attrs_t *out);
 /* Returns 1 for attributes fixed at creation (FifoQueue, FifoTopic). */
 int prov_attr_create_only(const char *name);
 
+/* Returns 1 for the settable queue attributes that AWS's GetQueueAttributes
+ * always reports (VisibilityTimeout, DelaySeconds, MessageRetentionPeriod,
+ * MaximumMessageSize, ReceiveMessageWaitTimeSeconds, SqsManagedSseEnabled
+ * and the FIFO settings): one missing from an answer was left out by the
+ * endpoint, it is not unset.  0 for those reported only once set (Policy,
+ * RedrivePolicy, KmsMasterKeyId ...). */
+int prov_queue_attr_always_reported(const char *name);
+
 /* Frees everything the plan owns and zeroes it. */
 void prov_plan_free(prov_plan_t *plan);
 

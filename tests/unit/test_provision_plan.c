@@ -213,6 +213,15 @@ static void test_fifo(void **state)
     aws_attrs_free(&a);
     assert_true(prov_attr_create_only("FifoQueue"));
     assert_false(prov_attr_create_only("VisibilityTimeout"));
+    /* what GetQueueAttributes always reports on AWS (absent: the endpoint
+     * leaves it out), and what it reports only once set */
+    assert_true(prov_queue_attr_always_reported("VisibilityTimeout"));
+    assert_true(prov_queue_attr_always_reported("MessageRetentionPeriod"));
+    assert_true(prov_queue_attr_always_reported("DelaySeconds"));
+    assert_true(prov_queue_attr_always_reported("SqsManagedSseEnabled"));
+    assert_false(prov_queue_attr_always_reported("RedrivePolicy"));
+    assert_false(prov_queue_attr_always_reported("Policy"));
+    assert_false(prov_queue_attr_always_reported("KmsMasterKeyId"));
     prov_plan_free(&plan);
 
     parse_fails("{\"queues\":[{\"name\":\"d\"},{\"name\":\"q.fifo\",\"dead_letter\":{\"queue\":\"d\"}}]}",
