@@ -374,7 +374,11 @@ int aws_client_retry_next(aws_client_t *c, int attempts, const aws_error_t *err,
     return retry;
 }
 
-int aws_client_sign_at(aws_client_t *c, aws_request_t *req, time_t now, aws_error_t *err)
+/* Signs req for time NOW with the provider's credentials: in headers
+ * when EXPIRES_S is 0, else presigned in the query for EXPIRES_S
+ * seconds.  Returns 0, or -1 with err set (as aws_client_sign_at). */
+static int aws_client_sign_mode(aws_client_t *c, aws_request_t *req, time_t now,
+                                long expires_s, aws_error_t *err)
 {
     aws_credentials_t creds;
     char msg[512];
@@ -384,13 +388,25 @@ int aws_client_sign_at(aws_client_t *c, aws_request_t *req, time_t now, aws_erro
         aws_error_set(err, AWS_ERR_CREDENTIALS, "%s", msg);
         return -1;
     }
-    rc = aws_sigv4_sign(req, &creds, now, msg, sizeof(msg));
+    rc = expires_s == 0 ? aws_sigv4_sign(req, &creds, now, msg, sizeof(msg))
+                        : aws_sigv4_presign(req, &creds, now, expires_s, msg, sizeof(msg));
     OPENSSL_cleanse(&creds, sizeof(creds));
     if (rc != 0) {
         aws_error_set(err, AWS_ERR_CONFIG, "signing: %s", msg);
         return -1;
     }
     return 0;
+}
+
+int aws_client_sign_at(aws_client_t *c, aws_request_t *req, time_t now, aws_error_t *err)
+{
+    return aws_client_sign_mode(c, req, now, 0, err);
+}
+
+int aws_client_presign_at(aws_client_t *c, aws_request_t *req, time_t now, long expires_s,
+                          aws_error_t *err)
+{
+    return aws_client_sign_mode(c, req, now, expires_s, err);
 }
 
 int aws_client_sign(aws_client_t *c, aws_request_t *req, aws_error_t *err)

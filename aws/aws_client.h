@@ -126,6 +126,13 @@ int aws_client_retry_next(aws_client_t *c, int attempts, const aws_error_t *err,
  * AWS_ERR_CONFIG / AWS_ERR_NOMEM when signing fails.  Thread-safe. */
 int aws_client_sign_at(aws_client_t *c, aws_request_t *req, time_t now, aws_error_t *err);
 
+/* Presigns req for time NOW and EXPIRES_S seconds (1..604800):
+ * credentials as aws_client_sign_at, then aws_sigv4_presign, so that
+ * aws_request_url() gives a URL any client can use until it expires.
+ * Returns 0, or -1 with err set as aws_client_sign_at.  Thread-safe. */
+int aws_client_presign_at(aws_client_t *c, aws_request_t *req, time_t now, long expires_s,
+                          aws_error_t *err);
+
 /* aws_client_sign_at with now = time(NULL). */
 int aws_client_sign(aws_client_t *c, aws_request_t *req, aws_error_t *err);
 

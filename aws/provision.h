@@ -31,6 +31,7 @@
 #include <stddef.h>
 
 #include "aws_attrs.h"
+#include "aws_buf.h"
 #include "aws_client.h"
 #include "aws_error.h"
 
@@ -186,6 +187,14 @@ int prov_plan_tags(const prov_plan_t *plan, aws_attrs_t *out);
 /* Returns 1 for attributes fixed at creation (FifoQueue, FifoTopic). */
 int prov_attr_create_only(const char *name);
 
+/* Returns 1 for the settable queue attributes that AWS's GetQueueAttributes
+ * always reports (VisibilityTimeout, DelaySeconds, MessageRetentionPeriod,
+ * MaximumMessageSize, ReceiveMessageWaitTimeSeconds, SqsManagedSseEnabled
+ * and the FIFO settings): one missing from an answer was left out by the
+ * endpoint, it is not unset.  0 for those reported only once set (Policy,
+ * RedrivePolicy, KmsMasterKeyId ...). */
+int prov_queue_attr_always_reported(const char *name);
+
 /* Frees everything the plan owns and zeroes it. */
 void prov_plan_free(prov_plan_t *plan);
 
@@ -236,6 +245,18 @@ void prov_down_reason(const char *kind, prov_verdict_t v, prov_owner_t owner, co
 int prov_down_exit_status(int rc, int kept_unsure, int kept_force);
 
 #define PROV_EXIT_KEPT_FORCE 3
+
+/* ---- what a run found, for its users (provision_env.c, pure) ------------- */
+
+/* Appends the resolved plan as sh assignments, one per line, to out:
+ *   PRISM_ACCOUNT_ID, PRISM_REGION,
+ *   PRISM_TOPIC_ARN_<NAME> per topic,
+ *   PRISM_QUEUE_URL_<NAME> (when a run found it) and PRISM_QUEUE_ARN_<NAME>
+ *   per queue,
+ * NAME being the resource's name upper-cased with every character other
+ * than A-Z 0-9 as '_'; values in single quotes.  Returns 0, or -1 when
+ * memory runs out. */
+int prov_env_format(const prov_plan_t *plan, aws_buf_t *out);
 
 /* ---- runs (provision_run.c) ---------------------------------------------- */
 

@@ -1098,6 +1098,23 @@ int prov_attr_create_only(const char *name)
     return strcmp(name, "FifoQueue") == 0 || strcmp(name, "FifoTopic") == 0;
 }
 
+int prov_queue_attr_always_reported(const char *name)
+{
+    static const char *const always[] = {
+        "VisibilityTimeout", "DelaySeconds", "MessageRetentionPeriod", "MaximumMessageSize",
+        "ReceiveMessageWaitTimeSeconds", "SqsManagedSseEnabled", "FifoQueue",
+        "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+        if (strcmp(name, always[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Returns a copy of doc with every number and boolean turned into its
  * text, so {"n": 3} and {"n": "3"} compare equal; NULL on ENOMEM. */
 static json_t *prov_json_normalize(const json_t *doc)

@@ -33,13 +33,49 @@ static int prov_queue_check_arn(prov_run_t *r, prov_queue_t *q, const aws_sqs_qu
     return 0;
 }
 
+/* Reads back the attributes just set (CHANGE) on the queue at URL and
+ * warns, naming them, about those the endpoint does not report: up
+ * cannot tell whether they are in place (those AWS always reports are
+ * then not set again; the others, absent also when unset, are).
+ * Returns 0 or -1 with err. */
+static int prov_queue_read_back(prov_run_t *r, const char *what, const char *url,
+                                const aws_attrs_t *change, aws_error_t *err)
+{
+    aws_sqs_queue_attrs_t back = AWS_SQS_QUEUE_ATTRS_INIT;
+    aws_buf_t missing = AWS_BUF_INIT;
+    const char *names[64];
+    size_t i, n = 0;
+    int rc = 0, nmissing;
+
+    for (i = 0; i < change->n && n < sizeof(names) / sizeof(names[0]); i++) {
+        names[n++] = change->items[i].name;
+    }
+    if (aws_sqs_get_attributes(r->client, url, names, n, &back, err) != 0) {
+        return prov_say_error(r, what, err);
+    }
+    nmissing = aws_sqs_attrs_missing(&back, names, n, &missing);
+    if (nmissing < 0) {
+        aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
+        rc = -1;
+    } else if (nmissing > 0) {
+        prov_say(r, "%s: warning: could not read back %s: the endpoint's GetQueueAttributes "
+                 "does not report what up just set, so up cannot check it", what, missing.data);
+        r->warnings++;
+    }
+    aws_buf_free(&missing);
+    aws_sqs_queue_attrs_free(&back);
+    return rc;
+}
+
 /* Compares an existing queue's attributes with the plan and sets the
- * differing ones (apply) or reports them.  Returns 0 or -1 with err. */
+ * differing ones (apply, then reads them back) or reports them.
+ * Returns 0 or -1 with err. */
 static int prov_queue_update(prov_run_t *r, prov_queue_t *q, const char *url, int apply,
                              aws_error_t *err)
 {
     aws_sqs_queue_attrs_t have = AWS_SQS_QUEUE_ATTRS_INIT;
     aws_attrs_t want = AWS_ATTRS_INIT, change = AWS_ATTRS_INIT;
+    aws_buf_t unreported = AWS_BUF_INIT;
     const char *h;
     char what[128];
     size_t i;
@@ -58,6 +94,15 @@ static int prov_queue_update(prov_run_t *r, prov_queue_t *q, const char *url, in
         if (prov_attr_equal(want.items[i].value, h)) {
             continue;
         }
+        if (h == NULL && prov_queue_attr_always_reported(want.items[i].name)) {
+            /* left out by the endpoint, not unset: setting it again cannot help */
+            if (aws_buf_printf(&unreported, "%s%s", unreported.len ? ", " : "",
+                               want.items[i].name) != 0) {
+                aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            continue;
+        }
         if (prov_attr_create_only(want.items[i].name)) {
             aws_error_set(err, AWS_ERR_CONFIG, "queue %s: %s is fixed at creation (delete the "
                           "queue and run up again)", q->name, want.items[i].name);
@@ -70,15 +115,23 @@ static int prov_queue_update(prov_run_t *r, prov_queue_t *q, const char *url, in
             goto done;
         }
     }
+    if (unreported.len > 0) {
+        prov_say(r, "%s: warning: could not read back %s: the endpoint's GetQueueAttributes "
+                 "leaves out what AWS always reports, so up cannot check it and does not set "
+                 "it again", what, unreported.data);
+        r->warnings++;
+    }
     r->changes += (int) change.n;
     if (change.n == 0) {
         prov_say(r, "%s: in place (%s)", what, url);
-    } else if (apply && aws_sqs_set_queue_attributes(r->client, url, &change, err) != 0) {
-        prov_say_error(r, what, err);
+    } else if (apply && (aws_sqs_set_queue_attributes(r->client, url, &change, err) != 0
+                         ? prov_say_error(r, what, err)
+                         : prov_queue_read_back(r, what, url, &change, err)) != 0) {
         goto done;
     }
     rc = 0;
 done:
+    aws_buf_free(&unreported);
     aws_sqs_queue_attrs_free(&have);
     aws_attrs_free(&want);
     aws_attrs_free(&change);

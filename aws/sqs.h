@@ -69,9 +69,11 @@ typedef struct {
 typedef struct {
     aws_sqs_message_t *msgs;
     size_t             n;
+    unsigned           nonconforming;   /* AWS_CONF_BIT()s of what the answer lacked
+                                           (aws_conformance.h) */
 } aws_sqs_messages_t;
 
-#define AWS_SQS_MESSAGES_INIT { NULL, 0 }
+#define AWS_SQS_MESSAGES_INIT { NULL, 0, 0 }
 
 /* Builds and signs ReceiveMessage: QueueUrl, MaxNumberOfMessages,
  * WaitTimeSeconds, [VisibilityTimeout], MessageSystemAttributeNames
@@ -87,7 +89,11 @@ int aws_sqs_receive_request(aws_client_t *c, const aws_sqs_receive_params_t *p,
 long aws_sqs_receive_timeout_ms(const aws_sqs_receive_params_t *p);
 
 /* Parses a ReceiveMessage response into out (which must be empty; an
- * answer without "Messages" is an empty, successful poll).  Returns 0,
+ * answer without "Messages" is an empty, successful poll).  What the
+ * answer lacks goes into out->nonconforming: AWS_CONF_RECEIVE_COUNT when
+ * a message has no ApproximateReceiveCount (always requested; its
+ * receive_count is then 0), AWS_CONF_CONTENT_TYPE when the answer is not
+ * application/x-amz-json-1.0.  Returns 0,
  * or -1 with err set (service error, AWS_ERR_PARSE for a malformed
  * body, a message without MessageId/ReceiptHandle/Body), leaving out
  * empty. */
@@ -237,6 +243,14 @@ int aws_sqs_get_attributes(aws_client_t *c, const char *queue_url,
 /* Returns the value of attribute NAME ("ApproximateNumberOfMessages"),
  * or NULL. */
 const char *aws_sqs_queue_attr(const aws_sqs_queue_attrs_t *a, const char *name);
+
+/* The attributes of NAMES (n of them, as requested from GetQueueAttributes)
+ * that GOT lacks: appended to list as "A, B" (list left as it is when
+ * none is missing).  Returns how many are missing (a conforming
+ * endpoint answers every attribute it was asked for, the queue's
+ * defaults included); -1 when memory runs out. */
+int aws_sqs_attrs_missing(const aws_sqs_queue_attrs_t *got, const char *const *names, size_t n,
+                          aws_buf_t *list);
 
 void aws_sqs_queue_attrs_free(aws_sqs_queue_attrs_t *a);
 

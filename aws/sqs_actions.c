@@ -271,6 +271,24 @@ const char *aws_sqs_queue_attr(const aws_sqs_queue_attrs_t *a, const char *name)
     return NULL;
 }
 
+int aws_sqs_attrs_missing(const aws_sqs_queue_attrs_t *got, const char *const *names, size_t n,
+                          aws_buf_t *list)
+{
+    int missing = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (aws_sqs_queue_attr(got, names[i]) != NULL) {
+            continue;
+        }
+        if (aws_buf_printf(list, "%s%s", missing ? ", " : "", names[i]) != 0) {
+            return -1;
+        }
+        missing++;
+    }
+    return missing;
+}
+
 int aws_sqs_get_attributes_parse(const aws_response_t *resp, aws_sqs_queue_attrs_t *out,
                                  aws_error_t *err)
 {

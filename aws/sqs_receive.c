@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_conformance.h"
 #include "sqs_json.h"
 
 /* Returns the ReceiveMessage body for p, or NULL with err set. */
@@ -80,6 +81,7 @@ void aws_sqs_messages_free(aws_sqs_messages_t *out)
     free(out->msgs);
     out->msgs = NULL;
     out->n = 0;
+    out->nonconforming = 0;
 }
 
 const char *aws_sqs_message_attr(const aws_sqs_message_t *m, const char *name)
@@ -191,10 +193,18 @@ int aws_sqs_receive_parse(const aws_response_t *resp, aws_sqs_messages_t *out,
         goto fail;
     }
     for (i = 0; i < n; i++) {
+        const json_t *jm = json_array_get(msgs, i);
+
         out->n++;
-        if (aws_sqs_parse_message(json_array_get(msgs, i), &out->msgs[i], err) != 0) {
+        if (aws_sqs_parse_message(jm, &out->msgs[i], err) != 0) {
             goto fail;
         }
+        if (json_object_get(json_object_get(jm, "Attributes"), "ApproximateReceiveCount") == NULL) {
+            out->nonconforming |= AWS_CONF_BIT(AWS_CONF_RECEIVE_COUNT);
+        }
+    }
+    if (aws_conf_content_type_differs(resp, "application/x-amz-json-1.0")) {
+        out->nonconforming |= AWS_CONF_BIT(AWS_CONF_CONTENT_TYPE);
     }
     json_decref(doc);
     aws_error_clear(err);

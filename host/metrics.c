@@ -23,6 +23,8 @@ typedef struct {
 
 struct host_metrics_s {
     uint64_t        worker_restarts;
+    uint64_t        conformance[AWS_CONF_NKINDS];
+    uint64_t        warned[HOST_METRICS_WARNED];   /* keys of warned (endpoint, kind); 0 free */
     route_metrics_t routes[HOST_METRICS_ROUTES];
     int32_t         in_flight[HOST_METRICS_SLOTS][HOST_METRICS_ROUTES];
     int32_t         breaker_open[HOST_METRICS_SLOTS][HOST_DEP_COUNT];
@@ -168,6 +170,38 @@ host_metrics_worker_restart(host_metrics_t *m)
     __atomic_fetch_add(&m->worker_restarts, 1, __ATOMIC_RELAXED);
 }
 
+/* The non-zero key of (ENDPOINT, KIND) in the warned table: FNV-1a. */
+static uint64_t
+warned_key(aws_conf_kind_t kind, const char *endpoint)
+{
+    uint64_t h = 14695981039346656037ULL;
+
+    for (const unsigned char *p = (const unsigned char *) endpoint; *p != '\0'; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    h = (h ^ (uint64_t) kind) * 1099511628211ULL;
+    return h != 0 ? h : 1;
+}
+
+int
+host_metrics_conformance(host_metrics_t *m, aws_conf_kind_t kind, const char *endpoint)
+{
+    uint64_t key = warned_key(kind, endpoint);
+
+    if (kind >= AWS_CONF_NKINDS)
+        return 0;
+    __atomic_fetch_add(&m->conformance[kind], 1, __ATOMIC_RELAXED);
+    for (int i = 0; i < HOST_METRICS_WARNED; i++) {
+        uint64_t seen = 0;
+
+        if (__atomic_compare_exchange_n(&m->warned[i], &seen, key, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            return 1;
+        if (seen == key)
+            return 0;
+    }
+    return 0;
+}
+
 /* Reads a shared counter. */
 static uint64_t
 load64(const uint64_t *p)
@@ -256,6 +290,13 @@ host_metrics_render(host_metrics_t *m, int workers, aws_buf_t *out)
         if (m->routes[i].name[0] != '\0')
             rc |= render_histogram(&m->routes[i], out);
     rc |= render_breakers(m, out);
+    rc |= aws_buf_puts(out, "# HELP prism_conformance_warnings_total AWS answers that lacked "
+                            "what AWS documents, by kind.\n"
+                            "# TYPE prism_conformance_warnings_total counter\n");
+    for (int k = 0; k < AWS_CONF_NKINDS; k++)
+        rc |= aws_buf_printf(out, "prism_conformance_warnings_total{kind=\"%s\"} %llu\n",
+                             aws_conf_kind_name((aws_conf_kind_t) k),
+                             (unsigned long long) load64(&m->conformance[k]));
     rc |= aws_buf_printf(out, "# HELP prism_worker_restarts_total Workers that died and were "
                               "respawned.\n# TYPE prism_worker_restarts_total counter\n"
                               "prism_worker_restarts_total %llu\n",

@@ -13,7 +13,9 @@
  *   prism_messages_received_total, _ok_total, _retried_total,
  *   _rejected_total, _dead_lettered_total, _poison_total,
  *   prism_aws_errors_total, prism_in_flight,
- *   prism_processing_seconds (histogram), prism_worker_restarts_total;
+ *   prism_processing_seconds (histogram), prism_worker_restarts_total,
+ *   prism_conformance_warnings_total{kind} (answers that lacked what AWS
+ *   documents, aws_conformance.h);
  * and per dependency (label dependency="s3" | "dynamodb" | "sns"):
  *   prism_breaker_open (worker processes whose breaker is open),
  *   prism_breaker_trips_total, prism_breaker_probes_total (breaker.h).
@@ -25,10 +27,12 @@
 #include <stdint.h>
 
 #include "aws_buf.h"
+#include "aws_conformance.h"
 
 #define HOST_METRICS_ROUTES   64
 #define HOST_METRICS_SLOTS    512   /* worker slots: two generations of 256 */
 #define HOST_METRICS_BUCKETS  13
+#define HOST_METRICS_WARNED   64    /* (endpoint, kind) pairs warned about */
 
 typedef enum {
     HOST_M_RECEIVED = 0,
@@ -91,6 +95,13 @@ void host_metrics_breaker_inc(host_metrics_t *m, host_dep_t dep, host_breaker_co
 /* Zeroes worker slot SLOT's in-flight share and breaker states (its
  * process is gone). */
 void host_metrics_slot_reset(host_metrics_t *m, int slot);
+
+/* Adds 1 to prism_conformance_warnings_total{kind=KIND} for an answer
+ * of ENDPOINT that lacked what AWS documents.  Returns 1 the first time
+ * (ENDPOINT, KIND) is seen by any process sharing M (the caller then
+ * logs the one warning), else 0; once HOST_METRICS_WARNED pairs are
+ * known (or on a hash collision) it returns 0 and only counts. */
+int host_metrics_conformance(host_metrics_t *m, aws_conf_kind_t kind, const char *endpoint);
 
 /* Adds 1 to prism_worker_restarts_total. */
 void host_metrics_worker_restart(host_metrics_t *m);

@@ -230,6 +230,30 @@ handle_batch(host_poller_t *p, const aws_sqs_messages_t *msgs)
     release(p, msgs, skipped, nskipped, lease, *p->stop ? "stopping" : "FIFO order");
 }
 
+/* Reports what a ReceiveMessage answer lacked (FINDINGS, AWS_CONF_BIT()s):
+ * each kind is counted in prism_conformance_warnings_total and warned
+ * about once per SQS endpoint and kind for the whole host. */
+static void
+report_nonconforming(host_poller_t *p, const host_log_ctx_t *ctx, unsigned findings)
+{
+    static const char *const lacks[AWS_CONF_NKINDS] = {
+        [AWS_CONF_RECEIVE_COUNT] = "without the ApproximateReceiveCount it was asked for: every "
+                                   "delivery counts as the first, so max_attempts never "
+                                   "dead-letters a message",
+        [AWS_CONF_CONTENT_TYPE] = "with a Content-Type other than application/x-amz-json-1.0",
+    };
+    const char *endpoint = aws_client_endpoint(p->aws, "sqs");
+
+    for (int k = 0; k < AWS_CONF_NKINDS; k++) {
+        if ((findings & AWS_CONF_BIT(k))
+            && host_metrics_conformance(p->metrics, (aws_conf_kind_t) k, endpoint)
+            && lacks[k] != NULL)
+            host_log(HOST_LOG_WARN, ctx, "the SQS endpoint %s answered ReceiveMessage %s "
+                     "(warned once; counted in prism_conformance_warnings_total{kind=\"%s\"})",
+                     endpoint, lacks[k], aws_conf_kind_name((aws_conf_kind_t) k));
+    }
+}
+
 /* The thread: poll until the stop flag rises. */
 static void *
 poller_main(void *arg)
@@ -276,6 +300,8 @@ poller_main(void *arg)
         if (failures > 0)
             host_log(HOST_LOG_INFO, &ctx, "ReceiveMessage works again");
         failures = 0;
+        if (msgs.nonconforming)
+            report_nonconforming(p, &ctx, msgs.nonconforming);
         handle_batch(p, &msgs);
         aws_sqs_messages_free(&msgs);
     }

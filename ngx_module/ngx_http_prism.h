@@ -113,7 +113,8 @@ typedef struct {
     ngx_http_complex_value_t      *id;            /* its argument, or NULL */
     ngx_str_t                      prefix;        /* else: the location's */
     ngx_str_t                      table;
-    ngx_http_complex_value_t      *base_url;
+    ngx_http_complex_value_t      *base_url;      /* public mode */
+    time_t                         url_expires;   /* else: presigned */
     ngx_msec_t                     timeout;
 } ngx_http_prism_lookup_conf_t;
 
@@ -122,6 +123,8 @@ void ngx_http_prism_lookup_merge_conf(ngx_http_prism_lookup_conf_t *prev,
     ngx_http_prism_lookup_conf_t *conf);
 char *ngx_http_prism_lookup(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_prism_dynamodb_table(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_prism_lookup_url_expires(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 

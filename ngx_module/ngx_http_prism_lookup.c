@@ -8,7 +8,10 @@
  * The item is read with GetItem over AWS JSON 1.0 on nginx's event loop
  * (ngx_http_prism_call.c, retried within prism_lookup_timeout), turned
  * from DynamoDB's typed JSON into plain JSON, and every derivative key
- * under "routes" gets a fetchable "url" next to it.  Every answer is
+ * under "routes" gets a fetchable "url" next to it: a SigV4
+ * query-presigned GET of the S3 object, valid prism_lookup_url_expires
+ * (so a client fetches it from a private bucket), or, with
+ * prism_derived_base_url, that public (CDN) base and the key.  Every answer is
  * JSON with "Cache-Control: no-store": the record changes as routes
  * finish.
  *
@@ -28,12 +31,15 @@
 #define NGX_HTTP_PRISM_LOOKUP_ID_MAX         128
 #define NGX_HTTP_PRISM_LOOKUP_TABLE_DEFAULT  "prism-images"
 #define NGX_HTTP_PRISM_LOOKUP_TIMEOUT        5000
+#define NGX_HTTP_PRISM_LOOKUP_URL_EXPIRES    900
+#define NGX_HTTP_PRISM_LOOKUP_URL_EXPIRES_MAX  604800   /* SigV4: 7 days */
 
 
 typedef struct {
     ngx_http_request_t            *request;
     ngx_str_t                      id;            /* NUL-terminated */
     ngx_str_t                      base;          /* prism_derived_base_url */
+    time_t                         expires;       /* else: presigned for */
     json_t                        *item;          /* typed; NULL: no item */
 } ngx_http_prism_lookup_ctx_t;
 
@@ -77,6 +83,7 @@ ngx_http_prism_lookup_init_conf(ngx_http_prism_lookup_conf_t *conf)
      *     conf->base_url = NULL;
      */
 
+    conf->url_expires = NGX_CONF_UNSET;
     conf->timeout = NGX_CONF_UNSET_MSEC;
 }
 
@@ -96,6 +103,9 @@ ngx_http_prism_lookup_merge_conf(ngx_http_prism_lookup_conf_t *prev,
     if (conf->base_url == NULL) {
         conf->base_url = prev->base_url;
     }
+
+    ngx_conf_merge_sec_value(conf->url_expires, prev->url_expires,
+                             NGX_HTTP_PRISM_LOOKUP_URL_EXPIRES);
 
     ngx_conf_merge_msec_value(conf->timeout, prev->timeout,
                               NGX_HTTP_PRISM_LOOKUP_TIMEOUT);
@@ -213,6 +223,41 @@ ngx_http_prism_dynamodb_table(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 /*
+ * "prism_lookup_url_expires TIME": how long a presigned derivative URL
+ * is valid, 1s to 7d (SigV4's limit).  Returns NGX_CONF_OK, or an error.
+ */
+
+char *
+ngx_http_prism_lookup_url_expires(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    time_t     *sp;
+    ngx_str_t  *value;
+
+    sp = (time_t *) ((u_char *) conf + cmd->offset);
+
+    if (*sp != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    *sp = ngx_parse_time(&value[1], 1);
+
+    if (*sp == (time_t) NGX_ERROR || *sp < 1
+        || *sp > NGX_HTTP_PRISM_LOOKUP_URL_EXPIRES_MAX)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "prism: invalid value \"%V\" in \"%V\" directive, "
+                           "expected 1s to 7d", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
  * The "prism_lookup" content handler: checks the method and the id, then
  * starts the GetItem.  Returns NGX_DONE while it runs (its end finalizes
  * the request), or the result of an early answer.
@@ -271,6 +316,8 @@ ngx_http_prism_lookup_handler(ngx_http_request_t *r)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    lx->expires = lcf->url_expires;
 
     if (!ngx_http_prism_credentials_ready()) {
         return ngx_http_prism_lookup_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
@@ -623,9 +670,10 @@ ngx_http_prism_lookup_urls(ngx_http_request_t *r,
 /*
  * Sets output's "url" to where KEY can be fetched: prism_derived_base_url
  * followed by the encoded key, else the key's S3 URL in BUCKET (with the
- * client's endpoint and addressing).  Returns NGX_OK, NGX_DECLINED when
- * no URL can be made (no base URL and no valid bucket), or NGX_ERROR
- * when memory runs out.
+ * client's endpoint and addressing) presigned for lx->expires seconds.
+ * Returns NGX_OK, NGX_DECLINED when no URL can be made (no base URL and
+ * no valid bucket, or presigning failed: logged), or NGX_ERROR when
+ * memory runs out.
  */
 
 static ngx_int_t
@@ -661,6 +709,22 @@ ngx_http_prism_lookup_url(ngx_http_request_t *r,
             != 0)
         {
             return err.kind == AWS_ERR_NOMEM ? NGX_ERROR : NGX_DECLINED;
+        }
+
+        if (aws_client_presign_at(pmcf->client, &req, ngx_time(),
+                                  (long) lx->expires, &err)
+            != 0)
+        {
+            aws_request_free(&req);
+
+            if (err.kind == AWS_ERR_NOMEM) {
+                return NGX_ERROR;
+            }
+
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "prism: cannot presign the url of \"%s\": %s",
+                          key, err.message);
+            return NGX_DECLINED;
         }
 
         rc = aws_request_url(&req, &url);

@@ -292,7 +292,8 @@ for my $img (@ok) {
 
 # The completion events: one "ok" per route and image, from the queue
 # subscribed to the prism-completions topic.
-my $completions_url = "$ENV{PRISM_AWS_ENDPOINT}/000000000000/prism-completions-test";
+my $completions_url = $ENV{PRISM_QUEUE_URL_PRISM_COMPLETIONS_TEST}
+    // die "demo-gallery: PRISM_QUEUE_URL_PRISM_COMPLETIONS_TEST is not set (scripts/stack.sh env)\n";
 my %completed;
 for my $round (1 .. 200) {
     open(my $p, '-|', $prism_aws, 'sqs', 'receive', '--queue-url', $completions_url, '--max', '10',

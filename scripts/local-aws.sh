@@ -14,7 +14,10 @@
 #   PRISM_AWS_PERSIST=1   keep queues, messages, objects and items across
 #                         restarts (in PRISM_AWS_STATE/data)
 #   PRISM_RESOURCES       resource description (default conf/resources.json)
-# "env" prints the variables clients use (endpoints, region, test keys).
+# "env" prints the variables clients use (endpoints, region, test keys)
+# and what provisioning found (PRISM_ACCOUNT_ID, PRISM_TOPIC_ARN_<NAME>,
+# PRISM_QUEUE_URL_<NAME>, PRISM_QUEUE_ARN_<NAME>: "start" writes them to
+# PRISM_AWS_STATE/resources.env; no account id is written down anywhere).
 # "start" converges the resources even when the emulators already run.
 set -eu
 cd "$(dirname "$0")/.."
@@ -30,6 +33,9 @@ fq_log=$state/emulator.log
 ddb_pid=$state/dynamodb.pid
 ddb_log=$state/dynamodb.log
 region=us-east-1
+# fauxqs answers every request as account 000000000000, its fixed default
+# (it has no setting for another account); nothing here relies on that:
+# provisioning asks STS and writes what it found to resources.env.
 # the emulators check no signature; these keys only make requests well-formed
 local_key=AKIDLOCALPRISM
 local_secret=local-secret-not-checked-by-the-emulator
@@ -105,7 +111,7 @@ provision() {
             AWS_SECRET_ACCESS_KEY=$local_secret AWS_EC2_METADATA_DISABLED=true \
             build/prism-provision --endpoint-url "http://127.0.0.1:$port" \
             --dynamodb-endpoint-url "http://127.0.0.1:$dport" --region $region \
-            up -f "$resources" >"$state/provision.log" 2>&1; then
+            up -f "$resources" --write-env "$state/resources.env" >"$state/provision.log" 2>&1; then
         echo "local-aws: provisioning failed:" >&2
         tail -20 "$state/provision.log" >&2
         return 1
@@ -158,6 +164,7 @@ export AWS_REGION=$region
 export AWS_ACCESS_KEY_ID=$local_key
 export AWS_SECRET_ACCESS_KEY=$local_secret
 ENV
+            [ ! -f "$state/resources.env" ] || sed 's/^/export /' "$state/resources.env"
             ;;
     *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
 esac

@@ -51,14 +51,14 @@ __DATA__
         prism_upload on;
         prism_bucket prism-ingest;
         prism_key_template "{yyyy}/{mm}/{dd}/{hh}/{id}.{ext}";
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         prism_location /images/$prism_key;
     }
     location /local {
         prism_upload on;
         prism_store local;
         prism_local_dir local-store;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /off {
         prism_upload off;
@@ -116,7 +116,7 @@ aws_secret_access_key = uploader-secret
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420.jpg'))
@@ -152,11 +152,11 @@ prism: invalid value "tiff" in "prism_types" directive, expected jpeg, png, webp
 === TEST 6: a topic ARN that is not an SNS ARN
 --- config
     location /upload {
-        prism_sns_topic_arn arn:aws:sqs:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn arn:aws:sqs:us-east-1:$TEST_NGINX_AWS_ACCOUNT:prism-uploads;
     }
 --- must_die
---- error_log
-prism: invalid value "arn:aws:sqs:us-east-1:000000000000:prism-uploads" in "prism_sns_topic_arn" directive, expected arn:aws:sns:REGION:ACCOUNT:TOPIC
+--- error_log eval
+qq{prism: invalid value "arn:aws:sqs:us-east-1:$ENV{TEST_NGINX_AWS_ACCOUNT}:prism-uploads" in "prism_sns_topic_arn" directive, expected arn:aws:sns:REGION:ACCOUNT:TOPIC}
 
 
 
@@ -219,7 +219,7 @@ prism: invalid value "vault" in "prism_credentials" directive, expected default,
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- must_die
 --- error_log
@@ -425,7 +425,7 @@ invalid value "sometimes" in "prism_s3_check_existing" directive, it must be "on
 --- config
     location /upload {
         prism_upload on;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- must_die
 --- error_log
@@ -440,7 +440,7 @@ prism: "prism_bucket" is required with "prism_store s3"
     location /upload {
         prism_upload on;
         prism_store local;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- must_die
 --- error_log
@@ -470,7 +470,7 @@ prism: "prism_sns_topic_arn" is required with "prism_upload"
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- must_die
 --- error_log

@@ -26,7 +26,7 @@ __DATA__
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420.jpg'), 'Content-Type: image/jpeg')
@@ -52,7 +52,7 @@ Location: http://127\.0\.0\.1:\d+/prism-ingest/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.jp
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(PUT => '/upload', PrismTest::image('png-rgba.png'), 'Content-Type: image/jpeg')
@@ -77,7 +77,7 @@ Location: http://127\.0\.0\.1:\d+/prism-ingest/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.pn
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('gif-animated.gif'))
@@ -99,7 +99,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('gif-animated.gif'
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('webp-lossless-alpha.webp'), 'Content-Type: application/octet-stream')
@@ -121,7 +121,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('webp-lossless-alp
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 my $img = PrismTest::image('jpeg-progressive.jpg');
@@ -151,7 +151,7 @@ my $half = int(length($img) / 2);
         prism_bucket $target;
         prism_key_prefix originals/$prism_year/;
         prism_key_template "{mm}{dd}/{id}-{sha256_8}.{ext}";
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         add_header X-Key $prism_key;
         add_header X-Id $prism_image_id;
         add_header X-Sha $prism_sha256;
@@ -190,7 +190,7 @@ my $short = substr($sha, 0, 8);
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         prism_location https://images.example.com/$prism_image_id;
     }
 --- raw_request eval
@@ -215,7 +215,7 @@ Location: https://images\.example\.com/[0-9a-f-]{36}$
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('heic-64x48.heic'), 'Content-Type: application/octet-stream')
@@ -239,7 +239,7 @@ Location: http://127\.0\.0\.1:\d+/prism-ingest/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.he
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(PUT => '/upload', PrismTest::image('avif-64x48-irot90.avif'), 'Content-Type: image/avif')

@@ -18,7 +18,7 @@ add_block_preprocessor(sub {
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 CONFIG
 });
@@ -187,7 +187,7 @@ PrismTest::upload_request(POST => '/upload',
         prism_upload on;
         prism_max_bytes 2k;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload',

@@ -21,7 +21,7 @@ add_block_preprocessor(sub {
         prism_max_bytes 64k;
         prism_max_pixels 1000000;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status {
         prism_status json;
@@ -104,7 +104,7 @@ PrismTest::upload_request(POST => '/upload', "hello, this is not an image\n" x 2
         prism_upload on;
         prism_types jpeg png webp;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status {
         prism_status json;
@@ -188,7 +188,7 @@ prism: upload refused while reading the body: the upload is over the limit of 65
         prism_upload on;
         prism_max_pixels 1000000;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status {
         prism_status json;
@@ -218,7 +218,7 @@ Allow: POST, PUT
         prism_upload on;
         prism_bucket prism-ingest;
         prism_key_template "$arg_album/{id}.{ext}";
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status {
         prism_status json;
@@ -236,7 +236,7 @@ PrismTest::upload_request(POST => '/upload?album=../../etc', PrismTest::image('j
         client_max_body_size 0;
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status {
         prism_status json;

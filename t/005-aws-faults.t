@@ -76,7 +76,7 @@ __DATA__
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -112,7 +112,7 @@ prism: publishing the event of
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgb.png'))
@@ -142,7 +142,7 @@ prism: sns POST attempt 1 failed, retrying in
         prism_upload on;
         prism_bucket prism-ingest;
         prism_publish_timeout 1s;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -167,7 +167,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-gray.jpg'))
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -198,7 +198,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('webp-lossy.webp')
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -229,7 +229,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('png-gray16.png'))
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -260,7 +260,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -283,7 +283,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -324,7 +324,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420
         prism_upload on;
         prism_bucket prism-ingest;
         prism_store_timeout 1s;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -356,7 +356,7 @@ storing "
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -395,7 +395,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420
         prism_max_bytes 0;
         prism_s3_multipart_threshold 5m;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -443,7 +443,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgb.png') . (
         prism_s3_check_existing off;
         prism_key_template "by-hash/{sha256}.{ext}";
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420.jpg'))
@@ -492,7 +492,7 @@ publishing the event
         prism_s3_check_existing off;
         prism_key_template "by-hash/{sha256}.{ext}";
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgb.png') . ("\1" x (6 * 1024 * 1024)))
@@ -517,7 +517,7 @@ publishing the event
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }

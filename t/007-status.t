@@ -36,7 +36,7 @@ __DATA__
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /metrics {
         prism_status;
@@ -72,7 +72,7 @@ my $size = 4 * length PrismTest::image('jpeg-baseline-420.jpg');
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status {
         prism_status json;

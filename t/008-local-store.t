@@ -16,7 +16,9 @@ add_block_preprocessor(sub {
     $block->set_value(init => "File::Path::remove_tree(main::store_dir());\n");
 });
 
-sub store_dir { "$Test::Nginx::Util::ServRoot/store" }
+# under html/, which the runner removes before each block (as the real
+# Test::Nginx does: it bails out on anything else left in the server root)
+sub store_dir { Test::Nginx::Util::html_dir() . "/store" }
 
 # The files under the store directory (temporary names included).
 sub stored_files {
@@ -55,9 +57,9 @@ __DATA__
     location /upload {
         prism_upload on;
         prism_store local;
-        prism_local_dir store;
+        prism_local_dir html/store;
         prism_key_prefix originals/;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-orient-6.jpg'))
@@ -79,9 +81,9 @@ Location: http://localhost:\d+/originals/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.jpg
     location /upload {
         prism_upload on;
         prism_store local;
-        prism_local_dir store;
+        prism_local_dir html/store;
         prism_bucket photos;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload',
@@ -105,9 +107,9 @@ PrismTest::upload_request(POST => '/upload',
     location /upload {
         prism_upload on;
         prism_store local;
-        prism_local_dir store;
+        prism_local_dir html/store;
         prism_publish_timeout 2s;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgb.png'))
@@ -124,18 +126,18 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgb.png'))
     prism_credentials env;
 --- config
     prism_store local;
-    prism_local_dir store;
+    prism_local_dir html/store;
     prism_key_template "by-hash/{sha256}.{ext}";
     location /upload {
         prism_upload on;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /upload-unannounced {
         prism_upload on;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:no-such-topic;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:$TEST_NGINX_AWS_ACCOUNT:no-such-topic;
     }
     location /by-hash/ {
-        root store;
+        root html/store;
     }
 --- request eval
 my $img = PrismTest::image('png-rgb.png');

@@ -68,7 +68,7 @@ sub big_upload {
     $Sha = $sha->hexdigest;
     $Size = length($head) + $CHUNKS * $CHUNK;
 
-    my $file = "$Test::Nginx::Util::ServRoot/big-upload.response";
+    my $file = Test::Nginx::Util::html_dir() . "/big-upload.response";
     unlink $file;
     my $child = fork // die "fork: $!";
     if ($child == 0) {
@@ -111,7 +111,7 @@ add_response_body_check(sub {
     my $growth = ($Peak - $Baseline) / 1024;
     ok($growth < 16, sprintf("%s - worker RSS grew by %.1f MB (< 16 MB)", $name, $growth));
 
-    my $file = "$Test::Nginx::Util::ServRoot/big-upload.object";
+    my $file = Test::Nginx::Util::html_dir() . "/big-upload.object";
     my ($rc) = aws('s3', 'get', $res->{bucket} // '', $res->{key} // '', $file);
     is($rc, 0, "$name - the object can be read back");
     my $got = Digest::SHA->new(256);
@@ -140,7 +140,7 @@ __DATA__
         prism_max_bytes 0;
         prism_store_timeout 120s;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init

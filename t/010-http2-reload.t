@@ -22,7 +22,7 @@ add_block_preprocessor(sub {
 # (HTTP version, status, body).
 sub curl_h2 {
     my ($port, @args) = @_;
-    my $out = "$Test::Nginx::Util::ServRoot/curl.out";
+    my $out = Test::Nginx::Util::html_dir() . "/curl.out";   # html/ is cleaned by the runner
     open my $fh, '-|', 'curl', '-s', '--http2-prior-knowledge', '-o', $out,
         '-w', '%{http_version} %{http_code}', @args, "http://127.0.0.1:$port/upload"
         or die "cannot run curl: $!";
@@ -88,7 +88,7 @@ __DATA__
         location /upload {
             prism_upload on;
             prism_bucket prism-ingest;
-            prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+            prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         }
     }
 --- config
@@ -119,7 +119,7 @@ ok
         location /upload {
             prism_upload on;
             prism_bucket prism-ingest;
-            prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+            prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         }
     }
 --- config
@@ -157,7 +157,7 @@ ok
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init

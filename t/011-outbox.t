@@ -292,7 +292,7 @@ __DATA__
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- raw_request eval
@@ -323,7 +323,7 @@ is queued for replay in
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init
@@ -360,7 +360,7 @@ prism: replayed the event of
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init
@@ -405,7 +405,7 @@ GET /status
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- init
 main::wait_for(sub { !main::entries(main::spool('workers')) }, 30);
@@ -443,7 +443,7 @@ GET /status
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init
@@ -498,7 +498,7 @@ prism: replayed the event of
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init
@@ -531,7 +531,7 @@ Topic does not exist
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init
@@ -561,7 +561,7 @@ is older than max_age, moved to failed/
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-no-such-topic;
+        prism_sns_topic_arn arn:aws:sns:us-east-1:$TEST_NGINX_AWS_ACCOUNT:prism-no-such-topic;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -588,7 +588,7 @@ is queued for replay
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
     location /status { prism_status json; }
@@ -614,7 +614,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- must_die
 --- error_log
@@ -632,7 +632,7 @@ invalid parameter "maxage=1d" in "prism_outbox" directive
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- raw_request eval
@@ -658,7 +658,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init
@@ -716,7 +716,7 @@ nothing was stored
         prism_upload on;
         prism_store local;
         prism_local_dir $TEST_NGINX_OUTBOX/local-store;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
     location /status { prism_status json; }
 --- init

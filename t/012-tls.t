@@ -85,7 +85,7 @@ __DATA__
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
 --- raw_request eval
@@ -117,7 +117,7 @@ attempt 1 failed, retrying
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
 --- raw_request eval
@@ -150,7 +150,7 @@ qr/prism: publishing the event of "[^"]+" failed after 1 attempts: .*SSL certifi
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
 --- raw_request eval
@@ -181,7 +181,7 @@ SSL certificate problem
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
 --- raw_request eval
@@ -213,7 +213,7 @@ qr/storing "[^"]+" in bucket "prism-ingest" failed: .*(subject name|does not mat
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('webp-lossy.webp'))
@@ -246,7 +246,7 @@ Location: https://127\.0\.0\.1:\d+/prism-ingest/.+\.webp
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgba.png'))
@@ -267,7 +267,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgba.png'))
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- must_die
 --- error_log

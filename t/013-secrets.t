@@ -122,7 +122,7 @@ __DATA__
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/access.log secrets;
     }
 --- raw_request eval
@@ -154,7 +154,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-baseline-420
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/access.log secrets;
     }
 --- raw_request eval
@@ -189,7 +189,7 @@ SignatureDoesNotMatch
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/access.log secrets;
     }
 --- raw_request eval
@@ -213,7 +213,7 @@ InvalidClientTokenId
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/access.log secrets;
     }
 --- raw_request eval
@@ -244,7 +244,7 @@ attempt 1 failed, retrying in
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/access.log secrets;
     }
 --- raw_request eval
@@ -277,7 +277,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgba.png'))
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/access.log secrets;
     }
 --- raw_request eval

@@ -6,13 +6,22 @@
 # slow are 502, 503 and 504 (faults made by stock nginx locations or a
 # closed port), and a slow lookup stalls no other request.
 #
+# A derivative's URL is, by default, a SigV4 query-presigned GET of the
+# S3 object (a private bucket serves it to any client until it expires,
+# prism_lookup_url_expires, 15 minutes by default): the suite recomputes
+# every signature from the test credentials and fetches one from the
+# emulator.  With prism_derived_base_url it is a public (CDN) URL.
+#
 # Environment: TEST_NGINX_PRISM_MODULE (the module), TEST_NGINX_DYNAMODB_ENDPOINT
 # (dynalite with the prism-images table), TEST_NGINX_PRISM_AWS (the
 # prism-aws CLI: prism-ddb is built next to it).
 
 use Test::Nginx::Socket 'no_plan';
 
+use Digest::SHA qw(hmac_sha256 hmac_sha256_hex sha256_hex);
 use File::Basename qw(dirname);
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
 use IO::Select;
 use IO::Socket::INET;
 use JSON::PP qw(decode_json encode_json);
@@ -113,6 +122,87 @@ sub put_item {
 put_item(%Record);
 put_item(%SparseRecord);
 
+# The webp derivative exists in the emulator (the original's bucket), so
+# its presigned URL can be fetched.
+our $WebpBytes = "RIFF webp derivative of $Id\n";
+{
+    my $dir = tempdir(CLEANUP => 1);
+    open my $fh, '>', "$dir/webp" or die "$dir/webp: $!";
+    print $fh $WebpBytes;
+    close $fh;
+    local $ENV{PRISM_AWS_ENDPOINT} = $ENV{TEST_NGINX_AWS_ENDPOINT}
+        // die "TEST_NGINX_AWS_ENDPOINT is not set\n";
+    system($ENV{TEST_NGINX_PRISM_AWS}, 's3', 'put', 'prism-ingest', "webp/$Id.webp",
+           "$dir/webp", '--content-type', 'image/webp') == 0
+        or die "putting the webp derivative failed\n";
+}
+
+# RFC 3986 encoding of everything but the unreserved characters (and
+# "/" when SLASH is true), as SigV4 canonicalises names and values.
+sub uri_encode {
+    my ($s, $slash) = @_;
+    my $keep = $slash ? 'A-Za-z0-9\-._~/' : 'A-Za-z0-9\-._~';
+    $s =~ s{([^$keep])}{sprintf '%%%02X', ord $1}ge;
+    return $s;
+}
+
+sub uri_decode { my ($s) = @_; $s =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge; return $s }
+
+# Checks URL against the SigV4 query-signing rules for a GET of an S3
+# object with the test credentials: the X-Amz-* parameters (EXPIRES
+# seconds), and X-Amz-Signature recomputed here (canonical request with
+# the path as sent, the sorted query without the signature, "host" the
+# only signed header, UNSIGNED-PAYLOAD).  Returns a list of problems
+# (empty when the URL is right).
+sub presign_problems {
+    my ($url, $expires) = @_;
+    my ($scheme, $host, $path, $query) = $url =~ m{^(https?)://([^/?]+)(/[^?]*)\?(.*)$}
+        or return ("not a URL with a query: $url");
+    my %q = map { my ($k, $v) = split /=/, $_, 2; (uri_decode($k) => uri_decode($v // '')) }
+            split /&/, $query;
+    my @problems;
+    my ($date) = ($q{'X-Amz-Date'} // '') =~ /^(\d{8})T\d{6}Z$/
+        or push @problems, "X-Amz-Date \"" . ($q{'X-Amz-Date'} // '') . '"';
+    $date //= '';
+    my $scope = "$date/$ENV{AWS_REGION}/s3/aws4_request";
+    my %want = ('X-Amz-Algorithm' => 'AWS4-HMAC-SHA256',
+                'X-Amz-Credential' => "$ENV{AWS_ACCESS_KEY_ID}/$scope",
+                'X-Amz-Expires' => $expires, 'X-Amz-SignedHeaders' => 'host');
+    for my $k (sort keys %want) {
+        push @problems, "$k is \"" . ($q{$k} // '(none)') . "\", not \"$want{$k}\""
+            unless ($q{$k} // '') eq $want{$k};
+    }
+    push @problems, 'no X-Amz-Signature' unless ($q{'X-Amz-Signature'} // '') =~ /^[0-9a-f]{64}$/;
+    my $canonical_query = join '&', map { uri_encode($_) . '=' . uri_encode($q{$_}) }
+                                    sort grep { $_ ne 'X-Amz-Signature' } keys %q;
+    my $creq = join "\n", 'GET', uri_encode(uri_decode($path), 1), $canonical_query,
+                          "host:$host", '', 'host', 'UNSIGNED-PAYLOAD';
+    my $sts = join "\n", 'AWS4-HMAC-SHA256', $q{'X-Amz-Date'} // '', $scope, sha256_hex($creq);
+    my $key = "AWS4$ENV{AWS_SECRET_ACCESS_KEY}";
+    $key = hmac_sha256($_, $key) for $date, $ENV{AWS_REGION}, 's3', 'aws4_request';
+    my $sig = hmac_sha256_hex($sts, $key);
+    push @problems, "X-Amz-Signature is not $sig" if ($q{'X-Amz-Signature'} // '') ne $sig;
+    return @problems;
+}
+
+# Checks every derivative URL of RECORD as presigned for EXPIRES seconds
+# (one test each), then removes the query so that the record compares
+# with expected_record's.
+sub check_presigned {
+    my ($name, $record, $expires) = @_;
+    for my $route (sort keys %{ $record->{routes} || {} }) {
+        my $outputs = $record->{routes}{$route}{outputs};
+        next unless ref $outputs eq 'ARRAY';
+        for my $out (@$outputs) {
+            next unless ref $out eq 'HASH' && defined $out->{url};
+            my @problems = presign_problems($out->{url}, $expires);
+            is_deeply(\@problems, [], "$name - $route: $out->{key}: a presigned URL")
+                or diag $out->{url};
+            $out->{url} =~ s/\?.*//s;
+        }
+    }
+}
+
 # The record the lookup should answer: the item with "url" added next to
 # each derivative key: PREFIX (a function of the output's bucket: the
 # route's, else the original's) followed by the encoded key.
@@ -174,7 +264,16 @@ add_response_body_check(sub {
 
     if (defined(my $want = $block->record)) {
         my $got = eval { decode_json($body) };
+        check_presigned($name, $got, $block->presigned) if defined $block->presigned;
         is_deeply($got, $want, "$name - the record, with derivative URLs");
+    }
+
+    if (defined $block->fetch_webp) {
+        my $got = eval { decode_json($body) } // {};
+        my $url = $got->{routes}{webp}{outputs}[0]{url} // '';
+        my $res = HTTP::Tiny->new(timeout => 10)->get($url);
+        is($res->{status}, 200, "$name - the presigned URL fetches the derivative");
+        is($res->{content}, $WebpBytes, "$name - its bytes");
     }
 
     if (defined(my $want = $block->error)) {
@@ -189,8 +288,9 @@ add_response_body_check(sub {
         ok(!$sel->can_read(0), "$name - the lookup was still pending when /fast answered");
         my ($status, $slow_body) = read_answer($Slow, 15);
         is($status, 200, "$name - the slow lookup then answered");
-        is_deeply(eval { decode_json($slow_body) }, $block->slow_lookup,
-                  "$name - with the record");
+        my $got = eval { decode_json($slow_body) };
+        check_presigned($name, $got, 900);
+        is_deeply($got, $block->slow_lookup, "$name - with the record");
     }
 });
 
@@ -198,7 +298,7 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: a known image: its record as plain JSON, derivative URLs on the S3 endpoint, path-style
+=== TEST 1: a known image: its record as plain JSON, derivative URLs presigned on the S3 endpoint, path-style, for 15 minutes by default
 --- http_config
     prism_region us-east-1;
     prism_credentials env;
@@ -216,6 +316,30 @@ Content-Type: application/json
 Cache-Control: no-store
 --- record eval
 main::expected_record(sub { "http://s3.prism.test:9000/$_[0]/" })
+--- presigned: 900
+--- no_error_log eval
+[qr/\[(error|alert|emerg)\]/]
+
+
+
+=== TEST 1b: prism_lookup_url_expires; the presigned URL fetches the object from the emulator
+--- http_config
+    prism_region us-east-1;
+    prism_credentials env;
+    prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
+    prism_dynamodb_endpoint $TEST_NGINX_DYNAMODB_ENDPOINT;
+--- config
+    prism_lookup_url_expires 10m;
+    location /images/ {
+        prism_lookup;
+    }
+--- request eval
+"GET /images/$main::Id"
+--- error_code: 200
+--- record eval
+main::expected_record(sub { "$ENV{TEST_NGINX_AWS_ENDPOINT}/$_[0]/" })
+--- presigned: 600
+--- fetch_webp
 --- no_error_log eval
 [qr/\[(error|alert|emerg)\]/]
 
@@ -522,6 +646,34 @@ main::expected_record(sub { "https://$_[0].s3.us-east-1.amazonaws.com/" })
 --- must_die
 --- error_log
 "prism_lookup" without an image id needs a prefix location
+
+
+
+=== TEST 14b: prism_lookup_url_expires out of range (1 s to 7 days)
+--- http_config
+    prism_region us-east-1;
+--- config
+    prism_lookup_url_expires 8d;
+    location /images/ {
+        prism_lookup;
+    }
+--- must_die
+--- error_log
+prism: invalid value "8d" in "prism_lookup_url_expires" directive, expected 1s to 7d
+
+
+
+=== TEST 14c: prism_lookup_url_expires that is not a time
+--- http_config
+    prism_region us-east-1;
+--- config
+    prism_lookup_url_expires soon;
+    location /images/ {
+        prism_lookup;
+    }
+--- must_die
+--- error_log
+prism: invalid value "soon" in "prism_lookup_url_expires" directive, expected 1s to 7d
 
 
 

@@ -21,8 +21,7 @@ use lib 't';
 use Test::Nginx::Socket 'no_plan';
 use PrismTest;
 use Digest::SHA qw(sha256_hex);
-use HTTP::Tiny;
-use JSON::PP qw(decode_json encode_json);
+use JSON::PP qw(decode_json);
 use File::Temp qw(tempdir);
 use Time::HiRes qw(sleep time);
 
@@ -32,28 +31,16 @@ no_shuffle();
 $ENV{TEST_NGINX_OUTBOX} = tempdir(CLEANUP => 1);
 our $Journaled;    # the answer of the upload journaled in TEST 12
 
-my $Endpoint = $ENV{TEST_NGINX_AWS_ENDPOINT};
-my $Http     = HTTP::Tiny->new(timeout => 10);
 my $Name     = "prism-nginx-fifo-$$-" . int(time) . '.fifo';
-my $FifoArn  = "arn:aws:sns:us-east-1:000000000000:$Name";
-
-my $res = $Http->post_form("$Endpoint/", {
-    Action => 'CreateTopic', Version => '2010-03-31', Name => $Name,
-    'Attributes.entry.1.key' => 'FifoTopic',
-    'Attributes.entry.1.value' => 'true',
-    'Attributes.entry.2.key' => 'ContentBasedDeduplication',
-    'Attributes.entry.2.value' => 'false' });
-die "CreateTopic $Name failed: $res->{status} $res->{content}\n" unless $res->{success};
+my $FifoArn  = PrismTest::aws_setup("creating topic $Name (its ARN)", 'sns', 'create-topic',
+    '--name', $Name, '--attr', 'FifoTopic=true', '--attr', 'ContentBasedDeduplication=false');
 
 $ENV{TEST_NGINX_FIFO_TOPIC} = $FifoArn;
 my $FifoQueue = subscribe_queue($Name, $FifoArn);
 
 END {
-    if ($Endpoint && $Name) {
-        sqs('DeleteQueue', { QueueUrl => $FifoQueue }) if $FifoQueue;
-        $Http->post_form("$Endpoint/", { Action => 'DeleteTopic',
-            Version => '2010-03-31', TopicArn => $FifoArn });
-    }
+    aws('sqs', 'delete-queue', '--queue-url', $FifoQueue) if $FifoQueue;
+    aws('sns', 'delete-topic', '--topic-arn', $FifoArn) if $FifoArn;
 }
 
 add_block_preprocessor(sub {
@@ -62,17 +49,6 @@ add_block_preprocessor(sub {
         unless defined $block->main_config;
 });
 
-# One SQS JSON call (the emulator checks no signature); the decoded answer.
-sub sqs {
-    my ($action, $payload) = @_;
-    my $r = $Http->post("$Endpoint/", {
-        headers => { 'Content-Type' => 'application/x-amz-json-1.0',
-                     'X-Amz-Target' => "AmazonSQS.$action" },
-        content => encode_json($payload) });
-    die "SQS $action failed: $r->{status} $r->{content}\n" unless $r->{success};
-    return eval { decode_json($r->{content}) } // {};
-}
-
 # Receives (and deletes) the FIFO queue's messages until two receives in
 # a row come back empty; returns [{ id, sha256, group }] in arrival order.
 sub fifo_events {
@@ -80,16 +56,15 @@ sub fifo_events {
     my $empty = 0;
     for my $round (1 .. 20) {
         last if $empty >= 2;
-        my $got = sqs('ReceiveMessage', {
-            QueueUrl => $FifoQueue, MaxNumberOfMessages => 10, WaitTimeSeconds => 1,
-            MessageSystemAttributeNames => ['MessageGroupId'] });
-        my @msgs = @{ $got->{Messages} // [] };
+        my ($rc, $out) = aws('sqs', 'receive', '--queue-url', $FifoQueue, '--max', 10,
+                             '--wait', 1, '--delete');
+        die "receiving from $Name failed\n" if $rc != 0;
+        my @msgs = map { decode_json($_) } split /\n/, $out;
         $empty = @msgs ? 0 : $empty + 1;
         for my $m (@msgs) {
-            my $body = eval { decode_json($m->{Body}) } // {};
+            my $body = eval { decode_json($m->{body}) } // {};
             push @events, { id => $body->{prism}{imageId}, sha256 => $body->{prism}{sha256},
-                            group => $m->{Attributes}{MessageGroupId} };
-            sqs('DeleteMessage', { QueueUrl => $FifoQueue, ReceiptHandle => $m->{ReceiptHandle} });
+                            group => $m->{group_id} };
         }
     }
     return \@events;
@@ -311,7 +286,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('webp-lossless-alp
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
     }
 --- raw_request eval
 PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgba.png'), 'X-Tenant: bob')
@@ -421,7 +396,7 @@ prism: replayed the event of
     location /upload {
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         prism_s3_sse AES256;
     }
 --- raw_request eval
@@ -455,7 +430,7 @@ PrismTest::upload_request(POST => '/upload', PrismTest::image('jpeg-gray.jpg'))
         client_max_body_size 0;
         prism_upload on;
         prism_bucket prism-ingest;
-        prism_sns_topic_arn arn:aws:sns:us-east-1:000000000000:prism-uploads;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         prism_s3_multipart_threshold 5m;
     }
 --- raw_request eval

@@ -8,8 +8,14 @@ package PrismTest;
 #
 # The suites read events from a queue of their own, "prism-nginx-tests",
 # subscribed to the topic with raw delivery (created here, idempotently,
-# with unsigned requests the emulator accepts): the role queues may have
-# consumers of other test runs.
+# with the signed requests of the prism-aws CLI, whose answers are
+# checked: the queue URL, queue ARN and subscription ARN must name what
+# was asked for): the role queues may have consumers of other test runs.
+#
+# No account id is written down: it is the caller's (STS
+# GetCallerIdentity), and the topic's ARN is built from it.  Loading this
+# module sets, for the suites' configurations:
+#   TEST_NGINX_AWS_ACCOUNT   the account id      TEST_NGINX_TOPIC_ARN  the suites' topic
 #
 # Environment (exported by the harness):
 #   TEST_NGINX_PRISM_MODULE  the module .so        TEST_NGINX_DATA  tests/data
@@ -21,7 +27,6 @@ use warnings;
 use Digest::SHA qw(sha256_hex);
 use Exporter 'import';
 use File::Temp qw(tempdir);
-use HTTP::Tiny;
 use IO::Socket::INET;
 use JSON::PP qw(decode_json);
 use POSIX qw(WNOHANG);
@@ -29,16 +34,17 @@ use Test::More;
 use Time::HiRes qw(sleep time);
 
 our @EXPORT = qw(
-    $Topic $Bucket image upload_request form_body aws s3_object
+    $Topic $Bucket $Account $Region image upload_request form_body aws s3_object
     check_created check_error receive_event no_event status_json http_get
     start_upload upload_finished upload_result subscribe_queue
 );
 
-our $Topic  = 'arn:aws:sns:us-east-1:000000000000:prism-uploads';
+our $Region = 'us-east-1';
 our $Bucket = 'prism-ingest';
+our ($Account, $Topic);
 
-my $Queue    = 'prism-nginx-tests';
-my $QueueUrl = "$ENV{TEST_NGINX_AWS_ENDPOINT}/000000000000/$Queue";
+my $Queue = 'prism-nginx-tests';
+my $QueueUrl;
 
 # nginx reads "prism_credentials env" keys from its environment; the
 # emulator does not check them.
@@ -52,35 +58,54 @@ for my $var (qw(TEST_NGINX_PRISM_MODULE TEST_NGINX_DATA TEST_NGINX_AWS_ENDPOINT
 
 my $Tmp = tempdir(CLEANUP => 1);
 
-subscribe_queue($Queue);
+$Account = account();
+$Topic   = "arn:aws:sns:$Region:$Account:prism-uploads";
+$ENV{TEST_NGINX_AWS_ACCOUNT} = $Account;
+$ENV{TEST_NGINX_TOPIC_ARN}   = $Topic;
+$QueueUrl = subscribe_queue($Queue);
+
+# Runs the prism-aws CLI (a setup call: its answer must be there);
+# returns its stdout without the trailing newline.  Dies with WHAT and
+# the CLI's error when the call fails or prints nothing.
+sub aws_setup {
+    my ($what, @args) = @_;
+    my ($rc, $out) = aws(@args);
+    chomp $out;
+    return $out if $rc == 0 && $out ne '';
+    my $err = '';
+    if (open my $fh, '<', "$Tmp/aws.err") { local $/; $err = <$fh> // '' }
+    chomp $err;
+    die "PrismTest: $what failed (exit $rc): " . ($err ne '' ? $err : 'the answer was empty') . "\n";
+}
+
+# The caller's account id (STS GetCallerIdentity).  Dies when the answer
+# carries none.
+sub account {
+    my $id = eval { decode_json(aws_setup('the account id (STS GetCallerIdentity)',
+                                          'sts', 'identity')) } // {};
+    die "PrismTest: the account id (STS GetCallerIdentity) is missing in the answer\n"
+        unless ($id->{account} // '') =~ /^\d{12}$/;
+    return $id->{account};
+}
 
 # Creates the queue NAME and subscribes it to TOPIC (default: the
-# suites' topic; both calls are idempotent), then empties it; returns its
-# URL.  A NAME ending in ".fifo" is created as a FIFO queue.  Dies when
-# the emulator refuses.  A suite that must see every event (none hidden
-# or purged by suites running at the same time) subscribes a queue of
-# its own.
+# suites' topic; both calls are idempotent) with raw delivery, then
+# empties it; returns its URL (as the endpoint returned it).  A NAME
+# ending in ".fifo" is created as a FIFO queue.  Dies when the endpoint
+# refuses or its answer lacks the queue URL or subscription ARN.  A
+# suite that must see every event (none hidden or purged by suites
+# running at the same time) subscribes a queue of its own.
 sub subscribe_queue {
     my ($name, $topic) = @_;
-    my $http = HTTP::Tiny->new(timeout => 10);
-    my $url = "$ENV{TEST_NGINX_AWS_ENDPOINT}/";
-    my $attrs = $name =~ /\.fifo$/ ? ',"Attributes":{"FifoQueue":"true"}' : '';
-    my $res = $http->post($url, {
-        headers => { 'Content-Type' => 'application/x-amz-json-1.0',
-                     'X-Amz-Target' => 'AmazonSQS.CreateQueue' },
-        content => qq({"QueueName":"$name"$attrs}) });
-    die "PrismTest: CreateQueue failed: $res->{status} $res->{content}\n"
-        unless $res->{success};
-    $res = $http->post_form($url, {
-        Action => 'Subscribe', Version => '2010-03-31', TopicArn => $topic // $Topic,
-        Protocol => 'sqs', Endpoint => "arn:aws:sqs:us-east-1:000000000000:$name",
-        'Attributes.entry.1.key' => 'RawMessageDelivery',
-        'Attributes.entry.1.value' => 'true' });
-    die "PrismTest: Subscribe failed: $res->{status} $res->{content}\n"
-        unless $res->{success};
-    my $queue_url = "$ENV{TEST_NGINX_AWS_ENDPOINT}/000000000000/$name";
-    aws('sqs', 'purge', '--queue-url', $queue_url);
-    return $queue_url;
+    my @fifo = $name =~ /\.fifo$/ ? ('--attr', 'FifoQueue=true') : ();
+    my $url = aws_setup("creating queue $name (its queue URL)",
+                        'sqs', 'create-queue', '--name', $name, @fifo);
+    aws_setup("subscribing queue $name (its subscription ARN)", 'sns', 'subscribe',
+              '--topic-arn', $topic // $Topic, '--queue-url', $url,
+              '--attr', 'RawMessageDelivery=true');
+    my ($rc) = aws('sqs', 'purge', '--queue-url', $url);
+    die "PrismTest: purging queue $name failed\n" if $rc != 0;
+    return $url;
 }
 
 # The bytes of tests/data/images/NAME.

@@ -1,6 +1,7 @@
 /*
  * prism-aws — a small AWS command line client built on prism's AWS layer
- * (SNS Publish, SQS, S3 objects).  Used by the tests and for operating a
+ * (SNS Publish, SQS, S3 objects, the queues, topics and subscriptions a
+ * test or script sets up, STS GetCallerIdentity).  Used by the tests and for operating a
  * prism deployment; speaks to AWS or any compatible endpoint.
  *
  *   prism-aws [global options] <service> <command> [args]
@@ -25,8 +26,12 @@
 #include "aws_cli_opts.h"
 #include "aws_client.h"
 #include "s3.h"
+#include "s3_admin.h"
 #include "sns.h"
 #include "sqs.h"
+#include "sqs_admin.h"
+#include "sns_admin.h"
+#include "sts.h"
 
 #define CLI_EXIT_FAIL  1
 #define CLI_EXIT_USAGE 2
@@ -312,10 +317,11 @@ static int cli_sns_publish(aws_client_t *c, int argc, char **argv, const char *u
     return rc;
 }
 
-/* Returns one received message as a JSON object. */
+/* Returns one received message as a JSON object (with "group_id" for
+ * a FIFO queue's message). */
 static json_t *cli_message_json(const aws_sqs_message_t *m)
 {
-    json_t *attrs = json_object();
+    json_t *attrs = json_object(), *obj;
     size_t i;
 
     for (i = 0; i < m->nattrs; i++) {
@@ -323,12 +329,16 @@ static json_t *cli_message_json(const aws_sqs_message_t *m)
                             json_pack("{s:s, s:s}", "type", m->attrs[i].type,
                                       "value", m->attrs[i].value));
     }
-    return json_pack("{s:s, s:s, s:s%, s:s, s:I, s:I, s:o}",
-                     "id", m->message_id, "receipt_handle", m->receipt_handle,
-                     "body", m->body, m->body_len, "md5", m->md5_of_body,
-                     "receive_count", (json_int_t) m->receive_count,
-                     "sent_timestamp", (json_int_t) m->sent_timestamp,
-                     "attributes", attrs);
+    obj = json_pack("{s:s, s:s, s:s%, s:s, s:I, s:I, s:o}",
+                    "id", m->message_id, "receipt_handle", m->receipt_handle,
+                    "body", m->body, m->body_len, "md5", m->md5_of_body,
+                    "receive_count", (json_int_t) m->receive_count,
+                    "sent_timestamp", (json_int_t) m->sent_timestamp,
+                    "attributes", attrs);
+    if (obj != NULL && m->message_group_id != NULL) {
+        json_object_set_new(obj, "group_id", json_string(m->message_group_id));
+    }
+    return obj;
 }
 
 /* Prints a batch result as JSON lines; returns CLI_EXIT_FAIL when an
@@ -604,6 +614,295 @@ static int cli_sqs_attributes(aws_client_t *c, int argc, char **argv, const char
     return 0;
 }
 
+/* ---- setup: queues, topics, subscriptions, identity ----------------------- */
+
+/* Loads the repeated --attr Name=Value options of a into attrs (empty
+ * on entry).  Returns 0, or CLI_EXIT_USAGE / CLI_EXIT_FAIL after
+ * printing the problem; attrs needs aws_attrs_free in every case. */
+static int cli_attrs_load(const cli_args_t *a, aws_attrs_t *attrs, const char *usage)
+{
+    int k = cli_arg_index(a, "--attr"), i;
+
+    for (i = 0; i < a->counts[k]; i++) {
+        const char *v = a->values[k][i], *eq = strchr(v, '=');
+        char name[256];
+
+        if (eq == NULL || eq == v || (size_t) (eq - v) >= sizeof(name)) {
+            return cli_usage_error(usage, "--attr \"%s\" is not Name=Value", v);
+        }
+        memcpy(name, v, (size_t) (eq - v));
+        name[eq - v] = '\0';
+        if (aws_attrs_set(attrs, name, eq + 1) != 0) {
+            fprintf(stderr, "prism-aws: out of memory\n");
+            return CLI_EXIT_FAIL;
+        }
+    }
+    return 0;
+}
+
+/* Checks what an answer returned: VALUE (a queue URL, an ARN) must end
+ * with SEP followed by NAME.  Returns 0, or CLI_EXIT_FAIL after printing
+ * "prism-aws: WHAT: ..." (a conforming endpoint never fails this). */
+static int cli_check_ends(const char *what, const char *field, const char *value, char sep,
+                          const char *name)
+{
+    size_t lv = strlen(value), ln = strlen(name);
+
+    if (lv > ln && value[lv - ln - 1] == sep && strcmp(value + lv - ln, name) == 0) {
+        return 0;
+    }
+    fprintf(stderr, "prism-aws: %s: the answer's %s \"%s\" does not name \"%s\"\n",
+            what, field, value, name);
+    return CLI_EXIT_FAIL;
+}
+
+/* The last path segment of a queue URL (its queue name). */
+static const char *cli_url_name(const char *url)
+{
+    const char *slash = strrchr(url, '/');
+
+    return slash != NULL ? slash + 1 : url;
+}
+
+/* Parses the options of a create command (--name NAME --attr ...) into
+ * *name and attrs.  Returns 0, or an exit status after printing the
+ * problem; attrs needs aws_attrs_free in every case. */
+static int cli_create_args(int argc, char **argv, const char *usage, const char **name,
+                           aws_attrs_t *attrs)
+{
+    cli_args_t a = { 0 };
+    int rc;
+
+    cli_arg_decl(&a, "--name", 0);
+    cli_arg_decl(&a, "--attr", 0);
+    if ((rc = cli_arg_parse(&a, argc, argv, 0, usage)) != 0) {
+        return rc;
+    }
+    if ((*name = cli_arg(&a, "--name")) == NULL) {
+        return cli_usage_error(usage, "%s", "--name is required");
+    }
+    return cli_attrs_load(&a, attrs, usage);
+}
+
+/* sqs create-queue */
+static int cli_sqs_create_queue(aws_client_t *c, int argc, char **argv, const char *usage)
+{
+    aws_attrs_t attrs = AWS_ATTRS_INIT;
+    const char *name = NULL;
+    aws_error_t err;
+    char url[2048];
+    int rc;
+
+    rc = cli_create_args(argc, argv, usage, &name, &attrs);
+    if (rc == 0 && aws_sqs_create_queue(c, name, &attrs, NULL, url, sizeof(url), &err) != 0) {
+        rc = cli_fail("sqs create-queue", &err);
+    }
+    if (rc == 0 && (rc = cli_check_ends("sqs create-queue", "QueueUrl", url, '/', name)) == 0) {
+        puts(url);
+    }
+    aws_attrs_free(&attrs);
+    return rc;
+}
+
+/* sqs queue-arn */
+static int cli_sqs_queue_arn(aws_client_t *c, int argc, char **argv, const char *usage)
+{
+    const char *url;
+    aws_error_t err;
+    char arn[512];
+    int rc;
+
+    if ((rc = cli_queue_only(argc, argv, usage, &url)) != 0) {
+        return rc;
+    }
+    if (aws_sqs_queue_arn(c, url, arn, sizeof(arn), &err) != 0) {
+        return cli_fail("sqs queue-arn", &err);
+    }
+    if ((rc = cli_check_ends("sqs queue-arn", "QueueArn", arn, ':', cli_url_name(url))) == 0) {
+        puts(arn);
+    }
+    return rc;
+}
+
+/* sqs set-attributes: SetQueueAttributes, then reads them back; every
+ * one must be reported with the value set. */
+static int cli_sqs_set_attributes(aws_client_t *c, int argc, char **argv, const char *usage)
+{
+    aws_sqs_queue_attrs_t back = AWS_SQS_QUEUE_ATTRS_INIT;
+    aws_attrs_t attrs = AWS_ATTRS_INIT;
+    cli_args_t a = { 0 };
+    const char *url, *names[CLI_MAX_REPEAT], *have;
+    aws_error_t err;
+    size_t i;
+    int rc;
+
+    cli_arg_decl(&a, "--queue-url", 0);
+    cli_arg_decl(&a, "--attr", 0);
+    if ((rc = cli_arg_parse(&a, argc, argv, 0, usage)) != 0) {
+        return rc;
+    }
+    if ((url = cli_arg(&a, "--queue-url")) == NULL || cli_arg(&a, "--attr") == NULL) {
+        return cli_usage_error(usage, "%s", "--queue-url and --attr are required");
+    }
+    if ((rc = cli_attrs_load(&a, &attrs, usage)) == 0) {
+        for (i = 0; i < attrs.n; i++) {
+            names[i] = attrs.items[i].name;
+        }
+        if (aws_sqs_set_queue_attributes(c, url, &attrs, &err) != 0) {
+            rc = cli_fail("sqs set-attributes", &err);
+        } else if (aws_sqs_get_attributes(c, url, names, attrs.n, &back, &err) != 0) {
+            rc = cli_fail("sqs set-attributes: reading them back", &err);
+        }
+    }
+    for (i = 0; rc == 0 && i < attrs.n; i++) {
+        have = aws_sqs_queue_attr(&back, names[i]);
+        if (have == NULL || strcmp(have, attrs.items[i].value) != 0) {
+            fprintf(stderr, "prism-aws: sqs set-attributes: the queue reports %s as \"%s\", "
+                    "not \"%s\"\n", names[i], have != NULL ? have : "(nothing)",
+                    attrs.items[i].value);
+            rc = CLI_EXIT_FAIL;
+        }
+    }
+    aws_sqs_queue_attrs_free(&back);
+    aws_attrs_free(&attrs);
+    return rc;
+}
+
+/* sqs delete-queue */
+static int cli_sqs_delete_queue(aws_client_t *c, int argc, char **argv, const char *usage)
+{
+    const char *url;
+    aws_error_t err;
+    int rc;
+
+    if ((rc = cli_queue_only(argc, argv, usage, &url)) != 0) {
+        return rc;
+    }
+    return aws_sqs_delete_queue(c, url, &err) != 0 ? cli_fail("sqs delete-queue", &err) : 0;
+}
+
+/* sns create-topic */
+static int cli_sns_create_topic(aws_client_t *c, int argc, char **argv, const char *usage)
+{
+    aws_attrs_t attrs = AWS_ATTRS_INIT;
+    const char *name = NULL;
+    aws_error_t err;
+    char arn[512];
+    int rc;
+
+    rc = cli_create_args(argc, argv, usage, &name, &attrs);
+    if (rc == 0 && aws_sns_create_topic(c, name, &attrs, NULL, arn, sizeof(arn), &err) != 0) {
+        rc = cli_fail("sns create-topic", &err);
+    }
+    if (rc == 0 && (rc = cli_check_ends("sns create-topic", "TopicArn", arn, ':', name)) == 0) {
+        puts(arn);
+    }
+    aws_attrs_free(&attrs);
+    return rc;
+}
+
+/* sns delete-topic */
+static int cli_sns_delete_topic(aws_client_t *c, int argc, char **argv, const char *usage)
+{
+    cli_args_t a = { 0 };
+    const char *arn;
+    aws_error_t err;
+    int rc;
+
+    cli_arg_decl(&a, "--topic-arn", 0);
+    if ((rc = cli_arg_parse(&a, argc, argv, 0, usage)) != 0) {
+        return rc;
+    }
+    if ((arn = cli_arg(&a, "--topic-arn")) == NULL) {
+        return cli_usage_error(usage, "%s", "--topic-arn is required");
+    }
+    return aws_sns_delete_topic(c, arn, &err) != 0 ? cli_fail("sns delete-topic", &err) : 0;
+}
+
+/* sns subscribe: the queue's ARN from GetQueueAttributes, then Subscribe;
+ * the subscription ARN must be the topic's ("TOPIC_ARN:ID"). */
+static int cli_sns_subscribe(aws_client_t *c, int argc, char **argv, const char *usage)
+{
+    aws_attrs_t attrs = AWS_ATTRS_INIT;
+    cli_args_t a = { 0 };
+    const char *topic, *url;
+    char queue_arn[512], sub[1024];
+    aws_error_t err;
+    size_t lt;
+    int rc;
+
+    cli_arg_decl(&a, "--topic-arn", 0);
+    cli_arg_decl(&a, "--queue-url", 0);
+    cli_arg_decl(&a, "--attr", 0);
+    if ((rc = cli_arg_parse(&a, argc, argv, 0, usage)) != 0) {
+        return rc;
+    }
+    topic = cli_arg(&a, "--topic-arn");
+    url = cli_arg(&a, "--queue-url");
+    if (topic == NULL || url == NULL) {
+        return cli_usage_error(usage, "%s", "--topic-arn and --queue-url are required");
+    }
+    if ((rc = cli_attrs_load(&a, &attrs, usage)) != 0) {
+        aws_attrs_free(&attrs);
+        return rc;
+    }
+    if (aws_sqs_queue_arn(c, url, queue_arn, sizeof(queue_arn), &err) != 0) {
+        rc = cli_fail("sns subscribe: the queue's ARN", &err);
+    } else if ((rc = cli_check_ends("sns subscribe", "QueueArn", queue_arn, ':',
+                                    cli_url_name(url))) != 0) {
+    } else if (aws_sns_subscribe(c, topic, "sqs", queue_arn, &attrs, sub, sizeof(sub),
+                                 &err) != 0) {
+        rc = cli_fail("sns subscribe", &err);
+    } else if (lt = strlen(topic), strncmp(sub, topic, lt) != 0 || sub[lt] != ':' ||
+               sub[lt + 1] == '\0') {
+        fprintf(stderr, "prism-aws: sns subscribe: the answer's SubscriptionArn \"%s\" is not "
+                "one of topic \"%s\"\n", sub, topic);
+        rc = CLI_EXIT_FAIL;
+    } else {
+        puts(sub);
+    }
+    aws_attrs_free(&attrs);
+    return rc;
+}
+
+/* s3 create-bucket: CreateBucket, then HeadBucket (the bucket must be
+ * there, whatever the first answer said). */
+static int cli_s3_create_bucket(aws_client_t *c, int argc, char **argv, const char *usage)
+{
+    cli_args_t a = { 0 };
+    aws_error_t err;
+    int rc;
+
+    if ((rc = cli_arg_parse(&a, argc, argv, 1, usage)) != 0) {
+        return rc;
+    }
+    if (aws_s3_create_bucket(c, a.pos[0], &err) != 0
+        && strcmp(err.code, "BucketAlreadyOwnedByYou") != 0) {
+        return cli_fail("s3 create-bucket", &err);
+    }
+    return aws_s3_head_bucket(c, a.pos[0], &err) != 0
+               ? cli_fail("s3 create-bucket: the bucket is not there", &err) : 0;
+}
+
+/* sts identity */
+static int cli_sts_identity(aws_client_t *c, int argc, char **argv, const char *usage)
+{
+    cli_args_t a = { 0 };
+    aws_sts_identity_t id;
+    aws_error_t err;
+    int rc;
+
+    if ((rc = cli_arg_parse(&a, argc, argv, 0, usage)) != 0) {
+        return rc;
+    }
+    if (aws_sts_get_caller_identity(c, &id, &err) != 0) {
+        return cli_fail("sts identity", &err);
+    }
+    cli_print_json(json_pack("{s:s, s:s, s:s}", "account", id.account, "arn", id.arn,
+                             "user_id", id.user_id));
+    return 0;
+}
+
 /* Prints an object's info as one JSON line. */
 static void cli_print_info(const aws_s3_object_info_t *info)
 {
@@ -749,10 +1048,40 @@ static const cli_command_t cli_commands[] = {
       "prism-aws sns publish --topic-arn ARN --message TEXT|@FILE [--subject S]\n"
       "          [--attr Name=String|Number:Value ...] [--group-id G] [--dedup-id D]",
       "Publishes a message; prints its MessageId." },
+    { "sns", "create-topic", cli_sns_create_topic,
+      "prism-aws sns create-topic --name NAME [--attr Name=Value ...]",
+      "Creates the topic (idempotent); prints its ARN, checked to name NAME." },
+    { "sns", "delete-topic", cli_sns_delete_topic,
+      "prism-aws sns delete-topic --topic-arn ARN",
+      "Deletes the topic and its subscriptions." },
+    { "sns", "subscribe", cli_sns_subscribe,
+      "prism-aws sns subscribe --topic-arn ARN --queue-url URL [--attr Name=Value ...]",
+      "Subscribes the queue (its ARN read with GetQueueAttributes) to the topic, e.g. with\n"
+      "--attr RawMessageDelivery=true; prints the subscription ARN, checked to be the topic's." },
+    { "sqs", "create-queue", cli_sqs_create_queue,
+      "prism-aws sqs create-queue --name NAME [--attr Name=Value ...]",
+      "Creates the queue (idempotent for the same attributes); prints its URL, checked to\n"
+      "name NAME." },
+    { "sqs", "queue-arn", cli_sqs_queue_arn,
+      "prism-aws sqs queue-arn --queue-url URL",
+      "Prints the queue's ARN (GetQueueAttributes QueueArn), checked to name the queue." },
+    { "sqs", "set-attributes", cli_sqs_set_attributes,
+      "prism-aws sqs set-attributes --queue-url URL --attr Name=Value [--attr ...]",
+      "Sets queue attributes (SetQueueAttributes), then checks that the queue reports them." },
+    { "sqs", "delete-queue", cli_sqs_delete_queue,
+      "prism-aws sqs delete-queue --queue-url URL",
+      "Deletes the queue." },
+    { "s3", "create-bucket", cli_s3_create_bucket,
+      "prism-aws s3 create-bucket BUCKET",
+      "Creates the bucket (succeeds when it is already yours), then checks it exists." },
+    { "sts", "identity", cli_sts_identity,
+      "prism-aws sts identity",
+      "Prints the caller's identity (GetCallerIdentity) as JSON: account, arn, user_id." },
     { "sqs", "receive", cli_sqs_receive,
       "prism-aws sqs receive --queue-url URL [--wait SECONDS] [--max N] [--visibility SECONDS] [--delete]",
       "Receives up to N (1-10) messages, long-polling up to 20 s; prints one JSON line each\n"
-      "(id, receipt_handle, body, md5, receive_count, sent_timestamp, attributes).\n"
+      "(id, receipt_handle, body, md5, receive_count, sent_timestamp, attributes, and\n"
+      "group_id for a FIFO queue).\n"
       "--delete deletes them after printing." },
     { "sqs", "send", cli_sqs_send,
       "prism-aws sqs send --queue-url URL --message TEXT|@FILE [--attr Name=Type:Value ...]\n"
@@ -799,7 +1128,7 @@ static const char cli_usage_head[] =
     "usage: prism-aws [global options] <service> <command> [args]\n"
     "                 (prism-aws <service> --help for commands)\n"
     "\n"
-    "services: sns, sqs, s3\n"
+    "services: sns, sqs, s3, sts\n"
     "\n"
     "global options:\n";
 

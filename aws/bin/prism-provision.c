@@ -7,6 +7,7 @@
  * prism-host does and filtering on the types it accepts.
  *
  *   prism-provision [global options] up|down|show [-f FILE] [--force]
+ *                   [--write-env FILE]
  *
  * Report lines go to stdout; the final error, if any, to stderr.  Exit
  * status: 0 success, 1 a call failed (or down kept a resource it could
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws_cli_opts.h"
 #include "plugin_loader.h"
@@ -27,6 +29,7 @@
 
 static const char prov_usage[] =
     "usage: prism-provision [global options] up|down|show [-f FILE] [--force]\n"
+    "                       [--write-env FILE]\n"
     "\n"
     "  up      create what is missing and converge attributes (idempotent)\n"
     "  down    print the plan, then delete what carries this stack's tag; tables and\n"
@@ -35,6 +38,10 @@ static const char prov_usage[] =
     "  show    print the resolved plan (ARNs, URLs) and pending changes; changes nothing\n"
     "  -f FILE the resource description (default conf/resources.json)\n"
     "  --force down: delete the stack's tables, and its buckets with their objects\n"
+    "  --write-env FILE\n"
+    "          up: write the account, the region, every topic ARN and queue URL and ARN\n"
+    "          as sh assignments (PRISM_ACCOUNT_ID, PRISM_TOPIC_ARN_<NAME>,\n"
+    "          PRISM_QUEUE_URL_<NAME>, PRISM_QUEUE_ARN_<NAME>) for configs and scripts\n"
     "\n"
     "global options:\n";
 
@@ -76,6 +83,37 @@ static int prov_filters_from_plugins(prov_plan_t *plan, char *err, size_t errlen
     return 0;
 }
 
+/* Writes the run's outputs (prov_env_format) to PATH, atomically
+ * (PATH.tmp renamed over it).  Returns 0, or -1 with the reason on
+ * stderr. */
+static int prov_write_env(const prov_plan_t *plan, const char *path)
+{
+    aws_buf_t text = AWS_BUF_INIT;
+    char tmp[4096];
+    FILE *f = NULL;
+    int rc = -1;
+
+    if ((size_t) snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+        fprintf(stderr, "prism-provision: --write-env: the path is too long\n");
+        return -1;
+    }
+    if (prov_env_format(plan, &text) != 0) {
+        fprintf(stderr, "prism-provision: --write-env: out of memory\n");
+    } else if ((f = fopen(tmp, "w")) == NULL
+               || fwrite(text.data, 1, text.len, f) != text.len
+               || fclose(f) != 0 || (f = NULL, rename(tmp, path) != 0)) {
+        fprintf(stderr, "prism-provision: --write-env %s: %s\n", path, strerror(errno));
+        if (f != NULL) {
+            fclose(f);
+        }
+        unlink(tmp);
+    } else {
+        rc = 0;
+    }
+    aws_buf_free(&text);
+    return rc;
+}
+
 /* Prints a usage error and returns PROV_EXIT_USAGE. */
 static int prov_usage_error(const char *what, const char *arg)
 {
@@ -89,7 +127,7 @@ int main(int argc, char **argv)
     aws_cli_opts_t opts = { 0 };
     prov_plan_t plan = { 0 };
     prov_run_t run = { 0 };
-    const char *file = "conf/resources.json", *cmd;
+    const char *file = "conf/resources.json", *cmd, *env_file = NULL;
     char msg[512], line[1024];
     aws_error_t err;
     int i, rc, force = 0;
@@ -115,6 +153,8 @@ int main(int argc, char **argv)
             file = argv[++i];
         } else if (strcmp(argv[i], "--force") == 0 && strcmp(cmd, "down") == 0) {
             force = 1;
+        } else if (strcmp(argv[i], "--write-env") == 0 && strcmp(cmd, "up") == 0 && i + 1 < argc) {
+            env_file = argv[++i];
         } else {
             return prov_usage_error("unexpected argument", argv[i]);
         }
@@ -148,6 +188,8 @@ int main(int argc, char **argv)
     }
     if (rc != 0) {
         fprintf(stderr, "prism-provision: %s: %s\n", cmd, aws_error_format(&err, line, sizeof(line)));
+    } else if (env_file != NULL && prov_write_env(&plan, env_file) != 0) {
+        rc = -1;
     }
     aws_client_free(run.client);
     prov_plan_free(&plan);

@@ -4,7 +4,9 @@
 #
 #  * failing/must-fail.suite: every deliberately wrong expectation must be
 #    reported as "not ok" - exactly those, nothing else;
-#  * suites/runner-only.suite: everything must pass.
+#  * suites/runner-only.suite: everything must pass;
+#  * failing/leftover.suite: a file left in the server root outside what
+#    the runner cleans must bail out, as the real Test::Nginx does.
 #
 # Each run gets its own port and server root, and must leave no nginx
 # behind.
@@ -70,6 +72,21 @@ my $ExpectedPasses = 9;
     is_deeply $r->{not_ok}, [], 'runner-only.suite: no failed assertion';
     ok $r->{plan} && $r->{plan} == @{ $r->{ok} },
         'runner-only.suite: ran as many assertions as planned';
+}
+
+{
+    my $r = run_suite('t/runner/failing/leftover.suite');
+    my $servroot = "$Root/t/servroot-meta-leftover";
+
+    isnt $r->{exit}, 0, 'leftover.suite exits with an error';
+    like $r->{out}, qr/^Bail out!\s+Can't remove \Q$servroot\E \(not empty\?\)/m,
+        'leftover.suite: a leftover in the server root bails out' or diag_tap($r);
+    is_deeply $r->{not_ok}, [], 'leftover.suite: no failed assertion before the bail-out'
+        or diag_tap($r);
+    is scalar(grep { /^TEST [12]:/ } @{ $r->{ok} }), 3,
+        'leftover.suite: TEST 1 and TEST 2 passed (state under html/, *_temp, *_cache, logs/ is cleaned)'
+        or diag_tap($r);
+    is scalar(grep { /^TEST 3:/ } @{ $r->{ok} }), 0, 'leftover.suite: TEST 3 never ran';
 }
 
 done_testing();

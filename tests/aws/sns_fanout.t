@@ -17,7 +17,7 @@ for my $q (@queues) {
     is $rc, 0, "purge $q" or diag $err;
 }
 
-my ($rc, $out, $err) = cli('sns', 'publish', '--topic-arn', $TOPIC, '--message', $message,
+my ($rc, $out, $err) = cli('sns', 'publish', '--topic-arn', topic_arn('prism-uploads'), '--message', $message,
                            '--attr', 'content_type=String:image/jpeg',
                            '--attr', 'width=Number:640', '--attr', 'height=Number:480');
 is $rc, 0, 'publish exits 0' or diag $err;
@@ -47,12 +47,12 @@ for my $q (@queues) {
 }
 
 ($rc, $out, $err) = cli('sns', 'publish', '--topic-arn',
-                        'arn:aws:sns:us-east-1:000000000000:no-such-topic', '--message', 'x');
+                        topic_arn('no-such-topic'), '--message', 'x');
 is $rc, 1, 'publish to a missing topic exits 1';
 like $err, qr/^prism-aws: sns publish: http 4\d\d \S+/, 'one clear error line';
 unlike $err, qr/local-secret/, 'no secret in the error';
 
-($rc, undef, $err) = cli('sns', 'publish', '--topic-arn', $TOPIC, '--message', 'x',
+($rc, undef, $err) = cli('sns', 'publish', '--topic-arn', topic_arn('prism-uploads'), '--message', 'x',
                          '--attr', 'bad');
 is $rc, 2, 'a malformed --attr is a usage error';
 

@@ -2,6 +2,7 @@
  * sigv4-suite — checks aws/sigv4.c against AWS signing test-suite folders.
  *
  *   sigv4-suite DIR...
+ *   sigv4-suite -h | --help
  *
  * Every DIR is searched recursively for cases in either layout:
  *
@@ -696,13 +697,25 @@ static unsigned long suite_walk(const char *dir, const char *name, int depth)
     return found;
 }
 
+/* Prints the usage line to OUT. */
+static void suite_usage(FILE *out, const char *argv0)
+{
+    fprintf(out, "usage: %s SUITE_DIR...\n"
+                 "  checks aws/sigv4.c against AWS SigV4 test-suite folders;\n"
+                 "  the last line is \"N passed, N failed\"\n", argv0);
+}
+
 int main(int argc, char **argv)
 {
     struct stat st;
     int i;
 
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s SUITE_DIR...\n", argv[0]);
+    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        suite_usage(stdout, argv[0]);
+        return 0;
+    }
+    if (argc < 2 || argv[1][0] == '-') {
+        suite_usage(stderr, argv[0]);
         return 2;
     }
     for (i = 1; i < argc; i++) {

@@ -88,7 +88,13 @@ $started = 1;
 my %env = map { /^export (\w+)=(.*)$/ ? ($1, $2) : () } `$root/scripts/stack.sh env`;
 my $aws = $env{PRISM_AWS_ENDPOINT} or BAIL_OUT('no PRISM_AWS_ENDPOINT from scripts/stack.sh env');
 my $upload_url = $env{PRISM_UPLOAD_URL};
-my $queue_base = "$aws/000000000000";
+# queue_url(NAME): the URL provisioning returned for queue NAME (from the
+# stack's env: PRISM_QUEUE_URL_<NAME>; no account id is written down)
+sub queue_url {
+    my ($name) = @_;
+    (my $var = 'PRISM_QUEUE_URL_' . uc $name) =~ s/[^A-Z0-9_]/_/g;
+    return $env{$var} // BAIL_OUT("no $var from scripts/stack.sh env");
+}
 my @ROLES = qw(thumbnail webp watermark);
 
 # ---- helpers ----------------------------------------------------------------------
@@ -143,7 +149,7 @@ sub queue_depth {
     my $r = $http->post("$aws/", {
         headers => { 'X-Amz-Target' => 'AmazonSQS.GetQueueAttributes',
                      'Content-Type' => 'application/x-amz-json-1.0' },
-        content => $json->encode({ QueueUrl => "$queue_base/$name", AttributeNames => ['All'] }) });
+        content => $json->encode({ QueueUrl => queue_url($name), AttributeNames => ['All'] }) });
     die "GetQueueAttributes $name: $r->{status} $r->{content}" unless $r->{success};
     my $a = $json->decode($r->{content})->{Attributes};
     my $n = 0;
@@ -340,7 +346,7 @@ is($http->get("$lookup/no-such-image")->{status}, 404, 'an unknown image id: 404
 # ---- completion events: one per route and accepted upload ----------------------------------
 
 my %completed;
-my $completions = "$queue_base/prism-completions-test";
+my $completions = queue_url('prism-completions-test');
 for my $round (1 .. 20) {
     my $r = $http->post("$aws/", {
         headers => { 'X-Amz-Target' => 'AmazonSQS.ReceiveMessage',

@@ -21,7 +21,8 @@ my $so = $probe->dir . '/bin/crash_on.so';
 system("cc -std=gnu11 -Wall -Wextra -Werror -shared -fPIC -I$root/host/include -o $so $FindBin::Bin/plugins/crash_on.c") == 0
     or BAIL_OUT('cannot build tests/faults/plugins/crash_on.c');
 
-my $q = $probe->endpoint . '/000000000000';
+$probe->start_aws;    # the queue URLs carry the account the emulator reports
+my $q = $probe->endpoint . '/' . $probe->account;
 my %normal = (
     webp      => { quality => 70, max_dimension => 256 },
     watermark => { logo => "$root/tests/data/watermark/logo.png", gravity => 'south-east', opacity => 0.5 },

@@ -4,6 +4,7 @@
 # prism-host and by prism-run-plugin.  No AWS calls are made here.
 use strict;
 use warnings;
+use File::Temp ();
 use FindBin;
 BEGIN { $ENV{PRISM_HOST_TEST_NO_AWS} = 1 }
 use lib "$FindBin::Bin/lib";
@@ -19,8 +20,8 @@ my $image = root() . '/tests/data/images/jpeg-baseline-420.jpg';
 mkdir "$tmp/out";
 sub route {
     my ($name, $plugin, $params) = @_;
-    return { name => $name, queue_url => "http://127.0.0.1:1/000000000000/$name",
-             dlq_url => "http://127.0.0.1:1/000000000000/$name-dlq",
+    return { name => $name, queue_url => "http://127.0.0.1:1/123456789012/$name",
+             dlq_url => "http://127.0.0.1:1/123456789012/$name-dlq",
              plugin => $plugin, plugin_params => $params // {},
              input => { buckets => ["prism-ingest"] }, output => { directory => "$tmp/out" } };
 }
@@ -146,10 +147,23 @@ like($out, qr/reject: corrupt image \(test\)/, 'prism-run-plugin reject: reason 
 # The example configuration, when the built-in plugins are built.
 SKIP: {
     my @missing = grep { !-f root() . "/build/plugins/$_.so" } qw(thumbnail webp watermark);
-    skip("built-in plugins not built: @missing", 2) if @missing;
-    my ($crc, $cout) = run_cmd('sh', '-c', 'cd ' . root() . " && $host -t -c conf/prism-host.json");
-    is($crc, 0, 'conf/prism-host.json passes -t') or diag($cout);
-    like($cout, qr/test is successful/, 'conf/prism-host.json: successful');
+    skip("built-in plugins not built: @missing", 3) if @missing;
+    # the template, filled in with what provisioning would return (an
+    # account of AWS's documentation)
+    my $envf = File::Temp->new;
+    for my $q (map { ("prism-$_", "prism-$_-dlq") } qw(thumbnail webp watermark)) {
+        (my $var = uc "PRISM_QUEUE_URL_$q") =~ s/-/_/g;
+        print $envf "$var='https://sqs.us-east-1.amazonaws.com/123456789012/$q'\n";
+    }
+    print $envf "PRISM_TOPIC_ARN_PRISM_COMPLETIONS='arn:aws:sns:us-east-1:123456789012:prism-completions'\n";
+    close $envf;
+    my $conf = File::Temp->new(SUFFIX => '.json');
+    my ($rrc, $rout) = run_cmd('sh', '-c', 'cd ' . root() . " && scripts/render-conf.pl"
+                               . " conf/prism-host.json.in $envf > $conf");
+    is($rrc, 0, 'conf/prism-host.json.in renders') or diag($rout);
+    my ($crc, $cout) = run_cmd('sh', '-c', 'cd ' . root() . " && $host -t -c $conf");
+    is($crc, 0, 'conf/prism-host.json.in, rendered, passes -t') or diag($cout);
+    like($cout, qr/test is successful/, 'conf/prism-host.json.in: successful');
 }
 
 done_testing();

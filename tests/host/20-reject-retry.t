@@ -20,10 +20,10 @@ my $bucket = uniq('rrb');
 create_bucket($bucket);
 put_object($bucket, "in/$_.jpg", "image-$_", 'image/jpeg') for qw(rej ret cap);
 
-my $qrej = create_queue(uniq('rej'), visibility => 10, dlq => uniq('rej-dlq'), max_receive => 3);
 my $qrejd = create_queue(uniq('rej-dlq'));
-my $qret = create_queue(uniq('ret'), visibility => 1, dlq => uniq('ret-dlq'), max_receive => 2);
+my $qrej = create_queue(uniq('rej'), visibility => 10, dlq => $qrejd, max_receive => 3);
 my $qretd = create_queue(uniq('ret-dlq'));
+my $qret = create_queue(uniq('ret'), visibility => 1, dlq => $qretd, max_receive => 2);
 my $qcap = create_queue(uniq('cap'), visibility => 1);
 my $qcapd = create_queue(uniq('cap-dlq'));
 

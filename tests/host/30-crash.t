@@ -18,8 +18,8 @@ create_bucket($bucket);
 put_object($bucket, 'in/boom.jpg', 'boom', 'image/jpeg');
 put_object($bucket, 'in/boom2.jpg', 'boom', 'image/jpeg');
 put_object($bucket, 'in/fine.jpg', 'fine', 'image/jpeg');
-my $q = create_queue(uniq('crash'), visibility => 2, dlq => uniq('crash-dlq'), max_receive => 3);
 my $qd = create_queue(uniq('crash-dlq'));
+my $q = create_queue(uniq('crash'), visibility => 2, dlq => $qd, max_receive => 3);
 # A worker killed in the middle of a long poll leaves that poll behind in
 # the emulator, which may hand the next message to it (then it returns
 # after the visibility timeout): short timeouts keep the test quick.

@@ -40,14 +40,6 @@ sub ddb {
     return json()->decode($r->{content});
 }
 
-# sns(\%FORM): the SNS Query answer's body; dies on an error answer.
-sub sns {
-    my ($form) = @_;
-    my $r = $http->post_form("$AWS/", { Version => '2010-03-31', %$form });
-    die "SNS $form->{Action}: $r->{status} $r->{content}\n" unless $r->{success};
-    return $r->{content};
-}
-
 # plain(TYPED): DynamoDB typed JSON as plain Perl data.
 sub plain {
     my ($v) = @_;
@@ -86,12 +78,10 @@ for my $r (qw(thumbnail webp watermark)) {
     $q{"$r-dlq"} = create_queue(uniq("rc-$r-dlq"));
 }
 my $doneq = create_queue(uniq('rc-done'));
-my ($topic) = sns({ Action => 'CreateTopic', Name => uniq('rc-done') }) =~ m{<TopicArn>([^<]+)</TopicArn>};
+my $topic = aws_setup('sns', 'create-topic', '--name', uniq('rc-done'));
 ok($topic, "completion topic $topic");
-(my $doneq_name = $doneq) =~ s{.*/}{};
-sns({ Action => 'Subscribe', TopicArn => $topic, Protocol => 'sqs',
-      Endpoint => "arn:aws:sqs:us-east-1:000000000000:$doneq_name",
-      'Attributes.entry.1.key' => 'RawMessageDelivery', 'Attributes.entry.1.value' => 'true' });
+aws_setup('sns', 'subscribe', '--topic-arn', $topic, '--queue-url', $doneq,
+          '--attr', 'RawMessageDelivery=true');
 
 # ---- the recording proxy (stock nginx) ----------------------------------------------
 my $free_port = sub { IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1)->sockport };

@@ -22,16 +22,8 @@ my $bucket = uniq('fifob');
 create_bucket($bucket);
 my $dlq_name = uniq('fifo-dlq') . '.fifo';
 my $q_name = uniq('fifo') . '.fifo';
-my $account = '000000000000';
-my $dlq = "$AWS/$account/$dlq_name";
-my $q = "$AWS/$account/$q_name";
-PrismHostTest::sqs('CreateQueue', { QueueName => $dlq_name,
-                                    Attributes => { FifoQueue => 'true', VisibilityTimeout => '30' } });
-PrismHostTest::sqs('CreateQueue', { QueueName => $q_name, Attributes => {
-    FifoQueue => 'true', VisibilityTimeout => '2',
-    RedrivePolicy => json()->encode({ deadLetterTargetArn => "arn:aws:sqs:us-east-1:$account:$dlq_name",
-                                      maxReceiveCount => '2' }) } });
-END { for my $u ($q, $dlq) { eval { PrismHostTest::sqs('DeleteQueue', { QueueUrl => $u }) } } }
+my $dlq = create_queue($dlq_name, fifo => 1, visibility => 30);
+my $q = create_queue($q_name, fifo => 1, visibility => 2, dlq => $dlq, max_receive => 2);
 
 sub send_fifo {
     my ($body, $group, $dedup) = @_;

@@ -339,7 +339,7 @@ static int group_setup(void **state)
     mkdir(path, 0700);
     write_role("ASIAIMDSONE", "imds-secret-one", "imds-token-one", "2030-01-01T06:00:00Z");
     write_file("container.json",
-               "{\"RoleArn\":\"arn:aws:iam::000000000000:role/prism\","
+               "{\"RoleArn\":\"arn:aws:iam::123456789012:role/prism\","
                "\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":\"container-secret\","
                "\"Token\":\"container-token\",\"Expiration\":\"2030-01-01T07:00:00.250+01:00\"}");
     write_file("ecs-token", ECS_AUTH "\n");

@@ -65,8 +65,8 @@ config_text(const char *extra, const char *route)
     if (asprintf(&text,
                  "{\"aws\": {\"region\": \"us-east-1\"}%s%s,"
                  " \"routes\": [{\"name\": \"thumb\","
-                 " \"queue_url\": \"http://127.0.0.1:4566/000000000000/q\","
-                 " \"dlq_url\": \"http://127.0.0.1:4566/000000000000/q-dlq\","
+                 " \"queue_url\": \"http://127.0.0.1:4566/123456789012/q\","
+                 " \"dlq_url\": \"http://127.0.0.1:4566/123456789012/q-dlq\","
                  " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}%s%s}]}",
                  *extra ? ", " : "", extra, plugin, *route ? ", " : "", route) < 0)
         return NULL;

@@ -14,7 +14,7 @@
 #include "identity.h"
 
 #define A "0194bd2c-7e10-7c3a-9d2e-8f1a2b3c4d5e"
-#define B "0194bd2c-7e10-7c3a-9d2e-000000000000"
+#define B "0194bd2c-7e10-7c3a-9d2e-00000000000b"
 
 /* Checks and returns the verdict; why holds the reason. */
 static host_id_verdict_t

@@ -61,7 +61,7 @@ sns_envelope(const char *body)
 {
     json_t *env = json_pack("{s:s, s:s, s:s, s:s, s:s}", "Type", "Notification",
                             "MessageId", "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324",
-                            "TopicArn", "arn:aws:sns:us-east-1:000000000000:prism-uploads",
+                            "TopicArn", "arn:aws:sns:us-east-1:123456789012:prism-uploads",
                             "Message", body, "Timestamp", "2024-05-01T12:00:00.200Z");
     char   *text = json_dumps(env, JSON_COMPACT);
 

@@ -142,14 +142,14 @@ static void test_queue_attributes(void **state)
 
     (void) state;
     parse_ok(sample, &plan);
-    assert_int_equal(prov_plan_resolve(&plan, NULL, "us-east-1", "000000000000", err,
+    assert_int_equal(prov_plan_resolve(&plan, NULL, "us-east-1", "123456789012", err,
                                        sizeof(err)), 0);
     assert_int_equal(prov_queue_attributes(&plan, prov_plan_queue(&plan, "work"), &a), 0);
     assert_string_equal(aws_attrs_get(&a, "VisibilityTimeout"), "30");
     assert_string_equal(aws_attrs_get(&a, "SqsManagedSseEnabled"), "true");
     redrive = json_loads(aws_attrs_get(&a, "RedrivePolicy"), 0, NULL);
     assert_string_equal(json_string_value(json_object_get(redrive, "deadLetterTargetArn")),
-                        "arn:aws:sqs:us-east-1:000000000000:work-dlq");
+                        "arn:aws:sqs:us-east-1:123456789012:work-dlq");
     assert_int_equal(json_integer_value(json_object_get(redrive, "maxReceiveCount")), 5);
     json_decref(redrive);
 
@@ -160,10 +160,10 @@ static void test_queue_attributes(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(stmts, 0), "Action")),
                         "sqs:SendMessage");
     assert_string_equal(json_string_value(json_object_get(json_array_get(stmts, 1), "Resource")),
-                        "arn:aws:sqs:us-east-1:000000000000:work");
+                        "arn:aws:sqs:us-east-1:123456789012:work");
     assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(
                             json_array_get(stmts, 1), "Condition"), "ArnEquals"), "aws:SourceArn")),
-                        "arn:aws:sns:us-east-1:000000000000:done");
+                        "arn:aws:sns:us-east-1:123456789012:done");
     json_decref(policy);
     aws_attrs_free(&a);
 
@@ -213,6 +213,15 @@ static void test_fifo(void **state)
     aws_attrs_free(&a);
     assert_true(prov_attr_create_only("FifoQueue"));
     assert_false(prov_attr_create_only("VisibilityTimeout"));
+    /* what GetQueueAttributes always reports on AWS (absent: the endpoint
+     * leaves it out), and what it reports only once set */
+    assert_true(prov_queue_attr_always_reported("VisibilityTimeout"));
+    assert_true(prov_queue_attr_always_reported("MessageRetentionPeriod"));
+    assert_true(prov_queue_attr_always_reported("DelaySeconds"));
+    assert_true(prov_queue_attr_always_reported("SqsManagedSseEnabled"));
+    assert_false(prov_queue_attr_always_reported("RedrivePolicy"));
+    assert_false(prov_queue_attr_always_reported("Policy"));
+    assert_false(prov_queue_attr_always_reported("KmsMasterKeyId"));
     prov_plan_free(&plan);
 
     parse_fails("{\"queues\":[{\"name\":\"d\"},{\"name\":\"q.fifo\",\"dead_letter\":{\"queue\":\"d\"}}]}",
@@ -450,7 +459,7 @@ static void test_shipped_resources(void **state)
     assert_non_null(prov_plan_topic(&plan, "prism-uploads"));
     assert_int_equal(prov_plan_load("conf/no-such-file.json", &(prov_plan_t){ 0 }, err,
                                     sizeof(err)), -1);
-    assert_int_equal(prov_plan_resolve(&plan, NULL, "us-east-1", "000000000000", err, sizeof(err)), 0);
+    assert_int_equal(prov_plan_resolve(&plan, NULL, "us-east-1", "123456789012", err, sizeof(err)), 0);
     for (i = 0; i < 3; i++) {
         snprintf(name, sizeof(name), "prism-%s", roles[i]);
         q = prov_plan_queue(&plan, name);

@@ -28,7 +28,7 @@ sample_entry(void)
     ing_spool_entry_t e;
 
     memset(&e, 0, sizeof(e));
-    e.topic_arn = "arn:aws:sns:us-east-1:000000000000:prism-uploads.fifo";
+    e.topic_arn = "arn:aws:sns:us-east-1:123456789012:prism-uploads.fifo";
     e.message = "{\"Records\":[{\"s3\":{\"object\":{\"key\":\"k\",\"eTag\":\"\"}}}]}";
     e.group_id = "prism";
     e.dedup_id = SHA;
@@ -198,7 +198,7 @@ static void
 test_older_entry(void **state)
 {
     static const char old[] =
-        "{\"version\":1,\"topicArn\":\"arn:aws:sns:us-east-1:000000000000:t\","
+        "{\"version\":1,\"topicArn\":\"arn:aws:sns:us-east-1:123456789012:t\","
         "\"message\":\"{}\",\"imageId\":\"" ID "\",\"key\":\"k.jpg\","
         "\"requestId\":\"r\",\"journaledAt\":1709211909,\"attributes\":"
         "[{\"name\":\"width\",\"type\":\"Number\",\"value\":\"4\"}]}\n";

@@ -17,7 +17,7 @@
 #include "sqs.h"
 
 /* The emulator hands out URLs on another host: requests never go there. */
-#define QUEUE "http://sqs.us-east-1.localhost:4566/000000000000/prism-thumbnail"
+#define QUEUE "http://sqs.us-east-1.localhost:4566/123456789012/prism-thumbnail"
 #define RECEIPT_1 \
     "AQEBaZ+j5qUoOAoxlmrCQPkBm9njMWXqemmIG6shMHCO6fV20JrQYg/AiZ8JELwLwOu5U61W+aIX5Qzu7GGofx" \
     "Juvzymr4Ph53RiR0mudj4InLSgpSspYeTRDteBye5tV/txbZDdNZxsi+qqZA9xPnmMscKQqF6pGhnGIKrnkYGl" \

@@ -122,7 +122,7 @@ static void test_normalize_path(void **state)
         { "/a%20b/", "/a%20b/" },
         { "/a/.../b", "/a/.../b" },
         { "/a/..b/", "/a/..b/" },
-        { "/000000000000/prism-thumbnail", "/000000000000/prism-thumbnail" },
+        { "/123456789012/prism-thumbnail", "/123456789012/prism-thumbnail" },
     };
     size_t i;
 

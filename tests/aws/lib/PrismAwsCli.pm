@@ -13,13 +13,14 @@ use strict;
 use warnings;
 use Exporter 'import';
 use File::Temp ();
+use JSON::PP ();
 use FindBin ();
 use POSIX ();
 
-our @EXPORT = qw(cli cli_ok queue_url json_lines $TOPIC $ENDPOINT);
+our @EXPORT = qw(cli cli_ok queue_url topic_arn account json_lines $ENDPOINT);
 
 our $ENDPOINT = $ENV{PRISM_AWS_ENDPOINT} || 'http://127.0.0.1:4566';
-our $TOPIC = 'arn:aws:sns:us-east-1:000000000000:prism-uploads';
+my $ACCOUNT;
 our $CLI = "$FindBin::Bin/../../build/prism-aws";
 our $TIMEOUT = $ENV{VALGRIND} ? 600 : 120;
 
@@ -32,8 +33,16 @@ delete @ENV{qw(AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION)};
 
 die "prism-aws is not built: run make build/prism-aws\n" unless -x $CLI;
 
-# Returns the emulator URL of queue NAME.
-sub queue_url { "$ENDPOINT/000000000000/$_[0]" }
+# account(): the caller's account id, from STS GetCallerIdentity (asked
+# once, when first needed: a suite may start its emulator first).
+sub account {
+    $ACCOUNT //= JSON::PP::decode_json(cli_ok('sts', 'identity'))->{account};
+    return $ACCOUNT;
+}
+
+# Returns the emulator URL of queue NAME, the ARN of topic NAME.
+sub queue_url { "$ENDPOINT/" . account() . "/$_[0]" }
+sub topic_arn { 'arn:aws:sns:us-east-1:' . account() . ":$_[0]" }
 
 # Runs prism-aws with ARGS; returns (exit status, stdout, stderr).
 sub cli {

@@ -22,7 +22,6 @@ use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
 
 my $ROOT = abs_path(dirname(__FILE__) . '/../../..');
-my $ACCOUNT = '000000000000';
 my $REGION = 'us-east-1';
 my $KEY_ID = 'AKIDLOCALPRISM';
 my $SECRET = 'local-secret-not-checked-by-the-emulator';
@@ -113,8 +112,17 @@ sub new {
 sub dir      { $_[0]{dir} }
 sub endpoint { $_[0]{endpoint} }
 sub upload_url { "http://127.0.0.1:$_[0]{http_port}/upload" }
-sub queue_url { my ($s, $q) = @_; return "$s->{endpoint}/$ACCOUNT/$q" }
 sub ddb_endpoint { "http://127.0.0.1:$_[0]{ddb_port}" }
+sub queue_url { my ($s, $q) = @_; return "$s->{endpoint}/" . $s->account . "/$q" }
+
+# account(): the account id the emulator's provisioning found (STS
+# GetCallerIdentity, in the env file local-aws.sh writes); dies before
+# start_aws.
+sub account {
+    my ($s) = @_;
+    return $s->{account} //= (_slurp("$s->{dir}/aws/resources.env") =~ /^PRISM_ACCOUNT_ID='(\d+)'$/m)[0]
+        // die "no account id before start_aws (${\ $s->dir}/aws/resources.env)\n";
+}
 
 # _snapshot_binaries(): copies the module, prism-host and the plugins into
 # the stack directory, so that a scenario runs one consistent set of
@@ -235,7 +243,7 @@ http {
             prism_types jpeg png webp;
             prism_bucket prism-ingest;
             prism_key_prefix originals/;
-            prism_sns_topic_arn arn:aws:sns:$REGION:$ACCOUNT:prism-uploads;
+            prism_sns_topic_arn arn:aws:sns:$REGION:@{[ $self->account ]}:prism-uploads;
             prism_publish_timeout 3s;
             prism_store_timeout 5s;
             $self->{nginx_loc}
@@ -278,7 +286,7 @@ sub nginx_pid { my $p = _slurp("$_[0]{dir}/nginx/logs/nginx.pid"); chomp $p; ret
 # host_conf(): prism-host's configuration (JSON text).
 sub host_conf {
     my ($self) = @_;
-    my $q = "$self->{endpoint}/$ACCOUNT";
+    my $q = "$self->{endpoint}/" . $self->account;
     my %params = (
         thumbnail => { sizes => [64], mode => 'fit', quality => 80 },
         webp      => { quality => 70, max_dimension => 256 },

@@ -27,7 +27,7 @@ use Time::HiRes qw(time sleep);
 
 our @EXPORT = qw(
     root tmpdir uniq json plugin_path
-    create_queue send_message receive_messages queue_depth
+    create_queue send_message receive_messages queue_depth aws_setup account
     create_bucket put_object get_object
     prism_event sns_wrap simple_event
     write_config start_host stop_host host_log wait_log wait_for
@@ -36,11 +36,10 @@ our @EXPORT = qw(
 
 my $ROOT = getcwd();
 my $ENDPOINT = $ENV{PRISM_AWS_ENDPOINT} || 'http://127.0.0.1:4566';
-my $ACCOUNT = '000000000000';
 my $http = HTTP::Tiny->new(timeout => 30);
 my $json = JSON::PP->new->canonical->allow_nonref;
 my $started_emulator = 0;
-my (@hosts, @queues, @vg_logs);
+my (@hosts, @queues, @vg_logs, $account);
 my $TMP = tempdir('prism-host-test-XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{KEEP_TMP});
 
 sub root     { $ROOT }
@@ -88,20 +87,39 @@ sub sqs {
     return length($r->{content}) ? $json->decode($r->{content}) : {};
 }
 
-sub queue_url { my ($name) = @_; return "$ENDPOINT/$ACCOUNT/$name" }
+# aws_setup(ARGS...): build/prism-aws ARGS against the emulator (signed;
+# the CLI checks that the answer names what was asked for); its stdout
+# without the final newline.  Dies with the CLI's output on a failure.
+sub aws_setup {
+    my (@args) = @_;
+    local $ENV{PRISM_AWS_ENDPOINT} = $ENDPOINT;
+    local $ENV{AWS_REGION} = 'us-east-1';
+    local $ENV{AWS_ACCESS_KEY_ID} = $ENV{AWS_ACCESS_KEY_ID} || 'AKIDLOCALPRISM';
+    local $ENV{AWS_SECRET_ACCESS_KEY} = $ENV{AWS_SECRET_ACCESS_KEY} || 'local-secret-not-checked';
+    my ($rc, $out) = run_cmd("$ROOT/build/prism-aws", @args);
+    die "prism-aws @args[0, 1]: $out" if $rc != 0;
+    chomp $out;
+    return $out;
+}
 
-# create_queue(NAME, visibility => S, dlq => NAME, max_receive => N): the URL.
+# account(): the caller's account id (STS GetCallerIdentity).
+sub account { $account //= $json->decode(aws_setup('sts', 'identity'))->{account} }
+
+# create_queue(NAME, visibility => S, dlq => URL, max_receive => N,
+# fifo => 1): the queue URL the endpoint returned.  The redrive policy
+# names the DLQ by the ARN the endpoint reports for it.
 sub create_queue {
     my ($name, %o) = @_;
-    my %attrs = (VisibilityTimeout => ($o{visibility} // 30) . '');
+    my @attrs = ('--attr', 'VisibilityTimeout=' . ($o{visibility} // 30));
+    push @attrs, '--attr', 'FifoQueue=true' if $o{fifo};
     if ($o{dlq}) {
-        $attrs{RedrivePolicy} = $json->encode({
-            deadLetterTargetArn => "arn:aws:sqs:us-east-1:$ACCOUNT:$o{dlq}",
-            maxReceiveCount     => ($o{max_receive} // 3) . '' });
+        my $dlq_arn = aws_setup('sqs', 'queue-arn', '--queue-url', $o{dlq});
+        push @attrs, '--attr', 'RedrivePolicy=' . $json->encode({
+            deadLetterTargetArn => $dlq_arn, maxReceiveCount => ($o{max_receive} // 3) . '' });
     }
-    sqs('CreateQueue', { QueueName => $name, Attributes => \%attrs });
-    push @queues, $name;
-    return queue_url($name);
+    my $url = aws_setup('sqs', 'create-queue', '--name', $name, @attrs);
+    push @queues, $url;
+    return $url;
 }
 
 sub delete_queue { my ($url) = @_; eval { sqs('DeleteQueue', { QueueUrl => $url }) } }
@@ -148,17 +166,17 @@ sub _s3_url {
     return "$ENDPOINT/$bucket" . (defined $key ? "/$k" : '');
 }
 
-sub create_bucket {
-    my ($bucket) = @_;
-    my $r = $http->request('PUT', _s3_url($bucket));
-    die "CreateBucket $bucket: $r->{status}\n" unless $r->{success} || $r->{status} == 409;
-}
+sub create_bucket { my ($bucket) = @_; aws_setup('s3', 'create-bucket', $bucket) }
 
+# put_object(BUCKET, KEY, DATA, TYPE): stores DATA (signed, through the CLI).
 sub put_object {
     my ($bucket, $key, $data, $ctype) = @_;
-    my $r = $http->request('PUT', _s3_url($bucket, $key),
-        { headers => { 'Content-Type' => $ctype // 'application/octet-stream' }, content => $data });
-    die "PutObject $bucket/$key: $r->{status} $r->{content}\n" unless $r->{success};
+    my $file = File::Temp->new(DIR => $TMP);
+    binmode $file;
+    print $file $data;
+    close $file;
+    aws_setup('s3', 'put', $bucket, $key, "$file",
+              '--content-type', $ctype // 'application/octet-stream');
 }
 
 # get_object(BUCKET, KEY): the body, or undef when it does not exist.
@@ -201,7 +219,7 @@ sub prism_event {
 sub sns_wrap {
     my ($body) = @_;
     return $json->encode({ Type => 'Notification', MessageId => 'sns-1',
-                           TopicArn => 'arn:aws:sns:us-east-1:000000000000:prism-uploads',
+                           TopicArn => 'arn:aws:sns:us-east-1:' . account() . ':prism-uploads',
                            Message => $body, Timestamp => '2024-05-01T12:00:00.000Z' });
 }
 
@@ -355,7 +373,7 @@ END {
         waitpid($pid, 0);
     }
     if (!$ENV{PRISM_HOST_TEST_NO_AWS} && _healthy()) {
-        delete_queue(queue_url($_)) for @queues;
+        delete_queue($_) for @queues;
     }
     if ($started_emulator) {
         system("$ROOT/scripts/local-aws.sh stop >/dev/null");

@@ -368,12 +368,21 @@ sub become_subreaper {
 # Server root, user files and nginx.conf
 #--------------------------------------------------------------------------
 
+# Prepares an empty server root, with the real module's rule: only conf/,
+# html/, logs/, *_temp and *_cache are removed (so a mis-pointed
+# TEST_NGINX_SERVROOT cannot destroy unrelated data), then the server root
+# itself with rmdir; anything else left in it (a suite's own file) bails
+# out.  A suite keeps its state under html/, in a *_temp folder or outside
+# the server root.
 sub setup_server_root () {
     croak "bad server root \"$ServRoot\"" unless $ServRoot =~ m{^/.+};
 
-    # Only the directories this module creates are removed, so a
-    # mis-pointed TEST_NGINX_SERVROOT cannot destroy unrelated data.
-    remove_tree($ConfDir, $HtmlDir, $LogDir, bsd_glob("$ServRoot/*_temp"));
+    if (-d $ServRoot) {
+        remove_tree($ConfDir, $HtmlDir, $LogDir,
+                    bsd_glob("$ServRoot/*_temp"), bsd_glob("$ServRoot/*_cache"));
+        rmdir $ServRoot
+            or bail_out("Can't remove $ServRoot (not empty?): $!");
+    }
     make_path($ServRoot, $ConfDir, $HtmlDir, $LogDir);
 
     my $index = "$HtmlDir/index.html";
