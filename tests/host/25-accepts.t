@@ -24,7 +24,8 @@ my $conf = write_config("$tmp/host.json", {
     workers => 1, shutdown_grace_seconds => 5,
     routes => [
         { name => 'png', queue_url => $q, dlq_url => $qd, plugin => plugin_path('png_only'),
-          plugin_params => { record => "$tmp/rec" }, output => { bucket => $bucket, prefix => 'd/' },
+          plugin_params => { record => "$tmp/rec" }, input => { buckets => [$bucket] },
+          output => { bucket => $bucket, prefix => 'd/' },
           wait_time_seconds => 20 } ] });
 my $log = "$tmp/host.log";
 my $pid = start_host($conf, $log);

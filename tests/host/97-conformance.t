@@ -54,7 +54,8 @@ my $conf = write_config("$tmp/host.json", {
     workers => 2, metrics => { listen => "127.0.0.1:$port" }, log => { level => 'info' },
     shutdown_grace_seconds => 5,
     routes => [ { name => 'conf', queue_url => "$stub/stub/conf-q", dlq_url => "$stub/stub/conf-dlq",
-                  plugin => plugin_path('ok'), output => { directory => "$tmp" }, concurrency => 2,
+                  plugin => plugin_path('ok'), input => { buckets => ['conf-in'] },
+                  output => { directory => "$tmp" }, concurrency => 2,
                   wait_time_seconds => 1 } ] });
 my $log = "$tmp/host.log";
 my $pid = start_host($conf, $log);
