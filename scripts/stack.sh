@@ -184,7 +184,7 @@ write_host_conf() {
       "completion_topic_arn": "$completions",
       "concurrency": 2,
       "visibility_timeout": 30,
-      "max_attempts": 2
+      "max_attempts": 4
     },
     {
       "name": "webp",
@@ -196,7 +196,7 @@ write_host_conf() {
       "output": { "bucket": "prism-derived", "prefix": "" },
       "completion_topic_arn": "$completions",
       "visibility_timeout": 30,
-      "max_attempts": 2
+      "max_attempts": 4
     },
     {
       "name": "watermark",
@@ -208,7 +208,7 @@ write_host_conf() {
       "output": { "bucket": "prism-derived", "prefix": "" },
       "completion_topic_arn": "$completions",
       "visibility_timeout": 30,
-      "max_attempts": 2
+      "max_attempts": 4
     }
   ]
 }

@@ -81,12 +81,14 @@ sub missing_parts {
 #   s3_endpoint   nginx's S3 endpoint [the emulator]
 #   host_s3_endpoint  prism-host's S3 endpoint [the emulator]
 #   host_ddb_endpoint prism-host's DynamoDB endpoint [dynalite]
-#   production    keep conf/resources.json's queue timing (visibility 30 s,
-#                 maxReceiveCount 3); the routes' visibility_timeout follows
-#                 it [0: visibility as above]
+#   production    production-like queue timing: conf/resources.json's
+#                 visibility (30 s) and maxReceiveCount 3, the routes'
+#                 visibility_timeout following it and max_attempts 2 unless
+#                 given [0: visibility as above, maxReceiveCount as shipped]
 #   record        prism-host writes the image records (record.table
 #                 prism-images) [0]
-#   max_attempts  the routes' max_attempts [2: below maxReceiveCount 3]
+#   max_attempts  the routes' max_attempts [4, below the shipped maxReceiveCount 5;
+#                 2 with production]
 #   host_extra    hash of further top-level prism-host settings [{}]
 sub new {
     my ($class, $name, %opt) = @_;
@@ -95,7 +97,7 @@ sub new {
     make_path("$dir/nginx/logs", "$dir/nginx/tmp", "$dir/aws");
     my $self = bless {
         name => $name, dir => $dir, visibility => 4, workers => 2, persist => 0, wait_time => 2,
-        nginx_http => '', nginx_loc => '', max_attempts => 2, %opt,
+        nginx_http => '', nginx_loc => '', %opt,
         aws_port => free_port(), ddb_port => free_port(), http_port => free_port(),
         metrics_port => free_port(),
     }, $class;
@@ -103,6 +105,7 @@ sub new {
     $self->_snapshot_binaries;
     $self->{sns_endpoint} //= $self->{endpoint};
     $self->{visibility} = _conf_visibility() if $self->{production};
+    $self->{max_attempts} //= $self->{production} ? 2 : 4;
     push @STACKS, $self;
     return $self;
 }
@@ -202,7 +205,9 @@ sub start_aws {
     my ($self) = @_;
     my $res = decode_json(_slurp("$ROOT/conf/resources.json"));
     for my $q (@{ $res->{queues} }) {
-        $q->{attributes}{VisibilityTimeout} = $self->{visibility} if $q->{dead_letter} && !$self->{production};
+        next unless $q->{dead_letter};
+        $q->{attributes}{VisibilityTimeout} = $self->{visibility} unless $self->{production};
+        $q->{dead_letter}{max_receive_count} = 3 if $self->{production};
     }
     _spew("$self->{dir}/resources.json", $json->encode($res));
     $self->local_aws('start') or die "emulator did not start: " . _slurp("$self->{dir}/aws/local-aws.out");
