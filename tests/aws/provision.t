@@ -115,12 +115,16 @@ for my $name ('prism-uploads', 'prism-completions', 'prism-ingest', 'prism-deriv
     like $out, qr/^\S+ \Q$name\E: in place/m, "$name exists";
 }
 
+# the shipped redrive limit, as conf/resources.json states it
+my ($shipped) = map { $_->{dead_letter}{max_receive_count} }
+                grep { $_->{name} eq 'prism-webp' }
+                @{ decode_json(do { local (@ARGV, $/) = ($resources); <> })->{queues} };
 for my $role (@roles) {
     my $attrs = decode_json(cli_ok('sqs', 'attributes', '--queue-url', queue_url("prism-$role")));
     my $redrive = decode_json($attrs->{RedrivePolicy} // '{}');
     is $redrive->{deadLetterTargetArn}, "arn:aws:sqs:us-east-1:" . account() . ":prism-$role-dlq",
         "prism-$role dead-letters to prism-$role-dlq";
-    is $redrive->{maxReceiveCount}, 3, "prism-$role: maxReceiveCount 3";
+    is $redrive->{maxReceiveCount}, $shipped, "prism-$role: maxReceiveCount $shipped";
     like $attrs->{Policy} // '', qr/prism-uploads/, "prism-$role lets the topic send to it";
 }
 ($rc, $out) = ddb('describe', 'prism-images');
@@ -153,17 +157,17 @@ my @done = json_lines(cli_ok('sqs', 'receive', '--queue-url', queue_url('prism-c
                              '--wait', 5, '--max', 10, '--delete'));
 is scalar(grep { $_->{body} eq $message } @done), 1, 'the completion topic feeds prism-completions-test';
 
-# --- redrive: after 3 receives the message moves to the DLQ -------------------------
+# --- redrive: after maxReceiveCount receives the message moves to the DLQ -----------
 my $poison = "poison-$marker";
 cli_ok('sqs', 'send', '--queue-url', queue_url('prism-webp'), '--message', $poison);
 my $receives = 0;
-for (1 .. 6) {
+for (1 .. $shipped + 3) {
     my @m = grep { $_->{body} eq $poison }
             json_lines(cli_ok('sqs', 'receive', '--queue-url', queue_url('prism-webp'),
                               '--wait', 1, '--visibility', 0));
     $receives += @m;
 }
-is $receives, 3, 'the main queue hands the message out maxReceiveCount times';
+is $receives, $shipped, 'the main queue hands the message out maxReceiveCount times';
 my @dead = grep { $_->{body} eq $poison }
            json_lines(cli_ok('sqs', 'receive', '--queue-url', queue_url('prism-webp-dlq'),
                              '--wait', 2, '--delete'));
