@@ -12,7 +12,7 @@ use PrismFaultStack;
 my $missing = PrismFaultStack::missing_parts();
 BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
-my $dead = 'http://127.0.0.1:' . PrismFaultStack::free_port();
+my $dead = 'http://127.0.0.1:' . PrismFaultStack::closed_port();
 my $s = PrismFaultStack->new('sns-down', visibility => 3, sns_endpoint => $dead)->start;
 my $img = do { local $/; open my $fh, '<', "$FindBin::Bin/../data/images/jpeg-baseline-420.jpg" or die; <$fh> };
 

@@ -34,7 +34,7 @@ my $key = $a->{json}{key};
 like($key, qr{^originals/by-hash/[0-9a-f]{64}\.jpg$}, 'under its by-hash key');
 
 # SNS goes away; the same bytes again, and new bytes
-$s->{sns_endpoint} = 'http://127.0.0.1:' . PrismFaultStack::free_port();
+$s->{sns_endpoint} = 'http://127.0.0.1:' . PrismFaultStack::closed_port();
 $s->reload_nginx;
 my $b = $s->upload($img);
 note "same bytes while SNS is down: $b->{status} $b->{content}";

@@ -14,7 +14,7 @@ use PrismFaultStack;
 my $missing = PrismFaultStack::missing_parts();
 BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
-my $dead = 'http://127.0.0.1:' . PrismFaultStack::free_port();
+my $dead = 'http://127.0.0.1:' . PrismFaultStack::closed_port();
 my $s = PrismFaultStack->new('sns-down-outbox', visibility => 3, sns_endpoint => $dead);
 my $outbox = $s->dir . '/nginx/outbox';
 $s->{nginx_http} = "prism_outbox $outbox;";

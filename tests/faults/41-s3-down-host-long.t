@@ -16,7 +16,7 @@ my $missing = PrismFaultStack::missing_parts();
 BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $missing;
 
 my $OUTAGE = 120;
-my $dead = 'http://127.0.0.1:' . PrismFaultStack::free_port();
+my $dead = 'http://127.0.0.1:' . PrismFaultStack::closed_port();
 my $t0 = time;
 my $s = PrismFaultStack->new('s3-down-host-long', production => 1, host_s3_endpoint => $dead)->start;
 my $img = do { local $/; open my $fh, '<', "$FindBin::Bin/../data/images/png-rgb.png" or die; <$fh> };

@@ -44,6 +44,17 @@ sub free_port {
     return $s->sockport;
 }
 
+# closed_port(): a TCP port on 127.0.0.1 that refuses connections for as
+# long as this process lives: bound (so no other process can take it) and
+# never listening.  The endpoint of an outage.
+my @CLOSED;
+sub closed_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp')
+        or die "no port to hold closed: $!";
+    push @CLOSED, $s;
+    return $s->sockport;
+}
+
 # wait_for(SECONDS, CODE): polls CODE every 0.1 s; its last value (true when
 # it came true within SECONDS).
 sub wait_for {
