@@ -5,7 +5,8 @@
 #   my $info = PrismImageHeader::parse($bytes);   # undef when unrecognised
 #   # { type => 'jpeg'|'png'|'webp'|'gif'|'avif'|'heic', mime => 'image/jpeg', width, height,
 #   #   orientation => EXIF orientation 1..8 (JPEG; 1 without EXIF),
-#   #   components => JPEG colour components, webp => 'VP8 '|'VP8L'|'VP8X' }
+#   #   components => JPEG colour components, webp => 'VP8 '|'VP8L'|'VP8X',
+#   #   animated => 1 for a WebP with the VP8X animation flag }
 #   my $info = PrismImageHeader::parse_file($path);
 package PrismImageHeader;
 
@@ -121,7 +122,8 @@ sub _webp {
     if ($fourcc eq 'VP8X') {
         my ($w0, $w1, $w2, $h0, $h1, $h2) = unpack('C6', substr($b, $d + 4, 6));
         return { type => 'webp', webp => $fourcc, width => ($w0 | $w1 << 8 | $w2 << 16) + 1,
-                 height => ($h0 | $h1 << 8 | $h2 << 16) + 1 };
+                 height => ($h0 | $h1 << 8 | $h2 << 16) + 1,
+                 animated => (ord(substr($b, $d, 1)) & 0x02) ? 1 : 0 };
     }
     return undef;
 }
