@@ -1,7 +1,7 @@
 /*
  * The avif plugin, loaded from build/plugins/avif.so and driven through
  * its descriptor: every input kind in, AVIF out, decoded back with
- * libheif to check the size, the pixels against a reference decode of
+ * libheif (ph_avif_decode) to check the size, the pixels against a reference decode of
  * the input (mean absolute error), alpha and background, the quality
  * and speed params, max_dimension, EXIF orientation, the embedded
  * profile, and the refusals. Run from the repository root after
@@ -13,8 +13,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <libheif/heif.h>
-
 #include "plugin_harness.h"
 
 static const unsigned char RED[3] = { 255, 0, 0 }, GREEN[3] = { 0, 255, 0 };
@@ -24,65 +22,16 @@ static int setup(void **state)
     return ph_fixture_setup(state, "avif");
 }
 
-/* An AVIF decoded by libheif: RGB or RGBA pixels in im, whether it has
- * alpha and an embedded ICC profile. */
-typedef struct {
-    ph_image_t im;
-    int        alpha, icc;
-} avif_t;
-
-/* Decodes AVIF bytes with libheif into *a (RGBA when it has alpha, else
- * RGB). Returns 0, or -1 with libheif's message printed. */
-static int avif_decode(const unsigned char *d, size_t len, avif_t *a)
-{
-    struct heif_context *ctx = heif_context_alloc();
-    struct heif_image_handle *h = NULL;
-    struct heif_image *img = NULL;
-    struct heif_error e;
-    const uint8_t *px;
-    int stride, y, rc = -1;
-
-    memset(a, 0, sizeof(*a));
-    e = heif_context_read_from_memory_without_copy(ctx, d, len, NULL);
-    if (e.code == heif_error_Ok)
-        e = heif_context_get_primary_image_handle(ctx, &h);
-    if (e.code == heif_error_Ok) {
-        a->alpha = heif_image_handle_has_alpha_channel(h);
-        a->icc = heif_image_handle_get_color_profile_type(h) == heif_color_profile_type_prof;
-        e = heif_decode_image(h, &img, heif_colorspace_RGB,
-                              a->alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB,
-                              NULL);
-    }
-    if (e.code != heif_error_Ok) {
-        print_message("libheif: %s\n", e.message);
-        goto done;
-    }
-    a->im.w = heif_image_get_width(img, heif_channel_interleaved);
-    a->im.h = heif_image_get_height(img, heif_channel_interleaved);
-    a->im.ch = a->alpha ? 4 : 3;
-    a->im.px = malloc((size_t)a->im.w * a->im.h * a->im.ch);
-    assert_non_null(a->im.px);
-    px = heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
-    for (y = 0; y < a->im.h; y++)
-        memcpy(ph_px(&a->im, 0, y), px + (size_t)y * stride, (size_t)a->im.w * a->im.ch);
-    rc = 0;
-done:
-    heif_image_release(img);
-    heif_image_handle_release(h);
-    heif_context_free(ctx);
-    return rc;
-}
-
 /* Decodes the single output, checks it is image.avif of w x h. */
-static avif_t decode_output(const fx_t *f, int w, int h)
+static ph_avif_t decode_output(const fx_t *f, int w, int h)
 {
     const ph_blob_t *b = ph_find(&f->out, "image.avif");
-    avif_t a;
+    ph_avif_t a;
 
     assert_int_equal(f->out.n, 1);
     assert_non_null(b);
     assert_string_equal(b->content_type, "image/avif");
-    assert_int_equal(avif_decode(b->data, b->len, &a), 0);
+    assert_int_equal(ph_avif_decode(b->data, b->len, &a), 0);
     if (a.im.w != w || a.im.h != h)
         fail_msg("image.avif is %dx%d, want %dx%d", a.im.w, a.im.h, w, h);
     return a;
@@ -120,7 +69,7 @@ static double jpeg_error(fx_t *f, const char *const *kv, size_t *size)
     size_t len;
     unsigned char *src = ph_read_file(PH_IMAGES "jpeg-baseline-420.jpg", &len);
     ph_image_t ref;
-    avif_t a;
+    ph_avif_t a;
     double d;
 
     ph_init_ok(&f->p, kv);
@@ -184,7 +133,7 @@ static void test_solid_red(void **state)
     ph_jpeg_opts_t o = { 0 };
     size_t len;
     unsigned char *d = ph_jpeg_solid(300, 200, RED, &o, &len);
-    avif_t a;
+    ph_avif_t a;
 
     ph_init_ok(&f->p, NULL);
     assert_int_equal(ph_process(&f->p, d, len, &f->out), PRISM_OK);
@@ -203,7 +152,7 @@ static void test_alpha_and_background(void **state)
     fx_t *f = *state;
     const char *kv[] = { "background", "#ff0000", NULL };
     ph_image_t ref = ph_png_read_rgba(PH_IMAGES "png-rgba.png");
-    avif_t a;
+    ph_avif_t a;
 
     ph_init_ok(&f->p, NULL);
     assert_int_equal(run_file(f, "png-rgba.png"), PRISM_OK);
@@ -236,7 +185,7 @@ static void test_max_dimension_and_orientation(void **state)
     ph_jpeg_opts_t o = { 0 };
     unsigned char *d;
     size_t len;
-    avif_t a;
+    ph_avif_t a;
 
     ph_init_ok(&f->p, kv);
     assert_int_equal(run_file(f, "jpeg-baseline-420.jpg"), PRISM_OK);
@@ -287,7 +236,7 @@ static void test_input_types(void **state)
 
     ph_init_ok(&f->p, NULL);
     for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
-        avif_t a;
+        ph_avif_t a;
 
         if (run_file(f, in[i].file) != PRISM_OK)
             fail_msg("%s: %s", in[i].file, f->out.reason);
@@ -303,7 +252,7 @@ static void test_embed_icc(void **state)
 {
     fx_t *f = *state;
     const char *kv[] = { "embed_icc", "true", NULL };
-    avif_t a;
+    ph_avif_t a;
 
     ph_init_ok(&f->p, NULL);
     assert_int_equal(run_file(f, "jpeg-orient-1.jpg"), PRISM_OK);
