@@ -40,15 +40,13 @@ static int img_fit_resize(img_fitter_t *f, img_image_t *img, const img_geom_t *g
 }
 
 /* See img_fit.h. */
-int img_fit_load(img_fitter_t *f, const unsigned char *data, size_t len, int max_dimension,
-                 uint64_t max_pixels, ii_info_t *info, img_image_t *out, img_err_t *err)
+int img_fit_load(img_fitter_t *f, const unsigned char *data, size_t len, const ii_info_t *info,
+                 int max_dimension, uint64_t max_pixels, img_image_t *out, img_err_t *err)
 {
     img_load_opts_t lo = { 0, 0, 0, max_pixels, 0 };
     img_geom_t g;
     img_image_t img, next;
 
-    if (img_load_probe(data, len, max_pixels, info, err) != 0)
-        return -1;
     /* a square box: the geometry on the stored image is the displayed one turned */
     img_fit_geom((int)info->width, (int)info->height, max_dimension, &g);
     if (max_dimension > 0)

@@ -23,15 +23,16 @@ typedef struct {
     img_resampler_t rs;
 } img_fitter_t;
 
-/* Probes data[0..len) into *info (refusing it over max_pixels), decodes
- * it, fits it within max_dimension x max_dimension (0: keeps the size;
- * never enlarged; alpha premultiplied while resampling), turns it upright
- * and makes gray RGB: *out is sRGB RGB, or straight RGBA when the
- * original has alpha, pointing into f. Returns 0, or -1 with err set as
- * img_load_probe/img_load_decode do (IMG_ERR_NOMEM transient, every
+/* Decodes data[0..len), probed into *info by img_load_probe (max_pixels
+ * bounds the decode as there), fits it within max_dimension x
+ * max_dimension (0: keeps the size; never enlarged; a JPEG decoded at the
+ * smallest sufficient DCT scale, alpha premultiplied while resampling),
+ * turns it upright and makes gray RGB: *out is sRGB RGB, or straight
+ * RGBA when the original has alpha, pointing into f. Returns 0, or -1
+ * with err set as img_load_decode does (IMG_ERR_NOMEM transient, every
  * other code about the input). */
-int img_fit_load(img_fitter_t *f, const unsigned char *data, size_t len, int max_dimension,
-                 uint64_t max_pixels, ii_info_t *info, img_image_t *out, img_err_t *err);
+int img_fit_load(img_fitter_t *f, const unsigned char *data, size_t len, const ii_info_t *info,
+                 int max_dimension, uint64_t max_pixels, img_image_t *out, img_err_t *err);
 
 /* Whether img_load_frames() gives the frames of an animation for the
  * original probed into *info: an animated GIF or WebP. */

@@ -104,9 +104,12 @@ static int av_convert(av_state_t *st, const prism_input_t *in, prism_output_t *o
 {
     ii_info_t info;
     img_image_t img;
-    int rc = img_fit_load(&st->fit, in->data, in->len, st->max_dimension, st->max_pixels,
-                          &info, &img, e);
+    int rc;
 
+    if (img_load_probe(in->data, in->len, st->max_pixels, &info, e) != 0)
+        return -1;
+    rc = img_fit_load(&st->fit, in->data, in->len, &info, st->max_dimension, st->max_pixels,
+                      &img, e);
     if (st->fit.load.warn.code != IMG_ERR_NONE)
         out->log(out, PRISM_LOG_WARN, "%s", st->fit.load.warn.msg);
     if (rc != 0)

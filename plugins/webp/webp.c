@@ -113,8 +113,8 @@ static int wp_convert(wp_state_t *st, const prism_input_t *in, prism_output_t *o
             ? -1
             : img_webp_encode_frames(&st->fit.fitted, &st->enc, &st->encoded, len, e);
     else
-        rc = img_fit_load(&st->fit, in->data, in->len, st->max_dimension, st->max_pixels,
-                          &info, &img, e) != 0
+        rc = img_fit_load(&st->fit, in->data, in->len, &info, st->max_dimension,
+                          st->max_pixels, &img, e) != 0
             ? -1
             : img_webp_encode(&img, &st->enc, &st->encoded, len, e);
     if (st->fit.load.warn.code != IMG_ERR_NONE)
