@@ -503,6 +503,71 @@ static void test_animated_gif(void **state)
     unlink(gif);
 }
 
+/* Decodes an animated WebP's frames (RGBA canvases) with WebPAnimDecoder
+ * into a malloc()ed array of *n frames of *w x *h, durations in ms[]
+ * (at most 8). */
+static unsigned char *anim_frames(const unsigned char *d, size_t len, int *n, int *w, int *h,
+                                  int ms[8])
+{
+    WebPData data = { d, len };
+    WebPAnimDecoderOptions o;
+    WebPAnimDecoder *dec;
+    WebPAnimInfo ai;
+    unsigned char *all;
+    int prev = 0;
+
+    assert_true(WebPAnimDecoderOptionsInit(&o));
+    o.color_mode = MODE_RGBA;
+    dec = WebPAnimDecoderNew(&data, &o);
+    assert_non_null(dec);
+    assert_true(WebPAnimDecoderGetInfo(dec, &ai));
+    assert_true(ai.frame_count <= 8);
+    *w = (int)ai.canvas_width, *h = (int)ai.canvas_height, *n = 0;
+    all = malloc((size_t)*w * *h * 4 * ai.frame_count);
+    assert_non_null(all);
+    while (WebPAnimDecoderHasMoreFrames(dec)) {
+        uint8_t *px;
+        int ts;
+
+        assert_true(WebPAnimDecoderGetNext(dec, &px, &ts));
+        memcpy(all + (size_t)*n * *w * *h * 4, px, (size_t)*w * *h * 4);
+        ms[*n] = ts - prev;
+        prev = ts;
+        (*n)++;
+    }
+    WebPAnimDecoderDelete(dec);
+    return all;
+}
+
+/* An animated WebP stays animated, lossless pixel for pixel: its frames
+ * and durations as libwebp decodes them from the original. */
+static void test_animated_webp(void **state)
+{
+    fx_t *f = *state;
+    const char *kv[] = { "animated", "true", "lossless", "true", NULL };
+    size_t len;
+    unsigned char *src = ph_read_file(PH_IMAGES "webp-animated.webp", &len), *want, *got;
+    int n, w, h, n2, w2, h2, ms[8], ms2[8], i;
+    const ph_blob_t *b;
+
+    ph_init_ok(&f->p, kv);
+    assert_int_equal(ph_process(&f->p, src, len, &f->out), PRISM_OK);
+    b = ph_find(&f->out, "image.webp");
+    assert_non_null(b);
+    want = anim_frames(src, len, &n, &w, &h, ms);
+    got = anim_frames(b->data, b->len, &n2, &w2, &h2, ms2);
+    assert_int_equal(n, 3);
+    assert_int_equal(n2, n);
+    assert_int_equal(w2, w);
+    assert_int_equal(h2, h);
+    for (i = 0; i < n; i++)
+        assert_int_equal(ms2[i], ms[i]);
+    assert_memory_equal(got, want, (size_t)n * w * h * 4);
+    free(got);
+    free(want);
+    free(src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -518,6 +583,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gray_and_cmyk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_animated_gif, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_animated_webp, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("plugin_webp", tests, NULL, NULL);
