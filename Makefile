@@ -4,6 +4,9 @@
 #   make test       installs what it needs, builds, runs every suite
 #   make demo       the whole pipeline on the local emulator, end to end
 #   make install    DESTDIR-aware install under PREFIX
+#   make install-imaging   only what out-of-tree plugins build against: the
+#                   plugin header, libprismimaging.a + libprismimageinfo.a,
+#                   their headers and pkg-config's prism-imaging.pc
 #
 # Sources are found by convention, so adding a file needs no edit here:
 #   aws/*.c imageinfo/*.c imaging/*.c ingress/*.c host/*.c -> one static library each
@@ -21,7 +24,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 INCS     := -Iaws -Iimageinfo -Iimaging -Iingress -Ihost -Ihost/include
 DEPCFLAGS = $(CURL_CFLAGS) $(SSL_CFLAGS) $(JANSSON_CFLAGS) $(EXPAT_CFLAGS) \
             $(JPEG_CFLAGS) $(WEBP_CFLAGS) $(PNG_CFLAGS) \
-            $(WEBPDEMUX_CFLAGS) $(WEBPMUX_CFLAGS) $(GIF_CFLAGS) $(HEIF_CFLAGS) $(LCMS_CFLAGS)
+            $(WEBPDEMUX_CFLAGS) $(WEBPMUX_CFLAGS) $(GIF_CFLAGS) $(HEIF_CFLAGS) $(LCMS_CFLAGS) \
+            $(AVIF_CFLAGS)
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC $(INCS) $(DEPCFLAGS) $(CFLAGS)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -66,7 +70,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
 
 .PHONY: FORCE all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
-        demo run bench install clean distclean local-aws-start local-aws-stop \
+        demo run bench install install-imaging clean distclean local-aws-start local-aws-stop \
         aws-provision aws-deprovision aws-plan load valgrind
 .DEFAULT_GOAL := all
 
@@ -118,12 +122,14 @@ endef
 $(foreach p,$(PROG_SRCS),$(eval $(call prog_rule,$(p))))
 
 # --- plugins: each folder one .so; no AWS code is linked into a plugin -----
+# PLUGIN_LIBS_<name>: what one plugin links besides the imaging library
+PLUGIN_LIBS_avif = $(AVIF_LIBS)
 define plugin_rule
 $(BUILD)/plugins/$(1).so: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard plugins/$(1)/*.c)) \
                           $(filter %imaging.a %imageinfo.a,$(LIBS_A))
 	@mkdir -p $$(dir $$@)
 	$$(CC) -shared -o $$@ $$(filter %.o,$$^) $$(call LINK_A,$$(filter %.a,$$^)) \
-	    $$(IMG_LIBS) -Wl,--no-undefined -Wl,-z,defs -lc
+	    $$(PLUGIN_LIBS_$(1)) $$(IMG_LIBS) -Wl,--no-undefined -Wl,-z,defs -lc
 endef
 $(foreach p,$(sort $(PLUGINS)),$(eval $(call plugin_rule,$(p))))
 
@@ -224,13 +230,30 @@ local-aws-stop:
 	scripts/local-aws.sh stop
 
 # --- install --------------------------------------------------------------
-install: all
+install: all install-imaging
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/prism/plugins \
-	    $(DESTDIR)$(PREFIX)/include/prism $(DESTDIR)$(PREFIX)/lib/nginx/modules
+	    $(DESTDIR)$(PREFIX)/lib/nginx/modules
 	$(if $(PROGS),install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/)
 	$(if $(PLUGIN_SO),install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PREFIX)/lib/prism/plugins/)
-	$(if $(wildcard host/include/prism/*.h),install -m 644 host/include/prism/*.h $(DESTDIR)$(PREFIX)/include/prism/)
 	$(if $(wildcard ngx_module/config),install -m 644 $(NGX_MODULE) $(DESTDIR)$(PREFIX)/lib/nginx/modules/)
+
+# The imaging library for plugins built out of tree (docs/plugins.md):
+#   cc -shared -fPIC -o p.so p.c $(pkg-config --cflags --libs prism-imaging)
+# Static (-fPIC) archives, so a plugin carries its own copy and the host
+# exports nothing; the .pc names the libraries they need after them.
+IMG_PC_ABI := $(shell sed -n 's/^\#define PRISM_PLUGIN_ABI_VERSION *//p' host/include/prism/plugin.h)
+install-imaging: $(filter %imaging.a %imageinfo.a,$(LIBS_A))
+	install -d $(DESTDIR)$(PREFIX)/include/prism/imaging $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 host/include/prism/*.h $(DESTDIR)$(PREFIX)/include/prism/
+	install -m 644 imaging/*.h imageinfo/imageinfo.h $(DESTDIR)$(PREFIX)/include/prism/imaging/
+	install -m 644 $^ $(DESTDIR)$(PREFIX)/lib/
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	    'Name: prism-imaging' \
+	    'Description: prism plugin ABI and imaging library (decode JPEG/PNG/WebP/GIF/HEIF/AVIF into sRGB, resample, encode JPEG/WebP)' \
+	    'Version: $(IMG_PC_ABI)' \
+	    'Cflags: $(strip -I$${includedir} -I$${includedir}/prism/imaging $(JPEG_CFLAGS) $(WEBP_CFLAGS))' \
+	    'Libs: -L$${libdir} -lprismimaging -lprismimageinfo $(strip $(IMG_LIBS))' \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/prism-imaging.pc
 
 clean:
 	rm -rf $(BUILD) t/servroot

@@ -354,6 +354,9 @@ def main():
             md += ["### Watermark peak RSS on the largest photos", "",
                    "One run per image per tool; the 16x16 row is each process's own "
                    "footprint.", ""] + memory_table(results["memory"]) + [""]
+    formats = os.path.join(OUT, "formats.md")      # bench/formats.py's section
+    if os.path.isfile(formats):
+        md += [read(formats), ""]
     md += ["## Targets", "", "Benchmarks, not tests: a missed target is reported, never "
            "enforced. Judged on CPU time: every tool here is single-threaded and pinned, with "
            "its files in the page cache, so its CPU time is the wall time it would take on "

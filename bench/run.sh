@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make bench`: prism's plugins against the tools people would otherwise
-# use (Pillow, libvips, GraphicsMagick, ImageMagick, cwebp, djpeg), side
-# by side in one run, single-threaded, on the photo corpus.
+# use (Pillow, libvips, GraphicsMagick, ImageMagick, cwebp, djpeg; for
+# HEIC in and AVIF out heif-convert, avifenc and libvips's libheif),
+# side by side in one run, single-threaded, on the photo corpus.
 #
 #   bench/run.sh          (after `make` and `scripts/deps.sh bench`)
 #
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 PY=/usr/bin/python3     # Debian's, the one with Pillow and numpy
 
 for f in build/prism-run-plugin build/plugins/thumbnail.so build/plugins/webp.so \
-         build/plugins/watermark.so; do
+         build/plugins/watermark.so build/plugins/avif.so; do
     [ -e "$f" ] || { echo "bench: $f missing: run make first" >&2; exit 1; }
 done
 for t in vipsthumbnail vips gm cwebp djpeg /usr/bin/mogrify /usr/bin/time; do
@@ -39,4 +40,5 @@ export BENCH_PIN
 
 $PY bench/measure.py
 $PY bench/quality.py
+$PY bench/formats.py >/dev/null
 $PY bench/report.py

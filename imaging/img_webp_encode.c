@@ -7,7 +7,7 @@
 #include <webp/encode.h>
 #include <webp/mux.h>
 
-#include "img_webp_encode.h"
+#include "img_webp_config.h"
 
 typedef struct {
     img_buf_t *buf;
@@ -47,29 +47,73 @@ static int img_webp_fail(WebPEncodingError code, int oom, img_err_t *err)
     return img_fail(err, IMG_ERR_INVALID, "webp encode: %s (%d)", name, (int)code);
 }
 
-/* Rewraps the n-byte WebP in out with icc as its ICCP chunk (libwebpmux).
- * Returns 0 with *len the new size, or -1 with err set. */
-static int img_webp_tag(img_buf_t *out, size_t n, const img_profile_t *icc, size_t *len,
-                        img_err_t *err)
+/* See img_webp_config.h. */
+int img_webp_store(img_buf_t *out, const uint8_t *data, size_t n, size_t *len, img_err_t *err)
+{
+    if (img_buf_reserve(out, n, err) != 0)
+        return -1;
+    memcpy(out->data, data, n);
+    *len = n;
+    return 0;
+}
+
+/* See img_webp_config.h. */
+int img_webp_tag(img_buf_t *out, size_t n, const img_profile_t *icc, size_t *len,
+                 img_err_t *err)
 {
     WebPData image = { out->data, n }, prof = { icc->buf.data, icc->len }, all = { NULL, 0 };
-    WebPMux *mux = WebPMuxNew();
+    WebPMux *mux = WebPMuxCreate(&image, 1);
     int rc = -1;
 
     if (mux == NULL)
         return img_fail(err, IMG_ERR_NOMEM, "webp encode: out of memory for the ICC profile");
-    if (WebPMuxSetImage(mux, &image, 1) != WEBP_MUX_OK
-        || WebPMuxSetChunk(mux, "ICCP", &prof, 0) != WEBP_MUX_OK
+    if (WebPMuxSetChunk(mux, "ICCP", &prof, 0) != WEBP_MUX_OK
         || WebPMuxAssemble(mux, &all) != WEBP_MUX_OK)
         img_fail(err, IMG_ERR_NOMEM, "webp encode: cannot add the ICC profile");
-    else if (img_buf_reserve(out, all.size, err) == 0) {
-        memcpy(out->data, all.bytes, all.size);
-        *len = all.size;
-        rc = 0;
-    }
+    else
+        rc = img_webp_store(out, all.bytes, all.size, len, err);
     WebPDataClear(&all);
     WebPMuxDelete(mux);
     return rc;
+}
+
+/* See img_webp_config.h. */
+int img_webp_config(const img_image_t *img, const img_webp_opts_t *opts, WebPConfig *config,
+                    img_err_t *err)
+{
+    if (img->channels != 3 && !(img->channels == 4 && !img->premultiplied))
+        return img_fail(err, IMG_ERR_INVALID, "webp encode: needs RGB or straight RGBA");
+    if (img->width > IMG_WEBP_MAX_SIDE || img->height > IMG_WEBP_MAX_SIDE)
+        return img_fail(err, IMG_ERR_LIMIT, "image too large for WebP: %dx%d (max side %d)",
+                        img->width, img->height, IMG_WEBP_MAX_SIDE);
+    if (!WebPConfigInit(config))
+        return img_fail(err, IMG_ERR_INVALID, "webp encode: library version mismatch");
+    config->quality = opts->quality;
+    config->method = opts->method;
+    config->lossless = opts->lossless ? 1 : 0;
+    if (!WebPValidateConfig(config))
+        return img_fail(err, IMG_ERR_INVALID, "webp encode: invalid options q%.0f m%d",
+                        (double)opts->quality, opts->method);
+    return 0;
+}
+
+/* See img_webp_config.h. */
+int img_webp_import(const img_image_t *img, int argb, WebPPicture *pic, img_err_t *err)
+{
+    int ok;
+
+    if (!WebPPictureInit(pic))
+        return img_fail(err, IMG_ERR_INVALID, "webp encode: library version mismatch");
+    pic->width = img->width;
+    pic->height = img->height;
+    pic->use_argb = argb;
+    ok = img->channels == 4
+        ? WebPPictureImportRGBA(pic, img->px, (int)img->stride)
+        : WebPPictureImportRGB(pic, img->px, (int)img->stride);
+    if (ok)
+        return 0;
+    WebPPictureFree(pic);
+    return img_fail(err, IMG_ERR_NOMEM, "webp encode: out of memory importing pixels");
 }
 
 /* See img_webp_encode.h. */
@@ -81,32 +125,11 @@ int img_webp_encode(const img_image_t *img, const img_webp_opts_t *opts, img_buf
     img_webp_sink_t sink = { out, 0, 0 };
     int ok;
 
-    if (img->channels != 3 && !(img->channels == 4 && !img->premultiplied))
-        return img_fail(err, IMG_ERR_INVALID, "webp encode: needs RGB or straight RGBA");
-    if (img->width > IMG_WEBP_MAX_SIDE || img->height > IMG_WEBP_MAX_SIDE)
-        return img_fail(err, IMG_ERR_LIMIT, "image too large for WebP: %dx%d (max side %d)",
-                        img->width, img->height, IMG_WEBP_MAX_SIDE);
-    if (!WebPConfigInit(&config) || !WebPPictureInit(&pic))
-        return img_fail(err, IMG_ERR_INVALID, "webp encode: library version mismatch");
-    config.quality = opts->quality;
-    config.method = opts->method;
-    config.lossless = opts->lossless ? 1 : 0;
-    if (!WebPValidateConfig(&config))
-        return img_fail(err, IMG_ERR_INVALID, "webp encode: invalid options q%.0f m%d",
-                        (double)opts->quality, opts->method);
-
-    pic.width = img->width;
-    pic.height = img->height;
-    pic.use_argb = config.lossless;
+    if (img_webp_config(img, opts, &config, err) != 0
+        || img_webp_import(img, config.lossless, &pic, err) != 0)
+        return -1;
     pic.writer = img_webp_write;
     pic.custom_ptr = &sink;
-    ok = img->channels == 4
-        ? WebPPictureImportRGBA(&pic, img->px, (int)img->stride)
-        : WebPPictureImportRGB(&pic, img->px, (int)img->stride);
-    if (!ok) {
-        WebPPictureFree(&pic);
-        return img_fail(err, IMG_ERR_NOMEM, "webp encode: out of memory importing pixels");
-    }
     ok = WebPEncode(&config, &pic);
     if (!ok) {
         WebPEncodingError code = pic.error_code;

@@ -1,10 +1,12 @@
 /*
  * WebP encoding with libwebp (WebPEncode through a WebPConfig) into a
- * reusable memory buffer: lossy or lossless, alpha kept for RGBA.
+ * reusable memory buffer: lossy or lossless, alpha kept for RGBA; and
+ * animations (WebPAnimEncoder, libwebpmux) from decoded frames.
  */
 #ifndef IMG_WEBP_ENCODE_H
 #define IMG_WEBP_ENCODE_H
 
+#include "img_decode.h"
 #include "img_icc.h"
 #include "img_image.h"
 
@@ -27,6 +29,18 @@ typedef struct {
  * IMG_WEBP_MAX_SIDE, IMG_ERR_NOMEM. */
 int img_webp_encode(const img_image_t *img, const img_webp_opts_t *opts, img_buf_t *out,
                     size_t *len, img_err_t *err);
+
+/* Encodes the frames of f (straight RGBA canvases of one size, shown for
+ * their duration_ms each) as an animated WebP that loops forever into
+ * out, with opts as img_webp_encode takes them (quality, method,
+ * lossless and icc apply to every frame); *len receives the size.
+ * libwebp stores only what changes from one frame to the next and may
+ * merge a frame identical to the one before it (their durations added).
+ * Returns 0, or -1 with err set: IMG_ERR_INVALID for no frames, frames
+ * of other sizes or layouts, or bad options, IMG_ERR_LIMIT for a side
+ * over IMG_WEBP_MAX_SIDE, IMG_ERR_NOMEM. */
+int img_webp_encode_frames(const img_frames_t *f, const img_webp_opts_t *opts, img_buf_t *out,
+                           size_t *len, img_err_t *err);
 
 #pragma GCC visibility pop
 

@@ -60,8 +60,12 @@ my %SUFFIXES = (
     thumbnail => sub { map { "$_.jpg" } @{ $_[0]{sizes} || [128, 256, 512] } },
     webp      => sub { 'image.webp' },
     watermark => sub { 'watermarked.jpg' },
+    avif      => sub { 'image.avif' },
 );
-my %OUT_TYPE = (thumbnail => 'jpeg', webp => 'webp', watermark => 'jpeg');
+my %OUT_TYPE = (thumbnail => 'jpeg', webp => 'webp', watermark => 'jpeg', avif => 'avif');
+# Upload types by extension (what curl declares; the ingress sniffs anyway).
+my %CTYPE = (png => 'image/png', webp => 'image/webp', gif => 'image/gif', heic => 'image/heic',
+             heif => 'image/heif', avif => 'image/avif');
 
 my $host_conf = do {
     local $/;
@@ -77,7 +81,7 @@ my @routes = map {
 } @{ $host_conf->{routes} };
 
 opendir(my $dh, $opt{images}) or die "demo-gallery: $opt{images}: $!\n";
-my @files = sort grep { /\.(jpe?g|png|webp)$/i && -f "$opt{images}/$_" } readdir $dh;
+my @files = sort grep { /\.(jpe?g|png|webp|gif|heic|heif|avif)$/i && -f "$opt{images}/$_" } readdir $dh;
 closedir $dh;
 die "demo-gallery: no photos in $opt{images} (bench/corpus.sh makes them)\n" unless @files;
 
@@ -119,7 +123,7 @@ push @problems, map { "upload of $_->{name} answered $_->{status}: $_->{error}" 
 sub upload {
     my ($file, $mode) = @_;
     my $resp = "$opt{out}/.response";
-    my $ctype = $file =~ /\.png$/i ? 'image/png' : $file =~ /\.webp$/i ? 'image/webp' : 'image/jpeg';
+    my $ctype = $file =~ /\.([^.]+)$/ && $CTYPE{ lc $1 } || 'image/jpeg';
     my @how = $mode eq 'put'  ? ('-T', $file)
             : $mode eq 'post' ? ('--data-binary', "\@$file", '-H', "Content-Type: $ctype")
             :                   ('-F', "photo=\@$file;type=$ctype", '-F', 'title=' . basename($file));
@@ -226,7 +230,9 @@ for my $img (@ok) {
     } elsif (sha256_hex($bytes) ne $img->{sha256}) {
         push @problems, "$img->{name}: stored original differs from the upload (SHA-256)";
     } else {
-        $img->{orientation} = (PrismImageHeader::parse($bytes) || {})->{orientation} // 1;
+        my $info = PrismImageHeader::parse($bytes) || {};
+        $img->{orientation} = $info->{orientation} // 1;
+        $img->{type} = $info->{type} // '';
     }
     for my $d (@{ $img->{derivatives} }) {
         my $s = $stored{ $d->{key} };
@@ -413,11 +419,15 @@ sub h {
 # href(PATH): the relative URL of a file under --out (segments percent-encoded).
 sub href { join '/', map { my $s = $_; $s =~ s/([^A-Za-z0-9._~-])/sprintf '%%%02X', ord $1/ge; $s } split m{/}, $_[0] }
 
-# figure(FILE, TITLE, \@LINES, CLASS): one image with its caption, linking to it.
+# figure(FILE, TITLE, \@LINES, CLASS, NOTE): one image with its caption,
+# linking to it; with NOTE, a box saying it instead of the image (HEIC:
+# no browser shows it).
 sub figure {
-    my ($file, $title, $lines, $class) = @_;
+    my ($file, $title, $lines, $class, $note) = @_;
     my $src = href($file);
-    return qq{<figure class="$class"><a href="$src"><img src="$src" alt="} . h($title) . qq{"></a>}
+    my $shown = defined $note ? '<span class="noimg">' . h($note) . '</span>'
+                              : qq{<img src="$src" alt="} . h($title) . '">';
+    return qq{<figure class="$class"><a href="$src">$shown</a>}
          . '<figcaption><b>' . h($title) . '</b>' . join('', map { '<br>' . h($_) } @$lines)
          . "</figcaption></figure>\n";
 }
@@ -434,6 +444,10 @@ sub write_page {
         $p =~ s{"[^"]*/([^"/]+)"}{"$1"}g;      # paths: file names only
         "$_->{name}: " . basename($_->{plugin}) . " $p"
     } @{ $host_conf->{routes} };
+    my $formats = 'The originals are the corpus photos (JPEG) and, made from them at demo time by '
+      . 'scripts/demo-inputs.sh, a HEIC, an AVIF, an animated GIF and a wide-gamut JPEG (Adobe RGB (1998) '
+      . 'pixels, its profile embedded): every route takes each, the derivatives in sRGB; the webp route '
+      . 'keeps the animation.';
     my $html = <<"HEAD";
 <!doctype html>
 <html lang="en">
@@ -453,6 +467,7 @@ section.photo h2 { font-size: 16px; margin: 0 0 2px; }
 figure { margin: 0; text-align: center; font-size: 12px; }
 figure img { display: block; margin: 0 auto 4px; max-width: 172px; max-height: 130px; border: 1px solid #ccc; background: #eee; }
 figure.original img { max-width: 240px; max-height: 160px; }
+.noimg { display: flex; align-items: center; justify-content: center; width: 200px; height: 125px; margin: 0 auto 4px; border: 1px dashed #999; background: #eee; color: #555; padding: 0 8px; }
 figcaption { color: #333; }
 .problems { color: #a00; }
 footer { color: #555; font-size: 12px; margin-top: 24px; border-top: 1px solid #ccc; padding-top: 8px; }
@@ -485,7 +500,8 @@ HEAD
             $img->{upload_ms}, $img->{record} // 'missing', $img->{bucket}, $img->{key})) . "</div>\n<div class=\"row\">\n";
         my $rot = ($img->{orientation} // 1) > 1 ? " stored, EXIF orientation $img->{orientation}" : '';
         $html .= figure($img->{file}, 'original', [sprintf('%d×%d%s', $img->{width}, $img->{height}, $rot),
-                                                     commify($img->{size}) . ' bytes'], 'original');
+                                                     commify($img->{size}) . ' bytes'], 'original',
+                        ($img->{type} // '') eq 'heic' ? 'HEIC: no browser shows it; the derivatives are made from it' : undef);
         for my $d (@{ $img->{derivatives} }) {
             my $title = "$d->{route} $d->{suffix}";
             if (!$d->{info}) {
@@ -493,7 +509,8 @@ HEAD
                 next;
             }
             $html .= figure($d->{file}, $title, [
-                sprintf('%d×%d %s', $d->{info}{width}, $d->{info}{height}, uc $d->{info}{type}),
+                sprintf('%d×%d %s%s', $d->{info}{width}, $d->{info}{height}, uc $d->{info}{type},
+                        $d->{info}{animated} ? ', animated' : ''),
                 commify($d->{size}) . ' bytes', sprintf('+%.0f ms after the 201', $d->{latency_ms})], $d->{route});
         }
         $html .= "</div>\n</section>\n";
@@ -501,7 +518,7 @@ HEAD
     $html .= '<footer><p><b>How this page was made.</b> scripts/demo.sh started the local stack '
       . '(scripts/stack.sh: AWS emulators, nginx with the prism module, prism-host), then uploaded each photo '
       . 'with curl, alternating raw PUT, multipart form and raw POST, one after another. Routes: '
-      . h($routes_desc) . '.</p>'
+      . h($routes_desc) . '. ' . h($formats) . '</p>'
       . '<p><b>Latency</b> is measured from the moment the upload\'s <code>201 Created</code> reached the client '
       . '(curl\'s time of the first response byte) to the timestamp of the line prism-host logs right after the '
       . 'derivative\'s PutObject succeeded (<code>stored KEY</code>, log level debug, millisecond resolution), '

@@ -4,8 +4,11 @@
 #
 #   1. starts its own stack (scripts/stack.sh: emulators, nginx with the
 #      module on a free loopback port, prism-host) in build/stack/demo;
-#   2. uploads the photos of build/corpus with curl (raw PUT/POST and
-#      multipart forms), waits for every derivative, downloads everything
+#   2. uploads the photos of build/corpus, and a HEIC, an AVIF, an
+#      animated GIF and an Adobe RGB JPEG made from them
+#      (scripts/demo-inputs.sh, into build/stack/demo-inputs), with curl
+#      (raw PUT/POST and multipart forms), waits for every derivative,
+#      downloads everything
 #      into demo/out/ and writes demo/out/index.html and a summary
 #      (scripts/demo-gallery.pl);
 #   3. stops the stack and checks that nothing it started is left;
@@ -80,12 +83,15 @@ screenshot() {
 }
 
 ls "$images"/*.jpg >/dev/null 2>&1 || { echo "demo: no photos in $images (bench/corpus.sh makes them)" >&2; exit 1; }
+inputs=$root/build/stack/demo-inputs
+rm -rf "$inputs"
+scripts/demo-inputs.sh "$images" "$inputs" || { echo "demo: scripts/demo-inputs.sh failed" >&2; exit 1; }
 stamp=$(mktemp)                           # a page older than this is not this run's
 scripts/stack.sh stop >/dev/null 2>&1     # what an interrupted earlier demo left
 scripts/stack.sh start || exit 1
 stack_up=1
 eval "$(scripts/stack.sh env)"
-perl scripts/demo-gallery.pl --images "$images" --out "$out" --timeout "$timeout"
+perl scripts/demo-gallery.pl --images "$inputs" --out "$out" --timeout "$timeout"
 rc=$?
 stop_stack || rc=1
 

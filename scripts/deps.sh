@@ -27,7 +27,7 @@ PACKAGES="gcc make pkg-config perl curl clang
   nginx nginx-dev libpcre2-dev zlib1g-dev libssl-dev
   libcurl4-openssl-dev libjansson-dev libexpat1-dev
   libjpeg62-turbo-dev libwebp-dev libpng-dev libcmocka-dev
-  libgif-dev libheif-dev liblcms2-dev
+  libgif-dev libheif-dev liblcms2-dev libavif-dev
   imagemagick liblcms2-utils webp libheif-examples libavif-bin icc-profiles-free
   libtest-base-perl libipc-run-perl valgrind iproute2 procps openssl"
 CORPUS_PACKAGES="imagemagick libjpeg-turbo-progs libimage-exiftool-perl"

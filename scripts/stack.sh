@@ -5,7 +5,7 @@
 #     and state directory; resources from conf/resources.json),
 #   - nginx (/usr/sbin/nginx) with the prism module, on a free port: the
 #     upload endpoint, the image lookup (/images/ID) and the counters,
-#   - prism-host with the thumbnail, webp and watermark plugins, writing
+#   - prism-host with the thumbnail, webp, watermark and avif plugins, writing
 #     each image's record to DynamoDB and a completion event per route to
 #     the prism-completions topic (read them from prism-completions-test).
 # Configurations, pids and logs go under the stack directory.
@@ -26,6 +26,8 @@
 #   PRISM_STACK_THUMBNAIL_SIZES  thumbnail sizes, comma-separated [128,256,512]
 #   PRISM_STACK_WEBP_MAX         webp max_dimension, 0 keeps the size [2048]
 #   PRISM_STACK_WATERMARK_LOGO   watermark PNG [tests/data/watermark/logo.png]
+#   PRISM_STACK_WEBP_ANIMATED    webp keeps animations: true or false [true]
+#   PRISM_STACK_AVIF_MAX         avif max_dimension, 0 keeps the size [2048]
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -160,6 +162,8 @@ write_host_conf() {
     local completions=$PRISM_TOPIC_ARN_PRISM_COMPLETIONS
     local sizes=${PRISM_STACK_THUMBNAIL_SIZES:-128,256,512}
     local webp_max=${PRISM_STACK_WEBP_MAX:-2048}
+    local webp_animated=${PRISM_STACK_WEBP_ANIMATED:-true}
+    local avif_max=${PRISM_STACK_AVIF_MAX:-2048}
     local logo=${PRISM_STACK_WATERMARK_LOGO:-$root/tests/data/watermark/logo.png}
     case $logo in /*) ;; *) logo=$root/$logo ;; esac
     cat > "$dir/prism-host.json" <<EOF
@@ -191,7 +195,7 @@ write_host_conf() {
       "queue_url": "$PRISM_QUEUE_URL_PRISM_WEBP",
       "dlq_url": "$PRISM_QUEUE_URL_PRISM_WEBP_DLQ",
       "plugin": "$plugins/webp.so",
-      "plugin_params": { "quality": 80, "max_dimension": $webp_max },
+      "plugin_params": { "quality": 80, "max_dimension": $webp_max, "animated": $webp_animated },
       "input": { "buckets": ["prism-ingest"], "prefix": "originals/" },
       "output": { "bucket": "prism-derived", "prefix": "" },
       "completion_topic_arn": "$completions",
@@ -208,6 +212,18 @@ write_host_conf() {
       "output": { "bucket": "prism-derived", "prefix": "" },
       "completion_topic_arn": "$completions",
       "visibility_timeout": 30,
+      "max_attempts": 4
+    },
+    {
+      "name": "avif",
+      "queue_url": "$PRISM_QUEUE_URL_PRISM_AVIF",
+      "dlq_url": "$PRISM_QUEUE_URL_PRISM_AVIF_DLQ",
+      "plugin": "$plugins/avif.so",
+      "plugin_params": { "quality": 60, "speed": 8, "max_dimension": $avif_max },
+      "input": { "buckets": ["prism-ingest"], "prefix": "originals/" },
+      "output": { "bucket": "prism-derived", "prefix": "" },
+      "completion_topic_arn": "$completions",
+      "visibility_timeout": 60,
       "max_attempts": 4
     }
   ]
@@ -239,7 +255,7 @@ host_ready() {
 start() {
     local f
     for f in "$nginx_bin" "$module" "$host_bin" "$plugins/thumbnail.so" "$plugins/webp.so" \
-             "$plugins/watermark.so" "$root/build/prism-aws"; do
+             "$plugins/watermark.so" "$plugins/avif.so" "$root/build/prism-aws"; do
         [ -e "$f" ] || die "missing ${f#$root/}: run make first"
     done
     if load_env 2>/dev/null && { alive "$dir/nginx/logs/nginx.pid" || alive "$dir/prism-host.pid" \
@@ -386,6 +402,7 @@ The derivatives are in bucket prism-derived under the key without its extension:
   $aws s3 get  prism-derived originals/Y/M/D/ID/thumbnail/256.jpg thumb.jpg
   $aws s3 get  prism-derived originals/Y/M/D/ID/webp/image.webp image.webp
   $aws s3 get  prism-derived originals/Y/M/D/ID/watermark/watermarked.jpg marked.jpg
+  $aws s3 get  prism-derived originals/Y/M/D/ID/avif/image.avif image.avif
   grep stored ${dir#$root/}/host.log                  # every derivative, with its time
 Completion events (one per route and image) and dead-letter queues:
   $aws sqs receive --queue-url $PRISM_QUEUE_URL_PRISM_COMPLETIONS_TEST --max 10 --delete

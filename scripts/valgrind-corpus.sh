@@ -40,6 +40,7 @@ plugins=(
     "thumbnail" '{"sizes":[128,256]}'
     "webp" '{"quality":80,"max_dimension":512}'
     "watermark" "{\"logo\":\"$root/tests/data/watermark/logo.png\"}"
+    "avif" '{"quality":60,"speed":10,"max_dimension":256}'
 )
 
 tmp=$(mktemp -d)

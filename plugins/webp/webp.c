@@ -1,13 +1,15 @@
 /*
  * webp: JPEG, PNG, WebP, GIF, HEIF or AVIF in, "image.webp" out (libwebp,
- * lossy or lossless), in sRGB; an animation gives its first frame.
+ * lossy or lossless), in sRGB; an animation gives its first frame, or
+ * with `animated` every frame (an animated WebP with the same durations).
  *
  * With max_dimension set the image is fitted into that box (never
  * enlarged): the JPEG is decoded at the smallest sufficient DCT scale
  * (a HEIF from its thumbnail when big enough), then resampled with
- * Lanczos-3 (alpha premultiplied meanwhile). EXIF orientation is
- * applied; transparency is kept. Buffers belong to
- * the instance and are reused from one image to the next.
+ * Lanczos-3 (alpha premultiplied meanwhile); every frame of an animation
+ * alike. EXIF orientation is applied; transparency is kept. Buffers
+ * belong to the instance and are reused from one image to the next
+ * (img_fit.h).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,23 +17,20 @@
 
 #include "prism/plugin.h"
 #include "img_accepts.h"
-#include "img_convert.h"
-#include "img_geometry.h"
-#include "img_load.h"
-#include "img_orient.h"
+#include "img_fit.h"
 #include "img_prism.h"
-#include "img_resample.h"
 #include "img_webp_encode.h"
 
 typedef struct {
     img_webp_opts_t enc;
     int             max_dimension;   /* 0: keep the size */
+    int             animated;        /* keep every frame of an animation */
+    img_load_opts_t frames;          /* with animated: the bounds on all frames */
     uint64_t        max_pixels;
     img_profile_t   tag;             /* with embed_icc: the sRGB profile embedded */
     /* reused between images */
-    img_loader_t    load;
-    img_buf_t       resized, oriented, rgb, encoded;
-    img_resampler_t rs;
+    img_fitter_t    fit;
+    img_buf_t       encoded;
 } wp_state_t;
 
 static const prism_param_spec_t wp_params[] = {
@@ -42,9 +41,15 @@ static const prism_param_spec_t wp_params[] = {
     { "max_dimension", PRISM_PARAM_INT, "0", 0, IMG_WEBP_MAX_SIDE, NULL,
       "0 keeps the size; else fit within max_dimension x max_dimension (never enlarged)" },
     { "max_pixels", PRISM_PARAM_INT, II_DEFAULT_MAX_PIXELS_STR, 1, 1e10, NULL,
-      "originals with more pixels (width x height, from the header) are rejected undecoded" },
+      "originals with more pixels (width x height, from the header) are rejected undecoded; "
+      "with animated, also the pixels of all frames together" },
     { "embed_icc", PRISM_PARAM_BOOL, "false", 0, 0, NULL,
       "embed an sRGB ICC profile in the output (it is sRGB either way; untagged is smaller)" },
+    { "animated", PRISM_PARAM_BOOL, "false", 0, 0, NULL,
+      "an animated GIF or WebP gives an animated WebP (every frame, same durations); "
+      "false: its first frame" },
+    { "max_frames", PRISM_PARAM_INT, "1000", 1, 100000, NULL,
+      "with animated: animations with more frames are rejected" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
 };
 
@@ -55,13 +60,9 @@ static void wp_destroy(void *state)
 
     if (st == NULL)
         return;
-    img_loader_free(&st->load);
-    img_buf_free(&st->resized);
-    img_buf_free(&st->oriented);
-    img_buf_free(&st->rgb);
+    img_fitter_free(&st->fit);
     img_buf_free(&st->encoded);
     img_buf_free(&st->tag.buf);
-    img_resampler_free(&st->rs);
     free(st);
 }
 
@@ -81,6 +82,9 @@ static int wp_init(const prism_params_t *p, void **state, char *err, size_t errl
     st->enc.lossless = p->get_bool(p, "lossless");
     st->max_dimension = (int)p->get_int(p, "max_dimension");
     st->max_pixels = (uint64_t)p->get_int(p, "max_pixels");
+    st->animated = p->get_bool(p, "animated");
+    st->frames.max_pixels = st->max_pixels;
+    st->frames.max_frames = (int)p->get_int(p, "max_frames");
     st->enc.icc = &st->tag;
     if (p->get_bool(p, "embed_icc") && img_icc_srgb(3, &st->tag, &e) != 0) {
         snprintf(err, errlen, "embed_icc: %s", e.msg);
@@ -91,63 +95,31 @@ static int wp_init(const prism_params_t *p, void **state, char *err, size_t errl
     return 0;
 }
 
-/* Releases buffers that one huge image grew past the retained size. */
-static void wp_trim(wp_state_t *st)
-{
-    img_loader_trim(&st->load, IMG_BUF_RETAIN);
-    img_buf_trim(&st->resized, IMG_BUF_RETAIN);
-    img_buf_trim(&st->oriented, IMG_BUF_RETAIN);
-    img_buf_trim(&st->rgb, IMG_BUF_RETAIN);
-    img_buf_trim(&st->encoded, IMG_BUF_RETAIN);
-    img_resampler_trim(&st->rs, IMG_BUF_RETAIN);
-}
-
 /* Decodes, fits, turns upright and encodes one original into
- * st->encoded (a refused profile is logged). Returns 0 or -1 with e set. */
+ * st->encoded: every frame of an animation with `animated`, else one
+ * image (a refused profile is logged). Returns 0 or -1 with e set. */
 static int wp_convert(wp_state_t *st, const prism_input_t *in, prism_output_t *out,
                       size_t *len, img_err_t *e)
 {
-    img_load_opts_t lo = { 0, 0, 0, st->max_pixels, 0 };
     ii_info_t info;
-    img_geom_t g;
-    img_image_t img, next;
+    img_image_t img;
+    int rc;
 
     if (img_load_probe(in->data, in->len, st->max_pixels, &info, e) != 0)
         return -1;
-    if (st->max_dimension > 0) {
-        /* a square box: the geometry on the stored image is the displayed one turned */
-        img_geom_compute((int)info.width, (int)info.height, st->max_dimension,
-                         st->max_dimension, IMG_FIT, 0, &g);
-        img_geom_min_decode(&g, (int)info.width, (int)info.height, &lo.min_width,
-                            &lo.min_height);
-    }
-    if (img_load_decode(&st->load, in->data, in->len, &info, &lo, &img, e) != 0)
-        return -1;
-    if (st->load.warn.code != IMG_ERR_NONE)
-        out->log(out, PRISM_LOG_WARN, "%s", st->load.warn.msg);
-
-    if (st->max_dimension > 0 && (g.width != img.width || g.height != img.height)) {
-        img_rect_t region = img_geom_scale_region(&g, (int)info.width, (int)info.height,
-                                                  img.width, img.height);
-
-        img_premultiply(&img);
-        if (img_image_alloc(&next, g.width, g.height, img.channels, &st->resized, e) != 0
-            || img_resample(&st->rs, &img, &region, &next, e) != 0)
-            return -1;
-        img_unpremultiply(&next);
-        img = next;
-    }
-    if (info.orientation != 1) {
-        if (img_orient(&img, info.orientation, &next, &st->oriented, e) != 0)
-            return -1;
-        img = next;
-    }
-    if (img.channels == 1) {
-        if (img_gray_to_rgb(&img, &next, &st->rgb, e) != 0)
-            return -1;
-        img = next;
-    }
-    return img_webp_encode(&img, &st->enc, &st->encoded, len, e);
+    if (st->animated && img_fit_animated(&info))
+        rc = img_fit_frames(&st->fit, in->data, in->len, &info, st->max_dimension,
+                            &st->frames, e) != 0
+            ? -1
+            : img_webp_encode_frames(&st->fit.fitted, &st->enc, &st->encoded, len, e);
+    else
+        rc = img_fit_load(&st->fit, in->data, in->len, &info, st->max_dimension,
+                          st->max_pixels, &img, e) != 0
+            ? -1
+            : img_webp_encode(&img, &st->enc, &st->encoded, len, e);
+    if (st->fit.load.warn.code != IMG_ERR_NONE)
+        out->log(out, PRISM_LOG_WARN, "%s", st->fit.load.warn.msg);
+    return rc;
 }
 
 /* Converts one original (see the file comment). REJECT for unsupported,
@@ -164,15 +136,17 @@ static prism_result_t wp_process(void *state, const prism_input_t *in, prism_out
         rc = img_prism_fail(out, &e);
     else
         rc = img_prism_emit(out, "image.webp", "image/webp", st->encoded.data, len);
-    wp_trim(st);
+    img_fitter_trim(&st->fit, IMG_BUF_RETAIN);
+    img_buf_trim(&st->encoded, IMG_BUF_RETAIN);
     return rc;
 }
 
 const prism_plugin_t prism_plugin = {
     .abi_version = PRISM_PLUGIN_ABI_VERSION,
     .name = "webp",
-    .version = "1.0.0",
-    .description = "JPEG/PNG/WebP/GIF/HEIF/AVIF to WebP (lossy or lossless), optionally fitted into a box",
+    .version = "1.1.0",
+    .description = "JPEG/PNG/WebP/GIF/HEIF/AVIF to WebP (lossy or lossless, still or animated), "
+                   "optionally fitted into a box",
     .params = wp_params,
     .accepts = img_accepts,
     .init = wp_init,

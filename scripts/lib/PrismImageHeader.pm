@@ -3,16 +3,18 @@
 # an oracle independent of prism's own imageinfo/ code.
 #
 #   my $info = PrismImageHeader::parse($bytes);   # undef when unrecognised
-#   # { type => 'jpeg'|'png'|'webp'|'gif', mime => 'image/jpeg', width, height,
+#   # { type => 'jpeg'|'png'|'webp'|'gif'|'avif'|'heic', mime => 'image/jpeg', width, height,
 #   #   orientation => EXIF orientation 1..8 (JPEG; 1 without EXIF),
-#   #   components => JPEG colour components, webp => 'VP8 '|'VP8L'|'VP8X' }
+#   #   components => JPEG colour components, webp => 'VP8 '|'VP8L'|'VP8X',
+#   #   animated => 1 for a WebP with the VP8X animation flag }
 #   my $info = PrismImageHeader::parse_file($path);
 package PrismImageHeader;
 
 use strict;
 use warnings;
 
-my %MIME = (jpeg => 'image/jpeg', png => 'image/png', webp => 'image/webp', gif => 'image/gif');
+my %MIME = (jpeg => 'image/jpeg', png => 'image/png', webp => 'image/webp', gif => 'image/gif',
+            avif => 'image/avif', heic => 'image/heic');
 
 # parse_file(PATH): parse() of the file's bytes; undef when unreadable.
 sub parse_file {
@@ -25,7 +27,7 @@ sub parse_file {
 }
 
 # parse(BYTES): the description above, or undef when BYTES is no complete
-# JPEG, PNG, WebP or GIF header.
+# JPEG, PNG, WebP, GIF, AVIF or HEIC header.
 sub parse {
     my ($b) = @_;
     my $info;
@@ -38,6 +40,8 @@ sub parse {
     } elsif (substr($b, 0, 6) =~ /^GIF8[79]a$/) {
         $info = length($b) >= 10 ? { type => 'gif', width => unpack('v', substr($b, 6, 2)),
                                      height => unpack('v', substr($b, 8, 2)) } : undef;
+    } elsif (substr($b, 4, 4) eq 'ftyp') {
+        $info = _bmff($b);
     }
     return undef unless $info && $info->{width} && $info->{height};
     $info->{mime} = $MIME{ $info->{type} };
@@ -118,7 +122,65 @@ sub _webp {
     if ($fourcc eq 'VP8X') {
         my ($w0, $w1, $w2, $h0, $h1, $h2) = unpack('C6', substr($b, $d + 4, 6));
         return { type => 'webp', webp => $fourcc, width => ($w0 | $w1 << 8 | $w2 << 16) + 1,
-                 height => ($h0 | $h1 << 8 | $h2 << 16) + 1 };
+                 height => ($h0 | $h1 << 8 | $h2 << 16) + 1,
+                 animated => (ord(substr($b, $d, 1)) & 0x02) ? 1 : 0 };
+    }
+    return undef;
+}
+
+# AVIF and HEIC (ISO BMFF): the type from the ftyp box's major brand, the
+# size from the primary item's ispe property (meta: pitm names the item,
+# iprp/ipma associates it with properties of iprp/ipco): the coded size,
+# before any irot/imir transform.
+sub _bmff {
+    my ($b) = @_;
+    my $brand = substr($b, 8, 4);
+    my $type = $brand =~ /^avi[fs]$/ ? 'avif' : $brand =~ /^(?:hei[cxms]|mif1)$/ ? 'heic' : undef;
+    return undef unless $type;
+    my $meta = _box($b, 0, length $b, 'meta') or return undef;
+    my ($mstart, $mend) = ($meta->[0] + 4, $meta->[1]);          # a full box
+    my $pitm = _box($b, $mstart, $mend, 'pitm') or return undef;
+    my $primary = unpack(substr($b, $pitm->[0], 1) eq "\0" ? 'n' : 'N', substr($b, $pitm->[0] + 4, 4));
+    my $iprp = _box($b, $mstart, $mend, 'iprp') or return undef;
+    my $ipco = _box($b, @$iprp, 'ipco') or return undef;
+    my $ipma = _box($b, @$iprp, 'ipma') or return undef;
+    my @props;                                                   # ipco's children, 1-based
+    for (my $at = $ipco->[0]; $at + 8 <= $ipco->[1];) {
+        my $size = unpack('N', substr($b, $at, 4)) or last;
+        push @props, [substr($b, $at + 4, 4), $at + 8];
+        $at += $size;
+    }
+    my ($version, $flags) = (unpack('C', substr($b, $ipma->[0], 1)), unpack('N', substr($b, $ipma->[0], 4)) & 0xFFFFFF);
+    my $at = $ipma->[0] + 4;
+    my $entries = unpack('N', substr($b, $at, 4));
+    $at += 4;
+    for (1 .. $entries) {
+        my $item = unpack($version < 1 ? 'n' : 'N', substr($b, $at, 4));
+        $at += $version < 1 ? 2 : 4;
+        my $n = unpack('C', substr($b, $at++, 1));
+        for (1 .. $n) {
+            my $index = $flags & 1 ? unpack('n', substr($b, $at, 2)) & 0x7FFF : unpack('C', substr($b, $at, 1)) & 0x7F;
+            $at += $flags & 1 ? 2 : 1;
+            my $p = $props[$index - 1];
+            if ($item == $primary && $p && $p->[0] eq 'ispe') {
+                my ($w, $h) = unpack('N N', substr($b, $p->[1] + 4, 8));
+                return { type => $type, width => $w, height => $h };
+            }
+        }
+    }
+    return undef;
+}
+
+# _box(BYTES, START, END, TYPE): [payload start, end] of the first box of
+# TYPE among the boxes in BYTES[START, END), or undef.
+sub _box {
+    my ($b, $start, $end, $type) = @_;
+    for (my $at = $start; $at + 8 <= $end;) {
+        my $size = unpack('N', substr($b, $at, 4));
+        $size = $end - $at if $size == 0;
+        return undef if $size < 8;
+        return [$at + 8, $at + $size] if substr($b, $at + 4, 4) eq $type;
+        $at += $size;
     }
     return undef;
 }

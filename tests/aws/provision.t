@@ -79,7 +79,7 @@ sub ddb { run($ddb, @_) }
 
 END { local $?; local_aws('stop') if $state; }
 
-my @roles = qw(thumbnail webp watermark);
+my @roles = qw(thumbnail webp watermark avif);
 
 # --- a fresh start has every resource ---------------------------------------
 my $t0 = time;

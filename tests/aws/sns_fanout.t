@@ -1,4 +1,4 @@
-# SNS Publish through prism-aws fans out to the three role queues with
+# SNS Publish through prism-aws fans out to the four role queues with
 # the message and its attributes intact (raw delivery).
 use strict;
 use warnings;
@@ -7,7 +7,7 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use PrismAwsCli;
 
-my @queues = map { queue_url("prism-$_") } qw(thumbnail webp watermark);
+my @queues = map { queue_url("prism-$_") } qw(thumbnail webp watermark avif);
 my $marker = "fanout-$$-" . time;
 my $message = qq({"Records":[{"s3":{"object":{"key":"a b+\x{fc}.jpg"}}}],"marker":"$marker"});
 utf8::encode($message);

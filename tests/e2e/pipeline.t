@@ -1,7 +1,7 @@
 # The whole pipeline end to end, as `make demo` runs it, on a few small
 # images: curl uploads (raw PUT, raw POST, multipart form) to nginx with the
 # prism module → S3 + SNS → one SQS queue per role → prism-host with the
-# thumbnail, webp and watermark plugins → derivatives in S3, the image
+# thumbnail, webp, watermark and avif plugins → derivatives in S3, the image
 # record in DynamoDB (read back with nginx's GET /images/ID) and one
 # completion event per route.  Every derivative's existence, type and
 # dimensions are checked, the queues and DLQs are empty afterwards, and
@@ -44,8 +44,10 @@ $ENV{PRISM_STACK_DYNAMODB_PORT} = $ENV{PRISM_E2E_DYNAMODB_PORT} || 4615;
 # small sizes, so that the fixtures are really resized
 my @SIZES = (48, 96, 200);
 my $WEBP_MAX = 120;
+my $AVIF_MAX = 100;
 $ENV{PRISM_STACK_THUMBNAIL_SIZES} = join ',', @SIZES;
 $ENV{PRISM_STACK_WEBP_MAX} = $WEBP_MAX;
+$ENV{PRISM_STACK_AVIF_MAX} = $AVIF_MAX;
 
 my $http = HTTP::Tiny->new(timeout => 10);
 my $json = JSON::PP->new->canonical;
@@ -95,7 +97,7 @@ sub queue_url {
     (my $var = 'PRISM_QUEUE_URL_' . uc $name) =~ s/[^A-Z0-9_]/_/g;
     return $env{$var} // BAIL_OUT("no $var from scripts/stack.sh env");
 }
-my @ROLES = qw(thumbnail webp watermark);
+my @ROLES = qw(thumbnail webp watermark avif);
 
 # ---- helpers ----------------------------------------------------------------------
 
@@ -275,7 +277,8 @@ sub expected {
     my ($w, $h) = @{ $u->{upright} };
     return ((map { ['thumbnail', "$_.jpg", 'jpeg', [fit($w, $h, $_)]] } @SIZES),
             ['webp', 'image.webp', 'webp', [fit($w, $h, $WEBP_MAX)]],
-            ['watermark', 'watermarked.jpg', 'jpeg', [$w, $h]]);
+            ['watermark', 'watermarked.jpg', 'jpeg', [$w, $h]],
+            ['avif', 'image.avif', 'avif', [fit($w, $h, $AVIF_MAX)]]);
 }
 
 my $n_derivatives = 0;
@@ -302,7 +305,7 @@ for my $u (@uploads) {
             if $route eq 'thumbnail' && $u->{name} eq 'jpeg-gray.jpg';
     }
 }
-is($n_derivatives, @uploads * (@SIZES + 2), 'every derivative exists');
+is($n_derivatives, @uploads * (@SIZES + 3), 'every derivative exists');
 
 # ---- queues and counters afterwards ---------------------------------------------------------------
 

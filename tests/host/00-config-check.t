@@ -146,12 +146,12 @@ like($out, qr/reject: corrupt image \(test\)/, 'prism-run-plugin reject: reason 
 
 # The example configuration, when the built-in plugins are built.
 SKIP: {
-    my @missing = grep { !-f root() . "/build/plugins/$_.so" } qw(thumbnail webp watermark);
+    my @missing = grep { !-f root() . "/build/plugins/$_.so" } qw(thumbnail webp watermark avif);
     skip("built-in plugins not built: @missing", 3) if @missing;
     # the template, filled in with what provisioning would return (an
     # account of AWS's documentation)
     my $envf = File::Temp->new;
-    for my $q (map { ("prism-$_", "prism-$_-dlq") } qw(thumbnail webp watermark)) {
+    for my $q (map { ("prism-$_", "prism-$_-dlq") } qw(thumbnail webp watermark avif)) {
         (my $var = uc "PRISM_QUEUE_URL_$q") =~ s/-/_/g;
         print $envf "$var='https://sqs.us-east-1.amazonaws.com/123456789012/$q'\n";
     }

@@ -2,8 +2,8 @@
  * A small stand-in for prism-host, shared by the plugin tests: loads
  * build/plugins/NAME.so with dlopen(), serves the plugin's params from a
  * name/value list (falling back to the plugin's declared defaults, as the
- * host does), records what it emits, and decodes emitted JPEG and WebP
- * bytes back with libjpeg and libwebp directly. Also builds test JPEGs
+ * host does), records what it emits, and decodes emitted JPEG, WebP and
+ * AVIF bytes back with libjpeg, libwebp and libheif directly. Also builds test JPEGs
  * with libjpeg (any size and colour, progressive, CMYK, with an EXIF
  * orientation) and edits them (truncate, damage).
  *
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <jpeglib.h>
+#include <libheif/heif.h>
 #include <png.h>
 #include <webp/decode.h>
 
@@ -376,6 +377,57 @@ static inline unsigned char *ph_png_make(const ph_image_t *im, size_t *len)
     assert_true(png_image_write_to_memory(&p, d, &n, 0, im->px, 0, NULL));
     *len = n;
     return d;
+}
+
+/* ---- AVIF bytes ------------------------------------------------------------ */
+
+/* An AVIF (or HEIF) decoded by libheif: RGB or RGBA pixels in im, whether it has
+ * alpha and an embedded ICC profile. */
+typedef struct {
+    ph_image_t im;
+    int        alpha, icc;
+} ph_avif_t;
+
+/* Decodes AVIF bytes with libheif into *a (RGBA when it has alpha, else
+ * RGB). Returns 0, or -1 with libheif's message printed. */
+static inline int ph_avif_decode(const unsigned char *d, size_t len, ph_avif_t *a)
+{
+    struct heif_context *ctx = heif_context_alloc();
+    struct heif_image_handle *h = NULL;
+    struct heif_image *img = NULL;
+    struct heif_error e;
+    const uint8_t *px;
+    int stride, y, rc = -1;
+
+    memset(a, 0, sizeof(*a));
+    e = heif_context_read_from_memory_without_copy(ctx, d, len, NULL);
+    if (e.code == heif_error_Ok)
+        e = heif_context_get_primary_image_handle(ctx, &h);
+    if (e.code == heif_error_Ok) {
+        a->alpha = heif_image_handle_has_alpha_channel(h);
+        a->icc = heif_image_handle_get_color_profile_type(h) == heif_color_profile_type_prof;
+        e = heif_decode_image(h, &img, heif_colorspace_RGB,
+                              a->alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB,
+                              NULL);
+    }
+    if (e.code != heif_error_Ok) {
+        print_message("libheif: %s\n", e.message);
+        goto done;
+    }
+    a->im.w = heif_image_get_width(img, heif_channel_interleaved);
+    a->im.h = heif_image_get_height(img, heif_channel_interleaved);
+    a->im.ch = a->alpha ? 4 : 3;
+    a->im.px = malloc((size_t)a->im.w * a->im.h * a->im.ch);
+    assert_non_null(a->im.px);
+    px = heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
+    for (y = 0; y < a->im.h; y++)
+        memcpy(ph_px(&a->im, 0, y), px + (size_t)y * stride, (size_t)a->im.w * a->im.ch);
+    rc = 0;
+done:
+    heif_image_release(img);
+    heif_image_handle_release(h);
+    heif_context_free(ctx);
+    return rc;
 }
 
 /* ---- the plugin's side of the ABI ------------------------------------------ */

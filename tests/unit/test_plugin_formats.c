@@ -142,6 +142,11 @@ static int setup_webp(void **state)
     return ph_fixture_setup(state, "webp");
 }
 
+static int setup_avif(void **state)
+{
+    return ph_fixture_setup(state, "avif");
+}
+
 /* thumbnail at a size larger than every fixture: the picture itself. */
 static void test_thumbnail_every_kind(void **state)
 {
@@ -193,6 +198,43 @@ static void test_webp_every_kind(void **state)
         ref = reference(&kinds[i]);
         bad += over(&kinds[i], "image.webp", ff_mae(&im, &ref, 3), kinds[i].webp_tol);
         ph_webp_free(&im);
+        ph_image_free(&ref);
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* avif at quality 90: the picture itself within the JPEG output's bound
+ * (4:2:0 like the JPEGs) plus 1, alpha kept where there is one. */
+static void test_avif_every_kind(void **state)
+{
+    fx_t *f = *state;
+    const char *kv[] = { "quality", "90", "speed", "9", NULL };
+    size_t i;
+    int bad = 0;
+
+    ph_init_ok(&f->p, kv);
+    for (i = 0; i < NKINDS; i++) {
+        ph_image_t ref;
+        ph_avif_t a;
+        const ph_blob_t *b;
+
+        if (run(f, kinds[i].file) != 0) {
+            bad++;
+            continue;
+        }
+        b = ph_find(&f->out, "image.avif");
+        assert_non_null(b);
+        assert_int_equal(ph_avif_decode(b->data, b->len, &a), 0);
+        if (a.alpha != kinds[i].alpha) {
+            print_message("%-20s alpha %d, want %d FAILED\n", kinds[i].file, a.alpha,
+                          kinds[i].alpha);
+            bad++;
+        }
+        if (a.im.ch == 4)
+            ff_flatten_white(&a.im);
+        ref = reference(&kinds[i]);
+        bad += over(&kinds[i], "image.avif", ff_mae(&a.im, &ref, 3), kinds[i].jpeg_tol + 1.0);
+        ph_image_free(&a.im);
         ph_image_free(&ref);
     }
     assert_int_equal(bad, 0);
@@ -303,6 +345,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_thumbnail_every_kind, setup_thumbnail, teardown),
         cmocka_unit_test_setup_teardown(test_watermark_every_kind, setup_watermark, teardown),
         cmocka_unit_test_setup_teardown(test_webp_every_kind, setup_webp, teardown),
+        cmocka_unit_test_setup_teardown(test_avif_every_kind, setup_avif, teardown),
         cmocka_unit_test_setup_teardown(test_embed_icc, setup_thumbnail, teardown),
         cmocka_unit_test_setup_teardown(test_thumbnail_heif_embedded, setup_thumbnail, teardown),
         cmocka_unit_test_setup_teardown(test_background, setup_thumbnail, teardown),

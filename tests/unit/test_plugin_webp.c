@@ -3,14 +3,18 @@
  * its descriptor: JPEG and PNG in, WebP out, decoded back with libwebp to
  * check size, colour, alpha, losslessness, max_dimension (with shrink-on-
  * load and premultiplied resampling), EXIF orientation, gray and CMYK
- * inputs, and every refusal. Run from the repository root after building
- * the plugin.
+ * inputs, animated GIFs kept animated (ImageMagick makes them; the
+ * output is decoded with WebPAnimDecoder), and every refusal. Run from
+ * the repository root after building the plugin.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <unistd.h>
+#include <webp/demux.h>
 
 #include "plugin_harness.h"
 
@@ -64,7 +68,7 @@ static void test_descriptor(void **state)
 {
     const prism_plugin_t *pl = ((fx_t *)*state)->p.pl;
     const char *want[] = { "quality", "method", "lossless", "max_dimension", "max_pixels",
-                           "embed_icc" };
+                           "embed_icc", "animated", "max_frames" };
     size_t i;
 
     for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -364,6 +368,206 @@ static void test_rejects(void **state)
     free(d);
 }
 
+/* The three frames of the test animation: each its left and right colour,
+ * shown for 100, 200 and 300 ms. */
+static const unsigned char ANIM[3][2][3] = {
+    { { 255, 0, 0 }, { 0, 0, 255 } },
+    { { 0, 255, 0 }, { 255, 255, 0 } },
+    { { 0, 0, 255 }, { 255, 255, 255 } },
+};
+static const int ANIM_MS[3] = { 100, 200, 300 };
+
+/* Writes the 40x30 test animation as a GIF with ImageMagick into a
+ * temporary file; returns its path (to unlink). */
+static char *make_anim_gif(void)
+{
+    static char path[] = "/tmp/prism-anim-XXXXXX.gif";
+    char cmd[1024];
+    int fd = mkstemps(path, 4), i, n;
+
+    assert_true(fd >= 0);
+    close(fd);
+    n = snprintf(cmd, sizeof(cmd), "convert");
+    for (i = 0; i < 3; i++)
+        n += snprintf(cmd + n, sizeof(cmd) - (size_t)n,
+                      " -delay %d '(' -size 40x30 xc:'rgb(%d,%d,%d)' -fill 'rgb(%d,%d,%d)'"
+                      " -draw 'rectangle 20,0 39,29' ')'",
+                      ANIM_MS[i] / 10, ANIM[i][0][0], ANIM[i][0][1], ANIM[i][0][2],
+                      ANIM[i][1][0], ANIM[i][1][1], ANIM[i][1][2]);
+    snprintf(cmd + n, sizeof(cmd) - (size_t)n, " -loop 0 %s", path);
+    if (system(cmd) != 0)
+        fail_msg("ImageMagick failed: %s", cmd);
+    return path;
+}
+
+/* The mean absolute RGB difference of an RGBA w x h frame from test frame
+ * k (left half, right half), the 4 columns around the seam left out
+ * (resampling blends them). */
+static double anim_diff(const unsigned char *rgba, int w, int h, int k)
+{
+    double s = 0;
+    int x, y, c, n = 0;
+
+    for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++) {
+            if (x >= w / 2 - 2 && x < w / 2 + 2)
+                continue;
+            for (c = 0; c < 3; c++)
+                s += abs((int)rgba[((size_t)y * w + x) * 4 + c] - (int)ANIM[k][x >= w / 2][c]);
+            n += 3;
+        }
+    return s / n;
+}
+
+/* Decodes the animated image.webp with WebPAnimDecoder and checks it has
+ * the test animation's 3 frames at w x h, their durations, and pixels
+ * within tol of them (mean absolute error). */
+static void check_anim(const fx_t *f, int w, int h, double tol)
+{
+    const ph_blob_t *b = ph_find(&f->out, "image.webp");
+    WebPData data;
+    WebPAnimDecoderOptions o;
+    WebPAnimDecoder *dec;
+    WebPAnimInfo ai;
+    int k = 0, prev = 0;
+
+    assert_non_null(b);
+    data.bytes = b->data, data.size = b->len;
+    assert_true(WebPAnimDecoderOptionsInit(&o));
+    o.color_mode = MODE_RGBA;
+    dec = WebPAnimDecoderNew(&data, &o);
+    assert_non_null(dec);
+    assert_true(WebPAnimDecoderGetInfo(dec, &ai));
+    assert_int_equal(ai.frame_count, 3);
+    assert_int_equal(ai.canvas_width, w);
+    assert_int_equal(ai.canvas_height, h);
+    assert_int_equal(ai.loop_count, 0);
+    while (WebPAnimDecoderHasMoreFrames(dec)) {
+        uint8_t *px;
+        int ts;
+
+        assert_true(WebPAnimDecoderGetNext(dec, &px, &ts));
+        assert_true(k < 3);
+        assert_int_equal(ts - prev, ANIM_MS[k]);
+        if (anim_diff(px, w, h, k) > tol)
+            fail_msg("frame %d differs by %.2f (> %.2f)", k, anim_diff(px, w, h, k), tol);
+        prev = ts;
+        k++;
+    }
+    assert_int_equal(k, 3);
+    WebPAnimDecoderDelete(dec);
+}
+
+/* An animated GIF: with animated, an animated WebP with every frame and
+ * its duration (lossy, lossless, fitted into a box); without, its first
+ * frame alone; max_frames and max_pixels bound all frames together. */
+static void test_animated_gif(void **state)
+{
+    fx_t *f = *state;
+    const char *kv[] = { "animated", "true", NULL };
+    const char *kv_exact[] = { "animated", "true", "lossless", "true", NULL };
+    const char *kv_fit[] = { "animated", "true", "max_dimension", "20", NULL };
+    const char *kv_frames[] = { "animated", "true", "max_frames", "2", NULL };
+    const char *kv_pixels[] = { "animated", "true", "max_pixels", "3000", NULL };
+    char *gif = make_anim_gif();
+    ph_image_t im;
+    int alpha, lossless;
+
+    ph_init_ok(&f->p, kv);
+    assert_int_equal(ph_process_file(&f->p, gif, &f->out), PRISM_OK);
+    check_anim(f, 40, 30, 6.0);
+    ph_destroy(&f->p);
+    ph_init_ok(&f->p, kv_exact);
+    assert_int_equal(ph_process_file(&f->p, gif, &f->out), PRISM_OK);
+    check_anim(f, 40, 30, 0.0);
+    ph_destroy(&f->p);
+    ph_init_ok(&f->p, kv_fit);
+    assert_int_equal(ph_process_file(&f->p, gif, &f->out), PRISM_OK);
+    check_anim(f, 20, 15, 8.0);
+    ph_destroy(&f->p);
+
+    ph_init_ok(&f->p, NULL);
+    assert_int_equal(ph_process_file(&f->p, gif, &f->out), PRISM_OK);
+    im = decode_output(f, 40, 30, &alpha, &lossless);
+    assert_true(anim_diff(im.px, 40, 30, 0) < 6.0);
+    ph_webp_free(&im);
+    ph_destroy(&f->p);
+
+    ph_init_ok(&f->p, kv_frames);
+    assert_int_equal(ph_process_file(&f->p, gif, &f->out), PRISM_REJECT);
+    assert_non_null(strstr(f->out.reason, "too many frames"));
+    ph_destroy(&f->p);
+    ph_init_ok(&f->p, kv_pixels);
+    assert_int_equal(ph_process_file(&f->p, gif, &f->out), PRISM_REJECT);
+    assert_non_null(strstr(f->out.reason, "animation over the pixel limit"));
+    unlink(gif);
+}
+
+/* Decodes an animated WebP's frames (RGBA canvases) with WebPAnimDecoder
+ * into a malloc()ed array of *n frames of *w x *h, durations in ms[]
+ * (at most 8). */
+static unsigned char *anim_frames(const unsigned char *d, size_t len, int *n, int *w, int *h,
+                                  int ms[8])
+{
+    WebPData data = { d, len };
+    WebPAnimDecoderOptions o;
+    WebPAnimDecoder *dec;
+    WebPAnimInfo ai;
+    unsigned char *all;
+    int prev = 0;
+
+    assert_true(WebPAnimDecoderOptionsInit(&o));
+    o.color_mode = MODE_RGBA;
+    dec = WebPAnimDecoderNew(&data, &o);
+    assert_non_null(dec);
+    assert_true(WebPAnimDecoderGetInfo(dec, &ai));
+    assert_true(ai.frame_count <= 8);
+    *w = (int)ai.canvas_width, *h = (int)ai.canvas_height, *n = 0;
+    all = malloc((size_t)*w * *h * 4 * ai.frame_count);
+    assert_non_null(all);
+    while (WebPAnimDecoderHasMoreFrames(dec)) {
+        uint8_t *px;
+        int ts;
+
+        assert_true(WebPAnimDecoderGetNext(dec, &px, &ts));
+        memcpy(all + (size_t)*n * *w * *h * 4, px, (size_t)*w * *h * 4);
+        ms[*n] = ts - prev;
+        prev = ts;
+        (*n)++;
+    }
+    WebPAnimDecoderDelete(dec);
+    return all;
+}
+
+/* An animated WebP stays animated, lossless pixel for pixel: its frames
+ * and durations as libwebp decodes them from the original. */
+static void test_animated_webp(void **state)
+{
+    fx_t *f = *state;
+    const char *kv[] = { "animated", "true", "lossless", "true", NULL };
+    size_t len;
+    unsigned char *src = ph_read_file(PH_IMAGES "webp-animated.webp", &len), *want, *got;
+    int n, w, h, n2, w2, h2, ms[8], ms2[8], i;
+    const ph_blob_t *b;
+
+    ph_init_ok(&f->p, kv);
+    assert_int_equal(ph_process(&f->p, src, len, &f->out), PRISM_OK);
+    b = ph_find(&f->out, "image.webp");
+    assert_non_null(b);
+    want = anim_frames(src, len, &n, &w, &h, ms);
+    got = anim_frames(b->data, b->len, &n2, &w2, &h2, ms2);
+    assert_int_equal(n, 3);
+    assert_int_equal(n2, n);
+    assert_int_equal(w2, w);
+    assert_int_equal(h2, h);
+    for (i = 0; i < n; i++)
+        assert_int_equal(ms2[i], ms[i]);
+    assert_memory_equal(got, want, (size_t)n * w * h * 4);
+    free(got);
+    free(want);
+    free(src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +582,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_orientation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gray_and_cmyk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_animated_gif, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_animated_webp, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("plugin_webp", tests, NULL, NULL);

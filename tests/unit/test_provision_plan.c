@@ -447,7 +447,7 @@ static void test_shipped_resources(void **state)
 {
     prov_plan_t plan = { 0 };
     aws_attrs_t a = AWS_ATTRS_INIT;
-    static const char *const roles[] = { "thumbnail", "webp", "watermark" };
+    static const char *const roles[] = { "thumbnail", "webp", "watermark", "avif" };
     char err[512], name[64];
     const prov_queue_t *q;
     size_t i, raw = 0;
@@ -460,7 +460,7 @@ static void test_shipped_resources(void **state)
     assert_int_equal(prov_plan_load("conf/no-such-file.json", &(prov_plan_t){ 0 }, err,
                                     sizeof(err)), -1);
     assert_int_equal(prov_plan_resolve(&plan, NULL, "us-east-1", "123456789012", err, sizeof(err)), 0);
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
         snprintf(name, sizeof(name), "prism-%s", roles[i]);
         q = prov_plan_queue(&plan, name);
         assert_non_null(q);
