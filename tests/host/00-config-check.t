@@ -144,6 +144,35 @@ like($out, qr/plugin ABI version 3/, 'prism-run-plugin ABI mismatch: said');
 is($rc, 1, 'prism-run-plugin reject: exit 1');
 like($out, qr/reject: corrupt image \(test\)/, 'prism-run-plugin reject: reason shown');
 
+# Mistakes that passed -t although every message would fail.
+sub route_with { return [{ %{ route('a', plugin_path('ok')) }, @_ }] }
+my %aws = (endpoint => $ENV{PRISM_AWS_ENDPOINT} || 'http://127.0.0.1:4566',
+           credentials => { access_key_id => 'AKIDPRISMTEST', secret_access_key => 'prism-test-secret' });
+
+($rc, $out) = check(route_with(completion_topic_arn => 'arn:aws:sqs:us-east-1:123456789012:prism-done'));
+is($rc, 1, 'an SQS queue ARN as completion_topic_arn: -t exits 1');
+like($out, qr/\Qroutes[0].completion_topic_arn: expected an SNS topic ARN (arn:PARTITION:sns:REGION:ACCOUNT:TOPIC), got an SQS queue ARN\E/,
+     'an SQS queue ARN as completion_topic_arn: named');
+
+($rc, $out) = check(route_with(queue_url => 'arn:aws:sns:us-east-1:123456789012:prism-uploads'));
+is($rc, 1, 'a topic ARN as queue_url: -t exits 1');
+like($out, qr/\Qroutes[0].queue_url: expected the queue's URL (https:\/\/sqs.REGION.amazonaws.com\/ACCOUNT\/NAME), got an SNS topic ARN\E/,
+     'a topic ARN as queue_url: named');
+
+($rc, $out) = check(route_with(dlq_url => 'http://127.0.0.1:1/123456789012/a'));
+is($rc, 1, 'dlq_url equal to queue_url: -t exits 1');
+like($out, qr/\Qroutes[0].dlq_url: the same queue as queue_url\E/, 'dlq_url equal to queue_url: named');
+
+($rc, $out) = check([route('a', plugin_path('ok'))], aws => { %aws, region => 'us-east1' });
+is($rc, 1, 'a misspelled region: -t exits 1');
+like($out, qr/\Qaws.region: expected an AWS region such as us-east-1, got "us-east1"\E/,
+     'a misspelled region: named');
+
+($rc, $out) = check([route('a', plugin_path('ok'))], log => { file => "$tmp/no-such-dir/prism-host.log" });
+is($rc, 1, 'a log file in a missing directory: -t exits 1');
+like($out, qr/\Qlog.file: cannot write "$tmp\/no-such-dir\/prism-host.log": No such file or directory\E/,
+     'a log file in a missing directory: named');
+
 # The example configuration, when the built-in plugins are built.
 SKIP: {
     my @missing = grep { !-f root() . "/build/plugins/$_.so" } qw(thumbnail webp watermark);
