@@ -23,6 +23,7 @@
 
 #include "aws_cli_opts.h"
 #include "plugin_loader.h"
+#include "prism_version.h"
 #include "provision.h"
 
 #define PROV_EXIT_FAIL  1
@@ -183,6 +184,9 @@ int main(int argc, char **argv)
         return prov_usage_error(msg, NULL);
     }
     i++;
+    if (aws_cli_version("prism-provision", PRISM_VERSION, argc, argv, i)) {
+        return 0;
+    }
     if (i >= argc || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
         if (i < argc) {
             printf("%s%s", prov_usage, aws_cli_opts_usage);

@@ -19,8 +19,8 @@
 #include "log.h"
 #include "master.h"
 #include "prism/plugin.h"
+#include "prism_version.h"
 
-#define PRISM_HOST_VERSION      "0.1.0"
 #define PRISM_HOST_DEFAULT_CONF "/etc/prism/prism-host.json"
 
 /* Prints usage to OUT. */
@@ -28,10 +28,11 @@ static void
 usage(FILE *out)
 {
     fprintf(out, "usage: prism-host [-c FILE] [-t] [-v] [-h]\n"
-                 "  -c FILE  configuration file (default %s)\n"
-                 "  -t       test the configuration (plugins loaded, params checked) and exit\n"
-                 "  -v       print the version and exit\n"
-                 "  -h       this help\n", PRISM_HOST_DEFAULT_CONF);
+                 "  -c, --config FILE  configuration file (default %s)\n"
+                 "  -t, --test         test the configuration (plugins loaded, params checked)"
+                 " and exit\n"
+                 "  -v, --version      print the version and exit\n"
+                 "  -h, --help         this help\n", PRISM_HOST_DEFAULT_CONF);
 }
 
 /* prism-host -t: returns the exit status (0 ok, 1 failed). */
@@ -75,12 +76,19 @@ warn_readable_secrets(const host_conf_t *conf, const char *file)
 int
 main(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "test", no_argument, NULL, 't' },
+        { "version", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
     const char  *file = PRISM_HOST_DEFAULT_CONF;
     int          test = 0, opt;
     char         err[2048];
     host_conf_t *conf;
 
-    while ((opt = getopt(argc, argv, "c:tvh")) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:tvh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'c':
             file = optarg;
@@ -89,7 +97,7 @@ main(int argc, char **argv)
             test = 1;
             break;
         case 'v':
-            printf("prism-host %s (plugin ABI %d)\n", PRISM_HOST_VERSION,
+            printf("prism-host %s (plugin ABI %d)\n", PRISM_VERSION,
                    PRISM_PLUGIN_ABI_VERSION);
             return 0;
         case 'h':
