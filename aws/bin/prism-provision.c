@@ -146,6 +146,8 @@ static int prov_print_policy(const prov_plan_t *plan, const char *role)
         if (out == NULL) {
             out = doc;
         } else if (json_object_set_new(out, roles[i], doc) != 0) {
+            json_decref(out);
+            out = NULL;
             break;
         }
     }
