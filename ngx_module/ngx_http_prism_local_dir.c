@@ -36,9 +36,10 @@ static ngx_http_prism_dir_verdict_e ngx_http_prism_dir_mode(struct stat *st,
 
 
 /*
- * Checks the full path "dir" (NUL-terminated in its pool copy) before any
- * worker runs.  Returns NGX_OK (perhaps after a warning), or NGX_ERROR
- * after logging why every upload to it would fail.
+ * Checks the directory "dir" (a full path) before any worker runs; "nginx
+ * -s SIGNAL" reads the configuration only to find the pid, and skips it.
+ * Returns NGX_OK (perhaps after a warning), or NGX_ERROR after logging
+ * why every upload to it would fail.
  */
 
 ngx_int_t
@@ -49,6 +50,10 @@ ngx_http_prism_local_dir_check(ngx_conf_t *cf, ngx_str_t *dir)
     struct stat                    st;
     ngx_core_conf_t               *ccf;
     ngx_http_prism_dir_verdict_e   verdict;
+
+    if (ngx_process == NGX_PROCESS_SIGNALLER) {
+        return NGX_OK;
+    }
 
     path = ngx_pnalloc(cf->temp_pool, dir->len + 1);
     if (path == NULL) {
