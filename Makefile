@@ -21,7 +21,7 @@
 BUILD    := build
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-INCS     := -Iaws -Iimageinfo -Iimaging -Iingress -Ihost -Ihost/include
+INCS     := -Iaws -Iimageinfo -Iimaging -Iingress -Ihost -Ihost/include -I$(BUILD)/include
 DEPCFLAGS = $(CURL_CFLAGS) $(SSL_CFLAGS) $(JANSSON_CFLAGS) $(EXPAT_CFLAGS) \
             $(JPEG_CFLAGS) $(WEBP_CFLAGS) $(PNG_CFLAGS) \
             $(WEBPDEMUX_CFLAGS) $(WEBPMUX_CFLAGS) $(GIF_CFLAGS) $(HEIF_CFLAGS) $(LCMS_CFLAGS) \
@@ -50,6 +50,9 @@ LINK_A    = $(filter %host.a,$(1)) $(filter %ingress.a,$(1)) $(filter %aws.a,$(1
 
 PROG_SRCS := $(wildcard */bin/*.c)
 PROGS     := $(patsubst %.c,$(BUILD)/%,$(notdir $(PROG_SRCS)))
+# every program's --version, from the one VERSION file; the plugin
+# directory "make install" fills (prism-run-plugin -l NAME looks there)
+VERSION_H := $(BUILD)/include/prism_version.h
 PLUGINS   := $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/*.c))))
 PLUGIN_SO := $(patsubst %,$(BUILD)/plugins/%.so,$(sort $(PLUGINS)))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -112,6 +115,12 @@ endef
 $(foreach v,obj san fuzz,$(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(eval $(call lib_rules,$(l),$(v))))))
 
 # --- programs -------------------------------------------------------------
+$(VERSION_H): VERSION config.mk
+	@mkdir -p $(dir $@)
+	printf '#define PRISM_VERSION "%s"\n#define PRISM_PLUGIN_DIR "%s"\n' \
+	    "$$(cat VERSION)" "$(PREFIX)/lib/prism/plugins" > $@
+$(foreach v,obj san,$(patsubst %.c,$(BUILD)/$(v)/%.o,$(PROG_SRCS))): $(VERSION_H)
+
 # NAME-san: the same program built with ASan/UBSan, for the e2e suites
 define prog_rule
 $(BUILD)/$(notdir $(basename $(1))): $(BUILD)/obj/$(basename $(1)).o $(LIBS_A)

@@ -11,7 +11,8 @@ const char aws_cli_opts_usage[] =
     "                               unless --endpoint-url is given, else the endpoint above)\n"
     "  --region R                   signing region (default: AWS_REGION, AWS_DEFAULT_REGION)\n"
     "  --profile P                  shared-credentials profile (default: AWS_PROFILE, \"default\")\n"
-    "  --no-verify-ssl              do not verify TLS certificates of configured endpoints\n";
+    "  --no-verify-ssl              do not verify TLS certificates of configured endpoints\n"
+    "  --version                    print the version and exit\n";
 
 int aws_cli_opts_parse(aws_cli_opts_t *o, int argc, char **argv, char *err, size_t errlen)
 {
@@ -28,7 +29,7 @@ int aws_cli_opts_parse(aws_cli_opts_t *o, int argc, char **argv, char *err, size
     int i;
 
     for (i = 0; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "--version") == 0) {
             break;
         }
         if (strcmp(argv[i], "--no-verify-ssl") == 0) {
@@ -87,4 +88,13 @@ aws_client_t *aws_cli_client_new(const aws_cli_opts_t *o, aws_error_t *err)
         cfg.nendpoints = 1;
     }
     return aws_client_new(&cfg, err);
+}
+
+int aws_cli_version(const char *program, const char *version, int argc, char **argv, int i)
+{
+    if (i >= argc || strcmp(argv[i], "--version") != 0) {
+        return 0;
+    }
+    printf("%s %s\n", program, version);
+    return 1;
 }

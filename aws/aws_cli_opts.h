@@ -33,8 +33,8 @@ typedef struct {
 /* Consumes the global options at the start of argv[0..argc) into o
  * (zeroed by the caller).  Returns how many arguments were consumed
  * (the command starts there), or -1 with a message in err (errlen
- * bytes) for an unknown option or one without its value.  "--help" and
- * "-h" are not consumed. */
+ * bytes) for an unknown option or one without its value.  "--help",
+ * "-h" and "--version" are not consumed. */
 int aws_cli_opts_parse(aws_cli_opts_t *o, int argc, char **argv, char *err, size_t errlen);
 
 /* Applies the environment to o for what the options left unset, as
@@ -44,6 +44,10 @@ void aws_cli_opts_env(aws_cli_opts_t *o);
 /* Creates the client o describes (defaults for everything unset).
  * Returns NULL with err set as aws_client_new. */
 aws_client_t *aws_cli_client_new(const aws_cli_opts_t *o, aws_error_t *err);
+
+/* When argv[i] (i < argc) is "--version", prints "PROGRAM VERSION" on
+ * stdout and returns 1; else returns 0. */
+int aws_cli_version(const char *program, const char *version, int argc, char **argv, int i);
 
 /* The usage lines of the options above, for --help texts. */
 extern const char aws_cli_opts_usage[];

@@ -28,6 +28,7 @@
 #ifndef AWS_PROVISION_H
 #define AWS_PROVISION_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "aws_attrs.h"
@@ -91,10 +92,18 @@ typedef struct {
     char *filter_policy_scope;    /* "MessageAttributes" / "MessageBody", or NULL */
 } prov_subscription_t;
 
+/* What a bucket holds, which says whose policy reads or writes it. */
+typedef enum {
+    PROV_HOLDS_ANY = 0,           /* not said: both roles' access */
+    PROV_HOLDS_ORIGINALS,         /* the module writes, prism-host reads */
+    PROV_HOLDS_DERIVATIVES        /* prism-host writes */
+} prov_holds_t;
+
 typedef struct {
-    char       *name;
-    prov_enc_t  encryption;
-    int         existing;
+    char        *name;
+    prov_enc_t   encryption;
+    prov_holds_t holds;
+    int          existing;
 } prov_bucket_t;
 
 typedef struct {
@@ -257,6 +266,26 @@ int prov_down_exit_status(int rc, int kept_unsure, int kept_force);
  * than A-Z 0-9 as '_'; values in single quotes.  Returns 0, or -1 when
  * memory runs out. */
 int prov_env_format(const prov_plan_t *plan, aws_buf_t *out);
+
+/* ---- least-privilege IAM policies (provision_policy.c, pure) ------------- */
+
+typedef enum {
+    PROV_ROLE_MODULE,      /* nginx with the module: store originals, publish uploads */
+    PROV_ROLE_HOST,        /* prism-host: consume route queues, write derivatives */
+    PROV_ROLE_PROVISION    /* prism-provision up / show / down */
+} prov_role_t;
+
+/* Parses "module", "host" or "provision" into *role.  Returns 0, or -1. */
+int prov_role_parse(const char *name, prov_role_t *role);
+
+/* The IAM policy document ROLE needs on the resources of the resolved
+ * PLAN (json_decref() it): one statement per set of actions
+ * with the ARNs they apply to, and one per customer managed KMS key.  A
+ * queue with a dead letter is a route's queue, a topic feeding one an
+ * upload topic, any other topic a completion topic; a bucket's "holds"
+ * says which role writes it.  Returns NULL with err set when memory runs
+ * out. */
+json_t *prov_policy(const prov_plan_t *plan, prov_role_t role, char *err, size_t errlen);
 
 /* ---- runs (provision_run.c) ---------------------------------------------- */
 

@@ -279,13 +279,16 @@ static int prov_list(const json_t *root, const char *key, json_t **list, size_t 
     return 0;
 }
 
+/* The keys an existing resource may give: it is only referenced. */
+static const char *const prov_existing_keys[] = { "name", "existing", NULL };
+
 /* Reads the optional boolean "existing" of obj into *existing; an
- * existing resource is only referenced, so it gives nothing but its
- * name.  Returns 0 or -1 with err set. */
-static int prov_existing(const json_t *obj, int *existing, const char *where, char *err,
-                         size_t errlen)
+ * existing resource is only referenced, so it gives nothing but the
+ * KEYS (its name, and what only describes it).  Returns 0 or -1 with err
+ * set. */
+static int prov_existing(const json_t *obj, const char *const *keys, int *existing,
+                         const char *where, char *err, size_t errlen)
 {
-    static const char *const keys[] = { "name", "existing", NULL };
     json_t *v = json_object_get(obj, "existing");
 
     *existing = 0;
@@ -322,7 +325,7 @@ static int prov_parse_topics(const json_t *root, const prov_enc_defaults_t *d, p
         prov_topic_t *topic = &p->topics[p->ntopics++];
         snprintf(where, sizeof(where), "topics[%zu]", i);
         if (prov_check_keys(t, keys, where, err, errlen) != 0
-            || prov_existing(t, &topic->existing, where, err, errlen) != 0
+            || prov_existing(t, prov_existing_keys, &topic->existing, where, err, errlen) != 0
             || prov_string(t, "name", 1, &topic->name, where, err, errlen) != 0
             || prov_attrs(t, &topic->attributes, where, err, errlen) != 0
             || prov_enc(t, &d->topics, PROV_ENC_ALLOW_KMS, &topic->encryption, where, err,
@@ -355,7 +358,7 @@ static int prov_parse_queues(const json_t *root, const prov_enc_defaults_t *d, p
         prov_queue_t *queue = &p->queues[p->nqueues++];
         snprintf(where, sizeof(where), "queues[%zu]", i);
         if (prov_check_keys(q, keys, where, err, errlen) != 0
-            || prov_existing(q, &queue->existing, where, err, errlen) != 0
+            || prov_existing(q, prov_existing_keys, &queue->existing, where, err, errlen) != 0
             || prov_string(q, "name", 1, &queue->name, where, err, errlen) != 0
             || prov_attrs(q, &queue->attributes, where, err, errlen) != 0
             || prov_enc(q, &d->queues, PROV_ENC_ALLOW_SQS | PROV_ENC_ALLOW_KMS, &queue->encryption,
@@ -445,11 +448,34 @@ static int prov_parse_subscriptions(const json_t *root, prov_plan_t *p, char *er
     return 0;
 }
 
+/* Reads the optional "holds" of bucket B ("originals" or "derivatives")
+ * into *holds.  Returns 0 or -1 with err set. */
+static int prov_bucket_holds(const json_t *b, prov_holds_t *holds, const char *where, char *err,
+                             size_t errlen)
+{
+    const char *v = json_string_value(json_object_get(b, "holds"));
+
+    *holds = PROV_HOLDS_ANY;
+    if (json_object_get(b, "holds") == NULL) {
+        return 0;
+    }
+    if (v != NULL && strcmp(v, "originals") == 0) {
+        *holds = PROV_HOLDS_ORIGINALS;
+    } else if (v != NULL && strcmp(v, "derivatives") == 0) {
+        *holds = PROV_HOLDS_DERIVATIVES;
+    } else {
+        return prov_fail(err, errlen, "%s: \"holds\" must be \"originals\" or \"derivatives\"",
+                         where);
+    }
+    return 0;
+}
+
 /* Parses "buckets". */
 static int prov_parse_buckets(const json_t *root, const prov_enc_defaults_t *d, prov_plan_t *p,
                               char *err, size_t errlen)
 {
-    static const char *const keys[] = { "name", "encryption", "existing", NULL };
+    static const char *const keys[] = { "name", "encryption", "existing", "holds", NULL };
+    static const char *const existing_keys[] = { "name", "existing", "holds", NULL };
     json_t *list, *b;
     char where[64];
     size_t i, n;
@@ -464,8 +490,9 @@ static int prov_parse_buckets(const json_t *root, const prov_enc_defaults_t *d, 
         prov_bucket_t *bucket = &p->buckets[p->nbuckets++];
         snprintf(where, sizeof(where), "buckets[%zu]", i);
         if (prov_check_keys(b, keys, where, err, errlen) != 0
-            || prov_existing(b, &bucket->existing, where, err, errlen) != 0
+            || prov_existing(b, existing_keys, &bucket->existing, where, err, errlen) != 0
             || prov_string(b, "name", 1, &bucket->name, where, err, errlen) != 0
+            || prov_bucket_holds(b, &bucket->holds, where, err, errlen) != 0
             || prov_enc(b, &d->buckets, PROV_ENC_ALLOW_AES256 | PROV_ENC_ALLOW_KMS,
                         &bucket->encryption, where, err, errlen) != 0) {
             return -1;
@@ -526,7 +553,7 @@ static int prov_parse_tables(const json_t *root, const prov_enc_defaults_t *d, p
         prov_table_t *table = &p->tables[p->ntables++];
         snprintf(where, sizeof(where), "tables[%zu]", i);
         if (prov_check_keys(t, keys, where, err, errlen) != 0
-            || prov_existing(t, &table->existing, where, err, errlen) != 0
+            || prov_existing(t, prov_existing_keys, &table->existing, where, err, errlen) != 0
             || prov_string(t, "name", 1, &table->name, where, err, errlen) != 0) {
             return -1;
         }

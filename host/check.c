@@ -3,12 +3,37 @@
  */
 #include "check.h"
 
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "accepts.h"
 #include "aws_setup.h"
 #include "json_check.h"
 #include "plugin_loader.h"
+
+/* Whether the log file FILE (absolute) can be written: the file itself
+ * when it exists, else its directory, where the master creates it.
+ * Returns 0, or -1 with err set at "log.file". */
+static int
+check_log_file(const char *file, char *err, size_t errlen)
+{
+    char dir[PATH_MAX];
+
+    if (access(file, F_OK) == 0) {
+        if (access(file, W_OK) == 0)
+            return 0;
+    } else if (errno == ENOENT && strlen(file) < sizeof(dir)) {
+        strcpy(dir, file);
+        if (access(dirname(dir), W_OK | X_OK) == 0)
+            return 0;
+    }
+    host_jerr(err, errlen, "log.file", "cannot write \"%s\": %s", file, strerror(errno));
+    return -1;
+}
 
 int
 host_check_config(const host_conf_t *conf, FILE *report, char *err, size_t errlen)
@@ -22,6 +47,8 @@ host_check_config(const host_conf_t *conf, FILE *report, char *err, size_t errle
     if (aws == NULL)
         return -1;
     aws_client_free(aws);
+    if (conf->log_file != NULL && check_log_file(conf->log_file, err, errlen) != 0)
+        return -1;
     for (size_t i = 0; i < conf->nroutes; i++) {
         const host_route_conf_t *r = &conf->routes[i];
         host_plugin_t            plugin;

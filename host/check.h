@@ -2,7 +2,7 @@
  * check — everything `prism-host -t` verifies beyond the JSON itself:
  * each route's plugin loads (ABI version, symbol, descriptor), its
  * params validate against the plugin's table, and its init accepts them;
- * the AWS client accepts the "aws" section.  The master runs this in a
+ * the AWS client accepts the "aws" section; the log file can be written.  The master runs this in a
  * short-lived child process (at start and on SIGHUP), so plugin code
  * never runs in the master itself.
  */

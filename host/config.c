@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aws_names.h"
 #include "json_check.h"
 
 #define DEFAULT_VISIBILITY_TIMEOUT   30
@@ -190,6 +191,42 @@ get_url(const json_t *obj, const char *path, const char *key, int required, char
     return 0;
 }
 
+/* What the ARN S is, for an error message ("an SQS queue ARN"), or NULL
+ * when S is no ARN of SNS or SQS. */
+static const char *
+arn_kind(const char *s)
+{
+    char service[8];
+
+    if (aws_arn_service(s, service, sizeof(service)) != 0)
+        return NULL;
+    if (strcmp(service, "sns") == 0)
+        return "an SNS topic ARN";
+    if (strcmp(service, "sqs") == 0)
+        return "an SQS queue ARN";
+    return NULL;
+}
+
+/* get_url for a queue's URL, saying so when an ARN was given instead. */
+static int
+get_queue_url(const json_t *obj, const char *path, const char *key, char **out, char *err,
+              size_t errlen)
+{
+    char        kpath[HOST_JPATH_MAX];
+    const char *kind = NULL;
+    const char *v = json_string_value(json_object_get(obj, key));
+
+    if (v != NULL)
+        kind = arn_kind(v);
+    if (kind != NULL) {
+        host_jpath_key(kpath, sizeof(kpath), path, key);
+        host_jerr(err, errlen, kpath, "expected the queue's URL "
+                  "(https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), got %s", kind);
+        return -1;
+    }
+    return get_url(obj, path, key, 1, out, err, errlen);
+}
+
 /* Replaces *path (malloc'd) by an absolute version, against the current
  * directory.  Returns 0, or -1 with err set (at KPATH). */
 static int
@@ -333,8 +370,14 @@ parse_aws(const json_t *root, host_aws_conf_t *aws, char *err, size_t errlen)
         host_jerr(err, errlen, "aws", "required (at least aws.region)");
         return -1;
     }
-    if (get_string(obj, "aws", "region", 1, &aws->region, err, errlen) != 0
-        || get_url(obj, "aws", "endpoint", 0, &aws->endpoint, err, errlen) != 0
+    if (get_string(obj, "aws", "region", 1, &aws->region, err, errlen) != 0)
+        return -1;
+    if (!aws_region_valid(aws->region, strlen(aws->region))) {
+        host_jerr_expected(err, errlen, "aws.region", "an AWS region such as us-east-1",
+                           json_object_get(obj, "region"));
+        return -1;
+    }
+    if (get_url(obj, "aws", "endpoint", 0, &aws->endpoint, err, errlen) != 0
         || get_object(obj, "aws", "endpoints", endpoint_keys, &endpoints, err, errlen) != 0
         || get_object(obj, "aws", "credentials", cred_keys, &cred, err, errlen) != 0
         || get_bool(obj, "aws", "verify_tls", 1, &aws->verify_tls, err, errlen) != 0
@@ -696,8 +739,8 @@ parse_route(const json_t *obj, const char *path, host_route_conf_t *r, char *err
         host_jerr_expected(err, errlen, kpath, "[a-z0-9_-]{1,63}", json_object_get(obj, "name"));
         return -1;
     }
-    if (get_url(obj, path, "queue_url", 1, &r->queue_url, err, errlen) != 0
-        || get_url(obj, path, "dlq_url", 1, &r->dlq_url, err, errlen) != 0
+    if (get_queue_url(obj, path, "queue_url", &r->queue_url, err, errlen) != 0
+        || get_queue_url(obj, path, "dlq_url", &r->dlq_url, err, errlen) != 0
         || get_existing_path(obj, path, "plugin", 1, 0, &r->plugin, err, errlen) != 0
         || get_object(obj, path, "plugin_params", NULL, &params, err, errlen) != 0
         || parse_output(obj, path, r, err, errlen) != 0
@@ -720,10 +763,26 @@ parse_route(const json_t *obj, const char *path, host_route_conf_t *r, char *err
         || get_string(obj, path, "completion_topic_arn", 0, &r->completion_topic_arn, err,
                       errlen) != 0)
         return -1;
-    if (r->completion_topic_arn != NULL && strncmp(r->completion_topic_arn, "arn:", 4) != 0) {
+    if (r->completion_topic_arn != NULL) {
+        const char *kind = arn_kind(r->completion_topic_arn);
+
         host_jpath_key(kpath, sizeof(kpath), path, "completion_topic_arn");
-        host_jerr_expected(err, errlen, kpath, "an SNS topic ARN (arn:...)",
-                           json_object_get(obj, "completion_topic_arn"));
+        if (kind == NULL) {
+            host_jerr_expected(err, errlen, kpath, "an SNS topic ARN "
+                               "(arn:PARTITION:sns:REGION:ACCOUNT:TOPIC)",
+                               json_object_get(obj, "completion_topic_arn"));
+            return -1;
+        }
+        if (strcmp(kind, "an SNS topic ARN") != 0) {
+            host_jerr(err, errlen, kpath, "expected an SNS topic ARN "
+                      "(arn:PARTITION:sns:REGION:ACCOUNT:TOPIC), got %s", kind);
+            return -1;
+        }
+    }
+    if (strcmp(r->dlq_url, r->queue_url) == 0) {
+        host_jpath_key(kpath, sizeof(kpath), path, "dlq_url");
+        host_jerr(err, errlen, kpath, "the same queue as queue_url: a message given up on "
+                  "would go back where it came from");
         return -1;
     }
     r->queue_fifo = is_fifo_url(r->queue_url);

@@ -4,6 +4,7 @@
  */
 #include "redrive.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <jansson.h>
@@ -30,33 +31,50 @@ host_redrive_max_receive_count(const char *policy)
     return n;
 }
 
+int
+host_redrive_read(aws_client_t *aws, const host_route_conf_t *r, long *count, aws_error_t *err)
+{
+    static const char *const names[] = { "RedrivePolicy" };
+    aws_sqs_queue_attrs_t    attrs = AWS_SQS_QUEUE_ATTRS_INIT;
+    const char              *policy;
+
+    if (aws_sqs_get_attributes(aws, r->queue_url, names, 1, &attrs, err) != 0)
+        return -1;
+    policy = aws_sqs_queue_attr(&attrs, "RedrivePolicy");
+    *count = policy != NULL ? host_redrive_max_receive_count(policy) : -1;
+    aws_sqs_queue_attrs_free(&attrs);
+    return 0;
+}
+
+int
+host_redrive_conflict(const host_route_conf_t *r, long count, char *why, size_t whylen)
+{
+    if (count <= 0 || count > r->max_attempts)
+        return 0;
+    snprintf(why, whylen, "queue %s moves a message to its DLQ after %ld receives "
+             "(maxReceiveCount), max_attempts is %d: SQS dead-letters failing messages before "
+             "the host can, without a reason; set max_attempts below %ld", r->queue_url, count,
+             r->max_attempts, count);
+    return 1;
+}
+
 void
 host_redrive_check(const host_conf_t *conf, aws_client_t *aws)
 {
-    static const char *const names[] = { "RedrivePolicy" };
-
     for (size_t i = 0; i < conf->nroutes; i++) {
         const host_route_conf_t *r = &conf->routes[i];
         host_log_ctx_t           ctx = { r->name, NULL, NULL };
-        aws_sqs_queue_attrs_t    attrs = AWS_SQS_QUEUE_ATTRS_INIT;
         aws_error_t              aerr;
-        const char              *policy;
         long                     count;
         char                     why[700];
 
-        if (aws_sqs_get_attributes(aws, r->queue_url, names, 1, &attrs, &aerr) != 0) {
+        if (host_redrive_read(aws, r, &count, &aerr) != 0) {
             host_log(HOST_LOG_WARN, &ctx, "cannot read the redrive policy of %s (%s): not "
                      "checking max_attempts against the queues' maxReceiveCount",
                      r->queue_url, aws_error_format(&aerr, why, sizeof(why)));
             return;
         }
-        policy = aws_sqs_queue_attr(&attrs, "RedrivePolicy");
-        count = policy != NULL ? host_redrive_max_receive_count(policy) : -1;
-        if (count > 0 && count <= r->max_attempts)
-            host_log(HOST_LOG_WARN, &ctx, "queue %s moves a message to its DLQ after %ld "
-                     "receives (maxReceiveCount), max_attempts is %d: SQS dead-letters "
-                     "failing messages before the host can, without a reason; set "
-                     "max_attempts below %ld", r->queue_url, count, r->max_attempts, count);
-        aws_sqs_queue_attrs_free(&attrs);
+        if (host_redrive_conflict(r, count, why, sizeof(why)))
+            host_log(HOST_LOG_WARN, &ctx, "%s", why);
     }
 }

@@ -40,6 +40,7 @@
 #include <curl/curl.h>
 
 #include "aws_client.h"
+#include "aws_names.h"
 #include "event.h"
 #include "imageinfo.h"
 #include "s3.h"
@@ -363,6 +364,11 @@ ngx_int_t ngx_http_prism_location(ngx_http_request_t *r,
 ngx_int_t ngx_http_prism_event(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ing_event_t *ev);
 ngx_int_t ngx_http_prism_printable(ngx_str_t *s, size_t max);
+
+
+/* --- "nginx -t" of prism_local_dir (ngx_http_prism_local_dir.c) --- */
+
+ngx_int_t ngx_http_prism_local_dir_check(ngx_conf_t *cf, ngx_str_t *dir);
 
 
 /* --- answers (ngx_http_prism_response.c) --- */

@@ -28,6 +28,8 @@ static void ngx_http_prism_exit_process(ngx_cycle_t *cycle);
 
 static char *ngx_http_prism_upload(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static ngx_uint_t ngx_http_prism_handler_taken(ngx_conf_t *cf,
+    ngx_http_core_loc_conf_t *clcf);
 static char *ngx_http_prism_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_prism_types(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -605,6 +607,7 @@ ngx_http_prism_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_str_t                    tpl;
     ngx_http_compile_complex_value_t  ccv;
+    ngx_http_core_loc_conf_t    *clcf;
     ngx_http_prism_main_conf_t  *pmcf;
 
     ngx_conf_merge_value(conf->upload, prev->upload, 0);
@@ -708,9 +711,38 @@ ngx_http_prism_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
             return NGX_CONF_ERROR;
         }
 
-        if (ngx_conf_full_name(cf->cycle, &conf->local_dir, 0) != NGX_OK) {
+        if (ngx_conf_full_name(cf->cycle, &conf->local_dir, 0) != NGX_OK
+            || ngx_http_prism_local_dir_check(cf, &conf->local_dir) != NGX_OK)
+        {
             return NGX_CONF_ERROR;
         }
+    }
+
+    if (conf->publish_timeout == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "prism: \"prism_publish_timeout\" must be more "
+                           "than 0");
+        return NGX_CONF_ERROR;
+    }
+
+    /* the core module's settings of this location are merged already */
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (ngx_http_prism_handler_taken(cf, clcf)) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (clcf->client_max_body_size
+        && conf->max_bytes >= 0
+        && (conf->max_bytes == 0
+            || conf->max_bytes > clcf->client_max_body_size))
+    {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "prism: \"client_max_body_size\" %O is below "
+                           "\"prism_max_bytes\" %O: nginx answers uploads "
+                           "between the two with its own 413",
+                           clcf->client_max_body_size, conf->max_bytes);
     }
 
     if (conf->topic_arn.len == 0) {
@@ -779,10 +811,38 @@ ngx_http_prism_upload(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (plcf->upload) {
         clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+        if (ngx_http_prism_handler_taken(cf, clcf)) {
+            return NGX_CONF_ERROR;
+        }
+
         clcf->handler = ngx_http_prism_upload_handler;
     }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * Whether another module's content handler (proxy_pass, fastcgi_pass...)
+ * is set in the location of "prism_upload": one of the two would never
+ * run.  Logs the conflict when there is one.
+ */
+
+static ngx_uint_t
+ngx_http_prism_handler_taken(ngx_conf_t *cf, ngx_http_core_loc_conf_t *clcf)
+{
+    if (clcf->handler == NULL
+        || clcf->handler == ngx_http_prism_upload_handler)
+    {
+        return 0;
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "prism: \"prism_upload\" and another content "
+                       "handler (such as \"proxy_pass\") in the same "
+                       "location");
+    return 1;
 }
 
 
@@ -1273,17 +1333,7 @@ ngx_http_prism_check_region(ngx_conf_t *cf, void *post, void *data)
 {
     ngx_str_t  *region = data;
 
-    u_char  *p;
-
-    for (p = region->data; p < region->data + region->len; p++) {
-        if (!(*p >= 'a' && *p <= 'z') && !(*p >= '0' && *p <= '9')
-            && *p != '-')
-        {
-            break;
-        }
-    }
-
-    if (region->len == 0 || p != region->data + region->len) {
+    if (!aws_region_valid((char *) region->data, region->len)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "prism: invalid value \"%V\" in \"prism_region\" "
                            "directive, expected an AWS region such as "
@@ -1396,6 +1446,18 @@ ngx_http_prism_create_client(ngx_conf_t *cf, ngx_http_prism_main_conf_t *pmcf)
             }
 
             creds.credentials_file = file;
+        }
+
+        /* the workers read it with nginx -t's rights or fewer */
+
+        if (creds.credentials_file
+            && access(creds.credentials_file, R_OK) != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                               "prism: cannot read the credentials file "
+                               "\"%s\" of \"prism_credentials profile %V\"",
+                               creds.credentials_file, &pmcf->profile);
+            return NULL;
         }
 
         break;

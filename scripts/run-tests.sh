@@ -66,6 +66,8 @@ run_unit() {
     done
     # the scripts' own safety (no emulator, nothing installed)
     ls tests/scripts/*.t >/dev/null 2>&1 && suite "prove tests/scripts" prove tests/scripts
+    # the documentation's runnable examples (nginx -t, prism-host -t, shell)
+    ls tests/docs/*.t >/dev/null 2>&1 && suite "prove tests/docs" prove tests/docs
     if [ -x build/sigv4-suite ]; then
         suite "sigv4 test suite" build/sigv4-suite ${SIGV4_SUITE:-../shared/aws-sigv4-test-suite}
     fi

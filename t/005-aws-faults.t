@@ -511,8 +511,13 @@ publishing the event
 === TEST 14: no credentials: 503 before the body is read
 --- http_config
     prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
-    prism_credentials profile nobody ../html/no-such-credentials-file;
+    prism_credentials profile nobody ../html/aws-credentials;
     log_format prism '$prism_outcome $prism_key $prism_image_id';
+--- user_files
+>>> aws-credentials
+[default]
+aws_access_key_id = AKIDDEFAULT
+aws_secret_access_key = default-secret
 --- config
     location /upload {
         prism_upload on;

@@ -25,6 +25,7 @@
 
 #include "aws_cli_opts.h"
 #include "aws_client.h"
+#include "prism_version.h"
 #include "s3.h"
 #include "s3_admin.h"
 #include "sns.h"
@@ -1199,6 +1200,9 @@ int main(int argc, char **argv)
     i++;
     if (i < argc && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
         cli_print_usage(stdout);
+        return 0;
+    }
+    if (aws_cli_version("prism-aws", PRISM_VERSION, argc, argv, i)) {
         return 0;
     }
     if (i < argc && argv[i][0] == '-') {

@@ -24,6 +24,7 @@
 
 #include "aws_cli_opts.h"
 #include "dynamodb.h"
+#include "prism_version.h"
 
 #define DDB_EXIT_FAIL  1
 #define DDB_EXIT_USAGE 2
@@ -279,6 +280,9 @@ int main(int argc, char **argv)
     i++;
     if (i < argc && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
         printf("%s%s", ddb_usage, aws_cli_opts_usage);
+        return 0;
+    }
+    if (aws_cli_version("prism-ddb", PRISM_VERSION, argc, argv, i)) {
         return 0;
     }
     if (i + 2 > argc) {

@@ -8,6 +8,7 @@
  *
  *   prism-provision [global options] up|down|show [-f FILE] [--force]
  *                   [--write-env FILE]
+ *   prism-provision [global options] policy [-f FILE] [--role ROLE] [--account ID]
  *
  * Report lines go to stdout; the final error, if any, to stderr.  Exit
  * status: 0 success, 1 a call failed (or down kept a resource it could
@@ -22,6 +23,7 @@
 
 #include "aws_cli_opts.h"
 #include "plugin_loader.h"
+#include "prism_version.h"
 #include "provision.h"
 
 #define PROV_EXIT_FAIL  1
@@ -30,12 +32,16 @@
 static const char prov_usage[] =
     "usage: prism-provision [global options] up|down|show [-f FILE] [--force]\n"
     "                       [--write-env FILE]\n"
+    "       prism-provision [global options] policy [-f FILE] [--role ROLE] [--account ID]\n"
     "\n"
     "  up      create what is missing and converge attributes (idempotent)\n"
     "  down    print the plan, then delete what carries this stack's tag; tables and\n"
     "          non-empty buckets only with --force (else exit status 3); resources\n"
     "          marked existing, untagged or another stack's are kept\n"
     "  show    print the resolved plan (ARNs, URLs) and pending changes; changes nothing\n"
+    "  policy  print the least-privilege IAM policy of ROLE (module, host or provision)\n"
+    "          for the file's resources; without --role, {\"module\": ..., \"host\": ...,\n"
+    "          \"provision\": ...}; --account ID resolves the ARNs without asking STS\n"
     "  -f FILE the resource description (default conf/resources.json)\n"
     "  --force down: delete the stack's tables, and its buckets with their objects\n"
     "  --write-env FILE\n"
@@ -114,6 +120,47 @@ static int prov_write_env(const prov_plan_t *plan, const char *path)
     return rc;
 }
 
+/* Prints the policy of ROLE (or, ROLE NULL, of every role in one object)
+ * for the resolved PLAN on stdout.  Returns 0, or -1 with the reason on
+ * stderr. */
+static int prov_print_policy(const prov_plan_t *plan, const char *role)
+{
+    static const char *const roles[] = { "module", "host", "provision" };
+    json_t *out = role == NULL ? json_object() : NULL;
+    char err[256];
+    int rc = -1;
+
+    for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+        prov_role_t r;
+        json_t *doc;
+
+        if (role != NULL && strcmp(role, roles[i]) != 0) {
+            continue;
+        }
+        prov_role_parse(roles[i], &r);
+        if ((doc = prov_policy(plan, r, err, sizeof(err))) == NULL) {
+            fprintf(stderr, "prism-provision: policy: %s\n", err);
+            json_decref(out);
+            return -1;
+        }
+        if (out == NULL) {
+            out = doc;
+        } else if (json_object_set_new(out, roles[i], doc) != 0) {
+            json_decref(out);
+            out = NULL;
+            break;
+        }
+    }
+    if (out != NULL && json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0
+        && putchar('\n') != EOF) {
+        rc = 0;
+    } else {
+        fprintf(stderr, "prism-provision: policy: out of memory\n");
+    }
+    json_decref(out);
+    return rc;
+}
+
 /* Prints a usage error and returns PROV_EXIT_USAGE. */
 static int prov_usage_error(const char *what, const char *arg)
 {
@@ -128,6 +175,8 @@ int main(int argc, char **argv)
     prov_plan_t plan = { 0 };
     prov_run_t run = { 0 };
     const char *file = "conf/resources.json", *cmd, *env_file = NULL;
+    const char *role = NULL, *account = NULL;
+    prov_role_t parsed_role;
     char msg[512], line[1024];
     aws_error_t err;
     int i, rc, force = 0;
@@ -137,6 +186,9 @@ int main(int argc, char **argv)
         return prov_usage_error(msg, NULL);
     }
     i++;
+    if (aws_cli_version("prism-provision", PRISM_VERSION, argc, argv, i)) {
+        return 0;
+    }
     if (i >= argc || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
         if (i < argc) {
             printf("%s%s", prov_usage, aws_cli_opts_usage);
@@ -145,7 +197,8 @@ int main(int argc, char **argv)
         return prov_usage_error("missing command", NULL);
     }
     cmd = argv[i];
-    if (strcmp(cmd, "up") != 0 && strcmp(cmd, "down") != 0 && strcmp(cmd, "show") != 0) {
+    if (strcmp(cmd, "up") != 0 && strcmp(cmd, "down") != 0 && strcmp(cmd, "show") != 0
+        && strcmp(cmd, "policy") != 0) {
         return prov_usage_error("unknown command", cmd);
     }
     for (i++; i < argc; i++) {
@@ -155,6 +208,14 @@ int main(int argc, char **argv)
             force = 1;
         } else if (strcmp(argv[i], "--write-env") == 0 && strcmp(cmd, "up") == 0 && i + 1 < argc) {
             env_file = argv[++i];
+        } else if (strcmp(argv[i], "--role") == 0 && strcmp(cmd, "policy") == 0 && i + 1 < argc) {
+            role = argv[++i];
+            if (prov_role_parse(role, &parsed_role) != 0) {
+                return prov_usage_error("unknown role", role);
+            }
+        } else if (strcmp(argv[i], "--account") == 0 && strcmp(cmd, "policy") == 0
+                   && i + 1 < argc) {
+            account = argv[++i];
         } else {
             return prov_usage_error("unexpected argument", argv[i]);
         }
@@ -163,7 +224,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "prism-provision: %s\n", msg);
         return PROV_EXIT_FAIL;
     }
-    if (prov_filters_from_plugins(&plan, line, sizeof(line)) != 0) {
+    if (strcmp(cmd, "policy") != 0 && prov_filters_from_plugins(&plan, line, sizeof(line)) != 0) {
         fprintf(stderr, "prism-provision: %s\n", line);
         prov_plan_free(&plan);
         return PROV_EXIT_FAIL;
@@ -180,8 +241,22 @@ int main(int argc, char **argv)
     run.say = prov_print_line;
     run.force = force;
 
-    rc = prov_run_resolve(&run, &err);
-    if (rc == 0) {
+    if (account != NULL) {
+        rc = prov_plan_resolve(&plan, NULL, aws_client_region(run.client), account, msg,
+                               sizeof(msg));
+        if (rc != 0) {
+            aws_error_set(&err, AWS_ERR_CONFIG, "%s", msg);
+        }
+    } else {
+        rc = prov_run_resolve(&run, &err);
+    }
+    if (rc == 0 && strcmp(cmd, "policy") == 0) {
+        if (prov_print_policy(&plan, role) != 0) {
+            aws_client_free(run.client);
+            prov_plan_free(&plan);
+            return PROV_EXIT_FAIL;
+        }
+    } else if (rc == 0) {
         rc = strcmp(cmd, "up") == 0     ? prov_up(&run, &err)
              : strcmp(cmd, "down") == 0 ? prov_down(&run, &err)
                                         : prov_show(&run, &err);

@@ -15,28 +15,33 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "check_online.h"
 #include "config.h"
 #include "log.h"
 #include "master.h"
 #include "prism/plugin.h"
+#include "prism_version.h"
 
-#define PRISM_HOST_VERSION      "0.1.0"
 #define PRISM_HOST_DEFAULT_CONF "/etc/prism/prism-host.json"
 
 /* Prints usage to OUT. */
 static void
 usage(FILE *out)
 {
-    fprintf(out, "usage: prism-host [-c FILE] [-t] [-v] [-h]\n"
-                 "  -c FILE  configuration file (default %s)\n"
-                 "  -t       test the configuration (plugins loaded, params checked) and exit\n"
-                 "  -v       print the version and exit\n"
-                 "  -h       this help\n", PRISM_HOST_DEFAULT_CONF);
+    fprintf(out, "usage: prism-host [-c FILE] [-t | -T] [-v] [-h]\n"
+                 "  -c, --config FILE  configuration file (default %s)\n"
+                 "  -t, --test         test the configuration (plugins loaded, params checked)"
+                 " and exit\n"
+                 "  -T, --test-online  -t, then through AWS: the queues, DLQs and completion topics\n"
+                 "                     exist, each queue's maxReceiveCount is above max_attempts\n"
+                 "  -v, --version      print the version and exit\n"
+                 "  -h, --help         this help\n", PRISM_HOST_DEFAULT_CONF);
 }
 
-/* prism-host -t: returns the exit status (0 ok, 1 failed). */
+/* prism-host -t (and, ONLINE, -T): returns the exit status (0 ok, 1
+ * failed). */
 static int
-test_config(const char *file)
+test_config(const char *file, int online)
 {
     char         err[2048];
     host_conf_t *conf = host_conf_load(file, err, sizeof(err));
@@ -49,6 +54,8 @@ test_config(const char *file)
     }
     fprintf(stderr, "prism-host: the configuration file %s syntax is ok\n", file);
     rc = host_check_config(conf, stderr, err, sizeof(err));
+    if (rc == 0 && online)
+        rc = host_check_online(conf, stderr, err, sizeof(err));
     if (rc != 0)
         fprintf(stderr, "prism-host: %s\nprism-host: configuration file %s test failed\n", err,
                 file);
@@ -75,21 +82,32 @@ warn_readable_secrets(const host_conf_t *conf, const char *file)
 int
 main(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "test", no_argument, NULL, 't' },
+        { "test-online", no_argument, NULL, 'T' },
+        { "version", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
     const char  *file = PRISM_HOST_DEFAULT_CONF;
-    int          test = 0, opt;
+    int          test = 0, online = 0, opt;
     char         err[2048];
     host_conf_t *conf;
 
-    while ((opt = getopt(argc, argv, "c:tvh")) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:tTvh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'c':
             file = optarg;
             break;
+        case 'T':
+            online = 1;
+            /* fall through */
         case 't':
             test = 1;
             break;
         case 'v':
-            printf("prism-host %s (plugin ABI %d)\n", PRISM_HOST_VERSION,
+            printf("prism-host %s (plugin ABI %d)\n", PRISM_VERSION,
                    PRISM_PLUGIN_ABI_VERSION);
             return 0;
         case 'h':
@@ -105,7 +123,7 @@ main(int argc, char **argv)
         return 2;
     }
     if (test)
-        return test_config(file);
+        return test_config(file, online);
 
     conf = host_conf_load(file, err, sizeof(err));
     if (conf == NULL) {

@@ -2,8 +2,12 @@
  * prism-run-plugin — run one plugin on image files, without queues.
  *
  *   prism-run-plugin [-p JSON | -P FILE] [-o DIR] [-n RUNS] [-r ROUTE] [-v]
- *                    PLUGIN.so IMAGE...
- *   prism-run-plugin -l PLUGIN.so      (describe the plugin and its params)
+ *                    [-d DIR] PLUGIN IMAGE...
+ *   prism-run-plugin -l [-d DIR] PLUGIN   (describe the plugin and its params)
+ *
+ * PLUGIN is a path ("./x.so") or the name of a plugin of the plugin
+ * directory: -d DIR, else the installed one, then the plugins built next
+ * to this program (build/plugins).
  *
  * Loads the plugin exactly as prism-host does (ABI check, params
  * validated against its table, init), gives it each image with the
@@ -26,6 +30,8 @@
 #include <sys/stat.h>
 
 #include <jansson.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "accepts.h"
 #include "aws_buf.h"
@@ -35,12 +41,15 @@
 #include "keys.h"
 #include "log.h"
 #include "outputs.h"
+#include "plugin_find.h"
 #include "plugin_loader.h"
+#include "prism_version.h"
 #include "store.h"
 
 typedef struct {
     int              list;
-    const char      *plugin_path;
+    const char      *plugin_dir;
+    char             plugin_path[PATH_MAX];
     json_t          *params;
     const char      *out_dir;
     const char      *route;
@@ -55,15 +64,22 @@ static void
 usage(FILE *out)
 {
     fprintf(out, "usage: prism-run-plugin [-p JSON | -P FILE] [-o DIR] [-n RUNS] [-r ROUTE] [-v] "
-                 "PLUGIN.so IMAGE...\n"
-                 "       prism-run-plugin -l PLUGIN.so\n"
-                 "  -l        describe the plugin and its parameters, then exit\n"
-                 "  -p JSON   plugin params as a JSON object (default {})\n"
-                 "  -P FILE   plugin params from a JSON file\n"
-                 "  -o DIR    write outputs to DIR/<image stem>/<ROUTE>/<suffix>\n"
-                 "  -n RUNS   process each image RUNS times, report mean and fastest\n"
-                 "  -r ROUTE  route name used in output paths (default: the plugin's name)\n"
-                 "  -v        log the plugin's debug lines\n");
+                 "[-d DIR] PLUGIN IMAGE...\n"
+                 "       prism-run-plugin -l [-d DIR] PLUGIN\n"
+                 "  PLUGIN                a path (./x.so), or the name of a plugin in the plugin\n"
+                 "                        directory (thumbnail)\n"
+                 "  -l, --list            describe the plugin and its parameters, then exit\n"
+                 "  -p, --params JSON     plugin params as a JSON object (default {})\n"
+                 "  -P, --params-file FILE  plugin params from a JSON file\n"
+                 "  -o, --output DIR      write outputs to DIR/<image stem>/<ROUTE>/<suffix>\n"
+                 "  -n, --runs RUNS       process each image RUNS times, report mean and fastest\n"
+                 "  -r, --route ROUTE     route name used in output paths (default: the plugin's "
+                 "name)\n"
+                 "  -d, --plugin-dir DIR  where plugin names are looked up (default %s,\n"
+                 "                        then the plugins built next to this program)\n"
+                 "  -v, --verbose         log the plugin's debug lines\n"
+                 "      --version         print the version and exit\n"
+                 "  -h, --help            this help\n", PRISM_PLUGIN_DIR);
 }
 
 /* Reads FILE into buf.  Returns 0, or -1 with a message printed. */
@@ -205,16 +221,56 @@ describe(const prism_plugin_t *d)
     }
 }
 
+/* Finds the plugin ARG names into run->plugin_path (see plugin_find.h):
+ * in -d DIR, else the installed plugin directory, then "plugins" next to
+ * this program.  Returns 0, or 2 with the reason printed. */
+static int
+find_plugin(run_t *run, const char *arg)
+{
+    char        exe[PATH_MAX], built[PATH_MAX + 16], err[2048];
+    const char *dirs[2] = { run->plugin_dir, NULL };
+    ssize_t     n;
+
+    if (run->plugin_dir == NULL) {
+        dirs[0] = PRISM_PLUGIN_DIR;
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n > 0) {
+            exe[n] = '\0';
+            snprintf(built, sizeof(built), "%s/plugins", dirname(exe));
+            dirs[1] = built;
+        }
+    }
+    if (host_plugin_find(arg, dirs, 2, run->plugin_path, sizeof(run->plugin_path), err,
+                         sizeof(err)) != 0) {
+        fprintf(stderr, "prism-run-plugin: %s\n", err);
+        return 2;
+    }
+    return 0;
+}
+
 /* Parses the options into RUN.  Returns 0, or 2 (usage). */
 static int
 parse_args(int argc, char **argv, run_t *run)
 {
+    static const struct option longopts[] = {
+        { "params", required_argument, NULL, 'p' },
+        { "params-file", required_argument, NULL, 'P' },
+        { "output", required_argument, NULL, 'o' },
+        { "runs", required_argument, NULL, 'n' },
+        { "route", required_argument, NULL, 'r' },
+        { "plugin-dir", required_argument, NULL, 'd' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "list", no_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 }
+    };
     json_error_t jerr;
     int          opt, verbose = 0;
     char        *end;
 
     run->runs = 1;
-    while ((opt = getopt(argc, argv, "p:P:o:n:r:vlh")) != -1) {
+    while ((opt = getopt_long(argc, argv, "p:P:o:n:r:d:vlh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'p':
         case 'P':
@@ -246,8 +302,15 @@ parse_args(int argc, char **argv, run_t *run)
         case 'l':
             run->list = 1;
             break;
+        case 'd':
+            run->plugin_dir = optarg;
+            break;
         case 'h':
             usage(stdout);
+            exit(0);
+        case 'V':
+            printf("prism-run-plugin %s (plugin ABI %d)\n", PRISM_VERSION,
+                   PRISM_PLUGIN_ABI_VERSION);
             exit(0);
         default:
             usage(stderr);
@@ -258,7 +321,8 @@ parse_args(int argc, char **argv, run_t *run)
         usage(stderr);
         return 2;
     }
-    run->plugin_path = argv[optind];
+    if (find_plugin(run, argv[optind]) != 0)
+        return 2;
     host_log_open(NULL, verbose ? HOST_LOG_DEBUG : HOST_LOG_INFO, NULL, 0);
     return 0;
 }

@@ -144,6 +144,63 @@ like($out, qr/plugin ABI version 3/, 'prism-run-plugin ABI mismatch: said');
 is($rc, 1, 'prism-run-plugin reject: exit 1');
 like($out, qr/reject: corrupt image \(test\)/, 'prism-run-plugin reject: reason shown');
 
+# Mistakes that passed -t although every message would fail.
+sub route_with { return [{ %{ route('a', plugin_path('ok')) }, @_ }] }
+my %aws = (endpoint => $ENV{PRISM_AWS_ENDPOINT} || 'http://127.0.0.1:4566',
+           credentials => { access_key_id => 'AKIDPRISMTEST', secret_access_key => 'prism-test-secret' });
+
+($rc, $out) = check(route_with(completion_topic_arn => 'arn:aws:sqs:us-east-1:123456789012:prism-done'));
+is($rc, 1, 'an SQS queue ARN as completion_topic_arn: -t exits 1');
+like($out, qr/\Qroutes[0].completion_topic_arn: expected an SNS topic ARN (arn:PARTITION:sns:REGION:ACCOUNT:TOPIC), got an SQS queue ARN\E/,
+     'an SQS queue ARN as completion_topic_arn: named');
+
+($rc, $out) = check(route_with(queue_url => 'arn:aws:sns:us-east-1:123456789012:prism-uploads'));
+is($rc, 1, 'a topic ARN as queue_url: -t exits 1');
+like($out, qr/\Qroutes[0].queue_url: expected the queue's URL (https:\/\/sqs.REGION.amazonaws.com\/ACCOUNT\/NAME), got an SNS topic ARN\E/,
+     'a topic ARN as queue_url: named');
+
+($rc, $out) = check(route_with(dlq_url => 'http://127.0.0.1:1/123456789012/a'));
+is($rc, 1, 'dlq_url equal to queue_url: -t exits 1');
+like($out, qr/\Qroutes[0].dlq_url: the same queue as queue_url\E/, 'dlq_url equal to queue_url: named');
+
+($rc, $out) = check([route('a', plugin_path('ok'))], aws => { %aws, region => 'us-east1' });
+is($rc, 1, 'a misspelled region: -t exits 1');
+like($out, qr/\Qaws.region: expected an AWS region such as us-east-1, got "us-east1"\E/,
+     'a misspelled region: named');
+
+($rc, $out) = check([route('a', plugin_path('ok'))], log => { file => "$tmp/no-such-dir/prism-host.log" });
+is($rc, 1, 'a log file in a missing directory: -t exits 1');
+like($out, qr/\Qlog.file: cannot write "$tmp\/no-such-dir\/prism-host.log": No such file or directory\E/,
+     'a log file in a missing directory: named');
+
+# Long options, and one version for every program (the VERSION file).
+open($fh, '<', root() . '/VERSION') or die;
+chomp(my $version = <$fh>);
+close $fh;
+for my $prog (qw(prism-host prism-run-plugin prism-aws prism-ddb prism-provision)) {
+    my $bin = $prog eq 'prism-host' ? $host : $prog eq 'prism-run-plugin' ? $runner
+            : root() . "/build/$prog";
+    ($rc, $out) = run_cmd($bin, '--version');
+    is($rc, 0, "$prog --version: exit 0");
+    like($out, qr/^\Q$prog $version\E\b/, "$prog --version: the VERSION file's");
+    ($rc, $out) = run_cmd($bin, '--help');
+    is($rc, 0, "$prog --help: exit 0");
+    like($out, qr/usage: /, "$prog --help: usage");
+}
+($rc, $out) = run_cmd($host, '--test', '--config', $file);
+like($out, qr/\Qconfiguration file $file test\E/, 'prism-host --test --config: the file is checked');
+
+# prism-run-plugin finds a plugin by name in the plugin directory.
+($rc, $out) = run_cmd($runner, '-l', '--plugin-dir', root() . '/build/test-plugins', 'ok');
+is($rc, 0, 'prism-run-plugin -l NAME: exit 0') or diag($out);
+like($out, qr/^ok 1\.0\.0 \(plugin ABI 2\)$/m, 'prism-run-plugin -l NAME: found in --plugin-dir');
+($rc, $out) = run_cmd('sh', '-c', 'cd ' . root() . "/build/test-plugins && $runner -l ./ok.so");
+like($out, qr/^ok 1\.0\.0/m, 'prism-run-plugin -l ./x.so: a path, as before');
+($rc, $out) = run_cmd($runner, '-l', '-d', "$tmp", 'ok.so');
+is($rc, 2, 'prism-run-plugin -l NAME not in the directory: exit 2');
+like($out, qr/\Qno plugin ok.so in $tmp: a file is named by a path, .\/ok.so\E/,
+     'prism-run-plugin -l NAME not found: where it looked, and how to name a file');
+
 # The example configuration, when the built-in plugins are built.
 SKIP: {
     my @missing = grep { !-f root() . "/build/plugins/$_.so" } qw(thumbnail webp watermark avif);

@@ -335,29 +335,29 @@ static void
 test_aws_errors(void **state)
 {
     (void) state;
-    expect_error("{\"aws\": {\"region\": \"r\", \"endpoint\": \"ftp://x\"}}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"endpoint\": \"ftp://x\"}}",
                  "aws.endpoint: expected an http:// or https:// URL, got \"ftp://x\"", 0);
-    expect_error("{\"aws\": {\"region\": \"r\", \"endpoints\": {\"sqs\": \"http://\"}}}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"endpoints\": {\"sqs\": \"http://\"}}}",
                  "aws.endpoints.sqs: expected an http:// or https:// URL", 1);
-    expect_error("{\"aws\": {\"region\": \"r\", \"endpoints\": {\"sts\": \"http://x\"}}}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"endpoints\": {\"sts\": \"http://x\"}}}",
                  "aws.endpoints.sts: unknown key", 0);
-    expect_error("{\"aws\": {\"region\": \"r\", \"endpoints\": {\"dynamodb\": \"ftp://x\"}}}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"endpoints\": {\"dynamodb\": \"ftp://x\"}}}",
                  "aws.endpoints.dynamodb: expected an http:// or https:// URL", 1);
-    expect_error("{\"aws\": {\"region\": \"r\", \"credentials\": {\"access_key_id\": \"A\"}}}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"credentials\": {\"access_key_id\": \"A\"}}}",
                  "aws.credentials.secret_access_key: required with the other explicit key", 0);
-    expect_error("{\"aws\": {\"region\": \"r\", \"credentials\": {\"secret_access_key\": \"S\"}}}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"credentials\": {\"secret_access_key\": \"S\"}}}",
                  "aws.credentials.access_key_id: required with the other explicit key", 0);
-    expect_error("{\"aws\": {\"region\": \"r\", \"credentials\": {\"access_key_id\": \"A\","
+    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"credentials\": {\"access_key_id\": \"A\","
                  " \"secret_access_key\": \"S\", \"profile\": \"p\"}}}",
                  "aws.credentials: use either explicit keys or profile/file, not both", 0);
-    expect_error("{\"aws\": {\"region\": \"r\", \"credentials\": {\"session_token\": \"T\"}}}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"credentials\": {\"session_token\": \"T\"}}}",
                  "aws.credentials.session_token: only allowed with access_key_id and "
                  "secret_access_key", 0);
-    expect_error("{\"aws\": {\"region\": \"r\", \"verify_tls\": \"no\"}}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"verify_tls\": \"no\"}}",
                  "aws.verify_tls: expected true or false, got \"no\"", 0);
-    expect_error("{\"aws\": {\"region\": \"r\", \"s3_addressing\": \"dns\"}}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"s3_addressing\": \"dns\"}}",
                  "aws.s3_addressing: expected \"auto\", \"path\" or \"virtual\", got \"dns\"", 0);
-    expect_error("{\"aws\": {\"region\": \"r\", \"ca_file\": \"/nonexistent/ca.pem\"}}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"ca_file\": \"/nonexistent/ca.pem\"}}",
                  "aws.ca_file: /nonexistent/ca.pem: No such file or directory", 0);
 }
 
@@ -394,23 +394,23 @@ test_route_errors(void **state)
                        "routes[0].input_directory: /etc/passwd: not a directory", 0);
 
     /* Whole-route problems, with the route written out. */
-    expect_error("{\"aws\": {\"region\": \"r\"}}", "routes: required (at least one route)", 0);
-    expect_error("{\"aws\": {\"region\": \"r\"}, \"routes\": []}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\"}}", "routes: required (at least one route)", 0);
+    expect_error("{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": []}",
                  "routes: expected an array of 1..64 routes, got []", 0);
-    expect_error("{\"aws\": {\"region\": \"r\"}, \"routes\": [7]}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [7]}",
                  "routes[0]: expected an object, got 7", 0);
-    expect_error("{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"Bad Name\"}]}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"Bad Name\"}]}",
                  "routes[0].name: expected [a-z0-9_-]{1,63}, got \"Bad Name\"", 0);
-    expect_error("{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\"}]}",
+    expect_error("{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\"}]}",
                  "routes[0].queue_url: required", 0);
-    expect_error("{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\", "
+    expect_error("{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\", "
                  "\"queue_url\": \"http://q\", \"dlq_url\": \"http://d\"}]}",
                  "routes[0].plugin: required", 0);
-    expect_error("{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\", "
+    expect_error("{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\", "
                  "\"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", "
                  "\"plugin\": \"/nonexistent/x.so\"}]}",
                  "routes[0].plugin: /nonexistent/x.so: No such file or directory", 0);
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\", "
+    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\", "
              "\"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\"}]}",
              tmpdir);
     {
@@ -418,7 +418,7 @@ test_route_errors(void **state)
         snprintf(expected, sizeof(expected), "routes[0].plugin: %s: not a regular file", tmpdir);
         expect_error(text, expected, 0);
     }
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\", "
+    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\", "
              "\"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\"}]}",
              plugin);
     expect_error(text, "routes[0].output: required ({\"bucket\": ...} or {\"directory\": ...})", 0);
@@ -458,7 +458,7 @@ test_output_errors(void **state)
 
     (void) state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\","
+        snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
                  " \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\","
                  " \"output\": %s}]}", plugin, cases[i].output);
         expect_error(text, cases[i].expected, 0);
@@ -494,14 +494,14 @@ test_input_section(void **state)
 
     (void) state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\","
+        snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
                  " \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\","
                  " \"output\": {\"bucket\": \"b\"}%s%s}]}", plugin,
                  cases[i].input != NULL ? ", \"input\": " : "",
                  cases[i].input != NULL ? cases[i].input : "");
         expect_error(text, cases[i].expected, 0);
     }
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\","
+    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
              " \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\","
              " \"output\": {\"bucket\": \"b\"}, \"input\": {\"buckets\": [\"in-1\", \"in-2\"],"
              " \"prefix\": \"originals/\"}}]}", plugin);
@@ -513,7 +513,7 @@ test_input_section(void **state)
     assert_string_equal(conf->routes[0].input_prefix, "originals/");
     host_conf_free(conf);
     /* local originals only: an empty list with input_directory */
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\"}, \"routes\": [{\"name\": \"a\","
+    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
              " \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\","
              " \"output\": {\"bucket\": \"b\"}, \"input_directory\": \"%s\","
              " \"input\": {\"buckets\": []}}]}", plugin, tmpdir);
@@ -535,7 +535,7 @@ test_record_completion_sse(void **state)
     host_conf_t *conf;
 
     (void) state;
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\", \"endpoints\": {\"dynamodb\": "
+    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\", \"endpoints\": {\"dynamodb\": "
              "\"http://127.0.0.1:4567\", \"sns\": \"http://127.0.0.1:4566\"}}, \"record\": "
              "{\"table\": \"prism-images\"}, \"routes\": [{\"name\": \"a\", \"queue_url\": "
              "\"http://q/1/a.fifo\", \"dlq_url\": \"http://q/1/a-dlq\", \"plugin\": \"%s\", "
@@ -584,7 +584,8 @@ test_record_completion_sse(void **state)
     expect_route_error("\"record\": {\"table\": \"tbl\", \"tabel\": 1}", "",
                        "record.tabel: unknown key", 0);
     expect_route_error("", "\"completion_topic_arn\": \"prism-completions\"",
-                       "routes[0].completion_topic_arn: expected an SNS topic ARN (arn:...), got "
+                       "routes[0].completion_topic_arn: expected an SNS topic ARN "
+                       "(arn:PARTITION:sns:REGION:ACCOUNT:TOPIC), got "
                        "\"prism-completions\"", 0);
 }
 
@@ -596,21 +597,21 @@ test_second_route(void **state)
 
     (void) state;
     snprintf(text, sizeof(text),
-             "{\"aws\": {\"region\": \"r\"}, \"routes\": ["
+             "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": ["
              "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
              " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
              "{\"name\": \"a\", \"queue_url\": \"http://q2\", \"dlq_url\": \"http://d\","
              " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}}]}", plugin, plugin);
     expect_error(text, "routes[1].name: duplicate route name \"a\" (also routes[0])", 0);
     snprintf(text, sizeof(text),
-             "{\"aws\": {\"region\": \"r\"}, \"routes\": ["
+             "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": ["
              "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
              " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
              "{\"name\": \"b\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
              " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}}]}", plugin, plugin);
     expect_error(text, "routes[1].queue_url: queue already consumed by route \"a\"", 0);
     snprintf(text, sizeof(text),
-             "{\"aws\": {\"region\": \"r\"}, \"routes\": ["
+             "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": ["
              "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
              " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
              "{\"name\": \"b\", \"queue_url\": \"http://q2\", \"dlq_url\": \"http://d\","
@@ -629,7 +630,7 @@ test_relative_paths(void **state)
     (void) state;
     assert_non_null(getcwd(cwd, sizeof(cwd)));
     assert_int_equal(chdir(tmpdir), 0);
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"r\"}, \"log\": {\"file\": \"l.log\"},"
+    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"log\": {\"file\": \"l.log\"},"
              " \"routes\": [{\"name\": \"a\", \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\","
              " \"plugin\": \"p.so\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"directory\": \"out\"}}]}");
     conf = host_conf_parse(text, err, sizeof(err));
@@ -659,7 +660,7 @@ test_load_file(void **state)
     snprintf(path, sizeof(path), "%s/bad.json", tmpdir);
     f = fopen(path, "w");
     assert_non_null(f);
-    fputs("{\n  \"aws\": {\"region\": \"r\"},\n  \"routes\": [,]\n}\n", f);
+    fputs("{\n  \"aws\": {\"region\": \"us-east-1\"},\n  \"routes\": [,]\n}\n", f);
     fclose(f);
     conf = host_conf_load(path, err, sizeof(err));
     assert_null(conf);
