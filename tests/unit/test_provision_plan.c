@@ -466,7 +466,7 @@ static void test_shipped_resources(void **state)
         assert_non_null(q);
         snprintf(name, sizeof(name), "prism-%s-dlq", roles[i]);
         assert_string_equal(q->dead_letter, name);
-        assert_int_equal(q->max_receive_count, 3);
+        assert_int_equal(q->max_receive_count, 5);   /* above the routes' max_attempts 4 */
         assert_int_equal(prov_queue_attributes(&plan, q, &a), 0);
         assert_non_null(aws_attrs_get(&a, "VisibilityTimeout"));
         assert_non_null(strstr(aws_attrs_get(&a, "Policy"), plan.topics[0].arn));
