@@ -438,6 +438,7 @@ parse_globals(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
     if (get_int32(root, "", "workers", 1, HOST_MAX_WORKERS, (int) ncpu, &conf->workers,
                   err, errlen) != 0
         || get_string(root, "", "user", 0, &conf->user, err, errlen) != 0
+        || get_bool(root, "", "allow_root", 0, &conf->allow_root, err, errlen) != 0
         || get_string(root, "", "pid_file", 0, &conf->pid_file, err, errlen) != 0
         || get_int32(root, "", "shutdown_grace_seconds", 0, 3600, DEFAULT_SHUTDOWN_GRACE,
                      &conf->shutdown_grace_seconds, err, errlen) != 0
@@ -852,9 +853,9 @@ parse_routes(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 static host_conf_t *
 conf_from_json(const json_t *root, char *err, size_t errlen)
 {
-    static const char *const keys[] = { "aws", "workers", "user", "rlimits", "pid_file", "log",
-                                        "metrics", "shutdown_grace_seconds", "memory", "record", "breaker",
-                                        "routes", NULL };
+    static const char *const keys[] = { "aws", "workers", "user", "allow_root", "rlimits",
+                                        "pid_file", "log", "metrics", "shutdown_grace_seconds",
+                                        "memory", "record", "breaker", "routes", NULL };
     host_conf_t *conf;
 
     if (!json_is_object(root)) {

@@ -82,6 +82,7 @@ typedef struct {
     host_aws_conf_t    aws;
     int                workers;
     char              *user;                  /* privilege drop, or NULL */
+    int                allow_root;            /* workers may run as root */
     long long          rlimit_as_mb;          /* 0: unlimited */
     long long          rlimit_cpu_seconds;    /* 0: unlimited */
     long long          decode_budget_mb;      /* memory.decode_budget_mb: per worker */

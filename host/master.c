@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "metrics_http.h"
 #include "pidfile.h"
+#include "privileges.h"
 #include "worker.h"
 
 #define RESPAWN_BASE_S      0.5
@@ -358,7 +359,9 @@ reload(master_t *m)
 
     host_log(HOST_LOG_INFO, NULL, "SIGHUP: reloading %s", m->file);
     conf = host_conf_load(m->file, err, sizeof(err));
-    if (conf == NULL || check_in_child(m, conf, err, sizeof(err)) != 0) {
+    if (conf == NULL
+        || host_check_worker_user(conf->user, conf->allow_root, err, sizeof(err)) != 0
+        || check_in_child(m, conf, err, sizeof(err)) != 0) {
         host_log(HOST_LOG_ERROR, NULL, "reload failed: %s; keeping the current configuration",
                  err);
         host_conf_free(conf);
@@ -492,7 +495,8 @@ start(master_t *m, sigset_t *set)
         host_log(HOST_LOG_ERROR, NULL, "%s", err);
         return -1;
     }
-    if (check_in_child(m, m->conf, err, sizeof(err)) != 0) {
+    if (host_check_worker_user(m->conf->user, m->conf->allow_root, err, sizeof(err)) != 0
+        || check_in_child(m, m->conf, err, sizeof(err)) != 0) {
         host_log(HOST_LOG_ERROR, NULL, "%s", err);
         return -1;
     }
