@@ -21,7 +21,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 INCS     := -Iaws -Iimageinfo -Iimaging -Iingress -Ihost -Ihost/include
 DEPCFLAGS = $(CURL_CFLAGS) $(SSL_CFLAGS) $(JANSSON_CFLAGS) $(EXPAT_CFLAGS) \
             $(JPEG_CFLAGS) $(WEBP_CFLAGS) $(PNG_CFLAGS) \
-            $(WEBPDEMUX_CFLAGS) $(WEBPMUX_CFLAGS) $(GIF_CFLAGS) $(HEIF_CFLAGS) $(LCMS_CFLAGS)
+            $(WEBPDEMUX_CFLAGS) $(WEBPMUX_CFLAGS) $(GIF_CFLAGS) $(HEIF_CFLAGS) $(LCMS_CFLAGS) \
+            $(SYSTEMD_CFLAGS)
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC $(INCS) $(DEPCFLAGS) $(CFLAGS)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -29,6 +30,8 @@ AWS_LIBS  = $(CURL_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(EXPAT_LIBS)
 IMG_LIBS  = $(JPEG_LIBS) $(WEBPDEMUX_LIBS) $(WEBPMUX_LIBS) $(WEBP_LIBS) $(PNG_LIBS) $(GIF_LIBS) $(HEIF_LIBS) \
             $(LCMS_LIBS) -lm
 SYS_LIBS  = -ldl -lpthread -lm
+# libraries one program alone needs: NAME_LIBS (sd_notify: the host's master)
+prism-host_LIBS = $(SYSTEMD_LIBS)
 
 LIBNAMES := aws imageinfo imaging ingress host
 aws_SRCS       := $(wildcard aws/*.c)
@@ -111,9 +114,11 @@ $(foreach v,obj san fuzz,$(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(eval $(call
 # NAME-san: the same program built with ASan/UBSan, for the e2e suites
 define prog_rule
 $(BUILD)/$(notdir $(basename $(1))): $(BUILD)/obj/$(basename $(1)).o $(LIBS_A)
-	$$(CC) $$(OPT) -o $$@ $$< $$(call LINK_A,$(LIBS_A)) $$(AWS_LIBS) $$(IMG_LIBS) $$(SYS_LIBS)
+	$$(CC) $$(OPT) $$(LDFLAGS) -o $$@ $$< $$(call LINK_A,$(LIBS_A)) $$(AWS_LIBS) $$(IMG_LIBS) \
+	    $$($(notdir $(basename $(1)))_LIBS) $$(SYS_LIBS)
 $(BUILD)/$(notdir $(basename $(1)))-san: $(BUILD)/san/$(basename $(1)).o $(LIBS_SAN)
-	$$(CC) $$(OPT) $$(SAN) -o $$@ $$< $$(call LINK_A,$(LIBS_SAN)) $$(AWS_LIBS) $$(IMG_LIBS) $$(SYS_LIBS)
+	$$(CC) $$(OPT) $$(SAN) -o $$@ $$< $$(call LINK_A,$(LIBS_SAN)) $$(AWS_LIBS) $$(IMG_LIBS) \
+	    $$($(notdir $(basename $(1)))_LIBS) $$(SYS_LIBS)
 endef
 $(foreach p,$(PROG_SRCS),$(eval $(call prog_rule,$(p))))
 
@@ -122,7 +127,7 @@ define plugin_rule
 $(BUILD)/plugins/$(1).so: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard plugins/$(1)/*.c)) \
                           $(filter %imaging.a %imageinfo.a,$(LIBS_A))
 	@mkdir -p $$(dir $$@)
-	$$(CC) -shared -o $$@ $$(filter %.o,$$^) $$(call LINK_A,$$(filter %.a,$$^)) \
+	$$(CC) -shared $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(call LINK_A,$$(filter %.a,$$^)) \
 	    $$(IMG_LIBS) -Wl,--no-undefined -Wl,-z,defs -lc
 endef
 $(foreach p,$(sort $(PLUGINS)),$(eval $(call plugin_rule,$(p))))
@@ -154,7 +159,7 @@ $(NGX_MODULE): $(NGX_BUILD)/objs/Makefile $(NGX_DEPS)
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS_SAN)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) $(CMOCKA_CFLAGS) -o $@ $< $(call LINK_A,$(LIBS_SAN)) \
-	    $(CMOCKA_LIBS) $(AWS_LIBS) $(IMG_LIBS) $(SYS_LIBS)
+	    $(CMOCKA_LIBS) $(AWS_LIBS) $(IMG_LIBS) $(SYSTEMD_LIBS) $(SYS_LIBS)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBS_FUZZ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPCFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \

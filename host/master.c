@@ -21,6 +21,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "notify.h"
 #include "pidfile.h"
 #include "privileges.h"
 #include "worker.h"
@@ -66,6 +67,26 @@ describe_status(int status, char *out, size_t outlen)
                  strsignal(WTERMSIG(status)), WCOREDUMP(status) ? ", core dumped" : "");
     else
         snprintf(out, outlen, "exited with status %d", WEXITSTATUS(status));
+}
+
+/* Tells the service manager STATE (see notify.h); a failure is logged. */
+static void
+notify(const char *state)
+{
+    char err[256];
+
+    if (host_notify(state, err, sizeof(err)) < 0)
+        host_log(HOST_LOG_WARN, NULL, "%s", err);
+}
+
+/* Tells the service manager a reload began; a failure is logged. */
+static void
+notify_reloading(void)
+{
+    char err[256];
+
+    if (host_notify_reloading(err, sizeof(err)) < 0)
+        host_log(HOST_LOG_WARN, NULL, "%s", err);
 }
 
 /* Returns the number of live worker processes. */
@@ -349,9 +370,9 @@ apply_metrics_listen(master_t *m, const host_conf_t *old, const host_conf_t *con
     return 0;
 }
 
-/* SIGHUP: load, check, switch generations.  Failures keep the old config. */
+/* reload's work: the new configuration, or the old one kept (logged). */
 static void
-reload(master_t *m)
+reload_config(master_t *m)
 {
     host_conf_t *conf, *old = m->conf;
     char         err[2048];
@@ -399,6 +420,16 @@ reload(master_t *m)
              "messages and exit", conf->workers);
 }
 
+/* SIGHUP: load, check, switch generations.  Failures keep the old config.
+ * The service manager sees RELOADING=1 until the outcome is known. */
+static void
+reload(master_t *m)
+{
+    notify_reloading();
+    reload_config(m);
+    notify("READY=1");
+}
+
 /* SIGTERM/SIGQUIT/SIGINT: stop every worker gracefully. */
 static void
 begin_shutdown(master_t *m, int sig)
@@ -408,6 +439,7 @@ begin_shutdown(master_t *m, int sig)
         return;
     }
     m->stopping = 1;
+    notify("STOPPING=1");
     m->kill_at = host_monotonic() + m->conf->shutdown_grace_seconds + KILL_AFTER_GRACE_S;
     host_log(HOST_LOG_INFO, NULL, "%s: stopping %d worker(s) (grace %d s)", strsignal(sig),
              live_workers(m), m->conf->shutdown_grace_seconds);
@@ -534,6 +566,7 @@ host_master_run(const char *file, host_conf_t *conf)
              conf->workers, conf->nroutes, file);
     for (int i = 0; i < m.conf->workers; i++)
         spawn_worker(&m, i);
+    notify("READY=1");
 
     while (!(m.stopping && live_workers(&m) == 0)) {
         struct pollfd pfd[2] = { { .fd = m.sfd, .events = POLLIN },
