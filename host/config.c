@@ -425,11 +425,11 @@ static int
 parse_globals(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 {
     static const char *const rlimit_keys[] = { "address_space_mb", "cpu_seconds", NULL };
-    static const char *const log_keys[] = { "level", "file", NULL };
+    static const char *const log_keys[] = { "level", "format", "file", NULL };
     static const char *const metrics_keys[] = { "listen", NULL };
     long   ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     json_t *rl, *lg, *mt;
-    char   *level = NULL, *listen = NULL;
+    char   *level = NULL, *format = NULL, *listen = NULL;
 
     if (ncpu < 1)
         ncpu = 1;
@@ -470,6 +470,15 @@ parse_globals(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
             return -1;
         }
         free(level);
+        if (get_string(lg, "log", "format", 0, &format, err, errlen) != 0)
+            return -1;
+        if (format != NULL && host_log_format_parse(format, &conf->log_format) != 0) {
+            host_jerr_expected(err, errlen, "log.format", "\"text\" or \"json\"",
+                               json_object_get(lg, "format"));
+            free(format);
+            return -1;
+        }
+        free(format);
         if (get_string(lg, "log", "file", 0, &conf->log_file, err, errlen) != 0
             || (conf->log_file != NULL
                 && make_absolute(&conf->log_file, "log.file", err, errlen) != 0))

@@ -89,6 +89,7 @@ typedef struct {
     int                decode_wait_seconds;   /* memory.decode_wait_seconds */
     char              *pid_file;              /* absolute, or NULL */
     host_log_level_t   log_level;
+    host_log_format_t  log_format;            /* log.format: text or json */
     char              *log_file;              /* absolute, NULL: stderr */
     char              *metrics_host;          /* numeric address, NULL: no metrics */
     int                metrics_port;

@@ -280,7 +280,7 @@ attribute_crash(master_t *m, int slot, int index, pid_t pid, int status)
         host_log(HOST_LOG_ERROR, NULL, "worker %d (pid %ld) crashed outside any plugin",
                  index, (long) pid);
     for (size_t i = 0; i < shown; i++) {
-        host_log_ctx_t ctx = { s[i].route, s[i].message_id, NULL };
+        host_log_ctx_t ctx = { .route = s[i].route, .message_id = s[i].message_id };
         host_log(HOST_LOG_ERROR, &ctx, "worker %d (pid %ld) crashed (signal %d) while the "
                  "plugin ran on this message%s", index, (long) pid, sig,
                  n == 1 ? ": it is the culprit and goes to the DLQ when redelivered"
@@ -401,6 +401,7 @@ reload_config(master_t *m)
         if (host_log_open(conf->log_file, conf->log_level, err, sizeof(err)) != 0)
             host_log(HOST_LOG_ERROR, NULL, "reload: %s (logging continues where it was)", err);
     }
+    host_log_set_format(conf->log_format);
     apply_metrics_listen(m, old, conf);
     if (conf->pid_file != NULL && (old->pid_file == NULL || strcmp(old->pid_file, conf->pid_file))) {
         if (host_pidfile_write(conf->pid_file, err, sizeof(err)) != 0)

@@ -37,7 +37,7 @@ host_redrive_check(const host_conf_t *conf, aws_client_t *aws)
 
     for (size_t i = 0; i < conf->nroutes; i++) {
         const host_route_conf_t *r = &conf->routes[i];
-        host_log_ctx_t           ctx = { r->name, NULL, NULL };
+        host_log_ctx_t           ctx = { .route = r->name };
         aws_sqs_queue_attrs_t    attrs = AWS_SQS_QUEUE_ATTRS_INIT;
         aws_error_t              aerr;
         const char              *policy;
