@@ -3,7 +3,9 @@
 #   make            module .so, libprismaws.a, prism-host, prism-aws, plugins
 #   make test       installs what it needs, builds, runs every suite
 #   make demo       the whole pipeline on the local emulator, end to end
-#   make install    DESTDIR-aware install under PREFIX
+#   make deb        Debian packages in build/deb/ (debian/, dpkg-buildpackage)
+#   make install    DESTDIR-aware install under PREFIX; the module into
+#                   nginx's modules directory (configure --with-nginx-modules)
 #
 # Sources are found by convention, so adding a file needs no edit here:
 #   aws/*.c imageinfo/*.c imaging/*.c ingress/*.c host/*.c -> one static library each
@@ -23,7 +25,7 @@ DEPCFLAGS = $(CURL_CFLAGS) $(SSL_CFLAGS) $(JANSSON_CFLAGS) $(EXPAT_CFLAGS) \
             $(JPEG_CFLAGS) $(WEBP_CFLAGS) $(PNG_CFLAGS) \
             $(WEBPDEMUX_CFLAGS) $(WEBPMUX_CFLAGS) $(GIF_CFLAGS) $(HEIF_CFLAGS) $(LCMS_CFLAGS) \
             $(SYSTEMD_CFLAGS)
-ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC $(INCS) $(DEPCFLAGS) $(CFLAGS)
+ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC $(INCS) $(DEPCFLAGS) $(CPPFLAGS) $(CFLAGS)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 AWS_LIBS  = $(CURL_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(EXPAT_LIBS)
@@ -49,6 +51,8 @@ LINK_A    = $(filter %host.a,$(1)) $(filter %ingress.a,$(1)) $(filter %aws.a,$(1
 
 PROG_SRCS := $(wildcard */bin/*.c)
 PROGS     := $(patsubst %.c,$(BUILD)/%,$(notdir $(PROG_SRCS)))
+# what make install installs: the programs, not the test tools (tests/bin)
+INSTALL_PROGS := $(patsubst %.c,$(BUILD)/%,$(notdir $(filter-out tests/%,$(PROG_SRCS))))
 PLUGINS   := $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/*.c))))
 PLUGIN_SO := $(patsubst %,$(BUILD)/plugins/%.so,$(sort $(PLUGINS)))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -63,6 +67,9 @@ NGX_DEPS   := $(wildcard ngx_module/config ngx_module/*.c ngx_module/*.h) \
               $(aws_SRCS) $(wildcard aws/*.h) $(imageinfo_SRCS) $(wildcard imageinfo/*.h) \
               $(ingress_SRCS) $(wildcard ingress/*.h)
 
+# the version of the last debian/changelog entry
+VERSION := $(shell sed -n '1s/^prism (\(.*\)).*/\1/p' debian/changelog)
+
 SIGV4_SUITE ?= ../shared/aws-sigv4-test-suite
 FUZZ_SECONDS ?= 60
 # third-party leaks the fuzz targets cannot fix (see the file)
@@ -70,7 +77,7 @@ FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppr
 
 .PHONY: FORCE all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
         demo run bench install clean distclean local-aws-start local-aws-stop \
-        aws-provision aws-deprovision aws-plan load valgrind
+        aws-provision aws-deprovision aws-plan load valgrind deb
 .DEFAULT_GOAL := all
 
 all: $(LIBS_A) $(PROGS) $(PLUGIN_SO) $(if $(wildcard ngx_module/config),module)
@@ -149,6 +156,8 @@ $(NGX_SRC_LIST): FORCE
 $(NGX_BUILD)/objs/Makefile: ngx_module/config config.mk $(NGX_SRC_LIST)
 	rm -rf $(NGX_BUILD) && mkdir -p $(BUILD) && cp -r $(NGX_SRC) $(NGX_BUILD)
 	cd $(NGX_BUILD) && ./configure $(NGX_CONF_FLAGS) \
+	    $(if $(strip $(CPPFLAGS)),--with-cc-opt="$(CPPFLAGS)") \
+	    $(if $(strip $(LDFLAGS)),--with-ld-opt="$(LDFLAGS)") \
 	    --add-dynamic-module=$(CURDIR)/ngx_module > configure.log 2>&1 \
 	    || { tail -30 configure.log; exit 1; }
 
@@ -172,7 +181,7 @@ test-build:
 	    $(BUILD)/prism-host-san $(BUILD)/prism-run-plugin-san
 
 test: test-build
-	scripts/deps.sh corpus && bench/corpus.sh
+	scripts/deps.sh corpus && scripts/deps.sh deb && bench/corpus.sh
 	scripts/run-tests.sh
 
 # the plugins through the driver under valgrind on real photos
@@ -229,13 +238,37 @@ local-aws-stop:
 	scripts/local-aws.sh stop
 
 # --- install --------------------------------------------------------------
+# The module goes where nginx resolves "load_module modules/NAME.so"
+# (NGX_MODULES_PATH, from nginx's --modules-path), whatever PREFIX is.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/prism/plugins \
-	    $(DESTDIR)$(PREFIX)/include/prism $(DESTDIR)$(PREFIX)/lib/nginx/modules
-	$(if $(PROGS),install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/)
+	    $(DESTDIR)$(PREFIX)/include/prism $(DESTDIR)$(PREFIX)/share/pkgconfig \
+	    $(DESTDIR)$(NGX_MODULES_PATH)
+	$(if $(INSTALL_PROGS),install -m 755 $(INSTALL_PROGS) $(DESTDIR)$(PREFIX)/bin/)
 	$(if $(PLUGIN_SO),install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PREFIX)/lib/prism/plugins/)
 	$(if $(wildcard host/include/prism/*.h),install -m 644 host/include/prism/*.h $(DESTDIR)$(PREFIX)/include/prism/)
-	$(if $(wildcard ngx_module/config),install -m 644 $(NGX_MODULE) $(DESTDIR)$(PREFIX)/lib/nginx/modules/)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' conf/prism-plugin.pc.in \
+	    > $(DESTDIR)$(PREFIX)/share/pkgconfig/prism-plugin.pc
+	$(if $(wildcard ngx_module/config),install -m 644 $(NGX_MODULE) $(DESTDIR)$(NGX_MODULES_PATH)/)
+
+# --- Debian packages --------------------------------------------------------
+# make deb: the packages of debian/ in build/deb/, built by Debian's own
+# tools (dpkg-buildpackage, debhelper) from a copy of this tree: they
+# write next to the source directory, and the copy builds afresh with
+# Debian's hardening flags while this tree's build/ and config.mk stay.
+# The debug symbols (-dbgsym packages) go to build/deb/dbgsym/.
+DEB_DIR := $(BUILD)/deb
+DEB_SRC := $(DEB_DIR)/prism-$(VERSION)
+deb:
+	scripts/deps.sh deb
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)
+	git ls-files -z --cached --others --exclude-standard \
+	    | tar --null --ignore-failed-read -T - -cf - | tar -C $(DEB_SRC) -xf -
+	(cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -J$(JOBS)) > $(DEB_DIR)/build.log 2>&1 \
+	    || { tail -40 $(DEB_DIR)/build.log; exit 1; }
+	rm -rf $(DEB_SRC)
+	mkdir -p $(DEB_DIR)/dbgsym && mv $(DEB_DIR)/*-dbgsym_*.deb $(DEB_DIR)/dbgsym/
+	@ls $(DEB_DIR)/*.deb
 
 clean:
 	rm -rf $(BUILD) t/servroot
