@@ -18,8 +18,8 @@ my $png = "\x89PNG\r\n\x1A\n" . ("\0" x 24);
 put_object($bucket, 'in/b.png', $png, 'image/png');
 put_object($bucket, 'in/c.bin', "\xFF\xD8\xFF\xE0" . ("\0" x 16), 'application/octet-stream');
 
-my $q = create_queue(uniq('acc'), visibility => 10, dlq => uniq('acc-dlq'), max_receive => 3);
 my $qd = create_queue(uniq('acc-dlq'));
+my $q = create_queue(uniq('acc'), visibility => 10, dlq => $qd, max_receive => 3);
 my $conf = write_config("$tmp/host.json", {
     workers => 1, shutdown_grace_seconds => 5,
     routes => [
