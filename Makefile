@@ -267,7 +267,8 @@ deb:
 	(cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -J$(JOBS)) > $(DEB_DIR)/build.log 2>&1 \
 	    || { tail -40 $(DEB_DIR)/build.log; exit 1; }
 	rm -rf $(DEB_SRC)
-	mkdir -p $(DEB_DIR)/dbgsym && mv $(DEB_DIR)/*-dbgsym_*.deb $(DEB_DIR)/dbgsym/
+	mkdir -p $(DEB_DIR)/dbgsym
+	find $(DEB_DIR) -maxdepth 1 -name '*-dbgsym_*.deb' -exec mv -t $(DEB_DIR)/dbgsym/ {} +
 	@ls $(DEB_DIR)/*.deb
 
 clean:
