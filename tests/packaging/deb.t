@@ -4,7 +4,8 @@
 # (modules-enabled included) passes `nginx -t` with the module loaded, a
 # plugin builds with `pkg-config --cflags prism-plugin`, the packaged
 # configuration passes `prism-host -t` as the user prism, and the
-# installed unit rates at most 2.5 in `systemd-analyze security`.
+# installed unit passes `systemd-analyze verify` and rates at most 2.5 in
+# `systemd-analyze security`.
 # Then everything is purged again.
 #
 # It leaves the machine as found: it refuses to run when a prism package
@@ -156,9 +157,12 @@ CONF
     like($out, qr/test is successful/, 'successful');
 }
 
-# ---- systemd-analyze security ----------------------------------------------------
+# ---- systemd-analyze verify, security ---------------------------------------------
 {
-    my (undef, $out) = run('systemd-analyze', 'security', '--offline=yes', '--no-pager',
+    my ($rc, $out) = run('systemd-analyze', 'verify', '/lib/systemd/system/prism-host.service');
+    is($rc, 0, 'systemd-analyze verify: the installed unit is clean') or diag($out);
+    is($out, '', 'without a warning') or diag($out);
+    (undef, $out) = run('systemd-analyze', 'security', '--offline=yes', '--no-pager',
                            '/lib/systemd/system/prism-host.service');
     my ($exposure) = $out =~ /Overall exposure level for prism-host\.service: ([\d.]+)/;
     diag("systemd-analyze security --offline=yes: exposure " . ($exposure // '?'));
