@@ -3,10 +3,12 @@
 #   make            module .so, libprismaws.a, prism-host, prism-aws, plugins
 #   make test       installs what it needs, builds, runs every suite
 #   make demo       the whole pipeline on the local emulator, end to end
-#   make install    DESTDIR-aware install under PREFIX
+#   make install    DESTDIR-aware install under PREFIX; the module into
+#                   nginx's modules directory (configure --with-nginx-modules)
 #   make install-imaging   only what out-of-tree plugins build against: the
 #                   plugin header, libprismimaging.a + libprismimageinfo.a,
 #                   their headers and pkg-config's prism-imaging.pc
+#   make deb        Debian packages in build/deb/ (debian/, dpkg-buildpackage)
 #
 # Sources are found by convention, so adding a file needs no edit here:
 #   aws/*.c imageinfo/*.c imaging/*.c ingress/*.c host/*.c -> one static library each
@@ -25,14 +27,16 @@ INCS     := -Iaws -Iimageinfo -Iimaging -Iingress -Ihost -Ihost/include -I$(BUIL
 DEPCFLAGS = $(CURL_CFLAGS) $(SSL_CFLAGS) $(JANSSON_CFLAGS) $(EXPAT_CFLAGS) \
             $(JPEG_CFLAGS) $(WEBP_CFLAGS) $(PNG_CFLAGS) \
             $(WEBPDEMUX_CFLAGS) $(WEBPMUX_CFLAGS) $(GIF_CFLAGS) $(HEIF_CFLAGS) $(LCMS_CFLAGS) \
-            $(AVIF_CFLAGS)
-ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC $(INCS) $(DEPCFLAGS) $(CFLAGS)
+            $(AVIF_CFLAGS) $(SYSTEMD_CFLAGS)
+ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC $(INCS) $(DEPCFLAGS) $(CPPFLAGS) $(CFLAGS)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 AWS_LIBS  = $(CURL_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(EXPAT_LIBS)
 IMG_LIBS  = $(JPEG_LIBS) $(WEBPDEMUX_LIBS) $(WEBPMUX_LIBS) $(WEBP_LIBS) $(PNG_LIBS) $(GIF_LIBS) $(HEIF_LIBS) \
             $(LCMS_LIBS) -lm
 SYS_LIBS  = -ldl -lpthread -lm
+# libraries one program alone needs: NAME_LIBS (sd_notify: the host's master)
+prism-host_LIBS = $(SYSTEMD_LIBS)
 
 LIBNAMES := aws imageinfo imaging ingress host
 aws_SRCS       := $(wildcard aws/*.c)
@@ -53,6 +57,8 @@ PROGS     := $(patsubst %.c,$(BUILD)/%,$(notdir $(PROG_SRCS)))
 # every program's --version, from the one VERSION file; the plugin
 # directory "make install" fills (prism-run-plugin -l NAME looks there)
 VERSION_H := $(BUILD)/include/prism_version.h
+# what make install installs: the programs, not the test tools (tests/bin)
+INSTALL_PROGS := $(patsubst %.c,$(BUILD)/%,$(notdir $(filter-out tests/%,$(PROG_SRCS))))
 PLUGINS   := $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/*.c))))
 PLUGIN_SO := $(patsubst %,$(BUILD)/plugins/%.so,$(sort $(PLUGINS)))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -67,6 +73,9 @@ NGX_DEPS   := $(wildcard ngx_module/config ngx_module/*.c ngx_module/*.h) \
               $(aws_SRCS) $(wildcard aws/*.h) $(imageinfo_SRCS) $(wildcard imageinfo/*.h) \
               $(ingress_SRCS) $(wildcard ingress/*.h)
 
+# the version of the last debian/changelog entry
+VERSION := $(shell cat VERSION)
+
 SIGV4_SUITE ?= ../shared/aws-sigv4-test-suite
 FUZZ_SECONDS ?= 60
 # third-party leaks the fuzz targets cannot fix (see the file)
@@ -74,7 +83,7 @@ FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppr
 
 .PHONY: FORCE all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
         demo run bench install install-imaging clean distclean local-aws-start local-aws-stop \
-        aws-provision aws-deprovision aws-plan load valgrind
+        aws-provision aws-deprovision aws-plan load valgrind deb
 .DEFAULT_GOAL := all
 
 all: $(LIBS_A) $(PROGS) $(PLUGIN_SO) $(if $(wildcard ngx_module/config),module)
@@ -124,9 +133,11 @@ $(foreach v,obj san,$(patsubst %.c,$(BUILD)/$(v)/%.o,$(PROG_SRCS))): $(VERSION_H
 # NAME-san: the same program built with ASan/UBSan, for the e2e suites
 define prog_rule
 $(BUILD)/$(notdir $(basename $(1))): $(BUILD)/obj/$(basename $(1)).o $(LIBS_A)
-	$$(CC) $$(OPT) -o $$@ $$< $$(call LINK_A,$(LIBS_A)) $$(AWS_LIBS) $$(IMG_LIBS) $$(SYS_LIBS)
+	$$(CC) $$(OPT) $$(LDFLAGS) -o $$@ $$< $$(call LINK_A,$(LIBS_A)) $$(AWS_LIBS) $$(IMG_LIBS) \
+	    $$($(notdir $(basename $(1)))_LIBS) $$(SYS_LIBS)
 $(BUILD)/$(notdir $(basename $(1)))-san: $(BUILD)/san/$(basename $(1)).o $(LIBS_SAN)
-	$$(CC) $$(OPT) $$(SAN) -o $$@ $$< $$(call LINK_A,$(LIBS_SAN)) $$(AWS_LIBS) $$(IMG_LIBS) $$(SYS_LIBS)
+	$$(CC) $$(OPT) $$(SAN) -o $$@ $$< $$(call LINK_A,$(LIBS_SAN)) $$(AWS_LIBS) $$(IMG_LIBS) \
+	    $$($(notdir $(basename $(1)))_LIBS) $$(SYS_LIBS)
 endef
 $(foreach p,$(PROG_SRCS),$(eval $(call prog_rule,$(p))))
 
@@ -137,7 +148,7 @@ define plugin_rule
 $(BUILD)/plugins/$(1).so: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard plugins/$(1)/*.c)) \
                           $(filter %imaging.a %imageinfo.a,$(LIBS_A))
 	@mkdir -p $$(dir $$@)
-	$$(CC) -shared -o $$@ $$(filter %.o,$$^) $$(call LINK_A,$$(filter %.a,$$^)) \
+	$$(CC) -shared $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(call LINK_A,$$(filter %.a,$$^)) \
 	    $$(PLUGIN_LIBS_$(1)) $$(IMG_LIBS) -Wl,--no-undefined -Wl,-z,defs -lc
 endef
 $(foreach p,$(sort $(PLUGINS)),$(eval $(call plugin_rule,$(p))))
@@ -159,6 +170,8 @@ $(NGX_SRC_LIST): FORCE
 $(NGX_BUILD)/objs/Makefile: ngx_module/config config.mk $(NGX_SRC_LIST)
 	rm -rf $(NGX_BUILD) && mkdir -p $(BUILD) && cp -r $(NGX_SRC) $(NGX_BUILD)
 	cd $(NGX_BUILD) && ./configure $(NGX_CONF_FLAGS) \
+	    $(if $(strip $(CPPFLAGS)),--with-cc-opt="$(CPPFLAGS)") \
+	    $(if $(strip $(LDFLAGS)),--with-ld-opt="$(LDFLAGS)") \
 	    --add-dynamic-module=$(CURDIR)/ngx_module > configure.log 2>&1 \
 	    || { tail -30 configure.log; exit 1; }
 
@@ -169,7 +182,7 @@ $(NGX_MODULE): $(NGX_BUILD)/objs/Makefile $(NGX_DEPS)
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS_SAN)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) $(CMOCKA_CFLAGS) -o $@ $< $(call LINK_A,$(LIBS_SAN)) \
-	    $(CMOCKA_LIBS) $(AWS_LIBS) $(IMG_LIBS) $(SYS_LIBS)
+	    $(CMOCKA_LIBS) $(AWS_LIBS) $(IMG_LIBS) $(SYSTEMD_LIBS) $(SYS_LIBS)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBS_FUZZ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPCFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
@@ -182,7 +195,7 @@ test-build:
 	    $(BUILD)/prism-host-san $(BUILD)/prism-run-plugin-san
 
 test: test-build
-	scripts/deps.sh corpus && bench/corpus.sh
+	scripts/deps.sh corpus && scripts/deps.sh deb && bench/corpus.sh
 	scripts/run-tests.sh
 
 # the plugins through the driver under valgrind on real photos
@@ -239,12 +252,39 @@ local-aws-stop:
 	scripts/local-aws.sh stop
 
 # --- install --------------------------------------------------------------
+# The module goes where nginx resolves "load_module modules/NAME.so"
+# (NGX_MODULES_PATH, from nginx's --modules-path), whatever PREFIX is.
 install: all install-imaging
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/prism/plugins \
-	    $(DESTDIR)$(PREFIX)/lib/nginx/modules
-	$(if $(PROGS),install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/)
+	    $(DESTDIR)$(PREFIX)/include/prism $(DESTDIR)$(PREFIX)/share/pkgconfig \
+	    $(DESTDIR)$(NGX_MODULES_PATH)
+	$(if $(INSTALL_PROGS),install -m 755 $(INSTALL_PROGS) $(DESTDIR)$(PREFIX)/bin/)
 	$(if $(PLUGIN_SO),install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PREFIX)/lib/prism/plugins/)
-	$(if $(wildcard ngx_module/config),install -m 644 $(NGX_MODULE) $(DESTDIR)$(PREFIX)/lib/nginx/modules/)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' conf/prism-plugin.pc.in \
+	    > $(DESTDIR)$(PREFIX)/share/pkgconfig/prism-plugin.pc
+	$(if $(wildcard ngx_module/config),install -m 644 $(NGX_MODULE) $(DESTDIR)$(NGX_MODULES_PATH)/)
+
+# --- Debian packages --------------------------------------------------------
+# make deb: the packages of debian/ in build/deb/, built by Debian's own
+# tools (dpkg-buildpackage, debhelper) from a copy of this tree: they
+# write next to the source directory, and the copy builds afresh with
+# Debian's hardening flags while this tree's build/ and config.mk stay.
+# The debug symbols (-dbgsym packages) go to build/deb/dbgsym/.
+DEB_DIR := $(BUILD)/deb
+DEB_SRC := $(DEB_DIR)/prism-$(VERSION)
+deb:
+	scripts/deps.sh deb
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)
+	git ls-files -z --cached --others --exclude-standard \
+	    | tar --null --ignore-failed-read -T - -cf - | tar -C $(DEB_SRC) -xf -
+	@test "$$(sed -n '1s/^prism (\([^)-]*\).*/\1/p' debian/changelog)" = "$(VERSION)" \
+	    || { echo "debian/changelog's version is not VERSION's ($(VERSION))"; exit 1; }
+	(cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -J$(JOBS)) > $(DEB_DIR)/build.log 2>&1 \
+	    || { tail -40 $(DEB_DIR)/build.log; exit 1; }
+	rm -rf $(DEB_SRC)
+	mkdir -p $(DEB_DIR)/dbgsym
+	find $(DEB_DIR) -maxdepth 1 -name '*-dbgsym_*.deb' -exec mv -t $(DEB_DIR)/dbgsym/ {} +
+	@ls $(DEB_DIR)/*.deb
 
 # The imaging library for plugins built out of tree (docs/plugins.md):
 #   cc -shared -fPIC -o p.so p.c $(pkg-config --cflags --libs prism-imaging)

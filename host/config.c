@@ -468,11 +468,11 @@ static int
 parse_globals(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 {
     static const char *const rlimit_keys[] = { "address_space_mb", "cpu_seconds", NULL };
-    static const char *const log_keys[] = { "level", "file", NULL };
+    static const char *const log_keys[] = { "level", "format", "file", NULL };
     static const char *const metrics_keys[] = { "listen", NULL };
     long   ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     json_t *rl, *lg, *mt;
-    char   *level = NULL, *listen = NULL;
+    char   *level = NULL, *format = NULL, *listen = NULL;
 
     if (ncpu < 1)
         ncpu = 1;
@@ -481,6 +481,7 @@ parse_globals(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
     if (get_int32(root, "", "workers", 1, HOST_MAX_WORKERS, (int) ncpu, &conf->workers,
                   err, errlen) != 0
         || get_string(root, "", "user", 0, &conf->user, err, errlen) != 0
+        || get_bool(root, "", "allow_root", 0, &conf->allow_root, err, errlen) != 0
         || get_string(root, "", "pid_file", 0, &conf->pid_file, err, errlen) != 0
         || get_int32(root, "", "shutdown_grace_seconds", 0, 3600, DEFAULT_SHUTDOWN_GRACE,
                      &conf->shutdown_grace_seconds, err, errlen) != 0
@@ -512,6 +513,15 @@ parse_globals(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
             return -1;
         }
         free(level);
+        if (get_string(lg, "log", "format", 0, &format, err, errlen) != 0)
+            return -1;
+        if (format != NULL && host_log_format_parse(format, &conf->log_format) != 0) {
+            host_jerr_expected(err, errlen, "log.format", "\"text\" or \"json\"",
+                               json_object_get(lg, "format"));
+            free(format);
+            return -1;
+        }
+        free(format);
         if (get_string(lg, "log", "file", 0, &conf->log_file, err, errlen) != 0
             || (conf->log_file != NULL
                 && make_absolute(&conf->log_file, "log.file", err, errlen) != 0))
@@ -911,9 +921,9 @@ parse_routes(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 static host_conf_t *
 conf_from_json(const json_t *root, char *err, size_t errlen)
 {
-    static const char *const keys[] = { "aws", "workers", "user", "rlimits", "pid_file", "log",
-                                        "metrics", "shutdown_grace_seconds", "memory", "record", "breaker",
-                                        "routes", NULL };
+    static const char *const keys[] = { "aws", "workers", "user", "allow_root", "rlimits",
+                                        "pid_file", "log", "metrics", "shutdown_grace_seconds",
+                                        "memory", "record", "breaker", "routes", NULL };
     host_conf_t *conf;
 
     if (!json_is_object(root)) {

@@ -82,12 +82,14 @@ typedef struct {
     host_aws_conf_t    aws;
     int                workers;
     char              *user;                  /* privilege drop, or NULL */
+    int                allow_root;            /* workers may run as root */
     long long          rlimit_as_mb;          /* 0: unlimited */
     long long          rlimit_cpu_seconds;    /* 0: unlimited */
     long long          decode_budget_mb;      /* memory.decode_budget_mb: per worker */
     int                decode_wait_seconds;   /* memory.decode_wait_seconds */
     char              *pid_file;              /* absolute, or NULL */
     host_log_level_t   log_level;
+    host_log_format_t  log_format;            /* log.format: text or json */
     char              *log_file;              /* absolute, NULL: stderr */
     char              *metrics_host;          /* numeric address, NULL: no metrics */
     int                metrics_port;

@@ -52,14 +52,20 @@ conclude(job_t *j, outcome_t out)
     double         ms = (host_monotonic() - j->t0) * 1000.0;
     char           err[1024];
 
+    j->ctx.image_id = j->ev.image_id;
+    j->ctx.reason = j->reason;
+    j->ctx.duration_ms = (double) (long long) (ms * 10.0 + 0.5) / 10.0;
+    j->ctx.timed = 1;
     switch (out) {
     case OUT_OK:
         host_metrics_inc(p->metrics, p->metric_route, HOST_M_OK);
+        j->ctx.event = "ok";
         host_log(HOST_LOG_INFO, &j->ctx, "ok: %s in %.1f ms", j->reason, ms);
         return HOST_DISPOSE_DELETE;
     case OUT_RETRY:
     case OUT_HOLD:
         host_metrics_inc(p->metrics, p->metric_route, HOST_M_RETRIED);
+        j->ctx.event = out == OUT_HOLD ? "held" : "retry";
         host_log(HOST_LOG_WARN, &j->ctx, "retry (attempt %ld%s): %s", j->m->receive_count,
                  out == OUT_HOLD ? ", held while the dependency is unavailable" : "", j->reason);
         return out == OUT_HOLD ? HOST_DISPOSE_HOLD : HOST_DISPOSE_LEAVE;
@@ -72,11 +78,13 @@ conclude(job_t *j, outcome_t out)
     if (host_dead_letter(p->aws, p->route, p->plugin_id, j->m, j->reason, err, sizeof(err)) != 0) {
         host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
         host_metrics_inc(p->metrics, p->metric_route, HOST_M_RETRIED);
+        j->ctx.event = "dead_letter_failed";
         host_log(HOST_LOG_ERROR, &j->ctx, "%s (%s) but %s: leaving it for redelivery",
                  out == OUT_POISON ? "poison" : "rejected", j->reason, err);
         return HOST_DISPOSE_LEAVE;
     }
     host_metrics_inc(p->metrics, p->metric_route, HOST_M_DEAD_LETTERED);
+    j->ctx.event = out == OUT_POISON ? "poison" : "rejected";
     host_log(HOST_LOG_WARN, &j->ctx, "%s: %s: sent to the DLQ", out == OUT_POISON ? "poison"
                                                                                    : "rejected",
              j->reason);

@@ -119,7 +119,7 @@ collect_due(host_lease_set_t *s, double now, extension_t *ext)
         left_cap = l->received_at + r->heartbeat_max_seconds - now;
         timeout = left_cap < r->visibility_timeout ? (int) left_cap : r->visibility_timeout;
         if (timeout < 1) {
-            host_log_ctx_t ctx = { r->name, l->message_id, NULL };
+            host_log_ctx_t ctx = { .route = r->name, .message_id = l->message_id };
             host_log(HOST_LOG_WARN, &ctx, "held for heartbeat_max_seconds (%d s): no longer "
                      "extending its visibility; SQS will redeliver it", r->heartbeat_max_seconds);
             l->given_up = 1;
@@ -172,7 +172,7 @@ host_leases_heartbeat(host_lease_set_t *s, aws_client_t *aws, double now)
     rc = aws_sqs_change_visibility_batch(aws, s->route->queue_url, entries, n, &res, &aerr);
     if (rc != 0) {
         char why[700];
-        host_log_ctx_t ctx = { s->route->name, NULL, NULL };
+        host_log_ctx_t ctx = { .route = s->route->name };
         host_log(HOST_LOG_WARN, &ctx, "heartbeat: ChangeMessageVisibilityBatch for %zu "
                  "message(s) failed: %s", n, aws_error_format(&aerr, why, sizeof(why)));
         host_metrics_inc(s->metrics, s->metric_route, HOST_M_AWS_ERRORS);
@@ -182,7 +182,8 @@ host_leases_heartbeat(host_lease_set_t *s, aws_client_t *aws, double now)
     for (size_t i = 0; i < n; i++) {
         host_lease_t                  *l = &s->leases[ext[i].slot];
         const aws_sqs_batch_failure_t *f = rc == 0 ? find_failure(&res, ext[i].id) : NULL;
-        host_log_ctx_t                 ctx = { s->route->name, ext[i].message_id, NULL };
+        host_log_ctx_t                 ctx = { .route = s->route->name,
+                                               .message_id = ext[i].message_id };
 
         if (!l->used || l->gen != ext[i].gen)
             continue;  /* finished while we were extending it */

@@ -1,11 +1,13 @@
 /*
- * log — one line per event, one write(2) per line.  See log.h.
+ * log — one line per event (text or JSON), one write(2) per line.  See log.h.
  */
 #include "log.h"
+#include "log_json.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -16,8 +18,10 @@
 
 static int              log_fd = STDERR_FILENO;
 static host_log_level_t log_level = HOST_LOG_INFO;
+static host_log_format_t log_format = HOST_LOG_TEXT;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
+static const char *const format_names[] = { "text", "json" };
 
 int
 host_log_level_parse(const char *text, host_log_level_t *level)
@@ -29,6 +33,24 @@ host_log_level_parse(const char *text, host_log_level_t *level)
         }
     }
     return -1;
+}
+
+int
+host_log_format_parse(const char *text, host_log_format_t *format)
+{
+    for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++) {
+        if (strcmp(text, format_names[i]) == 0) {
+            *format = (host_log_format_t) i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void
+host_log_set_format(host_log_format_t format)
+{
+    log_format = format;
 }
 
 const char *
@@ -81,23 +103,29 @@ put_field(char *line, size_t cap, size_t *pos, const char *name, const char *val
     line[*pos] = '\0';
 }
 
-void
-host_logv(host_log_level_t level, const host_log_ctx_t *ctx, const char *fmt, va_list ap)
+/* Writes LEN bytes of LINE with one write(2): lines stay whole; a short
+ * write (a full disk) loses the rest rather than retrying forever. */
+static void
+write_line(const char *line, size_t len)
 {
-    char            line[HOST_LOG_LINE_MAX];
-    struct timeval  tv;
-    struct tm       tm;
-    size_t          pos;
-    int             n;
+    ssize_t w;
 
-    if (!host_log_enabled(level))
-        return;
+    do {
+        w = write(log_fd, line, len);
+    } while (w < 0 && errno == EINTR);
+}
 
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s pid=%ld",
-                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                 tm.tm_sec, (long) tv.tv_usec / 1000, host_log_level_name(level),
+/* Writes the text line of STAMP, LEVEL, CTX and the formatted message
+ * (control characters become spaces). */
+static void
+log_text(host_log_level_t level, const char *stamp, const host_log_ctx_t *ctx,
+         const char *fmt, va_list ap)
+{
+    char   line[HOST_LOG_LINE_MAX];
+    size_t pos;
+    int    n;
+
+    n = snprintf(line, sizeof(line), "%s %s pid=%ld", stamp, host_log_level_name(level),
                  (long) getpid());
     pos = (n > 0 && (size_t) n < sizeof(line)) ? (size_t) n : 0;
     if (ctx != NULL) {
@@ -120,13 +148,43 @@ host_logv(host_log_level_t level, const host_log_ctx_t *ctx, const char *fmt, va
         }
     }
     line[pos++] = '\n';
+    write_line(line, pos);
+}
 
-    /* One write per line keeps lines whole; a short write (a full disk)
-     * loses the rest of the line rather than retrying forever. */
-    ssize_t w;
-    do {
-        w = write(log_fd, line, pos);
-    } while (w < 0 && errno == EINTR);
+/* Writes the JSON line of STAMP, LEVEL, CTX and the formatted message
+ * (log_json.h); a line that cannot be built is lost. */
+static void
+log_json(host_log_level_t level, const char *stamp, const host_log_ctx_t *ctx,
+         const char *fmt, va_list ap)
+{
+    char  message[HOST_LOG_LINE_MAX];
+    char *line;
+
+    vsnprintf(message, sizeof(message), fmt, ap);
+    line = host_log_json_line(level, stamp, (long) getpid(), ctx, message);
+    if (line != NULL)
+        write_line(line, strlen(line));
+    free(line);
+}
+
+void
+host_logv(host_log_level_t level, const host_log_ctx_t *ctx, const char *fmt, va_list ap)
+{
+    char           stamp[80];
+    struct timeval tv;
+    struct tm      tm;
+
+    if (!host_log_enabled(level))
+        return;
+    gettimeofday(&tv, NULL);
+    gmtime_r(&tv.tv_sec, &tm);
+    snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (long) tv.tv_usec / 1000);
+    if (log_format == HOST_LOG_JSON)
+        log_json(level, stamp, ctx, fmt, ap);
+    else
+        log_text(level, stamp, ctx, fmt, ap);
 }
 
 void

@@ -21,7 +21,9 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "notify.h"
 #include "pidfile.h"
+#include "privileges.h"
 #include "worker.h"
 
 #define RESPAWN_BASE_S      0.5
@@ -65,6 +67,26 @@ describe_status(int status, char *out, size_t outlen)
                  strsignal(WTERMSIG(status)), WCOREDUMP(status) ? ", core dumped" : "");
     else
         snprintf(out, outlen, "exited with status %d", WEXITSTATUS(status));
+}
+
+/* Tells the service manager STATE (see notify.h); a failure is logged. */
+static void
+notify(const char *state)
+{
+    char err[256];
+
+    if (host_notify(state, err, sizeof(err)) < 0)
+        host_log(HOST_LOG_WARN, NULL, "%s", err);
+}
+
+/* Tells the service manager a reload began; a failure is logged. */
+static void
+notify_reloading(void)
+{
+    char err[256];
+
+    if (host_notify_reloading(err, sizeof(err)) < 0)
+        host_log(HOST_LOG_WARN, NULL, "%s", err);
 }
 
 /* Returns the number of live worker processes. */
@@ -258,7 +280,7 @@ attribute_crash(master_t *m, int slot, int index, pid_t pid, int status)
         host_log(HOST_LOG_ERROR, NULL, "worker %d (pid %ld) crashed outside any plugin",
                  index, (long) pid);
     for (size_t i = 0; i < shown; i++) {
-        host_log_ctx_t ctx = { s[i].route, s[i].message_id, NULL };
+        host_log_ctx_t ctx = { .route = s[i].route, .message_id = s[i].message_id };
         host_log(HOST_LOG_ERROR, &ctx, "worker %d (pid %ld) crashed (signal %d) while the "
                  "plugin ran on this message%s", index, (long) pid, sig,
                  n == 1 ? ": it is the culprit and goes to the DLQ when redelivered"
@@ -348,9 +370,9 @@ apply_metrics_listen(master_t *m, const host_conf_t *old, const host_conf_t *con
     return 0;
 }
 
-/* SIGHUP: load, check, switch generations.  Failures keep the old config. */
+/* reload's work: the new configuration, or the old one kept (logged). */
 static void
-reload(master_t *m)
+reload_config(master_t *m)
 {
     host_conf_t *conf, *old = m->conf;
     char         err[2048];
@@ -358,7 +380,9 @@ reload(master_t *m)
 
     host_log(HOST_LOG_INFO, NULL, "SIGHUP: reloading %s", m->file);
     conf = host_conf_load(m->file, err, sizeof(err));
-    if (conf == NULL || check_in_child(m, conf, err, sizeof(err)) != 0) {
+    if (conf == NULL
+        || host_check_worker_user(conf->user, conf->allow_root, err, sizeof(err)) != 0
+        || check_in_child(m, conf, err, sizeof(err)) != 0) {
         host_log(HOST_LOG_ERROR, NULL, "reload failed: %s; keeping the current configuration",
                  err);
         host_conf_free(conf);
@@ -377,6 +401,7 @@ reload(master_t *m)
         if (host_log_open(conf->log_file, conf->log_level, err, sizeof(err)) != 0)
             host_log(HOST_LOG_ERROR, NULL, "reload: %s (logging continues where it was)", err);
     }
+    host_log_set_format(conf->log_format);
     apply_metrics_listen(m, old, conf);
     if (conf->pid_file != NULL && (old->pid_file == NULL || strcmp(old->pid_file, conf->pid_file))) {
         if (host_pidfile_write(conf->pid_file, err, sizeof(err)) != 0)
@@ -396,6 +421,16 @@ reload(master_t *m)
              "messages and exit", conf->workers);
 }
 
+/* SIGHUP: load, check, switch generations.  Failures keep the old config.
+ * The service manager sees RELOADING=1 until the outcome is known. */
+static void
+reload(master_t *m)
+{
+    notify_reloading();
+    reload_config(m);
+    notify("READY=1");
+}
+
 /* SIGTERM/SIGQUIT/SIGINT: stop every worker gracefully. */
 static void
 begin_shutdown(master_t *m, int sig)
@@ -405,6 +440,7 @@ begin_shutdown(master_t *m, int sig)
         return;
     }
     m->stopping = 1;
+    notify("STOPPING=1");
     m->kill_at = host_monotonic() + m->conf->shutdown_grace_seconds + KILL_AFTER_GRACE_S;
     host_log(HOST_LOG_INFO, NULL, "%s: stopping %d worker(s) (grace %d s)", strsignal(sig),
              live_workers(m), m->conf->shutdown_grace_seconds);
@@ -492,7 +528,8 @@ start(master_t *m, sigset_t *set)
         host_log(HOST_LOG_ERROR, NULL, "%s", err);
         return -1;
     }
-    if (check_in_child(m, m->conf, err, sizeof(err)) != 0) {
+    if (host_check_worker_user(m->conf->user, m->conf->allow_root, err, sizeof(err)) != 0
+        || check_in_child(m, m->conf, err, sizeof(err)) != 0) {
         host_log(HOST_LOG_ERROR, NULL, "%s", err);
         return -1;
     }
@@ -530,6 +567,7 @@ host_master_run(const char *file, host_conf_t *conf)
              conf->workers, conf->nroutes, file);
     for (int i = 0; i < m.conf->workers; i++)
         spawn_worker(&m, i);
+    notify("READY=1");
 
     while (!(m.stopping && live_workers(&m) == 0)) {
         struct pollfd pfd[2] = { { .fd = m.sfd, .events = POLLIN },

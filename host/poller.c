@@ -63,7 +63,7 @@ delete_batch(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx
 {
     aws_sqs_batch_entry_t entries[AWS_SQS_MAX_BATCH];
     char                  ids[AWS_SQS_MAX_BATCH][24];
-    host_log_ctx_t        ctx = { p->route->name, NULL, NULL };
+    host_log_ctx_t        ctx = { .route = p->route->name };
     char                  why[700];
     size_t                todo = 0;
 
@@ -125,7 +125,7 @@ release(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx, siz
     char                   ids[AWS_SQS_MAX_BATCH][24];
     aws_sqs_batch_result_t res = AWS_SQS_BATCH_RESULT_INIT;
     aws_error_t            aerr;
-    host_log_ctx_t         ctx = { p->route->name, NULL, NULL };
+    host_log_ctx_t         ctx = { .route = p->route->name };
     char                   why[700];
 
     if (n == 0)
@@ -260,7 +260,7 @@ poller_main(void *arg)
 {
     host_poller_t           *p = arg;
     const host_route_conf_t *r = p->route;
-    host_log_ctx_t           ctx = { r->name, NULL, NULL };
+    host_log_ctx_t           ctx = { .route = r->name };
     int                      failures = 0;
     char                     why[700];
 

@@ -42,6 +42,19 @@ host_apply_rlimits(long long as_mb, long long cpu_seconds, char *err, size_t err
 }
 
 int
+host_check_worker_user(const char *user, int allow_root, char *err, size_t errlen)
+{
+    struct passwd *pw = user != NULL ? getpwnam(user) : NULL;
+    uid_t          uid = pw != NULL ? pw->pw_uid : geteuid();
+
+    if (uid != 0 || allow_root)
+        return 0;
+    snprintf(err, errlen, "workers would run as root: set \"user\" to an unprivileged user, "
+             "or \"allow_root\": true to run plugins as root anyway");
+    return -1;
+}
+
+int
 host_drop_privileges(const char *user, char *err, size_t errlen)
 {
     struct passwd *pw;

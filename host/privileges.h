@@ -13,6 +13,12 @@
  * alone.  Returns 0, or -1 with err set. */
 int host_apply_rlimits(long long as_mb, long long cpu_seconds, char *err, size_t errlen);
 
+/* Refuses workers that would run as root: with USER, when USER is root;
+ * without, when this process runs as root.  ALLOW_ROOT (the
+ * configuration's "allow_root": true) permits it.  Returns 0, or -1 with
+ * err set ("workers would run as root: ..."). */
+int host_check_worker_user(const char *user, int allow_root, char *err, size_t errlen);
+
 /* Switches to USER (its uid, primary gid and supplementary groups) and
  * checks root cannot be regained.  When not running as root, USER must
  * be the current user (nothing to do) or it is an error.  Returns 0, or

@@ -63,7 +63,7 @@ host_redrive_check(const host_conf_t *conf, aws_client_t *aws)
 {
     for (size_t i = 0; i < conf->nroutes; i++) {
         const host_route_conf_t *r = &conf->routes[i];
-        host_log_ctx_t           ctx = { r->name, NULL, NULL };
+        host_log_ctx_t           ctx = { .route = r->name };
         aws_error_t              aerr;
         long                     count;
         char                     why[700];

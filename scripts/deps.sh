@@ -8,8 +8,9 @@
 #     and a Node able to run them, from the npm registry, into
 #     .local/emulator from conf/local-aws/package*.json,
 #     skipped when the installed lock file matches the committed one.
-# Usage: scripts/deps.sh [corpus|demo|bench]
+# Usage: scripts/deps.sh [corpus|demo|bench|deb]
 #   corpus adds the tools that build the photo corpus (bench/corpus.sh)
+#   deb    adds Debian's packaging tools (make deb, tests/packaging)
 #   demo   adds those and the browser that screenshots the gallery
 #   bench  adds those and the peer tools make bench compares against
 #
@@ -27,18 +28,20 @@ PACKAGES="gcc make pkg-config perl curl clang
   nginx nginx-dev libpcre2-dev zlib1g-dev libssl-dev
   libcurl4-openssl-dev libjansson-dev libexpat1-dev
   libjpeg62-turbo-dev libwebp-dev libpng-dev libcmocka-dev
-  libgif-dev libheif-dev liblcms2-dev libavif-dev
+  libgif-dev libheif-dev liblcms2-dev libavif-dev libsystemd-dev
   imagemagick liblcms2-utils webp libheif-examples libavif-bin icc-profiles-free
   libtest-base-perl libipc-run-perl valgrind iproute2 procps openssl"
 CORPUS_PACKAGES="imagemagick libjpeg-turbo-progs libimage-exiftool-perl"
 DEMO_PACKAGES="chromium"
+DEB_PACKAGES="debhelper dpkg-dev fakeroot lintian systemd"
 BENCH_PACKAGES="libvips-tools python3-pil python3-numpy graphicsmagick webp time"
 case "${1:-}" in
     corpus) PACKAGES="$PACKAGES $CORPUS_PACKAGES" ;;
     demo)  PACKAGES="$PACKAGES $CORPUS_PACKAGES $DEMO_PACKAGES" ;;
     bench) PACKAGES="$PACKAGES $CORPUS_PACKAGES $BENCH_PACKAGES" ;;
+    deb)   PACKAGES="$PACKAGES $DEB_PACKAGES" ;;
     "")    ;;
-    *) echo "usage: $0 [corpus|demo|bench]" >&2; exit 2 ;;
+    *) echo "usage: $0 [corpus|demo|bench|deb]" >&2; exit 2 ;;
 esac
 
 missing=

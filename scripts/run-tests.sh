@@ -4,7 +4,11 @@
 # counting suites.  Starts the local AWS emulator for the suites that need
 # it and stops it again on any exit (unless it was already running).
 #
-#   scripts/run-tests.sh [unit|nginx|e2e|all]     (default: all)
+#   scripts/run-tests.sh [unit|nginx|e2e|packaging|all]     (default: all)
+#
+# packaging builds the Debian packages (make deb), installs them on this
+# machine and purges them again (tests/packaging/deb.t; needs root and
+# scripts/deps.sh deb, else it skips).
 #
 # Environment: PRISM_AWS_PORT (emulator port, default 4566; DynamoDB's is
 #   PRISM_DYNAMODB_PORT, default the next one),
@@ -104,6 +108,10 @@ run_faults() {
     fi
 }
 
+run_packaging() {
+    ls tests/packaging/*.t >/dev/null 2>&1 && suite "prove tests/packaging" prove tests/packaging
+}
+
 run_e2e() {
     need_aws || return
     local d
@@ -122,8 +130,9 @@ case $what in
     unit)  run_unit ;;
     nginx) run_nginx ;;
     e2e)   run_e2e ;;
-    all)   run_unit; run_nginx; run_e2e ;;
-    *) echo "usage: $0 [unit|nginx|e2e|all]" >&2; exit 2 ;;
+    packaging) run_packaging ;;
+    all)   run_unit; run_packaging; run_nginx; run_e2e ;;
+    *) echo "usage: $0 [unit|nginx|e2e|packaging|all]" >&2; exit 2 ;;
 esac
 stop_aws
 pgrep -f "$root/t/servroot" >/dev/null 2>&1 && { echo "run-tests: nginx left running from t/servroot" >&2; failed=$((failed + 1)); }

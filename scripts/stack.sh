@@ -165,9 +165,14 @@ write_host_conf() {
     local webp_animated=${PRISM_STACK_WEBP_ANIMATED:-true}
     local avif_max=${PRISM_STACK_AVIF_MAX:-2048}
     local logo=${PRISM_STACK_WATERMARK_LOGO:-$root/tests/data/watermark/logo.png}
+    local allow_root=
+    # the workers of a root master refuse to stay root unless told; the
+    # stack is loopback-only and reads files under build/
+    [ "$(id -u)" = 0 ] && allow_root='"allow_root": true,'
     case $logo in /*) ;; *) logo=$root/$logo ;; esac
     cat > "$dir/prism-host.json" <<EOF
 {
+  $allow_root
   "aws": { "region": "$region", "endpoint": "http://127.0.0.1:$aws_port",
            "endpoints": { "dynamodb": "http://127.0.0.1:$ddb_port" } },
   "record": { "table": "prism-images" },

@@ -135,6 +135,7 @@ main(int argc, char **argv)
         host_conf_free(conf);
         return 1;
     }
+    host_log_set_format(conf->log_format);
     warn_readable_secrets(conf, file);
     return host_master_run(file, conf);
 }

@@ -167,7 +167,7 @@ run_image(run_t *run, const char *file, aws_buf_t *data)
         }
     }
     for (long r = 0; r < run->runs; r++) {
-        host_log_ctx_t ctx = { run->route, NULL, NULL };
+        host_log_ctx_t ctx = { .route = run->route };
         double         t0 = host_monotonic(), dt;
 
         host_outputs_reset(&run->outputs, &ctx);

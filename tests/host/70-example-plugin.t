@@ -1,5 +1,6 @@
 # The out-of-tree example plugin (examples/plugin-grayscale) builds with
-# the one cc line of its README against the installed header alone, links
+# the one cc line of its README (pkg-config --cflags prism-plugin) against
+# the installed header and pkg-config file alone, links
 # nothing of prism, and runs in prism-run-plugin and in prism-host.
 use strict;
 use warnings;
@@ -14,14 +15,22 @@ my $tmp = tmpdir();
 my $src = root() . '/examples/plugin-grayscale/grayscale.c';
 my $runner = $ENV{PRISM_RUN_PLUGIN_BIN} || root() . '/build/prism-run-plugin';
 
-# An "installed" header, as make install lays it out.
-make_path("$tmp/prefix/include/prism");
+# An "installed" header and pkg-config file, as make install lays them out.
+make_path("$tmp/prefix/include/prism", "$tmp/prefix/share/pkgconfig");
 copy(root() . '/host/include/prism/plugin.h', "$tmp/prefix/include/prism/plugin.h") or die;
+{
+    (my $pc = host_log(root() . '/conf/prism-plugin.pc.in')) =~ s/\@PREFIX\@/$tmp\/prefix/g;
+    $pc =~ s/\@VERSION\@/0/g;
+    open(my $fh, '>', "$tmp/prefix/share/pkgconfig/prism-plugin.pc") or die;
+    print $fh $pc;
+    close $fh;
+}
 
 my $readme = host_log(root() . '/examples/plugin-grayscale/README.md');
-my ($line) = $readme =~ /^\s+(cc -shared -fPIC -o grayscale\.so grayscale\.c -I\$PREFIX\/include)$/m;
+my ($line) = $readme =~ /^\s+(cc \$\(pkg-config --cflags prism-plugin\) -shared -fPIC -o grayscale\.so grayscale\.c)$/m;
 ok($line, 'the README shows the one-line build');
-my ($rc, $out) = run_cmd('sh', '-c', "cd $tmp && PREFIX=$tmp/prefix && cp $src . && $line");
+my ($rc, $out) = run_cmd('sh', '-c', "cd $tmp && export PKG_CONFIG_PATH=$tmp/prefix/share/pkgconfig"
+                                     . " && cp $src . && $line");
 is($rc, 0, 'it builds with that line') or diag($out);
 ($rc, $out) = run_cmd('cc', '-std=c11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-shared', '-fPIC',
                       '-o', "$tmp/strict.so", $src, "-I$tmp/prefix/include");

@@ -57,5 +57,34 @@ send_message($q, prism_event($bucket, 'in/p.jpg'));
 ok(wait_for(sub { defined get_object($bucket, 'in/p/priv/copy.bin') }, 15), 'and it processes messages');
 
 is(stop_host($pid, 'TERM', 30), 0, 'SIGTERM: exit 0');
+
+# Workers never run as root unless the configuration says so: without
+# "user" (and without "allow_root": true) a root master refuses to start,
+# and a reload to such a configuration is refused.
+my %route = (name => 'priv', queue_url => $q, dlq_url => $qd, plugin => $plugin,
+             input => { buckets => [$bucket] }, output => { bucket => $bucket });
+my $rootconf = write_config("$tmp/root.json", { workers => 1, allow_root => undef,
+                                                routes => [ { %route } ] });
+my $rootlog = "$tmp/root.log";
+my $rpid = start_host($rootconf, $rootlog);
+my $rc = stop_host($rpid, 'ZERO', 15);
+is($rc, 1 << 8, 'no "user" and no "allow_root" as root: the master exits 1 at once')
+    or diag(host_log($rootlog));
+like(host_log($rootlog), qr/workers would run as root: set "user" to an unprivileged user, or "allow_root": true/,
+     'and says why');
+unlike(host_log($rootlog), qr/worker started/, 'no worker started');
+
+write_config($rootconf, { workers => 1, allow_root => JSON::PP::false, routes => [ { %route } ] });
+$rpid = start_host($rootconf, $rootlog);
+is(stop_host($rpid, 'ZERO', 15), 1 << 8, '"allow_root": false is the same');
+
+write_config($rootconf, { workers => 1, allow_root => JSON::PP::true, routes => [ { %route } ] });
+$rpid = start_host($rootconf, "$tmp/root2.log");
+ok(wait_log("$tmp/root2.log", qr/worker started/, 20), '"allow_root": true: workers run as root');
+write_config($rootconf, { workers => 1, allow_root => undef, routes => [ { %route } ] });
+kill 'HUP', $rpid;
+ok(wait_log("$tmp/root2.log", qr/reload failed: workers would run as root/, 20),
+   'a reload to a configuration without it is refused') or diag(host_log("$tmp/root2.log"));
+is(stop_host($rpid, 'TERM', 30), 0, 'SIGTERM: exit 0');
 memcheck($log);
 done_testing();

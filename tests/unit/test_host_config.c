@@ -124,6 +124,8 @@ test_minimal_defaults(void **state)
     assert_null(conf->pid_file);
     assert_null(conf->log_file);
     assert_int_equal(conf->log_level, HOST_LOG_INFO);
+    assert_int_equal(conf->log_format, HOST_LOG_TEXT);
+    assert_int_equal(conf->allow_root, 0);
     assert_null(conf->metrics_host);
     assert_int_equal(conf->shutdown_grace_seconds, 30);
     assert_int_equal(conf->breaker.threshold, 5);
@@ -163,7 +165,8 @@ test_full_values(void **state)
                          " \"wait_time_seconds\": 5, \"max_messages\": 2,"
                          " \"input_directory\": \"%s\"", outdir) > 0);
     text = config_text("\"workers\": 3, \"pid_file\": \"run/prism.pid\","
-                       " \"log\": {\"level\": \"debug\", \"file\": \"/var/log/prism.log\"},"
+                       " \"log\": {\"level\": \"debug\", \"format\": \"json\","
+                       " \"file\": \"/var/log/prism.log\"}, \"allow_root\": true,"
                        " \"metrics\": {\"listen\": \"[::1]:9464\"},"
                        " \"rlimits\": {\"address_space_mb\": 2048, \"cpu_seconds\": 3600},"
                        " \"shutdown_grace_seconds\": 7, \"user\": \"root\"", route);
@@ -177,6 +180,8 @@ test_full_values(void **state)
     assert_true(conf->pid_file[0] == '/');   /* made absolute */
     assert_non_null(strstr(conf->pid_file, "/run/prism.pid"));
     assert_int_equal(conf->log_level, HOST_LOG_DEBUG);
+    assert_int_equal(conf->log_format, HOST_LOG_JSON);
+    assert_int_equal(conf->allow_root, 1);
     assert_string_equal(conf->log_file, "/var/log/prism.log");
     assert_string_equal(conf->metrics_host, "::1");
     assert_int_equal(conf->metrics_port, 9464);
@@ -257,6 +262,9 @@ test_global_errors(void **state)
     expect_route_error("\"log\": {\"level\": \"loud\"}", "",
                        "log.level: expected \"error\", \"warn\", \"info\" or \"debug\", got \"loud\"",
                        0);
+    expect_route_error("\"log\": {\"format\": \"logfmt\"}", "",
+                       "log.format: expected \"text\" or \"json\", got \"logfmt\"", 0);
+    expect_route_error("\"allow_root\": 1", "", "allow_root: expected true or false, got 1", 0);
     expect_route_error("\"log\": {\"lvl\": \"info\"}", "", "log.lvl: unknown key", 0);
     expect_route_error("\"log\": \"info\"", "", "log: expected an object, got \"info\"", 0);
     expect_route_error("\"metrics\": {\"listen\": \"localhost:9464\"}", "",

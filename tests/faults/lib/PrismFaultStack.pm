@@ -326,6 +326,8 @@ sub host_conf {
                                 dynamodb => $self->{host_ddb_endpoint}
                                             // $self->ddb_endpoint } },
         ($self->{record} ? (record => { table => 'prism-images' }) : ()),
+        # a root test run lets the workers stay root (they refuse otherwise)
+        ($> == 0 ? (allow_root => JSON::PP::true) : ()),
         %{ $self->{host_extra} // {} },
         workers => $self->{workers},
         pid_file => "$self->{dir}/prism-host.pid",

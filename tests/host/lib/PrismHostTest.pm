@@ -232,8 +232,16 @@ sub simple_event {
 
 # write_config(FILE, \%CONFIG): writes the JSON, returns FILE.  The aws
 # section defaults to the emulator with test keys.
+# When the suite runs as root, a configuration without "user" gets
+# "allow_root": true (workers refuse root otherwise); pass allow_root =>
+# undef to leave the key out.
 sub write_config {
     my ($file, $conf) = @_;
+    if (exists $conf->{allow_root}) {
+        delete $conf->{allow_root} unless defined $conf->{allow_root};
+    } elsif ($> == 0 && !defined $conf->{user}) {
+        $conf->{allow_root} = JSON::PP::true;
+    }
     $conf->{aws} //= { region => 'us-east-1', endpoint => $ENDPOINT,
                        credentials => { access_key_id => 'AKIDPRISMTEST',
                                         secret_access_key => 'prism-test-secret' } };
