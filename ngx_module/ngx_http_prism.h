@@ -119,6 +119,7 @@ typedef struct {
     ngx_http_complex_value_t      *base_url;      /* public mode */
     time_t                         url_expires;   /* else: presigned */
     ngx_msec_t                     timeout;
+    ngx_http_complex_value_t      *owner;         /* "prism_lookup_owner" */
 } ngx_http_prism_lookup_conf_t;
 
 void ngx_http_prism_lookup_init_conf(ngx_http_prism_lookup_conf_t *conf);

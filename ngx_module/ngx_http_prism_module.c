@@ -255,6 +255,13 @@ static ngx_command_t  ngx_http_prism_commands[] = {
       offsetof(ngx_http_prism_loc_conf_t, lookup.url_expires),
       NULL },
 
+    { ngx_string("prism_lookup_owner"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prism_loc_conf_t, lookup.owner),
+      NULL },
+
     { ngx_string("prism_lookup_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_msec_slot,

@@ -3,19 +3,22 @@ package AccessTest;
 # Helpers of the access-control suites (t/016-*.t to t/019-*.t): the
 # upload a block made, read back from an access log written with
 #   log_format prism '$status $prism_outcome $prism_key $prism_image_id';
-# and the checks that a refused upload stored and published nothing, and
-# that an accepted one is stored and announced under its user.
+# the checks that a refused upload stored and published nothing, and
+# that an accepted one is stored and announced under its user; and image
+# records written into DynamoDB the way prism-host writes an original's
+# attributes (with the prism-ddb CLI built next to TEST_NGINX_PRISM_AWS).
 
 use strict;
 use warnings;
 
 use Exporter 'import';
-use JSON::PP qw(decode_json);
+use File::Basename qw(dirname);
+use JSON::PP qw(decode_json encode_json);
 use Test::More;
 use Time::HiRes qw(sleep);
 use PrismTest;
 
-our @EXPORT = qw(last_uploads check_refused check_user_upload);
+our @EXPORT = qw(last_uploads check_refused check_user_upload record_original);
 
 # The last N lines (default 1) of the server root's logs/prism.log, each
 # split into [status, outcome, key, image id]; waits up to 2 s for them
@@ -63,6 +66,25 @@ sub check_user_upload {
     is($ev->{attributes}{user_id}{value}, $user, "$name - event: user_id attribute");
     is($ev->{body}{prism}{key}, $res->{key}, "$name - event: key");
     return $res;
+}
+
+# Records the original of image ID in prism-images as prism-host does
+# (each attribute if_not_exists), owned by OWNER when it is defined.
+# Dies when the write fails.
+sub record_original {
+    my ($id, $owner) = @_;
+    my %attrs = (bucket => $Bucket, key => "user-uploads/$id.jpg", contentType => 'image/jpeg',
+                 width => 161, height => 97, size => 2258, routes => {});
+    $attrs{userId} = $owner if defined $owner;
+    my @names = sort keys %attrs;
+    my @cmd = (dirname($ENV{TEST_NGINX_PRISM_AWS}) . '/prism-ddb',
+               '--dynamodb-endpoint-url', $ENV{TEST_NGINX_DYNAMODB_ENDPOINT},
+               'update', 'prism-images', '--plain', '--key', encode_json({ imageId => $id }),
+               '--update', 'SET ' . join(', ', map { "#$_ = if_not_exists(#$_, :$_)" } @names),
+               '--names', encode_json({ map { ("#$_" => $_) } @names }),
+               '--values', encode_json({ map { (":$_" => $attrs{$_}) } @names }));
+    local $ENV{AWS_REGION} = $Region;
+    system(@cmd) == 0 or die "AccessTest: recording image $id failed ($?)\n";
 }
 
 1;
