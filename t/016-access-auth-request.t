@@ -5,7 +5,8 @@
 # auth_request_set takes into a variable that the key template and
 # "prism_user" (the event's prism.userId and its user_id attribute) use.
 # A user id that could leave its prefix ('/', "..", braces, spaces,
-# control characters) is refused, never written into a key.
+# control characters) is refused, never written into a key; so is any
+# variable (a capture, ${name}) whose value is not one key segment.
 
 use lib 't';
 use Test::Nginx::Socket 'no_plan';
@@ -205,3 +206,48 @@ PrismTest::upload_request(POST => '/upload', $main::Jpeg, 'X-User: Ann Example <
 --- error_code: 201
 --- user: Ann Example <ann@example.com>
 --- key_prefix: user-uploads/
+
+
+
+=== TEST 12: captures and ${name} in a key template are values too: checked one by one
+--- http_config
+    prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
+    prism_credentials env;
+    log_format prism '$status $prism_outcome $prism_key $prism_image_id';
+--- config
+    location ~ ^/upload/(?<album>[^/]+)/(.+)$ {
+        prism_upload on;
+        prism_bucket prism-ingest;
+        prism_key_prefix "albums/${album}-x/";
+        prism_key_template "$2/{id}.{ext}";
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
+        access_log logs/prism.log prism;
+    }
+--- raw_request eval
+PrismTest::upload_request(POST => '/upload/summer/day%2F2', $main::Jpeg)
+--- error_code: 400
+--- response_body_like: "error":"invalid_key"
+--- refused: 400
+--- error_log
+the value of $2 holds a character not allowed in a key segment (0x2f)
+
+
+
+=== TEST 13: captures and ${name} with values that are one segment each
+--- http_config
+    prism_aws_endpoint $TEST_NGINX_AWS_ENDPOINT;
+    prism_credentials env;
+--- config
+    location ~ ^/upload/(?<album>[^/]+)/(.+)$ {
+        prism_upload on;
+        prism_bucket prism-ingest;
+        prism_key_prefix "albums/${album}-x/";
+        prism_key_template "$2/{id}.{ext}";
+        prism_user $album;
+        prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
+    }
+--- raw_request eval
+PrismTest::upload_request(POST => '/upload/summer/day-2', $main::Jpeg)
+--- error_code: 201
+--- user: summer
+--- key_prefix: albums/summer-x/day-2/
