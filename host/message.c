@@ -117,6 +117,8 @@ parse_prism_object(json_t *prism, host_event_t *ev, char *reason, size_t reasonl
         || take_string(prism, "sha256", "prism.", 0, META_MAX, &ev->sha256, reason, reasonlen)
         || take_string(prism, "requestId", "prism.", 0, META_MAX, &ev->request_id, reason,
                        reasonlen)
+        || take_string(prism, "userId", "prism.", 0, META_MAX, &ev->user_id, reason,
+                       reasonlen)
         || take_count(prism, "width", "prism.", &w, reason, reasonlen)
         || take_count(prism, "height", "prism.", &h, reason, reasonlen))
         return -1;
@@ -310,5 +312,6 @@ host_event_free(host_event_t *ev)
     free(ev->content_type);
     free(ev->sha256);
     free(ev->request_id);
+    free(ev->user_id);
     memset(ev, 0, sizeof(*ev));
 }

@@ -5,7 +5,7 @@
  *   1. the prism event: an S3 Event Notification (Records[0] with
  *      eventSource "aws:s3", eventName "ObjectCreated:*", s3.bucket.name,
  *      s3.object.key, size, eTag) plus a top-level "prism" object
- *      {imageId, contentType, width, height, sha256, requestId};
+ *      {imageId, contentType, width, height, sha256, requestId, userId};
  *   2. the same inside an SNS envelope ({"Type": "Notification",
  *      "Message": "<that JSON as a string>", ...}) when the subscription
  *      does not use raw delivery;
@@ -46,6 +46,7 @@ typedef struct {
     long            width, height;/* 0 when unknown */
     char           *sha256;       /* may be NULL */
     char           *request_id;   /* may be NULL */
+    char           *user_id;      /* prism.userId, the uploader; may be NULL */
     int             storage_local;/* prism.storage "local": the original is a file
                                      (under the route's input_directory), not in S3 */
 } host_event_t;

@@ -70,6 +70,8 @@ host_record_originals_update(const host_event_t *ev, host_record_update_t *u, ch
         rc = add_if_missing(u, expr, "size", aws_ddb_n_ll(ev->size));
     if (rc == 0 && ev->sha256 != NULL)
         rc = add_if_missing(u, expr, "sha256", aws_ddb_s(ev->sha256));
+    if (rc == 0 && ev->user_id != NULL)
+        rc = add_if_missing(u, expr, "userId", aws_ddb_s(ev->user_id));
     if (rc == 0 && (u->update = strdup(expr)) == NULL)
         rc = -1;
     if (rc != 0) {

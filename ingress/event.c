@@ -28,6 +28,7 @@ ing_event_check(const ing_event_t *ev, char *err, size_t errlen)
         { "sha256", ev->sha256 },         { "request_id", ev->request_id },
         { "source_ip", ev->source_ip },
         { "local_path", ev->storage == ING_STORAGE_LOCAL ? ev->local_path : "" },
+        { "user_id", ev->user_id != NULL ? ev->user_id : "" },
     };
     size_t i;
 
@@ -134,7 +135,7 @@ ing_event_json(const ing_event_t *ev, char *err, size_t errlen)
     root = json_pack_ex(&jerr, 0,
         "{s:[{s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s},"
         "     s:{s:s, s:s, s:{s:s, s:{s:s}, s:s+}, s:{s:s, s:I, s:s#, s:s}}}],"
-        " s:{s:s, s:s, s:I, s:I, s:b, s:s, s:s, s:s, s:s, s:s, s:s*}}",
+        " s:{s:s, s:s, s:I, s:I, s:b, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*}}",
         "Records",
             "eventVersion", "2.1",
             "eventSource", "aws:s3",
@@ -167,7 +168,8 @@ ing_event_json(const ing_event_t *ev, char *err, size_t errlen)
             "bucket", ev->bucket,
             "key", ev->key,
             "storage", ev->storage == ING_STORAGE_LOCAL ? "local" : "s3",
-            "localPath", ev->storage == ING_STORAGE_LOCAL ? ev->local_path : NULL);
+            "localPath", ev->storage == ING_STORAGE_LOCAL ? ev->local_path : NULL,
+            "userId", ev->user_id != NULL && ev->user_id[0] != '\0' ? ev->user_id : NULL);
     free(key);
     if (root == NULL) {
         snprintf(err, errlen, "event: cannot build JSON: %s", jerr.text);
@@ -201,6 +203,29 @@ event_attr(ing_event_attr_t *a, const char *name, const char *type, const char *
 }
 
 int
+ing_user_id_check(const char *id, size_t len, char *err, size_t errlen)
+{
+    size_t i;
+
+    if (len == 0 || len > ING_USER_ID_MAX) {
+        snprintf(err, errlen, "the user id is empty or longer than %d bytes", ING_USER_ID_MAX);
+        return -1;
+    }
+    if (!ing_utf8_valid(id, len)) {
+        snprintf(err, errlen, "the user id is not valid UTF-8");
+        return -1;
+    }
+    for (i = 0; i < len; i++) {
+        if ((unsigned char) id[i] < 0x20 || id[i] == 0x7f) {
+            snprintf(err, errlen, "the user id holds a control character (0x%02x)",
+                     (unsigned char) id[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int
 ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX], char *err,
                 size_t errlen)
 {
@@ -226,6 +251,11 @@ ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX]
     }
     if (ev->request_id != NULL && ev->request_id[0] != '\0') {
         if (event_attr(&out[n++], "request_id", "String", ev->request_id, err, errlen) != 0) {
+            return -1;
+        }
+    }
+    if (ev->user_id != NULL && ev->user_id[0] != '\0') {
+        if (event_attr(&out[n++], "user_id", "String", ev->user_id, err, errlen) != 0) {
             return -1;
         }
     }

@@ -19,7 +19,8 @@
  *                 "sequencer":"0017CE1A2B3C4D5E6F"}}}],
  *    "prism":{"imageId","contentType","width","height","animated","sha256",
  *             "requestId","bucket","key" (raw),"storage":"s3"|"local",
- *             "localPath" (local storage only)}}
+ *             "localPath" (local storage only),
+ *             "userId" (only when the upload names its user)}}
  *
  * As in real S3 events the object key is form-encoded: a space becomes
  * '+', '/' and A-Z a-z 0-9 - _ . * stay, every other byte (UTF-8 byte by
@@ -30,7 +31,8 @@
  *
  * The SNS message attributes (for subscription filter policies) are
  * content_type (String), width, height, size (Number), animated (String
- * "true" / "false") and request_id (String).
+ * "true" / "false"), request_id (String) and, when the upload names its
+ * user, user_id (String).
  */
 #ifndef ING_EVENT_H
 #define ING_EVENT_H
@@ -67,10 +69,14 @@ typedef struct {
     const char      *source_ip;
     ing_storage_t    storage;
     const char      *local_path;
+    const char      *user_id;       /* who uploaded it; NULL or "": nobody named */
     struct timespec  time;          /* when the original was stored */
 } ing_event_t;
 
-#define ING_EVENT_ATTRS_MAX 6
+#define ING_EVENT_ATTRS_MAX 7
+
+/* The longest user id an event carries, in bytes. */
+#define ING_USER_ID_MAX 128
 #define ING_ATTR_VALUE_MAX  256
 
 /* One SNS message attribute; name and type are static strings. */
@@ -79,6 +85,11 @@ typedef struct {
     const char *type;                       /* "String" or "Number" */
     char        value[ING_ATTR_VALUE_MAX];
 } ing_event_attr_t;
+
+/* Checks a user id (len bytes at id) for the event: 1..ING_USER_ID_MAX
+ * bytes of valid UTF-8 without control characters (SNS message attribute
+ * values allow no control characters).  Returns 0, or -1 with err set. */
+int ing_user_id_check(const char *id, size_t len, char *err, size_t errlen);
 
 /* Checks that ev's required fields are set and every string is valid
  * UTF-8.  Returns 0, or -1 with err naming the first bad field. */

@@ -195,6 +195,21 @@ ing_key_expand(const char *tpl, const ing_key_vars_t *vars, char *out, size_t ou
 }
 
 int
+ing_key_value_check(const char *name, const char *val, size_t len, char *err, size_t errlen)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (val[i] == '/' || !kt_literal_ok((unsigned char) val[i])) {
+            snprintf(err, errlen, "the value of $%s holds a character not allowed in a key "
+                     "segment (0x%02x)", name, (unsigned char) val[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int
 ing_key_check(const char *key, char *err, size_t errlen)
 {
     size_t      len = strlen(key), i;

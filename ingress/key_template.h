@@ -52,4 +52,14 @@ int ing_key_expand(const char *tpl, const ing_key_vars_t *vars, char *out, size_
  * err set. */
 int ing_key_check(const char *key, char *err, size_t errlen);
 
+/* Checks the value of an nginx variable (named name, without its '$')
+ * that a key prefix or template uses: it stays one path segment of
+ * literal text, so no value can leave the prefix around it or add a
+ * placeholder.  Every byte must be one of A-Z a-z 0-9 . _ - = ! * ' ( )
+ * (no '/', no braces, no '%', no spaces, no control characters); an
+ * empty value passes (the full key is checked afterwards: an empty
+ * segment there is refused).  Returns 0, or -1 with err set. */
+int ing_key_value_check(const char *name, const char *val, size_t len, char *err,
+                        size_t errlen);
+
 #endif

@@ -17,6 +17,8 @@
  *   ngx_http_prism_status.c      shared-memory counters, status handler
  *   ngx_http_prism_lookup.c      image status lookup (DynamoDB GetItem)
  *   ngx_http_prism_variables.c   $prism_* variables
+ *   ngx_http_prism_key.c         key prefixes and templates with variables
+ *   ngx_http_prism_user.c        the upload's user ("prism_user")
  *   ngx_http_prism_outbox.c      the outbox: events journaled while SNS
  *                                is unavailable, spool files
  *   ngx_http_prism_replay.c      the outbox's replay in every worker
@@ -95,6 +97,7 @@ typedef enum {
     ngx_http_prism_publish_timeout,
     ngx_http_prism_credentials_unavailable,
     ngx_http_prism_invalid_key,
+    ngx_http_prism_invalid_user,
     ngx_http_prism_internal_error,
     ngx_http_prism_aborted,
     ngx_http_prism_n_outcomes
@@ -117,6 +120,7 @@ typedef struct {
     ngx_http_complex_value_t      *base_url;      /* public mode */
     time_t                         url_expires;   /* else: presigned */
     ngx_msec_t                     timeout;
+    ngx_http_complex_value_t      *owner;         /* "prism_lookup_owner" */
 } ngx_http_prism_lookup_conf_t;
 
 void ngx_http_prism_lookup_init_conf(ngx_http_prism_lookup_conf_t *conf);
@@ -163,7 +167,10 @@ typedef struct {
     ngx_uint_t                     store;
     ngx_http_complex_value_t      *bucket;
     ngx_http_complex_value_t      *key_prefix;
+    ngx_array_t                   *key_prefix_parts;   /* with variables */
     ngx_http_complex_value_t      *key_template;
+    ngx_array_t                   *key_template_parts;
+    ngx_http_complex_value_t      *user;           /* "prism_user" */
     ngx_flag_t                     key_repeats;    /* no image id in the key */
     ngx_flag_t                     s3_check_existing;
     ngx_str_t                      local_dir;
@@ -291,6 +298,7 @@ struct ngx_http_prism_ctx_s {
     ngx_str_t                      message_id;
     ngx_str_t                      request_id;
     ngx_str_t                      source_ip;
+    ngx_str_t                      user;          /* "prism_user" */
 
     /* the AWS phases */
     ngx_http_prism_call_t         *call;
@@ -336,6 +344,21 @@ void ngx_http_prism_error(ngx_http_prism_ctx_t *ctx,
 void ngx_http_prism_reject(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx);
 ngx_int_t ngx_http_prism_strdup(ngx_pool_t *pool, ngx_str_t *dst, u_char *src,
     size_t len);
+
+
+/* --- key prefixes and templates (ngx_http_prism_key.c) --- */
+
+char *ngx_http_prism_key_compile(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_array_t **parts);
+ngx_int_t ngx_http_prism_key_value(ngx_http_request_t *r,
+    ngx_http_complex_value_t *cv, ngx_array_t *parts, ngx_str_t *value,
+    char *err, size_t errlen);
+
+
+/* --- the upload's user (ngx_http_prism_user.c) --- */
+
+ngx_int_t ngx_http_prism_user(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
 
 
 /* --- the request body filter (ngx_http_prism_body.c) --- */

@@ -33,6 +33,8 @@ static void ngx_http_prism_body_handler(ngx_http_request_t *r);
 static void ngx_http_prism_reject_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_prism_name(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
+static ngx_int_t ngx_http_prism_refuse_key(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, const char *err);
 static void ngx_http_prism_cleanup(void *data);
 static ngx_int_t ngx_http_prism_request_id(ngx_http_request_t *r,
     ngx_str_t *value);
@@ -285,8 +287,8 @@ static ngx_int_t
 ngx_http_prism_name(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
     u_char                      *p;
+    ngx_int_t                    rc;
     ngx_str_t                    prefix, tpl, value, request_id;
-    ngx_uint_t                   client, level;
     ing_key_vars_t               vars;
     ngx_http_prism_loc_conf_t   *plcf;
     char                         id[ING_IMAGE_ID_LEN + 1];
@@ -340,17 +342,31 @@ ngx_http_prism_name(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
         }
     }
 
-    ngx_str_null(&prefix);
-
-    if (plcf->key_prefix
-        && ngx_http_complex_value(r, plcf->key_prefix, &prefix) != NGX_OK)
-    {
+    if (ngx_http_prism_user(r, ctx) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    if (ngx_http_complex_value(r, plcf->key_template, &tpl) != NGX_OK
-        || ngx_http_prism_request_id(r, &request_id) != NGX_OK)
-    {
+    ngx_str_null(&prefix);
+
+    rc = NGX_OK;
+
+    if (plcf->key_prefix) {
+        rc = ngx_http_prism_key_value(r, plcf->key_prefix,
+                                      plcf->key_prefix_parts, &prefix,
+                                      err, sizeof(err));
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_prism_key_value(r, plcf->key_template,
+                                      plcf->key_template_parts, &tpl,
+                                      err, sizeof(err));
+    }
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_prism_refuse_key(r, ctx, err);
+    }
+
+    if (rc != NGX_OK || ngx_http_prism_request_id(r, &request_id) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -383,23 +399,40 @@ ngx_http_prism_name(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
         != 0
         || ing_key_check(key, err, sizeof(err)) != 0)
     {
-        /* variables can bring client input into the key */
-
-        client = (plcf->key_prefix && plcf->key_prefix->lengths)
-                 || plcf->key_template->lengths;
-        level = client ? NGX_LOG_INFO : NGX_LOG_ERR;
-
-        ngx_log_error(level, r->connection->log, 0,
-                      "prism: cannot build the object key: %s", err);
-
-        ngx_http_prism_error(ctx, client ? ngx_http_prism_invalid_key
-                                         : ngx_http_prism_internal_error,
-                             "cannot build the object key: %s", err);
-        return NGX_ERROR;
+        return ngx_http_prism_refuse_key(r, ctx, err);
     }
 
     return ngx_http_prism_strdup(r->pool, &ctx->key, (u_char *) key,
                                  ngx_strlen(key));
+}
+
+
+/*
+ * Refuses an upload whose object key cannot be built (err says why):
+ * 400 invalid_key where variables bring client input into the key, else
+ * a configuration problem (500).  Returns NGX_ERROR.
+ */
+
+static ngx_int_t
+ngx_http_prism_refuse_key(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    const char *err)
+{
+    ngx_uint_t                   client, level;
+    ngx_http_prism_loc_conf_t   *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
+
+    client = (plcf->key_prefix && plcf->key_prefix->lengths)
+             || plcf->key_template->lengths;
+    level = client ? NGX_LOG_INFO : NGX_LOG_ERR;
+
+    ngx_log_error(level, r->connection->log, 0,
+                  "prism: cannot build the object key: %s", err);
+
+    ngx_http_prism_error(ctx, client ? ngx_http_prism_invalid_key
+                                     : ngx_http_prism_internal_error,
+                         "cannot build the object key: %s", err);
+    return NGX_ERROR;
 }
 
 

@@ -40,6 +40,8 @@ typedef struct {
     ngx_str_t                      id;            /* NUL-terminated */
     ngx_str_t                      base;          /* prism_derived_base_url */
     time_t                         expires;       /* else: presigned for */
+    ngx_str_t                      owner;         /* prism_lookup_owner */
+    ngx_flag_t                     owned;         /* owner is compared */
     json_t                        *item;          /* typed; NULL: no item */
 } ngx_http_prism_lookup_ctx_t;
 
@@ -52,6 +54,8 @@ static int ngx_http_prism_lookup_build(ngx_http_prism_call_t *call,
 static int ngx_http_prism_lookup_parse(ngx_http_prism_call_t *call,
     aws_error_t *err);
 static void ngx_http_prism_lookup_done(ngx_http_prism_call_t *call);
+static ngx_uint_t ngx_http_prism_lookup_owns(
+    ngx_http_prism_lookup_ctx_t *lx);
 static ngx_int_t ngx_http_prism_lookup_failed(ngx_http_request_t *r,
     const aws_error_t *err);
 static ngx_int_t ngx_http_prism_lookup_found(ngx_http_request_t *r,
@@ -81,6 +85,7 @@ ngx_http_prism_lookup_init_conf(ngx_http_prism_lookup_conf_t *conf)
      *     conf->prefix = { 0, NULL };
      *     conf->table = { 0, NULL };
      *     conf->base_url = NULL;
+     *     conf->owner = NULL;
      */
 
     conf->url_expires = NGX_CONF_UNSET;
@@ -102,6 +107,10 @@ ngx_http_prism_lookup_merge_conf(ngx_http_prism_lookup_conf_t *prev,
 
     if (conf->base_url == NULL) {
         conf->base_url = prev->base_url;
+    }
+
+    if (conf->owner == NULL) {
+        conf->owner = prev->owner;
     }
 
     ngx_conf_merge_sec_value(conf->url_expires, prev->url_expires,
@@ -319,6 +328,14 @@ ngx_http_prism_lookup_handler(ngx_http_request_t *r)
 
     lx->expires = lcf->url_expires;
 
+    if (lcf->owner) {
+        if (ngx_http_complex_value(r, lcf->owner, &lx->owner) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        lx->owned = 1;
+    }
+
     if (!ngx_http_prism_credentials_ready()) {
         return ngx_http_prism_lookup_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                      "credentials_unavailable",
@@ -478,7 +495,7 @@ ngx_http_prism_lookup_done(ngx_http_prism_call_t *call)
 
         rc = ngx_http_prism_lookup_failed(r, &call->err);
 
-    } else if (lx->item == NULL) {
+    } else if (lx->item == NULL || !ngx_http_prism_lookup_owns(lx)) {
         rc = ngx_http_prism_lookup_error(r, NGX_HTTP_NOT_FOUND, "not_found",
                                          "no image \"%V\" is known",
                                          &lx->id);
@@ -490,6 +507,34 @@ ngx_http_prism_lookup_done(ngx_http_prism_call_t *call)
     ngx_http_finalize_request(r, rc);
 
     ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * Whether the requester may see the item: always without
+ * "prism_lookup_owner"; with it, only when the item's owner (its userId,
+ * which prism-host records from the upload's "prism_user") is the
+ * directive's value, which must not be empty.  Another user's image is
+ * answered like an unknown one (404), so that ids do not reveal what
+ * exists.
+ */
+
+static ngx_uint_t
+ngx_http_prism_lookup_owns(ngx_http_prism_lookup_ctx_t *lx)
+{
+    json_t      *owner;
+    const char  *s;
+
+    if (!lx->owned) {
+        return 1;
+    }
+
+    owner = json_object_get(json_object_get(lx->item, "userId"), "S");
+    s = json_string_value(owner);
+
+    return lx->owner.len != 0 && s != NULL
+           && json_string_length(owner) == lx->owner.len
+           && ngx_memcmp(s, lx->owner.data, lx->owner.len) == 0;
 }
 
 

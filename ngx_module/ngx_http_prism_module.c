@@ -40,6 +40,8 @@ static char *ngx_http_prism_endpoint(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_prism_credentials(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_prism_key_prefix(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_prism_key_template(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_uint_t ngx_http_prism_names_any(ngx_str_t *text, ngx_str_t *vars);
@@ -110,7 +112,7 @@ static ngx_command_t  ngx_http_prism_commands[] = {
 
     { ngx_string("prism_key_prefix"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_set_complex_value_slot,
+      ngx_http_prism_key_prefix,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_prism_loc_conf_t, key_prefix),
       NULL },
@@ -120,6 +122,13 @@ static ngx_command_t  ngx_http_prism_commands[] = {
       ngx_http_prism_key_template,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_prism_loc_conf_t, key_template),
+      NULL },
+
+    { ngx_string("prism_user"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prism_loc_conf_t, user),
       NULL },
 
     { ngx_string("prism_s3_check_existing"),
@@ -246,6 +255,13 @@ static ngx_command_t  ngx_http_prism_commands[] = {
       ngx_http_prism_lookup_url_expires,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_prism_loc_conf_t, lookup.url_expires),
+      NULL },
+
+    { ngx_string("prism_lookup_owner"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prism_loc_conf_t, lookup.owner),
       NULL },
 
     { ngx_string("prism_lookup_timeout"),
@@ -565,7 +581,10 @@ ngx_http_prism_create_loc_conf(ngx_conf_t *cf)
      *
      *     conf->bucket = NULL;
      *     conf->key_prefix = NULL;
+     *     conf->key_prefix_parts = NULL;
      *     conf->key_template = NULL;
+     *     conf->key_template_parts = NULL;
+     *     conf->user = NULL;
      *     conf->key_repeats = 0;
      *     conf->local_dir = { 0, NULL };
      *     conf->topic_arn = { 0, NULL };
@@ -619,10 +638,16 @@ ngx_http_prism_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->key_prefix == NULL) {
         conf->key_prefix = prev->key_prefix;
+        conf->key_prefix_parts = prev->key_prefix_parts;
     }
 
     if (conf->key_template == NULL) {
         conf->key_template = prev->key_template;
+        conf->key_template_parts = prev->key_template_parts;
+    }
+
+    if (conf->user == NULL) {
+        conf->user = prev->user;
     }
 
     if (conf->location == NULL) {
@@ -1142,6 +1167,29 @@ ngx_http_prism_names_any(ngx_str_t *text, ngx_str_t *vars)
 
 
 /*
+ * "prism_key_prefix PREFIX": a complex value; each variable's value is
+ * checked on its own when a key is made (ngx_http_prism_key.c).
+ */
+
+static char *
+ngx_http_prism_key_prefix(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char                       *rv;
+    ngx_str_t                  *value;
+    ngx_http_prism_loc_conf_t  *plcf = conf;
+
+    rv = ngx_http_set_complex_value_slot(cf, cmd, conf);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    value = cf->args->elts;
+
+    return ngx_http_prism_key_compile(cf, &value[1], &plcf->key_prefix_parts);
+}
+
+
+/*
  * "prism_key_template TEMPLATE": a complex value whose result is an
  * ingress key template ({id}, {ext}, {yyyy} ...).  A template without
  * nginx variables is checked now; every template must make keys unique
@@ -1186,7 +1234,9 @@ ngx_http_prism_key_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    return NGX_CONF_OK;
+    return ngx_http_prism_key_compile(cf, &value[1],
+                                      &((ngx_http_prism_loc_conf_t *) conf)
+                                         ->key_template_parts);
 }
 
 

@@ -65,6 +65,7 @@ ngx_http_prism_event(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     ev->sha256 = (char *) ctx->sha256;
     ev->request_id = (char *) ctx->request_id.data;
     ev->source_ip = (char *) ctx->source_ip.data;
+    ev->user_id = ctx->user.len ? (char *) ctx->user.data : NULL;
     ev->time = ctx->time;
 
     if (plcf->store == NGX_HTTP_PRISM_STORE_LOCAL) {

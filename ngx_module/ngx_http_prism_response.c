@@ -32,6 +32,7 @@ ngx_http_prism_outcome_t  ngx_http_prism_outcomes[] = {
     { NGX_HTTP_GATEWAY_TIME_OUT, ngx_string("publish_timeout") },
     { NGX_HTTP_SERVICE_UNAVAILABLE, ngx_string("credentials_unavailable") },
     { NGX_HTTP_BAD_REQUEST, ngx_string("invalid_key") },
+    { NGX_HTTP_FORBIDDEN, ngx_string("invalid_user") },
     { NGX_HTTP_INTERNAL_SERVER_ERROR, ngx_string("internal_error") },
     { NGX_HTTP_CLIENT_CLOSED_REQUEST, ngx_string("aborted") }
 };

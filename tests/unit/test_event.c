@@ -683,6 +683,71 @@ test_key_check(void **state)
     assert_non_null(strstr(err, "longer than 1024"));
 }
 
+/* The upload's user: prism.userId and the user_id attribute, only when
+ * there is one; ing_user_id_check refuses what an event cannot carry. */
+static void
+test_event_user(void **state)
+{
+    ing_event_t      ev = sample_event();
+    ing_event_attr_t a[ING_EVENT_ATTRS_MAX];
+    char             err[256], *text, big[ING_USER_ID_MAX + 2];
+    json_t          *root;
+
+    (void) state;
+    text = ing_event_json(&ev, err, sizeof(err));
+    root = parse_object(text);
+    assert_null(json_object_get(json_object_get(root, "prism"), "userId"));
+    json_decref(root);
+    free(text);
+
+    ev.user_id = "Ann <ann@example.com>";
+    text = ing_event_json(&ev, err, sizeof(err));
+    root = parse_object(text);
+    assert_string_equal(jstr(root, "prism.userId"), "Ann <ann@example.com>");
+    json_decref(root);
+    free(text);
+    assert_int_equal(ing_event_attrs(&ev, a, err, sizeof(err)), 7);
+    assert_string_equal(a[6].name, "user_id");
+    assert_string_equal(a[6].type, "String");
+    assert_string_equal(a[6].value, "Ann <ann@example.com>");
+
+    ev.user_id = "a\xff";
+    assert_null(ing_event_json(&ev, err, sizeof(err)));
+    assert_non_null(strstr(err, "user_id"));
+
+    assert_int_equal(ing_user_id_check("alice/x y", 9, err, sizeof(err)), 0);
+    assert_int_equal(ing_user_id_check("", 0, err, sizeof(err)), -1);
+    assert_int_equal(ing_user_id_check("a\x01", 2, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "control character"));
+    assert_int_equal(ing_user_id_check("a\xff", 2, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "UTF-8"));
+    memset(big, 'u', sizeof(big));
+    assert_int_equal(ing_user_id_check(big, ING_USER_ID_MAX, err, sizeof(err)), 0);
+    assert_int_equal(ing_user_id_check(big, ING_USER_ID_MAX + 1, err, sizeof(err)), -1);
+}
+
+static void
+test_key_value_check(void **state)
+{
+    static const char *const bad[] = {
+        "alice/x", "x{sha256}", "a b", "a\tb", "a%2Fb", "a\\b", "a\x01", "caf\xc3\xa9", "$x",
+    };
+    char   err[256];
+    size_t i;
+
+    (void) state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(ing_key_value_check("user", bad[i], strlen(bad[i]), err, sizeof(err)),
+                         -1);
+        assert_non_null(strstr(err, "the value of $user holds a character not allowed"));
+    }
+    assert_int_equal(ing_key_value_check("user", "alice-42_A.b=c!*'()", 19, err, sizeof(err)),
+                     0);
+    assert_int_equal(ing_key_value_check("user", "", 0, err, sizeof(err)), 0);
+    /* ".." passes here: the full key's check refuses it */
+    assert_int_equal(ing_key_value_check("user", "..", 2, err, sizeof(err)), 0);
+}
+
 int
 main(void)
 {
@@ -702,6 +767,8 @@ main(void)
         cmocka_unit_test(test_key_template_errors),
         cmocka_unit_test(test_key_traversal),
         cmocka_unit_test(test_key_check),
+        cmocka_unit_test(test_key_value_check),
+        cmocka_unit_test(test_event_user),
     };
 
     return cmocka_run_group_tests_name("event", tests, NULL, NULL);

@@ -85,6 +85,7 @@ check_prism_event(const host_event_t *ev)
     assert_int_equal(ev->height, 3000);
     assert_string_equal(ev->sha256, "9f86d0");
     assert_string_equal(ev->request_id, "req-1");
+    assert_null(ev->user_id);
     assert_int_equal(ev->storage_local, 0);
 }
 
@@ -220,6 +221,25 @@ test_local_storage(void **state)
     host_event_free(&ev);
 }
 
+/* prism.userId (prism_user): the uploader, recorded as the owner. */
+static void
+test_user_id(void **state)
+{
+    static const char text[] =
+        "{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Put\","
+        "\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"u/a.jpg\",\"size\":3}}}],"
+        "\"prism\":{\"imageId\":\"i\",\"userId\":\"Ann <ann@example.com>\"}}";
+    char         reason[256];
+    host_event_t ev = parse_expect(text, strlen(text), HOST_MSG_IMAGE, reason, sizeof(reason));
+
+    (void) state;
+    assert_string_equal(ev.user_id, "Ann <ann@example.com>");
+    host_event_free(&ev);
+    expect_poison("{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Put\","
+                  "\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"k\"}}}],"
+                  "\"prism\":{\"userId\":7}}", "prism.userId is not");
+}
+
 static void
 test_poison(void **state)
 {
@@ -351,6 +371,7 @@ main(void)
         cmocka_unit_test(test_simple_shape),
         cmocka_unit_test(test_length_bounded),
         cmocka_unit_test(test_local_storage),
+        cmocka_unit_test(test_user_id),
         cmocka_unit_test(test_poison),
         cmocka_unit_test(test_huge_body),
         cmocka_unit_test(test_long_key),

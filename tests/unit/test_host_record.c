@@ -109,6 +109,15 @@ test_originals_update(void **state)
     assert_s(json_object_get(u.values, ":sha256"), "e3b0c442");
     host_record_update_free(&u);
 
+    /* The uploader, when the event names one, is the image's owner. */
+    ev.user_id = (char *) "alice-42";
+    assert_int_equal(host_record_originals_update(&ev, &u, err, sizeof(err)), 0);
+    assert_non_null(strstr(u.update, "#userId = if_not_exists(#userId, :userId)"));
+    assert_string_equal(json_string_value(json_object_get(u.names, "#userId")), "userId");
+    assert_s(json_object_get(u.values, ":userId"), "alice-42");
+    host_record_update_free(&u);
+    ev.user_id = NULL;
+
     /* What the event does not know is left out. */
     ev.sha256 = NULL;
     ev.content_type = NULL;
