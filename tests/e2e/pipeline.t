@@ -218,6 +218,11 @@ run_logged("$tmp/run-plugin.log", "$root/build/prism-run-plugin", '-p', '{"sizes
 rename("$tmp/jpeg/generated/thumbnail/900.jpg", "$tmp/generated.jpg") or BAIL_OUT("generated.jpg: $!");
 
 my $data = "$root/tests/data/images";
+# a wide-gamut photo: the baseline JPEG converted into Adobe RGB (1998), its
+# profile embedded (jpgicc, liblcms2-utils; the profile from icc-profiles-free)
+run_logged("$tmp/jpgicc.log", 'jpgicc', '-o', '/usr/share/color/icc/compatibleWithAdobeRGB1998.icc', '-e',
+           "$data/jpeg-baseline-420.jpg", "$tmp/adobe-rgb-tagged.jpg")
+    or BAIL_OUT('jpgicc could not make the Adobe RGB copy');
 my @cases = (
     ["$data/jpeg-baseline-420.jpg", 'post'],
     ["$data/jpeg-progressive.jpg",  'form'],
@@ -229,6 +234,11 @@ my @cases = (
     ["$data/webp-alpha.webp",       'form'],    # every route must take it
     ["$tmp/generated.png",          'post'],
     ["$tmp/generated.jpg",          'form'],
+    ["$data/heic-64x48.heic",       'put'],     # what phones upload,
+    ["$data/avif-64x48.avif",       'form'],    # browsers and design tools:
+    ["$data/gif-animated.gif",      'post'],    # every route takes each kind
+    ["$data/jpeg-rgb-adobe.jpg",    'put'],     # the door accepts by default
+    ["$tmp/adobe-rgb-tagged.jpg",   'form'],
 );
 
 # ---- a corrupt upload is refused at ingress -----------------------------------------------
@@ -258,7 +268,7 @@ for my $c (@cases) {
     is($code, 201, "$name ($mode): 201 Created") or diag(explain($a));
     next unless $code == 201 && $a;
     is($a->{bucket}, 'prism-ingest', "$name: bucket");
-    like($a->{key}, qr{^originals/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.(?:jpg|png|webp)$}, "$name: generated key");
+    like($a->{key}, qr{^originals/\d{4}/\d\d/\d\d/[0-9a-f-]{36}\.(?:jpg|png|webp|heic|avif|gif)$}, "$name: generated key");
     is_deeply([@$a{qw(contentType width height size sha256)}],
               [$info->{mime}, $info->{width}, $info->{height}, length $bytes, sha256_hex($bytes)],
               "$name: type, dimensions, size and SHA-256 in the answer");
