@@ -42,8 +42,12 @@ chdir $root or die "$root: $!";
 $root = `pwd`; chomp $root;
 my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
 my $module = "$root/build/nginx/objs/ngx_http_prism_module.so";
+# where make install and the Debian packages put things, and where the
+# tree has them built
 my %installed = ('/usr/local/lib/nginx/modules/' => "$root/build/nginx/objs/",
-                 '/usr/local/lib/prism/plugins/' => "$root/build/plugins/");
+                 '/usr/local/lib/prism/plugins/' => "$root/build/plugins/",
+                 '/usr/lib/nginx/modules/'       => "$root/build/nginx/objs/",
+                 '/usr/lib/prism/plugins/'       => "$root/build/plugins/");
 $ENV{AWS_ACCESS_KEY_ID} //= 'AKIDPRISMDOCS';
 $ENV{AWS_SECRET_ACCESS_KEY} //= 'prism-docs-secret';
 $ENV{AWS_REGION} //= 'eu-west-1';
@@ -147,7 +151,8 @@ $check{'lookup-answer'} = sub {
     my $id = $doc->{imageId} // '';
     is($url =~ m{/([^/]+)$} && $1, $id, "$name: the answer is the URL's image");
     (my $hex = $id) =~ s/-//g;
-    my $at = strftime('%Y-%m-%dT%H:%M:%SZ', gmtime(hex(substr($hex, 0, 12)) / 1000));
+    my $ms = do { no warnings 'portable'; hex(substr($hex, 0, 12)) };   # 48 bits of milliseconds
+    my $at = strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($ms / 1000));
     is($at, $doc->{uploadedAt}, "$name: the id's time is uploadedAt");
     my ($y, $m, $d) = $at =~ /^(\d+)-(\d+)-(\d+)/;
     (my $ext = $doc->{contentType} // '') =~ s{^image/(jpeg)?}{$1 ? 'jpg' : ''}e;
