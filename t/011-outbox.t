@@ -78,9 +78,12 @@ sub write_intent {
                    imageId => $id, key => $key, requestId => '0' x 32, journaledAt => int(time),
                    bucket => $Bucket, size => 1, sha256 => '0' x 64, resolveAfter => int(time) - 1,
                    %more };
-    open my $fh, '>', "$dir/$name.intent" or die "$dir/$name.intent: $!";
+    # written under another name and renamed, as nginx writes its own: a
+    # worker scanning the spool meanwhile sees the whole entry or none
+    open my $fh, '>', "$dir/.$name.tmp" or die "$dir/.$name.tmp: $!";
     print $fh encode_json($intent), "\n";
-    close $fh;
+    close $fh or die "$dir/.$name.tmp: $!";
+    rename "$dir/.$name.tmp", "$dir/$name.intent" or die "$dir/$name.intent: $!";
 }
 
 # Polls $cond every 0.1 s for up to $timeout seconds; returns its last value.
