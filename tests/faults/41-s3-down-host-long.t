@@ -43,5 +43,8 @@ is($f->{sets}, $n, 'every upload has its complete derivative set');
 is($f->{distinct}, $n * 3, 'one derivative per route per upload');
 is($f->{stray}, 0, 'no derivative without a 2xx upload');
 is($f->{dlq}, 0, 'nothing dead-lettered');
-is($s->metrics->{'prism_breaker_open{dependency="s3"}'}, 0, 'the breakers are closed again');
+# the workers of before the reload count until they have exited (after
+# releasing what they held): wait for that, bounded
+ok(PrismFaultStack::wait_for(60, sub { ($s->metrics->{'prism_breaker_open{dependency="s3"}'} // 1) == 0 }),
+   'the breakers are closed again');
 done_testing;
