@@ -1,6 +1,6 @@
 # prism — build, test, demo, bench, install.
 #
-#   make            module .so, libprismaws.a, prism-host, prism-aws, plugins
+#   make            module .so, the libraries, prism-host, prism-aws, plugins
 #   make test       installs what it needs, builds, runs every suite
 #   make demo       the whole pipeline on the local emulator, end to end
 #   make install    DESTDIR-aware install under PREFIX; the module into
@@ -12,8 +12,8 @@
 #   make deb        Debian packages in build/deb/ (debian/, dpkg-buildpackage)
 #
 # Sources are found by convention, so adding a file needs no edit here:
-#   aws/*.c imageinfo/*.c imaging/*.c plugin-support/*.c ingress/*.c host/*.c
-#                                                -> one static library each
+#   aws/*.c admin/*.c imageinfo/*.c imaging/*.c plugin-support/*.c ingress/*.c
+#   host/*.c provision/*.c tools/*.c             -> one static library each
 #   */bin/NAME.c                                 -> program build/NAME
 #   plugins/NAME/*.c                             -> build/plugins/NAME.so
 #   tests/unit/test_NAME.c                       -> build/tests/test_NAME (ASan/UBSan)
@@ -25,7 +25,8 @@
 BUILD    := build
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-INCS     := -Iaws -Iimageinfo -Iimaging -Iplugin-support -Iingress -Ihost -Iinclude -I$(BUILD)/include
+INCS     := -Iaws -Iadmin -Iimageinfo -Iimaging -Iplugin-support -Iingress -Ihost -Iprovision -Itools \
+            -Iinclude -I$(BUILD)/include
 DEPCFLAGS = $(CURL_CFLAGS) $(SSL_CFLAGS) $(JANSSON_CFLAGS) $(EXPAT_CFLAGS) \
             $(JPEG_CFLAGS) $(WEBP_CFLAGS) $(PNG_CFLAGS) \
             $(WEBPDEMUX_CFLAGS) $(WEBPMUX_CFLAGS) $(GIF_CFLAGS) $(HEIF_CFLAGS) $(LCMS_CFLAGS) \
@@ -44,20 +45,26 @@ SYS_LIBS  = -ldl -lpthread -lm
 # libraries one program alone needs: NAME_LIBS (sd_notify: the host's master)
 prism-host_LIBS = $(SYSTEMD_LIBS)
 
-LIBNAMES := aws imageinfo imaging plugin-support ingress host
+# what may include what: docs/architecture.md, tests/scripts/layering.t
+LIBNAMES := aws admin imageinfo imaging plugin-support ingress host provision tools
 aws_SRCS       := $(wildcard aws/*.c)
+admin_SRCS     := $(wildcard admin/*.c)
 imageinfo_SRCS := $(wildcard imageinfo/*.c)
 imaging_SRCS   := $(wildcard imaging/*.c)
 plugin-support_SRCS := $(wildcard plugin-support/*.c)
 ingress_SRCS   := $(wildcard ingress/*.c)
 host_SRCS      := $(wildcard host/*.c)
+provision_SRCS := $(wildcard provision/*.c)
+tools_SRCS     := $(wildcard tools/*.c)
 
 lib_objs  = $(patsubst %.c,$(BUILD)/$(2)/%.o,$($(1)_SRCS))
 LIBS_A   := $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/obj/libprism$(l).a))
 LIBS_SAN := $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/san/libprism$(l).a))
 LIBS_FUZZ:= $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/fuzz/libprism$(l).a))
-# host, ingress, aws, plugin-support, imaging, imageinfo: the static link order
-LINK_A    = $(filter %host.a,$(1)) $(filter %ingress.a,$(1)) $(filter %aws.a,$(1)) \
+# tools, provision, host, admin, ingress, aws, plugin-support, imaging,
+# imageinfo: the static link order
+LINK_A    = $(filter %tools.a,$(1)) $(filter %provision.a,$(1)) $(filter %host.a,$(1)) \
+            $(filter %admin.a,$(1)) $(filter %ingress.a,$(1)) $(filter %aws.a,$(1)) \
             $(filter %plugin-support.a,$(1)) $(filter %imaging.a,$(1)) $(filter %imageinfo.a,$(1))
 
 PROG_SRCS := $(wildcard */bin/*.c)
@@ -77,9 +84,10 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 
 NGX_BUILD  := $(BUILD)/nginx
 NGX_MODULE := $(NGX_BUILD)/objs/ngx_http_prism_module.so
-NGX_DEPS   := $(wildcard ngx_module/config ngx_module/*.c ngx_module/*.h) \
-              $(aws_SRCS) $(wildcard aws/*.h) $(imageinfo_SRCS) $(wildcard imageinfo/*.h) \
-              $(ingress_SRCS) $(wildcard ingress/*.h)
+# ngx_module/config names the library files it compiles; any of them
+# changing rebuilds the module
+NGX_DEPS   := $(wildcard ngx_module/config ngx_module/exports.map ngx_module/*.c ngx_module/*.h) \
+              $(wildcard aws/*.[ch] imageinfo/*.[ch] ingress/*.[ch])
 
 # the version of the last debian/changelog entry
 VERSION := $(shell cat VERSION)
@@ -89,7 +97,7 @@ FUZZ_SECONDS ?= 60
 # third-party leaks the fuzz targets cannot fix (see the file)
 FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
 
-.PHONY: FORCE all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
+.PHONY: all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
         demo run bench install install-imaging clean distclean local-aws-start local-aws-stop \
         aws-provision aws-deprovision aws-plan load valgrind deb
 .DEFAULT_GOAL := all
@@ -167,15 +175,9 @@ $(BUILD)/test-plugins/%.so: tests/plugins/%.c include/prism/plugin.h $(wildcard 
 	$(CC) -std=gnu11 $(OPT) $(WARN) -fPIC -shared -Iinclude -o $@ $<
 
 # --- nginx module, built by nginx's own configure out of tree ---------------
-# nginx's configure lists the module's sources once (ngx_module/config
-# globs them), so it reruns only when that list or the config changes.
-NGX_SRC_LIST := $(BUILD)/nginx-sources.list
-$(NGX_SRC_LIST): FORCE
-	@mkdir -p $(BUILD)
-	@echo $(sort $(wildcard ngx_module/*.c) $(aws_SRCS) $(imageinfo_SRCS) $(ingress_SRCS)) > $@.tmp
-	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
-
-$(NGX_BUILD)/objs/Makefile: ngx_module/config config.mk $(NGX_SRC_LIST)
+# nginx's configure reads the module's file lists from ngx_module/config,
+# so it reruns when the config changes.
+$(NGX_BUILD)/objs/Makefile: ngx_module/config config.mk
 	rm -rf $(NGX_BUILD) && mkdir -p $(BUILD) && cp -r $(NGX_SRC) $(NGX_BUILD)
 	cd $(NGX_BUILD) && ./configure $(NGX_CONF_FLAGS) \
 	    $(if $(strip $(CPPFLAGS)),--with-cc-opt="$(CPPFLAGS)") \
