@@ -1,17 +1,19 @@
 # prism — build, test, demo, bench, install.
 #
-#   make            module .so, libprismaws.a, prism-host, prism-aws, plugins
+#   make            module .so, the libraries, prism-host, prism-aws, plugins
 #   make test       installs what it needs, builds, runs every suite
 #   make demo       the whole pipeline on the local emulator, end to end
 #   make install    DESTDIR-aware install under PREFIX; the module into
 #                   nginx's modules directory (configure --with-nginx-modules)
 #   make install-imaging   only what out-of-tree plugins build against: the
-#                   plugin header, libprismimaging.a + libprismimageinfo.a,
-#                   their headers and pkg-config's prism-imaging.pc
+#                   plugin header, libprismimaging.a + libprismimageinfo.a +
+#                   libprismplugin-support.a, their headers and pkg-config's
+#                   prism-imaging.pc
 #   make deb        Debian packages in build/deb/ (debian/, dpkg-buildpackage)
 #
 # Sources are found by convention, so adding a file needs no edit here:
-#   aws/*.c imageinfo/*.c imaging/*.c ingress/*.c host/*.c -> one static library each
+#   aws/*.c admin/*.c imageinfo/*.c imaging/*.c plugin-support/*.c ingress/*.c
+#   host/*.c provision/*.c tools/*.c             -> one static library each
 #   */bin/NAME.c                                 -> program build/NAME
 #   plugins/NAME/*.c                             -> build/plugins/NAME.so
 #   tests/unit/test_NAME.c                       -> build/tests/test_NAME (ASan/UBSan)
@@ -23,12 +25,17 @@
 BUILD    := build
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-INCS     := -Iaws -Iimageinfo -Iimaging -Iingress -Ihost -Ihost/include -I$(BUILD)/include
+INCS     := -Iaws -Iadmin -Iimageinfo -Iimaging -Iplugin-support -Iingress -Ihost -Iprovision -Itools \
+            -Iinclude -I$(BUILD)/include
 DEPCFLAGS = $(CURL_CFLAGS) $(SSL_CFLAGS) $(JANSSON_CFLAGS) $(EXPAT_CFLAGS) \
             $(JPEG_CFLAGS) $(WEBP_CFLAGS) $(PNG_CFLAGS) \
             $(WEBPDEMUX_CFLAGS) $(WEBPMUX_CFLAGS) $(GIF_CFLAGS) $(HEIF_CFLAGS) $(LCMS_CFLAGS) \
             $(AVIF_CFLAGS) $(SYSTEMD_CFLAGS)
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC $(INCS) $(DEPCFLAGS) $(CPPFLAGS) $(CFLAGS)
+# the libraries', programs' and plugins' objects: nothing is exported but
+# what is marked (a plugin's descriptor, PRISM_PLUGIN_EXPORT); the test
+# programs keep the default, so ASan finds their __asan_default_options
+VIS      := -fvisibility=hidden
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 AWS_LIBS  = $(CURL_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(EXPAT_LIBS)
@@ -38,19 +45,27 @@ SYS_LIBS  = -ldl -lpthread -lm
 # libraries one program alone needs: NAME_LIBS (sd_notify: the host's master)
 prism-host_LIBS = $(SYSTEMD_LIBS)
 
-LIBNAMES := aws imageinfo imaging ingress host
+# what may include what: docs/architecture.md, tests/scripts/layering.t
+LIBNAMES := aws admin imageinfo imaging plugin-support ingress host provision tools
 aws_SRCS       := $(wildcard aws/*.c)
+admin_SRCS     := $(wildcard admin/*.c)
 imageinfo_SRCS := $(wildcard imageinfo/*.c)
 imaging_SRCS   := $(wildcard imaging/*.c)
+plugin-support_SRCS := $(wildcard plugin-support/*.c)
 ingress_SRCS   := $(wildcard ingress/*.c)
 host_SRCS      := $(wildcard host/*.c)
+provision_SRCS := $(wildcard provision/*.c)
+tools_SRCS     := $(wildcard tools/*.c)
 
 lib_objs  = $(patsubst %.c,$(BUILD)/$(2)/%.o,$($(1)_SRCS))
 LIBS_A   := $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/obj/libprism$(l).a))
 LIBS_SAN := $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/san/libprism$(l).a))
 LIBS_FUZZ:= $(foreach l,$(LIBNAMES),$(if $($(l)_SRCS),$(BUILD)/fuzz/libprism$(l).a))
-# host, ingress, aws, imaging, imageinfo: the static link order
-LINK_A    = $(filter %host.a,$(1)) $(filter %ingress.a,$(1)) $(filter %aws.a,$(1)) $(filter %imaging.a,$(1)) $(filter %imageinfo.a,$(1))
+# tools, provision, host, admin, ingress, aws, plugin-support, imaging,
+# imageinfo: the static link order
+LINK_A    = $(filter %tools.a,$(1)) $(filter %provision.a,$(1)) $(filter %host.a,$(1)) \
+            $(filter %admin.a,$(1)) $(filter %ingress.a,$(1)) $(filter %aws.a,$(1)) \
+            $(filter %plugin-support.a,$(1)) $(filter %imaging.a,$(1)) $(filter %imageinfo.a,$(1))
 
 PROG_SRCS := $(wildcard */bin/*.c)
 PROGS     := $(patsubst %.c,$(BUILD)/%,$(notdir $(PROG_SRCS)))
@@ -69,9 +84,10 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 
 NGX_BUILD  := $(BUILD)/nginx
 NGX_MODULE := $(NGX_BUILD)/objs/ngx_http_prism_module.so
-NGX_DEPS   := $(wildcard ngx_module/config ngx_module/*.c ngx_module/*.h) \
-              $(aws_SRCS) $(wildcard aws/*.h) $(imageinfo_SRCS) $(wildcard imageinfo/*.h) \
-              $(ingress_SRCS) $(wildcard ingress/*.h)
+# ngx_module/config names the library files it compiles; any of them
+# changing rebuilds the module
+NGX_DEPS   := $(wildcard ngx_module/config ngx_module/exports.map ngx_module/*.c ngx_module/*.h) \
+              $(wildcard aws/*.[ch] imageinfo/*.[ch] ingress/*.[ch])
 
 # the version of the last debian/changelog entry
 VERSION := $(shell cat VERSION)
@@ -81,7 +97,7 @@ FUZZ_SECONDS ?= 60
 # third-party leaks the fuzz targets cannot fix (see the file)
 FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
 
-.PHONY: FORCE all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
+.PHONY: all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
         demo run bench install install-imaging clean distclean local-aws-start local-aws-stop \
         aws-provision aws-deprovision aws-plan load valgrind deb
 .DEFAULT_GOAL := all
@@ -102,17 +118,17 @@ deps:
 # --- objects and libraries ------------------------------------------------
 $(BUILD)/obj/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(VIS) -MMD -MP -c $< -o $@
 
 $(BUILD)/san/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(VIS) $(SAN) -MMD -MP -c $< -o $@
 
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fPIC $(INCS) -fno-omit-frame-pointer
 $(BUILD)/fuzz/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPCFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(VIS) $(DEPCFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
 
 # one static library per area and variant: obj (plain), san (ASan/UBSan),
 # fuzz (clang, libFuzzer instrumentation)
@@ -146,7 +162,7 @@ $(foreach p,$(PROG_SRCS),$(eval $(call prog_rule,$(p))))
 PLUGIN_LIBS_avif = $(AVIF_LIBS)
 define plugin_rule
 $(BUILD)/plugins/$(1).so: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard plugins/$(1)/*.c)) \
-                          $(filter %imaging.a %imageinfo.a,$(LIBS_A))
+                          $(filter %plugin-support.a %imaging.a %imageinfo.a,$(LIBS_A))
 	@mkdir -p $$(dir $$@)
 	$$(CC) -shared $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(call LINK_A,$$(filter %.a,$$^)) \
 	    $$(PLUGIN_LIBS_$(1)) $$(IMG_LIBS) -Wl,--no-undefined -Wl,-z,defs -lc
@@ -154,20 +170,14 @@ endef
 $(foreach p,$(sort $(PLUGINS)),$(eval $(call plugin_rule,$(p))))
 
 # test plugins (ok/retry/reject/crash/slow...) exercise the host's semantics
-$(BUILD)/test-plugins/%.so: tests/plugins/%.c host/include/prism/plugin.h $(wildcard tests/plugins/*.h)
+$(BUILD)/test-plugins/%.so: tests/plugins/%.c include/prism/plugin.h $(wildcard tests/plugins/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 $(OPT) $(WARN) -fPIC -shared -Ihost/include -o $@ $<
+	$(CC) -std=gnu11 $(OPT) $(WARN) -fPIC -shared -Iinclude -o $@ $<
 
 # --- nginx module, built by nginx's own configure out of tree ---------------
-# nginx's configure lists the module's sources once (ngx_module/config
-# globs them), so it reruns only when that list or the config changes.
-NGX_SRC_LIST := $(BUILD)/nginx-sources.list
-$(NGX_SRC_LIST): FORCE
-	@mkdir -p $(BUILD)
-	@echo $(sort $(wildcard ngx_module/*.c) $(aws_SRCS) $(imageinfo_SRCS) $(ingress_SRCS)) > $@.tmp
-	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
-
-$(NGX_BUILD)/objs/Makefile: ngx_module/config config.mk $(NGX_SRC_LIST)
+# nginx's configure reads the module's file lists from ngx_module/config,
+# so it reruns when the config changes.
+$(NGX_BUILD)/objs/Makefile: ngx_module/config config.mk
 	rm -rf $(NGX_BUILD) && mkdir -p $(BUILD) && cp -r $(NGX_SRC) $(NGX_BUILD)
 	cd $(NGX_BUILD) && ./configure $(NGX_CONF_FLAGS) \
 	    $(if $(strip $(CPPFLAGS)),--with-cc-opt="$(CPPFLAGS)") \
@@ -290,18 +300,19 @@ deb:
 #   cc -shared -fPIC -o p.so p.c $(pkg-config --cflags --libs prism-imaging)
 # Static (-fPIC) archives, so a plugin carries its own copy and the host
 # exports nothing; the .pc names the libraries they need after them.
-IMG_PC_ABI := $(shell sed -n 's/^\#define PRISM_PLUGIN_ABI_VERSION *//p' host/include/prism/plugin.h)
-install-imaging: $(filter %imaging.a %imageinfo.a,$(LIBS_A))
+IMG_PC_ABI := $(shell sed -n 's/^\#define PRISM_PLUGIN_ABI_VERSION *//p' include/prism/plugin.h)
+install-imaging: $(filter %plugin-support.a %imaging.a %imageinfo.a,$(LIBS_A))
 	install -d $(DESTDIR)$(PREFIX)/include/prism/imaging $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 host/include/prism/*.h $(DESTDIR)$(PREFIX)/include/prism/
-	install -m 644 imaging/*.h imageinfo/imageinfo.h $(DESTDIR)$(PREFIX)/include/prism/imaging/
+	install -m 644 include/prism/*.h $(DESTDIR)$(PREFIX)/include/prism/
+	install -m 644 imaging/*.h plugin-support/*.h imageinfo/imageinfo.h \
+	    $(DESTDIR)$(PREFIX)/include/prism/imaging/
 	install -m 644 $^ $(DESTDIR)$(PREFIX)/lib/
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	    'Name: prism-imaging' \
 	    'Description: prism plugin ABI and imaging library (decode JPEG/PNG/WebP/GIF/HEIF/AVIF into sRGB, resample, encode JPEG/WebP)' \
 	    'Version: $(IMG_PC_ABI)' \
 	    'Cflags: $(strip -I$${includedir} -I$${includedir}/prism/imaging $(JPEG_CFLAGS) $(WEBP_CFLAGS))' \
-	    'Libs: -L$${libdir} -lprismimaging -lprismimageinfo $(strip $(IMG_LIBS))' \
+	    'Libs: -L$${libdir} -lprismplugin-support -lprismimaging -lprismimageinfo $(strip $(IMG_LIBS))' \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/prism-imaging.pc
 
 clean:

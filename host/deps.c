@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "clock.h"
-#include "dynamodb.h"
+#include "dynamodb_admin.h"
 #include "log.h"
 #include "s3_admin.h"
 #include "sns_admin.h"

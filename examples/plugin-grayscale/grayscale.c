@@ -144,7 +144,7 @@ gray_destroy(void *state)
     }
 }
 
-const prism_plugin_t prism_plugin = {
+PRISM_PLUGIN_EXPORT const prism_plugin_t prism_plugin = {
     .abi_version = PRISM_PLUGIN_ABI_VERSION,
     .name = "grayscale",
     .version = "1.0.0",

@@ -141,7 +141,7 @@ static prism_result_t wp_process(void *state, const prism_input_t *in, prism_out
     return rc;
 }
 
-const prism_plugin_t prism_plugin = {
+PRISM_PLUGIN_EXPORT const prism_plugin_t prism_plugin = {
     .abi_version = PRISM_PLUGIN_ABI_VERSION,
     .name = "webp",
     .version = "1.1.0",

@@ -58,10 +58,10 @@ sub run {
     return ($? >> 8, $out);
 }
 
-# A fresh scratch directory with the tree's build/, conf/, scripts/, tests/.
+# A fresh scratch directory with the tree's build/, conf/, include/, scripts/, tests/.
 sub scratch {
     my $dir = tempdir(CLEANUP => 1);
-    symlink("$root/$_", "$dir/$_") or die "$dir/$_: $!" for qw(build conf examples host scripts tests);
+    symlink("$root/$_", "$dir/$_") or die "$dir/$_: $!" for qw(build conf examples host include scripts tests);
     mkdir "$dir/logs";
     return $dir;
 }

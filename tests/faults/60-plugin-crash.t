@@ -18,7 +18,7 @@ BAIL_OUT("not built: $missing (make test-faults builds everything first)") if $m
 my $root = PrismFaultStack::root();
 my $probe = PrismFaultStack->new('plugin-crash', visibility => 3);
 my $so = $probe->dir . '/bin/crash_on.so';
-system("cc -std=gnu11 -Wall -Wextra -Werror -shared -fPIC -I$root/host/include -o $so $FindBin::Bin/plugins/crash_on.c") == 0
+system("cc -std=gnu11 -Wall -Wextra -Werror -shared -fPIC -I$root/include -o $so $FindBin::Bin/plugins/crash_on.c") == 0
     or BAIL_OUT('cannot build tests/faults/plugins/crash_on.c');
 
 $probe->start_aws;    # the queue URLs carry the account the emulator reports

@@ -22,7 +22,7 @@ my $qd = create_queue(uniq('reload-dlq'));
 
 # The "new build": the same plugin, compiled as version 2.0.0.
 my ($rc, $out) = run_cmd('cc', '-std=gnu11', '-shared', '-fPIC', '-DOK_VERSION="2.0.0"',
-                         '-I' . root() . '/host/include', '-o', "$tmp/ok-v2.so", root() . '/tests/plugins/ok.c');
+                         '-I' . root() . '/include', '-o', "$tmp/ok-v2.so", root() . '/tests/plugins/ok.c');
 is($rc, 0, 'built version 2.0.0 of the ok plugin') or diag($out);
 copy(plugin_path('ok'), "$tmp/plugin.so") or die "copy: $!";
 

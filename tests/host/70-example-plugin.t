@@ -17,7 +17,7 @@ my $runner = $ENV{PRISM_RUN_PLUGIN_BIN} || root() . '/build/prism-run-plugin';
 
 # An "installed" header and pkg-config file, as make install lays them out.
 make_path("$tmp/prefix/include/prism", "$tmp/prefix/share/pkgconfig");
-copy(root() . '/host/include/prism/plugin.h', "$tmp/prefix/include/prism/plugin.h") or die;
+copy(root() . '/include/prism/plugin.h', "$tmp/prefix/include/prism/plugin.h") or die;
 {
     (my $pc = host_log(root() . '/conf/prism-plugin.pc.in')) =~ s/\@PREFIX\@/$tmp\/prefix/g;
     $pc =~ s/\@VERSION\@/0/g;
@@ -27,7 +27,7 @@ copy(root() . '/host/include/prism/plugin.h', "$tmp/prefix/include/prism/plugin.
 }
 
 my $readme = host_log(root() . '/examples/plugin-grayscale/README.md');
-my ($line) = $readme =~ /^\s+(cc \$\(pkg-config --cflags prism-plugin\) -shared -fPIC -o grayscale\.so grayscale\.c)$/m;
+my ($line) = $readme =~ /^\s+(cc \$\(pkg-config --cflags prism-plugin\) -shared -fPIC -fvisibility=hidden -o grayscale\.so grayscale\.c)$/m;
 ok($line, 'the README shows the one-line build');
 my ($rc, $out) = run_cmd('sh', '-c', "cd $tmp && export PKG_CONFIG_PATH=$tmp/prefix/share/pkgconfig"
                                      . " && cp $src . && $line");
@@ -39,7 +39,7 @@ is($rc, 0, 'and warning-free with -Wall -Wextra -pedantic') or diag($out);
 ($rc, $out) = run_cmd('nm', '-D', '--undefined-only', "$tmp/grayscale.so");
 unlike($out, qr/\b(aws|img|ii|host)_\w+/, 'it links nothing of prism');
 ($rc, $out) = run_cmd('nm', '-D', '--defined-only', "$tmp/grayscale.so");
-like($out, qr/ D prism_plugin$/m, 'it exports the descriptor');
+like($out, qr/\A\S+ D prism_plugin\n\z/, 'it exports the descriptor alone');
 
 # A 3x2 PPM and the grayscale it should become (BT.601, rounded).
 my @px = ([255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255], [0, 0, 0], [10, 20, 30]);

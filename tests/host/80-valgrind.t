@@ -40,7 +40,7 @@ vg('reject', plugin_path('reject'), '{}');
 vg('slow', plugin_path('slow'), '{"seconds": 0}');
 
 my ($rc, $cout) = run_cmd('cc', '-shared', '-fPIC', '-o', "$tmp/grayscale.so",
-                          root() . '/examples/plugin-grayscale/grayscale.c', '-I' . root() . '/host/include');
+                          root() . '/examples/plugin-grayscale/grayscale.c', '-I' . root() . '/include');
 is($rc, 0, 'example plugin built') or diag($cout);
 vg('grayscale', "$tmp/grayscale.so", '{"keep_original": true}');
 

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "aws_test_support.h"
-#include "dynamodb.h"
+#include "dynamodb_admin.h"
 
 /* AWS API reference, UpdateItem, example response (ReturnValues ALL_NEW). */
 static const char update_response[] =

@@ -1,6 +1,6 @@
 /*
  * test_provision_env — what "prism-provision up --write-env FILE" writes
- * (aws/provision_env.c): the account, the region, every topic's ARN and
+ * (provision/provision_env.c): the account, the region, every topic's ARN and
  * every queue's URL and ARN as sh assignments, named after the resources,
  * values quoted so that a shell (or a test) reads them back unchanged.
  */

@@ -1,5 +1,5 @@
 /*
- * test_provision_plan — the provisioning plan (aws/provision_plan.c):
+ * test_provision_plan — the provisioning plan (provision/provision_plan.c):
  * parsing and checking a resources description, binding it to an
  * account (ARNs, ${account} / ${region}), the attributes each resource
  * must have (RedrivePolicy, the topic -> queue Policy, encryption, FIFO),

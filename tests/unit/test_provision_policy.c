@@ -1,6 +1,6 @@
 /*
  * test_provision_policy — the least-privilege IAM policies derived from a
- * resources description (aws/provision_policy.c): which actions each
+ * resources description (provision/provision_policy.c): which actions each
  * role gets, on exactly which ARNs, and the statements of customer
  * managed KMS keys.  The documents are dumped and parsed back, as IAM
  * would read them.

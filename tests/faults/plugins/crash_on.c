@@ -4,7 +4,7 @@
  * of every other original as "copy.bin".  Lets a scenario crash a worker on
  * one specific image while the rest of the stream must stay unaffected.
  * Built by tests/faults/60-plugin-crash.t with one cc line against
- * host/include.
+ * include/.
  */
 #include <signal.h>
 #include <stdio.h>

@@ -23,7 +23,7 @@
 #include <jansson.h>
 
 #include "aws_cli_opts.h"
-#include "dynamodb.h"
+#include "dynamodb_admin.h"
 #include "prism_version.h"
 
 #define DDB_EXIT_FAIL  1

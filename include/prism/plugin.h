@@ -10,7 +10,9 @@
  * or reload.  A plugin does no network I/O and links no AWS code: it gets
  * the original's bytes and emits derivatives through `prism_output_t`.
  *
- * Out of tree:  cc -shared -fPIC -o myplugin.so myplugin.c -I<prefix>/include
+ * Out of tree:  cc -shared -fPIC -fvisibility=hidden -o myplugin.so myplugin.c -I<prefix>/include
+ * (-fvisibility=hidden keeps everything but the descriptor private, see
+ * PRISM_PLUGIN_EXPORT below).
  *
  * Threading: a plugin instance (the state returned by init) is used by
  * one thread at a time; distinct instances may run concurrently.
@@ -129,6 +131,23 @@ typedef struct {
     /* Frees what init made.  state may be NULL. */
     void (*destroy)(void *state);
 } prism_plugin_t;
+
+/* The descriptor's visibility: the one symbol a plugin exports.  Define it
+ *
+ *     PRISM_PLUGIN_EXPORT const prism_plugin_t prism_plugin = { ... };
+ *
+ * and build with -fvisibility=hidden: the plugin's own functions and any
+ * static library it carries stay private to it (no clash with the host's
+ * or another plugin's symbols), while prism-host still finds the
+ * descriptor with dlsym(). */
+#if defined(__GNUC__) || defined(__clang__)
+#define PRISM_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define PRISM_PLUGIN_EXPORT
+#endif
+
+/* The descriptor a plugin defines (PRISM_PLUGIN_SYMBOL). */
+extern PRISM_PLUGIN_EXPORT const prism_plugin_t prism_plugin;
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,6 @@
 /*
  * provision_steps — the per-kind steps of a provisioning run (internal
- * to aws/provision*.c).  Each "converge" step brings one kind of
+ * to provision/provision*.c).  Each "converge" step brings one kind of
  * resource in line with the plan when apply is 1 (prov_up), or only
  * reports what exists and what would change when apply is 0
  * (prov_show); each "survey" step looks up resource I of that kind for

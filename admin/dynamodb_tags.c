@@ -1,6 +1,6 @@
 /* DynamoDB resource tags: ListTagsOfResource, TagResource and the Tags
  * list of CreateTable. */
-#include "dynamodb.h"
+#include "dynamodb_admin.h"
 
 #include "aws_json_call.h"
 

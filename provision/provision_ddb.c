@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "dynamodb.h"
+#include "dynamodb_admin.h"
 #include "provision_steps.h"
 
 #define PROV_TABLE_WAIT_MS 120000

@@ -1,5 +1,5 @@
 /* DynamoDB tables: CreateTable, DescribeTable, DeleteTable. */
-#include "dynamodb.h"
+#include "dynamodb_admin.h"
 
 #include <stdio.h>
 #include <string.h>
