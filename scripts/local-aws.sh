@@ -14,6 +14,9 @@
 #   PRISM_AWS_PERSIST=1   keep queues, messages, objects and items across
 #                         restarts (in PRISM_AWS_STATE/data)
 #   PRISM_RESOURCES       resource description (default conf/resources.json)
+#   PRISM_AWS_ACCOUNT     12 digits: fauxqs serves this account instead of
+#                         its fixed 000000000000 (conf/local-aws/account.mjs),
+#                         to prove nothing assumes the emulator's account
 # "env" prints the variables clients use (endpoints, region, test keys)
 # and what provisioning found (PRISM_ACCOUNT_ID, PRISM_TOPIC_ARN_<NAME>,
 # PRISM_QUEUE_URL_<NAME>, PRISM_QUEUE_ARN_<NAME>: "start" writes them to
@@ -34,8 +37,9 @@ ddb_pid=$state/dynamodb.pid
 ddb_log=$state/dynamodb.log
 region=us-east-1
 # fauxqs answers every request as account 000000000000, its fixed default
-# (it has no setting for another account); nothing here relies on that:
-# provisioning asks STS and writes what it found to resources.env.
+# (it has no setting for another account; PRISM_AWS_ACCOUNT changes it);
+# nothing here relies on it: provisioning asks STS and writes what it
+# found to resources.env.
 # the emulators check no signature; these keys only make requests well-formed
 local_key=AKIDLOCALPRISM
 local_secret=local-secret-not-checked-by-the-emulator
@@ -68,7 +72,12 @@ start_fauxqs() {
         export FAUXQS_PERSISTENCE=true FAUXQS_DATA_DIR="$state/data" FAUXQS_S3_STORAGE_DIR="$state/data/s3"
     fi
     export FAUXQS_PORT=$port FAUXQS_HOST=localhost FAUXQS_DEFAULT_REGION=$region
-    spawn "$fq_pid" "$fq_log" "$emu/node_modules/fauxqs/dist/server.js"
+    if [ -n "${PRISM_AWS_ACCOUNT:-}" ]; then
+        spawn "$fq_pid" "$fq_log" --import "$root/conf/local-aws/account.mjs" \
+            "$emu/node_modules/fauxqs/dist/server.js"
+    else
+        spawn "$fq_pid" "$fq_log" "$emu/node_modules/fauxqs/dist/server.js"
+    fi
     started="$started fauxqs"
 }
 

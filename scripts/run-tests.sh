@@ -118,6 +118,10 @@ run_e2e() {
     for d in tests/aws tests/e2e tests/bad-inputs; do
         ls $d/*.t >/dev/null 2>&1 && suite "prove $d" prove $d
     done
+    # the pipeline again as another account than the emulator's default:
+    # nothing may assume 000000000000 (scripts/local-aws.sh PRISM_AWS_ACCOUNT)
+    ls tests/e2e/*.t >/dev/null 2>&1 && suite "prove tests/e2e (account 111122223333)" \
+        env PRISM_AWS_ACCOUNT=111122223333 prove tests/e2e
     # whole-pipeline fault scenarios, each on its own isolated stack
     ls tests/faults/*.t >/dev/null 2>&1 && run_faults
     # prism-host's semantics, with ASan/UBSan builds of host and driver

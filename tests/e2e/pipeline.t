@@ -90,6 +90,12 @@ $started = 1;
 my %env = map { /^export (\w+)=(.*)$/ ? ($1, $2) : () } `$root/scripts/stack.sh env`;
 my $aws = $env{PRISM_AWS_ENDPOINT} or BAIL_OUT('no PRISM_AWS_ENDPOINT from scripts/stack.sh env');
 my $upload_url = $env{PRISM_UPLOAD_URL};
+# PRISM_AWS_ACCOUNT makes the emulator another account than its default
+# (scripts/local-aws.sh): then every queue URL the stack uses names it
+if (my $account = $ENV{PRISM_AWS_ACCOUNT}) {
+    like(queue_url('prism-thumbnail'), qr{/\Q$account\E/prism-thumbnail$},
+         "the stack runs as account $account, found by provisioning");
+}
 # queue_url(NAME): the URL provisioning returned for queue NAME (from the
 # stack's env: PRISM_QUEUE_URL_<NAME>; no account id is written down)
 sub queue_url {

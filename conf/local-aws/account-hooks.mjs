@@ -1,0 +1,21 @@
+// Module hooks for account.mjs: fauxqs's dist/common/types.js is loaded
+// with its DEFAULT_ACCOUNT_ID replaced; every other module as it is.  A
+// fauxqs whose types.js no longer has that line fails to start, loudly.
+let account;
+
+export function initialize(data) {
+    account = data.account;
+}
+
+export async function load(url, context, nextLoad) {
+    const loaded = await nextLoad(url, context);
+    if (!url.endsWith("/fauxqs/dist/common/types.js")) {
+        return loaded;
+    }
+    const from = 'export const DEFAULT_ACCOUNT_ID = "000000000000";';
+    const source = String(loaded.source);
+    if (!source.includes(from)) {
+        throw new Error(`${url}: no "${from}" to set the account in`);
+    }
+    return { ...loaded, source: source.replace(from, `export const DEFAULT_ACCOUNT_ID = "${account}";`) };
+}
