@@ -25,6 +25,7 @@ struct host_params_s {
     prism_params_t  api;      /* first: the plugin gets &api, host points back here */
     param_value_t  *values;
     size_t          n;
+    char            misuse[160];  /* the first undeclared name read, "" while none */
 };
 
 /* ---- ranges and descriptions ------------------------------------------- */
@@ -295,17 +296,23 @@ host_params_check_specs(const prism_param_spec_t *specs, char *err, size_t errle
 
 /* ---- readers handed to the plugin ----------------------------------------- */
 
-/* Returns the value of NAME in the params behind API, or NULL. */
+/* Returns the value of NAME in the params behind API, or NULL; the
+ * first NAME the plugin's table does not declare is remembered
+ * (host_params_misuse): a misspelt name must not quietly read as 0.  An
+ * instance's params are read by one thread at a time (plugin.h). */
 static const param_value_t *
 lookup(const prism_params_t *api, const char *name)
 {
-    const host_params_t *p = api->host;
+    host_params_t *p = api->host;
 
     if (name == NULL)
         return NULL;
     for (size_t i = 0; i < p->n; i++)
         if (strcmp(p->values[i].spec->name, name) == 0)
             return &p->values[i];
+    if (p->misuse[0] == '\0')
+        snprintf(p->misuse, sizeof(p->misuse), "parameter \"%.100s\" is not in the plugin's table",
+                 name);
     return NULL;
 }
 
@@ -461,6 +468,12 @@ const prism_params_t *
 host_params_api(host_params_t *p)
 {
     return &p->api;
+}
+
+const char *
+host_params_misuse(const host_params_t *p)
+{
+    return p->misuse[0] != '\0' ? p->misuse : NULL;
 }
 
 void

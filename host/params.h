@@ -38,6 +38,11 @@ host_params_t *host_params_build(const prism_param_spec_t *specs, const json_t *
 /* Returns the reader handed to the plugin's init; valid while P lives. */
 const prism_params_t *host_params_api(host_params_t *p);
 
+/* Returns NULL, or a message naming the first parameter the plugin read
+ * through P's reader that its table does not declare (a misspelling):
+ * such a read answers 0 / NULL, and the host refuses the instance. */
+const char *host_params_misuse(const host_params_t *p);
+
 /* Frees P.  NULL is allowed. */
 void host_params_free(host_params_t *p);
 

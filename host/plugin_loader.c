@@ -131,6 +131,12 @@ host_instance_new(const host_plugin_t *plugin, const json_t *params, const char 
         out->state = NULL;
         return -1;
     }
+    if (host_params_misuse(out->params) != NULL) {
+        host_jerr(err, errlen, path, "plugin %s read an undeclared parameter: %s",
+                  plugin->desc->name, host_params_misuse(out->params));
+        host_instance_free(out);
+        return -1;
+    }
     return 0;
 }
 

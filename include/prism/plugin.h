@@ -59,8 +59,11 @@ typedef struct {
     const char         *description;
 } prism_param_spec_t;
 
-/* Validated parameter values, read by name.  Names not in the plugin's
- * table return 0 / NULL.  The strings live as long as the instance. */
+/* Validated parameter values, read by name.  A name not in the plugin's
+ * table reads as 0 / NULL, and when init read one the host refuses the
+ * instance, naming it ("plugin NAME read an undeclared parameter: ...",
+ * reported by prism-host -t): a misspelling fails loudly.  The strings
+ * live as long as the instance. */
 typedef struct prism_params prism_params_t;
 struct prism_params {
     void        *host;

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "params.h"
+#include "plugin_loader.h"
 
 #define PATH "routes[1].plugin_params"
 
@@ -136,6 +137,57 @@ test_readers(void **state)
     assert_int_equal(p->get_int_list(p, "quality", list, 4), 1);
     assert_int_equal(list[0], 85);
     host_params_free(hp);
+}
+
+/* A name the table does not declare reads as 0 / NULL, and is remembered:
+ * a misspelt name in a plugin must fail loudly, not read as 0. */
+static void
+test_undeclared_name(void **state)
+{
+    host_params_t        *hp = build_ok("{\"label\": \"x\"}");
+    const prism_params_t *p = host_params_api(hp);
+
+    (void) state;
+    assert_null(host_params_misuse(hp));
+    assert_int_equal(p->get_int(p, "quality"), 85);
+    assert_null(host_params_misuse(hp));
+    assert_int_equal(p->get_int(p, "qualty"), 0);
+    assert_string_equal(host_params_misuse(hp), "parameter \"qualty\" is not in the plugin's table");
+    assert_null(p->get_string(p, "fromat"));           /* the first one is kept */
+    assert_string_equal(host_params_misuse(hp), "parameter \"qualty\" is not in the plugin's table");
+    host_params_free(hp);
+}
+
+/* init of a plugin that misspells its parameter: reads "qualty" */
+static int
+misspelt_init(const prism_params_t *params, void **state, char *err, size_t errlen)
+{
+    (void) err;
+    (void) errlen;
+    *state = NULL;
+    return params->get_int(params, "qualty") > 100 ? -1 : 0;
+}
+
+/* The host refuses an instance whose init read an undeclared name, and
+ * says which. */
+static void
+test_instance_refuses_misspelling(void **state)
+{
+    static const char *const accepts[] = { "image/jpeg", NULL };
+    prism_plugin_t desc = { .abi_version = PRISM_PLUGIN_ABI_VERSION, .name = "speller",
+                            .version = "1", .params = specs, .accepts = accepts,
+                            .init = misspelt_init };
+    host_plugin_t   plugin = { NULL, &desc };
+    host_instance_t inst;
+    json_t         *j = json_loads("{\"label\": \"x\"}", 0, NULL);
+    char            err[512] = "";
+
+    (void) state;
+    assert_int_equal(host_instance_new(&plugin, j, PATH, &inst, err, sizeof(err)), -1);
+    assert_string_equal(err, PATH ": plugin speller read an undeclared parameter: "
+                             "parameter \"qualty\" is not in the plugin's table");
+    assert_null(inst.params);
+    json_decref(j);
 }
 
 static void
@@ -278,6 +330,8 @@ main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_readers),
+        cmocka_unit_test(test_undeclared_name),
+        cmocka_unit_test(test_instance_refuses_misspelling),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_long_list),
         cmocka_unit_test(test_not_object),
