@@ -15,7 +15,7 @@
 #                         restarts (in PRISM_AWS_STATE/data)
 #   PRISM_RESOURCES       resource description (default conf/resources.json)
 #   PRISM_AWS_ACCOUNT     12 digits: fauxqs serves this account instead of
-#                         its fixed 000000000000 (conf/local-aws/account.mjs),
+#                         its fixed default (conf/local-aws/account.mjs),
 #                         to prove nothing assumes the emulator's account
 # "env" prints the variables clients use (endpoints, region, test keys)
 # and what provisioning found (PRISM_ACCOUNT_ID, PRISM_TOPIC_ARN_<NAME>,

@@ -119,7 +119,7 @@ run_e2e() {
         ls $d/*.t >/dev/null 2>&1 && suite "prove $d" prove $d
     done
     # the pipeline again as another account than the emulator's default:
-    # nothing may assume 000000000000 (scripts/local-aws.sh PRISM_AWS_ACCOUNT)
+    # nothing may assume the emulator's default account (local-aws.sh PRISM_AWS_ACCOUNT)
     ls tests/e2e/*.t >/dev/null 2>&1 && suite "prove tests/e2e (account 111122223333)" \
         env PRISM_AWS_ACCOUNT=111122223333 prove tests/e2e
     # whole-pipeline fault scenarios, each on its own isolated stack

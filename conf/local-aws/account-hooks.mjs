@@ -12,10 +12,10 @@ export async function load(url, context, nextLoad) {
     if (!url.endsWith("/fauxqs/dist/common/types.js")) {
         return loaded;
     }
-    const from = 'export const DEFAULT_ACCOUNT_ID = "000000000000";';
+    const constant = /export const DEFAULT_ACCOUNT_ID = "\d{12}";/;
     const source = String(loaded.source);
-    if (!source.includes(from)) {
-        throw new Error(`${url}: no "${from}" to set the account in`);
+    if (!constant.test(source)) {
+        throw new Error(`${url}: no DEFAULT_ACCOUNT_ID constant to set the account in`);
     }
-    return { ...loaded, source: source.replace(from, `export const DEFAULT_ACCOUNT_ID = "${account}";`) };
+    return { ...loaded, source: source.replace(constant, `export const DEFAULT_ACCOUNT_ID = "${account}";`) };
 }

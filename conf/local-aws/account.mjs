@@ -1,6 +1,6 @@
 // Imported into fauxqs (node --import) when PRISM_AWS_ACCOUNT is set:
-// fauxqs answers every request as one fixed account, 000000000000, with
-// no setting for another.  This registers a module hook that loads
+// fauxqs answers every request as one fixed account, with no setting
+// for another.  This registers a module hook that loads
 // fauxqs's own common/types.js with DEFAULT_ACCOUNT_ID set to
 // PRISM_AWS_ACCOUNT instead, so the same emulator serves queue URLs,
 // ARNs and STS GetCallerIdentity of another account: prism must find
