@@ -8,7 +8,9 @@
  *   ngx_http_prism_handler.c     the content handler: the upload's phases
  *   ngx_http_prism_body.c        the request body filter: limits, SHA-256,
  *                                the image header, multipart forms
- *   ngx_http_prism_store.c       S3 PutObject / multipart, local directory
+ *   ngx_http_prism_store.c       the store: what its backends share
+ *   ngx_http_prism_store_s3.c    S3 PutObject / multipart
+ *   ngx_http_prism_store_local.c a local directory
  *   ngx_http_prism_publish.c     the SNS notification
  *   ngx_http_prism_call.c        one AWS call with retries on nginx timers
  *   ngx_http_prism_curl.c        libcurl's multi-socket API on nginx events
@@ -20,10 +22,13 @@
  *   ngx_http_prism_key.c         key prefixes and templates with variables
  *   ngx_http_prism_user.c        the upload's user ("prism_user")
  *   ngx_http_prism_outbox.c      the outbox: events journaled while SNS
- *                                is unavailable, spool files
+ *                                is unavailable, spool files written
+ *   ngx_http_prism_outbox_spool.c the spool as the replay reads it: look,
+ *                                claim, decode, delete or move
  *   ngx_http_prism_replay.c      the outbox's replay in every worker
  *   ngx_http_prism_intent.c      the upload's intent: a spool file from
  *                                before the store until the answer
+ *   ngx_http_prism_util.c        helpers: string copies and checks, paths
  */
 
 
@@ -162,9 +167,34 @@ typedef struct {
 } ngx_http_prism_main_conf_t;
 
 
+typedef struct ngx_http_prism_ctx_s  ngx_http_prism_ctx_t;
+
+
+/*
+ * A backend of the store (ngx_http_prism_store.c): where originals go.
+ * Each call returns as ngx_http_prism_store() and ngx_http_prism_unstore()
+ * say; prepare may be NULL.
+ */
+
+typedef ngx_int_t (*ngx_http_prism_store_pt)(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+
+typedef struct {
+    ing_storage_t                  storage;       /* told in the event */
+    ngx_uint_t                     bucket;        /* needs prism_bucket */
+    ngx_http_prism_store_pt        prepare;       /* names the original */
+    ngx_http_prism_store_pt        store;
+    ngx_http_prism_store_pt        unstore;
+    ngx_int_t                    (*location)(ngx_http_request_t *r,
+                                     ngx_http_prism_ctx_t *ctx,
+                                     ngx_str_t *location);
+} ngx_http_prism_store_backend_t;
+
+
 typedef struct {
     ngx_flag_t                     upload;
     ngx_uint_t                     store;
+    ngx_http_prism_store_backend_t *backend;      /* of "prism_store" */
     ngx_http_complex_value_t      *bucket;
     ngx_http_complex_value_t      *key_prefix;
     ngx_array_t                   *key_prefix_parts;   /* with variables */
@@ -189,6 +219,16 @@ typedef struct {
     ngx_uint_t                     status;
     ngx_http_prism_lookup_conf_t   lookup;
 } ngx_http_prism_loc_conf_t;
+
+
+/* --- helpers (ngx_http_prism_util.c) --- */
+
+ngx_int_t ngx_http_prism_strdup(ngx_pool_t *pool, ngx_str_t *dst, u_char *src,
+    size_t len);
+ngx_int_t ngx_http_prism_printable(ngx_str_t *s, size_t max);
+u_char *ngx_http_prism_path_join(ngx_pool_t *pool, ngx_str_t *dir,
+    const char *prefix, ngx_str_t *name, const char *suffix);
+int ngx_http_prism_sync_dir(u_char *dir);
 
 
 /* --- libcurl multi-socket driver (ngx_http_prism_curl.c) --- */
@@ -260,8 +300,6 @@ ngx_uint_t ngx_http_prism_credentials_ready(void);
 
 
 /* --- the upload (ngx_http_prism_handler.c and the phases) --- */
-
-typedef struct ngx_http_prism_ctx_s  ngx_http_prism_ctx_t;
 
 struct ngx_http_prism_ctx_s {
     ngx_http_request_t            *request;
@@ -342,8 +380,6 @@ void ngx_http_prism_answer(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx);
 void ngx_http_prism_error(ngx_http_prism_ctx_t *ctx,
     ngx_http_prism_outcome_e outcome, const char *fmt, ...);
 void ngx_http_prism_reject(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx);
-ngx_int_t ngx_http_prism_strdup(ngx_pool_t *pool, ngx_str_t *dst, u_char *src,
-    size_t len);
 
 
 /* --- key prefixes and templates (ngx_http_prism_key.c) --- */
@@ -370,23 +406,36 @@ ngx_int_t ngx_http_prism_body_finish(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 
 
-/* --- store, publish (ngx_http_prism_store.c, ngx_http_prism_publish.c) --- */
+/*
+ * --- the store (ngx_http_prism_store.c) and its backends
+ * (ngx_http_prism_store_s3.c, ngx_http_prism_store_local.c) ---
+ */
 
+ngx_int_t ngx_http_prism_store_prepare(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
 ngx_int_t ngx_http_prism_store(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 ngx_int_t ngx_http_prism_unstore(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
-ngx_int_t ngx_http_prism_local_path(ngx_http_request_t *r,
+ngx_int_t ngx_http_prism_location(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_str_t *location);
+ngx_int_t ngx_http_prism_exists(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
+void ngx_http_prism_unstore_result(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_uint_t ok);
+
+extern ngx_http_prism_store_backend_t  ngx_http_prism_s3_backend;
+extern ngx_http_prism_store_backend_t  ngx_http_prism_local_backend;
+
+
+/* --- the publish (ngx_http_prism_publish.c) --- */
+
 ngx_int_t ngx_http_prism_publish(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 ngx_int_t ngx_http_prism_publish_params(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, char *err, size_t errlen);
-ngx_int_t ngx_http_prism_location(ngx_http_request_t *r,
-    ngx_http_prism_ctx_t *ctx, ngx_str_t *location);
 ngx_int_t ngx_http_prism_event(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ing_event_t *ev);
-ngx_int_t ngx_http_prism_printable(ngx_str_t *s, size_t max);
 
 
 /* --- "nginx -t" of prism_local_dir (ngx_http_prism_local_dir.c) --- */
@@ -527,6 +576,8 @@ ngx_int_t ngx_http_prism_outbox_prepare(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ngx_http_prism_journal_t *jn,
     time_t resolve_after);
 void ngx_http_prism_outbox_write(void *data, ngx_log_t *log);
+
+/* the spool as the replay reads it (ngx_http_prism_outbox_spool.c) */
 void ngx_http_prism_outbox_scan(void *data, ngx_log_t *log);
 void ngx_http_prism_outbox_finish(void *data, ngx_log_t *log);
 void ngx_http_prism_outbox_release(ngx_http_prism_entry_t *entry);

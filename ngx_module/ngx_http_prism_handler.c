@@ -333,7 +333,7 @@ ngx_http_prism_name(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
             return NGX_ERROR;
         }
 
-        if (plcf->store == NGX_HTTP_PRISM_STORE_S3 && ctx->bucket.len == 0) {
+        if (plcf->backend->bucket && ctx->bucket.len == 0) {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "prism: \"prism_bucket\" is empty");
             ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
@@ -574,26 +574,4 @@ ngx_http_prism_request_id(ngx_http_request_t *r, ngx_str_t *value)
     }
 
     return ngx_http_prism_strdup(r->pool, value, vv->data, vv->len);
-}
-
-
-/*
- * Copies len bytes at src into dst, NUL-terminated (dst->len excludes
- * the NUL).  Returns NGX_OK, or NGX_ERROR when memory runs out.
- */
-
-ngx_int_t
-ngx_http_prism_strdup(ngx_pool_t *pool, ngx_str_t *dst, u_char *src,
-    size_t len)
-{
-    dst->data = ngx_pnalloc(pool, len + 1);
-    if (dst->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(dst->data, src, len);
-    dst->data[len] = '\0';
-    dst->len = len;
-
-    return NGX_OK;
 }

@@ -88,9 +88,7 @@ ngx_http_prism_intend(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
 
-    if (plcf->store == NGX_HTTP_PRISM_STORE_LOCAL
-        && ngx_http_prism_local_path(r, ctx) != NGX_OK)
-    {
+    if (ngx_http_prism_store_prepare(r, ctx) != NGX_OK) {
         return NGX_ERROR;
     }
 

@@ -632,6 +632,13 @@ ngx_http_prism_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->upload, prev->upload, 0);
     ngx_conf_merge_uint_value(conf->store, prev->store,
                               NGX_HTTP_PRISM_STORE_S3);
+
+    /* the one place where the store's backend is chosen */
+
+    conf->backend = (conf->store == NGX_HTTP_PRISM_STORE_LOCAL)
+                    ? &ngx_http_prism_local_backend
+                    : &ngx_http_prism_s3_backend;
+
     if (conf->bucket == NULL) {
         conf->bucket = prev->bucket;
     }

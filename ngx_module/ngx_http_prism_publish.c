@@ -68,13 +68,8 @@ ngx_http_prism_event(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     ev->user_id = ctx->user.len ? (char *) ctx->user.data : NULL;
     ev->time = ctx->time;
 
-    if (plcf->store == NGX_HTTP_PRISM_STORE_LOCAL) {
-        ev->storage = ING_STORAGE_LOCAL;
-        ev->local_path = (char *) ctx->path.data;
-
-    } else {
-        ev->storage = ING_STORAGE_S3;
-    }
+    ev->storage = plcf->backend->storage;
+    ev->local_path = (char *) ctx->path.data;     /* the local store's */
 
     return NGX_OK;
 }
@@ -271,31 +266,6 @@ ngx_http_prism_fifo_params(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
     ctx->params.message_group_id = (char *) ctx->group_id.data;
     ctx->params.deduplication_id = (char *) ctx->sha256;
-
-    return NGX_OK;
-}
-
-
-/*
- * Returns NGX_OK when s is 1 to max characters from '!' to '~' (printable
- * ASCII without spaces: a MessageGroupId SNS accepts with max 128, a KMS
- * key id), else NGX_DECLINED.
- */
-
-ngx_int_t
-ngx_http_prism_printable(ngx_str_t *s, size_t max)
-{
-    u_char  *p;
-
-    if (s->len == 0 || s->len > max) {
-        return NGX_DECLINED;
-    }
-
-    for (p = s->data; p < s->data + s->len; p++) {
-        if (*p <= ' ' || *p > '~') {
-            return NGX_DECLINED;
-        }
-    }
 
     return NGX_OK;
 }
