@@ -5,7 +5,10 @@
  *
  * Sources, one concern each:
  *   ngx_http_prism_module.c      directives, configuration, process hooks
- *   ngx_http_prism_handler.c     the content handler: the upload's phases
+ *   ngx_http_prism_handler.c     the content handler: the upload's state
+ *                                machine, which drives the steps below
+ *   ngx_http_prism_task.c        a step's end: ngx_http_prism_resume(),
+ *                                thread tasks of the steps
  *   ngx_http_prism_body.c        the request body filter: limits, SHA-256,
  *                                the image header, multipart forms
  *   ngx_http_prism_store.c       the store: what its backends share
@@ -299,10 +302,34 @@ ngx_int_t ngx_http_prism_credentials_init(ngx_cycle_t *cycle,
 ngx_uint_t ngx_http_prism_credentials_ready(void);
 
 
-/* --- the upload (ngx_http_prism_handler.c and the phases) --- */
+/*
+ * --- the upload (ngx_http_prism_handler.c drives its steps) ---
+ *
+ * The steps of an upload, in order; the handler's state machine moves
+ * from one to the next by the result of each (docs/architecture.md).
+ */
+
+typedef enum {
+    ngx_http_prism_step_read_body = 0,  /* the body filter sees the body */
+    ngx_http_prism_step_validate,       /* last checks, the key, the event */
+    ngx_http_prism_step_intend,         /* the intent (prism_outbox) */
+    ngx_http_prism_step_store,          /* the original */
+    ngx_http_prism_step_publish,        /* the event on SNS */
+    ngx_http_prism_step_journal,        /* or in the outbox */
+    ngx_http_prism_step_undo,           /* the original removed again */
+    ngx_http_prism_step_forget,         /* the intent removed */
+    ngx_http_prism_step_respond         /* the one answer */
+} ngx_http_prism_step_e;
+
+
+/* the state machine's entry for a step's result (ctx->resume) */
+typedef void (*ngx_http_prism_resume_pt)(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_int_t rc);
 
 struct ngx_http_prism_ctx_s {
     ngx_http_request_t            *request;
+    ngx_http_prism_step_e          step;
+    ngx_http_prism_resume_pt       resume;
 
     /* the body as the request body filter sees it */
     off_t                          received;
@@ -338,7 +365,7 @@ struct ngx_http_prism_ctx_s {
     ngx_str_t                      source_ip;
     ngx_str_t                      user;          /* "prism_user" */
 
-    /* the AWS phases */
+    /* the AWS steps */
     ngx_http_prism_call_t         *call;
     ngx_msec_t                     store_start;
     ngx_msec_t                     store_deadline;
@@ -349,6 +376,7 @@ struct ngx_http_prism_ctx_s {
     ngx_uint_t                     part;
     size_t                         part_size;
     ngx_msec_t                     publish_start;
+    ing_event_t                    event;         /* for SNS and the 201 */
     ngx_str_t                      json;          /* the SNS message */
     ngx_str_t                      group_id;      /* FIFO topics */
     aws_msg_attr_t                *attrs;
@@ -370,16 +398,26 @@ struct ngx_http_prism_ctx_s {
 extern ngx_module_t  ngx_http_prism_module;
 
 ngx_int_t ngx_http_prism_upload_handler(ngx_http_request_t *r);
-void ngx_http_prism_stored(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
-    ngx_int_t rc);
-void ngx_http_prism_published(ngx_http_request_t *r,
-    ngx_http_prism_ctx_t *ctx, ngx_int_t rc);
-void ngx_http_prism_unstored(ngx_http_request_t *r,
-    ngx_http_prism_ctx_t *ctx);
-void ngx_http_prism_answer(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx);
-void ngx_http_prism_error(ngx_http_prism_ctx_t *ctx,
-    ngx_http_prism_outcome_e outcome, const char *fmt, ...);
-void ngx_http_prism_reject(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx);
+
+
+/*
+ * --- a step's end (ngx_http_prism_task.c): the result of a step that
+ * returned NGX_AGAIN goes to ngx_http_prism_resume(); blocking work runs
+ * in prism_thread_pool through ngx_http_prism_task_post() ---
+ */
+
+typedef void (*ngx_http_prism_task_handler_pt)(void *data, ngx_log_t *log);
+typedef ngx_int_t (*ngx_http_prism_task_done_pt)(ngx_http_request_t *r,
+    void *data);
+
+void ngx_http_prism_resume(ngx_http_request_t *r, ngx_int_t rc);
+#if (NGX_THREADS)
+ngx_thread_task_t *ngx_http_prism_task_alloc(ngx_http_request_t *r,
+    size_t size);
+ngx_int_t ngx_http_prism_task_post(ngx_http_request_t *r,
+    ngx_thread_task_t *task, ngx_http_prism_task_handler_pt handler,
+    ngx_http_prism_task_done_pt done);
+#endif
 
 
 /* --- key prefixes and templates (ngx_http_prism_key.c) --- */
@@ -434,8 +472,10 @@ ngx_int_t ngx_http_prism_publish(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 ngx_int_t ngx_http_prism_publish_params(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, char *err, size_t errlen);
-ngx_int_t ngx_http_prism_event(ngx_http_request_t *r,
-    ngx_http_prism_ctx_t *ctx, ing_event_t *ev);
+void ngx_http_prism_describe(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+void ngx_http_prism_unpublished(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
 
 
 /* --- "nginx -t" of prism_local_dir (ngx_http_prism_local_dir.c) --- */
@@ -447,12 +487,16 @@ ngx_int_t ngx_http_prism_local_dir_check(ngx_conf_t *cf, ngx_str_t *dir);
 
 extern ngx_http_prism_outcome_t  ngx_http_prism_outcomes[];
 
+void ngx_http_prism_error(ngx_http_prism_ctx_t *ctx,
+    ngx_http_prism_outcome_e outcome, const char *fmt, ...);
 ngx_http_prism_outcome_e ngx_http_prism_aws_outcome(const aws_error_t *err,
     ngx_http_prism_outcome_e failed);
 ngx_int_t ngx_http_prism_send_error(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_created_json(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_str_t *json);
 ngx_int_t ngx_http_prism_send_created(ngx_http_request_t *r,
-    ngx_http_prism_ctx_t *ctx);
+    ngx_str_t *json, ngx_str_t *location);
 ngx_int_t ngx_http_prism_send_json(ngx_http_request_t *r, ngx_uint_t status,
     u_char *json, size_t len);
 ngx_int_t ngx_http_prism_send_buf(ngx_http_request_t *r, ngx_uint_t status,
@@ -554,7 +598,6 @@ typedef struct {
 
 /* the writing of a spool file (a thread task), see outbox_write() */
 typedef struct {
-    ngx_http_request_t            *request;
     u_char                        *dir;
     u_char                        *tmp;
     u_char                        *path;
@@ -595,8 +638,6 @@ ngx_int_t ngx_http_prism_intent_etag(ngx_pool_t *pool,
 ngx_int_t ngx_http_prism_intend(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 
-void ngx_http_prism_unpublished(ngx_http_request_t *r,
-    ngx_http_prism_ctx_t *ctx);
 void ngx_http_prism_count_outbox(ngx_http_prism_main_conf_t *pmcf,
     ngx_uint_t queued, ngx_uint_t replayed, ngx_uint_t failed);
 void ngx_http_prism_count_outbox_depth(ngx_http_prism_main_conf_t *pmcf,

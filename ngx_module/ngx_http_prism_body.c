@@ -16,7 +16,9 @@
  *     header is read from the temporary file once the body is complete.
  *
  * A refused upload stops being stored: its remaining bytes are dropped and
- * the answer is posted (ngx_http_prism_reject).
+ * the answer is posted (ctx->reject, the handler's): it goes out outside
+ * the body-reading code, and the rest of the body is drained by nginx's
+ * lingering close without being stored.
  */
 
 
@@ -167,7 +169,9 @@ ngx_http_prism_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         cl->buf->pos = cl->buf->last;
     }
 
-    ngx_http_prism_reject(r, ctx);
+    if (!ctx->reject.posted && !ctx->answered) {
+        ngx_post_event(&ctx->reject, &ngx_posted_events);
+    }
 
     return NGX_OK;
 }

@@ -1,23 +1,42 @@
 
 /*
- * The upload content handler and the order of its phases:
+ * The upload content handler: the upload as one sequence of steps, driven
+ * by a small state machine (ngx_http_prism_run):
  *
- *   1. checks that need no body (method, declared length, credentials);
- *   2. the body streams to nginx's temporary file through the request body
- *      filter (ngx_http_prism_body.c), which enforces the byte limit,
- *      hashes the image and reads its header as the bytes arrive; a
- *      refusal is answered at once, the rest of the body is not stored;
- *   3. once the body is complete: the last checks, then the object key;
- *      with prism_outbox, the upload's intent (ngx_http_prism_intent.c)
- *      is written before anything is stored, and removed before the
- *      answer;
- *   4. store the original (ngx_http_prism_store.c);
- *   5. publish the event (ngx_http_prism_publish.c); if that fails for
- *      good, remove the stored original before answering;
- *   6. answer 201 with the JSON description, or a JSON error.
+ *   READ_BODY ─▶ VALIDATE ─▶ INTEND ─▶ STORE ─▶ PUBLISH ──────────▶ FORGET ─▶ RESPOND
+ *       │           │          │         │         │ may pass          ▲
+ *       │           │          │         │         ├──▶ JOURNAL ──ok───┤
+ *       │           │          │         │         │       │ fails     │
+ *       │           │          │         │         └──▶ UNDO ◀┘ ───────┤
+ *       └───────────┴──────────┴─────────┴─ refused, failed, duplicate ┘
  *
- * Phases 4 and 5 run on nginx's event loop; each ends in a callback
- * below.  Exactly one answer is sent, and the request is finalized once.
+ *   READ_BODY  checks that need no body (method, declared length,
+ *              credentials); the body streams to nginx's temporary file
+ *              through the request body filter (ngx_http_prism_body.c),
+ *              which enforces the byte limit, hashes the image and reads
+ *              its header as the bytes arrive; a refusal is answered at
+ *              once, the rest of the body is not stored;
+ *   VALIDATE   once the body is complete: the last checks, the object key,
+ *              the original's name in its store, the event;
+ *   INTEND     with prism_outbox, the upload's intent
+ *              (ngx_http_prism_intent.c), written before anything is
+ *              stored;
+ *   STORE      the original (ngx_http_prism_store.c and its backends); a
+ *              key that exists makes the upload a duplicate;
+ *   PUBLISH    the event (ngx_http_prism_publish.c);
+ *   JOURNAL    a publish that failed for a reason that may pass goes to
+ *              the outbox (ngx_http_prism_outbox.c);
+ *   UNDO       a publish that failed for good removes the original;
+ *   FORGET     the intent is removed before the answer;
+ *   RESPOND    201 with the JSON description (the event built once for
+ *              the publish), 200 for a duplicate, or a JSON error.
+ *
+ * A step returns NGX_OK, NGX_DECLINED or NGX_ERROR when it is over, or
+ * NGX_AGAIN while its work goes on (on nginx's event loop, or in
+ * prism_thread_pool); that work ends in ngx_http_prism_resume()
+ * (ngx_http_prism_task.c), which calls the state machine again through
+ * ctx->resume.  Exactly one answer is sent, and the request is finalized
+ * once.
  */
 
 
@@ -31,10 +50,22 @@ static ngx_int_t ngx_http_prism_refuse(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 static void ngx_http_prism_body_handler(ngx_http_request_t *r);
 static void ngx_http_prism_reject_handler(ngx_event_t *ev);
+static void ngx_http_prism_run(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_int_t rc);
+static ngx_http_prism_step_e ngx_http_prism_next(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx, ngx_int_t rc);
+static ngx_int_t ngx_http_prism_step(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+static ngx_int_t ngx_http_prism_validate(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
 static ngx_int_t ngx_http_prism_name(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 static ngx_int_t ngx_http_prism_refuse_key(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, const char *err);
+static void ngx_http_prism_respond(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+static ngx_int_t ngx_http_prism_send(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
 static void ngx_http_prism_cleanup(void *data);
 static ngx_int_t ngx_http_prism_request_id(ngx_http_request_t *r,
     ngx_str_t *value);
@@ -42,7 +73,7 @@ static ngx_int_t ngx_http_prism_request_id(ngx_http_request_t *r,
 
 /*
  * The content handler of "prism_upload".  Returns NGX_DONE while the
- * body is read (the phases finalize the request later), or the result
+ * body is read (its steps finalize the request later), or the result
  * of an early answer.
  */
 
@@ -71,6 +102,8 @@ ngx_http_prism_upload_handler(ngx_http_request_t *r)
     }
 
     ctx->request = r;
+    ctx->step = ngx_http_prism_step_read_body;
+    ctx->resume = ngx_http_prism_run;
     ctx->fd = NGX_INVALID_FILE;
     ctx->probe = NGX_AGAIN;
     ctx->outcome = ngx_http_prism_created;
@@ -157,58 +190,7 @@ ngx_http_prism_refuse(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
         return rc;
     }
 
-    return ngx_http_prism_send_error(r, ctx);
-}
-
-
-/*
- * Records why the upload is refused: the outcome and a message for the
- * client (truncated to NGX_MAX_ERROR_STR).  The first reason wins.
- */
-
-void
-ngx_http_prism_error(ngx_http_prism_ctx_t *ctx,
-    ngx_http_prism_outcome_e outcome, const char *fmt, ...)
-{
-    u_char   *p;
-    va_list   args;
-    u_char    msg[NGX_MAX_ERROR_STR];
-
-    if (ctx->outcome != ngx_http_prism_created) {
-        return;
-    }
-
-    va_start(args, fmt);
-    p = ngx_vslprintf(msg, msg + sizeof(msg), fmt, args);
-    va_end(args);
-
-    ctx->outcome = outcome;
-
-    ctx->message.data = ngx_pnalloc(ctx->request->pool, p - msg + 1);
-    if (ctx->message.data == NULL) {
-        ctx->message.len = 0;
-        return;
-    }
-
-    ctx->message.len = p - msg;
-    ngx_memcpy(ctx->message.data, msg, ctx->message.len);
-    ctx->message.data[ctx->message.len] = '\0';
-}
-
-
-/*
- * Called by the body filter when it refused the upload while the body
- * was still arriving: the answer goes out from a posted event, outside
- * the body-reading code, and the rest of the body is drained by nginx's
- * lingering close without being stored.
- */
-
-void
-ngx_http_prism_reject(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
-{
-    if (!ctx->reject.posted && !ctx->answered) {
-        ngx_post_event(&ctx->reject, &ngx_posted_events);
-    }
+    return ngx_http_prism_send(r, ctx);
 }
 
 
@@ -232,7 +214,7 @@ ngx_http_prism_reject_handler(ngx_event_t *ev)
     r->keepalive = 0;
     r->lingering_close = 1;
 
-    ngx_http_prism_answer(r, ctx);
+    ngx_http_prism_run(r, ctx, NGX_ERROR);
 
     ngx_http_run_posted_requests(c);
 }
@@ -240,13 +222,12 @@ ngx_http_prism_reject_handler(ngx_event_t *ev)
 
 /*
  * The body is complete (the post handler of
- * ngx_http_read_client_request_body): last checks, key, then store.
+ * ngx_http_read_client_request_body): the step READ_BODY is over.
  */
 
 static void
 ngx_http_prism_body_handler(ngx_http_request_t *r)
 {
-    ngx_int_t              rc;
     ngx_http_prism_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
@@ -255,25 +236,180 @@ ngx_http_prism_body_handler(ngx_http_request_t *r)
         ngx_delete_posted_event(&ctx->reject);
     }
 
-    if (ctx->outcome != ngx_http_prism_created
-        || ngx_http_prism_body_finish(r, ctx) != NGX_OK
-        || ngx_http_prism_name(r, ctx) != NGX_OK)
-    {
-        /* failures without a reason of their own ran out of memory */
+    ngx_http_prism_run(r, ctx, ctx->outcome == ngx_http_prism_created
+                               ? NGX_OK : NGX_ERROR);
+}
 
+
+/*
+ * The upload's state machine: takes the result rc of the step ctx->step,
+ * moves to the next step and runs it, until a step goes on (NGX_AGAIN:
+ * its end calls here again through ngx_http_prism_resume()) or the
+ * answer is sent.
+ */
+
+static void
+ngx_http_prism_run(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    ngx_int_t rc)
+{
+    while (rc != NGX_AGAIN) {
+
+        if (ctx->step == ngx_http_prism_step_respond) {
+            return;
+        }
+
+        ctx->step = ngx_http_prism_next(r, ctx, rc);
+
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "prism: step %ui after %i", (ngx_uint_t) ctx->step, rc);
+
+        rc = ngx_http_prism_step(r, ctx);
+    }
+}
+
+
+/*
+ * The transitions: the step that follows ctx->step when it ended with rc.
+ * A failure without a reason of its own ran out of memory, except the
+ * journal's, whose reason is the publish's.
+ */
+
+static ngx_http_prism_step_e
+ngx_http_prism_next(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    ngx_int_t rc)
+{
+    if (rc == NGX_ERROR && ctx->step != ngx_http_prism_step_journal) {
         ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
                              "out of memory");
-        ngx_http_prism_answer(r, ctx);
-        return;
     }
 
-    rc = ngx_http_prism_intend(r, ctx);
+    switch (ctx->step) {
 
-    if (rc == NGX_AGAIN) {
-        return;
+    case ngx_http_prism_step_read_body:
+        return rc == NGX_OK ? ngx_http_prism_step_validate
+                            : ngx_http_prism_step_forget;
+
+    case ngx_http_prism_step_validate:
+        return rc == NGX_OK ? ngx_http_prism_step_intend
+                            : ngx_http_prism_step_forget;
+
+    case ngx_http_prism_step_intend:
+        return rc == NGX_OK ? ngx_http_prism_step_store
+                            : ngx_http_prism_step_forget;
+
+    case ngx_http_prism_step_store:
+
+        /* NGX_DECLINED: a duplicate, which stored nothing */
+
+        if (rc != NGX_OK) {
+            return ngx_http_prism_step_forget;
+        }
+
+        ctx->stored = 1;
+
+        return ngx_http_prism_step_publish;
+
+    case ngx_http_prism_step_publish:
+
+        /* NGX_DECLINED: the call failed, NGX_ERROR: it could not start */
+
+        if (rc == NGX_OK) {
+            return ngx_http_prism_step_forget;
+        }
+
+        return rc == NGX_DECLINED ? ngx_http_prism_step_journal
+                                  : ngx_http_prism_step_undo;
+
+    case ngx_http_prism_step_journal:
+
+        if (rc == NGX_OK) {
+            return ngx_http_prism_step_forget;
+        }
+
+        /* not for the outbox, or the journaling failed */
+
+        ngx_http_prism_unpublished(r, ctx);
+
+        return ngx_http_prism_step_undo;
+
+    case ngx_http_prism_step_undo:
+        return ngx_http_prism_step_forget;
+
+    default: /* ngx_http_prism_step_forget */
+        return ngx_http_prism_step_respond;
+    }
+}
+
+
+/*
+ * Runs the step ctx->step.  Returns its result: NGX_AGAIN while it goes
+ * on, else NGX_OK, NGX_DECLINED or NGX_ERROR as the step says.
+ */
+
+static ngx_int_t
+ngx_http_prism_step(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    switch (ctx->step) {
+
+    case ngx_http_prism_step_validate:
+        return ngx_http_prism_validate(r, ctx);
+
+    case ngx_http_prism_step_intend:
+        return ngx_http_prism_intend(r, ctx);
+
+    case ngx_http_prism_step_store:
+        return ngx_http_prism_store(r, ctx);
+
+    case ngx_http_prism_step_publish:
+        return ngx_http_prism_publish(r, ctx);
+
+    case ngx_http_prism_step_journal:
+#if (NGX_THREADS)
+        return ngx_http_prism_outbox_journal(r, ctx, &ctx->call->err);
+#else
+        return NGX_DECLINED;
+#endif
+
+    case ngx_http_prism_step_undo:
+        return ngx_http_prism_unstore(r, ctx);
+
+    case ngx_http_prism_step_forget:
+#if (NGX_THREADS)
+        return ngx_http_prism_intent_clear(r, ctx);
+#else
+        return NGX_DECLINED;
+#endif
+
+    case ngx_http_prism_step_respond:
+        ngx_http_prism_respond(r, ctx);
+        return NGX_OK;
+
+    default: /* ngx_http_prism_step_read_body: not run from here */
+        return NGX_ERROR;
+    }
+}
+
+
+/*
+ * VALIDATE: the last checks of the complete body, the upload's name (key,
+ * id, bucket, user), the original's name in its store, then the event
+ * that the publish and the answer share.  Returns NGX_OK, or NGX_ERROR
+ * with the outcome set (else out of memory).
+ */
+
+static ngx_int_t
+ngx_http_prism_validate(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+{
+    if (ngx_http_prism_body_finish(r, ctx) != NGX_OK
+        || ngx_http_prism_name(r, ctx) != NGX_OK
+        || ngx_http_prism_store_prepare(r, ctx) != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
-    ngx_http_prism_stored(r, ctx, rc);
+    ngx_http_prism_describe(r, ctx);
+
+    return NGX_OK;
 }
 
 
@@ -437,93 +573,46 @@ ngx_http_prism_refuse_key(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
 
 /*
- * End of the store phase: NGX_OK moves on to the publish; anything else
- * is answered with the outcome the store set: NGX_DECLINED when the key
- * existed already (a duplicate: this upload created nothing, so it
- * announces and removes nothing), NGX_ERROR on failure.
+ * RESPOND: sends the one answer of the upload and finalizes the request.
  */
 
-void
-ngx_http_prism_stored(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
-    ngx_int_t rc)
+static void
+ngx_http_prism_respond(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
-    if (rc != NGX_OK) {
-        ngx_http_prism_answer(r, ctx);
-        return;
-    }
-
-    ctx->stored = 1;
-
-    rc = ngx_http_prism_publish(r, ctx);
-
-    if (rc == NGX_AGAIN) {
-        return;
-    }
-
-    ngx_http_prism_published(r, ctx, rc);
+    ngx_http_finalize_request(r, ngx_http_prism_send(r, ctx));
 }
 
 
 /*
- * End of the publish phase: success is answered; a failure first removes
- * the stored original, so that nothing the client was not told about
- * remains.
+ * Sends the answer of ctx->outcome and counts it: 201 (200 for a
+ * duplicate) with the upload's description and its Location, or the JSON
+ * error.  Returns the result of sending.
  */
 
-void
-ngx_http_prism_published(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
-    ngx_int_t rc)
+static ngx_int_t
+ngx_http_prism_send(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
-    if (rc == NGX_OK) {
-        ngx_http_prism_answer(r, ctx);
-        return;
-    }
+    ngx_str_t  json, location;
 
-    rc = ngx_http_prism_unstore(r, ctx);
-
-    if (rc == NGX_AGAIN) {
-        return;
-    }
-
-    ngx_http_prism_unstored(r, ctx);
-}
-
-
-/* The stored original was removed (or could not be): answer the error. */
-
-void
-ngx_http_prism_unstored(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
-{
-    ngx_http_prism_answer(r, ctx);
-}
-
-
-/*
- * Sends the one answer of the upload and finalizes the request; first
- * the upload's intent is removed (called again once it is).
- */
-
-void
-ngx_http_prism_answer(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
-{
-    ngx_int_t  rc;
-
-#if (NGX_THREADS)
-    if (ngx_http_prism_intent_clear(r, ctx) == NGX_AGAIN) {
-        return;
-    }
-#endif
-
-    if (ctx->outcome == ngx_http_prism_created
-        || ctx->outcome == ngx_http_prism_duplicate)
+    if (ctx->outcome != ngx_http_prism_created
+        && ctx->outcome != ngx_http_prism_duplicate)
     {
-        rc = ngx_http_prism_send_created(r, ctx);
+        ctx->answered = 1;
+        ngx_http_prism_count_upload(r, ctx->outcome, 0);
 
-    } else {
-        rc = ngx_http_prism_send_error(r, ctx);
+        return ngx_http_prism_send_error(r, ctx);
     }
 
-    ngx_http_finalize_request(r, rc);
+    if (ngx_http_prism_location(r, ctx, &location) != NGX_OK
+        || ngx_http_prism_created_json(r, ctx, &json) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ctx->answered = 1;
+    ngx_http_prism_count_upload(r, ctx->outcome, ctx->size);
+
+    return ngx_http_prism_send_created(r, &json, &location);
 }
 
 

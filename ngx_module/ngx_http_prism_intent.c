@@ -46,26 +46,27 @@
 
 /* the removal of an answered upload's intent (a thread task) */
 typedef struct {
-    ngx_http_request_t            *request;
     ngx_fd_t                       fd;
     u_char                        *path;
     ngx_err_t                      err;       /* of unlink(), or 0 */
 } ngx_http_prism_intent_clear_t;
 
 
-static void ngx_http_prism_intent_written(ngx_event_t *ev);
+static ngx_int_t ngx_http_prism_intent_written(ngx_http_request_t *r,
+    void *data);
 static void ngx_http_prism_intent_remove(void *data, ngx_log_t *log);
-static void ngx_http_prism_intent_removed(ngx_event_t *ev);
+static ngx_int_t ngx_http_prism_intent_removed(ngx_http_request_t *r,
+    void *data);
 static void ngx_http_prism_intent_cleanup(void *data);
 
 #endif
 
 
 /*
- * Starts the store of a named upload, after writing its intent when the
- * configuration has an outbox.  Returns NGX_AGAIN when ngx_http_prism_stored()
- * will be called, else the result of ngx_http_prism_store(), or NGX_ERROR
- * with the outcome set.
+ * INTEND: writes the intent of a named upload, before its store, when
+ * the configuration has an outbox.  Returns NGX_AGAIN while it is
+ * written (NGX_OK or NGX_ERROR go to ngx_http_prism_resume()), NGX_OK
+ * without an outbox, or NGX_ERROR with the outcome set.
  */
 
 ngx_int_t
@@ -83,14 +84,10 @@ ngx_http_prism_intend(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
 
     if (pmcf->outbox == NULL) {
-        return ngx_http_prism_store(r, ctx);
+        return NGX_OK;
     }
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
-
-    if (ngx_http_prism_store_prepare(r, ctx) != NGX_OK) {
-        return NGX_ERROR;
-    }
 
     if (ngx_http_prism_publish_params(r, ctx, err, sizeof(err)) != NGX_OK) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -99,7 +96,7 @@ ngx_http_prism_intend(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
         goto failed;
     }
 
-    task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_prism_journal_t));
+    task = ngx_http_prism_task_alloc(r, sizeof(ngx_http_prism_journal_t));
     cln = ngx_pool_cleanup_add(r->pool, 0);
 
     if (task == NULL || cln == NULL) {
@@ -110,7 +107,6 @@ ngx_http_prism_intend(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     cln->data = ctx;
 
     jn = task->ctx;
-    jn->request = r;
     jn->keep = 1;
 
     grace = plcf->intent_grace != NGX_CONF_UNSET_MSEC
@@ -128,18 +124,12 @@ ngx_http_prism_intend(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
         goto failed;
     }
 
-    task->handler = ngx_http_prism_outbox_write;
-    task->event.handler = ngx_http_prism_intent_written;
-    task->event.data = jn;
-    task->event.log = r->connection->log;
-
-    if (ngx_thread_task_post(pmcf->thread_pool, task) != NGX_OK) {
+    if (ngx_http_prism_task_post(r, task, ngx_http_prism_outbox_write,
+                                 ngx_http_prism_intent_written)
+        != NGX_OK)
+    {
         goto failed;
     }
-
-    /* the request's memory is the task's until it is back */
-
-    r->main->blocked++;
 
     return NGX_AGAIN;
 
@@ -150,7 +140,7 @@ failed:
 
     return NGX_ERROR;
 #else
-    return ngx_http_prism_store(r, ctx);
+    return NGX_OK;
 #endif
 }
 
@@ -158,61 +148,46 @@ failed:
 #if (NGX_THREADS)
 
 /*
- * Back in the event loop after writing the intent: the store starts, or
- * the upload fails (nothing was stored).
+ * Back in the event loop after writing the intent: NGX_OK (the store
+ * follows), or NGX_ERROR with the outcome set (nothing was stored).
  */
 
-static void
-ngx_http_prism_intent_written(ngx_event_t *ev)
+static ngx_int_t
+ngx_http_prism_intent_written(ngx_http_request_t *r, void *data)
 {
-    ngx_int_t                    rc;
-    ngx_connection_t            *c;
-    ngx_http_request_t          *r;
+    ngx_http_prism_journal_t  *jn = data;
+
     ngx_http_prism_ctx_t        *ctx;
-    ngx_http_prism_journal_t    *jn;
     ngx_http_prism_main_conf_t  *pmcf;
-
-    jn = ev->data;
-    r = jn->request;
-    c = r->connection;
-
-    r->main->blocked--;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
 
     if (jn->op) {
-        ngx_log_error(NGX_LOG_CRIT, c->log, jn->err,
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, jn->err,
                       "prism: writing the intent of \"%V\" failed: %s \"%s\" "
                       "failed", &ctx->key, jn->op, jn->file);
 
         ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
                              "cannot record the upload's intent");
-        rc = NGX_ERROR;
-
-    } else {
-        ctx->intent_fd = jn->fd;
-        ctx->intent_path = jn->path;
-
-        pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
-        ngx_http_prism_count_intents(pmcf, 1, 0, 0);
-
-        rc = ngx_http_prism_store(r, ctx);
+        return NGX_ERROR;
     }
 
-    if (rc != NGX_AGAIN) {
-        ngx_http_prism_stored(r, ctx, rc);
-    }
+    ctx->intent_fd = jn->fd;
+    ctx->intent_path = jn->path;
 
-    ngx_http_run_posted_requests(c);
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+    ngx_http_prism_count_intents(pmcf, 1, 0, 0);
+
+    return NGX_OK;
 }
 
 
 /*
- * Removes the upload's intent before its answer, in a thread.  Returns
- * NGX_AGAIN when ngx_http_prism_answer() will be called again once it is
- * removed, or NGX_DECLINED when there is none (or it cannot be removed
- * now: then it is unlocked and left to the replay, which publishes the
- * event again if the original is there).
+ * FORGET: removes the upload's intent before its answer, in a thread.
+ * Returns NGX_AGAIN while it is removed (NGX_OK goes to
+ * ngx_http_prism_resume() then), or NGX_DECLINED when there is none (or
+ * it cannot be removed now: then it is unlocked and left to the replay,
+ * which publishes the event again if the original is there).
  */
 
 ngx_int_t
@@ -220,35 +195,27 @@ ngx_http_prism_intent_clear(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
     ngx_thread_task_t              *task;
     ngx_http_prism_intent_clear_t  *ic;
-    ngx_http_prism_main_conf_t     *pmcf;
 
     if (ctx->intent_path == NULL) {
         return NGX_DECLINED;
     }
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
-
-    task = ngx_thread_task_alloc(r->pool,
-                                 sizeof(ngx_http_prism_intent_clear_t));
+    task = ngx_http_prism_task_alloc(r,
+                                     sizeof(ngx_http_prism_intent_clear_t));
     if (task == NULL) {
         goto failed;
     }
 
     ic = task->ctx;
-    ic->request = r;
     ic->fd = ctx->intent_fd;
     ic->path = ctx->intent_path;
 
-    task->handler = ngx_http_prism_intent_remove;
-    task->event.handler = ngx_http_prism_intent_removed;
-    task->event.data = ic;
-    task->event.log = r->connection->log;
-
-    if (ngx_thread_task_post(pmcf->thread_pool, task) != NGX_OK) {
+    if (ngx_http_prism_task_post(r, task, ngx_http_prism_intent_remove,
+                                 ngx_http_prism_intent_removed)
+        != NGX_OK)
+    {
         goto failed;
     }
-
-    r->main->blocked++;
 
     return NGX_AGAIN;
 
@@ -282,35 +249,26 @@ ngx_http_prism_intent_remove(void *data, ngx_log_t *log)
 }
 
 
-/* Back in the event loop after the removal: the answer goes out. */
+/* Back in the event loop after the removal: the answer follows. */
 
-static void
-ngx_http_prism_intent_removed(ngx_event_t *ev)
+static ngx_int_t
+ngx_http_prism_intent_removed(ngx_http_request_t *r, void *data)
 {
-    ngx_connection_t               *c;
-    ngx_http_request_t             *r;
-    ngx_http_prism_ctx_t           *ctx;
-    ngx_http_prism_intent_clear_t  *ic;
+    ngx_http_prism_intent_clear_t  *ic = data;
 
-    ic = ev->data;
-    r = ic->request;
-    c = r->connection;
-
-    r->main->blocked--;
+    ngx_http_prism_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
 
     if (ic->err) {
-        ngx_log_error(NGX_LOG_CRIT, c->log, ic->err,
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ic->err,
                       "prism: unlink() \"%s\" failed, the replay will "
                       "resolve it", ic->path);
     }
 
     ctx->intent_path = NULL;
 
-    ngx_http_prism_answer(r, ctx);
-
-    ngx_http_run_posted_requests(c);
+    return NGX_OK;
 }
 
 

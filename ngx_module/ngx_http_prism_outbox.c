@@ -33,7 +33,8 @@
 static ngx_int_t ngx_http_prism_outbox_encode(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ngx_http_prism_journal_t *jn,
     time_t resolve_after);
-static void ngx_http_prism_outbox_written(ngx_event_t *ev);
+static ngx_int_t ngx_http_prism_outbox_written(ngx_http_request_t *r,
+    void *data);
 
 
 /*
@@ -126,12 +127,12 @@ ngx_http_prism_outbox_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 
 
 /*
- * Journals the event of an upload whose publish failed with err, when
- * the location's configuration has an outbox and err may pass.  Returns
- * NGX_AGAIN when the journaling runs (it ends in
- * ngx_http_prism_published() with NGX_OK, or in
- * ngx_http_prism_unpublished()), NGX_DECLINED when the event is not for
- * the outbox, or NGX_ERROR after logging when it cannot be journaled.
+ * JOURNAL: journals the event of an upload whose publish failed with
+ * err, when the configuration has an outbox and err may pass.  Returns
+ * NGX_AGAIN when the journaling runs (NGX_OK, or NGX_ERROR when it
+ * failed, go to ngx_http_prism_resume()), NGX_DECLINED when the event is
+ * not for the outbox, or NGX_ERROR after logging when it cannot be
+ * journaled.
  */
 
 ngx_int_t
@@ -148,30 +149,23 @@ ngx_http_prism_outbox_journal(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_prism_journal_t));
+    task = ngx_http_prism_task_alloc(r, sizeof(ngx_http_prism_journal_t));
     if (task == NULL) {
         goto failed;
     }
 
     jn = task->ctx;
-    jn->request = r;
 
     if (ngx_http_prism_outbox_prepare(r, ctx, jn, 0) != NGX_OK) {
         goto failed;
     }
 
-    task->handler = ngx_http_prism_outbox_write;
-    task->event.handler = ngx_http_prism_outbox_written;
-    task->event.data = jn;
-    task->event.log = r->connection->log;
-
-    if (ngx_thread_task_post(pmcf->thread_pool, task) != NGX_OK) {
+    if (ngx_http_prism_task_post(r, task, ngx_http_prism_outbox_write,
+                                 ngx_http_prism_outbox_written)
+        != NGX_OK)
+    {
         goto failed;
     }
-
-    /* the request's memory is the task's until it is back */
-
-    r->main->blocked++;
 
     return NGX_AGAIN;
 
@@ -375,46 +369,38 @@ failed:
 }
 
 
-/* Back in the event loop after the journaling: answer the upload. */
+/*
+ * Back in the event loop after the journaling: NGX_OK when the event is
+ * queued (the upload is answered 201), else NGX_ERROR.
+ */
 
-static void
-ngx_http_prism_outbox_written(ngx_event_t *ev)
+static ngx_int_t
+ngx_http_prism_outbox_written(ngx_http_request_t *r, void *data)
 {
-    ngx_connection_t            *c;
-    ngx_http_request_t          *r;
+    ngx_http_prism_journal_t  *jn = data;
+
     ngx_http_prism_ctx_t        *ctx;
-    ngx_http_prism_journal_t    *jn;
     ngx_http_prism_main_conf_t  *pmcf;
-
-    jn = ev->data;
-    r = jn->request;
-    c = r->connection;
-
-    r->main->blocked--;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
 
     if (jn->op) {
-        ngx_log_error(NGX_LOG_CRIT, c->log, jn->err,
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, jn->err,
                       "prism: journaling the event of \"%V\" in the outbox "
                       "failed: %s \"%s\" failed", &ctx->key, jn->op,
                       jn->file);
 
-        ngx_http_prism_unpublished(r, ctx);
-
-    } else {
-        ngx_log_error(NGX_LOG_WARN, c->log, 0,
-                      "prism: the event of \"%V\" is queued for replay "
-                      "in \"%s\"", &ctx->key, jn->path);
-
-        ngx_http_prism_count_outbox(pmcf, 1, 0, 0);
-
-        ngx_http_prism_published(r, ctx, NGX_OK);
+        return NGX_ERROR;
     }
 
-    ngx_http_run_posted_requests(c);
-}
+    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                  "prism: the event of \"%V\" is queued for replay "
+                  "in \"%s\"", &ctx->key, jn->path);
 
+    ngx_http_prism_count_outbox(pmcf, 1, 0, 0);
+
+    return NGX_OK;
+}
 
 #endif /* NGX_THREADS */

@@ -36,19 +36,23 @@ static ngx_int_t ngx_http_prism_fifo_params(ngx_http_request_t *r,
 
 
 /*
- * Describes the upload as an event (for the message and for the 201
- * body).  The strings point into ctx.  Returns NGX_OK.
+ * Describes the named upload as an event in ctx->event, once: the
+ * intent's and the publish's message and the 201 body are made from it.
+ * The strings point into ctx; the ETag is still unknown (the publish
+ * sets it once the store told it).
  */
 
-ngx_int_t
-ngx_http_prism_event(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
-    ing_event_t *ev)
+void
+ngx_http_prism_describe(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
+    ing_event_t                 *ev;
     ngx_http_prism_loc_conf_t   *plcf;
     ngx_http_prism_main_conf_t  *pmcf;
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    ev = &ctx->event;
 
     ngx_memzero(ev, sizeof(ing_event_t));
 
@@ -70,16 +74,14 @@ ngx_http_prism_event(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
     ev->storage = plcf->backend->storage;
     ev->local_path = (char *) ctx->path.data;     /* the local store's */
-
-    return NGX_OK;
 }
 
 
 /*
- * Builds the publish of the upload's event in ctx->params (message,
- * attributes, FIFO ids) from what ctx knows now: before the store (for
- * the intent) the ETag is still empty.  Returns NGX_OK, or NGX_ERROR
- * with the reason in err.
+ * Builds the publish of the upload's event (ctx->event) in ctx->params
+ * (message, attributes, FIFO ids): before the store (for the intent) the
+ * ETag is still empty.  Returns NGX_OK, or NGX_ERROR with the reason in
+ * err.
  */
 
 ngx_int_t
@@ -88,15 +90,12 @@ ngx_http_prism_publish_params(ngx_http_request_t *r,
 {
     int                          i, n;
     char                        *json;
-    ing_event_t                  ev;
     ing_event_attr_t            *attrs;
     ngx_http_prism_loc_conf_t   *plcf;
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
 
-    (void) ngx_http_prism_event(r, ctx, &ev);
-
-    json = ing_event_json(&ev, err, errlen);
+    json = ing_event_json(&ctx->event, err, errlen);
     if (json == NULL) {
         return NGX_ERROR;
     }
@@ -118,7 +117,7 @@ ngx_http_prism_publish_params(ngx_http_request_t *r,
         goto nomem;
     }
 
-    n = ing_event_attrs(&ev, attrs, err, errlen);
+    n = ing_event_attrs(&ctx->event, attrs, err, errlen);
     if (n < 0) {
         return NGX_ERROR;
     }
@@ -147,9 +146,10 @@ nomem:
 
 
 /*
- * Publishes the stored upload's event.  Returns NGX_AGAIN when the
- * publish runs and ngx_http_prism_published() will be called, or
- * NGX_ERROR with the outcome set.
+ * Publishes the stored upload's event, with the ETag the store told.
+ * Returns NGX_AGAIN when the publish runs (its result goes to
+ * ngx_http_prism_resume(): NGX_OK, or NGX_DECLINED when it failed, the
+ * reason in ctx->call->err), or NGX_ERROR with the outcome set.
  */
 
 ngx_int_t
@@ -161,6 +161,8 @@ ngx_http_prism_publish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prism_module);
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
+
+    ctx->event.etag = ctx->etag.len ? (char *) ctx->etag.data : "";
 
     if (ngx_http_prism_publish_params(r, ctx, err, sizeof(err)) != NGX_OK) {
         goto failed;
@@ -306,19 +308,17 @@ ngx_http_prism_publish_parse(ngx_http_prism_call_t *call, aws_error_t *err)
 
 
 /*
- * End of the publish: counted, then on to the answer; a failure is
- * journaled in the outbox, or else undone.
+ * End of the publish: counted, a failure logged; NGX_OK or NGX_DECLINED
+ * (failed) goes to the upload.
  */
 
 static void
 ngx_http_prism_publish_done(ngx_http_prism_call_t *call)
 {
-    ngx_connection_t      *c;
     ngx_http_request_t    *r = call->data;
     ngx_http_prism_ctx_t  *ctx;
     u_char                 msg[NGX_MAX_ERROR_STR];
 
-    c = r->connection;
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
 
     ngx_http_prism_count_publish(r, call->rc == NGX_OK, call->attempts,
@@ -327,29 +327,21 @@ ngx_http_prism_publish_done(ngx_http_prism_call_t *call)
     if (call->rc != NGX_OK) {
         (void) aws_error_format(&call->err, (char *) msg, sizeof(msg));
 
-        ngx_log_error(NGX_LOG_ERR, c->log, 0,
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "prism: publishing the event of \"%V\" failed after "
                       "%ui attempts: %s", &ctx->key, call->attempts, msg);
 
-#if (NGX_THREADS)
-        if (ngx_http_prism_outbox_journal(r, ctx, &call->err) == NGX_AGAIN) {
-            return;
-        }
-#endif
-
-        ngx_http_prism_unpublished(r, ctx);
-
-    } else {
-        ngx_http_prism_published(r, ctx, NGX_OK);
+        ngx_http_prism_resume(r, NGX_DECLINED);
+        return;
     }
 
-    ngx_http_run_posted_requests(c);
+    ngx_http_prism_resume(r, NGX_OK);
 }
 
 
 /*
  * The event could not be published nor journaled: the outcome from the
- * publish's error, then the removal of the original and the answer.
+ * publish's error (the removal of the original and the answer follow).
  */
 
 void
@@ -362,6 +354,4 @@ ngx_http_prism_unpublished(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     ngx_http_prism_error(ctx, ngx_http_prism_aws_outcome(&ctx->call->err,
                                               ngx_http_prism_publish_failed),
                          "publishing the upload's event failed: %s", msg);
-
-    ngx_http_prism_published(r, ctx, NGX_ERROR);
 }

@@ -1,9 +1,11 @@
 
 /*
  * How an upload is answered: the outcomes with their HTTP status and
- * JSON error code, the mapping of AWS failures to them, and the JSON
- * bodies (built by ingress/response: 201 with the upload's description,
- * or {"error": CODE, "message": TEXT}).
+ * JSON error code, the record of why an upload fails
+ * (ngx_http_prism_error), the mapping of AWS failures to outcomes, and
+ * the JSON bodies (built by ingress/response: 201 with the upload's
+ * description, or {"error": CODE, "message": TEXT}).  Counting the
+ * answers is the handler's, so this file needs no other of the module's.
  */
 
 
@@ -39,7 +41,42 @@ ngx_http_prism_outcome_t  ngx_http_prism_outcomes[] = {
 
 
 /*
- * The outcome of an AWS call that failed with err, for a phase whose
+ * Records why the upload is refused: the outcome and a message for the
+ * client (truncated to NGX_MAX_ERROR_STR).  The first reason wins.
+ */
+
+void
+ngx_http_prism_error(ngx_http_prism_ctx_t *ctx,
+    ngx_http_prism_outcome_e outcome, const char *fmt, ...)
+{
+    u_char   *p;
+    va_list   args;
+    u_char    msg[NGX_MAX_ERROR_STR];
+
+    if (ctx->outcome != ngx_http_prism_created) {
+        return;
+    }
+
+    va_start(args, fmt);
+    p = ngx_vslprintf(msg, msg + sizeof(msg), fmt, args);
+    va_end(args);
+
+    ctx->outcome = outcome;
+
+    ctx->message.data = ngx_pnalloc(ctx->request->pool, p - msg + 1);
+    if (ctx->message.data == NULL) {
+        ctx->message.len = 0;
+        return;
+    }
+
+    ctx->message.len = p - msg;
+    ngx_memcpy(ctx->message.data, msg, ctx->message.len);
+    ctx->message.data[ctx->message.len] = '\0';
+}
+
+
+/*
+ * The outcome of an AWS call that failed with err, for a step whose
  * "failed" outcome is FAILED (its "unavailable" and "timeout" outcomes
  * follow it): a timeout is 504; an unreachable service, throttling, a 503
  * or missing credentials are 503; any other answer of the service is 502;
@@ -82,7 +119,7 @@ ngx_http_prism_aws_outcome(const aws_error_t *err,
 
 /*
  * Answers ctx->outcome as {"error": CODE, "message": TEXT} with the
- * outcome's status, and counts it.  Returns the result of sending.
+ * outcome's status.  Returns the result of sending.
  */
 
 ngx_int_t
@@ -94,10 +131,6 @@ ngx_http_prism_send_error(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     ngx_http_prism_outcome_t  *o;
 
     o = &ngx_http_prism_outcomes[ctx->outcome];
-
-    ctx->answered = 1;
-
-    ngx_http_prism_count_upload(r, ctx->outcome, 0);
 
     if (ctx->outcome == ngx_http_prism_method_not_allowed) {
         h = ngx_list_push(&r->headers_out.headers);
@@ -126,59 +159,67 @@ ngx_http_prism_send_error(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
 
 /*
- * Answers 201 with the upload's JSON description and its Location, or 200
- * with the duplicate's description (the key existed), and counts it.
- * Returns the result of sending.
+ * The JSON description of a stored upload (or of the duplicate's, when
+ * the key existed) in json, from the event built for its publish
+ * (ctx->event).  Returns NGX_OK, or NGX_ERROR (logged) when it cannot be
+ * built.
  */
 
 ngx_int_t
-ngx_http_prism_send_created(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
+ngx_http_prism_created_json(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
+    ngx_str_t *json)
 {
-    char                       *json;
-    ngx_int_t                   rc;
-    ngx_str_t                   location;
-    ing_event_t                 ev;
-    ngx_table_elt_t            *h;
-    char                        err[256];
+    char       *text;
+    ngx_int_t   rc;
+    char        err[256];
 
-    if (ngx_http_prism_event(r, ctx, &ev) != NGX_OK
-        || ngx_http_prism_location(r, ctx, &location) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    json = ing_response_json(&ev, (char *) ctx->message_id.data,
+    text = ing_response_json(&ctx->event, (char *) ctx->message_id.data,
                              ctx->outcome == ngx_http_prism_duplicate, err,
                              sizeof(err));
-    if (json == NULL) {
+    if (text == NULL) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                       "prism: %s", err);
         return NGX_ERROR;
     }
 
-    ctx->answered = 1;
+    rc = ngx_http_prism_strdup(r->pool, json, (u_char *) text,
+                               ngx_strlen(text));
 
-    ngx_http_prism_count_upload(r, ctx->outcome, ctx->size);
+    free(text);
+
+    return rc;
+}
+
+
+/*
+ * Answers 201 with the upload's JSON description json and its Location,
+ * or 200 with the duplicate's (the key existed).  Returns the result of
+ * sending.
+ */
+
+ngx_int_t
+ngx_http_prism_send_created(ngx_http_request_t *r, ngx_str_t *json,
+    ngx_str_t *location)
+{
+    ngx_table_elt_t       *h;
+    ngx_http_prism_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
-        free(json);
         return NGX_ERROR;
     }
 
     h->hash = 1;
     ngx_str_set(&h->key, "Location");
-    h->value = location;
+    h->value = *location;
 
     r->headers_out.location = h;
 
-    rc = ngx_http_prism_send_json(r,
-                                  ngx_http_prism_outcomes[ctx->outcome].status,
-                                  (u_char *) json, ngx_strlen(json));
-
-    free(json);
-
-    return rc;
+    return ngx_http_prism_send_json(r,
+                                    ngx_http_prism_outcomes[ctx->outcome].status,
+                                    json->data, json->len);
 }
 
 

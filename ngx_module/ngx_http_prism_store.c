@@ -42,10 +42,11 @@ ngx_http_prism_store_prepare(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
 /*
  * Stores the original named by ctx (bucket, key, the image's range of the
- * body file) where its key is free.  Returns NGX_OK when it is stored,
- * NGX_AGAIN when the store runs and ngx_http_prism_stored() will be
- * called, NGX_DECLINED when the key existed (a duplicate, nothing
- * stored), or NGX_ERROR with the outcome set.
+ * body file) where its key is free: the step STORE.  Returns NGX_OK when
+ * it is stored, NGX_AGAIN while the store runs (its result, one of the
+ * others, goes to ngx_http_prism_resume()), NGX_DECLINED when the key
+ * existed (a duplicate, nothing stored), or NGX_ERROR with the outcome
+ * set.
  */
 
 ngx_int_t
@@ -64,8 +65,9 @@ ngx_http_prism_store(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 /*
  * Removes the original this upload stored (never a duplicate's: it
  * stored nothing) after a failed publish, and notes the result in the
- * answer's message.  Returns NGX_OK when done (whatever the
- * result), or NGX_AGAIN when ngx_http_prism_unstored() will be called.
+ * answer's message: the step UNDO.  Returns NGX_OK when done (whatever
+ * the result), or NGX_AGAIN while it runs (then NGX_OK goes to
+ * ngx_http_prism_resume()).
  */
 
 ngx_int_t

@@ -20,7 +20,6 @@
 /* The local store's work, done in the thread pool. */
 
 typedef struct {
-    ngx_http_request_t   *request;
     u_char               *body;     /* a raw body's file to link, or NULL */
     ngx_fd_t              from;
     off_t                 offset;
@@ -51,7 +50,8 @@ static void ngx_http_prism_local_failed(ngx_http_prism_local_t *lc,
 static ngx_int_t ngx_http_prism_local_finish(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 #if (NGX_THREADS)
-static void ngx_http_prism_local_done(ngx_event_t *ev);
+static ngx_int_t ngx_http_prism_local_done(ngx_http_request_t *r,
+    void *data);
 #endif
 
 
@@ -101,7 +101,7 @@ ngx_http_prism_local_path(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 /*
  * Stores the original in the local directory under its key: in the
  * thread pool, or here when nginx has no threads.  Returns NGX_AGAIN when
- * the task runs (ngx_http_prism_stored() follows), else NGX_OK,
+ * the task runs (its result goes to ngx_http_prism_resume()), else NGX_OK,
  * NGX_DECLINED (a duplicate) or NGX_ERROR with the outcome set.
  */
 
@@ -111,7 +111,6 @@ ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     ngx_http_prism_local_t      *lc;
 #if (NGX_THREADS)
     ngx_thread_task_t           *task;
-    ngx_http_prism_main_conf_t  *pmcf;
 #endif
 
     if (ngx_http_prism_local_path(r, ctx) != NGX_OK) {
@@ -119,7 +118,7 @@ ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     }
 
 #if (NGX_THREADS)
-    task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_prism_local_t));
+    task = ngx_http_prism_task_alloc(r, sizeof(ngx_http_prism_local_t));
     if (task == NULL) {
         goto nomem;
     }
@@ -132,7 +131,6 @@ ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     }
 #endif
 
-    lc->request = r;
     lc->body = ctx->form ? NULL : r->request_body->temp_file->file.name.data;
     lc->from = ctx->fd;
     lc->offset = ctx->offset;
@@ -150,18 +148,10 @@ ngx_http_prism_store_local(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     ctx->local = lc;
 
 #if (NGX_THREADS)
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prism_module);
-
-    task->handler = ngx_http_prism_local_task;
-    task->event.handler = ngx_http_prism_local_done;
-    task->event.data = lc;
-    task->event.log = r->connection->log;
-
-    if (ngx_thread_task_post(pmcf->thread_pool, task) == NGX_OK) {
-
-        /* the request's memory is the task's until it is back */
-
-        r->main->blocked++;
+    if (ngx_http_prism_task_post(r, task, ngx_http_prism_local_task,
+                                 ngx_http_prism_local_done)
+        == NGX_OK)
+    {
         return NGX_AGAIN;
     }
 #endif
@@ -376,27 +366,19 @@ ngx_http_prism_local_failed(ngx_http_prism_local_t *lc, const char *op,
 
 #if (NGX_THREADS)
 
-/* The local store is back from the thread pool: its outcome follows. */
+/*
+ * The local store is back from the thread pool.  Returns its result, as
+ * ngx_http_prism_local_finish().
+ */
 
-static void
-ngx_http_prism_local_done(ngx_event_t *ev)
+static ngx_int_t
+ngx_http_prism_local_done(ngx_http_request_t *r, void *data)
 {
-    ngx_http_prism_local_t  *lc = ev->data;
-
-    ngx_connection_t      *c;
-    ngx_http_request_t    *r;
     ngx_http_prism_ctx_t  *ctx;
-
-    r = lc->request;
-    c = r->connection;
-
-    r->main->blocked--;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
 
-    ngx_http_prism_stored(r, ctx, ngx_http_prism_local_finish(r, ctx));
-
-    ngx_http_run_posted_requests(c);
+    return ngx_http_prism_local_finish(r, ctx);
 }
 
 #endif

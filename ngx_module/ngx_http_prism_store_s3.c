@@ -32,7 +32,7 @@ static ngx_int_t ngx_http_prism_s3_write(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 static ngx_int_t ngx_http_prism_s3_not_started(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
-static void ngx_http_prism_not_stored(ngx_http_request_t *r,
+static ngx_int_t ngx_http_prism_not_stored(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx, ngx_uint_t attempts);
 static ngx_int_t ngx_http_prism_s3_unstore(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
@@ -135,7 +135,7 @@ ngx_http_prism_store_s3(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
 /*
  * Deletes the object this upload stored.  Returns NGX_AGAIN when the
- * DeleteObject runs and ngx_http_prism_unstored() will be called, or
+ * DeleteObject runs (then NGX_OK goes to ngx_http_prism_resume()), or
  * NGX_OK when it could not start (the result noted).
  */
 
@@ -274,22 +274,22 @@ ngx_http_prism_s3_not_started(ngx_http_request_t *r,
 
 /*
  * Ends a store that created nothing: a duplicate is answered as such, a
- * failure (its outcome set) is counted and answered.
+ * failure (its outcome set) is counted.  Returns the store's result:
+ * NGX_DECLINED for a duplicate, else NGX_ERROR.
  */
 
-static void
+static ngx_int_t
 ngx_http_prism_not_stored(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     ngx_uint_t attempts)
 {
     if (ctx->outcome == ngx_http_prism_duplicate) {
-        ngx_http_prism_stored(r, ctx, NGX_DECLINED);
-        return;
+        return NGX_DECLINED;
     }
 
     ngx_http_prism_count_store(r, 0, attempts,
                                ngx_current_msec - ctx->store_start);
 
-    ngx_http_prism_stored(r, ctx, NGX_ERROR);
+    return NGX_ERROR;
 }
 
 
@@ -438,11 +438,9 @@ static void
 ngx_http_prism_head_done(ngx_http_prism_call_t *call)
 {
     ngx_int_t              rc;
-    ngx_connection_t      *c;
     ngx_http_request_t    *r = call->data;
     ngx_http_prism_ctx_t  *ctx;
 
-    c = r->connection;
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
 
     if (call->rc == NGX_OK) {
@@ -459,9 +457,8 @@ ngx_http_prism_head_done(ngx_http_prism_call_t *call)
         ngx_http_prism_s3_failed(r, ctx, &call->err);
     }
 
-    ngx_http_prism_not_stored(r, ctx, call->attempts);
-
-    ngx_http_run_posted_requests(c);
+    ngx_http_prism_resume(r, ngx_http_prism_not_stored(r, ctx,
+                                                       call->attempts));
 }
 
 
@@ -548,11 +545,9 @@ ngx_http_prism_create_parse(ngx_http_prism_call_t *call, aws_error_t *err)
 static void
 ngx_http_prism_create_done(ngx_http_prism_call_t *call)
 {
-    ngx_connection_t      *c;
     ngx_http_request_t    *r = call->data;
     ngx_http_prism_ctx_t  *ctx;
 
-    c = r->connection;
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
 
     if (call->rc != NGX_OK) {
@@ -568,8 +563,7 @@ ngx_http_prism_create_done(ngx_http_prism_call_t *call)
         != NGX_OK)
     {
         ngx_http_prism_s3_failed(r, ctx, &call->err);
-        ngx_http_prism_stored(r, ctx, NGX_ERROR);
-        ngx_http_run_posted_requests(c);
+        ngx_http_prism_resume(r, NGX_ERROR);
     }
 }
 
@@ -622,11 +616,9 @@ static void
 ngx_http_prism_part_done(ngx_http_prism_call_t *call)
 {
     ngx_int_t              rc;
-    ngx_connection_t      *c;
     ngx_http_request_t    *r = call->data;
     ngx_http_prism_ctx_t  *ctx;
 
-    c = r->connection;
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
 
     if (call->rc != NGX_OK) {
@@ -661,8 +653,7 @@ abort:
                                 ngx_current_msec + NGX_HTTP_PRISM_UNDO_TIMEOUT)
         != NGX_OK)
     {
-        ngx_http_prism_stored(r, ctx, NGX_ERROR);
-        ngx_http_run_posted_requests(c);
+        ngx_http_prism_resume(r, NGX_ERROR);
     }
 }
 
@@ -750,9 +741,7 @@ ngx_http_prism_abort_done(ngx_http_prism_call_t *call)
                                        sizeof(msg)));
     }
 
-    ngx_http_prism_not_stored(r, ctx, 1);
-
-    ngx_http_run_posted_requests(c);
+    ngx_http_prism_resume(r, ngx_http_prism_not_stored(r, ctx, 1));
 }
 
 
@@ -772,9 +761,7 @@ ngx_http_prism_store_done(ngx_http_prism_call_t *call)
         ngx_http_prism_count_store(r, 1, call->attempts,
                                    ngx_current_msec - ctx->store_start);
 
-        ngx_http_prism_stored(r, ctx, NGX_OK);
-
-        ngx_http_run_posted_requests(c);
+        ngx_http_prism_resume(r, NGX_OK);
         return;
     }
 
@@ -824,9 +811,8 @@ ngx_http_prism_store_done(ngx_http_prism_call_t *call)
         }
     }
 
-    ngx_http_prism_not_stored(r, ctx, call->attempts);
-
-    ngx_http_run_posted_requests(c);
+    ngx_http_prism_resume(r, ngx_http_prism_not_stored(r, ctx,
+                                                       call->attempts));
 }
 
 
@@ -855,9 +841,7 @@ ngx_http_prism_uncertain_done(ngx_http_prism_call_t *call)
                                        sizeof(msg)));
     }
 
-    ngx_http_prism_not_stored(r, ctx, 1);
-
-    ngx_http_run_posted_requests(c);
+    ngx_http_prism_resume(r, ngx_http_prism_not_stored(r, ctx, 1));
 }
 
 
@@ -909,9 +893,7 @@ ngx_http_prism_delete_done(ngx_http_prism_call_t *call)
 
     ngx_http_prism_unstore_result(r, ctx, call->rc == NGX_OK);
 
-    ngx_http_prism_unstored(r, ctx);
-
-    ngx_http_run_posted_requests(c);
+    ngx_http_prism_resume(r, NGX_OK);
 }
 
 
