@@ -131,17 +131,20 @@ for my $w (0 .. $c - 1) {
 }
 note 'statuses: ' . join(', ', map { "$_ x$status{$_}" } sort keys %status);
 
+sub intents { opendir my $d, $outbox or return 0; return scalar grep { /^[^.].*\.intent$/ } readdir $d }
+
 # wait until every original in the ingest bucket has its complete set
-# (the intents' grace, the replay, the host), or give up
+# and the killed workers' intents are resolved (the intents' grace, the
+# replay, the host), or give up: a worker killed after its publish left
+# an original with its set at once, and its intent until the replay
 my ($f, @ingest);
 PrismFaultStack::wait_for(60, sub {
     @ingest = $s->list_keys('prism-ingest', 'originals/');
     $f = $s->figures(\@ingest);
-    $f->{sets} == @ingest;
+    $f->{sets} == @ingest && intents() == 0;
 });
 my $orphans = @ingest - $f->{sets};
 my $ok = $s->figures(\@keys);
-sub intents { opendir my $d, $outbox or return 0; return scalar grep { /^[^.].*\.intent$/ } readdir $d }
 my $metrics = HTTP::Tiny->new->get('http://127.0.0.1:' . $s->{http_port} . '/prism-status')->{content} // '';
 my %intent = $metrics =~ /^prism_intents_total\{result="(\w+)"\} (\d+)$/mg;
 diag(PrismFaultStack::line('kill -9 nginx worker', $n, scalar @keys, $ok)
