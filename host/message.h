@@ -13,19 +13,24 @@
  *      SNS envelope; "s3:TestEvent" (sent when notifications are set
  *      up) is recognised so it can be deleted quietly;
  *   4. {"bucket": ..., "s3Key": ..., "imageId": ...}.
- * Keys in S3 events are URL-encoded the way S3 sends them ('+' is a
- * space, %XX a byte) and are decoded here; s3Key in shape 4 is literal.
- * Anything else is poison, with a reason.
+ * Shapes 1 and 3 are the upload event's format, read by its one home,
+ * ingress/event.h (ing_event_parse: the fields, their types and bounds,
+ * the key's URL decoding, '+' a space and %XX a byte); what is the
+ * host's is here: the size limit, the SNS envelope, the test event and
+ * shape 4, whose s3Key is literal.  Anything else is poison, with a
+ * reason.
  */
 #ifndef HOST_MESSAGE_H
 #define HOST_MESSAGE_H
 
 #include <stddef.h>
 
+#include "key_template.h"
+
 /* Bodies above this are poison without parsing (SQS caps bodies at 1 MiB). */
 #define HOST_MESSAGE_MAX_BYTES (1024 * 1024)
-/* Object keys longer than this are poison (S3's limit is 1024 bytes). */
-#define HOST_KEY_MAX 1024
+/* Object keys longer than this are poison (S3's limit, 1024 bytes). */
+#define HOST_KEY_MAX ING_KEY_MAX
 
 typedef enum {
     HOST_MSG_IMAGE = 0,   /* an object to process: the fields below are set */
@@ -40,7 +45,7 @@ typedef struct {
     char           *bucket;
     char           *key;          /* decoded object key */
     long long       size;         /* from the event, -1 when unknown */
-    char           *etag;         /* may be NULL */
+    char           *etag;         /* may be NULL, or "" (a local original) */
     char           *image_id;     /* may be NULL */
     char           *content_type; /* may be NULL */
     long            width, height;/* 0 when unknown */
@@ -62,11 +67,5 @@ host_msg_kind_t host_message_parse(const char *body, size_t len, host_event_t *e
 
 /* Frees what *ev owns and zeroes it. */
 void host_event_free(host_event_t *ev);
-
-/* Decodes an S3-event key: '+' becomes a space and %XX the byte XX (a '%'
- * without two hex digits is kept).  Writes at most outlen - 1 bytes and a
- * NUL into out.  Returns the decoded length, or -1 when it does not fit
- * or decodes to a NUL byte. */
-long host_s3_key_decode(const char *in, char *out, size_t outlen);
 
 #endif

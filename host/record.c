@@ -50,28 +50,26 @@ int
 host_record_originals_update(const host_event_t *ev, host_record_update_t *u, char *err,
                              size_t errlen)
 {
-    char expr[UPDATE_MAX] = "";
-    int  rc;
+    ing_record_original_t o = {
+        .bucket = ev->bucket, .key = ev->key, .content_type = ev->content_type,
+        .width = ev->width, .height = ev->height, .size = ev->size, .sha256 = ev->sha256,
+        .user_id = ev->user_id,
+    };
+    char        expr[UPDATE_MAX] = "";
+    json_t     *attrs = NULL, *v;
+    const char *name;
+    int         rc;
 
     rc = update_init(u);
-    if (rc == 0)
-        rc = add_if_missing(u, expr, "routes", aws_ddb_m(json_object()));
-    if (rc == 0 && ev->bucket != NULL)
-        rc = add_if_missing(u, expr, "bucket", aws_ddb_s(ev->bucket));
-    if (rc == 0 && ev->key != NULL)
-        rc = add_if_missing(u, expr, "key", aws_ddb_s(ev->key));
-    if (rc == 0 && ev->content_type != NULL)
-        rc = add_if_missing(u, expr, "contentType", aws_ddb_s(ev->content_type));
-    if (rc == 0 && ev->width > 0)
-        rc = add_if_missing(u, expr, "width", aws_ddb_n_ll(ev->width));
-    if (rc == 0 && ev->height > 0)
-        rc = add_if_missing(u, expr, "height", aws_ddb_n_ll(ev->height));
-    if (rc == 0 && ev->size >= 0)
-        rc = add_if_missing(u, expr, "size", aws_ddb_n_ll(ev->size));
-    if (rc == 0 && ev->sha256 != NULL)
-        rc = add_if_missing(u, expr, "sha256", aws_ddb_s(ev->sha256));
-    if (rc == 0 && ev->user_id != NULL)
-        rc = add_if_missing(u, expr, "userId", aws_ddb_s(ev->user_id));
+    if (rc == 0 && (attrs = ing_record_original_attrs(&o)) == NULL)
+        rc = -1;
+    if (rc == 0) {
+        json_object_foreach(attrs, name, v) {
+            if (rc == 0)
+                rc = add_if_missing(u, expr, name, json_incref(v));
+        }
+    }
+    json_decref(attrs);
     if (rc == 0 && (u->update = strdup(expr)) == NULL)
         rc = -1;
     if (rc != 0) {
@@ -82,75 +80,19 @@ host_record_originals_update(const host_event_t *ev, host_record_update_t *u, ch
     return rc;
 }
 
-/* Sets member NAME of the map M to the typed value V (taken over).
- * Returns 0, or -1 (V NULL, out of memory). */
-static int
-put(json_t *m, const char *name, json_t *v)
-{
-    return v != NULL && json_object_set_new(m, name, v) == 0 ? 0 : -1;
-}
-
-/* Returns the typed M value of one output reference, or NULL. */
-static json_t *
-output_value(const host_output_ref_t *o)
-{
-    json_t *m = json_object();
-
-    if (m == NULL
-        || put(m, "key", aws_ddb_s(o->key)) != 0
-        || put(m, "size", aws_ddb_n_ll((long long) o->size)) != 0
-        || put(m, "width", aws_ddb_n_ll(o->width)) != 0
-        || put(m, "height", aws_ddb_n_ll(o->height)) != 0
-        || put(m, "contentType", aws_ddb_s(o->content_type)) != 0) {
-        json_decref(m);
-        return NULL;
-    }
-    return aws_ddb_m(m);
-}
-
-/* Returns the typed M value of a route's result, or NULL. */
-static json_t *
-route_value(const host_route_result_t *res)
-{
-    json_t *m = json_object(), *list = json_array();
-    int     rc = m != NULL && list != NULL ? 0 : -1;
-
-    for (size_t i = 0; rc == 0 && i < res->noutputs; i++) {
-        json_t *o = output_value(&res->outputs[i]);
-        rc = o != NULL && json_array_append_new(list, o) == 0 ? 0 : -1;
-    }
-    if (rc == 0) {
-        rc = put(m, "outputs", aws_ddb_l(list));
-        list = NULL;
-    }
-    if (rc == 0)
-        rc = put(m, "status", aws_ddb_s(res->ok ? "ok" : "rejected"))
-             | put(m, "plugin", aws_ddb_s(res->plugin))
-             | put(m, "pluginVersion", aws_ddb_s(res->plugin_version))
-             | put(m, "at", aws_ddb_s(res->at))
-             | put(m, "processingMs", aws_ddb_n_ll(res->processing_ms));
-    if (rc == 0 && res->bucket != NULL)
-        rc = put(m, "bucket", aws_ddb_s(res->bucket));
-    if (rc == 0 && !res->ok)
-        rc = put(m, "reason", aws_ddb_s(res->reason != NULL ? res->reason : ""));
-    json_decref(list);
-    if (rc != 0) {
-        json_decref(m);
-        return NULL;
-    }
-    return aws_ddb_m(m);
-}
-
 int
 host_record_route_update(const host_route_result_t *res, host_record_update_t *u, char *err,
                          size_t errlen)
 {
-    int rc = update_init(u);
+    json_t *value = NULL;
+    int     rc = update_init(u);
 
+    if (rc == 0 && (value = ing_record_route_value(res)) == NULL)
+        rc = -1;
     if (rc == 0)
-        rc = json_object_set_new(u->names, "#routes", json_string("routes"))
+        rc = json_object_set_new(u->names, "#routes", json_string(ING_RECORD_ROUTES))
              | json_object_set_new(u->names, "#route", json_string(res->route))
-             | put(u->values, ":route", route_value(res));
+             | json_object_set_new(u->values, ":route", value);
     if (rc == 0 && (u->update = strdup("SET #routes.#route = :route")) == NULL)
         rc = -1;
     if (rc != 0) {
@@ -201,7 +143,7 @@ host_record_write(aws_client_t *aws, const char *table, const host_event_t *ev,
     if (transient == NULL)
         transient = &ignored;
     *transient = 0;
-    key = json_pack("{s:o}", "imageId", aws_ddb_s(ev->image_id));
+    key = ing_record_key(ev->image_id);
     if (key == NULL) {
         snprintf(err, errlen, "record key: out of memory or invalid imageId");
         return -1;

@@ -2,19 +2,13 @@
  * record — the image record in DynamoDB, written after a route is done.
  *
  * One item per image, keyed on imageId (string), in the table named by
- * the config's record.table:
- *   imageId S, bucket S, key S, contentType S, width N, height N,
- *   size N, sha256 S (each from the upload event, when it has it),
- *   routes M { "<route>": M { status S "ok" | "rejected",
- *                             outputs L [ M { key S, size N, width N,
- *                                            height N, contentType S } ],
- *                             plugin S, pluginVersion S, at S (ISO 8601,
- *                             UTC), reason S (rejected only),
- *                             processingMs N } }
+ * the config's record.table.  Its attributes, names and values are the
+ * record's one home, ingress/image_record.h, which the module's lookup
+ * reads with; what is here is how prism-host writes it.
  * DynamoDB cannot SET routes.<route> while "routes" does not exist, and
  * one UpdateExpression cannot name both routes and routes.<route>, so a
  * route's result takes two UpdateItems, neither a read-modify-write:
- *   1. SET #routes = if_not_exists(#routes, :empty),
+ *   1. SET #routes = if_not_exists(#routes, :routes),
  *          #bucket = if_not_exists(#bucket, :bucket), ...  (idempotent)
  *   2. SET #routes.#route = :route
  * Hosts running different routes of the same image in parallel each
@@ -28,29 +22,14 @@
 #include <jansson.h>
 
 #include "aws_client.h"
+#include "image_record.h"
 #include "message.h"
 
 /* One stored derivative, as the record and the completion event tell it. */
-typedef struct {
-    char          key[1100];
-    size_t        size;
-    unsigned      width, height;   /* 0 when the bytes are not a known image */
-    char          content_type[128];
-} host_output_ref_t;
+typedef ing_record_output_t host_output_ref_t;
 
 /* What a route did with one image. */
-typedef struct {
-    const char              *route;
-    const char              *bucket;          /* where the outputs are, NULL for a directory */
-    int                      ok;              /* 1: "ok", 0: "rejected" */
-    const char              *reason;          /* rejected only */
-    const char              *plugin;          /* plugin name */
-    const char              *plugin_version;
-    const char              *at;              /* ISO 8601 UTC, "2026-01-02T03:04:05.678Z" */
-    long long                processing_ms;
-    const host_output_ref_t *outputs;
-    size_t                   noutputs;
-} host_route_result_t;
+typedef ing_record_route_t host_route_result_t;
 
 /* One UpdateItem's expression, names and typed values (owned). */
 typedef struct {

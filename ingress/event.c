@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "uri.h"
 #include "utf8.h"
 
 #define EVENT_PRINCIPAL "prism"
@@ -90,6 +91,38 @@ ing_event_key_encode(const char *key)
     }
     *o = '\0';
     return out;
+}
+
+long
+ing_event_key_decode(const char *in, char *out, size_t outlen)
+{
+    aws_buf_t  buf = AWS_BUF_INIT;
+    char      *spaced, *p;
+    size_t     len = strlen(in);
+    long       n = -1;
+
+    /* a '+' is a space: a '+' of the key itself came as %2B */
+    spaced = strdup(in);
+    if (spaced == NULL) {
+        return -1;
+    }
+    for (p = spaced; *p != '\0'; p++) {
+        if (*p == '+') {
+            *p = ' ';
+        }
+    }
+    if (aws_uri_decode(&buf, spaced, len) == 0 && buf.len < outlen
+        && (buf.len == 0 || memchr(buf.data, '\0', buf.len) == NULL))
+    {
+        if (buf.len > 0) {
+            memcpy(out, buf.data, buf.len);
+        }
+        out[buf.len] = '\0';
+        n = (long) buf.len;
+    }
+    free(spaced);
+    aws_buf_free(&buf);
+    return n;
 }
 
 /* S3's ETag without its quotes: returns where it starts, its length in *len. */

@@ -33,6 +33,13 @@
  * content_type (String), width, height, size (Number), animated (String
  * "true" / "false"), request_id (String) and, when the upload names its
  * user, user_id (String).
+ *
+ * This is the event's one home: the module builds it (ing_event_json),
+ * prism-host reads it back (ing_event_parse, event_parse.c), both with
+ * the key encoding below.  The bytes on the wire are a contract between
+ * module and host versions running side by side: an older host must read
+ * a newer module's event and the other way round, so a field is added,
+ * never renamed or retyped (tests/unit/test_event_roundtrip.c pins them).
  */
 #ifndef ING_EVENT_H
 #define ING_EVENT_H
@@ -117,9 +124,62 @@ int ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_
  * -> "a+b/%C3%BC.jpg"), malloc()ed, or NULL when memory runs out. */
 char *ing_event_key_encode(const char *key);
 
+/* Decodes a key as S3 events carry it: '+' becomes a space and %XX the
+ * byte XX (a '%' without two hex digits is kept, as S3's own keys may
+ * hold one).  Writes at most outlen - 1 bytes and a NUL into out.
+ * Returns the decoded length, or -1 when it does not fit or decodes to a
+ * NUL byte.  ing_event_key_decode(ing_event_key_encode(k)) is k. */
+long ing_event_key_decode(const char *in, char *out, size_t outlen);
+
 /* Writes t as ISO 8601 UTC with milliseconds ("2024-05-01T12:00:00.123Z")
  * into out, which must hold 25 bytes.  Returns 0, or -1 when t's year
  * does not fit four digits or tv_nsec is outside 0..999999999. */
 int ing_event_time(const struct timespec *t, char out[25]);
+
+/* ---- reading an event back (prism-host) ------------------------------------ */
+
+struct json_t;
+
+/* The longest bucket name, and the longest of the other strings, an
+ * event read back may carry (image id, content type, ETag, ...); the
+ * decoded key is 1..ING_KEY_MAX bytes (key_template.h), the local path
+ * at most ING_EVENT_PATH_MAX. */
+#define ING_EVENT_BUCKET_MAX 255
+#define ING_EVENT_STRING_MAX 256
+#define ING_EVENT_PATH_MAX   4096
+
+/* An event read back.  event holds what it carries, strings valid until
+ * ing_event_parsed_free(): NULL for a string it leaves out, 0 for a
+ * number.  From Records[0]: region, bucket (s3.bucket.name), key
+ * (s3.object.key, decoded), size, etag (may be "": the module's local
+ * store has none), source_ip, time (eventTime, to the precision it has:
+ * milliseconds in the module's events); from the "prism" object, when
+ * there is one: image_id, content_type, width, height, animated, sha256,
+ * request_id, storage, local_path, user_id.  prism.bucket and prism.key
+ * repeat Records[0]'s and are not read. */
+typedef struct {
+    ing_event_t  event;
+    int          prism;         /* 1: a prism event; 0: a plain S3 event notification */
+    int          size_known;    /* Records[0].s3.object.size was there */
+    void        *doc;           /* the JSON the strings point into */
+    char        *key;           /* event.key, decoded */
+} ing_event_parsed_t;
+
+/* Reads an upload event: an S3 Event Notification with exactly one
+ * record, eventSource "aws:s3", eventName "ObjectCreated:*", a bucket
+ * name and a key, and, for a prism event, the "prism" object.  Fields
+ * the reader does not know are ignored; a field it reads that is of the
+ * wrong type or too long makes the event malformed.  ing_event_parse
+ * takes len bytes of JSON text (need not be NUL-terminated),
+ * ing_event_parse_doc an already decoded document (it keeps a reference).
+ * Returns 0, or -1 with err naming the field ("Records[0].s3.object.key
+ * missing", "prism.width is not a non-negative integer"); p then holds
+ * nothing to free. */
+int ing_event_parse(const char *text, size_t len, ing_event_parsed_t *p, char *err,
+                    size_t errlen);
+int ing_event_parse_doc(struct json_t *root, ing_event_parsed_t *p, char *err, size_t errlen);
+
+/* Releases what ing_event_parse() gave p and zeroes it. */
+void ing_event_parsed_free(ing_event_parsed_t *p);
 
 #endif

@@ -15,6 +15,9 @@
  * JSON with "Cache-Control: no-store": the record changes as routes
  * finish.
  *
+ * The record's names and values are ingress/image_record.h's, which
+ * prism-host writes it with.
+ *
  * The lookup keeps its state off the module's request context (which
  * belongs to uploads: the body filter and the $prism_* variables read
  * it), in the call's data.
@@ -24,6 +27,7 @@
 #include "ngx_http_prism.h"
 
 #include "dynamodb.h"
+#include "image_record.h"
 #include "response.h"
 #include "uri.h"
 
@@ -60,8 +64,8 @@ static ngx_int_t ngx_http_prism_lookup_failed(ngx_http_request_t *r,
     const aws_error_t *err);
 static ngx_int_t ngx_http_prism_lookup_found(ngx_http_request_t *r,
     ngx_http_prism_lookup_ctx_t *lx);
-static ngx_int_t ngx_http_prism_lookup_urls(ngx_http_request_t *r,
-    ngx_http_prism_lookup_ctx_t *lx, json_t *record);
+static int ngx_http_prism_lookup_output(json_t *output, const char *bucket,
+    const char *key, void *data);
 static ngx_int_t ngx_http_prism_lookup_url(ngx_http_request_t *r,
     ngx_http_prism_lookup_ctx_t *lx, const char *bucket, const char *key,
     json_t *output);
@@ -441,7 +445,7 @@ ngx_http_prism_lookup_build(ngx_http_prism_call_t *call, aws_error_t *err)
 
     plcf = ngx_http_get_module_loc_conf(lx->request, ngx_http_prism_module);
 
-    key = json_pack("{s:o}", "imageId", aws_ddb_s((char *) lx->id.data));
+    key = ing_record_key((char *) lx->id.data);
     if (key == NULL) {
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
         return -1;
@@ -522,18 +526,16 @@ ngx_http_prism_lookup_done(ngx_http_prism_call_t *call)
 static ngx_uint_t
 ngx_http_prism_lookup_owns(ngx_http_prism_lookup_ctx_t *lx)
 {
-    json_t      *owner;
+    size_t       len;
     const char  *s;
 
     if (!lx->owned) {
         return 1;
     }
 
-    owner = json_object_get(json_object_get(lx->item, "userId"), "S");
-    s = json_string_value(owner);
+    s = ing_record_owner(lx->item, &len);
 
-    return lx->owner.len != 0 && s != NULL
-           && json_string_length(owner) == lx->owner.len
+    return lx->owner.len != 0 && s != NULL && len == lx->owner.len
            && ngx_memcmp(s, lx->owner.data, lx->owner.len) == 0;
 }
 
@@ -634,7 +636,7 @@ ngx_http_prism_lookup_found(ngx_http_request_t *r,
                                            "malformed: %s", msg);
     }
 
-    if (ngx_http_prism_lookup_urls(r, lx, record) != NGX_OK) {
+    if (ing_record_outputs(record, ngx_http_prism_lookup_output, lx) != 0) {
         json_decref(record);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -656,59 +658,25 @@ ngx_http_prism_lookup_found(ngx_http_request_t *r,
 
 
 /*
- * Adds "url" to every output of every route of the record
- * (routes.NAME.outputs[i].key).  The bucket of an output without a base
- * URL is its own "bucket", else its route's, else the record's.  Parts
- * that are missing or of another shape are left as they are.  Returns
- * NGX_OK, or NGX_ERROR when memory runs out.
+ * Adds "url" to an output of the record (ing_record_outputs() calls it
+ * for every output of every route, with the bucket the record says the
+ * output is in: its own "bucket", else its route's, else the record's).
+ * Returns 0, or -1 when memory runs out.
  */
 
-static ngx_int_t
-ngx_http_prism_lookup_urls(ngx_http_request_t *r,
-    ngx_http_prism_lookup_ctx_t *lx, json_t *record)
+static int
+ngx_http_prism_lookup_output(json_t *output, const char *bucket,
+    const char *key, void *data)
 {
-    size_t       i;
-    json_t      *routes, *route, *outputs, *output;
-    const char  *name, *key, *bucket, *route_bucket, *record_bucket;
+    ngx_http_prism_lookup_ctx_t  *lx = data;
 
-    routes = json_object_get(record, "routes");
-    if (!json_is_object(routes)) {
-        return NGX_OK;
+    if (ngx_http_prism_lookup_url(lx->request, lx, bucket, key, output)
+        == NGX_ERROR)
+    {
+        return -1;
     }
 
-    record_bucket = json_string_value(json_object_get(record, "bucket"));
-
-    json_object_foreach(routes, name, route) {
-
-        outputs = json_object_get(route, "outputs");
-        if (!json_is_array(outputs)) {
-            continue;
-        }
-
-        route_bucket = json_string_value(json_object_get(route, "bucket"));
-        if (route_bucket == NULL) {
-            route_bucket = record_bucket;
-        }
-
-        json_array_foreach(outputs, i, output) {
-
-            key = json_string_value(json_object_get(output, "key"));
-            if (key == NULL) {
-                continue;
-            }
-
-            bucket = json_string_value(json_object_get(output, "bucket"));
-
-            if (ngx_http_prism_lookup_url(r, lx, bucket ? bucket : route_bucket,
-                                          key, output)
-                == NGX_ERROR)
-            {
-                return NGX_ERROR;
-            }
-        }
-    }
-
-    return NGX_OK;
+    return 0;
 }
 
 

@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for prism-host's SQS message-body parser
  * (host/message.c): the bytes as a message body, parsed twice from a heap
- * copy, and as an S3-event key for host_s3_key_decode.  Aborts when a
+ * copy, and as an S3-event key for ing_event_key_decode.  Aborts when a
  * result breaks its contract:
  *   - the kind is one of the three and equals ev->kind;
  *   - an image has a shape, a non-empty bucket and a non-empty key of at
@@ -9,12 +9,14 @@
  *     shape; poison has a reason;
  *   - parsing is deterministic: the second parse gives the same event;
  *   - host_event_free zeroes the event;
- *   - a decoded key has the length returned and never grows.
+ *   - a decoded key has the length returned and never grows;
+ *   - decoding what ing_event_key_encode made gives the key back.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
 #include "message.h"
 
 /* Whether two optional strings are equal (both NULL counts as equal). */
@@ -64,24 +66,31 @@ static void check_event(host_msg_kind_t kind, const host_event_t *ev, const char
  * into one that may not; aborts when a result breaks the contract. */
 static void check_key_decode(const uint8_t *data, size_t size)
 {
-    char *in = malloc(size + 1), *out = malloc(size + 1), small[8];
+    char *in = malloc(size + 1), *out = malloc(size + 1), small[8], *enc = NULL, *back = NULL;
     long n, m;
 
     if (in == NULL || out == NULL)
         goto done;
     memcpy(in, data, size);
     in[size] = '\0';
-    n = host_s3_key_decode(in, out, size + 1);
+    n = ing_event_key_decode(in, out, size + 1);
     if (n >= 0 && ((size_t)n > strlen(in) || strlen(out) != (size_t)n))
         abort();
-    m = host_s3_key_decode(in, small, sizeof(small));
+    m = ing_event_key_decode(in, small, sizeof(small));
     if (m >= 0 && (m != n || strlen(small) != (size_t)m || memcmp(small, out, (size_t)m) != 0))
         abort();
     if (m < 0 && n >= 0 && (size_t)n < sizeof(small))
         abort();
+    enc = ing_event_key_encode(in);
+    back = enc != NULL ? malloc(strlen(enc) + 1) : NULL;
+    if (back != NULL && (ing_event_key_decode(enc, back, strlen(enc) + 1) != (long)strlen(in)
+                         || strcmp(back, in) != 0))
+        abort();
 done:
     free(in);
     free(out);
+    free(enc);
+    free(back);
 }
 
 /* The libFuzzer entry: parses data twice as a message body and checks

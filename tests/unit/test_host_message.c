@@ -1,8 +1,10 @@
 /*
  * test_host_message — the message shapes prism-host accepts
- * (host/message.c): the prism event raw and in the SNS envelope, a real
- * S3 event with a URL-encoded key, the S3 test event, the simple shape,
- * and poison of every kind.
+ * (host/message.c): the prism event (built by ingress/event.c, as the
+ * module publishes it) raw and in the SNS envelope, a real S3 event with
+ * a URL-encoded key, the S3 test event, the simple shape, and poison of
+ * every kind.  The event's own format, field by field and malformed, is
+ * tests/unit/test_event_roundtrip.c's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,20 +17,46 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "event.h"
 #include "message.h"
 
-/* A prism event as ingress publishes it (ingress/event.h), key encoded. */
-#define PRISM_EVENT \
-    "{\"Records\":[{\"eventVersion\":\"2.1\",\"eventSource\":\"aws:s3\",\"awsRegion\":\"us-east-1\"," \
-    "\"eventTime\":\"2024-05-01T12:00:00.123Z\",\"eventName\":\"ObjectCreated:Put\"," \
-    "\"userIdentity\":{\"principalId\":\"prism\"},\"requestParameters\":{\"sourceIPAddress\":\"192.0.2.7\"}," \
-    "\"responseElements\":{\"x-amz-request-id\":\"req-1\"},\"s3\":{\"s3SchemaVersion\":\"1.0\"," \
-    "\"configurationId\":\"prism\",\"bucket\":{\"name\":\"prism-ingest\",\"ownerIdentity\":" \
-    "{\"principalId\":\"prism\"},\"arn\":\"arn:aws:s3:::prism-ingest\"},\"object\":{\"key\":" \
-    "\"uploads/my+photo%2B1%3D%C3%BC.jpg\",\"size\":5000000000,\"eTag\":\"d41d8cd98f00b204e9800998ecf8427e\"," \
-    "\"sequencer\":\"0017CE1A2B3C4D5E6F\"}}}],\"prism\":{\"imageId\":\"img-42\",\"contentType\":" \
-    "\"image/jpeg\",\"width\":4000,\"height\":3000,\"sha256\":\"9f86d0\",\"requestId\":\"req-1\"," \
-    "\"bucket\":\"prism-ingest\",\"key\":\"uploads/my photo+1=\xc3\xbc.jpg\",\"storage\":\"s3\"}}"
+/* The upload of the prism event below, as the module describes it. */
+static ing_event_t
+upload(void)
+{
+    ing_event_t ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.region = "us-east-1";
+    ev.bucket = "prism-ingest";
+    ev.key = "uploads/my photo+1=\xc3\xbc.jpg";
+    ev.size = 5000000000ULL;
+    ev.etag = "\"d41d8cd98f00b204e9800998ecf8427e\"";
+    ev.image_id = "img-42";
+    ev.content_type = "image/jpeg";
+    ev.width = 4000;
+    ev.height = 3000;
+    ev.sha256 = "9f86d0";
+    ev.request_id = "req-1";
+    ev.source_ip = "192.0.2.7";
+    ev.storage = ING_STORAGE_S3;
+    ev.time.tv_sec = 1714564800;
+    ev.time.tv_nsec = 123000000;
+    return ev;
+}
+
+/* A prism event as ingress publishes it: built by ingress/event.c, key
+ * encoded (caller frees). */
+static char *
+prism_event(const ing_event_t *ev)
+{
+    char  err[256];
+    char *text = ing_event_json(ev, err, sizeof(err));
+
+    if (text == NULL)
+        fail_msg("%s", err);
+    return text;
+}
 
 /* Parses TEXT, expecting KIND; returns the event (caller frees). */
 static host_event_t
@@ -92,26 +120,56 @@ check_prism_event(const host_event_t *ev)
 static void
 test_prism_event_raw(void **state)
 {
+    ing_event_t  up = upload();
+    char        *text = prism_event(&up);
     char         reason[256];
-    host_event_t ev = parse_expect(PRISM_EVENT, strlen(PRISM_EVENT), HOST_MSG_IMAGE, reason,
-                                   sizeof(reason));
+    host_event_t ev = parse_expect(text, strlen(text), HOST_MSG_IMAGE, reason, sizeof(reason));
 
     (void) state;
     check_prism_event(&ev);
     assert_int_equal(ev.sns_envelope, 0);
     host_event_free(&ev);
+    free(text);
 }
 
 static void
 test_prism_event_sns(void **state)
 {
-    char        *text = sns_envelope(PRISM_EVENT);
+    ing_event_t  up = upload();
+    char        *event = prism_event(&up);
+    char        *text = sns_envelope(event);
     char         reason[256];
     host_event_t ev = parse_expect(text, strlen(text), HOST_MSG_IMAGE, reason, sizeof(reason));
 
     (void) state;
     check_prism_event(&ev);
     assert_int_equal(ev.sns_envelope, 1);
+    host_event_free(&ev);
+    free(text);
+    free(event);
+}
+
+/* The module's local store: its event has an empty eTag (no S3 ETag), a
+ * local path and the uploader. */
+static void
+test_prism_event_local(void **state)
+{
+    ing_event_t  up = upload();
+    char        *text, reason[256];
+    host_event_t ev;
+
+    (void) state;
+    up.storage = ING_STORAGE_LOCAL;
+    up.local_path = "/var/lib/prism/uploads/my photo.jpg";
+    up.etag = "";
+    up.user_id = "ann";
+    text = prism_event(&up);
+    ev = parse_expect(text, strlen(text), HOST_MSG_IMAGE, reason, sizeof(reason));
+    assert_string_equal(ev.shape, "prism-event");
+    assert_int_equal(ev.storage_local, 1);
+    assert_string_equal(ev.key, up.key);
+    assert_string_equal(ev.etag, "");
+    assert_string_equal(ev.user_id, "ann");
     host_event_free(&ev);
     free(text);
 }
@@ -340,32 +398,13 @@ test_long_key(void **state)
     free(text);
 }
 
-static void
-test_key_decode(void **state)
-{
-    char out[16];
-
-    (void) state;
-    assert_int_equal(host_s3_key_decode("a+b", out, sizeof(out)), 3);
-    assert_string_equal(out, "a b");
-    assert_int_equal(host_s3_key_decode("%41%2b%2F", out, sizeof(out)), 3);
-    assert_string_equal(out, "A+/");
-    assert_int_equal(host_s3_key_decode("100%", out, sizeof(out)), 4);
-    assert_string_equal(out, "100%");
-    assert_int_equal(host_s3_key_decode("%zz%4", out, sizeof(out)), 5);
-    assert_string_equal(out, "%zz%4");
-    assert_int_equal(host_s3_key_decode("%00", out, sizeof(out)), -1);
-    assert_int_equal(host_s3_key_decode("0123456789abcdef", out, sizeof(out)), -1);
-    assert_int_equal(host_s3_key_decode("0123456789abcde", out, sizeof(out)), 15);
-    assert_int_equal(host_s3_key_decode("", out, sizeof(out)), 0);
-}
-
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prism_event_raw),
         cmocka_unit_test(test_prism_event_sns),
+        cmocka_unit_test(test_prism_event_local),
         cmocka_unit_test(test_real_s3_event),
         cmocka_unit_test(test_s3_test_event),
         cmocka_unit_test(test_simple_shape),
@@ -375,7 +414,6 @@ main(void)
         cmocka_unit_test(test_poison),
         cmocka_unit_test(test_huge_body),
         cmocka_unit_test(test_long_key),
-        cmocka_unit_test(test_key_decode),
     };
 
     return cmocka_run_group_tests_name("host_message", tests, NULL, NULL);

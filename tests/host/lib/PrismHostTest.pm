@@ -188,31 +188,35 @@ sub get_object {
 
 # ---- message bodies -----------------------------------------------------------------
 
-sub _s3_key_encode {
-    my ($key) = @_;
-    utf8::encode($key) if utf8::is_utf8($key);
-    $key =~ s{([^A-Za-z0-9\-_.*/ ])}{sprintf('%%%02X', ord $1)}ge;
-    $key =~ tr/ /+/;
-    return $key;
-}
-
-# prism_event(BUCKET, KEY, %PRISM): the S3-event-shaped prism event,
-# key URL-encoded as S3 does; %PRISM overrides the prism object's fields.
-# The imageId defaults to the one the key names (its last segment without
-# the extension), as prism-host checks it against the original.
+# prism_event(BUCKET, KEY, %PRISM): the upload event as the nginx module
+# publishes it, made by the module's own builder (ingress/event.c, through
+# build/prism-event), key form-encoded as S3 does it; %PRISM overrides the
+# prism object's fields: imageId, contentType, size (the object's),
+# width, height, sha256, requestId, storage ('local': an empty eTag and a
+# localPath, as the module's local store), localPath, userId, eTag.  The
+# imageId defaults to the one the key names (its last segment without the
+# extension), as prism-host checks it against the original.
+my %EVENT_OPTION = (imageId => 'image-id', contentType => 'content-type', size => 'size',
+                    width => 'width', height => 'height', sha256 => 'sha256',
+                    requestId => 'request-id', storage => 'storage', localPath => 'local-path',
+                    userId => 'user', eTag => 'etag');
 sub prism_event {
     my ($bucket, $key, %prism) = @_;
     (my $id = $key) =~ s{^.*/}{};
     $id =~ s{(?<=.)\.[^.]*$}{};
-    return $json->encode({
-        Records => [{
-            eventVersion => '2.1', eventSource => 'aws:s3', awsRegion => 'us-east-1',
-            eventTime => '2024-05-01T12:00:00.000Z', eventName => 'ObjectCreated:Put',
-            s3 => { s3SchemaVersion => '1.0', bucket => { name => $bucket },
-                    object => { key => _s3_key_encode($key), size => $prism{size} // 3, eTag => 'e' } } }],
-        prism => { imageId => $id, contentType => 'image/jpeg', width => 4, height => 3,
-                   sha256 => 'ab', requestId => 'req-e2e', bucket => $bucket, key => $key,
-                   storage => 's3', %prism } });
+    my @args = ('--bucket', $bucket, '--key', $key, '--image-id', $id);
+    for my $field (sort keys %prism) {
+        my $opt = $EVENT_OPTION{$field} // die "prism_event: no such field: $field\n";
+        push @args, "--$opt", $prism{$field};
+    }
+    @args = map { my $v = $_; utf8::encode($v) if utf8::is_utf8($v); $v } @args;
+    my $bin = "$ROOT/build/prism-event";
+    BAIL_OUT("$bin missing: make build/prism-event") unless -x $bin;
+    open(my $out, '-|', $bin, @args) or die "$bin: $!\n";
+    my $event = do { local $/; <$out> };
+    close($out) or die "prism-event @args failed ($?)\n";
+    chomp $event;
+    return $event;
 }
 
 # sns_wrap(BODY): BODY inside an SNS notification envelope.
