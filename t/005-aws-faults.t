@@ -22,7 +22,7 @@ sub last_upload {
             my @lines = <$fh>;
             return split ' ', $lines[-1] if @lines;
         }
-        Time::HiRes::sleep(0.05);
+        Time::HiRes::sleep(0.05);    # poll: until the condition holds or the deadline
     }
     return;
 }

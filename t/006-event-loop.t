@@ -25,7 +25,7 @@ sub start_slow_upload {
     for (1 .. 100) {
         my $st = status_json($port, '/status');
         return 1 if $st && $st->{stores}{ok} == 1 && $st->{inFlight} == 1;
-        Time::HiRes::sleep(0.05);
+        Time::HiRes::sleep(0.05);    # poll: until the condition holds or the deadline
     }
     return 0;
 }
@@ -105,12 +105,13 @@ fast
 my $port = Test::Nginx::Util::server_port();
 $main::Upload = PrismTest::start_upload($port,
     PrismTest::upload_request(POST => '/upload', PrismTest::image('png-rgb.png')));
+my $in_flight;
 for (1 .. 100) {
     my $st = PrismTest::status_json($port, '/status');
-    last if $st && $st->{inFlight} == 1;
-    Time::HiRes::sleep(0.05);
+    last if $in_flight = $st && $st->{inFlight} == 1;
+    Time::HiRes::sleep(0.05);    # poll: until the upload is in flight
 }
-Time::HiRes::sleep(0.2);
+die "the upload never got in flight\n" unless $in_flight;
 --- request
 GET /fast
 --- response_body

@@ -89,7 +89,7 @@ sub big_upload {
     while (waitpid($child, POSIX::WNOHANG()) == 0 && time < $deadline) {
         my $rss = rss_kb($pid, 'VmRSS');
         $Peak = $rss if $rss > $Peak;
-        Time::HiRes::sleep(0.02);
+        Time::HiRes::sleep(0.02);    # poll: until the condition holds or the deadline
     }
     my $hwm = rss_kb($pid, 'VmHWM');
     $Peak = $hwm if $hwm > $Peak;

@@ -169,7 +169,7 @@ my $publishing = 0;
 for (1 .. 100) {
     my $st = PrismTest::status_json($port, '/status');
     if ($st && $st->{stores}{ok} == 1 && $st->{inFlight} == 1) { $publishing = 1; last }
-    Time::HiRes::sleep(0.05);
+    Time::HiRes::sleep(0.05);    # poll: until the condition holds or the deadline
 }
 die "the upload did not reach its publish\n" unless $publishing;
 $main::OldWorkers = [ main::workers_of($master) ];
@@ -178,7 +178,7 @@ kill 'HUP', $master or die "cannot signal the master: $!";
 for (1 .. 100) {
     my @now = main::workers_of($master);
     last if @now > @$main::OldWorkers;
-    Time::HiRes::sleep(0.05);
+    Time::HiRes::sleep(0.05);    # poll: until the condition holds or the deadline
 }
 --- request
 GET /status

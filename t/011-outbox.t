@@ -92,7 +92,7 @@ sub wait_for {
     my $end = time + $timeout;
     until ($cond->()) {
         return 0 if time > $end;
-        sleep 0.1;
+        sleep 0.1;    # poll: until the condition holds or the deadline
     }
     return 1;
 }

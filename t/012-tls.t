@@ -42,7 +42,7 @@ sub last_key {
             my @lines = <$fh>;
             return (split ' ', $lines[-1])[0] if @lines;
         }
-        Time::HiRes::sleep(0.05);
+        Time::HiRes::sleep(0.05);    # poll: until the condition holds or the deadline
     }
     return;
 }

@@ -90,7 +90,7 @@ add_response_body_check(sub {
     my $seen = 0;
     for (1 .. 40) {
         last if ($seen = slurp($log) =~ /\/upload/);
-        Time::HiRes::sleep(0.05);
+        Time::HiRes::sleep(0.05);    # poll: until the condition holds or the deadline
     }
     ok($seen, "$name - the upload is in the access log");
     if (defined(my $sent = $block->token_sent)) {

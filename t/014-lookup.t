@@ -16,6 +16,8 @@
 # (dynalite with the prism-images table), TEST_NGINX_PRISM_AWS (the
 # prism-aws CLI: prism-ddb is built next to it).
 
+use lib 't';
+use StubStatus;
 use Test::Nginx::Socket 'no_plan';
 
 use Digest::SHA qw(hmac_sha256 hmac_sha256_hex sha256_hex);
@@ -621,9 +623,13 @@ attempt 1 failed, retrying
         prism_lookup;
     }
     location /fast { return 200 "fast\n"; }
+    location = /nginx-status { stub_status; }
 --- init
 $main::Slow = main::start_request("/images/$main::Id");
-Time::HiRes::sleep(0.3);
+# the lookup is waiting on the slow DynamoDB answer: it, the slow server's
+# request and the status request itself are all in progress
+StubStatus::wait_requests_in_progress(Test::Nginx::Util::server_port(), '/nginx-status', 3)
+    or die "the lookup never reached DynamoDB\n";
 --- request
 GET /fast
 --- response_body

@@ -94,7 +94,7 @@ sub recorded {
             chomp @lines;
         }
         last if @lines >= $count;
-        sleep 0.1;
+        sleep 0.1;    # poll: until the condition holds or the deadline
     }
     return @lines;
 }
@@ -363,7 +363,7 @@ my $end = Time::HiRes::time() + 15;
 until (Time::HiRes::time() > $end) {
     my $st = PrismTest::status_json($port, '/status');
     last if $st && $st->{outbox}{replayed} == 1;
-    Time::HiRes::sleep(0.1);
+    Time::HiRes::sleep(0.1);    # poll: until the condition holds or the deadline
 }
 --- request
 GET /status

@@ -11,6 +11,7 @@ use IO::Socket::INET;
 use JSON::PP qw(decode_json);
 use PrismTest;
 use AccessTest;
+use StubStatus;
 
 our $Jpeg = PrismTest::image('jpeg-gray.jpg');
 
@@ -41,6 +42,7 @@ HTTP
         prism_sns_topic_arn $TEST_NGINX_TOPIC_ARN;
         access_log logs/prism.log prism;
     }
+    location = /nginx-status { stub_status; access_log off; }
 CONFIG
 });
 
@@ -96,7 +98,11 @@ add_response_body_check(sub {
     }
     if ($block->concurrent) {
         my $slow = start_slow_upload();
-        Time::HiRes::sleep(0.3);
+        # the first upload is admitted (its header read: nginx is reading
+        # its body) before the second one is sent
+        ok(StubStatus::wait_requests_in_progress(Test::Nginx::Util::server_port(),
+                                                '/nginx-status', 2),
+           "$name - the first upload is in progress");
         my $second = PrismTest::upload_request(POST => '/upload-one-at-a-time', $Jpeg);
         my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                       PeerPort => Test::Nginx::Util::server_port(), Timeout => 10)

@@ -40,7 +40,7 @@ sub last_line {
             my @lines = <$fh>;
             return $lines[-1] if @lines;
         }
-        Time::HiRes::sleep(0.05);
+        Time::HiRes::sleep(0.05);    # poll: until the condition holds or the deadline
     }
     return;
 }

@@ -32,7 +32,7 @@ sub last_uploads {
             my @lines = <$fh>;
             return map { [ split ' ' ] } @lines[-$n .. -1] if @lines >= $n;
         }
-        sleep 0.05;
+        sleep 0.05;    # poll: until the condition holds or the deadline
     }
     return;
 }

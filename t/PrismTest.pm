@@ -348,7 +348,7 @@ sub upload_result {
     my $end = time + $timeout;
     while (time < $end) {
         last if waitpid($up->{pid}, WNOHANG) == $up->{pid};
-        sleep 0.05;
+        sleep 0.05;    # poll: until the condition holds or the deadline
     }
     if (!-e $up->{file}) {
         kill 'KILL', $up->{pid};

@@ -245,7 +245,7 @@ sub table_exists {
         my ($st, $json) = ddb('describe', $_[0]);
         return 0 if $st != 0;
         return 1 if (decode_json($json)->{status} // '') ne 'DELETING';
-        select undef, undef, undef, 0.1;
+        select undef, undef, undef, 0.1;    # poll: until the condition holds or the deadline
     }
     return 1;
 }

@@ -140,7 +140,7 @@ for my $row (@rows) {
     my $resp = '';
     my $end = time + 8;
     $sock->blocking(0);
-    while (time < $end) { my $got = sysread($sock, my $buf, 4096); last if defined $got && $got == 0; $resp .= $buf if $got; sleep 0.1 }
+    while (time < $end) { my $got = sysread($sock, my $buf, 4096); last if defined $got && $got == 0; $resp .= $buf if $got; sleep 0.1 }    # poll: until the condition holds or the deadline
     my ($st) = $resp =~ m{^HTTP/1\.\d (\d+)};
     ok(!defined $st || $st == 408, 'slow drip: 408 or the connection closed, never a 201') or diag($resp);
     is(scalar $s->list_keys('prism-ingest'), $before, 'slow drip: nothing stored');

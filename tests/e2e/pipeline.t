@@ -180,7 +180,7 @@ sub wait_for {
     my ($limit, $code) = @_;
     my $until = time + $limit;
     my $v;
-    until (($v = $code->()) || time > $until) { sleep 0.1 }
+    until (($v = $code->()) || time > $until) { sleep 0.1 }    # poll: until the condition holds or the deadline
     return $v;
 }
 

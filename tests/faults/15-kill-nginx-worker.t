@@ -115,7 +115,7 @@ while ($killed < $kills && time - $t0 < 120) {
             note "killed nginx worker $w[($killed - 1) % @w] after " . answered() . " answers";
         }
     }
-    sleep 0.05;
+    sleep 0.05;    # pacing: how often the kills are considered while the load runs
 }
 waitpid($_, 0) for @kids;
 is($killed, $kills, "$kills nginx workers killed during the run");

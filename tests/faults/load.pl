@@ -93,7 +93,7 @@ while (time < $deadline) {
     close $fh;
     $done = grep { my $b = $_; my $m = $count{$b}; $m && 3 == keys %$m } keys %t201;
     last if $done == keys %t201;
-    sleep 1;
+    sleep 1;    # poll: until the condition holds or the deadline
 }
 my $t_all = time - $t0;
 my $f = $s->figures(\@keys);

@@ -57,8 +57,8 @@ sub get_record {
     return $item ? plain({ M => $item }) : undef;
 }
 
-plan skip_all => "no DynamoDB emulator at $DDB" unless $http->get("$DDB/")->{status} < 500
-                                                     && eval { ddb('ListTables', {}); 1 };
+BAIL_OUT("no DynamoDB emulator at $DDB: start it (scripts/local-aws.sh start)") unless $http->get("$DDB/")->{status} < 500
+    && eval { ddb('ListTables', {}); 1 };
 for my $p (qw(thumbnail webp watermark)) {
     plan skip_all => "build/plugins/$p.so not built" unless -f root() . "/build/plugins/$p.so";
 }

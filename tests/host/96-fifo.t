@@ -16,7 +16,7 @@ my $DDB = $ENV{PRISM_DYNAMODB_ENDPOINT} || 'http://127.0.0.1:4567';
 my $AWS = $ENV{PRISM_AWS_ENDPOINT} || 'http://127.0.0.1:4566';
 my $tmp = tmpdir();
 
-plan skip_all => "no DynamoDB emulator at $DDB" unless HTTP::Tiny->new(timeout => 5)->get("$DDB/")->{status} < 500;
+BAIL_OUT("no DynamoDB emulator at $DDB: start it (scripts/local-aws.sh start)") unless HTTP::Tiny->new(timeout => 5)->get("$DDB/")->{status} < 500;
 
 my $bucket = uniq('fifob');
 create_bucket($bucket);

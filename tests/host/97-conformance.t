@@ -33,7 +33,7 @@ if ($spid == 0) {
         read($c, my $body, $len) if $len;
         my ($status, $out) = (400, '{"__type":"com.amazonaws.sqs#InvalidAction","message":"stub"}');
         if ($head =~ /^X-Amz-Target: AmazonSQS\.ReceiveMessage/mi) {
-            select(undef, undef, undef, 0.2);
+            select(undef, undef, undef, 0.2);    # pacing: the stand-in's slow ReceiveMessage
             $n++;
             ($status, $out) = (200, qq({"Messages":[{"MessageId":"m$n","ReceiptHandle":"r$n",)
                                     . qq("MD5OfBody":"x","Body":"not an event"}]}));

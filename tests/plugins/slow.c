@@ -48,7 +48,7 @@ slow_process(void *state, const prism_input_t *in, prism_output_t *out)
     record_line(st->record, "start", in);
     ts.tv_sec = (time_t) st->seconds;
     ts.tv_nsec = (long) ((st->seconds - (double) ts.tv_sec) * 1e9);
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) /* pacing: the plugin is slow on purpose */
         ;
     record_line(st->record, "end", in);
     if (out->emit(out, "copy.bin", in->content_type, in->data, in->len) != 0)

@@ -90,7 +90,7 @@ static void *serve(void *arg)
         }
         read_request(fd, &s->received[i]);
         if (s->script[i].delay_ms) {
-            usleep((useconds_t) s->script[i].delay_ms * 1000);
+            usleep((useconds_t) s->script[i].delay_ms * 1000); /* pacing: the scripted server's delay */
         }
         send(fd, s->script[i].response, strlen(s->script[i].response), MSG_NOSIGNAL);
         close(fd);
@@ -311,7 +311,7 @@ static void *raise_later(void *arg)
 {
     raiser_t *r = arg;
 
-    usleep((useconds_t) r->after_ms * 1000);
+    usleep((useconds_t) r->after_ms * 1000); /* pacing: the scripted reply's delay */
     *r->flag = 1;
     return NULL;
 }

@@ -114,7 +114,7 @@ static int access_count_wait(const char *needle, int expected)
     int i, n = 0;
 
     for (i = 0; i < 200 && (n = access_count(needle)) < expected; i++) {
-        usleep(10 * 1000);
+        usleep(10 * 1000); /* poll: until the condition holds or the deadline */
     }
     return n;
 }
@@ -126,7 +126,7 @@ static int access_count_settled(const char *needle)
     int i, n = access_count(needle), m;
 
     for (i = 0; i < 40; i++) {
-        usleep(50 * 1000);
+        usleep(50 * 1000); /* poll: until the condition holds or the deadline */
         if ((m = access_count(needle)) == n) {
             break;
         }
@@ -271,7 +271,7 @@ static void stop_nginx(void)
             nginx_pid = -1;
             return;
         }
-        usleep(50000);
+        usleep(50000); /* poll: until the condition holds or the deadline */
     }
     kill(nginx_pid, SIGKILL);
     waitpid(nginx_pid, &status, 0);
@@ -310,7 +310,7 @@ static int start_nginx(void)
             nginx_pid = -1;
             return -1;
         }
-        usleep(50000);
+        usleep(50000); /* poll: until the condition holds or the deadline */
     }
     stop_nginx();
     return -1;

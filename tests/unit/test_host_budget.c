@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include "thread_wait.h"
 
 #include "budget.h"
 
@@ -135,12 +136,21 @@ test_reserve_never_exceeds(void **state)
     host_budget_destroy(&b);
 }
 
-/* Releases 70 bytes of the budget after 100 ms. */
+typedef struct {
+    host_budget_t *b;
+    pid_t          waiter;      /* the thread whose reservation must wait */
+    int            saw_wait;
+} release_later_t;
+
+/* Releases 70 bytes of the budget once the waiter is blocked in its
+ * reservation (not after a fixed delay), and notes that it was. */
 static void *
 release_later(void *arg)
 {
-    usleep(100 * 1000);
-    host_budget_release(arg, 70);
+    release_later_t *r = arg;
+
+    r->saw_wait = test_wait_thread_blocked(r->waiter, 5000);
+    host_budget_release(r->b, 70);
     return NULL;
 }
 
@@ -148,15 +158,17 @@ release_later(void *arg)
 static void
 test_reserve_waits_for_room(void **state)
 {
-    host_budget_t b;
-    pthread_t     t;
+    host_budget_t   b;
+    pthread_t       t;
+    release_later_t r = { &b, test_gettid(), 0 };
 
     (void) state;
     assert_int_equal(host_budget_init(&b, 100, 0), 0);
     assert_int_equal(host_budget_reserve(&b, 70, 0), HOST_BUDGET_OK);
-    assert_int_equal(pthread_create(&t, NULL, release_later, &b), 0);
+    assert_int_equal(pthread_create(&t, NULL, release_later, &r), 0);
     assert_int_equal(host_budget_reserve(&b, 80, 5), HOST_BUDGET_OK);
     pthread_join(t, NULL);
+    assert_true(r.saw_wait);    /* the reservation did wait for the release */
     assert_int_equal(b.used, 80);
     host_budget_release(&b, 80);
     host_budget_destroy(&b);

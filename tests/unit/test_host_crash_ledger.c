@@ -7,6 +7,7 @@
  * ledger is a ring that forgets its oldest entry.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include "thread_wait.h"
 
 #include "crash_ledger.h"
 
@@ -160,6 +162,7 @@ test_marks_cross_fork(void **state)
 typedef struct {
     host_crash_ledger_t *l;
     volatile int         inside;
+    volatile pid_t       tid;
 } other_poller_t;
 
 /* A second poller of the same process: enters the plugin (not solo),
@@ -169,6 +172,7 @@ other_poller(void *arg)
 {
     other_poller_t *o = arg;
 
+    __atomic_store_n(&o->tid, test_gettid(), __ATOMIC_RELEASE);
     host_crash_ledger_enter(o->l, 0, 1, "innocent", "webp", 0);
     __atomic_store_n(&o->inside, 1, __ATOMIC_RELEASE);
     host_crash_ledger_leave(o->l, 0, 1);
@@ -180,12 +184,16 @@ test_suspect_runs_solo(void **state)
 {
     host_crash_ledger_t *l = *state;
     host_crash_suspect_t s[2];
-    other_poller_t       o = { l, 0 };
+    other_poller_t       o = { l, 0, 0 };
     pthread_t            t;
 
     host_crash_ledger_enter(l, 0, 0, "suspect", "thumbnail", 1);
     assert_int_equal(pthread_create(&t, NULL, other_poller, &o), 0);
-    usleep(200 * 1000);
+    /* the other poller got as far as the ledger and is held there */
+    while (__atomic_load_n(&o.tid, __ATOMIC_ACQUIRE) == 0) {
+        sched_yield();
+    }
+    assert_true(test_wait_thread_blocked(o.tid, 5000));
     assert_int_equal(__atomic_load_n(&o.inside, __ATOMIC_ACQUIRE), 0);
     /* a crash now has the suspect alone in a plugin: certain */
     assert_int_equal(host_crash_ledger_attribute(l, 0, SIGSEGV, s, 2), 1);

@@ -63,7 +63,7 @@ sub wait_for {
     while (1) {
         my $v = $code->();
         return $v if $v || time >= $end;
-        sleep 0.1;
+        sleep 0.1;    # poll: until the condition holds or the limit
     }
 }
 
@@ -288,12 +288,30 @@ sub start_nginx {
         or die "nginx does not answer";
 }
 
-# reload_nginx(): rewrites the configuration and sends SIGHUP.
+# reload_nginx(): rewrites the configuration, sends SIGHUP and waits
+# (bounded) until the workers that ran the old configuration are gone and
+# new ones run, so that the next request meets the new configuration.
 sub reload_nginx {
     my ($self) = @_;
+    my $master = $self->nginx_pid;
+    my %old = map { $_ => 1 } _children($master);
     _spew("$self->{dir}/nginx/nginx.conf", $self->nginx_conf);
-    kill 'HUP', $self->nginx_pid;
-    sleep 1;
+    kill 'HUP', $master or die "cannot signal nginx's master: $!";
+    wait_for(15, sub {
+        my @now = _children($master);
+        return @now && !grep { $old{$_} } @now;
+    }) or die "nginx did not reload within 15 s\n";
+}
+
+# _children(PID): the pids of PID's child processes.
+sub _children {
+    my ($pid) = @_;
+    my @kids;
+    for my $stat (glob '/proc/[0-9]*/stat') {
+        my $t = _slurp($stat);
+        push @kids, $1 if $t =~ /^(\d+) \(.*\) \S+ (\d+) / && $2 == $pid;
+    }
+    return @kids;
 }
 
 # nginx_pid(): the nginx master's pid ('' when it does not run).

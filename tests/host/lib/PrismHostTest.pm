@@ -294,7 +294,7 @@ sub stop_host {
             @hosts = grep { $_ != $pid } @hosts;
             return $?;
         }
-        sleep 0.05;
+        sleep 0.05;    # poll: until the condition holds or the deadline
     }
     kill('KILL', -$pid);
     waitpid($pid, 0);
@@ -318,7 +318,7 @@ sub wait_for {
     while (1) {
         my $r = $sub->();
         return $r if $r || time >= $until;
-        sleep 0.1;
+        sleep 0.1;    # poll: until the condition holds or the deadline
     }
 }
 

@@ -180,7 +180,7 @@ sub launch_nginx {
     my $deadline = time + 2;
     sleep 0.01 until -s $PidFile || time > $deadline;
 
-    sleep $TestNginxSleep;
+    sleep $TestNginxSleep;    # pacing: the real runner's TEST_NGINX_SLEEP after a start
     return 1;
 }
 
@@ -306,13 +306,13 @@ sub run_requests {
         }
 
         if ($req_idx < $#$requests) {
-            sleep $block->wait if $block->wait;
+            sleep $block->wait if $block->wait;    # pacing: the block's own --- wait
             check_error_log($block, $rep_idx);
             check_access_log($block, $rep_idx) unless defined $block->ignore_response;
         }
     }
 
-    sleep $block->wait if $block->wait;
+    sleep $block->wait if $block->wait;    # pacing: the block's own --- wait
 
     if ($block->stap) {
         SKIP: {
@@ -470,7 +470,7 @@ sub send_request {
     PACKET:
     for my $i (0 .. $#$packets) {
         my $delay = $packets->[$i]{delay_before} // ($i > 0 ? $middle_delay : undef);
-        sleep $delay if $delay;
+        sleep $delay if $delay;    # pacing: the block's raw_request_middle_delay / delay_before
 
         my $buf = $packets->[$i]{value};
         my $off = 0;

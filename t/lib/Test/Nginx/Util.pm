@@ -273,7 +273,7 @@ sub wait_port_free {
     my $deadline = time + $max_wait;
     while (port_in_use($port)) {
         return 0 if time > $deadline;
-        sleep 0.05;
+        sleep 0.05;    # poll: until the condition holds or the deadline
     }
     return 1;
 }
@@ -579,7 +579,7 @@ sub wait_for_exit {
     my $deadline = time + $max_wait;
     while (is_running($pid)) {
         return 0 if time > $deadline;
-        sleep 0.02;
+        sleep 0.02;    # poll: until the condition holds or the deadline
     }
     return 1;
 }
@@ -665,7 +665,7 @@ sub start_nginx {
 # check_accum_error_log), plus the stderr of a failed start.
 sub error_log_data () {
     # give nginx time to write what the log phase logs after the response
-    sleep $TestNginxSleep * 3;
+    sleep $TestNginxSleep * 3;    # pacing: what the real runner does before reading a log
 
     my @lines;
     if (open my $in, '<', $ErrLogFile) {
@@ -679,7 +679,7 @@ sub error_log_data () {
 }
 
 sub access_log_data () {
-    sleep $TestNginxSleep * 3;
+    sleep $TestNginxSleep * 3;    # pacing: what the real runner does before reading a log
     open my $in, '<', $AccLogFile or return [];
     my @lines = <$in>;
     close $in;
