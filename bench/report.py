@@ -16,11 +16,11 @@ import subprocess
 import numpy
 import PIL
 
+import docsection
 from stats import med, paired, spread, verdict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "build", "bench")
-DOC = os.path.join(ROOT, "docs", "benchmarks.md")
 MIB = 1024.0
 
 
@@ -432,8 +432,7 @@ def main():
            "(default 5) and BENCH_CPU override the number of runs and the CPU). Outputs stay in "
            "build/bench/ for inspection.", ""]
     text = "\n".join(md)
-    with open(DOC, "w") as f:
-        f.write(text)
+    docsection.write_main(text)     # the ingress and e2e sections stay
     print(text)
 
 

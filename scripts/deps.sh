@@ -36,7 +36,7 @@ PACKAGES="gcc make pkg-config perl curl clang
 CORPUS_PACKAGES="imagemagick libjpeg-turbo-progs libimage-exiftool-perl"
 DEMO_PACKAGES="chromium"
 DEB_PACKAGES="debhelper dpkg-dev fakeroot lintian systemd"
-BENCH_PACKAGES="libvips-tools python3-pil python3-numpy graphicsmagick webp time"
+BENCH_PACKAGES="libvips-tools python3-pil python3-numpy graphicsmagick webp time wrk"
 case "${1:-}" in
     corpus) PACKAGES="$PACKAGES $CORPUS_PACKAGES" ;;
     demo)  PACKAGES="$PACKAGES $CORPUS_PACKAGES $DEMO_PACKAGES" ;;

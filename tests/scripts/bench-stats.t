@@ -26,4 +26,11 @@ is(py('paired({"samples": [{"cpu": 1.0}, {"cpu": 4.0}]}, {"samples": [{"cpu": 0}
    '[2.0]', 'a zero figure is left out, not divided by');
 like(py('spread([])'), qr/ValueError: spread of no figures/, 'no figures is an error, not a zero');
 is(py('verdict(True) + verdict(False)'), '**met****missed**', 'verdicts');
+
+# docs/benchmarks.md has three owners: each rewrites only its sections
+my $doc = py(q{__import__("docsection").join(*__import__("docsection").split("# B\\nmain\\n\\n## End to end (bench-e2e)\\n\\ne2e\\n\\n## At the door (bench-ingress)\\n\\ningress\\n")).replace("\\n", "|")});
+is($doc, '# B|main||## At the door (bench-ingress)||ingress||## End to end (bench-e2e)||e2e|',
+   'the owned sections are kept, in their order, after the main part');
+my $swap = py(q{(lambda d: d.join("# new\\n", d.split("# old\\n\\n## End to end (bench-e2e)\\n\\nkept\\n")[1]))(__import__("docsection")).replace("\\n", "|")});
+is($swap, '# new||## End to end (bench-e2e)||kept|', 'a new main part keeps the others\' sections');
 done_testing();
