@@ -248,6 +248,10 @@ run: all
 bench: all
 	scripts/deps.sh bench && bench/run.sh
 
+# the upload endpoint against nginx's own DAV PUT (docs/benchmarks.md)
+bench-ingress: all
+	scripts/deps.sh bench && /usr/bin/python3 bench/ingress.py
+
 # fault injection and hostile inputs on isolated local stacks (docs/reliability.md)
 test-faults: test-build
 	prove tests/faults/ tests/bad-inputs/

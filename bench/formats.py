@@ -7,7 +7,7 @@ JPEG in, AVIF out, prism against the tools that do the same.
 
 Same rules as bench/measure.py's rows (its spawn() and row classes):
 every row pinned to one CPU (BENCH_PIN), one thread, the rows taking
-turns within each run; max(BENCH_REPEAT, 5) runs, of which the tables
+turns within each run; max(BENCH_RUNS, 5) runs, of which the tables
 give the median and the spread (min..max) of the wall and CPU time.
 The inputs are made untimed: HEICs from corpus photos with heif-enc
 (libheif, x265), and the JPEGs are corpus photos as they are.

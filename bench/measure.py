@@ -4,9 +4,11 @@
     measure.py            (run by bench/run.sh from the repository root)
 
 Every row (prism or a peer tool) processes the whole corpus for its role,
-pinned to one CPU (BENCH_PIN, e.g. "taskset -c 0"), BENCH_REPEAT times
-(default 3); the rows take turns within each repeat so a burst of load
-on the machine spreads over all of them.  Per run it records the wall
+pinned to one CPU (BENCH_PIN, e.g. "taskset -c 0"), BENCH_RUNS times
+(default 5; fewer is allowed for a quick look and the report says so);
+the rows take turns within each run, so a burst of load on the machine
+spreads over all of them and run i of every row is measured under the
+same conditions (the report's ratios pair them).  Per run it records the wall
 time, the CPU time (user + system, from wait4()) and the peak RSS
 (/usr/bin/time -f %M).  The outputs of the last run stay in
 build/bench/<role>/<row>/ for bench/quality.py.
@@ -38,7 +40,9 @@ PY = "/usr/bin/python3"            # Debian's, the one with Pillow
 TIME = "/usr/bin/time"             # GNU time, for the peak RSS
 IM_MOGRIFY = "/usr/bin/mogrify"    # ImageMagick 6, by full path on purpose
 PIN = os.environ.get("BENCH_PIN", "").split()
-REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+REPEAT = int(os.environ.get("BENCH_RUNS", os.environ.get("BENCH_REPEAT", "5")))
+NODE = os.path.join(ROOT, ".local", "emulator", "node_modules", ".bin", "node")
+NODE_MODULES = os.path.join(ROOT, ".local", "bench-node", "node_modules")
 
 THUMB = {"sizes": [256], "mode": "fit", "quality": 85}
 WEBP_FULL = {"quality": 80}
@@ -147,6 +151,43 @@ class Pillow(Row):
                 "failures": r["failures"]}
 
 
+class Sharp(Row):
+    """bench/sharp_bench.js: one Node process, only its loop timed, sharp
+    on one thread (sharp.concurrency(1), UV_THREADPOOL_SIZE=1)."""
+    how = "one process, loop timed"
+
+    def __init__(self, name, args, ext):
+        super().__init__(name, lambda d, s: os.path.join(d, s + ext))
+        self.args = args
+
+    def run(self, files, outdir, log):
+        """One pass; wall and CPU are the loop's, as the script measured them."""
+        r, run = sharp_run(self.args + [outdir] + files, log)
+        return {"wall": r["seconds"], "cpu": r["cpu"], "rss_kib": run.rss_kib,
+                "failures": r["failures"]}
+
+
+def sharp_run(args, log=None):
+    """Runs bench/sharp_bench.js with args; returns its JSON and the Run."""
+    os.environ["UV_THREADPOOL_SIZE"] = "1"
+    os.environ["NODE_PATH"] = NODE_MODULES
+    run = spawn([NODE, os.path.join(BENCH, "sharp_bench.js")] + args, log=log)
+    try:
+        return json.loads(run.stdout), run
+    except ValueError:
+        sys.exit("measure: sharp_bench.js failed: %s" % run.stderr.strip()[-400:])
+
+
+def sharp_startup():
+    """Node's start-up with sharp loaded and no work, per process: CPU and
+    wall seconds and peak RSS, medians of REPEAT runs (reported beside the
+    sharp rows, which do not count it)."""
+    runs = [sharp_run(["none", os.path.join(OUT, "sharp-none")])[1] for _ in range(REPEAT)]
+    med = lambda v: sorted(v)[len(v) // 2]
+    return {"cpu": med([r.cpu for r in runs]), "wall": med([r.wall for r in runs]),
+            "rss_kib": med([r.rss_kib for r in runs])}
+
+
 def stem(path):
     """The file name without directory and extension."""
     return os.path.splitext(os.path.basename(path))[0]
@@ -213,6 +254,8 @@ def roles(images, logo, tiny):
              prism("thumbnail", THUMB, "256.jpg"),
              Pillow("Pillow thumbnail()", ["thumbnail", "--size", "256", "--quality", "85"],
                     ".jpg"),
+             Sharp("sharp resize() 256", ["thumbnail", "--size", "256", "--quality", "85"],
+                   ".jpg"),
              OneProcess(vt + " -s 256",
                         lambda fs, d: [vt, "-s", "256", "-o", d + "/%s.jpg[Q=85,strip]"] + fs,
                         in_dir(".jpg")),
@@ -240,6 +283,7 @@ def roles(images, logo, tiny):
                                    os.path.join(d, stem(f) + ".webp")],
                      in_dir(".webp")),
              Pillow("Pillow save WEBP", ["webp", "--quality", "80"], ".webp"),
+             Sharp("sharp webp()", ["webp", "--quality", "80"], ".webp"),
              PerFile("vips webpsave",
                      lambda f, d: ["vips", "webpsave", f, os.path.join(d, stem(f) + ".webp"),
                                    "--Q", "80", "--strip"],
@@ -250,6 +294,8 @@ def roles(images, logo, tiny):
              prism("webp", WEBP_1024, "image.webp"),
              Pillow("Pillow thumbnail() + WEBP",
                     ["webp", "--quality", "80", "--size", "1024"], ".webp"),
+             Sharp("sharp resize() 1024 + webp()", ["webp", "--quality", "80", "--size", "1024"],
+                   ".webp"),
              OneProcess(vt + " -s 1024",
                         lambda fs, d: [vt, "-s", "1024", "-o", d + "/%s.webp[Q=80,strip]"] + fs,
                         in_dir(".webp")),
@@ -261,6 +307,9 @@ def roles(images, logo, tiny):
              Pillow("Pillow paste()", ["watermark", "--logo", logo, "--quality", "85"] +
                     ["--scale", str(WATERMARK["scale"]), "--opacity", str(WATERMARK["opacity"]),
                      "--margin", str(WATERMARK["margin"])], ".jpg"),
+             Sharp("sharp composite()", ["watermark", "--logo", logo, "--quality", "85"] +
+                   ["--scale", str(WATERMARK["scale"]), "--opacity", str(WATERMARK["opacity"]),
+                    "--margin", str(WATERMARK["margin"])], ".jpg"),
              PerFile("vips composite2",
                      lambda f, d: ["vips", "composite2", f, place[f][0],
                                    os.path.join(d, stem(f) + ".jpg[Q=85,strip]"), "over",
@@ -268,6 +317,14 @@ def roles(images, logo, tiny):
                      in_dir(".jpg")),
          ]},
     ]
+
+
+def sampling(im):
+    """A JPEG's chroma subsampling ("4:2:0", ...), None for other images."""
+    if im.format != "JPEG" or im.mode not in ("RGB", "YCbCr"):
+        return None
+    from PIL import JpegImagePlugin
+    return {0: "4:4:4", 1: "4:2:2", 2: "4:2:0"}.get(JpegImagePlugin.get_sampling(im), "other")
 
 
 def corpus():
@@ -282,6 +339,7 @@ def corpus():
                 "stored": [w, h], "upright": [h, w] if orient in (5, 6, 7, 8) else [w, h],
                 "orientation": orient, "bytes": os.path.getsize(path),
                 "progressive": bool(im.info.get("progressive") or im.info.get("progression")),
+                "mode": im.mode, "sampling": sampling(im),
             })
     if not images:
         sys.exit("measure: no images in %s (run bench/corpus.sh)" % CORPUS)
@@ -333,9 +391,9 @@ def finish(row, res, s, files, outdir):
 
 def progressive(images, tiny):
     """Per progressive photo, and for the 16x16 JPEG (start-up): prism
-    thumbnail 256 and djpeg -scale 1/8, each one process per file, best of
-    max(REPEAT, 5) (these runs are short); a failed prism run is counted,
-    not timed."""
+    thumbnail 256 and djpeg -scale 1/8, each one process per file,
+    max(REPEAT, 5) runs each, taking turns (the report shows medians); a
+    failed prism run is counted, not timed."""
     so = os.path.join(PLUGINS, "thumbnail.so")
     outdir = os.path.join(OUT, "progressive")
     os.makedirs(outdir, exist_ok=True)
@@ -361,17 +419,33 @@ def progressive(images, tiny):
     return rows
 
 
+def coefficients_mib(im):
+    """The MiB of DCT coefficients a whole-image decode of this JPEG holds
+    (a progressive one must: 2 bytes per coefficient, 64 per 8x8 block,
+    chroma blocks as its sampling makes them)."""
+    w, h = im["stored"]
+    chroma = {"4:4:4": 2.0, "4:2:2": 1.0, "4:2:0": 0.5}.get(im.get("sampling"), 0.0)
+    blocks = -(-w // 8) * -(-h // 8) * (1 + chroma)
+    return blocks * 64 * 2 / (1 << 20)
+
+
 def memory(images, role, tiny):
-    """Peak RSS of each watermark row on the two largest photos and on a
-    16x16 JPEG (the process's own footprint), one run each."""
-    big = sorted(images, key=lambda im: -im["stored"][0] * im["stored"][1])[:2]
+    """Peak RSS of each watermark row on the two largest baseline JPEGs,
+    the largest progressive one and a 16x16 JPEG (the process's own
+    footprint), one run each."""
+    def largest(progressive, n):
+        """The n largest JPEGs of that kind."""
+        return sorted((im for im in images if im["format"] == "JPEG"
+                       and im["progressive"] == progressive),
+                      key=lambda im: -im["stored"][0] * im["stored"][1])[:n]
     subjects = [(im["path"], "%s (%.1f MP, %s)"
                  % (im["stem"], im["stored"][0] * im["stored"][1] / 1e6,
-                    "progressive" if im["progressive"] else "baseline")) for im in big]
-    subjects.append((tiny["path"], "16x16 JPEG (the process's own footprint)"))
+                    "progressive" if im["progressive"] else "baseline"), coefficients_mib(im))
+                for im in largest(False, 2) + largest(True, 1)]
+    subjects.append((tiny["path"], "16x16 JPEG (the process's own footprint)", 0))
     out = []
-    for path, label in subjects:
-        entry = {"label": label, "rows": []}
+    for path, label, coef in subjects:
+        entry = {"label": label, "coef_mib": coef, "rows": []}
         for row in role["rows"]:
             d = os.path.join(OUT, "memory", row.slug())
             shutil.rmtree(d, ignore_errors=True)
@@ -418,9 +492,11 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(os.path.join(OUT, "logs"))
     logo = bench_logo()
-    for tool in (DRIVER, IM_MOGRIFY, PY, TIME):
+    for tool in (DRIVER, IM_MOGRIFY, PY, TIME, NODE):
         if not os.access(tool, os.X_OK):
             sys.exit("measure: %s missing" % tool)
+    if not os.path.isdir(os.path.join(NODE_MODULES, "sharp")):
+        sys.exit("measure: sharp missing in %s: run scripts/deps.sh bench" % NODE_MODULES)
     images = corpus()
     for f in images:                                    # warm the page cache
         with open(f["path"], "rb") as fh:
@@ -440,6 +516,7 @@ def main():
     results["progressive"] = progressive(images, tiny)
     print("bench: watermark peak RSS on the largest photos", flush=True)
     results["memory"] = memory(images, plan[-1], tiny)
+    results["sharp_startup"] = sharp_startup()
     results["first_touch_us"] = first_touch()
     results["load"] = {"before": load_before,
                        "after": open("/proc/loadavg").read().split()[:3]}

@@ -1,13 +1,15 @@
 #!/bin/sh
 # `make bench`: prism's plugins against the tools people would otherwise
-# use (Pillow, libvips, GraphicsMagick, ImageMagick, cwebp, djpeg; for
+# use (Pillow, sharp, libvips, GraphicsMagick, ImageMagick, cwebp, djpeg; for
 # HEIC in and AVIF out heif-convert, avifenc and libvips's libheif),
 # side by side in one run, single-threaded, on the photo corpus.
 #
 #   bench/run.sh          (after `make` and `scripts/deps.sh bench`)
 #
-# Environment: BENCH_REPEAT (default 3: each figure is the best of that
-# many runs), BENCH_CPU (default 0: the CPU every tool is pinned to).
+# Environment: BENCH_RUNS (default 5: each figure is the median of that
+# many interleaved runs, with its range; fewer makes a quick look that the
+# report marks as such), BENCH_CPU (default 0: the CPU every tool is
+# pinned to).
 # Outputs and logs go to build/bench/; the report to docs/benchmarks.md
 # and to stdout.  Targets are printed, never enforced: the exit status is
 # non-zero only when the bench itself cannot run.
@@ -23,6 +25,8 @@ for t in vipsthumbnail vips gm cwebp djpeg /usr/bin/mogrify /usr/bin/time; do
     command -v "$t" >/dev/null 2>&1 \
         || { echo "bench: $t missing: run scripts/deps.sh bench" >&2; exit 1; }
 done
+[ -d .local/bench-node/node_modules/sharp ] \
+    || { echo "bench: sharp missing: run scripts/deps.sh bench" >&2; exit 1; }
 $PY -c 'import PIL, numpy' 2>/dev/null \
     || { echo "bench: $PY lacks Pillow or numpy: run scripts/deps.sh bench" >&2; exit 1; }
 bench/corpus.sh

@@ -13,6 +13,8 @@
 #   deb    adds Debian's packaging tools (make deb, tests/packaging)
 #   demo   adds those and the browser that screenshots the gallery
 #   bench  adds those and the peer tools make bench compares against
+#          (Debian's, and from the npm registry sharp, pinned by
+#          bench/node/package-lock.json, into .local/bench-node)
 #
 # Installing never stops a process it did not start.  Packages such as
 # nginx start their service from the postinst; during the install a
@@ -34,7 +36,7 @@ PACKAGES="gcc make pkg-config perl curl clang
 CORPUS_PACKAGES="imagemagick libjpeg-turbo-progs libimage-exiftool-perl"
 DEMO_PACKAGES="chromium"
 DEB_PACKAGES="debhelper dpkg-dev fakeroot lintian systemd"
-BENCH_PACKAGES="libvips-tools python3-pil python3-numpy graphicsmagick webp time"
+BENCH_PACKAGES="libvips-tools python3-pil python3-numpy graphicsmagick webp time wrk"
 case "${1:-}" in
     corpus) PACKAGES="$PACKAGES $CORPUS_PACKAGES" ;;
     demo)  PACKAGES="$PACKAGES $CORPUS_PACKAGES $DEMO_PACKAGES" ;;
@@ -86,3 +88,21 @@ else
 fi
 "$emu/node_modules/.bin/node" --no-warnings -e 'require("node:sqlite")' \
     || { echo "deps: the emulator's Node cannot load node:sqlite" >&2; exit 1; }
+
+# make bench's Node peers (sharp, with its own prebuilt libvips), run by
+# the emulator's Node; skipped when the installed lock file matches.
+if [ "${1:-}" = bench ]; then
+    peers=.local/bench-node
+    if cmp -s bench/node/package-lock.json "$peers/package-lock.json" \
+       && [ -d "$peers/node_modules/sharp" ]; then
+        echo "deps: bench Node peers present"
+    else
+        echo "deps: installing the bench Node peers (npm)"
+        mkdir -p "$peers"
+        cp bench/node/package.json bench/node/package-lock.json "$peers/"
+        (cd "$peers" && PATH="$(cd ../emulator/node_modules/.bin && pwd):$PATH" \
+            npm ci --no-audit --no-fund --loglevel=error)
+    fi
+    NODE_PATH="$peers/node_modules" "$emu/node_modules/.bin/node" -e 'require("sharp")' \
+        || { echo "deps: the bench's Node cannot load sharp" >&2; exit 1; }
+fi

@@ -1,0 +1,441 @@
+#!/usr/bin/python3
+"""`make bench-ingress`: the upload endpoint against nginx itself.
+
+    bench/ingress.py          (from the repository root, after make)
+
+One nginx (Debian's, the module loaded, one worker, 127.0.0.1 only,
+stopped at the end) serves four locations:
+  - /dav/     nginx's own DAV module: PUT to a file (the baseline);
+  - /local    prism_upload with prism_store local (link into a directory,
+              then the SNS publish to the emulator);
+  - /s3       prism_upload to S3 + SNS on the local emulator;
+  - /static.txt  a small static file.
+wrk drives each upload row at concurrency BENCH_INGRESS_CONNECTIONS (32)
+for BENCH_INGRESS_SECONDS (5) with a 256 KB and a 4 MB JPEG body (real
+photos of the corpus, the ones closest to those sizes), BENCH_RUNS (5)
+runs, the rows taking turns within each run.  While each upload row runs,
+a probe fetches /static.txt 20 times a second on its own connection; its
+p99 is compared with the same probe on an idle nginx (the event loop must
+not stall behind uploads).  Bodies and stored files live on a tmpfs when
+one can be mounted (else under build/), emptied between runs.
+
+The emulator: an already running one on PRISM_AWS_PORT is used as is;
+otherwise one is started on that port with state under build/ and stopped
+at the end.  Writes build/bench-ingress/results.json and
+build/bench-ingress/report.md (merged into docs/benchmarks.md by
+bench/report.py); prints the report.  Nothing here is a test: targets are
+printed met or missed, the exit status is non-zero only when the bench
+cannot run.
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import docsection  # noqa: E402
+from stats import spread, verdict  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "build", "bench-ingress")
+MODULE = os.path.join(ROOT, "build", "nginx", "objs", "ngx_http_prism_module.so")
+NGINX = "/usr/sbin/nginx"
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+SECONDS = int(os.environ.get("BENCH_INGRESS_SECONDS", "5"))
+CONNS = int(os.environ.get("BENCH_INGRESS_CONNECTIONS", "32"))
+PORT = int(os.environ.get("BENCH_INGRESS_PORT", "18480"))
+AWS_PORT = int(os.environ.get("PRISM_AWS_PORT", "4566"))
+AWS_STATE = os.path.join(OUT, "aws")
+TARGETS = {"256k": 256 * 1024, "4m": 4 * 1024 * 1024}
+
+
+def sh(argv, **kw):
+    """Runs argv, returns its CompletedProcess (text); never raises on status."""
+    return subprocess.run(argv, capture_output=True, text=True, **kw)
+
+
+def bodies():
+    """The corpus JPEGs closest in size to each target: {label: path}."""
+    corpus = os.path.join(ROOT, "build", "corpus")
+    jpegs = [os.path.join(corpus, f) for f in sorted(os.listdir(corpus)) if f.endswith(".jpg")]
+    if not jpegs:
+        sys.exit("ingress: no corpus (bench/corpus.sh)")
+    return {k: min(jpegs, key=lambda p: abs(os.path.getsize(p) - n)) for k, n in TARGETS.items()}
+
+
+def mount_fs(fs):
+    """A tmpfs at fs when this process may mount one (root): True; else
+    a plain directory: False."""
+    os.makedirs(fs, exist_ok=True)
+    if os.geteuid() == 0 and sh(["mount", "-t", "tmpfs", "-o", "size=12g,mode=0755",
+                                 "prism-bench", fs]).returncode == 0:
+        return True
+    return False
+
+
+def aws_env():
+    """The emulator's provisioned names (PRISM_TOPIC_ARN_..., from
+    local-aws.sh's resources.env): an emulator already running on AWS_PORT
+    is used as it is (its state in PRISM_AWS_STATE, default .local/aws);
+    otherwise one is started with its state under build/.  Returns (names,
+    the state directory if this call started it, else None)."""
+    local = os.path.join(ROOT, "scripts", "local-aws.sh")
+    state = os.environ.get("PRISM_AWS_STATE") or os.path.join(ROOT, ".local", "aws")
+    env = dict(os.environ, PRISM_AWS_PORT=str(AWS_PORT), PRISM_DYNAMODB_PORT=str(AWS_PORT + 1),
+               PRISM_AWS_STATE=state)
+    started = None
+    if sh([local, "status"], env=env).returncode != 0:
+        state = env["PRISM_AWS_STATE"] = AWS_STATE
+        r = sh([local, "start"], env=env)
+        if r.returncode != 0:
+            sys.exit("ingress: cannot start the emulator: %s" % (r.stdout + r.stderr)[-400:])
+        started = state
+    found = {}
+    path = os.path.join(state, "resources.env")
+    for line in open(path) if os.path.isfile(path) else []:
+        m = re.match(r"(?:export )?(\w+)=['\"]?([^'\"\n]*)", line)
+        if m:
+            found[m.group(1)] = m.group(2)
+    for line in sh([local, "env"], env=env).stdout.splitlines():
+        m = re.match(r"export (AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)=(.*)", line)
+        if m:
+            os.environ[m.group(1)] = m.group(2)     # nginx's prism_credentials env
+    if "PRISM_TOPIC_ARN_PRISM_UPLOADS" not in found:
+        stop_aws(started)
+        sys.exit("ingress: no upload topic in %s (scripts/local-aws.sh start)" % path)
+    return found, started
+
+
+def stop_aws(state):
+    """Stops the emulator this bench started (state: its directory), if any."""
+    if state:
+        sh([os.path.join(ROOT, "scripts", "local-aws.sh"), "stop"],
+           env=dict(os.environ, PRISM_AWS_PORT=str(AWS_PORT),
+                    PRISM_DYNAMODB_PORT=str(AWS_PORT + 1), PRISM_AWS_STATE=state))
+
+
+def nginx_conf(fs, topic, port, standin):
+    """The bench's nginx.conf text: on port, DAV, prism's two uploads and
+    the static file; with standin, SNS is answered by a second server of
+    the same nginx (a fixed PublishResponse) instead of the emulator, to
+    show the module's own cost apart from the emulator's."""
+    user = "user root;" if os.geteuid() == 0 else ""
+    sns = ""
+    if standin:
+        sns = """    prism_sns_endpoint http://127.0.0.1:%d;
+    server {
+        listen 127.0.0.1:%d;
+        location / {
+            client_max_body_size 1m;
+            default_type text/xml;
+            return 200 '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>00000000-0000-4000-8000-000000000000</MessageId></PublishResult><ResponseMetadata><RequestId>bench</RequestId></ResponseMetadata></PublishResponse>';
+        }
+    }
+""" % (port + 1, port + 1)
+    return """load_module %(module)s;
+%(user)s
+worker_processes 1;
+error_log logs/error.log warn;
+pid logs/nginx.pid;
+thread_pool prism threads=1;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_max_body_size 16m;
+    client_body_temp_path %(fs)s/body;
+    prism_region us-east-1;
+    prism_aws_endpoint http://127.0.0.1:%(aws)d;
+    prism_credentials env;
+    prism_thread_pool prism;
+    prism_outbox %(fs)s/outbox-%(port)d;
+%(sns)s    server {
+        listen 127.0.0.1:%(port)d;
+        location /dav/ {
+            root %(fs)s/dav;
+            dav_methods PUT;
+            create_full_put_path on;
+        }
+        location = /local {
+            prism_upload on;
+            prism_store local;
+            prism_local_dir %(fs)s/local;
+            prism_sns_topic_arn %(topic)s;
+        }
+        location = /s3 {
+            prism_upload on;
+            prism_bucket prism-ingest;
+            prism_sns_topic_arn %(topic)s;
+        }
+        location = /static.txt { root %(fs)s/static; }
+        location = /status { prism_status json; }
+    }
+}
+""" % {"module": MODULE, "user": user, "fs": fs, "aws": AWS_PORT, "port": port,
+       "topic": topic, "sns": sns}
+
+
+class Nginx:
+    """The bench's nginx: started on construction, stop() at the end."""
+
+    def __init__(self, prefix, conf, port):
+        self.prefix, self.port = prefix, port
+        os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
+        with open(os.path.join(prefix, "nginx.conf"), "w") as f:
+            f.write(conf)
+        r = sh([NGINX, "-p", prefix + "/", "-c", "nginx.conf", "-e", "logs/error.log"])
+        if r.returncode != 0:
+            sys.exit("ingress: nginx did not start: " + r.stderr)
+        for _ in range(100):
+            if self.get("/static.txt")[0] == 200:
+                return
+            time.sleep(0.05)    # poll: until nginx answers
+        self.stop()
+        sys.exit("ingress: nginx does not answer")
+
+    def get(self, path):
+        """(status, seconds) of one GET on a fresh connection; (0, 0) on error."""
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            t0 = time.perf_counter()
+            c.request("GET", path)
+            r = c.getresponse()
+            body = r.read()
+            return r.status, time.perf_counter() - t0, body
+        except OSError:
+            return 0, 0.0, b""
+
+    def quiesce(self):
+        """Waits (bounded, 60 s) until no upload is in flight: wrk stops
+        with requests still running, which finish on their own."""
+        for _ in range(1200):
+            st, _, body = self.get("/status")
+            if st == 200 and json.loads(body).get("inFlight") == 0:
+                return
+            time.sleep(0.05)    # poll: until the uploads in flight are done
+        sys.exit("ingress: uploads still in flight after 60 s")
+
+    def stop(self):
+        """Stops the master this object started (its pid file), waiting for it."""
+        try:
+            pid = int(open(os.path.join(self.prefix, "logs", "nginx.pid")).read())
+        except (OSError, ValueError):
+            return
+        os.kill(pid, signal.SIGQUIT)
+        for _ in range(200):
+            if not os.path.exists("/proc/%d" % pid):
+                return
+            time.sleep(0.05)    # poll: until the master is gone
+        os.kill(pid, signal.SIGKILL)
+
+
+class Probe(threading.Thread):
+    """Fetches /static.txt 20 times a second on one keep-alive connection
+    until stopped; keeps each latency (s) and counts failures."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.port = port
+        self.lat, self.failed, self.halt = [], 0, threading.Event()
+
+    def run(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        while not self.halt.is_set():
+            t0 = time.perf_counter()
+            try:
+                c.request("GET", "/static.txt")
+                r = c.getresponse()
+                r.read()
+                ok = r.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                c.close()
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            dt = time.perf_counter() - t0
+            if ok:
+                self.lat.append(dt)
+            else:
+                self.failed += 1
+            self.halt.wait(max(0.0, 0.05 - dt))    # pacing: 20 fetches a second
+
+
+def percentile(values, q):
+    """The q-th percentile (0..100) of values, nearest rank; NaN if none."""
+    if not values:
+        return float("nan")
+    v = sorted(values)
+    return v[min(len(v) - 1, max(0, int(round(q / 100.0 * len(v) + 0.5)) - 1))]
+
+
+WRK_LUA = """-- one body for every request, read once
+local f = assert(io.open(os.getenv("BENCH_BODY"), "rb"))
+wrk.method = os.getenv("BENCH_METHOD")
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "image/jpeg"
+local codes = {}
+response = function(status, headers, body)
+    codes[status] = (codes[status] or 0) + 1
+end
+done = function(summary, latency, requests)
+    io.write(string.format("BENCH requests=%d seconds=%.3f p50=%d p99=%d errors=%d\\n",
+        summary.requests, summary.duration / 1e6, latency:percentile(50),
+        latency:percentile(99), summary.errors.status + summary.errors.connect
+        + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def wrk(url, method, body):
+    """One wrk run; returns {rps, p50_ms, p99_ms, errors, requests}."""
+    env = dict(os.environ, BENCH_BODY=body, BENCH_METHOD=method)
+    r = sh(["wrk", "-t", "1", "-c", str(CONNS), "-d", "%ds" % SECONDS, "--timeout", "30s",
+            "-s", os.path.join(OUT, "body.lua"), url], env=env)
+    m = re.search(r"BENCH requests=(\d+) seconds=([\d.]+) p50=(\d+) p99=(\d+) errors=(\d+)",
+                  r.stdout)
+    if not m:
+        sys.exit("ingress: wrk failed: %s" % (r.stdout + r.stderr)[-400:])
+    n, s = int(m.group(1)), float(m.group(2))
+    return {"requests": n, "rps": n / s, "p50_ms": int(m.group(3)) / 1e3,
+            "p99_ms": int(m.group(4)) / 1e3, "errors": int(m.group(5))}
+
+
+def empty(path):
+    """Removes what is inside path (the stored uploads of a run)."""
+    for name in os.listdir(path):
+        p = os.path.join(path, name)
+        shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
+
+
+def main():
+    """Runs the bench, writes the results and the section."""
+    for tool in ("wrk", NGINX):
+        if not shutil.which(tool):
+            sys.exit("ingress: %s missing: run scripts/deps.sh bench" % tool)
+    if not os.path.isfile(MODULE):
+        sys.exit("ingress: %s missing: run make" % MODULE)
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, "body.lua"), "w") as f:
+        f.write(WRK_LUA)
+    fs = os.path.join(OUT, "fs")
+    tmpfs = mount_fs(fs)
+    aws, started = aws_env()
+    nginx = standin = None
+    try:
+        for d in ("body", "dav", "local", "static", "outbox-%d" % PORT,
+                  "outbox-%d" % (PORT + 10)):
+            os.makedirs(os.path.join(fs, d), exist_ok=True)
+        with open(os.path.join(fs, "static", "static.txt"), "w") as f:
+            f.write("a small static file\n")
+        topic = aws["PRISM_TOPIC_ARN_PRISM_UPLOADS"]
+        nginx = Nginx(os.path.join(OUT, "nginx"), nginx_conf(fs, topic, PORT, False), PORT)
+        standin = Nginx(os.path.join(OUT, "nginx-standin"),
+                        nginx_conf(fs, topic, PORT + 10, True), PORT + 10)
+        files = bodies()
+        base = "http://127.0.0.1:%d" % PORT
+        rows = [("nginx DAV PUT", "PUT", base + "/dav/up.jpg", nginx),
+                ("prism_upload, local directory", "POST", base + "/local", nginx),
+                ("prism_upload, local directory, SNS stand-in", "POST",
+                 "http://127.0.0.1:%d/local" % (PORT + 10), standin),
+                ("prism_upload, S3 + SNS (emulator)", "POST", base + "/s3", nginx)]
+        load = open("/proc/loadavg").read().split()[:3]
+        results = {"when": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "runs": RUNS, "seconds": SECONDS, "connections": CONNS, "tmpfs": tmpfs,
+                   "bodies": {k: {"path": os.path.relpath(p, ROOT), "bytes": os.path.getsize(p)}
+                              for k, p in files.items()},
+                   "load_before": load, "idle_probe": [], "rows": {}}
+        for run in range(RUNS):
+            idle = Probe(PORT)
+            idle.start()
+            time.sleep(SECONDS)    # pacing: the idle probe lasts as long as a row
+            idle.halt.set()
+            idle.join()
+            results["idle_probe"].append({"p50_ms": percentile(idle.lat, 50) * 1e3,
+                                          "p99_ms": percentile(idle.lat, 99) * 1e3,
+                                          "failed": idle.failed})
+            for label, path in files.items():
+                for name, method, url, server in rows:
+                    probe = Probe(server.port)
+                    probe.start()
+                    r = wrk(url, method, path)
+                    probe.halt.set()
+                    probe.join()
+                    server.quiesce()
+                    r["static_p99_ms"] = percentile(probe.lat, 99) * 1e3
+                    r["static_failed"] = probe.failed
+                    results["rows"].setdefault(label, {}).setdefault(name, []).append(r)
+                    print("  run %d/%d %-5s %-36s %8.1f req/s  p50 %6.1f ms  p99 %7.1f ms  "
+                          "static p99 %6.1f ms  errors %d"
+                          % (run + 1, RUNS, label, name, r["rps"], r["p50_ms"], r["p99_ms"],
+                             r["static_p99_ms"], r["errors"]), flush=True)
+                    empty(os.path.join(fs, "dav"))
+                    empty(os.path.join(fs, "local"))
+        results["load_after"] = open("/proc/loadavg").read().split()[:3]
+    finally:
+        for server in (nginx, standin):
+            if server:
+                server.stop()
+        stop_aws(started)
+        if tmpfs:
+            sh(["umount", fs])
+    with open(os.path.join(OUT, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    text = "\n".join(report(results))
+    with open(os.path.join(OUT, "report.md"), "w") as f:
+        f.write(text + "\n")
+    docsection.write_section(docsection.OWNED[0], text + "\n")
+    print(text)
+
+
+def report(res):
+    """The section's Markdown lines."""
+    out = [docsection.OWNED[0], "",
+           "`make bench-ingress` (bench/ingress.py) on %s UTC: one nginx worker, wrk with %d connections "
+           "for %d s per row, %d runs, the rows taking turns; medians with their range. "
+           "Stored files %s. Load average before %s, after %s. The local-directory and S3 "
+           "rows publish every event to SNS on the local emulator (a Node process on the "
+           "same 2 cores), DAV publishes nothing."
+           % (res["when"], res["connections"], res["seconds"], res["runs"],
+              "on a tmpfs" if res["tmpfs"] else "on disk", " ".join(res["load_before"]),
+              " ".join(res.get("load_after", ["?"])))]
+    idle = [r["p99_ms"] for r in res["idle_probe"]]
+    out += ["", "A static file fetched 20 times a second on its own connection: p99 %s ms on "
+            "an idle nginx." % spread(idle, "%.1f"), ""]
+    dav = "nginx DAV PUT"
+    for label, rows in res["rows"].items():
+        b = res["bodies"][label]
+        out += ["### %s body (%s, %s bytes)" % (label, os.path.basename(b["path"]),
+                                                format(b["bytes"], ",")), "",
+                "| row | requests/s | ÷ DAV PUT | latency p50 ms | latency p99 ms | errors | "
+                "static file p99 ms during the row |", "|---|---|---|---|---|---|---|"]
+        for name, runs in rows.items():
+            ratios = [r["rps"] / d["rps"] for r, d in zip(runs, rows[dav]) if d["rps"]]
+            out.append("| %s | %s | %s | %s | %s | %d | %s |"
+                       % (name, spread([r["rps"] for r in runs], "%.1f"),
+                          "1" if name == dav else spread(ratios),
+                          spread([r["p50_ms"] for r in runs], "%.1f"),
+                          spread([r["p99_ms"] for r in runs], "%.1f"),
+                          sum(r["errors"] for r in runs),
+                          spread([r["static_p99_ms"] for r in runs], "%.1f")))
+        out.append("")
+    out += ["### Targets", ""]
+    for label, rows in res["rows"].items():
+        loc = rows["prism_upload, local directory"]
+        ratios = [r["rps"] / d["rps"] for r, d in zip(loc, rows[dav]) if d["rps"]]
+        out.append("- %s: prism_upload to a local directory ≥ 0.8× DAV PUT's requests/s: "
+                   "%s× — %s" % (label, spread(ratios), verdict(statistics.median(ratios) >= 0.8)))
+    worst = max(statistics.median([r["static_p99_ms"] for r in runs])
+                for rows in res["rows"].values() for runs in rows.values())
+    out.append("- the event loop does not stall: the static file's p99 during uploads, worst "
+               "row %.1f ms against %.1f ms idle (no target set; reported)"
+               % (worst, statistics.median(idle)))
+    return out
+
+
+if __name__ == "__main__":
+    main()
