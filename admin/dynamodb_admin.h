@@ -12,29 +12,29 @@
 /* ---- tables (dynamodb_table.c) ------------------------------------------- */
 
 typedef struct {
-    const char *name;            /* required */
-    const char *hash_key;        /* required: partition key attribute */
-    const char *hash_type;       /* "S", "N" or "B" */
-    const char *range_key;       /* sort key, or NULL */
+    const char *name;      /* required */
+    const char *hash_key;  /* required: partition key attribute */
+    const char *hash_type; /* "S", "N" or "B" */
+    const char *range_key; /* sort key, or NULL */
     const char *range_type;
-    const char *billing_mode;    /* "PAY_PER_REQUEST" (NULL means it) or "PROVISIONED" */
-    long        read_capacity;   /* PROVISIONED only, >= 1 */
-    long        write_capacity;
-    int         sse_kms;         /* 1: SSESpecification KMS (else the AWS owned key) */
-    const char *kms_key_id;      /* with sse_kms: a customer key; NULL: the AWS managed key */
-    const aws_attrs_t *tags;     /* Tags (key -> value), or NULL */
+    const char *billing_mode; /* "PAY_PER_REQUEST" (NULL means it) or "PROVISIONED" */
+    long read_capacity;       /* PROVISIONED only, >= 1 */
+    long write_capacity;
+    int sse_kms;             /* 1: SSESpecification KMS (else the AWS owned key) */
+    const char *kms_key_id;  /* with sse_kms: a customer key; NULL: the AWS managed key */
+    const aws_attrs_t *tags; /* Tags (key -> value), or NULL */
 } aws_ddb_table_spec_t;
 
 typedef struct {
     char name[256];
     char arn[512];
-    char status[32];             /* CREATING, ACTIVE, UPDATING, DELETING, ... */
+    char status[32]; /* CREATING, ACTIVE, UPDATING, DELETING, ... */
     char hash_key[256];
     char hash_type[4];
-    char range_key[256];         /* "" when none */
+    char range_key[256]; /* "" when none */
     char range_type[4];
-    char billing_mode[32];       /* PAY_PER_REQUEST or PROVISIONED */
-    char sse_type[16];           /* "KMS" when SSEDescription says so, else "" */
+    char billing_mode[32]; /* PAY_PER_REQUEST or PROVISIONED */
+    char sse_type[16];     /* "KMS" when SSEDescription says so, else "" */
     char kms_key_arn[512];
 } aws_ddb_table_info_t;
 
@@ -49,8 +49,7 @@ int aws_ddb_create_table_request(aws_client_t *c, const aws_ddb_table_spec_t *sp
 /* Parses the TableDescription of a CreateTable / DeleteTable answer or
  * the Table of a DescribeTable answer into info.  Returns 0, or -1 with
  * err set (service error; AWS_ERR_PARSE without a TableName). */
-int aws_ddb_table_parse(const aws_response_t *resp, aws_ddb_table_info_t *info,
-                        aws_error_t *err);
+int aws_ddb_table_parse(const aws_response_t *resp, aws_ddb_table_info_t *info, aws_error_t *err);
 
 /* Builds and signs DescribeTable / DeleteTable (TableName). */
 int aws_ddb_describe_table_request(aws_client_t *c, const char *table, aws_request_t *req,

@@ -24,10 +24,12 @@ static int aws_ddb_add_key(json_t *defs, json_t *schema, const char *name, const
                       key_type);
         return -1;
     }
-    if (json_array_append_new(defs, json_pack("{s:s, s:s}", "AttributeName", name,
-                                              "AttributeType", type)) != 0
-        || json_array_append_new(schema, json_pack("{s:s, s:s}", "AttributeName", name,
-                                                   "KeyType", key_type)) != 0) {
+    if (json_array_append_new(defs,
+                              json_pack("{s:s, s:s}", "AttributeName", name, "AttributeType", type))
+            != 0
+        || json_array_append_new(
+               schema, json_pack("{s:s, s:s}", "AttributeName", name, "KeyType", key_type))
+               != 0) {
         aws_error_set(err, AWS_ERR_CONFIG, "DynamoDB key name \"%s\" is not valid UTF-8", name);
         return -1;
     }
@@ -39,8 +41,8 @@ static int aws_ddb_add_key(json_t *defs, json_t *schema, const char *name, const
 static json_t *aws_ddb_sse_json(const aws_ddb_table_spec_t *s)
 {
     if (s->kms_key_id != NULL) {
-        return json_pack("{s:b, s:s, s:s}", "Enabled", 1, "SSEType", "KMS",
-                         "KMSMasterKeyId", s->kms_key_id);
+        return json_pack("{s:b, s:s, s:s}", "Enabled", 1, "SSEType", "KMS", "KMSMasterKeyId",
+                         s->kms_key_id);
     }
     return json_pack("{s:b, s:s}", "Enabled", 1, "SSEType", "KMS");
 }
@@ -78,9 +80,11 @@ static json_t *aws_ddb_create_table_json(const aws_ddb_table_spec_t *s, aws_erro
         || aws_json_set(obj, "BillingMode", json_string(mode), err) != 0
         || (provisioned
             && aws_json_set(obj, "ProvisionedThroughput",
-                            json_pack("{s:I, s:I}", "ReadCapacityUnits", (json_int_t) s->read_capacity,
-                                      "WriteCapacityUnits", (json_int_t) s->write_capacity),
-                            err) != 0)
+                            json_pack("{s:I, s:I}", "ReadCapacityUnits",
+                                      (json_int_t) s->read_capacity, "WriteCapacityUnits",
+                                      (json_int_t) s->write_capacity),
+                            err)
+                   != 0)
         || (s->sse_kms && aws_json_set(obj, "SSESpecification", aws_ddb_sse_json(s), err) != 0)
         || (s->tags != NULL && s->tags->n > 0
             && aws_json_set(obj, "Tags", aws_ddb_tags_json(s->tags, err), err) != 0)) {
@@ -123,8 +127,10 @@ static void aws_ddb_copy(const json_t *obj, const char *key, char *out, size_t l
  * AWS_ERR_PARSE when it has no TableName. */
 static int aws_ddb_table_from_json(const json_t *t, aws_ddb_table_info_t *info, aws_error_t *err)
 {
-    json_t *schema = json_object_get(t, "KeySchema"), *defs = json_object_get(t, "AttributeDefinitions");
-    json_t *k, *d, *bm = json_object_get(t, "BillingModeSummary"), *sse = json_object_get(t, "SSEDescription");
+    json_t *schema = json_object_get(t, "KeySchema"),
+           *defs = json_object_get(t, "AttributeDefinitions");
+    json_t *k, *d, *bm = json_object_get(t, "BillingModeSummary"),
+                   *sse = json_object_get(t, "SSEDescription");
     const char *name, *kt;
     size_t i, j;
 
@@ -145,13 +151,15 @@ static int aws_ddb_table_from_json(const json_t *t, aws_ddb_table_info_t *info, 
         aws_ddb_copy(sse, "SSEType", info->sse_type, sizeof(info->sse_type));
         aws_ddb_copy(sse, "KMSMasterKeyArn", info->kms_key_arn, sizeof(info->kms_key_arn));
     }
-    json_array_foreach(schema, i, k) {
+    json_array_foreach(schema, i, k)
+    {
         name = json_string_value(json_object_get(k, "AttributeName"));
         kt = json_string_value(json_object_get(k, "KeyType"));
         if (name == NULL || kt == NULL) {
             continue;
         }
-        json_array_foreach(defs, j, d) {
+        json_array_foreach(defs, j, d)
+        {
             const char *dn = json_string_value(json_object_get(d, "AttributeName"));
             if (dn == NULL || strcmp(dn, name) != 0) {
                 continue;
@@ -187,8 +195,7 @@ static int aws_ddb_table_result(json_t *doc, aws_ddb_table_info_t *info, aws_err
     return rc;
 }
 
-int aws_ddb_table_parse(const aws_response_t *resp, aws_ddb_table_info_t *info,
-                        aws_error_t *err)
+int aws_ddb_table_parse(const aws_response_t *resp, aws_ddb_table_info_t *info, aws_error_t *err)
 {
     return aws_ddb_table_result(aws_json_result(resp, "DynamoDB table action", err), info, err);
 }
@@ -231,8 +238,8 @@ int aws_ddb_create_table(aws_client_t *c, const aws_ddb_table_spec_t *spec,
 int aws_ddb_describe_table(aws_client_t *c, const char *table, aws_ddb_table_info_t *info,
                            aws_error_t *err)
 {
-    return aws_ddb_table_call(c, "DescribeTable", aws_ddb_table_name_json("DescribeTable", table, err),
-                              info, err);
+    return aws_ddb_table_call(c, "DescribeTable",
+                              aws_ddb_table_name_json("DescribeTable", table, err), info, err);
 }
 
 int aws_ddb_delete_table(aws_client_t *c, const char *table, aws_ddb_table_info_t *info,

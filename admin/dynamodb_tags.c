@@ -12,8 +12,9 @@ json_t *aws_ddb_tags_json(const aws_attrs_t *tags, aws_error_t *err)
     size_t i;
 
     for (i = 0; list != NULL && i < tags->n; i++) {
-        if (json_array_append_new(list, json_pack("{s:s, s:s}", "Key", tags->items[i].name,
-                                                  "Value", tags->items[i].value)) != 0) {
+        if (json_array_append_new(list, json_pack("{s:s, s:s}", "Key", tags->items[i].name, "Value",
+                                                  tags->items[i].value))
+            != 0) {
             json_decref(list);
             aws_error_set(err, AWS_ERR_CONFIG, "DynamoDB tag %s is not valid UTF-8",
                           tags->items[i].name);
@@ -58,11 +59,13 @@ static int aws_ddb_tags_page(const json_t *doc, aws_attrs_t *out, aws_error_t *e
         aws_error_set(err, AWS_ERR_PARSE, "DynamoDB ListTagsOfResource answer: Tags is not a list");
         return -1;
     }
-    json_array_foreach(tags, i, t) {
+    json_array_foreach(tags, i, t)
+    {
         k = json_string_value(json_object_get(t, "Key"));
         v = json_string_value(json_object_get(t, "Value"));
         if (k == NULL || v == NULL) {
-            aws_error_set(err, AWS_ERR_PARSE, "DynamoDB ListTagsOfResource answer: a tag lacks "
+            aws_error_set(err, AWS_ERR_PARSE,
+                          "DynamoDB ListTagsOfResource answer: a tag lacks "
                           "Key or Value");
             return -1;
         }

@@ -66,8 +66,7 @@ static int aws_s3_admin_parse(void *ctx, const aws_response_t *resp, aws_error_t
     return 0;
 }
 
-int aws_s3_admin_run(aws_client_t *c, aws_s3_admin_op_t *op, aws_response_t *resp,
-                            aws_error_t *err)
+int aws_s3_admin_run(aws_client_t *c, aws_s3_admin_op_t *op, aws_response_t *resp, aws_error_t *err)
 {
     aws_response_t own;
     int rc;
@@ -91,9 +90,12 @@ int aws_s3_create_bucket(aws_client_t *c, const char *bucket, aws_error_t *err)
     int rc;
 
     if (strcmp(region, "us-east-1") != 0) {
-        if (aws_buf_printf(&body, "<CreateBucketConfiguration xmlns=\"" AWS_S3_XMLNS "\">"
-                                  "<LocationConstraint>%s</LocationConstraint>"
-                                  "</CreateBucketConfiguration>", region) != 0) {
+        if (aws_buf_printf(&body,
+                           "<CreateBucketConfiguration xmlns=\"" AWS_S3_XMLNS "\">"
+                           "<LocationConstraint>%s</LocationConstraint>"
+                           "</CreateBucketConfiguration>",
+                           region)
+            != 0) {
             aws_error_set(err, AWS_ERR_NOMEM, "out of memory building S3 CreateBucket");
             return -1;
         }
@@ -135,15 +137,17 @@ int aws_s3_put_bucket_encryption(aws_client_t *c, const char *bucket, aws_s3_sse
         aws_error_set(err, AWS_ERR_CONFIG, "S3 bucket encryption: bad KMS key id");
         return -1;
     }
-    if (aws_buf_printf(&body, "<ServerSideEncryptionConfiguration xmlns=\"" AWS_S3_XMLNS "\">"
-                              "<Rule><ApplyServerSideEncryptionByDefault>"
-                              "<SSEAlgorithm>%s</SSEAlgorithm>%s%s%s"
-                              "</ApplyServerSideEncryptionByDefault>%s</Rule>"
-                              "</ServerSideEncryptionConfiguration>",
+    if (aws_buf_printf(&body,
+                       "<ServerSideEncryptionConfiguration xmlns=\"" AWS_S3_XMLNS "\">"
+                       "<Rule><ApplyServerSideEncryptionByDefault>"
+                       "<SSEAlgorithm>%s</SSEAlgorithm>%s%s%s"
+                       "</ApplyServerSideEncryptionByDefault>%s</Rule>"
+                       "</ServerSideEncryptionConfiguration>",
                        sse == AWS_S3_SSE_KMS ? "aws:kms" : "AES256",
                        kms_key_id ? "<KMSMasterKeyID>" : "", kms_key_id ? kms_key_id : "",
                        kms_key_id ? "</KMSMasterKeyID>" : "",
-                       sse == AWS_S3_SSE_KMS ? "<BucketKeyEnabled>true</BucketKeyEnabled>" : "") != 0) {
+                       sse == AWS_S3_SSE_KMS ? "<BucketKeyEnabled>true</BucketKeyEnabled>" : "")
+        != 0) {
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory building S3 PutBucketEncryption");
         return -1;
     }
@@ -162,7 +166,8 @@ int aws_s3_bucket_encryption_parse(const aws_response_t *resp, aws_s3_bucket_enc
         { "ServerSideEncryptionConfiguration", root, sizeof(root), 0, 0 },
         { "ServerSideEncryptionConfiguration/Rule/ApplyServerSideEncryptionByDefault/SSEAlgorithm",
           algo, sizeof(algo), 0, 0 },
-        { "ServerSideEncryptionConfiguration/Rule/ApplyServerSideEncryptionByDefault/KMSMasterKeyID",
+        { "ServerSideEncryptionConfiguration/Rule/ApplyServerSideEncryptionByDefault/"
+          "KMSMasterKeyID",
           out->kms_key_id, sizeof(out->kms_key_id), 0, 0 },
     };
 
@@ -177,7 +182,9 @@ int aws_s3_bucket_encryption_parse(const aws_response_t *resp, aws_s3_bucket_enc
         return -1;
     }
     if (aws_xml_extract(resp->body.data ? resp->body.data : "", resp->body.len, f, 3, msg,
-                        sizeof(msg)) != 0 || !f[0].found) {
+                        sizeof(msg))
+            != 0
+        || !f[0].found) {
         aws_error_set(err, AWS_ERR_PARSE,
                       "GetBucketEncryption answer is not a ServerSideEncryptionConfiguration");
         return -1;
@@ -209,9 +216,9 @@ int aws_s3_get_bucket_encryption(aws_client_t *c, const char *bucket,
 
 typedef struct {
     aws_client_t *c;
-    const char   *bucket;
-    size_t       *deleted;
-    aws_error_t  *err;
+    const char *bucket;
+    size_t *deleted;
+    aws_error_t *err;
 } aws_s3_empty_ctx_t;
 
 /* aws_xml_each callback: deletes one listed key. */
@@ -254,8 +261,9 @@ int aws_s3_empty_bucket(aws_client_t *c, const char *bucket, size_t *deleted, aw
         if (aws_s3_admin_run(c, &op, NULL, err) != 0) {
             break;
         }
-        if (aws_xml_each(page.data, page.len, "ListBucketResult/Contents", key, 1,
-                         aws_s3_empty_cb, &ctx, msg, sizeof(msg)) < 0) {
+        if (aws_xml_each(page.data, page.len, "ListBucketResult/Contents", key, 1, aws_s3_empty_cb,
+                         &ctx, msg, sizeof(msg))
+            < 0) {
             if (err->kind == AWS_ERR_NONE) {
                 aws_error_set(err, AWS_ERR_PARSE, "S3 ListObjectsV2 response: %s", msg);
             }

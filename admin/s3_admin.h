@@ -20,8 +20,8 @@
 #include "s3.h"
 
 typedef struct {
-    aws_s3_sse_t sse;               /* NONE when the bucket has no default encryption */
-    char         kms_key_id[512];   /* KMS only; "" for the AWS managed key */
+    aws_s3_sse_t sse;     /* NONE when the bucket has no default encryption */
+    char kms_key_id[512]; /* KMS only; "" for the AWS managed key */
 } aws_s3_bucket_encryption_t;
 
 /* CreateBucket BUCKET in the client's region (a CreateBucketConfiguration

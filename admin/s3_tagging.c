@@ -38,8 +38,8 @@ int aws_s3_put_bucket_tagging(aws_client_t *c, const char *bucket, const aws_att
                           tags->items[i].name);
             return -1;
         }
-        rc = aws_buf_printf(&body, "<Tag><Key>%s</Key><Value>%s</Value></Tag>",
-                            tags->items[i].name, tags->items[i].value);
+        rc = aws_buf_printf(&body, "<Tag><Key>%s</Key><Value>%s</Value></Tag>", tags->items[i].name,
+                            tags->items[i].value);
     }
     if (rc != 0 || aws_buf_puts(&body, "</TagSet></Tagging>") != 0) {
         aws_buf_free(&body);
@@ -79,8 +79,9 @@ int aws_s3_bucket_tagging_parse(const aws_response_t *resp, aws_attrs_t *out, aw
         aws_error_set(err, AWS_ERR_PARSE, "GetBucketTagging answer is not a Tagging document");
         return -1;
     }
-    if (aws_xml_each(doc, resp->body.len, "Tagging/TagSet/Tag", names, 2, aws_s3_tag_cb, out,
-                     msg, sizeof(msg)) < 0) {
+    if (aws_xml_each(doc, resp->body.len, "Tagging/TagSet/Tag", names, 2, aws_s3_tag_cb, out, msg,
+                     sizeof(msg))
+        < 0) {
         aws_attrs_free(out);
         aws_error_set(err, AWS_ERR_PARSE, "GetBucketTagging answer: %s", msg);
         return -1;
@@ -116,8 +117,8 @@ int aws_s3_bucket_is_empty(aws_client_t *c, const char *bucket, int *empty, aws_
     };
     int rc = aws_s3_admin_run(c, &op, NULL, err);
 
-    if (rc == 0 && (aws_xml_extract(page.data, page.len, f, 2, msg, sizeof(msg)) != 0
-                    || !f[0].found)) {
+    if (rc == 0
+        && (aws_xml_extract(page.data, page.len, f, 2, msg, sizeof(msg)) != 0 || !f[0].found)) {
         aws_error_set(err, AWS_ERR_PARSE, "S3 ListObjectsV2 response: %s",
                       f[0].found ? msg : "no ListBucketResult");
         rc = -1;

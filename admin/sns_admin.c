@@ -32,9 +32,10 @@ int aws_sns_create_topic(aws_client_t *c, const char *name, const aws_attrs_t *a
     }
     rc = aws_sns_admin_call(c, &form, &body,
                             aws_query_form(&form, "CreateTopic", AWS_SNS_API_VERSION, err) == 0
-                            && aws_query_add(&form, "Name", name, err) == 0
-                            && aws_query_add_map(&form, "Attributes", attrs, err) == 0
-                            && aws_query_add_tags(&form, "Tags", tags, err) == 0, err);
+                                && aws_query_add(&form, "Name", name, err) == 0
+                                && aws_query_add_map(&form, "Attributes", attrs, err) == 0
+                                && aws_query_add_tags(&form, "Tags", tags, err) == 0,
+                            err);
     if (rc == 0) {
         rc = aws_xml_result_field(body.data, body.len,
                                   "CreateTopicResponse/CreateTopicResult/TopicArn", arn, len, "SNS",
@@ -56,7 +57,8 @@ static int aws_sns_admin_arn_call(aws_client_t *c, const char *action, const cha
     }
     return aws_sns_admin_call(c, &form, body,
                               aws_query_form(&form, action, AWS_SNS_API_VERSION, err) == 0
-                              && aws_query_add(&form, name, value, err) == 0, err);
+                                  && aws_query_add(&form, name, value, err) == 0,
+                              err);
 }
 
 int aws_sns_delete_topic(aws_client_t *c, const char *arn, aws_error_t *err)
@@ -83,9 +85,10 @@ static int aws_sns_set_attribute(aws_client_t *c, const char *action, const char
     }
     return aws_sns_admin_call(c, &form, NULL,
                               aws_query_form(&form, action, AWS_SNS_API_VERSION, err) == 0
-                              && aws_query_add(&form, arn_name, arn, err) == 0
-                              && aws_query_add(&form, "AttributeName", name, err) == 0
-                              && aws_query_add(&form, "AttributeValue", value, err) == 0, err);
+                                  && aws_query_add(&form, arn_name, arn, err) == 0
+                                  && aws_query_add(&form, "AttributeName", name, err) == 0
+                                  && aws_query_add(&form, "AttributeValue", value, err) == 0,
+                              err);
 }
 
 int aws_sns_set_topic_attribute(aws_client_t *c, const char *arn, const char *name,
@@ -102,8 +105,8 @@ int aws_sns_set_subscription_attribute(aws_client_t *c, const char *sub_arn, con
 }
 
 int aws_sns_subscribe(aws_client_t *c, const char *topic_arn, const char *protocol,
-                      const char *endpoint, const aws_attrs_t *attrs,
-                      char *sub_arn, size_t len, aws_error_t *err)
+                      const char *endpoint, const aws_attrs_t *attrs, char *sub_arn, size_t len,
+                      aws_error_t *err)
 {
     aws_buf_t form = AWS_BUF_INIT, body = AWS_BUF_INIT;
     int rc;
@@ -115,11 +118,12 @@ int aws_sns_subscribe(aws_client_t *c, const char *topic_arn, const char *protoc
     }
     rc = aws_sns_admin_call(c, &form, &body,
                             aws_query_form(&form, "Subscribe", AWS_SNS_API_VERSION, err) == 0
-                            && aws_query_add(&form, "TopicArn", topic_arn, err) == 0
-                            && aws_query_add(&form, "Protocol", protocol, err) == 0
-                            && aws_query_add(&form, "Endpoint", endpoint, err) == 0
-                            && aws_query_add(&form, "ReturnSubscriptionArn", "true", err) == 0
-                            && aws_query_add_map(&form, "Attributes", attrs, err) == 0, err);
+                                && aws_query_add(&form, "TopicArn", topic_arn, err) == 0
+                                && aws_query_add(&form, "Protocol", protocol, err) == 0
+                                && aws_query_add(&form, "Endpoint", endpoint, err) == 0
+                                && aws_query_add(&form, "ReturnSubscriptionArn", "true", err) == 0
+                                && aws_query_add_map(&form, "Attributes", attrs, err) == 0,
+                            err);
     if (rc == 0) {
         rc = aws_xml_result_field(body.data, body.len,
                                   "SubscribeResponse/SubscribeResult/SubscriptionArn", sub_arn, len,
@@ -156,15 +160,18 @@ int aws_sns_subscriptions_parse(const aws_response_t *resp, aws_sns_subscription
     static const char *const names[] = { "SubscriptionArn", "TopicArn", "Protocol", "Endpoint" };
     const char *doc = resp->body.data ? resp->body.data : "";
     char msg[128];
-    aws_xml_field_t f = { "ListSubscriptionsByTopicResponse/ListSubscriptionsByTopicResult/NextToken",
-                          next, len, 0, 0 };
+    aws_xml_field_t f = {
+        "ListSubscriptionsByTopicResponse/ListSubscriptionsByTopicResult/NextToken", next, len, 0, 0
+    };
 
     if (!aws_response_ok(resp)) {
         return aws_query_error_parse(resp, err);
     }
-    if (aws_xml_each(doc, resp->body.len,
-                     "ListSubscriptionsByTopicResponse/ListSubscriptionsByTopicResult/Subscriptions/member",
-                     names, 4, aws_sns_subscription_cb, out, msg, sizeof(msg)) < 0
+    if (aws_xml_each(
+            doc, resp->body.len,
+            "ListSubscriptionsByTopicResponse/ListSubscriptionsByTopicResult/Subscriptions/member",
+            names, 4, aws_sns_subscription_cb, out, msg, sizeof(msg))
+            < 0
         || aws_xml_extract(doc, resp->body.len, &f, 1, msg, sizeof(msg)) != 0) {
         aws_error_set(err, AWS_ERR_PARSE, "SNS ListSubscriptionsByTopic response: %s", msg);
         return -1;
@@ -177,8 +184,8 @@ int aws_sns_subscriptions_parse(const aws_response_t *resp, aws_sns_subscription
     return 0;
 }
 
-int aws_sns_list_subscriptions(aws_client_t *c, const char *topic_arn,
-                               aws_sns_subscriptions_t *out, aws_error_t *err)
+int aws_sns_list_subscriptions(aws_client_t *c, const char *topic_arn, aws_sns_subscriptions_t *out,
+                               aws_error_t *err)
 {
     aws_buf_t form = AWS_BUF_INIT;
     aws_response_t page;
@@ -244,7 +251,8 @@ static int aws_sns_pairs_parse(const aws_response_t *resp, const char *action, c
     }
     snprintf(path, sizeof(path), "%sResponse/%sResult/%s", action, action, items);
     if (aws_xml_each(resp->body.data ? resp->body.data : "", resp->body.len, path, names, 2,
-                     aws_sns_pair_cb, out, msg, sizeof(msg)) < 0) {
+                     aws_sns_pair_cb, out, msg, sizeof(msg))
+        < 0) {
         aws_error_set(err, AWS_ERR_PARSE, "SNS %s response: %s", action, msg);
         aws_attrs_free(out);
         return -1;

@@ -23,18 +23,21 @@
 #include "aws_http.h"
 
 typedef struct {
-    char *arn;          /* "PendingConfirmation" for unconfirmed ones */
+    char *arn; /* "PendingConfirmation" for unconfirmed ones */
     char *topic_arn;
-    char *protocol;     /* "sqs" */
-    char *endpoint;     /* the queue ARN for sqs */
+    char *protocol; /* "sqs" */
+    char *endpoint; /* the queue ARN for sqs */
 } aws_sns_subscription_t;
 
 typedef struct {
     aws_sns_subscription_t *items;
-    size_t                  n;
+    size_t n;
 } aws_sns_subscriptions_t;
 
-#define AWS_SNS_SUBSCRIPTIONS_INIT { NULL, 0 }
+#define AWS_SNS_SUBSCRIPTIONS_INIT                                                                 \
+    {                                                                                              \
+        NULL, 0                                                                                    \
+    }
 
 /* CreateTopic NAME with ATTRS (may be NULL: FifoTopic, KmsMasterKeyId,
  * ContentBasedDeduplication, DisplayName, Policy ...) and TAGS (may be
@@ -59,8 +62,8 @@ int aws_sns_set_topic_attribute(aws_client_t *c, const char *arn, const char *na
  * ATTRS (RawMessageDelivery, FilterPolicy, FilterPolicyScope ...; may be
  * NULL) and ReturnSubscriptionArn; the SubscriptionArn into sub_arn. */
 int aws_sns_subscribe(aws_client_t *c, const char *topic_arn, const char *protocol,
-                      const char *endpoint, const aws_attrs_t *attrs,
-                      char *sub_arn, size_t len, aws_error_t *err);
+                      const char *endpoint, const aws_attrs_t *attrs, char *sub_arn, size_t len,
+                      aws_error_t *err);
 
 /* Unsubscribe SUB_ARN. */
 int aws_sns_unsubscribe(aws_client_t *c, const char *sub_arn, aws_error_t *err);
@@ -72,8 +75,8 @@ int aws_sns_subscriptions_parse(const aws_response_t *resp, aws_sns_subscription
                                 char *next, size_t len, aws_error_t *err);
 
 /* Every subscription of TOPIC_ARN (all pages) into out (must be empty). */
-int aws_sns_list_subscriptions(aws_client_t *c, const char *topic_arn,
-                               aws_sns_subscriptions_t *out, aws_error_t *err);
+int aws_sns_list_subscriptions(aws_client_t *c, const char *topic_arn, aws_sns_subscriptions_t *out,
+                               aws_error_t *err);
 
 void aws_sns_subscriptions_free(aws_sns_subscriptions_t *s);
 

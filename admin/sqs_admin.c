@@ -30,8 +30,8 @@ static int aws_sqs_admin_map(json_t *obj, const char *key, const aws_attrs_t *at
 
 /* Runs ACTION with obj (consumed; NULL: err set) and copies the string
  * QueueUrl of the answer into url. */
-static int aws_sqs_admin_url_call(aws_client_t *c, const char *action, json_t *obj,
-                                  char *url, size_t len, aws_error_t *err)
+static int aws_sqs_admin_url_call(aws_client_t *c, const char *action, json_t *obj, char *url,
+                                  size_t len, aws_error_t *err)
 {
     json_t *doc = aws_json_call(c, &aws_sqs_api, action, obj, err);
     const char *u;
@@ -55,8 +55,9 @@ int aws_sqs_create_queue(aws_client_t *c, const char *name, const aws_attrs_t *a
 {
     json_t *obj = aws_sqs_json_body("QueueName", name, err);
 
-    if (obj != NULL && (aws_sqs_admin_map(obj, "Attributes", attrs, err) != 0
-                        || aws_sqs_admin_map(obj, "tags", tags, err) != 0)) {
+    if (obj != NULL
+        && (aws_sqs_admin_map(obj, "Attributes", attrs, err) != 0
+            || aws_sqs_admin_map(obj, "tags", tags, err) != 0)) {
         json_decref(obj);
         return -1;
     }
@@ -66,8 +67,8 @@ int aws_sqs_create_queue(aws_client_t *c, const char *name, const aws_attrs_t *a
 int aws_sqs_get_queue_url(aws_client_t *c, const char *name, char *url, size_t len,
                           aws_error_t *err)
 {
-    return aws_sqs_admin_url_call(c, "GetQueueUrl", aws_sqs_json_body("QueueName", name, err),
-                                  url, len, err);
+    return aws_sqs_admin_url_call(c, "GetQueueUrl", aws_sqs_json_body("QueueName", name, err), url,
+                                  len, err);
 }
 
 int aws_sqs_set_queue_attributes(aws_client_t *c, const char *url, const aws_attrs_t *attrs,
@@ -109,9 +110,11 @@ int aws_sqs_list_queue_tags(aws_client_t *c, const char *url, aws_attrs_t *out, 
         aws_error_set(err, AWS_ERR_PARSE, "SQS ListQueueTags answer: Tags is not an object");
         rc = -1;
     }
-    json_object_foreach(tags, key, v) {
+    json_object_foreach(tags, key, v)
+    {
         if (rc == 0 && !json_is_string(v)) {
-            aws_error_set(err, AWS_ERR_PARSE, "SQS ListQueueTags answer: tag %s is not a string", key);
+            aws_error_set(err, AWS_ERR_PARSE, "SQS ListQueueTags answer: tag %s is not a string",
+                          key);
             rc = -1;
         } else if (rc == 0 && aws_attrs_set(out, key, json_string_value(v)) != 0) {
             aws_error_set(err, AWS_ERR_NOMEM, "out of memory reading SQS queue tags");

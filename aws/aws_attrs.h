@@ -15,11 +15,14 @@ typedef struct {
 
 typedef struct {
     aws_attr_t *items;
-    size_t      n;
-    size_t      cap;
+    size_t n;
+    size_t cap;
 } aws_attrs_t;
 
-#define AWS_ATTRS_INIT { NULL, 0, 0 }
+#define AWS_ATTRS_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /* Sets NAME to a copy of VALUE, replacing an earlier value of NAME (names
  * compare exactly), else appending.  Returns 0, or -1 when memory runs

@@ -9,12 +9,15 @@
 #include <stddef.h>
 
 typedef struct {
-    char   *data;   /* NULL until the first append */
-    size_t  len;
-    size_t  cap;
+    char *data; /* NULL until the first append */
+    size_t len;
+    size_t cap;
 } aws_buf_t;
 
-#define AWS_BUF_INIT { NULL, 0, 0 }
+#define AWS_BUF_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /* Appends n bytes.  Returns 0, or -1 when memory runs out (buffer unchanged). */
 int aws_buf_append(aws_buf_t *b, const void *p, size_t n);

@@ -42,9 +42,8 @@ static int aws_call_sleep(unsigned ms, const volatile sig_atomic_t *cancel)
     return aws_call_cancelled(cancel);
 }
 
-int aws_call(aws_client_t *c, const char *service, aws_call_build_fn build,
-             aws_call_parse_fn parse, void *ctx, aws_response_t *resp,
-             const aws_call_opts_t *opts, aws_error_t *err)
+int aws_call(aws_client_t *c, const char *service, aws_call_build_fn build, aws_call_parse_fn parse,
+             void *ctx, aws_response_t *resp, const aws_call_opts_t *opts, aws_error_t *err)
 {
     const volatile sig_atomic_t *cancel = opts != NULL ? opts->cancel : NULL;
     long long budget = opts != NULL ? opts->budget_ms : 0;

@@ -29,9 +29,9 @@ typedef int (*aws_call_build_fn)(aws_client_t *c, void *ctx, aws_request_t *req,
 typedef int (*aws_call_parse_fn)(void *ctx, const aws_response_t *resp, aws_error_t *err);
 
 typedef struct {
-    long        timeout_ms;   /* per attempt; 0: the client's timeout */
-    long long   budget_ms;    /* all attempts and sleeps together; 0: none */
-    const volatile sig_atomic_t *cancel;  /* abort transfer and sleeps when != 0 */
+    long timeout_ms;                     /* per attempt; 0: the client's timeout */
+    long long budget_ms;                 /* all attempts and sleeps together; 0: none */
+    const volatile sig_atomic_t *cancel; /* abort transfer and sleeps when != 0 */
 } aws_call_opts_t;
 
 /* Runs build → perform → parse up to the policy's max_attempts.  resp
@@ -41,8 +41,7 @@ typedef struct {
  * with the last attempt's error in err (AWS_ERR_CANCELLED when the
  * cancel flag stopped a transfer or a backoff sleep; when the budget
  * leaves no time for another attempt the last error is returned). */
-int aws_call(aws_client_t *c, const char *service, aws_call_build_fn build,
-             aws_call_parse_fn parse, void *ctx, aws_response_t *resp,
-             const aws_call_opts_t *opts, aws_error_t *err);
+int aws_call(aws_client_t *c, const char *service, aws_call_build_fn build, aws_call_parse_fn parse,
+             void *ctx, aws_response_t *resp, const aws_call_opts_t *opts, aws_error_t *err);
 
 #endif

@@ -12,26 +12,26 @@
 typedef struct {
     char *service;
     char *url;
-    int   custom;    /* configured by the operator */
+    int custom; /* configured by the operator */
 } aws_client_endpoint_t;
 
 struct aws_client_s {
-    char                  *region;
-    char                  *endpoint_all;      /* the all-services override, or NULL */
-    aws_client_endpoint_t *endpoints;         /* resolved per service; grows on demand */
-    size_t                 nendpoints;
-    size_t                 cap_endpoints;
-    aws_s3_addressing_t    s3_addressing;
-    size_t                 s3_threshold;
-    size_t                 s3_part_size;
-    int                    insecure_custom;
-    char                  *ca_file;
-    long                   connect_timeout_ms;
-    long                   timeout_ms;
-    aws_retry_policy_t     retry;
-    aws_cred_provider_t   *creds;
-    pthread_mutex_t        lock;              /* endpoints growth, rng */
-    aws_rng_t              rng;
+    char *region;
+    char *endpoint_all;               /* the all-services override, or NULL */
+    aws_client_endpoint_t *endpoints; /* resolved per service; grows on demand */
+    size_t nendpoints;
+    size_t cap_endpoints;
+    aws_s3_addressing_t s3_addressing;
+    size_t s3_threshold;
+    size_t s3_part_size;
+    int insecure_custom;
+    char *ca_file;
+    long connect_timeout_ms;
+    long timeout_ms;
+    aws_retry_policy_t retry;
+    aws_cred_provider_t *creds;
+    pthread_mutex_t lock; /* endpoints growth, rng */
+    aws_rng_t rng;
 };
 
 static pthread_once_t aws_client_curl_once = PTHREAD_ONCE_INIT;
@@ -140,26 +140,35 @@ static aws_client_endpoint_t *aws_client_resolve(aws_client_t *c, const char *se
 static int aws_client_set_endpoints(aws_client_t *c, const aws_client_config_t *cfg,
                                     aws_error_t *err)
 {
-    const struct { const char *service; const char *url; } own[] = {
-        { "sns", cfg->endpoint_sns }, { "sqs", cfg->endpoint_sqs }, { "s3", cfg->endpoint_s3 },
+    const struct {
+        const char *service;
+        const char *url;
+    } own[] = {
+        { "sns", cfg->endpoint_sns },
+        { "sqs", cfg->endpoint_sqs },
+        { "s3", cfg->endpoint_s3 },
     };
     const char *url;
     size_t i;
 
     for (i = 0; i < 3 + cfg->nendpoints + 1; i++) {
-        url = i < 3 ? own[i].url : i < 3 + cfg->nendpoints ? cfg->endpoints[i - 3].url : cfg->endpoint;
+        url = i < 3                     ? own[i].url
+              : i < 3 + cfg->nendpoints ? cfg->endpoints[i - 3].url
+                                        : cfg->endpoint;
         if (url != NULL && !aws_client_valid_endpoint(url)) {
             aws_error_set(err, AWS_ERR_CONFIG,
                           "endpoint \"%s\" must be http(s)://host[:port] without a path", url);
             return -1;
         }
     }
-    if (cfg->endpoint != NULL && (c->endpoint_all = aws_client_endpoint_dup(cfg->endpoint)) == NULL) {
+    if (cfg->endpoint != NULL
+        && (c->endpoint_all = aws_client_endpoint_dup(cfg->endpoint)) == NULL) {
         goto nomem;
     }
     for (i = 0; i < cfg->nendpoints; i++) {
         if (cfg->endpoints[i].service == NULL || cfg->endpoints[i].url == NULL) {
-            aws_error_set(err, AWS_ERR_CONFIG, "endpoint override %zu lacks a service or url", i + 1);
+            aws_error_set(err, AWS_ERR_CONFIG, "endpoint override %zu lacks a service or url",
+                          i + 1);
             return -1;
         }
         if (aws_client_resolve(c, cfg->endpoints[i].service, cfg->endpoints[i].url) == NULL) {
@@ -215,7 +224,8 @@ aws_client_t *aws_client_new(const aws_client_config_t *cfg, aws_error_t *err)
     aws_rng_seed_random(&c->rng);
 
     c->region = strdup(region);
-    if (c->region == NULL || (cfg->ca_file != NULL && (c->ca_file = strdup(cfg->ca_file)) == NULL)) {
+    if (c->region == NULL
+        || (cfg->ca_file != NULL && (c->ca_file = strdup(cfg->ca_file)) == NULL)) {
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory creating the AWS client");
         goto fail;
     }
@@ -329,10 +339,8 @@ static int aws_client_dns_bucket(const char *bucket, int allow_dots)
 int aws_client_s3_virtual_hosted(const aws_client_t *c, const char *bucket)
 {
     switch (c->s3_addressing) {
-    case AWS_S3_ADDRESSING_PATH:
-        return 0;
-    case AWS_S3_ADDRESSING_VIRTUAL:
-        return aws_client_dns_bucket(bucket, 1);
+    case AWS_S3_ADDRESSING_PATH: return 0;
+    case AWS_S3_ADDRESSING_VIRTUAL: return aws_client_dns_bucket(bucket, 1);
     default:
         /* dotted names break the *.s3 TLS wildcard certificate */
         return !aws_client_endpoint_is_custom(c, "s3") && aws_client_dns_bucket(bucket, 0);
@@ -377,8 +385,8 @@ int aws_client_retry_next(aws_client_t *c, int attempts, const aws_error_t *err,
 /* Signs req for time NOW with the provider's credentials: in headers
  * when EXPIRES_S is 0, else presigned in the query for EXPIRES_S
  * seconds.  Returns 0, or -1 with err set (as aws_client_sign_at). */
-static int aws_client_sign_mode(aws_client_t *c, aws_request_t *req, time_t now,
-                                long expires_s, aws_error_t *err)
+static int aws_client_sign_mode(aws_client_t *c, aws_request_t *req, time_t now, long expires_s,
+                                aws_error_t *err)
 {
     aws_credentials_t creds;
     char msg[512];

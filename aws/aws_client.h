@@ -43,8 +43,8 @@ typedef enum {
 } aws_s3_addressing_t;
 
 typedef struct {
-    const char *service;   /* signing name: "dynamodb" */
-    const char *url;       /* "https://dynamodb.eu-west-1.amazonaws.com" */
+    const char *service; /* signing name: "dynamodb" */
+    const char *url;     /* "https://dynamodb.eu-west-1.amazonaws.com" */
 } aws_endpoint_t;
 
 #define AWS_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 5000
@@ -55,22 +55,22 @@ typedef struct {
 
 /* Zero / NULL fields mean "default".  Strings are copied. */
 typedef struct {
-    const char           *region;          /* NULL: AWS_REGION / AWS_DEFAULT_REGION */
-    const char           *endpoint;        /* every service (like --endpoint-url) */
-    const char           *endpoint_sns;
-    const char           *endpoint_sqs;
-    const char           *endpoint_s3;
-    const aws_endpoint_t *endpoints;       /* other services */
-    size_t                nendpoints;
-    aws_s3_addressing_t   s3_addressing;
-    size_t                s3_multipart_threshold;  /* PutObject above this goes multipart */
-    size_t                s3_part_size;            /* >= AWS_S3_MIN_PART_SIZE */
-    int                   insecure_custom_endpoints; /* 1: no TLS verification for configured endpoints */
-    const char           *ca_file;         /* PEM bundle instead of the system's */
-    long                  connect_timeout_ms;
-    long                  timeout_ms;      /* per attempt, whole transfer */
-    aws_retry_policy_t    retry;           /* zero fields: AWS_RETRY_POLICY_DEFAULT's */
-    const aws_cred_config_t *credentials;  /* NULL: the default chain */
+    const char *region;   /* NULL: AWS_REGION / AWS_DEFAULT_REGION */
+    const char *endpoint; /* every service (like --endpoint-url) */
+    const char *endpoint_sns;
+    const char *endpoint_sqs;
+    const char *endpoint_s3;
+    const aws_endpoint_t *endpoints; /* other services */
+    size_t nendpoints;
+    aws_s3_addressing_t s3_addressing;
+    size_t s3_multipart_threshold; /* PutObject above this goes multipart */
+    size_t s3_part_size;           /* >= AWS_S3_MIN_PART_SIZE */
+    int insecure_custom_endpoints; /* 1: no TLS verification for configured endpoints */
+    const char *ca_file;           /* PEM bundle instead of the system's */
+    long connect_timeout_ms;
+    long timeout_ms;                      /* per attempt, whole transfer */
+    aws_retry_policy_t retry;             /* zero fields: AWS_RETRY_POLICY_DEFAULT's */
+    const aws_cred_config_t *credentials; /* NULL: the default chain */
 } aws_client_config_t;
 
 typedef struct aws_client_s aws_client_t;

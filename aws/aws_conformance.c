@@ -7,7 +7,9 @@
 const char *aws_conf_kind_name(aws_conf_kind_t kind)
 {
     static const char *const names[AWS_CONF_NKINDS] = {
-        "receive_count", "attributes", "content_type",
+        "receive_count",
+        "attributes",
+        "content_type",
     };
 
     return kind < AWS_CONF_NKINDS ? names[kind] : "unknown";

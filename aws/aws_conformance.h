@@ -16,9 +16,9 @@
 #include "aws_http.h"
 
 typedef enum {
-    AWS_CONF_RECEIVE_COUNT = 0,  /* ReceiveMessage without the requested ApproximateReceiveCount */
-    AWS_CONF_ATTRIBUTES,         /* GetQueueAttributes without a requested attribute */
-    AWS_CONF_CONTENT_TYPE,       /* a 2xx answer without the protocol's Content-Type */
+    AWS_CONF_RECEIVE_COUNT = 0, /* ReceiveMessage without the requested ApproximateReceiveCount */
+    AWS_CONF_ATTRIBUTES,        /* GetQueueAttributes without a requested attribute */
+    AWS_CONF_CONTENT_TYPE,      /* a 2xx answer without the protocol's Content-Type */
     AWS_CONF_NKINDS
 } aws_conf_kind_t;
 

@@ -5,21 +5,19 @@
 #include <string.h>
 
 /* Service error codes that mean "slow down and try again". */
-static const char *const aws_error_throttling_codes[] = {
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottled",
-    "RequestThrottledException",
-    "SlowDown",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "RequestLimitExceeded",
-    "BandwidthLimitExceeded",
-    "KMSThrottlingException",
-    "TransactionInProgressException",
-    NULL
-};
+static const char *const aws_error_throttling_codes[] = { "Throttling",
+                                                          "ThrottlingException",
+                                                          "ThrottledException",
+                                                          "RequestThrottled",
+                                                          "RequestThrottledException",
+                                                          "SlowDown",
+                                                          "TooManyRequestsException",
+                                                          "ProvisionedThroughputExceededException",
+                                                          "RequestLimitExceeded",
+                                                          "BandwidthLimitExceeded",
+                                                          "KMSThrottlingException",
+                                                          "TransactionInProgressException",
+                                                          NULL };
 
 /* Service error codes for transient server-side failures and for a
  * request that went stale (clock skew): a re-signed retry may succeed. */
@@ -32,7 +30,7 @@ static const char *const aws_error_transient_codes[] = {
     "RequestTimeTooSkewed",
     "RequestExpired",
     "RequestInTheFuture",
-    "ConditionalRequestConflict",   /* S3: a concurrent conditional write */
+    "ConditionalRequestConflict", /* S3: a concurrent conditional write */
     NULL
 };
 
@@ -74,8 +72,8 @@ void aws_error_set(aws_error_t *e, aws_err_kind_t kind, const char *fmt, ...)
     va_end(ap);
 }
 
-void aws_error_set_service(aws_error_t *e, long http_status, const char *code,
-                           const char *message, const char *request_id)
+void aws_error_set_service(aws_error_t *e, long http_status, const char *code, const char *message,
+                           const char *request_id)
 {
     if (e == NULL) {
         return;
@@ -98,18 +96,18 @@ void aws_error_set_request_id(aws_error_t *e, const char *request_id)
 const char *aws_err_kind_name(aws_err_kind_t kind)
 {
     switch (kind) {
-    case AWS_ERR_NONE:        return "none";
-    case AWS_ERR_NETWORK:     return "network";
-    case AWS_ERR_TIMEOUT:     return "timeout";
-    case AWS_ERR_HTTP:        return "http";
-    case AWS_ERR_PARSE:       return "parse";
-    case AWS_ERR_CONFIG:      return "config";
+    case AWS_ERR_NONE: return "none";
+    case AWS_ERR_NETWORK: return "network";
+    case AWS_ERR_TIMEOUT: return "timeout";
+    case AWS_ERR_HTTP: return "http";
+    case AWS_ERR_PARSE: return "parse";
+    case AWS_ERR_CONFIG: return "config";
     case AWS_ERR_CREDENTIALS: return "credentials";
-    case AWS_ERR_TOO_LARGE:   return "too-large";
-    case AWS_ERR_NOMEM:       return "out-of-memory";
-    case AWS_ERR_IO:          return "io";
-    case AWS_ERR_CANCELLED:   return "cancelled";
-    case AWS_ERR_TLS:         return "tls";
+    case AWS_ERR_TOO_LARGE: return "too-large";
+    case AWS_ERR_NOMEM: return "out-of-memory";
+    case AWS_ERR_IO: return "io";
+    case AWS_ERR_CANCELLED: return "cancelled";
+    case AWS_ERR_TLS: return "tls";
     }
     return "unknown";
 }
@@ -132,14 +130,11 @@ int aws_error_retryable(const aws_error_t *e)
     }
     switch (e->kind) {
     case AWS_ERR_NETWORK:
-    case AWS_ERR_TIMEOUT:
-        return 1;
+    case AWS_ERR_TIMEOUT: return 1;
     case AWS_ERR_HTTP:
-        return e->http_status >= 500
-               || aws_error_is_throttling(e)
+        return e->http_status >= 500 || aws_error_is_throttling(e)
                || aws_error_code_in(e->code, aws_error_transient_codes);
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -161,8 +156,8 @@ char *aws_error_format(const aws_error_t *e, char *out, size_t outlen)
         n = snprintf(out, outlen, "http %ld %s%s%s", e->http_status,
                      e->code[0] ? e->code : "(no code)", sep, e->message);
     } else if (e->http_status) {
-        n = snprintf(out, outlen, "%s (http %ld)%s%s", aws_err_kind_name(e->kind),
-                     e->http_status, sep, e->message);
+        n = snprintf(out, outlen, "%s (http %ld)%s%s", aws_err_kind_name(e->kind), e->http_status,
+                     sep, e->message);
     } else {
         n = snprintf(out, outlen, "%s%s%s", aws_err_kind_name(e->kind), sep, e->message);
     }

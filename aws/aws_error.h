@@ -17,25 +17,25 @@
 
 typedef enum {
     AWS_ERR_NONE = 0,
-    AWS_ERR_NETWORK,      /* DNS, connect, TLS, connection reset */
-    AWS_ERR_TIMEOUT,      /* connect or transfer timeout */
-    AWS_ERR_HTTP,         /* the service answered with an error status */
-    AWS_ERR_PARSE,        /* a response we could not understand */
-    AWS_ERR_CONFIG,       /* bad configuration or bad call parameters */
-    AWS_ERR_CREDENTIALS,  /* no credentials, or fetching them failed */
-    AWS_ERR_TOO_LARGE,    /* a body over the caller's limit */
+    AWS_ERR_NETWORK,     /* DNS, connect, TLS, connection reset */
+    AWS_ERR_TIMEOUT,     /* connect or transfer timeout */
+    AWS_ERR_HTTP,        /* the service answered with an error status */
+    AWS_ERR_PARSE,       /* a response we could not understand */
+    AWS_ERR_CONFIG,      /* bad configuration or bad call parameters */
+    AWS_ERR_CREDENTIALS, /* no credentials, or fetching them failed */
+    AWS_ERR_TOO_LARGE,   /* a body over the caller's limit */
     AWS_ERR_NOMEM,
-    AWS_ERR_IO,           /* reading or writing a local file */
-    AWS_ERR_CANCELLED,    /* aborted by the caller's cancel flag */
-    AWS_ERR_TLS           /* the endpoint's certificate was refused; not retried */
+    AWS_ERR_IO,        /* reading or writing a local file */
+    AWS_ERR_CANCELLED, /* aborted by the caller's cancel flag */
+    AWS_ERR_TLS        /* the endpoint's certificate was refused; not retried */
 } aws_err_kind_t;
 
 typedef struct {
     aws_err_kind_t kind;
-    long           http_status;   /* 0 when no response was received */
-    char           code[64];      /* service error code, "" when none */
-    char           message[512];
-    char           request_id[128];
+    long http_status; /* 0 when no response was received */
+    char code[64];    /* service error code, "" when none */
+    char message[512];
+    char request_id[128];
 } aws_error_t;
 
 /* Resets e to "no error" (kind AWS_ERR_NONE, all fields empty).
@@ -50,8 +50,8 @@ void aws_error_set(aws_error_t *e, aws_err_kind_t kind, const char *fmt, ...)
 /* Clears e and records a service error: kind AWS_ERR_HTTP, the HTTP
  * status, and code / message / request id (each may be NULL or "",
  * each truncated to its field).  Accepts NULL e. */
-void aws_error_set_service(aws_error_t *e, long http_status, const char *code,
-                           const char *message, const char *request_id);
+void aws_error_set_service(aws_error_t *e, long http_status, const char *code, const char *message,
+                           const char *request_id);
 
 /* Copies request_id into e->request_id when e has none yet (so an id
  * from the error body wins over the header's when both are set in that

@@ -11,15 +11,15 @@
 
 /* What aws_http_easy_new() attaches to an easy handle (CURLOPT_PRIVATE). */
 typedef struct {
-    const aws_request_t         *req;
-    aws_response_t              *resp;
-    struct curl_slist           *headers;
-    size_t                       body_pos;     /* request body bytes handed to curl */
-    int                          read_errno;   /* reading req->body_fd failed */
-    int                          cancelled;
+    const aws_request_t *req;
+    aws_response_t *resp;
+    struct curl_slist *headers;
+    size_t body_pos; /* request body bytes handed to curl */
+    int read_errno;  /* reading req->body_fd failed */
+    int cancelled;
     const volatile sig_atomic_t *cancel;
-    void                        *user;
-    char                         errbuf[CURL_ERROR_SIZE];
+    void *user;
+    char errbuf[CURL_ERROR_SIZE];
 } aws_http_xfer_t;
 
 /* ---- responses ------------------------------------------------------------ */
@@ -90,20 +90,24 @@ int aws_response_ok(const aws_response_t *r)
 
 void aws_response_status_error(const aws_response_t *r, aws_error_t *err)
 {
-    static const struct { long status; const char *code; const char *text; } known[] = {
-        { 301, "PermanentRedirect",  "Moved Permanently" },
-        { 307, "TemporaryRedirect",  "Temporary Redirect" },
-        { 400, "BadRequest",         "Bad Request" },
-        { 403, "Forbidden",          "Forbidden" },
-        { 404, "NotFound",           "Not Found" },
-        { 405, "MethodNotAllowed",   "Method Not Allowed" },
-        { 409, "Conflict",           "Conflict" },
+    static const struct {
+        long status;
+        const char *code;
+        const char *text;
+    } known[] = {
+        { 301, "PermanentRedirect", "Moved Permanently" },
+        { 307, "TemporaryRedirect", "Temporary Redirect" },
+        { 400, "BadRequest", "Bad Request" },
+        { 403, "Forbidden", "Forbidden" },
+        { 404, "NotFound", "Not Found" },
+        { 405, "MethodNotAllowed", "Method Not Allowed" },
+        { 409, "Conflict", "Conflict" },
         { 412, "PreconditionFailed", "Precondition Failed" },
-        { 429, "TooManyRequests",    "Too Many Requests" },
-        { 500, "InternalError",      "Internal Server Error" },
-        { 502, "BadGateway",         "Bad Gateway" },
+        { 429, "TooManyRequests", "Too Many Requests" },
+        { 500, "InternalError", "Internal Server Error" },
+        { 502, "BadGateway", "Bad Gateway" },
         { 503, "ServiceUnavailable", "Service Unavailable" },
-        { 504, "GatewayTimeout",     "Gateway Timeout" },
+        { 504, "GatewayTimeout", "Gateway Timeout" },
     };
     char code[32];
     size_t i;
@@ -131,8 +135,8 @@ static void aws_http_copy_value(char *dst, size_t size, const char *v, size_t n)
 }
 
 /* Records one x-amz-meta-* header.  Returns 0, or -1 out of memory. */
-static int aws_http_add_meta(aws_response_t *r, const char *name, size_t nlen,
-                             const char *value, size_t vlen)
+static int aws_http_add_meta(aws_response_t *r, const char *name, size_t nlen, const char *value,
+                             size_t vlen)
 {
     aws_header_t *m;
     size_t i, cap;
@@ -208,8 +212,7 @@ static size_t aws_http_on_header(char *line, size_t size, size_t nitems, void *u
     } else if (AWS_HTTP_IS("content-length")) {
         r->content_length = strtoll(v, NULL, 10);
         if (r->status >= 200 && r->status < 300 && r->max_body
-            && strcmp(x->req->method, "HEAD") != 0
-            && r->content_length > (long long) r->max_body) {
+            && strcmp(x->req->method, "HEAD") != 0 && r->content_length > (long long) r->max_body) {
             r->too_large = 1;
             return 0;
         }
@@ -326,8 +329,8 @@ static int aws_http_on_seek(void *ud, curl_off_t offset, int origin)
 }
 
 /* CURLOPT_XFERINFOFUNCTION: aborts when the caller's cancel flag is up. */
-static int aws_http_on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
-                                curl_off_t ultotal, curl_off_t ulnow)
+static int aws_http_on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                                curl_off_t ulnow)
 {
     aws_http_xfer_t *x = ud;
 
@@ -436,7 +439,9 @@ static int aws_http_setup(CURL *easy, const aws_request_t *req, aws_response_t *
     x->resp = resp;
     x->cancel = opts->cancel;
 
-#define AWS_HTTP_SET(opt, val) if (rc == CURLE_OK) rc = curl_easy_setopt(easy, opt, val)
+#define AWS_HTTP_SET(opt, val)                                                                     \
+    if (rc == CURLE_OK)                                                                            \
+    rc = curl_easy_setopt(easy, opt, val)
     AWS_HTTP_SET(CURLOPT_PRIVATE, x);
     AWS_HTTP_SET(CURLOPT_URL, url.data);
     /* the path goes out exactly as signed: libcurl would otherwise squash
@@ -477,7 +482,8 @@ static int aws_http_setup(CURL *easy, const aws_request_t *req, aws_response_t *
         curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
         curl_slist_free_all(x->headers);
         free(x);
-        aws_error_set(err, AWS_ERR_CONFIG, "configuring libcurl failed: %s", curl_easy_strerror(rc));
+        aws_error_set(err, AWS_ERR_CONFIG, "configuring libcurl failed: %s",
+                      curl_easy_strerror(rc));
         return -1;
     }
     return 0;
@@ -506,8 +512,8 @@ static void aws_http_detach(CURL *easy)
     }
 }
 
-CURL *aws_http_easy_new(const aws_request_t *req, aws_response_t *resp,
-                        const aws_http_opts_t *opts, aws_error_t *err)
+CURL *aws_http_easy_new(const aws_request_t *req, aws_response_t *resp, const aws_http_opts_t *opts,
+                        aws_error_t *err)
 {
     CURL *easy = curl_easy_init();
 
@@ -592,11 +598,11 @@ void aws_http_easy_free(CURL *easy)
 /* ---- blocking transfers on a per-thread handle -------------------------------- */
 
 typedef struct {
-    CURL  *easy;
-    pid_t  pid;     /* the process that created easy */
+    CURL *easy;
+    pid_t pid; /* the process that created easy */
 } aws_http_cached_t;
 
-static pthread_key_t  aws_http_key;
+static pthread_key_t aws_http_key;
 static pthread_once_t aws_http_key_once = PTHREAD_ONCE_INIT;
 
 /* Thread-exit destructor of the cached handle. */
@@ -646,8 +652,8 @@ static CURL *aws_http_thread_handle(void)
     return c->easy;
 }
 
-int aws_http_perform(const aws_request_t *req, aws_response_t *resp,
-                     const aws_http_opts_t *opts, aws_error_t *err)
+int aws_http_perform(const aws_request_t *req, aws_response_t *resp, const aws_http_opts_t *opts,
+                     aws_error_t *err)
 {
     CURL *easy = aws_http_thread_handle();
     CURLcode rc;

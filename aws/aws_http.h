@@ -29,45 +29,45 @@
 #include "aws_request.h"
 
 /* Default limit of a body kept in memory. */
-#define AWS_HTTP_DEFAULT_MAX_BODY  (16 * 1024 * 1024)
+#define AWS_HTTP_DEFAULT_MAX_BODY (16 * 1024 * 1024)
 /* Error bodies (status >= 300) are kept up to this size, the rest dropped. */
-#define AWS_HTTP_MAX_ERROR_BODY    (64 * 1024)
+#define AWS_HTTP_MAX_ERROR_BODY (64 * 1024)
 
 typedef struct {
     /* In: how the body is received.  Set by aws_response_init(); change
      * before the transfer starts. */
-    size_t        max_body;      /* limit for a 2xx body, memory or sink; 0 = none */
-    int           sink_fd;       /* -1: 2xx body into `body`; else written
+    size_t max_body; /* limit for a 2xx body, memory or sink; 0 = none */
+    int sink_fd;     /* -1: 2xx body into `body`; else written
                                     with pwrite() at sink_offset onwards */
-    off_t         sink_offset;
+    off_t sink_offset;
 
     /* Out: what arrived. */
-    long          status;        /* HTTP status, 0 when none arrived */
-    aws_buf_t     body;          /* 2xx body when sink_fd < 0; error bodies always */
-    off_t         sink_written;  /* bytes written to sink_fd */
-    long long     content_length;   /* Content-Length header, -1 when absent */
-    char          request_id[128];  /* x-amzn-RequestId / x-amz-request-id */
-    char          etag[128];        /* ETag, quotes kept as sent */
-    char          content_type[128];
-    char          last_modified[64];
-    char          amz_id2[256];     /* x-amz-id-2 (S3 extended request id) */
-    char          query_error[128]; /* x-amzn-query-error ("Code;Sender") */
-    aws_header_t *meta;          /* x-amz-meta-*: names lower-cased, prefix removed */
-    size_t        nmeta;
+    long status;              /* HTTP status, 0 when none arrived */
+    aws_buf_t body;           /* 2xx body when sink_fd < 0; error bodies always */
+    off_t sink_written;       /* bytes written to sink_fd */
+    long long content_length; /* Content-Length header, -1 when absent */
+    char request_id[128];     /* x-amzn-RequestId / x-amz-request-id */
+    char etag[128];           /* ETag, quotes kept as sent */
+    char content_type[128];
+    char last_modified[64];
+    char amz_id2[256];     /* x-amz-id-2 (S3 extended request id) */
+    char query_error[128]; /* x-amzn-query-error ("Code;Sender") */
+    aws_header_t *meta;    /* x-amz-meta-*: names lower-cased, prefix removed */
+    size_t nmeta;
 
     /* Private to aws_http.c: abort reasons seen by callbacks. */
-    int           too_large;
-    int           sink_errno;
-    size_t        cap_meta;
+    int too_large;
+    int sink_errno;
+    size_t cap_meta;
 } aws_response_t;
 
 /* Per-transfer options (the client fills them: aws_client_http_opts()). */
 typedef struct {
-    long        connect_timeout_ms;   /* 0: libcurl's default */
-    long        timeout_ms;           /* whole transfer, 0: none */
-    int         verify_tls;           /* 1: verify the peer certificate and host name */
-    const char *ca_file;              /* PEM bundle, NULL: the system's */
-    const volatile sig_atomic_t *cancel;  /* when *cancel != 0 the transfer aborts
+    long connect_timeout_ms;             /* 0: libcurl's default */
+    long timeout_ms;                     /* whole transfer, 0: none */
+    int verify_tls;                      /* 1: verify the peer certificate and host name */
+    const char *ca_file;                 /* PEM bundle, NULL: the system's */
+    const volatile sig_atomic_t *cancel; /* when *cancel != 0 the transfer aborts
                                              (checked at least once a second); may be NULL */
 } aws_http_opts_t;
 
@@ -107,8 +107,8 @@ void aws_response_status_error(const aws_response_t *r, aws_error_t *err);
  * CURLOPT_PRIVATE is used internally: use aws_http_easy_set_user().
  * Returns the handle, or NULL with err set (AWS_ERR_NOMEM or
  * AWS_ERR_CONFIG when a header cannot be built). */
-CURL *aws_http_easy_new(const aws_request_t *req, aws_response_t *resp,
-                        const aws_http_opts_t *opts, aws_error_t *err);
+CURL *aws_http_easy_new(const aws_request_t *req, aws_response_t *resp, const aws_http_opts_t *opts,
+                        aws_error_t *err);
 
 /* Attaches / returns a caller pointer to the handle (the nginx module's
  * per-transfer context). */
@@ -139,8 +139,8 @@ void aws_http_easy_free(CURL *easy);
  * response arrived (any status), -1 with err set as
  * aws_http_easy_finish / aws_http_easy_new.  Call curl_global_init()
  * before the first use (aws_client_new() does). */
-int aws_http_perform(const aws_request_t *req, aws_response_t *resp,
-                     const aws_http_opts_t *opts, aws_error_t *err);
+int aws_http_perform(const aws_request_t *req, aws_response_t *resp, const aws_http_opts_t *opts,
+                     aws_error_t *err);
 
 /* Closes the calling thread's cached connections and frees its handle.
  * Threads that exit are cleaned up automatically; the main thread calls

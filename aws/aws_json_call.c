@@ -74,8 +74,8 @@ static int aws_json_sign(aws_client_t *c, const aws_json_api_t *api, const char 
     return 0;
 }
 
-int aws_json_request(aws_client_t *c, const aws_json_api_t *api, const char *action,
-                     json_t *body, aws_request_t *req, aws_buf_t *buf, aws_error_t *err)
+int aws_json_request(aws_client_t *c, const aws_json_api_t *api, const char *action, json_t *body,
+                     aws_request_t *req, aws_buf_t *buf, aws_error_t *err)
 {
     if (aws_json_dump(body, buf, action, err) != 0) {
         return -1;
@@ -127,9 +127,9 @@ json_t *aws_json_result(const aws_response_t *resp, const char *what, aws_error_
         aws_json_error_parse(resp, err);
         return NULL;
     }
-    doc = resp->body.len == 0 ? json_object()
-                              : json_loadb(resp->body.data, resp->body.len,
-                                           JSON_REJECT_DUPLICATES, &jerr);
+    doc = resp->body.len == 0
+              ? json_object()
+              : json_loadb(resp->body.data, resp->body.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object(doc)) {
         aws_error_set(err, AWS_ERR_PARSE, "%s response is not a JSON object%s%s", what,
                       doc == NULL && resp->body.len ? ": " : "",
@@ -145,10 +145,10 @@ json_t *aws_json_result(const aws_response_t *resp, const char *what, aws_error_
 
 typedef struct {
     const aws_json_api_t *api;
-    const char           *action;
-    aws_buf_t             buf;       /* the serialised body */
-    aws_call_parse_fn     parse;
-    void                 *ctx;
+    const char *action;
+    aws_buf_t buf; /* the serialised body */
+    aws_call_parse_fn parse;
+    void *ctx;
 } aws_json_call_ctx_t;
 
 /* aws_call build callback: the same body, signed afresh. */
@@ -167,9 +167,9 @@ static int aws_json_call_parse(void *ctx, const aws_response_t *resp, aws_error_
     return call->parse(call->ctx, resp, err);
 }
 
-int aws_json_call_with(aws_client_t *c, const aws_json_api_t *api, const char *action,
-                       json_t *body, aws_call_parse_fn parse, void *ctx,
-                       const aws_call_opts_t *opts, aws_error_t *err)
+int aws_json_call_with(aws_client_t *c, const aws_json_api_t *api, const char *action, json_t *body,
+                       aws_call_parse_fn parse, void *ctx, const aws_call_opts_t *opts,
+                       aws_error_t *err)
 {
     aws_json_call_ctx_t call = { api, action, AWS_BUF_INIT, parse, ctx };
     aws_response_t resp;
@@ -177,8 +177,8 @@ int aws_json_call_with(aws_client_t *c, const aws_json_api_t *api, const char *a
 
     if (aws_json_dump(body, &call.buf, action, err) == 0) {
         aws_response_init(&resp);
-        rc = aws_call(c, api->service, aws_json_call_build, aws_json_call_parse, &call, &resp,
-                      opts, err);
+        rc = aws_call(c, api->service, aws_json_call_build, aws_json_call_parse, &call, &resp, opts,
+                      err);
         aws_response_free(&resp);
     }
     aws_buf_free(&call.buf);
@@ -187,7 +187,7 @@ int aws_json_call_with(aws_client_t *c, const aws_json_api_t *api, const char *a
 
 typedef struct {
     const char *action;
-    json_t     *result;
+    json_t *result;
 } aws_json_keep_t;
 
 /* aws_call parse callback of aws_json_call: keeps the result object of
@@ -200,14 +200,15 @@ static int aws_json_keep_result(void *ctx, const aws_response_t *resp, aws_error
     return keep->result != NULL ? 0 : -1;
 }
 
-json_t *aws_json_call(aws_client_t *c, const aws_json_api_t *api, const char *action,
-                      json_t *body, aws_error_t *err)
+json_t *aws_json_call(aws_client_t *c, const aws_json_api_t *api, const char *action, json_t *body,
+                      aws_error_t *err)
 {
     aws_json_keep_t keep = { action, NULL };
 
     /* keep.result is only set by the successful, hence last, attempt */
     return aws_json_call_with(c, api, action, body, aws_json_keep_result, &keep, NULL, err) == 0
-               ? keep.result : NULL;
+               ? keep.result
+               : NULL;
 }
 
 int aws_json_call_consume(aws_client_t *c, const aws_json_api_t *api, const char *action,

@@ -23,8 +23,8 @@
 #include "aws_call.h"
 
 typedef struct {
-    const char *service;        /* signing name and endpoint key: "dynamodb" */
-    const char *target_prefix;  /* "DynamoDB_20120810", "AmazonSQS" */
+    const char *service;       /* signing name and endpoint key: "dynamodb" */
+    const char *target_prefix; /* "DynamoDB_20120810", "AmazonSQS" */
 } aws_json_api_t;
 
 /* Returns 0 after json_object_set_new(obj, key, value), or -1 with err
@@ -42,8 +42,8 @@ char *aws_json_strdup(const json_t *obj, const char *key, int required);
  * and signs "POST /" for api's endpoint with the target header for
  * ACTION.  Returns 0, or -1 with err set; req then needs no
  * aws_request_free. */
-int aws_json_request(aws_client_t *c, const aws_json_api_t *api, const char *action,
-                     json_t *body, aws_request_t *req, aws_buf_t *buf, aws_error_t *err);
+int aws_json_request(aws_client_t *c, const aws_json_api_t *api, const char *action, json_t *body,
+                     aws_request_t *req, aws_buf_t *buf, aws_error_t *err);
 
 /* Sets err from a non-2xx JSON-protocol response (see above), or a
  * generic status error when it carries no code.  Always returns -1. */
@@ -59,14 +59,14 @@ json_t *aws_json_result(const aws_response_t *resp, const char *what, aws_error_
  * afresh for every attempt), retried with the client's policy; parse
  * interprets each response with ctx.  opts may be NULL.  Returns 0, or
  * -1 with the last attempt's error in err, as aws_call. */
-int aws_json_call_with(aws_client_t *c, const aws_json_api_t *api, const char *action,
-                       json_t *body, aws_call_parse_fn parse, void *ctx,
-                       const aws_call_opts_t *opts, aws_error_t *err);
+int aws_json_call_with(aws_client_t *c, const aws_json_api_t *api, const char *action, json_t *body,
+                       aws_call_parse_fn parse, void *ctx, const aws_call_opts_t *opts,
+                       aws_error_t *err);
 
 /* aws_json_call_with interpreting the answer with aws_json_result.
  * Returns the result object (new reference), or NULL with err set. */
-json_t *aws_json_call(aws_client_t *c, const aws_json_api_t *api, const char *action,
-                      json_t *body, aws_error_t *err);
+json_t *aws_json_call(aws_client_t *c, const aws_json_api_t *api, const char *action, json_t *body,
+                      aws_error_t *err);
 
 /* aws_json_call with the result object discarded.  Returns 0 or -1
  * with err set. */

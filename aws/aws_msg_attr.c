@@ -8,7 +8,8 @@ static int aws_msg_attr_valid_name(const char *name)
     size_t n = strlen(name);
 
     return n >= 1 && n <= 256
-           && strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") == n;
+           && strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
+                  == n;
 }
 
 /* Returns 1 when type is "String" or "Number", optionally followed by
@@ -26,8 +27,8 @@ int aws_msg_attr_check(const aws_msg_attr_t *attrs, size_t n, aws_error_t *err)
     size_t i, j;
 
     if (n > AWS_MSG_ATTR_MAX) {
-        aws_error_set(err, AWS_ERR_CONFIG, "%zu message attributes given, at most %d allowed",
-                      n, AWS_MSG_ATTR_MAX);
+        aws_error_set(err, AWS_ERR_CONFIG, "%zu message attributes given, at most %d allowed", n,
+                      AWS_MSG_ATTR_MAX);
         return -1;
     }
     for (i = 0; i < n; i++) {

@@ -12,9 +12,9 @@
 #include "aws_error.h"
 
 typedef struct {
-    const char *name;    /* 1..256 chars: A-Z a-z 0-9 _ - . */
-    const char *type;    /* "String", "Number", "String.x", "Number.x" */
-    const char *value;   /* non-empty */
+    const char *name;  /* 1..256 chars: A-Z a-z 0-9 _ - . */
+    const char *type;  /* "String", "Number", "String.x", "Number.x" */
+    const char *value; /* non-empty */
 } aws_msg_attr_t;
 
 /* SNS and SQS accept at most 10 attributes per message. */

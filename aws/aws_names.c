@@ -5,8 +5,7 @@
 
 #include <string.h>
 
-int
-aws_region_valid(const char *s, size_t len)
+int aws_region_valid(const char *s, size_t len)
 {
     size_t words = 0, i = 0;
 
@@ -32,8 +31,7 @@ aws_region_valid(const char *s, size_t len)
     return 1;
 }
 
-int
-aws_arn_service(const char *arn, char *out, size_t outlen)
+int aws_arn_service(const char *arn, char *out, size_t outlen)
 {
     const char *service, *end;
 

@@ -70,7 +70,8 @@ int aws_query_request(aws_client_t *c, const char *service, const aws_buf_t *for
         return -1;
     }
     if (aws_request_set_header(req, "Content-Type",
-                               "application/x-www-form-urlencoded; charset=utf-8") != 0
+                               "application/x-www-form-urlencoded; charset=utf-8")
+            != 0
         || aws_request_set_body(req, form->data ? form->data : "", form->len) != 0) {
         aws_request_free(req);
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory building a %s request", service);
@@ -89,9 +90,9 @@ int aws_query_error_parse(const aws_response_t *resp, aws_error_t *err)
 }
 
 typedef struct {
-    const char      *service;
+    const char *service;
     const aws_buf_t *form;
-    aws_buf_t       *body;
+    aws_buf_t *body;
 } aws_query_ctx_t;
 
 /* aws_call build callback: the same form, signed afresh. */
@@ -122,8 +123,8 @@ static int aws_query_parse_cb(void *ctx, const aws_response_t *resp, aws_error_t
     return 0;
 }
 
-int aws_query_call(aws_client_t *c, const char *service, const aws_buf_t *form,
-                   aws_buf_t *body, aws_error_t *err)
+int aws_query_call(aws_client_t *c, const char *service, const aws_buf_t *form, aws_buf_t *body,
+                   aws_error_t *err)
 {
     aws_query_ctx_t q = { service, form, body };
     aws_response_t resp;

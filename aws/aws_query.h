@@ -50,7 +50,7 @@ int aws_query_error_parse(const aws_response_t *resp, aws_error_t *err);
  * answer, leaves the body in *body (emptied first; may be NULL when the
  * caller needs nothing back).  Returns 0, or -1 with err set (the
  * service's error for a non-2xx answer). */
-int aws_query_call(aws_client_t *c, const char *service, const aws_buf_t *form,
-                   aws_buf_t *body, aws_error_t *err);
+int aws_query_call(aws_client_t *c, const char *service, const aws_buf_t *form, aws_buf_t *body,
+                   aws_error_t *err);
 
 #endif

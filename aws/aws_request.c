@@ -39,9 +39,8 @@ static size_t aws_request_strip_default_port(const char *scheme, const char *hos
     return len;
 }
 
-int aws_request_init(aws_request_t *req, const char *method, const char *endpoint,
-                     const char *path, const char *service, const char *region,
-                     char *err, size_t errlen)
+int aws_request_init(aws_request_t *req, const char *method, const char *endpoint, const char *path,
+                     const char *service, const char *region, char *err, size_t errlen)
 {
     const char *sep, *host;
     size_t hostlen;
@@ -66,7 +65,8 @@ int aws_request_init(aws_request_t *req, const char *method, const char *endpoin
         hostlen--;
     }
     if (!aws_request_valid_host(host, hostlen)) {
-        snprintf(err, errlen, "endpoint \"%s\" must be scheme://host[:port] without a path", endpoint);
+        snprintf(err, errlen, "endpoint \"%s\" must be scheme://host[:port] without a path",
+                 endpoint);
         return -1;
     }
     if (path == NULL || path[0] != '/') {

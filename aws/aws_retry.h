@@ -14,13 +14,16 @@
 #include "aws_error.h"
 
 typedef struct {
-    int      max_attempts;   /* total attempts including the first; 1 = never retry */
-    unsigned base_ms;        /* ceiling of the first retry's delay */
-    unsigned cap_ms;         /* largest ceiling */
+    int max_attempts; /* total attempts including the first; 1 = never retry */
+    unsigned base_ms; /* ceiling of the first retry's delay */
+    unsigned cap_ms;  /* largest ceiling */
 } aws_retry_policy_t;
 
 /* 4 attempts, delays up to 100 ms, 200 ms, 400 ms (capped at 10 s). */
-#define AWS_RETRY_POLICY_DEFAULT { 4, 100, 10000 }
+#define AWS_RETRY_POLICY_DEFAULT                                                                   \
+    {                                                                                              \
+        4, 100, 10000                                                                              \
+    }
 
 /* A small PRNG state (xorshift64*); never share one between threads
  * without a lock. */

@@ -8,8 +8,8 @@
 
 typedef struct {
     aws_xml_field_t *fields;
-    size_t           nfields;
-    unsigned char   *closed;       /* per field: its first match has ended */
+    size_t nfields;
+    unsigned char *closed; /* per field: its first match has ended */
 } aws_xml_ctx_t;
 
 /* Returns 1 when field i is collecting text at the element at path. */
@@ -86,8 +86,8 @@ static void aws_xml_reset(aws_xml_field_t *fields, size_t nfields)
     }
 }
 
-int aws_xml_extract(const char *doc, size_t len, aws_xml_field_t *fields, size_t nfields,
-                    char *err, size_t errlen)
+int aws_xml_extract(const char *doc, size_t len, aws_xml_field_t *fields, size_t nfields, char *err,
+                    size_t errlen)
 {
     static const aws_xml_walk_ops_t ops = { aws_xml_start, aws_xml_end, aws_xml_text };
     aws_xml_ctx_t x = { fields, nfields, NULL };

@@ -19,11 +19,11 @@
 #define AWS_XML_MAX_DEPTH 32
 
 typedef struct {
-    const char *path;      /* in: "Root/Child/Leaf" (local names) */
-    char       *out;       /* in: buffer for the text of the FIRST match */
-    size_t      outlen;    /* in: its size (> 0) */
-    int         found;     /* out: 1 when an element matched */
-    int         truncated; /* out: 1 when the text did not fit in out */
+    const char *path; /* in: "Root/Child/Leaf" (local names) */
+    char *out;        /* in: buffer for the text of the FIRST match */
+    size_t outlen;    /* in: its size (> 0) */
+    int found;        /* out: 1 when an element matched */
+    int truncated;    /* out: 1 when the text did not fit in out */
 } aws_xml_field_t;
 
 /* Parses doc (len bytes, need not be NUL-terminated) and fills each
@@ -33,7 +33,7 @@ typedef struct {
  * Returns 0, or -1 with a message in err (errlen bytes) when the
  * document is not well-formed XML, too large, too deep, has a DOCTYPE,
  * or memory runs out. */
-int aws_xml_extract(const char *doc, size_t len, aws_xml_field_t *fields, size_t nfields,
-                    char *err, size_t errlen);
+int aws_xml_extract(const char *doc, size_t len, aws_xml_field_t *fields, size_t nfields, char *err,
+                    size_t errlen);
 
 #endif

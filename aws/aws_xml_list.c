@@ -9,16 +9,16 @@
 #define AWS_XML_LIST_MAX_NAMES 8
 
 typedef struct {
-    const char         *item_path;
-    const char *const  *names;
-    size_t              n;
-    aws_xml_item_fn     fn;
-    void               *ud;
-    int                 item_depth;                /* depth of the open item, 0: none */
-    int                 child;                     /* names index being captured, -1: none */
-    int                 seen[AWS_XML_LIST_MAX_NAMES];
-    aws_buf_t           values[AWS_XML_LIST_MAX_NAMES];
-    int                 count;
+    const char *item_path;
+    const char *const *names;
+    size_t n;
+    aws_xml_item_fn fn;
+    void *ud;
+    int item_depth; /* depth of the open item, 0: none */
+    int child;      /* names index being captured, -1: none */
+    int seen[AWS_XML_LIST_MAX_NAMES];
+    aws_buf_t values[AWS_XML_LIST_MAX_NAMES];
+    int count;
 } aws_xml_list_t;
 
 /* aws_xml_walk start callback: opens an item or one of its wanted
@@ -85,9 +85,8 @@ static const char *aws_xml_list_text(void *ud, const char *path, const char *s, 
     return NULL;
 }
 
-int aws_xml_each(const char *doc, size_t len, const char *item_path,
-                 const char *const *names, size_t n, aws_xml_item_fn fn, void *ud,
-                 char *err, size_t errlen)
+int aws_xml_each(const char *doc, size_t len, const char *item_path, const char *const *names,
+                 size_t n, aws_xml_item_fn fn, void *ud, char *err, size_t errlen)
 {
     static const aws_xml_walk_ops_t ops = { aws_xml_list_start, aws_xml_list_end,
                                             aws_xml_list_text };

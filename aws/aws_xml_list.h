@@ -25,8 +25,7 @@ typedef int (*aws_xml_item_fn)(void *ud, const char *const *values, size_t n);
  * items, or -1 with a message in err (errlen bytes) for malformed,
  * oversized or too deep XML, a DOCTYPE, n > 8, out of memory, or when
  * fn stopped the walk. */
-int aws_xml_each(const char *doc, size_t len, const char *item_path,
-                 const char *const *names, size_t n, aws_xml_item_fn fn, void *ud,
-                 char *err, size_t errlen);
+int aws_xml_each(const char *doc, size_t len, const char *item_path, const char *const *names,
+                 size_t n, aws_xml_item_fn fn, void *ud, char *err, size_t errlen);
 
 #endif

@@ -11,8 +11,8 @@ int aws_xml_error_parse(const aws_response_t *resp, const char *error_path,
     char code_path[96], message_path[96];
     char code[64], message[512], request_id[128], msg[128];
     aws_xml_field_t f[] = {
-        { code_path,       code,       sizeof(code),       0, 0 },
-        { message_path,    message,    sizeof(message),    0, 0 },
+        { code_path, code, sizeof(code), 0, 0 },
+        { message_path, message, sizeof(message), 0, 0 },
         { request_id_path, request_id, sizeof(request_id), 0, 0 },
     };
 
@@ -29,8 +29,8 @@ int aws_xml_error_parse(const aws_response_t *resp, const char *error_path,
     return -1;
 }
 
-int aws_xml_result_field(const char *doc, size_t len, const char *path, char *out,
-                         size_t outlen, const char *what, aws_error_t *err)
+int aws_xml_result_field(const char *doc, size_t len, const char *path, char *out, size_t outlen,
+                         const char *what, aws_error_t *err)
 {
     const char *leaf = strrchr(path, '/');
     aws_xml_field_t f = { path, out, outlen, 0, 0 };

@@ -27,7 +27,7 @@ int aws_xml_error_parse(const aws_response_t *resp, const char *error_path,
  * response: <why>" for a body that is not acceptable XML, "WHAT
  * response has no usable <last path element>" when the element is
  * missing, empty or longer than outlen - 1 bytes. */
-int aws_xml_result_field(const char *doc, size_t len, const char *path, char *out,
-                         size_t outlen, const char *what, aws_error_t *err);
+int aws_xml_result_field(const char *doc, size_t len, const char *path, char *out, size_t outlen,
+                         const char *what, aws_error_t *err);
 
 #endif

@@ -12,13 +12,13 @@
 #define AWS_XML_NS_SEP '\x01'
 
 typedef struct {
-    XML_Parser                parser;
+    XML_Parser parser;
     const aws_xml_walk_ops_t *ops;
-    void                     *ud;
-    aws_buf_t                 path;    /* "Root/Child" of the open elements */
-    size_t                    marks[AWS_XML_MAX_DEPTH + 1];   /* path length before each level */
-    int                       depth;
-    const char               *failure; /* why parsing was stopped, or NULL */
+    void *ud;
+    aws_buf_t path;                      /* "Root/Child" of the open elements */
+    size_t marks[AWS_XML_MAX_DEPTH + 1]; /* path length before each level */
+    int depth;
+    const char *failure; /* why parsing was stopped, or NULL */
 } aws_xml_walker_t;
 
 /* Stops the parser with a reason (NULL: nothing to stop for).
@@ -67,8 +67,7 @@ static void XMLCALL aws_xml_walk_end(void *ud, const XML_Char *name)
     aws_xml_walker_t *w = ud;
 
     (void) name;
-    if (w->failure != NULL
-        || aws_xml_walk_fail(w, w->ops->end(w->ud, w->path.data, w->depth))) {
+    if (w->failure != NULL || aws_xml_walk_fail(w, w->ops->end(w->ud, w->path.data, w->depth))) {
         return;
     }
     w->depth--;
@@ -99,15 +98,15 @@ static void XMLCALL aws_xml_walk_doctype(void *ud, const XML_Char *name, const X
     aws_xml_walk_fail(ud, "XML with a DOCTYPE is not accepted");
 }
 
-int aws_xml_walk(const char *doc, size_t len, const aws_xml_walk_ops_t *ops, void *ud,
-                 char *err, size_t errlen)
+int aws_xml_walk(const char *doc, size_t len, const aws_xml_walk_ops_t *ops, void *ud, char *err,
+                 size_t errlen)
 {
     aws_xml_walker_t w;
     int rc = 0;
 
     if (len > AWS_XML_MAX_DOC) {
-        snprintf(err, errlen, "XML document of %zu bytes exceeds the %d byte limit",
-                 len, AWS_XML_MAX_DOC);
+        snprintf(err, errlen, "XML document of %zu bytes exceeds the %d byte limit", len,
+                 AWS_XML_MAX_DOC);
         return -1;
     }
     memset(&w, 0, sizeof(w));

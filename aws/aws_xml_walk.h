@@ -27,7 +27,7 @@ typedef struct {
  * message in err (errlen bytes): the reason a callback returned, or the
  * document is too large, too deep, has a DOCTYPE, is not well-formed,
  * or memory ran out. */
-int aws_xml_walk(const char *doc, size_t len, const aws_xml_walk_ops_t *ops, void *ud,
-                 char *err, size_t errlen);
+int aws_xml_walk(const char *doc, size_t len, const aws_xml_walk_ops_t *ops, void *ud, char *err,
+                 size_t errlen);
 
 #endif

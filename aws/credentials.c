@@ -10,16 +10,16 @@
 #include "credentials_sources.h"
 
 struct aws_cred_provider_s {
-    pthread_mutex_t   lock;
-    int               explicit_keys;     /* 1: only explicit_creds is used */
+    pthread_mutex_t lock;
+    int explicit_keys; /* 1: only explicit_creds is used */
     aws_credentials_t explicit_creds;
-    char             *profile;           /* NULL: AWS_PROFILE or "default" */
-    char             *credentials_file;  /* NULL: env or ~/.aws/credentials */
-    int               disable_imds;
+    char *profile;          /* NULL: AWS_PROFILE or "default" */
+    char *credentials_file; /* NULL: env or ~/.aws/credentials */
+    int disable_imds;
 
-    int               have;              /* cached holds credentials */
+    int have; /* cached holds credentials */
     aws_credentials_t cached;
-    char              source[96];
+    char source[96];
 };
 
 int aws_cred_copy(char *dst, size_t dstlen, const char *s)
@@ -70,8 +70,8 @@ static int aws_cred_chain(aws_cred_provider_t *p, aws_credentials_t *out, char *
     }
     aws_cred_note(summary, sizeof(summary), "env", reason);
 
-    rc = aws_cred_from_file(p->credentials_file, p->profile, out, profile, sizeof(profile),
-                            reason, sizeof(reason));
+    rc = aws_cred_from_file(p->credentials_file, p->profile, out, profile, sizeof(profile), reason,
+                            sizeof(reason));
     if (rc == AWS_CRED_FOUND) {
         snprintf(source, sourcelen, "file:%s", profile);
         return 0;
@@ -132,18 +132,22 @@ aws_cred_provider_t *aws_cred_provider_new(const aws_cred_config_t *cfg, char *e
     has_key = cfg->access_key_id != NULL && cfg->access_key_id[0] != '\0';
     has_secret = cfg->secret_access_key != NULL && cfg->secret_access_key[0] != '\0';
     if (has_key != has_secret) {
-        snprintf(err, errlen, "explicit AWS credentials need both an access key id and a secret key");
+        snprintf(err, errlen,
+                 "explicit AWS credentials need both an access key id and a secret key");
         goto fail;
     }
     if (has_key) {
         p->explicit_keys = 1;
         if (aws_cred_copy(p->explicit_creds.access_key_id, sizeof(p->explicit_creds.access_key_id),
-                          cfg->access_key_id) != 0
+                          cfg->access_key_id)
+                != 0
             || aws_cred_copy(p->explicit_creds.secret_access_key,
-                             sizeof(p->explicit_creds.secret_access_key), cfg->secret_access_key) != 0
+                             sizeof(p->explicit_creds.secret_access_key), cfg->secret_access_key)
+                   != 0
             || aws_cred_copy(p->explicit_creds.session_token,
                              sizeof(p->explicit_creds.session_token),
-                             cfg->session_token ? cfg->session_token : "") != 0) {
+                             cfg->session_token ? cfg->session_token : "")
+                   != 0) {
             snprintf(err, errlen, "an explicit AWS credential value is too long");
             goto fail;
         }
@@ -162,16 +166,16 @@ fail:
     return NULL;
 }
 
-int aws_cred_provider_get(aws_cred_provider_t *p, time_t now, aws_credentials_t *out,
-                          char *err, size_t errlen)
+int aws_cred_provider_get(aws_cred_provider_t *p, time_t now, aws_credentials_t *out, char *err,
+                          size_t errlen)
 {
     aws_credentials_t fresh;
     char source[sizeof(p->source)];
     int rc = 0;
 
     pthread_mutex_lock(&p->lock);
-    if (p->have && (p->cached.expiration == 0
-                    || now < p->cached.expiration - AWS_CRED_REFRESH_WINDOW)) {
+    if (p->have
+        && (p->cached.expiration == 0 || now < p->cached.expiration - AWS_CRED_REFRESH_WINDOW)) {
         *out = p->cached;
         pthread_mutex_unlock(&p->lock);
         return 0;

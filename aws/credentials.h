@@ -42,20 +42,20 @@
 #include <time.h>
 
 typedef struct {
-    char   access_key_id[128];
-    char   secret_access_key[128];
-    char   session_token[4096];    /* "" when there is none */
-    time_t expiration;             /* 0 = never */
+    char access_key_id[128];
+    char secret_access_key[128];
+    char session_token[4096]; /* "" when there is none */
+    time_t expiration;        /* 0 = never */
 } aws_credentials_t;
 
 /* What the operator configured; every field may be NULL / 0. */
 typedef struct {
-    const char *access_key_id;       /* explicit keys: both or neither */
+    const char *access_key_id; /* explicit keys: both or neither */
     const char *secret_access_key;
-    const char *session_token;       /* optional, with explicit keys */
-    const char *profile;             /* overrides AWS_PROFILE */
-    const char *credentials_file;    /* overrides AWS_SHARED_CREDENTIALS_FILE */
-    int         disable_imds;        /* 1: never ask the EC2 metadata service */
+    const char *session_token;    /* optional, with explicit keys */
+    const char *profile;          /* overrides AWS_PROFILE */
+    const char *credentials_file; /* overrides AWS_SHARED_CREDENTIALS_FILE */
+    int disable_imds;             /* 1: never ask the EC2 metadata service */
 } aws_cred_config_t;
 
 typedef struct aws_cred_provider_s aws_cred_provider_t;
@@ -74,8 +74,8 @@ aws_cred_provider_t *aws_cred_provider_new(const aws_cred_config_t *cfg, char *e
  * is the current time (time(NULL)); tests pass other values to simulate
  * expiry.  Returns 0, or -1 with a message in err naming what was tried
  * and why it failed.  Thread-safe. */
-int aws_cred_provider_get(aws_cred_provider_t *p, time_t now, aws_credentials_t *out,
-                          char *err, size_t errlen);
+int aws_cred_provider_get(aws_cred_provider_t *p, time_t now, aws_credentials_t *out, char *err,
+                          size_t errlen);
 
 /* Names the source of the cached credentials for logs: "config", "env",
  * "file:PROFILE", "container", "imds", or "none" before the first

@@ -27,8 +27,8 @@ static int aws_cred_container_host_ok(const char *host)
 
 /* Checks FULL_URI: https anywhere, http only to an allowed host.  Writes
  * the host into host (hostlen bytes) for messages.  Returns 0 or -1. */
-static int aws_cred_container_check_uri(const char *uri, char *host, size_t hostlen,
-                                        char *err, size_t errlen)
+static int aws_cred_container_check_uri(const char *uri, char *host, size_t hostlen, char *err,
+                                        size_t errlen)
 {
     char *scheme = NULL, *h = NULL;
     CURLU *u = curl_url();
@@ -43,8 +43,10 @@ static int aws_cred_container_check_uri(const char *uri, char *host, size_t host
     snprintf(host, hostlen, "%s", h);
     if (strcmp(scheme, "https") != 0
         && !(strcmp(scheme, "http") == 0 && aws_cred_container_host_ok(h))) {
-        snprintf(err, errlen, "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to "
-                 "a loopback or ECS/EKS agent address (host %s)", host);
+        snprintf(err, errlen,
+                 "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to "
+                 "a loopback or ECS/EKS agent address (host %s)",
+                 host);
         goto done;
     }
     rc = 0;
@@ -139,7 +141,7 @@ int aws_cred_from_container(aws_credentials_t *out, char *err, size_t errlen)
     } else if (rc == AWS_CRED_FOUND) {
         rc = aws_cred_parse_json(body.data ? body.data : "", body.len, label, out, err, errlen);
     } else {
-        rc = AWS_CRED_ERROR;   /* configured but unreachable: do not fall through */
+        rc = AWS_CRED_ERROR; /* configured but unreachable: do not fall through */
     }
     OPENSSL_cleanse(auth, sizeof(auth));
     if (body.data != NULL) {

@@ -10,12 +10,12 @@
 
 /* What the [profile] section held: values and the lines they came from. */
 typedef struct {
-    int               found;        /* the section exists */
+    int found; /* the section exists */
     aws_credentials_t creds;
-    unsigned          key_line;     /* 0: not seen */
-    unsigned          secret_line;
-    int               has_token;    /* aws_session_token seen (wins over */
-                                    /* the legacy aws_security_token) */
+    unsigned key_line; /* 0: not seen */
+    unsigned secret_line;
+    int has_token; /* aws_session_token seen (wins over */
+                   /* the legacy aws_security_token) */
 } aws_cred_profile_t;
 
 /* Returns S without leading and trailing whitespace (modifies S). */
@@ -142,7 +142,8 @@ static int aws_cred_file_parse(FILE *f, const char *path, const char *profile,
         *delim = '\0';
         if (in_profile
             && aws_cred_file_key(pr, aws_cred_trim(t), aws_cred_trim(delim + 1), path, line, err,
-                                 errlen) != 0) {
+                                 errlen)
+                   != 0) {
             goto done;
         }
         after_key = 1;
@@ -197,18 +198,21 @@ int aws_cred_from_file(const char *file, const char *profile, aws_credentials_t 
     } else if (!pr.found) {
         snprintf(err, errlen, "no profile \"%s\" in %s", profile, path);
         rc = named_profile ? AWS_CRED_ERROR : AWS_CRED_ABSENT;
-    } else if (pr.key_line && pr.secret_line
-               && pr.creds.access_key_id[0] && pr.creds.secret_access_key[0]) {
+    } else if (pr.key_line && pr.secret_line && pr.creds.access_key_id[0]
+               && pr.creds.secret_access_key[0]) {
         *out = pr.creds;
         rc = AWS_CRED_FOUND;
     } else if (pr.key_line || pr.secret_line) {
-        snprintf(err, errlen, "%s:%u: profile \"%s\" needs both aws_access_key_id and "
-                 "aws_secret_access_key, non-empty", path,
-                 pr.key_line ? pr.key_line : pr.secret_line, profile);
+        snprintf(err, errlen,
+                 "%s:%u: profile \"%s\" needs both aws_access_key_id and "
+                 "aws_secret_access_key, non-empty",
+                 path, pr.key_line ? pr.key_line : pr.secret_line, profile);
         rc = AWS_CRED_ERROR;
     } else {
-        snprintf(err, errlen, "profile \"%s\" in %s has no aws_access_key_id / "
-                 "aws_secret_access_key (only static keys are read)", profile, path);
+        snprintf(err, errlen,
+                 "profile \"%s\" in %s has no aws_access_key_id / "
+                 "aws_secret_access_key (only static keys are read)",
+                 profile, path);
         rc = named_profile ? AWS_CRED_ERROR : AWS_CRED_ABSENT;
     }
     OPENSSL_cleanse(&pr, sizeof(pr));

@@ -11,7 +11,7 @@
 /* State of one response body being received. */
 typedef struct {
     aws_buf_t *body;
-    int        too_large;
+    int too_large;
 } aws_cred_sink_t;
 
 /* libcurl write callback: appends to the body up to
@@ -139,8 +139,8 @@ int aws_cred_parse_time(const char *s, time_t *out)
     return 0;
 }
 
-int aws_cred_parse_json(const char *json, size_t len, const char *label,
-                        aws_credentials_t *out, char *err, size_t errlen)
+int aws_cred_parse_json(const char *json, size_t len, const char *label, aws_credentials_t *out,
+                        char *err, size_t errlen)
 {
     const char *key, *secret, *token, *expiration, *code;
     json_error_t jerr;

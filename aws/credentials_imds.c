@@ -20,8 +20,7 @@ typedef struct {
 
 /* GETs PATH with the session token into BODY, requiring HTTP 200.
  * Returns AWS_CRED_FOUND, or AWS_CRED_ERROR with err. */
-static int aws_imds_get(aws_imds_t *im, const char *path, aws_buf_t *body, char *err,
-                        size_t errlen)
+static int aws_imds_get(aws_imds_t *im, const char *path, aws_buf_t *body, char *err, size_t errlen)
 {
     const char *headers[] = { im->token_hdr, NULL };
     char url[1024];

@@ -17,8 +17,8 @@
 #include "aws_buf.h"
 #include "credentials.h"
 
-#define AWS_CRED_FOUND    0
-#define AWS_CRED_ABSENT   1
+#define AWS_CRED_FOUND  0
+#define AWS_CRED_ABSENT 1
 #define AWS_CRED_ERROR  (-1)
 
 /* Limits of the HTTP sources: connect and whole-transfer timeouts, and
@@ -73,8 +73,8 @@ int aws_cred_http(const char *method, const char *url, const char *const *header
  * SecretAccessKey, Token, Expiration; "Code" must be "Success" when
  * present) into OUT.  LABEL names the source in messages.  Returns
  * AWS_CRED_FOUND or AWS_CRED_ERROR. */
-int aws_cred_parse_json(const char *json, size_t len, const char *label,
-                        aws_credentials_t *out, char *err, size_t errlen);
+int aws_cred_parse_json(const char *json, size_t len, const char *label, aws_credentials_t *out,
+                        char *err, size_t errlen);
 
 /* Parses an ISO-8601 UTC time ("2024-05-01T12:00:00Z", optional
  * fraction, "Z" or "+hh:mm"/"-hh:mm").  Returns 0 or -1. */

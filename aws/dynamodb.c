@@ -48,10 +48,12 @@ static int aws_ddb_add_names(json_t *obj, const json_t *names, aws_error_t *err)
         aws_error_set(err, AWS_ERR_CONFIG, "ExpressionAttributeNames must be an object");
         return -1;
     }
-    json_object_foreach((json_t *) names, k, v) {
+    json_object_foreach((json_t *) names, k, v)
+    {
         if (k[0] != '#' || !json_is_string(v)) {
             aws_error_set(err, AWS_ERR_CONFIG,
-                          "ExpressionAttributeNames entry \"%s\" must be \"#name\": \"attribute\"", k);
+                          "ExpressionAttributeNames entry \"%s\" must be \"#name\": \"attribute\"",
+                          k);
             return -1;
         }
     }
@@ -61,7 +63,8 @@ static int aws_ddb_add_names(json_t *obj, const json_t *names, aws_error_t *err)
 /* Returns 1 when rv is a valid ReturnValues of UpdateItem. */
 static int aws_ddb_valid_return_values(const char *rv)
 {
-    static const char *const valid[] = { "NONE", "ALL_NEW", "UPDATED_NEW", "ALL_OLD", "UPDATED_OLD" };
+    static const char *const valid[] = { "NONE", "ALL_NEW", "UPDATED_NEW", "ALL_OLD",
+                                         "UPDATED_OLD" };
     size_t i;
 
     for (i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
@@ -86,10 +89,12 @@ static json_t *aws_ddb_update_json(const aws_ddb_update_params_t *p, aws_error_t
         aws_error_set(err, AWS_ERR_CONFIG, "ExpressionAttributeValues must be an object");
         return NULL;
     }
-    json_object_foreach((json_t *) p->values, k, v) {
+    json_object_foreach((json_t *) p->values, k, v)
+    {
         if (k[0] != ':' || aws_ddb_type(v) == AWS_DDB_INVALID) {
             aws_error_set(err, AWS_ERR_CONFIG,
-                          "ExpressionAttributeValues entry \"%s\" must be \":name\": typed value", k);
+                          "ExpressionAttributeValues entry \"%s\" must be \":name\": typed value",
+                          k);
             return NULL;
         }
     }
@@ -117,8 +122,8 @@ static json_t *aws_ddb_update_json(const aws_ddb_update_params_t *p, aws_error_t
 /* Takes member KEY of result (must be an object when present) into
  * *out (new reference, NULL when absent), decrefs result.  Returns 0,
  * or -1 with AWS_ERR_PARSE. */
-static int aws_ddb_take_object(json_t *result, const char *action, const char *key,
-                               json_t **out, aws_error_t *err)
+static int aws_ddb_take_object(json_t *result, const char *action, const char *key, json_t **out,
+                               aws_error_t *err)
 {
     json_t *v = json_object_get(result, key);
 
@@ -134,8 +139,8 @@ static int aws_ddb_take_object(json_t *result, const char *action, const char *k
     return 0;
 }
 
-int aws_ddb_update_request(aws_client_t *c, const aws_ddb_update_params_t *p,
-                           aws_request_t *req, aws_buf_t *body, aws_error_t *err)
+int aws_ddb_update_request(aws_client_t *c, const aws_ddb_update_params_t *p, aws_request_t *req,
+                           aws_buf_t *body, aws_error_t *err)
 {
     return aws_json_request(c, &aws_ddb_api, "UpdateItem", aws_ddb_update_json(p, err), req, body,
                             err);
@@ -151,8 +156,8 @@ int aws_ddb_update_parse(const aws_response_t *resp, json_t **attributes, aws_er
     return aws_ddb_take_object(doc, "UpdateItem", "Attributes", attributes, err);
 }
 
-int aws_ddb_update_item(aws_client_t *c, const aws_ddb_update_params_t *p,
-                        json_t **attributes, aws_error_t *err)
+int aws_ddb_update_item(aws_client_t *c, const aws_ddb_update_params_t *p, json_t **attributes,
+                        aws_error_t *err)
 {
     json_t *doc = aws_json_call(c, &aws_ddb_api, "UpdateItem", aws_ddb_update_json(p, err), err);
 
@@ -177,11 +182,10 @@ static json_t *aws_ddb_get_json(const aws_ddb_get_params_t *p, aws_error_t *err)
     return obj;
 }
 
-int aws_ddb_get_request(aws_client_t *c, const aws_ddb_get_params_t *p,
-                        aws_request_t *req, aws_buf_t *body, aws_error_t *err)
+int aws_ddb_get_request(aws_client_t *c, const aws_ddb_get_params_t *p, aws_request_t *req,
+                        aws_buf_t *body, aws_error_t *err)
 {
-    return aws_json_request(c, &aws_ddb_api, "GetItem", aws_ddb_get_json(p, err), req, body,
-                            err);
+    return aws_json_request(c, &aws_ddb_api, "GetItem", aws_ddb_get_json(p, err), req, body, err);
 }
 
 int aws_ddb_get_parse(const aws_response_t *resp, json_t **item, aws_error_t *err)

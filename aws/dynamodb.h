@@ -37,7 +37,7 @@
 /* ---- typed attribute values (dynamodb_value.c) --------------------------- */
 
 typedef enum {
-    AWS_DDB_INVALID = 0,    /* not a one-member object with a known type */
+    AWS_DDB_INVALID = 0, /* not a one-member object with a known type */
     AWS_DDB_S,
     AWS_DDB_N,
     AWS_DDB_B,
@@ -54,7 +54,7 @@ typedef enum {
  * out of memory).  aws_ddb_m and aws_ddb_l take over their argument (an
  * object of typed values, an array of typed values; NULL gives NULL). */
 json_t *aws_ddb_s(const char *s);
-json_t *aws_ddb_n(const char *number);      /* "-12.5E+3": checked as a decimal number */
+json_t *aws_ddb_n(const char *number); /* "-12.5E+3": checked as a decimal number */
 json_t *aws_ddb_n_ll(long long n);
 json_t *aws_ddb_bool(int b);
 json_t *aws_ddb_null(void);
@@ -93,13 +93,13 @@ json_t *aws_ddb_item_m(const json_t *item, const char *name);
 /* ---- UpdateItem / GetItem (dynamodb.c) ----------------------------------- */
 
 typedef struct {
-    const char   *table;          /* required */
-    const json_t *key;            /* required: {"imageId": {"S": "..."}} */
-    const char   *update;         /* UpdateExpression, required: "SET #r.#n = :v" */
-    const char   *condition;      /* ConditionExpression or NULL */
-    const json_t *names;          /* ExpressionAttributeNames {"#r": "routes"} or NULL */
-    const json_t *values;         /* ExpressionAttributeValues {":v": typed} or NULL */
-    const char   *return_values;  /* NULL (NONE), "ALL_NEW", "UPDATED_NEW", "ALL_OLD", "UPDATED_OLD" */
+    const char *table;         /* required */
+    const json_t *key;         /* required: {"imageId": {"S": "..."}} */
+    const char *update;        /* UpdateExpression, required: "SET #r.#n = :v" */
+    const char *condition;     /* ConditionExpression or NULL */
+    const json_t *names;       /* ExpressionAttributeNames {"#r": "routes"} or NULL */
+    const json_t *values;      /* ExpressionAttributeValues {":v": typed} or NULL */
+    const char *return_values; /* NULL (NONE), "ALL_NEW", "UPDATED_NEW", "ALL_OLD", "UPDATED_OLD" */
 } aws_ddb_update_params_t;
 
 /* Builds and signs UpdateItem: TableName, Key, UpdateExpression,
@@ -109,8 +109,8 @@ typedef struct {
  * (AWS_ERR_CONFIG for a missing table, key or expression, a key or
  * values that are not objects, names that are not an object of
  * strings, an unknown ReturnValues). */
-int aws_ddb_update_request(aws_client_t *c, const aws_ddb_update_params_t *p,
-                           aws_request_t *req, aws_buf_t *body, aws_error_t *err);
+int aws_ddb_update_request(aws_client_t *c, const aws_ddb_update_params_t *p, aws_request_t *req,
+                           aws_buf_t *body, aws_error_t *err);
 
 /* Interprets an UpdateItem response.  When attributes is not NULL it
  * receives the returned "Attributes" object (new reference), or NULL
@@ -121,21 +121,21 @@ int aws_ddb_update_parse(const aws_response_t *resp, json_t **attributes, aws_er
 
 /* Blocking UpdateItem with retries; attributes as aws_ddb_update_parse
  * (may be NULL). */
-int aws_ddb_update_item(aws_client_t *c, const aws_ddb_update_params_t *p,
-                        json_t **attributes, aws_error_t *err);
+int aws_ddb_update_item(aws_client_t *c, const aws_ddb_update_params_t *p, json_t **attributes,
+                        aws_error_t *err);
 
 typedef struct {
-    const char   *table;           /* required */
-    const json_t *key;             /* required */
-    int           consistent_read; /* 1: ConsistentRead true */
-    const char   *projection;      /* ProjectionExpression or NULL */
-    const json_t *names;           /* ExpressionAttributeNames or NULL */
+    const char *table;      /* required */
+    const json_t *key;      /* required */
+    int consistent_read;    /* 1: ConsistentRead true */
+    const char *projection; /* ProjectionExpression or NULL */
+    const json_t *names;    /* ExpressionAttributeNames or NULL */
 } aws_ddb_get_params_t;
 
 /* Builds and signs GetItem: TableName, Key, [ConsistentRead],
  * [ProjectionExpression], [ExpressionAttributeNames]. */
-int aws_ddb_get_request(aws_client_t *c, const aws_ddb_get_params_t *p,
-                        aws_request_t *req, aws_buf_t *body, aws_error_t *err);
+int aws_ddb_get_request(aws_client_t *c, const aws_ddb_get_params_t *p, aws_request_t *req,
+                        aws_buf_t *body, aws_error_t *err);
 
 /* Interprets a GetItem response: *item receives the "Item" object (new
  * reference), or NULL when there is no such item ({}).  Returns 0, or

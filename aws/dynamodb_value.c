@@ -83,12 +83,12 @@ json_t *aws_ddb_l(json_t *list)
 }
 
 static const struct {
-    const char     *tag;
-    aws_ddb_type_t  type;
+    const char *tag;
+    aws_ddb_type_t type;
 } aws_ddb_tags[] = {
-    { "S", AWS_DDB_S }, { "N", AWS_DDB_N }, { "B", AWS_DDB_B }, { "BOOL", AWS_DDB_BOOL },
-    { "NULL", AWS_DDB_NULL }, { "M", AWS_DDB_M }, { "L", AWS_DDB_L }, { "SS", AWS_DDB_SS },
-    { "NS", AWS_DDB_NS }, { "BS", AWS_DDB_BS },
+    { "S", AWS_DDB_S },       { "N", AWS_DDB_N },   { "B", AWS_DDB_B }, { "BOOL", AWS_DDB_BOOL },
+    { "NULL", AWS_DDB_NULL }, { "M", AWS_DDB_M },   { "L", AWS_DDB_L }, { "SS", AWS_DDB_SS },
+    { "NS", AWS_DDB_NS },     { "BS", AWS_DDB_BS },
 };
 
 /* Returns the single member of a typed value and its tag in *tag, or
@@ -137,23 +137,18 @@ json_t *aws_ddb_from_json(const json_t *plain, aws_error_t *err)
     case JSON_STRING:
         out = json_pack("{s:s%}", "S", json_string_value(plain), json_string_length(plain));
         break;
-    case JSON_INTEGER:
-        out = aws_ddb_n_ll((long long) json_integer_value(plain));
-        break;
+    case JSON_INTEGER: out = aws_ddb_n_ll((long long) json_integer_value(plain)); break;
     case JSON_REAL:
         snprintf(num, sizeof(num), "%.17g", json_real_value(plain));
         out = aws_ddb_n(num);
         break;
     case JSON_TRUE:
-    case JSON_FALSE:
-        out = aws_ddb_bool(json_is_true(plain));
-        break;
-    case JSON_NULL:
-        out = aws_ddb_null();
-        break;
+    case JSON_FALSE: out = aws_ddb_bool(json_is_true(plain)); break;
+    case JSON_NULL: out = aws_ddb_null(); break;
     case JSON_OBJECT:
         out = aws_ddb_m(json_object());
-        json_object_foreach((json_t *) plain, key, v) {
+        json_object_foreach((json_t *) plain, key, v)
+        {
             if (out == NULL || (item = aws_ddb_from_json(v, err)) == NULL
                 || json_object_set_new(json_object_get(out, "M"), key, item) != 0) {
                 json_decref(out);
@@ -161,9 +156,10 @@ json_t *aws_ddb_from_json(const json_t *plain, aws_error_t *err)
             }
         }
         break;
-    default:  /* JSON_ARRAY */
+    default: /* JSON_ARRAY */
         out = aws_ddb_l(json_array());
-        json_array_foreach(plain, i, v) {
+        json_array_foreach(plain, i, v)
+        {
             if (out == NULL || (item = aws_ddb_from_json(v, err)) == NULL
                 || json_array_append_new(json_object_get(out, "L"), item) != 0) {
                 json_decref(out);
@@ -208,13 +204,15 @@ static json_t *aws_ddb_array_to_json(const json_t *list, aws_ddb_type_t type, aw
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory converting DynamoDB JSON");
         return NULL;
     }
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         if (type == AWS_DDB_L) {
             item = aws_ddb_to_json(v, err);
         } else if (!json_is_string(v)) {
             aws_error_set(err, AWS_ERR_PARSE, "DynamoDB set element is not a string");
             item = NULL;
-        } else if (type != AWS_DDB_NS || (item = aws_ddb_number_json(json_string_value(v))) == NULL) {
+        } else if (type != AWS_DDB_NS
+                   || (item = aws_ddb_number_json(json_string_value(v))) == NULL) {
             item = json_copy(v);
         }
         if (item == NULL || json_array_append_new(out, item) != 0) {
@@ -237,23 +235,18 @@ json_t *aws_ddb_to_json(const json_t *typed, aws_error_t *err)
     aws_error_clear(err);
     switch (type) {
     case AWS_DDB_S:
-    case AWS_DDB_B:
-        out = json_is_string(m) ? json_copy(m) : NULL;
-        break;
+    case AWS_DDB_B: out = json_is_string(m) ? json_copy(m) : NULL; break;
     case AWS_DDB_N:
         if (json_is_string(m) && (out = aws_ddb_number_json(json_string_value(m))) == NULL) {
             out = json_copy(m);
         }
         break;
-    case AWS_DDB_BOOL:
-        out = json_is_boolean(m) ? json_boolean(json_is_true(m)) : NULL;
-        break;
-    case AWS_DDB_NULL:
-        out = json_is_true(m) ? json_null() : NULL;
-        break;
+    case AWS_DDB_BOOL: out = json_is_boolean(m) ? json_boolean(json_is_true(m)) : NULL; break;
+    case AWS_DDB_NULL: out = json_is_true(m) ? json_null() : NULL; break;
     case AWS_DDB_M:
         if (json_is_object(m) && (out = json_object()) != NULL) {
-            json_object_foreach(m, key, v) {
+            json_object_foreach(m, key, v)
+            {
                 if ((item = aws_ddb_to_json(v, err)) == NULL
                     || json_object_set_new(out, key, item) != 0) {
                     json_decref(out);
@@ -270,8 +263,7 @@ json_t *aws_ddb_to_json(const json_t *typed, aws_error_t *err)
             return aws_ddb_array_to_json(m, type, err);
         }
         break;
-    default:
-        break;
+    default: break;
     }
     if (out == NULL && err->kind == AWS_ERR_NONE) {
         aws_error_set(err, AWS_ERR_PARSE, "malformed DynamoDB attribute value%s%s",
@@ -294,7 +286,8 @@ int aws_ddb_item_n(const json_t *item, const char *name, long long *out)
     char *end;
     long long n;
 
-    if (aws_ddb_type(v) != AWS_DDB_N || (text = json_string_value(json_object_get(v, "N"))) == NULL) {
+    if (aws_ddb_type(v) != AWS_DDB_N
+        || (text = json_string_value(json_object_get(v, "N"))) == NULL) {
         return -1;
     }
     errno = 0;
@@ -321,5 +314,6 @@ json_t *aws_ddb_item_m(const json_t *item, const char *name)
     json_t *v = json_object_get(item, name);
 
     return aws_ddb_type(v) == AWS_DDB_M && json_is_object(json_object_get(v, "M"))
-               ? json_object_get(v, "M") : NULL;
+               ? json_object_get(v, "M")
+               : NULL;
 }

@@ -107,9 +107,9 @@ static int aws_s3_put_init(aws_client_t *c, const char *bucket, const char *key,
     return 0;
 }
 
-int aws_s3_put_request(aws_client_t *c, const char *bucket, const char *key,
-                       const void *data, size_t len, const aws_s3_put_opts_t *opts,
-                       aws_request_t *req, aws_error_t *err)
+int aws_s3_put_request(aws_client_t *c, const char *bucket, const char *key, const void *data,
+                       size_t len, const aws_s3_put_opts_t *opts, aws_request_t *req,
+                       aws_error_t *err)
 {
     if (aws_s3_put_init(c, bucket, key, opts, req, err) != 0) {
         return -1;
@@ -122,8 +122,8 @@ int aws_s3_put_request(aws_client_t *c, const char *bucket, const char *key,
     return aws_s3_sign(c, req, err);
 }
 
-int aws_s3_put_fd_request(aws_client_t *c, const char *bucket, const char *key,
-                          int fd, off_t offset, size_t len, const aws_s3_put_opts_t *opts,
+int aws_s3_put_fd_request(aws_client_t *c, const char *bucket, const char *key, int fd,
+                          off_t offset, size_t len, const aws_s3_put_opts_t *opts,
                           aws_request_t *req, aws_error_t *err)
 {
     if (aws_s3_put_init(c, bucket, key, opts, req, err) != 0) {
@@ -150,20 +150,20 @@ static int aws_s3_simple_request(aws_client_t *c, const char *method, const char
     return aws_s3_sign(c, req, err);
 }
 
-int aws_s3_get_request(aws_client_t *c, const char *bucket, const char *key,
-                       aws_request_t *req, aws_error_t *err)
+int aws_s3_get_request(aws_client_t *c, const char *bucket, const char *key, aws_request_t *req,
+                       aws_error_t *err)
 {
     return aws_s3_simple_request(c, "GET", bucket, key, req, err);
 }
 
-int aws_s3_head_request(aws_client_t *c, const char *bucket, const char *key,
-                        aws_request_t *req, aws_error_t *err)
+int aws_s3_head_request(aws_client_t *c, const char *bucket, const char *key, aws_request_t *req,
+                        aws_error_t *err)
 {
     return aws_s3_simple_request(c, "HEAD", bucket, key, req, err);
 }
 
-int aws_s3_delete_request(aws_client_t *c, const char *bucket, const char *key,
-                          aws_request_t *req, aws_error_t *err)
+int aws_s3_delete_request(aws_client_t *c, const char *bucket, const char *key, aws_request_t *req,
+                          aws_error_t *err)
 {
     return aws_s3_simple_request(c, "DELETE", bucket, key, req, err);
 }
@@ -184,16 +184,16 @@ int aws_s3_put_parse(const aws_response_t *resp, char *etag, size_t len, aws_err
 
 /* One blocking object operation: what to send and where results go. */
 typedef struct {
-    const char              *method;
-    const char              *bucket;
-    const char              *key;
-    const void              *data;      /* PUT from memory */
-    int                      fd;        /* PUT from a file when >= 0 */
-    off_t                    offset;
-    size_t                   len;
+    const char *method;
+    const char *bucket;
+    const char *key;
+    const void *data; /* PUT from memory */
+    int fd;           /* PUT from a file when >= 0 */
+    off_t offset;
+    size_t len;
     const aws_s3_put_opts_t *opts;
-    char                    *etag;
-    size_t                   etag_len;
+    char *etag;
+    size_t etag_len;
 } aws_s3_op_t;
 
 /* aws_call build callback for every operation of aws_s3_op_t. */
@@ -205,8 +205,8 @@ static int aws_s3_op_build(aws_client_t *c, void *ctx, aws_request_t *req, aws_e
         return aws_s3_simple_request(c, op->method, op->bucket, op->key, req, err);
     }
     if (op->fd >= 0) {
-        return aws_s3_put_fd_request(c, op->bucket, op->key, op->fd, op->offset, op->len,
-                                     op->opts, req, err);
+        return aws_s3_put_fd_request(c, op->bucket, op->key, op->fd, op->offset, op->len, op->opts,
+                                     req, err);
     }
     return aws_s3_put_request(c, op->bucket, op->key, op->data, op->len, op->opts, req, err);
 }
@@ -255,41 +255,38 @@ static int aws_s3_op_run(aws_client_t *c, aws_s3_op_t *op, size_t max_body, int 
     return rc;
 }
 
-int aws_s3_put_object(aws_client_t *c, const char *bucket, const char *key,
-                      const void *data, size_t len, const aws_s3_put_opts_t *opts,
-                      char *etag, size_t etag_len, aws_error_t *err)
+int aws_s3_put_object(aws_client_t *c, const char *bucket, const char *key, const void *data,
+                      size_t len, const aws_s3_put_opts_t *opts, char *etag, size_t etag_len,
+                      aws_error_t *err)
 {
     aws_s3_op_t op = { "PUT", bucket, key, data, -1, 0, len, opts, etag, etag_len };
 
     return aws_s3_op_run(c, &op, AWS_HTTP_DEFAULT_MAX_BODY, -1, NULL, NULL, err);
 }
 
-int aws_s3_put_file(aws_client_t *c, const char *bucket, const char *key,
-                    int fd, off_t offset, size_t size, const aws_s3_put_opts_t *opts,
-                    char *etag, size_t etag_len, aws_error_t *err)
+int aws_s3_put_file(aws_client_t *c, const char *bucket, const char *key, int fd, off_t offset,
+                    size_t size, const aws_s3_put_opts_t *opts, char *etag, size_t etag_len,
+                    aws_error_t *err)
 {
     aws_s3_op_t op = { "PUT", bucket, key, NULL, fd, offset, size, opts, etag, etag_len };
 
     if (size > aws_client_s3_multipart_threshold(c)) {
-        return aws_s3_multipart_upload(c, bucket, key, fd, offset, size, opts, etag, etag_len,
-                                       err);
+        return aws_s3_multipart_upload(c, bucket, key, fd, offset, size, opts, etag, etag_len, err);
     }
     return aws_s3_op_run(c, &op, AWS_HTTP_DEFAULT_MAX_BODY, -1, NULL, NULL, err);
 }
 
-int aws_s3_get_object(aws_client_t *c, const char *bucket, const char *key,
-                      size_t max_bytes, aws_buf_t *out, aws_s3_object_info_t *info,
-                      aws_error_t *err)
+int aws_s3_get_object(aws_client_t *c, const char *bucket, const char *key, size_t max_bytes,
+                      aws_buf_t *out, aws_s3_object_info_t *info, aws_error_t *err)
 {
     aws_s3_op_t op = { "GET", bucket, key, NULL, -1, 0, 0, NULL, NULL, 0 };
 
-    return aws_s3_op_run(c, &op, max_bytes ? max_bytes : AWS_HTTP_DEFAULT_MAX_BODY, -1, out,
-                         info, err);
+    return aws_s3_op_run(c, &op, max_bytes ? max_bytes : AWS_HTTP_DEFAULT_MAX_BODY, -1, out, info,
+                         err);
 }
 
-int aws_s3_get_to_fd(aws_client_t *c, const char *bucket, const char *key,
-                     int fd, size_t max_bytes, aws_s3_object_info_t *info,
-                     aws_error_t *err)
+int aws_s3_get_to_fd(aws_client_t *c, const char *bucket, const char *key, int fd, size_t max_bytes,
+                     aws_s3_object_info_t *info, aws_error_t *err)
 {
     aws_s3_op_t op = { "GET", bucket, key, NULL, -1, 0, 0, NULL, NULL, 0 };
     aws_s3_object_info_t got = { 0 };
@@ -319,8 +316,7 @@ int aws_s3_head_object(aws_client_t *c, const char *bucket, const char *key,
     return aws_s3_op_run(c, &op, 0, -1, NULL, info, err);
 }
 
-int aws_s3_delete_object(aws_client_t *c, const char *bucket, const char *key,
-                         aws_error_t *err)
+int aws_s3_delete_object(aws_client_t *c, const char *bucket, const char *key, aws_error_t *err)
 {
     aws_s3_op_t op = { "DELETE", bucket, key, NULL, -1, 0, 0, NULL, NULL, 0 };
 

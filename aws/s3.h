@@ -35,23 +35,23 @@
 
 typedef enum {
     AWS_S3_SSE_NONE = 0,
-    AWS_S3_SSE_AES256,   /* x-amz-server-side-encryption: AES256 */
-    AWS_S3_SSE_KMS       /* aws:kms, with an optional key id */
+    AWS_S3_SSE_AES256, /* x-amz-server-side-encryption: AES256 */
+    AWS_S3_SSE_KMS     /* aws:kms, with an optional key id */
 } aws_s3_sse_t;
 
 typedef struct {
-    const char *name;    /* without "x-amz-meta-" */
+    const char *name; /* without "x-amz-meta-" */
     const char *value;
 } aws_s3_meta_t;
 
 /* Options of a new object (PutObject, CreateMultipartUpload). */
 typedef struct {
-    const char          *content_type;   /* NULL: none sent */
-    const aws_s3_meta_t *meta;           /* x-amz-meta-* */
-    size_t               nmeta;
-    aws_s3_sse_t         sse;
-    const char          *kms_key_id;     /* AWS_S3_SSE_KMS only; NULL: the account's default key */
-    int                  if_none_match;  /* PutObject, CompleteMultipartUpload: "If-None-Match: *",
+    const char *content_type;  /* NULL: none sent */
+    const aws_s3_meta_t *meta; /* x-amz-meta-* */
+    size_t nmeta;
+    aws_s3_sse_t sse;
+    const char *kms_key_id; /* AWS_S3_SSE_KMS only; NULL: the account's default key */
+    int if_none_match;      /* PutObject, CompleteMultipartUpload: "If-None-Match: *",
                                           * store only if the key is absent (else 412
                                           * PreconditionFailed; 409 ConditionalRequestConflict
                                           * on a concurrent conditional write, retryable) */
@@ -59,17 +59,17 @@ typedef struct {
 
 /* What HEAD/GET tell about an object. */
 typedef struct {
-    long long     size;              /* Content-Length; -1 when unknown */
-    char          etag[128];
-    char          content_type[128];
-    char          last_modified[64];
-    aws_header_t *meta;              /* names lower-case without the prefix */
-    size_t        nmeta;
+    long long size; /* Content-Length; -1 when unknown */
+    char etag[128];
+    char content_type[128];
+    char last_modified[64];
+    aws_header_t *meta; /* names lower-case without the prefix */
+    size_t nmeta;
 } aws_s3_object_info_t;
 
 typedef struct {
-    int  number;      /* 1..10000 */
-    char etag[128];   /* as returned by UploadPart, quotes included */
+    int number;     /* 1..10000 */
+    char etag[128]; /* as returned by UploadPart, quotes included */
 } aws_s3_part_t;
 
 /* ---- shared ------------------------------------------------------------ */
@@ -80,8 +80,7 @@ typedef struct {
  * Returns 0, or -1 with err set (AWS_ERR_CONFIG for an empty bucket or
  * one with '/', AWS_ERR_NOMEM). */
 int aws_s3_request_init(const aws_client_t *c, aws_request_t *req, const char *method,
-                        const char *bucket, const char *key, const char *query,
-                        aws_error_t *err);
+                        const char *bucket, const char *key, const char *query, aws_error_t *err);
 
 /* Sets err from a non-2xx S3 response: Error/Code, Message, RequestId
  * from the XML body, or from the status when there is no body (HEAD).
@@ -110,15 +109,15 @@ const char *aws_s3_object_meta(const aws_s3_object_info_t *info, const char *nam
 
 /* Builds and signs PutObject of data[0..len) (not copied; must outlive
  * req) with opts (may be NULL).  Returns 0, or -1 with err set. */
-int aws_s3_put_request(aws_client_t *c, const char *bucket, const char *key,
-                       const void *data, size_t len, const aws_s3_put_opts_t *opts,
-                       aws_request_t *req, aws_error_t *err);
+int aws_s3_put_request(aws_client_t *c, const char *bucket, const char *key, const void *data,
+                       size_t len, const aws_s3_put_opts_t *opts, aws_request_t *req,
+                       aws_error_t *err);
 
 /* Builds and signs PutObject of len bytes of fd from offset, streamed
  * (fd must stay open while req is in use).  Over http the range is
  * read once to hash it: AWS_ERR_IO when that read fails or ends early. */
-int aws_s3_put_fd_request(aws_client_t *c, const char *bucket, const char *key,
-                          int fd, off_t offset, size_t len, const aws_s3_put_opts_t *opts,
+int aws_s3_put_fd_request(aws_client_t *c, const char *bucket, const char *key, int fd,
+                          off_t offset, size_t len, const aws_s3_put_opts_t *opts,
                           aws_request_t *req, aws_error_t *err);
 
 /* Interprets a PutObject / UploadPart response: the ETag (quotes kept)
@@ -126,26 +125,26 @@ int aws_s3_put_fd_request(aws_client_t *c, const char *bucket, const char *key,
 int aws_s3_put_parse(const aws_response_t *resp, char *etag, size_t len, aws_error_t *err);
 
 /* Blocking PutObject from memory, with retries.  etag may be NULL. */
-int aws_s3_put_object(aws_client_t *c, const char *bucket, const char *key,
-                      const void *data, size_t len, const aws_s3_put_opts_t *opts,
-                      char *etag, size_t etag_len, aws_error_t *err);
+int aws_s3_put_object(aws_client_t *c, const char *bucket, const char *key, const void *data,
+                      size_t len, const aws_s3_put_opts_t *opts, char *etag, size_t etag_len,
+                      aws_error_t *err);
 
 /* Blocking upload of size bytes of fd from offset: one streamed
  * PutObject up to the client's multipart threshold, multipart above it
  * (aborted on any failure).  etag may be NULL. */
-int aws_s3_put_file(aws_client_t *c, const char *bucket, const char *key,
-                    int fd, off_t offset, size_t size, const aws_s3_put_opts_t *opts,
-                    char *etag, size_t etag_len, aws_error_t *err);
+int aws_s3_put_file(aws_client_t *c, const char *bucket, const char *key, int fd, off_t offset,
+                    size_t size, const aws_s3_put_opts_t *opts, char *etag, size_t etag_len,
+                    aws_error_t *err);
 
 /* ---- GetObject / HeadObject / DeleteObject ------------------------------ */
 
 /* Builds and signs GetObject / HeadObject / DeleteObject. */
-int aws_s3_get_request(aws_client_t *c, const char *bucket, const char *key,
-                       aws_request_t *req, aws_error_t *err);
-int aws_s3_head_request(aws_client_t *c, const char *bucket, const char *key,
-                        aws_request_t *req, aws_error_t *err);
-int aws_s3_delete_request(aws_client_t *c, const char *bucket, const char *key,
-                          aws_request_t *req, aws_error_t *err);
+int aws_s3_get_request(aws_client_t *c, const char *bucket, const char *key, aws_request_t *req,
+                       aws_error_t *err);
+int aws_s3_head_request(aws_client_t *c, const char *bucket, const char *key, aws_request_t *req,
+                        aws_error_t *err);
+int aws_s3_delete_request(aws_client_t *c, const char *bucket, const char *key, aws_request_t *req,
+                          aws_error_t *err);
 
 /* Interprets a GET/HEAD/DELETE response: 0 on 2xx, else -1 with the
  * service error (HEAD's from the status).  The body stays in resp. */
@@ -155,24 +154,21 @@ int aws_s3_parse(const aws_response_t *resp, aws_error_t *err);
  * max_bytes (0: AWS_HTTP_DEFAULT_MAX_BODY): AWS_ERR_TOO_LARGE names the
  * limit when the object is larger (by Content-Length, or while
  * streaming).  info may be NULL. */
-int aws_s3_get_object(aws_client_t *c, const char *bucket, const char *key,
-                      size_t max_bytes, aws_buf_t *out, aws_s3_object_info_t *info,
-                      aws_error_t *err);
+int aws_s3_get_object(aws_client_t *c, const char *bucket, const char *key, size_t max_bytes,
+                      aws_buf_t *out, aws_s3_object_info_t *info, aws_error_t *err);
 
 /* Blocking GetObject written to fd from its offset 0 with pwrite
  * (max_bytes 0: no limit).  On failure fd may hold part of the object.
  * info may be NULL. */
-int aws_s3_get_to_fd(aws_client_t *c, const char *bucket, const char *key,
-                     int fd, size_t max_bytes, aws_s3_object_info_t *info,
-                     aws_error_t *err);
+int aws_s3_get_to_fd(aws_client_t *c, const char *bucket, const char *key, int fd, size_t max_bytes,
+                     aws_s3_object_info_t *info, aws_error_t *err);
 
 /* Blocking HeadObject into info. */
 int aws_s3_head_object(aws_client_t *c, const char *bucket, const char *key,
                        aws_s3_object_info_t *info, aws_error_t *err);
 
 /* Blocking DeleteObject (S3 answers 204 whether or not the key existed). */
-int aws_s3_delete_object(aws_client_t *c, const char *bucket, const char *key,
-                         aws_error_t *err);
+int aws_s3_delete_object(aws_client_t *c, const char *bucket, const char *key, aws_error_t *err);
 
 /* ---- multipart upload (s3_multipart.c) --------------------------------- */
 
@@ -189,9 +185,8 @@ int aws_s3_create_multipart_parse(const aws_response_t *resp, char *upload_id, s
  * bytes of fd from offset, streamed; hashed as aws_s3_put_fd_request.
  * Parse its response with aws_s3_put_parse (the part's ETag). */
 int aws_s3_upload_part_request(aws_client_t *c, const char *bucket, const char *key,
-                               const char *upload_id, int part_number,
-                               int fd, off_t offset, size_t len,
-                               aws_request_t *req, aws_error_t *err);
+                               const char *upload_id, int part_number, int fd, off_t offset,
+                               size_t len, aws_request_t *req, aws_error_t *err);
 
 /* Builds and signs CompleteMultipartUpload (POST ?uploadId=ID) with the
  * XML list of parts (ascending numbers) written into *body (must
@@ -209,15 +204,14 @@ int aws_s3_complete_multipart_parse(const aws_response_t *resp, char *etag, size
 
 /* Builds and signs AbortMultipartUpload (DELETE ?uploadId=ID). */
 int aws_s3_abort_multipart_request(aws_client_t *c, const char *bucket, const char *key,
-                                   const char *upload_id, aws_request_t *req,
-                                   aws_error_t *err);
+                                   const char *upload_id, aws_request_t *req, aws_error_t *err);
 
 /* Blocking multipart upload of size bytes of fd from offset, in parts
  * of the client's part size (grown when more than 10000 parts would be
  * needed), each streamed and retried on its own; on failure the upload
  * is aborted (best effort) and err holds the first error. */
-int aws_s3_multipart_upload(aws_client_t *c, const char *bucket, const char *key,
-                            int fd, off_t offset, size_t size, const aws_s3_put_opts_t *opts,
-                            char *etag, size_t etag_len, aws_error_t *err);
+int aws_s3_multipart_upload(aws_client_t *c, const char *bucket, const char *key, int fd,
+                            off_t offset, size_t size, const aws_s3_put_opts_t *opts, char *etag,
+                            size_t etag_len, aws_error_t *err);
 
 #endif

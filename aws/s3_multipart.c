@@ -71,7 +71,8 @@ int aws_s3_create_multipart_parse(const aws_response_t *resp, char *upload_id, s
     }
     if (aws_xml_result_field(resp->body.data, resp->body.len,
                              "InitiateMultipartUploadResult/UploadId", upload_id, len,
-                             "CreateMultipartUpload", err) != 0) {
+                             "CreateMultipartUpload", err)
+        != 0) {
         err->http_status = resp->status;
         aws_error_set_request_id(err, resp->request_id);
         return -1;
@@ -80,13 +81,12 @@ int aws_s3_create_multipart_parse(const aws_response_t *resp, char *upload_id, s
 }
 
 int aws_s3_upload_part_request(aws_client_t *c, const char *bucket, const char *key,
-                               const char *upload_id, int part_number,
-                               int fd, off_t offset, size_t len,
-                               aws_request_t *req, aws_error_t *err)
+                               const char *upload_id, int part_number, int fd, off_t offset,
+                               size_t len, aws_request_t *req, aws_error_t *err)
 {
     if (part_number < 1 || part_number > AWS_S3_MAX_PARTS) {
-        aws_error_set(err, AWS_ERR_CONFIG, "S3 part number %d is outside 1..%d",
-                      part_number, AWS_S3_MAX_PARTS);
+        aws_error_set(err, AWS_ERR_CONFIG, "S3 part number %d is outside 1..%d", part_number,
+                      AWS_S3_MAX_PARTS);
         return -1;
     }
     if (aws_s3_multipart_init(c, req, "PUT", bucket, key, upload_id, part_number, err) != 0) {
@@ -109,7 +109,7 @@ static int aws_s3_xml_escape(aws_buf_t *b, const char *s)
         case '<': rc = aws_buf_puts(b, "&lt;"); break;
         case '>': rc = aws_buf_puts(b, "&gt;"); break;
         case '"': rc = aws_buf_puts(b, "&quot;"); break;
-        default:  rc = aws_buf_append(b, s, 1); break;
+        default: rc = aws_buf_append(b, s, 1); break;
         }
         if (rc != 0) {
             return -1;
@@ -141,7 +141,9 @@ int aws_s3_complete_multipart_request(aws_client_t *c, const char *bucket, const
         }
     }
     aws_buf_reset(body);
-    ok = aws_buf_puts(body, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">") == 0;
+    ok = aws_buf_puts(body,
+                      "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">")
+         == 0;
     for (i = 0; ok && i < nparts; i++) {
         ok = aws_buf_printf(body, "<Part><PartNumber>%d</PartNumber><ETag>", parts[i].number) == 0
              && aws_s3_xml_escape(body, parts[i].etag) == 0
@@ -169,17 +171,18 @@ int aws_s3_complete_multipart_parse(const aws_response_t *resp, char *etag, size
 {
     char code[64], message[512], request_id[128], tag[128], msg[128];
     aws_xml_field_t f[] = {
-        { "Error/Code",                         code,       sizeof(code),       0, 0 },
-        { "Error/Message",                      message,    sizeof(message),    0, 0 },
-        { "Error/RequestId",                    request_id, sizeof(request_id), 0, 0 },
-        { "CompleteMultipartUploadResult/ETag", tag,        sizeof(tag),        0, 0 },
+        { "Error/Code", code, sizeof(code), 0, 0 },
+        { "Error/Message", message, sizeof(message), 0, 0 },
+        { "Error/RequestId", request_id, sizeof(request_id), 0, 0 },
+        { "CompleteMultipartUploadResult/ETag", tag, sizeof(tag), 0, 0 },
     };
 
     if (!aws_response_ok(resp)) {
         return aws_s3_error_parse(resp, err);
     }
-    if (aws_xml_extract(resp->body.data ? resp->body.data : "", resp->body.len, f, 4,
-                        msg, sizeof(msg)) != 0) {
+    if (aws_xml_extract(resp->body.data ? resp->body.data : "", resp->body.len, f, 4, msg,
+                        sizeof(msg))
+        != 0) {
         aws_error_set(err, AWS_ERR_PARSE, "CompleteMultipartUpload response: %s", msg);
     } else if (f[0].found) {
         /* S3 reports some failures as 200 with an <Error> body */
@@ -199,8 +202,7 @@ int aws_s3_complete_multipart_parse(const aws_response_t *resp, char *etag, size
 }
 
 int aws_s3_abort_multipart_request(aws_client_t *c, const char *bucket, const char *key,
-                                   const char *upload_id, aws_request_t *req,
-                                   aws_error_t *err)
+                                   const char *upload_id, aws_request_t *req, aws_error_t *err)
 {
     if (aws_s3_multipart_init(c, req, "DELETE", bucket, key, upload_id, 0, err) != 0) {
         return -1;
@@ -210,23 +212,28 @@ int aws_s3_abort_multipart_request(aws_client_t *c, const char *bucket, const ch
 
 /* ---- the blocking upload ------------------------------------------------------ */
 
-typedef enum { AWS_S3_MP_CREATE, AWS_S3_MP_PART, AWS_S3_MP_COMPLETE, AWS_S3_MP_ABORT } aws_s3_mp_step_t;
+typedef enum {
+    AWS_S3_MP_CREATE,
+    AWS_S3_MP_PART,
+    AWS_S3_MP_COMPLETE,
+    AWS_S3_MP_ABORT
+} aws_s3_mp_step_t;
 
 /* State of one blocking multipart upload; `step` selects what the aws_call
  * callbacks build and parse. */
 typedef struct {
-    aws_s3_mp_step_t         step;
-    const char              *bucket;
-    const char              *key;
+    aws_s3_mp_step_t step;
+    const char *bucket;
+    const char *key;
     const aws_s3_put_opts_t *opts;
-    int                      fd;
-    off_t                    offset;      /* of the current part in fd */
-    size_t                   len;         /* of the current part */
-    char                     upload_id[1024];
-    aws_s3_part_t           *parts;
-    size_t                   nparts;      /* parts uploaded so far */
-    aws_buf_t                body;        /* CompleteMultipartUpload XML */
-    char                     etag[128];   /* of the finished object */
+    int fd;
+    off_t offset; /* of the current part in fd */
+    size_t len;   /* of the current part */
+    char upload_id[1024];
+    aws_s3_part_t *parts;
+    size_t nparts;  /* parts uploaded so far */
+    aws_buf_t body; /* CompleteMultipartUpload XML */
+    char etag[128]; /* of the finished object */
 } aws_s3_mp_t;
 
 /* aws_call build callback for the current step. */
@@ -239,15 +246,13 @@ static int aws_s3_mp_build(aws_client_t *c, void *ctx, aws_request_t *req, aws_e
         return aws_s3_create_multipart_request(c, mp->bucket, mp->key, mp->opts, req, err);
     case AWS_S3_MP_PART:
         return aws_s3_upload_part_request(c, mp->bucket, mp->key, mp->upload_id,
-                                          (int) mp->nparts + 1, mp->fd, mp->offset, mp->len,
-                                          req, err);
+                                          (int) mp->nparts + 1, mp->fd, mp->offset, mp->len, req,
+                                          err);
     case AWS_S3_MP_COMPLETE:
-        return aws_s3_complete_multipart_request(c, mp->bucket, mp->key, mp->upload_id,
-                                                 mp->parts, mp->nparts,
-                                                 mp->opts != NULL && mp->opts->if_none_match,
-                                                 req, &mp->body, err);
-    default:
-        return aws_s3_abort_multipart_request(c, mp->bucket, mp->key, mp->upload_id, req, err);
+        return aws_s3_complete_multipart_request(
+            c, mp->bucket, mp->key, mp->upload_id, mp->parts, mp->nparts,
+            mp->opts != NULL && mp->opts->if_none_match, req, &mp->body, err);
+    default: return aws_s3_abort_multipart_request(c, mp->bucket, mp->key, mp->upload_id, req, err);
     }
 }
 
@@ -260,8 +265,9 @@ static int aws_s3_mp_parse(void *ctx, const aws_response_t *resp, aws_error_t *e
     case AWS_S3_MP_CREATE:
         return aws_s3_create_multipart_parse(resp, mp->upload_id, sizeof(mp->upload_id), err);
     case AWS_S3_MP_PART:
-        if (aws_s3_put_parse(resp, mp->parts[mp->nparts].etag,
-                             sizeof(mp->parts[mp->nparts].etag), err) != 0) {
+        if (aws_s3_put_parse(resp, mp->parts[mp->nparts].etag, sizeof(mp->parts[mp->nparts].etag),
+                             err)
+            != 0) {
             return -1;
         }
         if (mp->parts[mp->nparts].etag[0] == '\0') {
@@ -271,14 +277,12 @@ static int aws_s3_mp_parse(void *ctx, const aws_response_t *resp, aws_error_t *e
         return 0;
     case AWS_S3_MP_COMPLETE:
         return aws_s3_complete_multipart_parse(resp, mp->etag, sizeof(mp->etag), err);
-    default:
-        return aws_s3_parse(resp, err);
+    default: return aws_s3_parse(resp, err);
     }
 }
 
 /* Runs the current step with retries. */
-static int aws_s3_mp_step(aws_client_t *c, aws_s3_mp_t *mp, aws_s3_mp_step_t step,
-                          aws_error_t *err)
+static int aws_s3_mp_step(aws_client_t *c, aws_s3_mp_t *mp, aws_s3_mp_step_t step, aws_error_t *err)
 {
     aws_response_t resp;
     int rc;
@@ -304,9 +308,9 @@ static size_t aws_s3_mp_part_size(const aws_client_t *c, size_t size)
     return part;
 }
 
-int aws_s3_multipart_upload(aws_client_t *c, const char *bucket, const char *key,
-                            int fd, off_t offset, size_t size, const aws_s3_put_opts_t *opts,
-                            char *etag, size_t etag_len, aws_error_t *err)
+int aws_s3_multipart_upload(aws_client_t *c, const char *bucket, const char *key, int fd,
+                            off_t offset, size_t size, const aws_s3_put_opts_t *opts, char *etag,
+                            size_t etag_len, aws_error_t *err)
 {
     aws_s3_mp_t mp;
     aws_error_t ignored;

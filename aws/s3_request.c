@@ -15,8 +15,7 @@
 #define AWS_S3_HASH_CHUNK (256 * 1024)
 
 int aws_s3_request_init(const aws_client_t *c, aws_request_t *req, const char *method,
-                        const char *bucket, const char *key, const char *query,
-                        aws_error_t *err)
+                        const char *bucket, const char *key, const char *query, aws_error_t *err)
 {
     aws_buf_t path = AWS_BUF_INIT, endpoint = AWS_BUF_INIT;
     const char *base, *sep;
@@ -150,9 +149,10 @@ int aws_s3_add_object_headers(aws_request_t *req, const aws_s3_put_opts_t *opts,
         const char *n = opts->meta[i].name, *v = opts->meta[i].value;
         if (n == NULL || n[0] == '\0' || strspn(n, token) != strlen(n) || v == NULL
             || !aws_s3_header_safe(v)) {
-            aws_error_set(err, AWS_ERR_CONFIG,
-                          "metadata %zu: the name must be a header token and the value printable ASCII",
-                          i + 1);
+            aws_error_set(
+                err, AWS_ERR_CONFIG,
+                "metadata %zu: the name must be a header token and the value printable ASCII",
+                i + 1);
             return -1;
         }
     }
@@ -171,7 +171,8 @@ int aws_s3_add_object_headers(aws_request_t *req, const aws_s3_put_opts_t *opts,
         ok = aws_request_set_header(req, "x-amz-server-side-encryption", "aws:kms") == 0
              && (opts->kms_key_id == NULL
                  || aws_request_set_header(req, "x-amz-server-side-encryption-aws-kms-key-id",
-                                           opts->kms_key_id) == 0);
+                                           opts->kms_key_id)
+                        == 0);
     }
     if (!ok) {
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory adding S3 object headers");

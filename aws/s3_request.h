@@ -33,10 +33,10 @@ int aws_s3_query_add(aws_buf_t *query, const char *name, const char *value, aws_
 typedef struct {
     const char *method;
     const char *bucket;
-    const char *query;      /* encoded, NULL for none */
-    const char *body;       /* XML body (sent with Content-MD5) or NULL */
-    size_t      body_len;
-    aws_buf_t  *out;        /* 2xx body, or NULL */
+    const char *query; /* encoded, NULL for none */
+    const char *body;  /* XML body (sent with Content-MD5) or NULL */
+    size_t body_len;
+    aws_buf_t *out; /* 2xx body, or NULL */
 } aws_s3_admin_op_t;
 
 /* Runs op with retries; resp (may be NULL) receives the last response.

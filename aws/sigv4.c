@@ -12,8 +12,8 @@
 
 #include "uri.h"
 
-#define AWS_SIGV4_MAX_EXPIRES  604800L   /* 7 days, AWS's limit */
-#define AWS_SIGV4_CACHE_SIZE   8
+#define AWS_SIGV4_MAX_EXPIRES 604800L /* 7 days, AWS's limit */
+#define AWS_SIGV4_CACHE_SIZE  8
 
 /* --- hashing ------------------------------------------------------------ */
 
@@ -48,8 +48,7 @@ static int aws_sigv4_hmac(const void *key, size_t keylen, const void *data, size
 {
     unsigned int outlen = 0;
 
-    if (keylen > INT_MAX
-        || HMAC(EVP_sha256(), key, (int) keylen, data, len, out, &outlen) == NULL
+    if (keylen > INT_MAX || HMAC(EVP_sha256(), key, (int) keylen, data, len, out, &outlen) == NULL
         || outlen != 32) {
         return -1;
     }
@@ -59,20 +58,20 @@ static int aws_sigv4_hmac(const void *key, size_t keylen, const void *data, size
 /* --- signing key and its cache -------------------------------------------- */
 
 typedef struct {
-    int           used;
-    unsigned long last_use;          /* for least-recently-used eviction */
-    unsigned char secret_sha[32];    /* identifies the secret without keeping it */
-    char          date[9];
-    char          region[32];
-    char          service[32];
+    int used;
+    unsigned long last_use;       /* for least-recently-used eviction */
+    unsigned char secret_sha[32]; /* identifies the secret without keeping it */
+    char date[9];
+    char region[32];
+    char service[32];
     unsigned char key[32];
 } aws_sigv4_cache_entry_t;
 
-static pthread_mutex_t          aws_sigv4_cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static aws_sigv4_cache_entry_t  aws_sigv4_cache[AWS_SIGV4_CACHE_SIZE];
-static unsigned long            aws_sigv4_cache_clock;
-static unsigned long            aws_sigv4_cache_hits;
-static unsigned long            aws_sigv4_cache_misses;
+static pthread_mutex_t aws_sigv4_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static aws_sigv4_cache_entry_t aws_sigv4_cache[AWS_SIGV4_CACHE_SIZE];
+static unsigned long aws_sigv4_cache_clock;
+static unsigned long aws_sigv4_cache_hits;
+static unsigned long aws_sigv4_cache_misses;
 
 /* Derives kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region),
  * service), "aws4_request") into key.  Returns 0 or -1. */
@@ -258,9 +257,9 @@ done:
 
 /* One header as it enters the canonical form. */
 typedef struct {
-    char       *lname;   /* lower-cased copy of the name */
+    char *lname; /* lower-cased copy of the name */
     const char *value;
-    size_t      index;   /* position in the request, keeps repeats in order */
+    size_t index; /* position in the request, keeps repeats in order */
 } aws_sigv4_hdr_t;
 
 /* qsort comparator: by lower-case name, then original position. */
@@ -335,16 +334,17 @@ static int aws_sigv4_canonical_headers(const aws_request_t *req, aws_buf_t *cano
         int last = i + 1 == n || strcmp(h[i].lname, h[i + 1].lname) != 0;
 
         if (!repeat) {
-            if (aws_buf_printf(signed_headers, "%s%s", signed_headers->len ? ";" : "",
-                               h[i].lname) != 0
+            if (aws_buf_printf(signed_headers, "%s%s", signed_headers->len ? ";" : "", h[i].lname)
+                    != 0
                 || (canon && aws_buf_printf(canon, "%s:", h[i].lname) != 0)) {
                 goto done;
             }
         } else if (canon && aws_buf_append(canon, ",", 1) != 0) {
             goto done;
         }
-        if (canon && (aws_sigv4_append_trimmed(canon, h[i].value) != 0
-                      || (last && aws_buf_append(canon, "\n", 1) != 0))) {
+        if (canon
+            && (aws_sigv4_append_trimmed(canon, h[i].value) != 0
+                || (last && aws_buf_append(canon, "\n", 1) != 0))) {
             goto done;
         }
     }
@@ -361,8 +361,8 @@ done:
 /* Builds the canonical request of REQ with PAYLOAD_HASH into OUT and the
  * signed-header list into SIGNED.  Returns 0 or -1 with err set. */
 static int aws_sigv4_build_creq(const aws_request_t *req, const aws_sigv4_options_t *opts,
-                                const char *payload_hash, aws_buf_t *out,
-                                aws_buf_t *signed_headers, char *err, size_t errlen)
+                                const char *payload_hash, aws_buf_t *out, aws_buf_t *signed_headers,
+                                char *err, size_t errlen)
 {
     aws_buf_t canon = AWS_BUF_INIT;
     int rc = -1;
@@ -372,10 +372,8 @@ static int aws_sigv4_build_creq(const aws_request_t *req, const aws_sigv4_option
         return -1;
     }
     if (aws_buf_printf(out, "%s\n", req->method) != 0
-        || aws_sigv4_canonical_uri(out, req->path, opts) != 0
-        || aws_buf_append(out, "\n", 1) != 0
-        || aws_uri_canonical_query(out, req->query) != 0
-        || aws_buf_append(out, "\n", 1) != 0
+        || aws_sigv4_canonical_uri(out, req->path, opts) != 0 || aws_buf_append(out, "\n", 1) != 0
+        || aws_uri_canonical_query(out, req->query) != 0 || aws_buf_append(out, "\n", 1) != 0
         || aws_sigv4_canonical_headers(req, &canon, signed_headers) != 0
         || aws_buf_append(&canon, "", 0) != 0
         || aws_buf_printf(out, "%s\n%s\n%s", canon.data, signed_headers->data, payload_hash) != 0) {
@@ -390,8 +388,7 @@ done:
 }
 
 int aws_sigv4_canonical_request(const aws_request_t *req, const aws_sigv4_options_t *opts,
-                                aws_buf_t *out, aws_buf_t *signed_headers,
-                                char *err, size_t errlen)
+                                aws_buf_t *out, aws_buf_t *signed_headers, char *err, size_t errlen)
 {
     return aws_sigv4_build_creq(req, opts, req->payload_hash, out, signed_headers, err, errlen);
 }
@@ -412,20 +409,19 @@ int aws_sigv4_string_to_sign(aws_buf_t *out, const char *amz_date, const char *s
 /* What both signing styles work out before they differ. */
 typedef struct {
     aws_sigv4_options_t opts;
-    char                amz_date[17];
-    char                date[9];
-    aws_buf_t           scope;        /* date/region/service/aws4_request */
-    aws_buf_t           creq;
-    aws_buf_t           signed_headers;
-    aws_buf_t           sts;
-    char                signature[65];
+    char amz_date[17];
+    char date[9];
+    aws_buf_t scope; /* date/region/service/aws4_request */
+    aws_buf_t creq;
+    aws_buf_t signed_headers;
+    aws_buf_t sts;
+    char signature[65];
 } aws_sigv4_ctx_t;
 
 /* Checks the inputs, fills CTX's options, dates and scope, and adds a
  * Host header when the request has none.  Returns 0 or -1 with err. */
-static int aws_sigv4_begin(aws_sigv4_ctx_t *ctx, aws_request_t *req,
-                           const aws_credentials_t *creds, time_t now,
-                           const aws_sigv4_options_t *opts, char *err, size_t errlen)
+static int aws_sigv4_begin(aws_sigv4_ctx_t *ctx, aws_request_t *req, const aws_credentials_t *creds,
+                           time_t now, const aws_sigv4_options_t *opts, char *err, size_t errlen)
 {
     memset(ctx, 0, sizeof(*ctx));
     if (creds == NULL || creds->access_key_id[0] == '\0' || creds->secret_access_key[0] == '\0') {
@@ -446,8 +442,8 @@ static int aws_sigv4_begin(aws_sigv4_ctx_t *ctx, aws_request_t *req,
         snprintf(err, errlen, "cannot sign: time %lld out of range", (long long) now);
         return -1;
     }
-    if (aws_buf_printf(&ctx->scope, "%s/%s/%s/aws4_request", ctx->date, req->region,
-                       req->service) != 0
+    if (aws_buf_printf(&ctx->scope, "%s/%s/%s/aws4_request", ctx->date, req->region, req->service)
+            != 0
         || (aws_request_header(req, "host") == NULL
             && aws_request_set_header(req, "Host", req->host) != 0)) {
         snprintf(err, errlen, "out of memory signing a request");
@@ -459,24 +455,26 @@ static int aws_sigv4_begin(aws_sigv4_ctx_t *ctx, aws_request_t *req,
 /* Builds the canonical request (PAYLOAD_HASH), string to sign and
  * signature into CTX.  Returns 0 or -1 with err. */
 static int aws_sigv4_compute(aws_sigv4_ctx_t *ctx, const aws_request_t *req,
-                             const aws_credentials_t *creds, const char *payload_hash,
-                             char *err, size_t errlen)
+                             const aws_credentials_t *creds, const char *payload_hash, char *err,
+                             size_t errlen)
 {
     unsigned char key[32];
     int rc;
 
     aws_buf_reset(&ctx->signed_headers);
-    if (aws_sigv4_build_creq(req, &ctx->opts, payload_hash, &ctx->creq, &ctx->signed_headers,
-                             err, errlen) != 0) {
+    if (aws_sigv4_build_creq(req, &ctx->opts, payload_hash, &ctx->creq, &ctx->signed_headers, err,
+                             errlen)
+        != 0) {
         return -1;
     }
     if (aws_sigv4_string_to_sign(&ctx->sts, ctx->amz_date, ctx->scope.data, ctx->creq.data,
-                                 ctx->creq.len) != 0) {
+                                 ctx->creq.len)
+        != 0) {
         snprintf(err, errlen, "cannot hash the canonical request");
         return -1;
     }
-    rc = aws_sigv4_signing_key(creds->secret_access_key, ctx->date, req->region, req->service,
-                               key) == 0
+    rc = aws_sigv4_signing_key(creds->secret_access_key, ctx->date, req->region, req->service, key)
+             == 0
          && aws_sigv4_signature(key, ctx->sts.data, ctx->sts.len, ctx->signature) == 0;
     OPENSSL_cleanse(key, sizeof(key));
     if (!rc) {
@@ -504,8 +502,8 @@ static void aws_sigv4_end(aws_sigv4_ctx_t *ctx, aws_sigv4_trace_t *trace)
 }
 
 int aws_sigv4_sign_ex(aws_request_t *req, const aws_credentials_t *creds, time_t now,
-                      const aws_sigv4_options_t *opts, aws_sigv4_trace_t *trace,
-                      char *err, size_t errlen)
+                      const aws_sigv4_options_t *opts, aws_sigv4_trace_t *trace, char *err,
+                      size_t errlen)
 {
     aws_sigv4_ctx_t ctx;
     aws_buf_t authz = AWS_BUF_INIT;
@@ -525,9 +523,10 @@ int aws_sigv4_sign_ex(aws_request_t *req, const aws_credentials_t *creds, time_t
     if (aws_sigv4_compute(&ctx, req, creds, req->payload_hash, err, errlen) != 0) {
         goto done;
     }
-    if (aws_buf_printf(&authz, AWS_SIGV4_ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-                       creds->access_key_id, ctx.scope.data, ctx.signed_headers.data,
-                       ctx.signature) != 0
+    if (aws_buf_printf(&authz,
+                       AWS_SIGV4_ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
+                       creds->access_key_id, ctx.scope.data, ctx.signed_headers.data, ctx.signature)
+            != 0
         || aws_request_set_header(req, "Authorization", authz.data) != 0) {
         snprintf(err, errlen, "out of memory signing a request");
         goto done;
@@ -540,15 +539,15 @@ done:
     return rc;
 }
 
-int aws_sigv4_sign(aws_request_t *req, const aws_credentials_t *creds, time_t now,
-                   char *err, size_t errlen)
+int aws_sigv4_sign(aws_request_t *req, const aws_credentials_t *creds, time_t now, char *err,
+                   size_t errlen)
 {
     return aws_sigv4_sign_ex(req, creds, now, NULL, NULL, err, errlen);
 }
 
 int aws_sigv4_presign_ex(aws_request_t *req, const aws_credentials_t *creds, time_t now,
-                         long expires_s, const aws_sigv4_options_t *opts,
-                         aws_sigv4_trace_t *trace, char *err, size_t errlen)
+                         long expires_s, const aws_sigv4_options_t *opts, aws_sigv4_trace_t *trace,
+                         char *err, size_t errlen)
 {
     aws_sigv4_ctx_t ctx;
     aws_buf_t q = AWS_BUF_INIT, cred = AWS_BUF_INIT;
@@ -584,7 +583,8 @@ int aws_sigv4_presign_ex(aws_request_t *req, const aws_credentials_t *creds, tim
     if (aws_sigv4_compute(&ctx, req, creds,
                           strcmp(req->service, "s3") == 0 ? AWS_SIGV4_UNSIGNED_PAYLOAD
                                                           : req->payload_hash,
-                          err, errlen) != 0) {
+                          err, errlen)
+        != 0) {
         goto done;
     }
     if (aws_uri_form_add(&q, "X-Amz-Signature", ctx.signature) != 0

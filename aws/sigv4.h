@@ -51,9 +51,9 @@
  * gives the AWS rule for a service, the test-suite runner sets them per
  * case. */
 typedef struct {
-    int normalize_path;   /* resolve "." / ".." and "//" in the path */
-    int double_encode;    /* encode the (already encoded) path again */
-    int sign_payload;     /* header signing adds x-amz-content-sha256 */
+    int normalize_path; /* resolve "." / ".." and "//" in the path */
+    int double_encode;  /* encode the (already encoded) path again */
+    int sign_payload;   /* header signing adds x-amz-content-sha256 */
 } aws_sigv4_options_t;
 
 /* The intermediate results of one signing, for tests and debugging.
@@ -61,10 +61,13 @@ typedef struct {
 typedef struct {
     aws_buf_t canonical_request;
     aws_buf_t string_to_sign;
-    char      signature[65];     /* lower-case hex */
+    char signature[65]; /* lower-case hex */
 } aws_sigv4_trace_t;
 
-#define AWS_SIGV4_TRACE_INIT { AWS_BUF_INIT, AWS_BUF_INIT, "" }
+#define AWS_SIGV4_TRACE_INIT                                                                       \
+    {                                                                                              \
+        AWS_BUF_INIT, AWS_BUF_INIT, ""                                                             \
+    }
 
 /* --- high level ----------------------------------------------------- */
 
@@ -76,8 +79,8 @@ typedef struct {
  * Returns 0, or -1 with err set when the credentials are empty, the
  * request lacks service, region or payload hash, or memory runs out
  * (headers may then be half added). */
-int aws_sigv4_sign(aws_request_t *req, const aws_credentials_t *creds, time_t now,
-                   char *err, size_t errlen);
+int aws_sigv4_sign(aws_request_t *req, const aws_credentials_t *creds, time_t now, char *err,
+                   size_t errlen);
 
 /* Presigns REQ in place: appends X-Amz-Algorithm, X-Amz-Credential,
  * X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders, X-Amz-Security-Token
@@ -93,13 +96,13 @@ int aws_sigv4_presign(aws_request_t *req, const aws_credentials_t *creds, time_t
  * when TRACE is not NULL, the canonical request, string to sign and
  * signature copied into it. */
 int aws_sigv4_sign_ex(aws_request_t *req, const aws_credentials_t *creds, time_t now,
-                      const aws_sigv4_options_t *opts, aws_sigv4_trace_t *trace,
-                      char *err, size_t errlen);
+                      const aws_sigv4_options_t *opts, aws_sigv4_trace_t *trace, char *err,
+                      size_t errlen);
 
 /* As aws_sigv4_presign, with OPTS and TRACE as in aws_sigv4_sign_ex. */
 int aws_sigv4_presign_ex(aws_request_t *req, const aws_credentials_t *creds, time_t now,
-                         long expires_s, const aws_sigv4_options_t *opts,
-                         aws_sigv4_trace_t *trace, char *err, size_t errlen);
+                         long expires_s, const aws_sigv4_options_t *opts, aws_sigv4_trace_t *trace,
+                         char *err, size_t errlen);
 
 /* Releases the buffers of a trace (it may be reused afterwards). */
 void aws_sigv4_trace_free(aws_sigv4_trace_t *trace);
@@ -125,8 +128,8 @@ int aws_sigv4_canonical_uri(aws_buf_t *out, const char *path, const aws_sigv4_op
  * ("host;x-amz-date") to SIGNED_HEADERS.  Returns 0, or -1 with err set
  * when the payload hash is missing or memory runs out. */
 int aws_sigv4_canonical_request(const aws_request_t *req, const aws_sigv4_options_t *opts,
-                                aws_buf_t *out, aws_buf_t *signed_headers,
-                                char *err, size_t errlen);
+                                aws_buf_t *out, aws_buf_t *signed_headers, char *err,
+                                size_t errlen);
 
 /* Appends the string to sign to OUT:
  *   "AWS4-HMAC-SHA256\n" AMZ_DATE "\n" SCOPE "\n" hex(SHA-256(CREQ))

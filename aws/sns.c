@@ -41,8 +41,8 @@ static int aws_sns_publish_form(aws_buf_t *body, const aws_sns_publish_params_t 
     return 0;
 }
 
-int aws_sns_publish_request(aws_client_t *c, const aws_sns_publish_params_t *p,
-                            aws_request_t *req, aws_buf_t *body, aws_error_t *err)
+int aws_sns_publish_request(aws_client_t *c, const aws_sns_publish_params_t *p, aws_request_t *req,
+                            aws_buf_t *body, aws_error_t *err)
 {
     if (p->topic_arn == NULL || p->topic_arn[0] == '\0') {
         aws_error_set(err, AWS_ERR_CONFIG, "SNS Publish needs a topic ARN");
@@ -67,7 +67,8 @@ int aws_sns_publish_parse(const aws_response_t *resp, char *message_id, size_t l
     }
     if (aws_xml_result_field(resp->body.data, resp->body.len,
                              "PublishResponse/PublishResult/MessageId", message_id, len,
-                             "SNS Publish", err) != 0) {
+                             "SNS Publish", err)
+        != 0) {
         err->http_status = resp->status;
         aws_error_set_request_id(err, resp->request_id);
         return -1;
@@ -77,9 +78,9 @@ int aws_sns_publish_parse(const aws_response_t *resp, char *message_id, size_t l
 
 typedef struct {
     const aws_sns_publish_params_t *params;
-    aws_buf_t                       body;
-    char                           *message_id;
-    size_t                          len;
+    aws_buf_t body;
+    char *message_id;
+    size_t len;
 } aws_sns_publish_call_t;
 
 /* aws_call build callback for Publish. */
@@ -99,16 +100,16 @@ static int aws_sns_publish_parse_cb(void *ctx, const aws_response_t *resp, aws_e
     return aws_sns_publish_parse(resp, call->message_id, call->len, err);
 }
 
-int aws_sns_publish(aws_client_t *c, const aws_sns_publish_params_t *p,
-                    char *message_id, size_t len, aws_error_t *err)
+int aws_sns_publish(aws_client_t *c, const aws_sns_publish_params_t *p, char *message_id,
+                    size_t len, aws_error_t *err)
 {
     aws_sns_publish_call_t call = { p, AWS_BUF_INIT, message_id, len };
     aws_response_t resp;
     int rc;
 
     aws_response_init(&resp);
-    rc = aws_call(c, "sns", aws_sns_publish_build_cb, aws_sns_publish_parse_cb, &call, &resp,
-                  NULL, err);
+    rc = aws_call(c, "sns", aws_sns_publish_build_cb, aws_sns_publish_parse_cb, &call, &resp, NULL,
+                  err);
     aws_response_free(&resp);
     aws_buf_free(&call.body);
     return rc;

@@ -56,23 +56,21 @@ int aws_sqs_change_visibility_request(aws_client_t *c, const char *queue_url,
     if (aws_sqs_check_visibility(visibility_timeout, err) < 0) {
         return -1;
     }
-    return aws_json_request(c, &aws_sqs_api, "ChangeMessageVisibility",
-                            aws_sqs_receipt_json(queue_url, receipt_handle, visibility_timeout,
-                                                 err),
-                            req, body, err);
+    return aws_json_request(
+        c, &aws_sqs_api, "ChangeMessageVisibility",
+        aws_sqs_receipt_json(queue_url, receipt_handle, visibility_timeout, err), req, body, err);
 }
 
-int aws_sqs_change_visibility(aws_client_t *c, const char *queue_url,
-                              const char *receipt_handle, int visibility_timeout,
-                              aws_error_t *err)
+int aws_sqs_change_visibility(aws_client_t *c, const char *queue_url, const char *receipt_handle,
+                              int visibility_timeout, aws_error_t *err)
 {
     if (aws_sqs_check_visibility(visibility_timeout, err) < 0) {
         return -1;
     }
-    return aws_json_call_with(c, &aws_sqs_api, "ChangeMessageVisibility",
-                              aws_sqs_receipt_json(queue_url, receipt_handle, visibility_timeout,
-                                                   err),
-                              aws_sqs_empty_cb, NULL, NULL, err);
+    return aws_json_call_with(
+        c, &aws_sqs_api, "ChangeMessageVisibility",
+        aws_sqs_receipt_json(queue_url, receipt_handle, visibility_timeout, err), aws_sqs_empty_cb,
+        NULL, NULL, err);
 }
 
 int aws_sqs_delete_request(aws_client_t *c, const char *queue_url, const char *receipt_handle,
@@ -117,8 +115,8 @@ static json_t *aws_sqs_send_json(const aws_sqs_send_params_t *p, aws_error_t *er
         || (p->message_group_id != NULL
             && aws_json_set(obj, "MessageGroupId", json_string(p->message_group_id), err) != 0)
         || (p->deduplication_id != NULL
-            && aws_json_set(obj, "MessageDeduplicationId", json_string(p->deduplication_id),
-                                err) != 0)) {
+            && aws_json_set(obj, "MessageDeduplicationId", json_string(p->deduplication_id), err)
+                   != 0)) {
         aws_error_set(err, AWS_ERR_CONFIG, "SQS SendMessage: a field is not valid UTF-8");
         json_decref(obj);
         return NULL;
@@ -131,10 +129,12 @@ static json_t *aws_sqs_send_json(const aws_sqs_send_params_t *p, aws_error_t *er
         }
         for (i = 0; i < p->nattrs; i++) {
             if (aws_json_set(attrs, p->attrs[i].name,
-                                 json_pack("{s:s, s:s}", "DataType", p->attrs[i].type,
-                                           "StringValue", p->attrs[i].value), err) != 0) {
-                aws_error_set(err, AWS_ERR_CONFIG,
-                              "message attribute \"%s\" is not valid UTF-8", p->attrs[i].name);
+                             json_pack("{s:s, s:s}", "DataType", p->attrs[i].type, "StringValue",
+                                       p->attrs[i].value),
+                             err)
+                != 0) {
+                aws_error_set(err, AWS_ERR_CONFIG, "message attribute \"%s\" is not valid UTF-8",
+                              p->attrs[i].name);
                 json_decref(obj);
                 return NULL;
             }
@@ -143,15 +143,14 @@ static json_t *aws_sqs_send_json(const aws_sqs_send_params_t *p, aws_error_t *er
     return obj;
 }
 
-int aws_sqs_send_request(aws_client_t *c, const aws_sqs_send_params_t *p,
-                         aws_request_t *req, aws_buf_t *body, aws_error_t *err)
+int aws_sqs_send_request(aws_client_t *c, const aws_sqs_send_params_t *p, aws_request_t *req,
+                         aws_buf_t *body, aws_error_t *err)
 {
     return aws_json_request(c, &aws_sqs_api, "SendMessage", aws_sqs_send_json(p, err), req, body,
                             err);
 }
 
-int aws_sqs_send_parse(const aws_response_t *resp, char *message_id, size_t len,
-                       aws_error_t *err)
+int aws_sqs_send_parse(const aws_response_t *resp, char *message_id, size_t len, aws_error_t *err)
 {
     json_t *doc = aws_json_result(resp, "SQS SendMessage", err);
     const char *id;
@@ -174,8 +173,8 @@ int aws_sqs_send_parse(const aws_response_t *resp, char *message_id, size_t len,
 }
 
 typedef struct {
-    char   *message_id;
-    size_t  len;
+    char *message_id;
+    size_t len;
 } aws_sqs_send_ctx_t;
 
 /* aws_call parse callback for SendMessage. */
@@ -186,8 +185,8 @@ static int aws_sqs_send_cb(void *ctx, const aws_response_t *resp, aws_error_t *e
     return aws_sqs_send_parse(resp, s->message_id, s->len, err);
 }
 
-int aws_sqs_send(aws_client_t *c, const aws_sqs_send_params_t *p,
-                 char *message_id, size_t len, aws_error_t *err)
+int aws_sqs_send(aws_client_t *c, const aws_sqs_send_params_t *p, char *message_id, size_t len,
+                 aws_error_t *err)
 {
     aws_sqs_send_ctx_t ctx = { message_id, len };
 
@@ -197,8 +196,8 @@ int aws_sqs_send(aws_client_t *c, const aws_sqs_send_params_t *p,
 
 /* ---- PurgeQueue -------------------------------------------------------- */
 
-int aws_sqs_purge_request(aws_client_t *c, const char *queue_url,
-                          aws_request_t *req, aws_buf_t *body, aws_error_t *err)
+int aws_sqs_purge_request(aws_client_t *c, const char *queue_url, aws_request_t *req,
+                          aws_buf_t *body, aws_error_t *err)
 {
     return aws_json_request(c, &aws_sqs_api, "PurgeQueue",
                             aws_sqs_json_body("QueueUrl", queue_url, err), req, body, err);
@@ -214,8 +213,8 @@ int aws_sqs_purge(aws_client_t *c, const char *queue_url, aws_error_t *err)
 /* ---- GetQueueAttributes ------------------------------------------------ */
 
 /* Returns the GetQueueAttributes body, or NULL with err set. */
-static json_t *aws_sqs_attributes_json(const char *queue_url, const char *const *names,
-                                       size_t n, aws_error_t *err)
+static json_t *aws_sqs_attributes_json(const char *queue_url, const char *const *names, size_t n,
+                                       aws_error_t *err)
 {
     json_t *obj = aws_sqs_json_body("QueueUrl", queue_url, err), *list;
     size_t i;
@@ -230,7 +229,8 @@ static json_t *aws_sqs_attributes_json(const char *queue_url, const char *const 
     }
     for (i = 0; i < (n ? n : 1); i++) {
         if (json_array_append_new(list, json_string(n ? names[i] : "All")) != 0) {
-            aws_error_set(err, AWS_ERR_CONFIG, "queue attribute name %zu is not valid UTF-8", i + 1);
+            aws_error_set(err, AWS_ERR_CONFIG, "queue attribute name %zu is not valid UTF-8",
+                          i + 1);
             json_decref(obj);
             return NULL;
         }
@@ -238,9 +238,8 @@ static json_t *aws_sqs_attributes_json(const char *queue_url, const char *const 
     return obj;
 }
 
-int aws_sqs_get_attributes_request(aws_client_t *c, const char *queue_url,
-                                   const char *const *names, size_t n,
-                                   aws_request_t *req, aws_buf_t *body, aws_error_t *err)
+int aws_sqs_get_attributes_request(aws_client_t *c, const char *queue_url, const char *const *names,
+                                   size_t n, aws_request_t *req, aws_buf_t *body, aws_error_t *err)
 {
     return aws_json_request(c, &aws_sqs_api, "GetQueueAttributes",
                             aws_sqs_attributes_json(queue_url, names, n, err), req, body, err);
@@ -308,10 +307,12 @@ int aws_sqs_get_attributes_parse(const aws_response_t *resp, aws_sqs_queue_attrs
         json_decref(doc);
         return -1;
     }
-    json_object_foreach(attrs, name, v) {
+    json_object_foreach(attrs, name, v)
+    {
         aws_sqs_kv_t *kv = &out->items[out->n++];
         kv->name = strdup(name);
-        kv->value = json_is_string(v) ? strdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY);
+        kv->value =
+            json_is_string(v) ? strdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY);
         if (kv->name == NULL || kv->value == NULL) {
             aws_error_set(err, AWS_ERR_NOMEM, "out of memory parsing queue attributes");
             aws_sqs_queue_attrs_free(out);
@@ -330,9 +331,8 @@ static int aws_sqs_attributes_cb(void *ctx, const aws_response_t *resp, aws_erro
     return aws_sqs_get_attributes_parse(resp, ctx, err);
 }
 
-int aws_sqs_get_attributes(aws_client_t *c, const char *queue_url,
-                           const char *const *names, size_t n,
-                           aws_sqs_queue_attrs_t *out, aws_error_t *err)
+int aws_sqs_get_attributes(aws_client_t *c, const char *queue_url, const char *const *names,
+                           size_t n, aws_sqs_queue_attrs_t *out, aws_error_t *err)
 {
     return aws_json_call_with(c, &aws_sqs_api, "GetQueueAttributes",
                               aws_sqs_attributes_json(queue_url, names, n, err),

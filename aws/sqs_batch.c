@@ -23,11 +23,13 @@ static json_t *aws_sqs_batch_json(const char *queue_url, const aws_sqs_batch_ent
         size_t idlen = entries[i].id ? strlen(entries[i].id) : 0;
         if (idlen < 1 || idlen > 80
             || strspn(entries[i].id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                     "0123456789_-") != idlen
+                                     "0123456789_-")
+                   != idlen
             || entries[i].receipt_handle == NULL || entries[i].receipt_handle[0] == '\0') {
-            aws_error_set(err, AWS_ERR_CONFIG,
-                          "SQS batch entry %zu needs an Id of 1-80 [A-Za-z0-9_-] and a receipt handle",
-                          i + 1);
+            aws_error_set(
+                err, AWS_ERR_CONFIG,
+                "SQS batch entry %zu needs an Id of 1-80 [A-Za-z0-9_-] and a receipt handle",
+                i + 1);
             return NULL;
         }
     }
@@ -40,12 +42,11 @@ static json_t *aws_sqs_batch_json(const char *queue_url, const aws_sqs_batch_ent
         return NULL;
     }
     for (i = 0; i < n; i++) {
-        e = with_visibility
-                ? json_pack("{s:s, s:s, s:i}", "Id", entries[i].id,
-                            "ReceiptHandle", entries[i].receipt_handle,
-                            "VisibilityTimeout", entries[i].visibility_timeout)
-                : json_pack("{s:s, s:s}", "Id", entries[i].id,
-                            "ReceiptHandle", entries[i].receipt_handle);
+        e = with_visibility ? json_pack("{s:s, s:s, s:i}", "Id", entries[i].id, "ReceiptHandle",
+                                        entries[i].receipt_handle, "VisibilityTimeout",
+                                        entries[i].visibility_timeout)
+                            : json_pack("{s:s, s:s}", "Id", entries[i].id, "ReceiptHandle",
+                                        entries[i].receipt_handle);
         if (e == NULL || json_array_append_new(list, e) != 0) {
             aws_error_set(err, AWS_ERR_CONFIG,
                           "SQS batch entry %zu is not valid UTF-8 (or out of memory)", i + 1);
@@ -67,20 +68,18 @@ static int aws_sqs_batch_request(aws_client_t *c, const char *action, int with_v
 }
 
 int aws_sqs_delete_batch_request(aws_client_t *c, const char *queue_url,
-                                 const aws_sqs_batch_entry_t *entries, size_t n,
-                                 aws_request_t *req, aws_buf_t *body, aws_error_t *err)
+                                 const aws_sqs_batch_entry_t *entries, size_t n, aws_request_t *req,
+                                 aws_buf_t *body, aws_error_t *err)
 {
-    return aws_sqs_batch_request(c, "DeleteMessageBatch", 0, queue_url, entries, n, req, body,
-                                 err);
+    return aws_sqs_batch_request(c, "DeleteMessageBatch", 0, queue_url, entries, n, req, body, err);
 }
 
 int aws_sqs_change_visibility_batch_request(aws_client_t *c, const char *queue_url,
                                             const aws_sqs_batch_entry_t *entries, size_t n,
-                                            aws_request_t *req, aws_buf_t *body,
-                                            aws_error_t *err)
+                                            aws_request_t *req, aws_buf_t *body, aws_error_t *err)
 {
-    return aws_sqs_batch_request(c, "ChangeMessageVisibilityBatch", 1, queue_url, entries, n,
-                                 req, body, err);
+    return aws_sqs_batch_request(c, "ChangeMessageVisibilityBatch", 1, queue_url, entries, n, req,
+                                 body, err);
 }
 
 void aws_sqs_batch_result_free(aws_sqs_batch_result_t *out)
@@ -134,15 +133,15 @@ static int aws_sqs_batch_fill(const json_t *doc, aws_sqs_batch_result_t *out, aw
         e->message = aws_json_strdup(f, "Message", 0);
         e->sender_fault = json_is_true(json_object_get(f, "SenderFault"));
         if (e->id == NULL || e->code == NULL || e->message == NULL) {
-            aws_error_set(err, AWS_ERR_PARSE, "SQS batch response: a Failed entry lacks Id or Code");
+            aws_error_set(err, AWS_ERR_PARSE,
+                          "SQS batch response: a Failed entry lacks Id or Code");
             return -1;
         }
     }
     return 0;
 }
 
-int aws_sqs_batch_parse(const aws_response_t *resp, aws_sqs_batch_result_t *out,
-                        aws_error_t *err)
+int aws_sqs_batch_parse(const aws_response_t *resp, aws_sqs_batch_result_t *out, aws_error_t *err)
 {
     json_t *doc = aws_json_result(resp, "SQS batch", err);
     int rc;
@@ -170,8 +169,8 @@ static int aws_sqs_batch_parse_cb(void *ctx, const aws_response_t *resp, aws_err
 
 /* Blocking batch action with retries. */
 static int aws_sqs_batch_call(aws_client_t *c, const char *action, int with_visibility,
-                              const char *queue_url, const aws_sqs_batch_entry_t *entries,
-                              size_t n, aws_sqs_batch_result_t *out, aws_error_t *err)
+                              const char *queue_url, const aws_sqs_batch_entry_t *entries, size_t n,
+                              aws_sqs_batch_result_t *out, aws_error_t *err)
 {
     return aws_json_call_with(c, &aws_sqs_api, action,
                               aws_sqs_batch_json(queue_url, entries, n, with_visibility, err),
@@ -189,6 +188,6 @@ int aws_sqs_change_visibility_batch(aws_client_t *c, const char *queue_url,
                                     const aws_sqs_batch_entry_t *entries, size_t n,
                                     aws_sqs_batch_result_t *out, aws_error_t *err)
 {
-    return aws_sqs_batch_call(c, "ChangeMessageVisibilityBatch", 1, queue_url, entries, n,
-                              out, err);
+    return aws_sqs_batch_call(c, "ChangeMessageVisibilityBatch", 1, queue_url, entries, n, out,
+                              err);
 }

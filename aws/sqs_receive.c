@@ -14,13 +14,13 @@ static json_t *aws_sqs_receive_json(const aws_sqs_receive_params_t *p, aws_error
     json_t *obj, *sys;
 
     if (p->wait_seconds < 0 || p->wait_seconds > AWS_SQS_MAX_WAIT_SECONDS) {
-        aws_error_set(err, AWS_ERR_CONFIG, "WaitTimeSeconds %d is outside 0..%d",
-                      p->wait_seconds, AWS_SQS_MAX_WAIT_SECONDS);
+        aws_error_set(err, AWS_ERR_CONFIG, "WaitTimeSeconds %d is outside 0..%d", p->wait_seconds,
+                      AWS_SQS_MAX_WAIT_SECONDS);
         return NULL;
     }
     if (max < 1 || max > AWS_SQS_MAX_MESSAGES) {
-        aws_error_set(err, AWS_ERR_CONFIG, "MaxNumberOfMessages %d is outside 1..%d",
-                      max, AWS_SQS_MAX_MESSAGES);
+        aws_error_set(err, AWS_ERR_CONFIG, "MaxNumberOfMessages %d is outside 1..%d", max,
+                      AWS_SQS_MAX_MESSAGES);
         return NULL;
     }
     if ((obj = aws_sqs_json_body("QueueUrl", p->queue_url, err)) == NULL) {
@@ -31,8 +31,8 @@ static json_t *aws_sqs_receive_json(const aws_sqs_receive_params_t *p, aws_error
     if (aws_json_set(obj, "MaxNumberOfMessages", json_integer(max), err) != 0
         || aws_json_set(obj, "WaitTimeSeconds", json_integer(p->wait_seconds), err) != 0
         || (p->visibility_timeout >= 0
-            && aws_json_set(obj, "VisibilityTimeout", json_integer(p->visibility_timeout),
-                                err) != 0)
+            && aws_json_set(obj, "VisibilityTimeout", json_integer(p->visibility_timeout), err)
+                   != 0)
         || aws_json_set(obj, "MessageSystemAttributeNames", sys, err) != 0
         || aws_json_set(obj, "MessageAttributeNames", json_pack("[s]", "All"), err) != 0) {
         json_decref(obj);
@@ -41,8 +41,8 @@ static json_t *aws_sqs_receive_json(const aws_sqs_receive_params_t *p, aws_error
     return obj;
 }
 
-int aws_sqs_receive_request(aws_client_t *c, const aws_sqs_receive_params_t *p,
-                            aws_request_t *req, aws_buf_t *body, aws_error_t *err)
+int aws_sqs_receive_request(aws_client_t *c, const aws_sqs_receive_params_t *p, aws_request_t *req,
+                            aws_buf_t *body, aws_error_t *err)
 {
     return aws_json_request(c, &aws_sqs_api, "ReceiveMessage", aws_sqs_receive_json(p, err), req,
                             body, err);
@@ -121,7 +121,8 @@ static int aws_sqs_parse_msg_attrs(const json_t *obj, aws_sqs_message_t *m, aws_
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory parsing SQS messages");
         return -1;
     }
-    json_object_foreach((json_t *) obj, name, v) {
+    json_object_foreach((json_t *) obj, name, v)
+    {
         aws_sqs_attr_t *a = &m->attrs[m->nattrs];
         const char *value_key = json_object_get(v, "StringValue") ? "StringValue" : "BinaryValue";
 
@@ -145,8 +146,7 @@ static int aws_sqs_parse_message(const json_t *jm, aws_sqs_message_t *m, aws_err
     const json_t *mattrs = json_object_get(jm, "MessageAttributes");
     const json_t *body = json_object_get(jm, "Body");
 
-    if (!json_is_object(jm) || !json_is_string(body)
-        || (attrs != NULL && !json_is_object(attrs))
+    if (!json_is_object(jm) || !json_is_string(body) || (attrs != NULL && !json_is_object(attrs))
         || (mattrs != NULL && !json_is_object(mattrs))) {
         aws_error_set(err, AWS_ERR_PARSE, "SQS message is not a valid message object");
         return -1;
@@ -173,8 +173,7 @@ static int aws_sqs_parse_message(const json_t *jm, aws_sqs_message_t *m, aws_err
     return aws_sqs_parse_msg_attrs(mattrs, m, err);
 }
 
-int aws_sqs_receive_parse(const aws_response_t *resp, aws_sqs_messages_t *out,
-                          aws_error_t *err)
+int aws_sqs_receive_parse(const aws_response_t *resp, aws_sqs_messages_t *out, aws_error_t *err)
 {
     json_t *doc = aws_json_result(resp, "SQS ReceiveMessage", err), *msgs;
     size_t i, n;
@@ -223,8 +222,8 @@ static int aws_sqs_receive_parse_cb(void *ctx, const aws_response_t *resp, aws_e
     return aws_sqs_receive_parse(resp, ctx, err);
 }
 
-int aws_sqs_receive(aws_client_t *c, const aws_sqs_receive_params_t *p,
-                    aws_sqs_messages_t *out, aws_error_t *err)
+int aws_sqs_receive(aws_client_t *c, const aws_sqs_receive_params_t *p, aws_sqs_messages_t *out,
+                    aws_error_t *err)
 {
     aws_call_opts_t opts = { aws_sqs_receive_timeout_ms(p), 0, p->cancel };
 

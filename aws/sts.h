@@ -16,8 +16,8 @@
 #define AWS_STS_API_VERSION "2011-06-15"
 
 typedef struct {
-    char account[32];     /* "123456789012" */
-    char arn[512];        /* "arn:aws:iam::123456789012:user/ops" */
+    char account[32]; /* "123456789012" */
+    char arn[512];    /* "arn:aws:iam::123456789012:user/ops" */
     char user_id[256];
 } aws_sts_identity_t;
 

@@ -6,8 +6,8 @@
 /* Returns 1 when C is an RFC 3986 unreserved character. */
 static int aws_uri_unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-           || c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
+           || c == '.' || c == '_' || c == '~';
 }
 
 /* Returns the value of hex digit C, or -1 when C is not one. */
@@ -72,10 +72,8 @@ int aws_uri_encode_path(aws_buf_t *out, const char *s)
 
 int aws_uri_form_add(aws_buf_t *out, const char *name, const char *value)
 {
-    if ((out->len > 0 && aws_buf_append(out, "&", 1) != 0)
-        || aws_uri_encode_param(out, name) != 0
-        || aws_buf_append(out, "=", 1) != 0
-        || aws_uri_encode_param(out, value) != 0) {
+    if ((out->len > 0 && aws_buf_append(out, "&", 1) != 0) || aws_uri_encode_param(out, name) != 0
+        || aws_buf_append(out, "=", 1) != 0 || aws_uri_encode_param(out, value) != 0) {
         return -1;
     }
     return 0;
@@ -88,8 +86,7 @@ int aws_uri_decode(aws_buf_t *out, const char *s, size_t len)
     char byte;
 
     while (i < len) {
-        if (s[i] == '%' && i + 2 < len
-            && (hi = aws_uri_hexval((unsigned char) s[i + 1])) >= 0
+        if (s[i] == '%' && i + 2 < len && (hi = aws_uri_hexval((unsigned char) s[i + 1])) >= 0
             && (lo = aws_uri_hexval((unsigned char) s[i + 2])) >= 0) {
             byte = (char) (hi << 4 | lo);
             if (aws_buf_append(out, s + start, i - start) != 0
@@ -159,7 +156,8 @@ int aws_uri_canonical_query(aws_buf_t *out, const char *query)
         eq = memchr(p, '=', (size_t) (end - p));
         len = (size_t) ((eq ? eq : end) - p);
         params[n].name = aws_uri_recode(p, len);
-        params[n].value = eq ? aws_uri_recode(eq + 1, (size_t) (end - eq - 1)) : aws_uri_recode("", 0);
+        params[n].value =
+            eq ? aws_uri_recode(eq + 1, (size_t) (end - eq - 1)) : aws_uri_recode("", 0);
         n++;
         if (params[n - 1].name == NULL || params[n - 1].value == NULL) {
             goto done;

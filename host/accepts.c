@@ -9,21 +9,19 @@
 
 /* Whether c may appear in a media type's type or subtype (RFC 6838
  * restricted-name characters, lower case only). */
-static int
-is_type_char(char c)
+static int is_type_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("!#$&^_.+-", c) != NULL;
 }
 
 /* Whether S is "type/subtype": both parts 1..127 of is_type_char. */
-static int
-is_media_type(const char *s)
+static int is_media_type(const char *s)
 {
     const char *slash = strchr(s, '/');
-    size_t      n = strlen(s);
+    size_t n = strlen(s);
 
-    if (slash == NULL || slash == s || slash[1] == '\0' || n > 255
-        || (size_t) (slash - s) > 127 || strlen(slash + 1) > 127)
+    if (slash == NULL || slash == s || slash[1] == '\0' || n > 255 || (size_t) (slash - s) > 127
+        || strlen(slash + 1) > 127)
         return 0;
     for (const char *p = s; *p != '\0'; p++) {
         if (p != slash && !is_type_char(*p))
@@ -32,8 +30,7 @@ is_media_type(const char *s)
     return 1;
 }
 
-int
-host_accepts_check(const char *const *accepts, char *why, size_t whylen)
+int host_accepts_check(const char *const *accepts, char *why, size_t whylen)
 {
     size_t n;
 
@@ -60,8 +57,7 @@ host_accepts_check(const char *const *accepts, char *why, size_t whylen)
     return 0;
 }
 
-int
-host_accepts_has(const char *const *accepts, const char *type)
+int host_accepts_has(const char *const *accepts, const char *type)
 {
     size_t n;
 
@@ -77,9 +73,8 @@ host_accepts_has(const char *const *accepts, const char *type)
     return 0;
 }
 
-int
-host_accepts_refuse(const char *const *accepts, const char *name, const char *type,
-                    int sniffed, char *buf, size_t len)
+int host_accepts_refuse(const char *const *accepts, const char *name, const char *type, int sniffed,
+                        char *buf, size_t len)
 {
     char list[512];
 
@@ -91,8 +86,7 @@ host_accepts_refuse(const char *const *accepts, const char *name, const char *ty
     return 1;
 }
 
-char *
-host_accepts_format(const char *const *accepts, const char *sep, char *buf, size_t len)
+char *host_accepts_format(const char *const *accepts, const char *sep, char *buf, size_t len)
 {
     size_t at = 0;
 

@@ -27,8 +27,8 @@ int host_accepts_has(const char *const *accepts, const char *type);
  * the reason in buf ("image/jpeg is not a type plugin NAME accepts
  * (image/png)"; SNIFFED adds that the type came from the original's
  * bytes, not from the event). */
-int host_accepts_refuse(const char *const *accepts, const char *name, const char *type,
-                        int sniffed, char *buf, size_t len);
+int host_accepts_refuse(const char *const *accepts, const char *name, const char *type, int sniffed,
+                        char *buf, size_t len);
 
 /* Writes the list into buf joined by SEP ("image/jpeg, image/png"),
  * truncating to len - 1 bytes (always NUL-terminated).  Returns buf. */

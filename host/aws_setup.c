@@ -7,14 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
-aws_client_t *
-host_aws_client_new(const host_aws_conf_t *conf, char *err, size_t errlen)
+aws_client_t *host_aws_client_new(const host_aws_conf_t *conf, char *err, size_t errlen)
 {
     aws_client_config_t cfg;
-    aws_cred_config_t   cred;
-    aws_error_t         aerr;
-    aws_endpoint_t      dynamodb = { "dynamodb", conf->endpoint_dynamodb };
-    aws_client_t       *c;
+    aws_cred_config_t cred;
+    aws_error_t aerr;
+    aws_endpoint_t dynamodb = { "dynamodb", conf->endpoint_dynamodb };
+    aws_client_t *c;
 
     memset(&cfg, 0, sizeof(cfg));
     memset(&cred, 0, sizeof(cred));

@@ -6,8 +6,7 @@
 
 #include <string.h>
 
-int
-host_breaker_init(host_breaker_t *b, const host_breaker_conf_t *conf, uint64_t seed)
+int host_breaker_init(host_breaker_t *b, const host_breaker_conf_t *conf, uint64_t seed)
 {
     memset(b, 0, sizeof(*b));
     b->conf = *conf;
@@ -17,15 +16,13 @@ host_breaker_init(host_breaker_t *b, const host_breaker_conf_t *conf, uint64_t s
     return pthread_mutex_init(&b->mu, NULL) == 0 ? 0 : -1;
 }
 
-void
-host_breaker_destroy(host_breaker_t *b)
+void host_breaker_destroy(host_breaker_t *b)
 {
     pthread_mutex_destroy(&b->mu);
 }
 
 /* Schedules the next probe after NOW (lock held). */
-static void
-schedule_probe(host_breaker_t *b, double now)
+static void schedule_probe(host_breaker_t *b, double now)
 {
     aws_retry_policy_t p = { 0, b->conf.probe_base_ms, b->conf.probe_max_ms };
 
@@ -34,8 +31,7 @@ schedule_probe(host_breaker_t *b, double now)
 }
 
 /* Closes the breaker (lock held).  Returns the state change. */
-static host_breaker_event_t
-close_locked(host_breaker_t *b)
+static host_breaker_event_t close_locked(host_breaker_t *b)
 {
     int was_open = b->open;
 
@@ -45,8 +41,7 @@ close_locked(host_breaker_t *b)
     return was_open ? HOST_BREAKER_CLOSED : HOST_BREAKER_SAME;
 }
 
-host_breaker_event_t
-host_breaker_report(host_breaker_t *b, int transient, double now)
+host_breaker_event_t host_breaker_report(host_breaker_t *b, int transient, double now)
 {
     host_breaker_event_t ev = HOST_BREAKER_SAME;
 
@@ -63,8 +58,7 @@ host_breaker_report(host_breaker_t *b, int transient, double now)
     return ev;
 }
 
-int
-host_breaker_is_open(host_breaker_t *b)
+int host_breaker_is_open(host_breaker_t *b)
 {
     int open;
 
@@ -74,8 +68,7 @@ host_breaker_is_open(host_breaker_t *b)
     return open;
 }
 
-int
-host_breaker_claim_probe(host_breaker_t *b, double now, unsigned *wait_ms)
+int host_breaker_claim_probe(host_breaker_t *b, double now, unsigned *wait_ms)
 {
     int claim = 0;
 
@@ -92,8 +85,7 @@ host_breaker_claim_probe(host_breaker_t *b, double now, unsigned *wait_ms)
     return claim;
 }
 
-host_breaker_event_t
-host_breaker_probed(host_breaker_t *b, int answered, double now)
+host_breaker_event_t host_breaker_probed(host_breaker_t *b, int answered, double now)
 {
     host_breaker_event_t ev = HOST_BREAKER_SAME;
 

@@ -24,26 +24,26 @@
 #include "aws_retry.h"
 
 typedef struct {
-    int      threshold;       /* transient failures in a row that open it, >= 1 */
-    unsigned probe_base_ms;   /* ceiling of the first probe's delay */
-    unsigned probe_max_ms;    /* largest ceiling */
+    int threshold;          /* transient failures in a row that open it, >= 1 */
+    unsigned probe_base_ms; /* ceiling of the first probe's delay */
+    unsigned probe_max_ms;  /* largest ceiling */
 } host_breaker_conf_t;
 
 typedef enum {
-    HOST_BREAKER_SAME = 0,    /* the state did not change */
-    HOST_BREAKER_OPENED,      /* this report opened it */
-    HOST_BREAKER_CLOSED       /* this report closed it */
+    HOST_BREAKER_SAME = 0, /* the state did not change */
+    HOST_BREAKER_OPENED,   /* this report opened it */
+    HOST_BREAKER_CLOSED    /* this report closed it */
 } host_breaker_event_t;
 
 typedef struct {
-    pthread_mutex_t     mu;
+    pthread_mutex_t mu;
     host_breaker_conf_t conf;
-    aws_rng_t           rng;
-    int                 open;
-    int                 failures;     /* transient failures in a row */
-    int                 probes;       /* failed probes since it opened */
-    int                 probing;      /* a caller holds the probe */
-    double              next_probe;   /* monotonic seconds */
+    aws_rng_t rng;
+    int open;
+    int failures;      /* transient failures in a row */
+    int probes;        /* failed probes since it opened */
+    int probing;       /* a caller holds the probe */
+    double next_probe; /* monotonic seconds */
 } host_breaker_t;
 
 /* Prepares a closed breaker with CONF; SEED seeds the probe jitter.

@@ -11,8 +11,7 @@
 
 #define MIB (1024.0 * 1024.0)
 
-int
-host_budget_init(host_budget_t *b, uint64_t capacity, double wait)
+int host_budget_init(host_budget_t *b, uint64_t capacity, double wait)
 {
     pthread_condattr_t ca;
 
@@ -21,8 +20,7 @@ host_budget_init(host_budget_t *b, uint64_t capacity, double wait)
     b->wait = wait;
     if (pthread_mutex_init(&b->mu, NULL) != 0)
         return -1;
-    if (pthread_condattr_init(&ca) != 0
-        || pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0
+    if (pthread_condattr_init(&ca) != 0 || pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0
         || pthread_cond_init(&b->freed, &ca) != 0) {
         pthread_mutex_destroy(&b->mu);
         return -1;
@@ -31,25 +29,22 @@ host_budget_init(host_budget_t *b, uint64_t capacity, double wait)
     return 0;
 }
 
-void
-host_budget_destroy(host_budget_t *b)
+void host_budget_destroy(host_budget_t *b)
 {
     pthread_cond_destroy(&b->freed);
     pthread_mutex_destroy(&b->mu);
 }
 
 /* A * B, or UINT64_MAX when it overflows. */
-static uint64_t
-mul_sat(uint64_t a, uint64_t b)
+static uint64_t mul_sat(uint64_t a, uint64_t b)
 {
     return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
 }
 
-uint64_t
-host_decode_cost(const void *data, size_t len, unsigned *width, unsigned *height)
+uint64_t host_decode_cost(const void *data, size_t len, unsigned *width, unsigned *height)
 {
     ii_info_t info;
-    uint64_t  channels, sample;
+    uint64_t channels, sample;
 
     *width = *height = 0;
     if (ii_probe(data, len, &info, NULL, 0) != II_OK)
@@ -61,11 +56,10 @@ host_decode_cost(const void *data, size_t len, unsigned *width, unsigned *height
     return mul_sat(mul_sat(mul_sat((uint64_t) info.width, info.height), channels * sample), 2);
 }
 
-host_budget_status_t
-host_budget_reserve(host_budget_t *b, uint64_t cost, double wait)
+host_budget_status_t host_budget_reserve(host_budget_t *b, uint64_t cost, double wait)
 {
     struct timespec deadline;
-    int             rc = 0;
+    int rc = 0;
 
     if (cost > b->capacity)
         return HOST_BUDGET_TOO_LARGE;
@@ -88,8 +82,7 @@ host_budget_reserve(host_budget_t *b, uint64_t cost, double wait)
     return HOST_BUDGET_OK;
 }
 
-void
-host_budget_release(host_budget_t *b, uint64_t cost)
+void host_budget_release(host_budget_t *b, uint64_t cost)
 {
     pthread_mutex_lock(&b->mu);
     b->used -= cost;
@@ -97,22 +90,23 @@ host_budget_release(host_budget_t *b, uint64_t cost)
     pthread_mutex_unlock(&b->mu);
 }
 
-host_budget_status_t
-host_budget_admit(host_budget_t *b, const void *data, size_t len, uint64_t *cost, char *reason,
-                  size_t reasonlen)
+host_budget_status_t host_budget_admit(host_budget_t *b, const void *data, size_t len,
+                                       uint64_t *cost, char *reason, size_t reasonlen)
 {
-    unsigned             w, h;
+    unsigned w, h;
     host_budget_status_t st;
 
     *cost = host_decode_cost(data, len, &w, &h);
     st = host_budget_reserve(b, *cost, b->wait);
     if (st == HOST_BUDGET_TOO_LARGE)
-        snprintf(reason, reasonlen, "image of %ux%u needs ~%.0f MiB to decode, over the "
-                 "worker's decode budget of %.0f MiB", w, h, (double) *cost / MIB,
-                 (double) b->capacity / MIB);
+        snprintf(reason, reasonlen,
+                 "image of %ux%u needs ~%.0f MiB to decode, over the "
+                 "worker's decode budget of %.0f MiB",
+                 w, h, (double) *cost / MIB, (double) b->capacity / MIB);
     else if (st == HOST_BUDGET_BUSY)
-        snprintf(reason, reasonlen, "image of %ux%u needs ~%.0f MiB to decode: the worker's "
-                 "decode budget of %.0f MiB stayed in use by other images for %.0f s", w, h,
-                 (double) *cost / MIB, (double) b->capacity / MIB, b->wait);
+        snprintf(reason, reasonlen,
+                 "image of %ux%u needs ~%.0f MiB to decode: the worker's "
+                 "decode budget of %.0f MiB stayed in use by other images for %.0f s",
+                 w, h, (double) *cost / MIB, (double) b->capacity / MIB, b->wait);
     return st;
 }

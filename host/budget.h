@@ -30,16 +30,16 @@
 
 typedef struct {
     pthread_mutex_t mu;
-    pthread_cond_t  freed;
-    uint64_t        capacity;   /* bytes */
-    uint64_t        used;       /* bytes reserved by images in flight */
-    double          wait;       /* seconds host_budget_admit() waits for room */
+    pthread_cond_t freed;
+    uint64_t capacity; /* bytes */
+    uint64_t used;     /* bytes reserved by images in flight */
+    double wait;       /* seconds host_budget_admit() waits for room */
 } host_budget_t;
 
 typedef enum {
-    HOST_BUDGET_OK = 0,     /* reserved: release it when the plugin is done */
-    HOST_BUDGET_TOO_LARGE,  /* costs more than the whole budget: reject */
-    HOST_BUDGET_BUSY        /* did not fit within the wait: retry later */
+    HOST_BUDGET_OK = 0,    /* reserved: release it when the plugin is done */
+    HOST_BUDGET_TOO_LARGE, /* costs more than the whole budget: reject */
+    HOST_BUDGET_BUSY       /* did not fit within the wait: retry later */
 } host_budget_status_t;
 
 /* Sets up B with CAPACITY bytes, admitting images after at most WAIT

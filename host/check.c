@@ -18,8 +18,7 @@
 /* Whether the log file FILE (absolute) can be written: the file itself
  * when it exists, else its directory, where the master creates it.
  * Returns 0, or -1 with err set at "log.file". */
-static int
-check_log_file(const char *file, char *err, size_t errlen)
+static int check_log_file(const char *file, char *err, size_t errlen)
 {
     char dir[PATH_MAX];
 
@@ -35,14 +34,13 @@ check_log_file(const char *file, char *err, size_t errlen)
     return -1;
 }
 
-int
-host_check_config(const host_conf_t *conf, FILE *report, char *err, size_t errlen)
+int host_check_config(const host_conf_t *conf, FILE *report, char *err, size_t errlen)
 {
     aws_client_t *aws = host_aws_client_new(&conf->aws, err, errlen);
-    char          path[HOST_JPATH_MAX];
-    char          ppath[HOST_JPATH_MAX];
-    char          why[1024];
-    char          types[1024];
+    char path[HOST_JPATH_MAX];
+    char ppath[HOST_JPATH_MAX];
+    char why[1024];
+    char types[1024];
 
     if (aws == NULL)
         return -1;
@@ -51,8 +49,8 @@ host_check_config(const host_conf_t *conf, FILE *report, char *err, size_t errle
         return -1;
     for (size_t i = 0; i < conf->nroutes; i++) {
         const host_route_conf_t *r = &conf->routes[i];
-        host_plugin_t            plugin;
-        host_instance_t          inst;
+        host_plugin_t plugin;
+        host_instance_t inst;
 
         host_jpath_index(path, sizeof(path), "routes", i);
         if (host_plugin_load(r->plugin, &plugin, why, sizeof(why)) != 0) {

@@ -12,14 +12,14 @@
 #include "sqs.h"
 
 /* Whether the queue at URL exists: 0, or -1 with err set at KPATH. */
-static int
-queue_exists(aws_client_t *aws, const char *url, const char *kpath, char *err, size_t errlen)
+static int queue_exists(aws_client_t *aws, const char *url, const char *kpath, char *err,
+                        size_t errlen)
 {
     static const char *const names[] = { "QueueArn" };
-    aws_sqs_queue_attrs_t    attrs = AWS_SQS_QUEUE_ATTRS_INIT;
-    aws_error_t              aerr;
-    char                     why[700];
-    int                      rc = aws_sqs_get_attributes(aws, url, names, 1, &attrs, &aerr);
+    aws_sqs_queue_attrs_t attrs = AWS_SQS_QUEUE_ATTRS_INIT;
+    aws_error_t aerr;
+    char why[700];
+    int rc = aws_sqs_get_attributes(aws, url, names, 1, &attrs, &aerr);
 
     aws_sqs_queue_attrs_free(&attrs);
     if (rc != 0)
@@ -29,15 +29,14 @@ queue_exists(aws_client_t *aws, const char *url, const char *kpath, char *err, s
 }
 
 /* Checks route R (at PATH) as described in check_online.h. */
-static int
-check_route(aws_client_t *aws, const host_route_conf_t *r, const char *path, FILE *report,
-            char *err, size_t errlen)
+static int check_route(aws_client_t *aws, const host_route_conf_t *r, const char *path,
+                       FILE *report, char *err, size_t errlen)
 {
-    char        kpath[HOST_JPATH_MAX], why[700];
+    char kpath[HOST_JPATH_MAX], why[700];
     aws_error_t aerr;
     aws_attrs_t attrs = AWS_ATTRS_INIT;
-    long        count;
-    int         rc;
+    long count;
+    int rc;
 
     host_jpath_key(kpath, sizeof(kpath), path, "queue_url");
     if (host_redrive_read(aws, r, &count, &aerr) != 0) {
@@ -64,21 +63,23 @@ check_route(aws_client_t *aws, const host_route_conf_t *r, const char *path, FIL
         return -1;
     }
     if (report != NULL && count > 0)
-        fprintf(report, "prism-host: route %s: queue %s: maxReceiveCount %ld, max_attempts %d: "
-                "ok\n", r->name, r->queue_url, count, r->max_attempts);
+        fprintf(report,
+                "prism-host: route %s: queue %s: maxReceiveCount %ld, max_attempts %d: "
+                "ok\n",
+                r->name, r->queue_url, count, r->max_attempts);
     else if (report != NULL)
-        fprintf(report, "prism-host: route %s: queue %s: no redrive policy, the host "
-                "dead-letters after max_attempts %d: ok\n", r->name, r->queue_url,
-                r->max_attempts);
+        fprintf(report,
+                "prism-host: route %s: queue %s: no redrive policy, the host "
+                "dead-letters after max_attempts %d: ok\n",
+                r->name, r->queue_url, r->max_attempts);
     return 0;
 }
 
-int
-host_check_online(const host_conf_t *conf, FILE *report, char *err, size_t errlen)
+int host_check_online(const host_conf_t *conf, FILE *report, char *err, size_t errlen)
 {
     aws_client_t *aws = host_aws_client_new(&conf->aws, err, errlen);
-    char          path[HOST_JPATH_MAX];
-    int           rc = 0;
+    char path[HOST_JPATH_MAX];
+    int rc = 0;
 
     if (aws == NULL)
         return -1;

@@ -6,8 +6,7 @@
 #include <errno.h>
 #include <time.h>
 
-double
-host_monotonic(void)
+double host_monotonic(void)
 {
     struct timespec ts;
 
@@ -15,11 +14,10 @@ host_monotonic(void)
     return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-int
-host_sleep_ms(unsigned ms, const volatile sig_atomic_t *stop)
+int host_sleep_ms(unsigned ms, const volatile sig_atomic_t *stop)
 {
     while (ms > 0) {
-        unsigned        slice = ms < 100 ? ms : 100;
+        unsigned slice = ms < 100 ? ms : 100;
         struct timespec ts = { .tv_sec = 0, .tv_nsec = (long) slice * 1000000L };
 
         if (stop != NULL && *stop)

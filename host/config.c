@@ -2,7 +2,7 @@
  * config — parse and validate prism-host's JSON configuration.
  * See config.h and docs/host-config.md.
  */
-#define _GNU_SOURCE  /* asprintf */
+#define _GNU_SOURCE /* asprintf */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -18,29 +18,28 @@
 #include "aws_names.h"
 #include "json_check.h"
 
-#define DEFAULT_VISIBILITY_TIMEOUT   30
-#define DEFAULT_HEARTBEAT_MAX        900
-#define DEFAULT_MAX_ATTEMPTS         5
-#define DEFAULT_MAX_INPUT_BYTES      (50LL * 1024 * 1024)
-#define MAX_INPUT_BYTES_LIMIT        (1024LL * 1024 * 1024)
-#define DEFAULT_SHUTDOWN_GRACE       30
-#define DEFAULT_BREAKER_THRESHOLD    5
-#define DEFAULT_BREAKER_PROBE_BASE   1000
-#define DEFAULT_BREAKER_PROBE_MAX    10000
-#define DEFAULT_DECODE_BUDGET_MB     1024
-#define DEFAULT_DECODE_WAIT          30
-#define SQS_MAX_VISIBILITY           43200
+#define DEFAULT_VISIBILITY_TIMEOUT 30
+#define DEFAULT_HEARTBEAT_MAX      900
+#define DEFAULT_MAX_ATTEMPTS       5
+#define DEFAULT_MAX_INPUT_BYTES    (50LL * 1024 * 1024)
+#define MAX_INPUT_BYTES_LIMIT      (1024LL * 1024 * 1024)
+#define DEFAULT_SHUTDOWN_GRACE     30
+#define DEFAULT_BREAKER_THRESHOLD  5
+#define DEFAULT_BREAKER_PROBE_BASE 1000
+#define DEFAULT_BREAKER_PROBE_MAX  10000
+#define DEFAULT_DECODE_BUDGET_MB   1024
+#define DEFAULT_DECODE_WAIT        30
+#define SQS_MAX_VISIBILITY         43200
 
 /* ---- typed getters: each reads KEY of OBJ (at PATH) ------------------- */
 
 /* Sets *out to a copy of the string at KEY, or NULL when it is absent and
  * not required.  Returns 0, or -1 with err set (not a string, empty,
  * missing when required, no memory). */
-static int
-get_string(const json_t *obj, const char *path, const char *key, int required,
-           char **out, char *err, size_t errlen)
+static int get_string(const json_t *obj, const char *path, const char *key, int required,
+                      char **out, char *err, size_t errlen)
 {
-    char    kpath[HOST_JPATH_MAX];
+    char kpath[HOST_JPATH_MAX];
     json_t *v = json_object_get(obj, key);
 
     host_jpath_key(kpath, sizeof(kpath), path, key);
@@ -70,12 +69,11 @@ get_string(const json_t *obj, const char *path, const char *key, int required,
 
 /* Sets *out to the integer at KEY, within [min, max], or DEF when
  * absent.  Returns 0, or -1 with err set. */
-static int
-get_int(const json_t *obj, const char *path, const char *key, long long min, long long max,
-        long long def, long long *out, char *err, size_t errlen)
+static int get_int(const json_t *obj, const char *path, const char *key, long long min,
+                   long long max, long long def, long long *out, char *err, size_t errlen)
 {
-    char    kpath[HOST_JPATH_MAX];
-    char    what[96];
+    char kpath[HOST_JPATH_MAX];
+    char what[96];
     json_t *v = json_object_get(obj, key);
 
     if (v == NULL) {
@@ -93,9 +91,8 @@ get_int(const json_t *obj, const char *path, const char *key, long long min, lon
 }
 
 /* get_int into an int. */
-static int
-get_int32(const json_t *obj, const char *path, const char *key, int min, int max, int def,
-          int *out, char *err, size_t errlen)
+static int get_int32(const json_t *obj, const char *path, const char *key, int min, int max,
+                     int def, int *out, char *err, size_t errlen)
 {
     long long v;
 
@@ -106,11 +103,10 @@ get_int32(const json_t *obj, const char *path, const char *key, int min, int max
 }
 
 /* Sets *out to the boolean at KEY, or DEF when absent.  0 or -1. */
-static int
-get_bool(const json_t *obj, const char *path, const char *key, int def, int *out,
-         char *err, size_t errlen)
+static int get_bool(const json_t *obj, const char *path, const char *key, int def, int *out,
+                    char *err, size_t errlen)
 {
-    char    kpath[HOST_JPATH_MAX];
+    char kpath[HOST_JPATH_MAX];
     json_t *v = json_object_get(obj, key);
 
     if (v == NULL) {
@@ -128,11 +124,10 @@ get_bool(const json_t *obj, const char *path, const char *key, int def, int *out
 
 /* Sets *out to the object at KEY (borrowed), or NULL when absent.
  * Checks its keys against ALLOWED when given.  0 or -1. */
-static int
-get_object(const json_t *obj, const char *path, const char *key, const char *const *allowed,
-           json_t **out, char *err, size_t errlen)
+static int get_object(const json_t *obj, const char *path, const char *key,
+                      const char *const *allowed, json_t **out, char *err, size_t errlen)
 {
-    char    kpath[HOST_JPATH_MAX];
+    char kpath[HOST_JPATH_MAX];
     json_t *v = json_object_get(obj, key);
 
     *out = NULL;
@@ -152,8 +147,7 @@ get_object(const json_t *obj, const char *path, const char *key, const char *con
 /* ---- value checks ------------------------------------------------------ */
 
 /* Returns 1 when URL is "http://" or "https://" followed by a host. */
-static int
-is_http_url(const char *url)
+static int is_http_url(const char *url)
 {
     const char *rest;
 
@@ -172,9 +166,8 @@ is_http_url(const char *url)
 }
 
 /* get_string + is_http_url. */
-static int
-get_url(const json_t *obj, const char *path, const char *key, int required, char **out,
-        char *err, size_t errlen)
+static int get_url(const json_t *obj, const char *path, const char *key, int required, char **out,
+                   char *err, size_t errlen)
 {
     char kpath[HOST_JPATH_MAX];
 
@@ -193,8 +186,7 @@ get_url(const json_t *obj, const char *path, const char *key, int required, char
 
 /* What the ARN S is, for an error message ("an SQS queue ARN"), or NULL
  * when S is no ARN of SNS or SQS. */
-static const char *
-arn_kind(const char *s)
+static const char *arn_kind(const char *s)
 {
     char service[8];
 
@@ -208,11 +200,10 @@ arn_kind(const char *s)
 }
 
 /* get_url for a queue's URL, saying so when an ARN was given instead. */
-static int
-get_queue_url(const json_t *obj, const char *path, const char *key, char **out, char *err,
-              size_t errlen)
+static int get_queue_url(const json_t *obj, const char *path, const char *key, char **out,
+                         char *err, size_t errlen)
 {
-    char        kpath[HOST_JPATH_MAX];
+    char kpath[HOST_JPATH_MAX];
     const char *kind = NULL;
     const char *v = json_string_value(json_object_get(obj, key));
 
@@ -220,8 +211,10 @@ get_queue_url(const json_t *obj, const char *path, const char *key, char **out, 
         kind = arn_kind(v);
     if (kind != NULL) {
         host_jpath_key(kpath, sizeof(kpath), path, key);
-        host_jerr(err, errlen, kpath, "expected the queue's URL "
-                  "(https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), got %s", kind);
+        host_jerr(err, errlen, kpath,
+                  "expected the queue's URL "
+                  "(https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), got %s",
+                  kind);
         return -1;
     }
     return get_url(obj, path, key, 1, out, err, errlen);
@@ -229,8 +222,7 @@ get_queue_url(const json_t *obj, const char *path, const char *key, char **out, 
 
 /* Replaces *path (malloc'd) by an absolute version, against the current
  * directory.  Returns 0, or -1 with err set (at KPATH). */
-static int
-make_absolute(char **path, const char *kpath, char *err, size_t errlen)
+static int make_absolute(char **path, const char *kpath, char *err, size_t errlen)
 {
     char cwd[PATH_MAX];
     char *abs;
@@ -252,11 +244,10 @@ make_absolute(char **path, const char *kpath, char *err, size_t errlen)
 
 /* get_string for a path that must name an existing file (dir = 0) or
  * directory (dir = 1); the result is absolute. */
-static int
-get_existing_path(const json_t *obj, const char *path, const char *key, int required, int dir,
-                  char **out, char *err, size_t errlen)
+static int get_existing_path(const json_t *obj, const char *path, const char *key, int required,
+                             int dir, char **out, char *err, size_t errlen)
 {
-    char        kpath[HOST_JPATH_MAX];
+    char kpath[HOST_JPATH_MAX];
     struct stat st;
 
     if (get_string(obj, path, key, required, out, err, errlen) != 0)
@@ -282,8 +273,7 @@ get_existing_path(const json_t *obj, const char *path, const char *key, int requ
 }
 
 /* Returns 1 when S holds a control character (below 0x20, or 0x7f). */
-static int
-has_control(const char *s)
+static int has_control(const char *s)
 {
     for (; *s; s++)
         if ((unsigned char) *s < 0x20 || *s == 0x7f)
@@ -292,8 +282,7 @@ has_control(const char *s)
 }
 
 /* Returns 1 when NAME matches [a-z0-9_-]{1,HOST_ROUTE_NAME_MAX}. */
-static int
-is_route_name(const char *name)
+static int is_route_name(const char *name)
 {
     size_t n = strlen(name);
 
@@ -309,15 +298,14 @@ is_route_name(const char *name)
 
 /* Parses "ADDRESS:PORT" (IPv4, or [IPv6]) into host (malloc'd) and port.
  * Returns 0, or -1 when the text has another form. */
-static int
-parse_listen(const char *text, char **host, int *port)
+static int parse_listen(const char *text, char **host, int *port)
 {
     const char *colon = strrchr(text, ':');
-    char        addr[INET6_ADDRSTRLEN + 2];
+    char addr[INET6_ADDRSTRLEN + 2];
     unsigned char buf[sizeof(struct in6_addr)];
-    size_t      alen;
-    char       *end;
-    long        p;
+    size_t alen;
+    char *end;
+    long p;
 
     if (colon == NULL || colon == text)
         return -1;
@@ -351,16 +339,16 @@ parse_listen(const char *text, char **host, int *port)
 /* ---- sections ------------------------------------------------------------ */
 
 /* Reads the "aws" section into AWS.  Returns 0, or -1 with err set. */
-static int
-parse_aws(const json_t *root, host_aws_conf_t *aws, char *err, size_t errlen)
+static int parse_aws(const json_t *root, host_aws_conf_t *aws, char *err, size_t errlen)
 {
-    static const char *const keys[] = { "region", "endpoint", "endpoints", "credentials",
-                                        "verify_tls", "ca_file", "s3_addressing",
-                                        "connect_timeout_ms", "timeout_ms", NULL };
+    static const char *const keys[] = {
+        "region",  "endpoint",      "endpoints",          "credentials", "verify_tls",
+        "ca_file", "s3_addressing", "connect_timeout_ms", "timeout_ms",  NULL
+    };
     static const char *const endpoint_keys[] = { "sqs", "s3", "sns", "dynamodb", NULL };
-    static const char *const cred_keys[] = { "profile", "file", "access_key_id",
+    static const char *const cred_keys[] = { "profile",           "file",          "access_key_id",
                                              "secret_access_key", "session_token", NULL };
-    json_t   *obj, *endpoints, *cred;
+    json_t *obj, *endpoints, *cred;
     long long v;
 
     aws->verify_tls = 1;
@@ -401,23 +389,27 @@ parse_aws(const json_t *root, host_aws_conf_t *aws, char *err, size_t errlen)
             || get_url(endpoints, "aws.endpoints", "s3", 0, &aws->endpoint_s3, err, errlen) != 0
             || get_url(endpoints, "aws.endpoints", "sns", 0, &aws->endpoint_sns, err, errlen) != 0
             || get_url(endpoints, "aws.endpoints", "dynamodb", 0, &aws->endpoint_dynamodb, err,
-                       errlen) != 0))
+                       errlen)
+                   != 0))
         return -1;
     if (cred == NULL)
         return 0;
     if (get_string(cred, "aws.credentials", "profile", 0, &aws->profile, err, errlen) != 0
-        || get_existing_path(cred, "aws.credentials", "file", 0, 0, &aws->credentials_file,
-                             err, errlen) != 0
-        || get_string(cred, "aws.credentials", "access_key_id", 0, &aws->access_key_id,
-                      err, errlen) != 0
-        || get_string(cred, "aws.credentials", "secret_access_key", 0,
-                      &aws->secret_access_key, err, errlen) != 0
-        || get_string(cred, "aws.credentials", "session_token", 0, &aws->session_token,
-                      err, errlen) != 0)
+        || get_existing_path(cred, "aws.credentials", "file", 0, 0, &aws->credentials_file, err,
+                             errlen)
+               != 0
+        || get_string(cred, "aws.credentials", "access_key_id", 0, &aws->access_key_id, err, errlen)
+               != 0
+        || get_string(cred, "aws.credentials", "secret_access_key", 0, &aws->secret_access_key, err,
+                      errlen)
+               != 0
+        || get_string(cred, "aws.credentials", "session_token", 0, &aws->session_token, err, errlen)
+               != 0)
         return -1;
     if ((aws->access_key_id == NULL) != (aws->secret_access_key == NULL)) {
-        host_jerr(err, errlen, aws->access_key_id ? "aws.credentials.secret_access_key"
-                                                  : "aws.credentials.access_key_id",
+        host_jerr(err, errlen,
+                  aws->access_key_id ? "aws.credentials.secret_access_key"
+                                     : "aws.credentials.access_key_id",
                   "required with the other explicit key");
         return -1;
     }
@@ -436,8 +428,7 @@ parse_aws(const json_t *root, host_aws_conf_t *aws, char *err, size_t errlen)
 
 /* Reads the optional "memory" section (decode_budget_mb,
  * decode_wait_seconds) into CONF.  Returns 0, or -1 with err set. */
-static int
-parse_memory(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
+static int parse_memory(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 {
     static const char *const keys[] = { "decode_budget_mb", "decode_wait_seconds", NULL };
     json_t *mem;
@@ -449,14 +440,17 @@ parse_memory(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
     if (mem == NULL)
         return 0;
     if (get_int(mem, "memory", "decode_budget_mb", 1, 1LL << 30, DEFAULT_DECODE_BUDGET_MB,
-                &conf->decode_budget_mb, err, errlen) != 0
+                &conf->decode_budget_mb, err, errlen)
+            != 0
         || get_int32(mem, "memory", "decode_wait_seconds", 0, 3600, DEFAULT_DECODE_WAIT,
-                     &conf->decode_wait_seconds, err, errlen) != 0)
+                     &conf->decode_wait_seconds, err, errlen)
+               != 0)
         return -1;
     if (conf->rlimit_as_mb > 0 && conf->decode_budget_mb >= conf->rlimit_as_mb) {
-        host_jerr(err, errlen, "memory.decode_budget_mb", "must be below "
-                  "rlimits.address_space_mb (%lld), got %lld", conf->rlimit_as_mb,
-                  conf->decode_budget_mb);
+        host_jerr(err, errlen, "memory.decode_budget_mb",
+                  "must be below "
+                  "rlimits.address_space_mb (%lld), got %lld",
+                  conf->rlimit_as_mb, conf->decode_budget_mb);
         return -1;
     }
     return 0;
@@ -464,27 +458,27 @@ parse_memory(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 
 /* Reads workers, user, pid_file, rlimits, log, metrics and
  * shutdown_grace_seconds into CONF.  Returns 0, or -1 with err set. */
-static int
-parse_globals(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
+static int parse_globals(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 {
     static const char *const rlimit_keys[] = { "address_space_mb", "cpu_seconds", NULL };
     static const char *const log_keys[] = { "level", "format", "file", NULL };
     static const char *const metrics_keys[] = { "listen", NULL };
-    long   ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     json_t *rl, *lg, *mt;
-    char   *level = NULL, *format = NULL, *listen = NULL;
+    char *level = NULL, *format = NULL, *listen = NULL;
 
     if (ncpu < 1)
         ncpu = 1;
     if (ncpu > HOST_MAX_WORKERS)
         ncpu = HOST_MAX_WORKERS;
-    if (get_int32(root, "", "workers", 1, HOST_MAX_WORKERS, (int) ncpu, &conf->workers,
-                  err, errlen) != 0
+    if (get_int32(root, "", "workers", 1, HOST_MAX_WORKERS, (int) ncpu, &conf->workers, err, errlen)
+            != 0
         || get_string(root, "", "user", 0, &conf->user, err, errlen) != 0
         || get_bool(root, "", "allow_root", 0, &conf->allow_root, err, errlen) != 0
         || get_string(root, "", "pid_file", 0, &conf->pid_file, err, errlen) != 0
         || get_int32(root, "", "shutdown_grace_seconds", 0, 3600, DEFAULT_SHUTDOWN_GRACE,
-                     &conf->shutdown_grace_seconds, err, errlen) != 0
+                     &conf->shutdown_grace_seconds, err, errlen)
+               != 0
         || get_object(root, "", "rlimits", rlimit_keys, &rl, err, errlen) != 0
         || get_object(root, "", "log", log_keys, &lg, err, errlen) != 0
         || get_object(root, "", "metrics", metrics_keys, &mt, err, errlen) != 0)
@@ -496,10 +490,12 @@ parse_globals(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
     if (conf->pid_file != NULL && make_absolute(&conf->pid_file, "pid_file", err, errlen) != 0)
         return -1;
     if (rl != NULL
-        && (get_int(rl, "rlimits", "address_space_mb", 16, 1LL << 30, 0, &conf->rlimit_as_mb,
-                    err, errlen) != 0
-            || get_int(rl, "rlimits", "cpu_seconds", 1, 1LL << 40, 0,
-                       &conf->rlimit_cpu_seconds, err, errlen) != 0))
+        && (get_int(rl, "rlimits", "address_space_mb", 16, 1LL << 30, 0, &conf->rlimit_as_mb, err,
+                    errlen)
+                != 0
+            || get_int(rl, "rlimits", "cpu_seconds", 1, 1LL << 40, 0, &conf->rlimit_cpu_seconds,
+                       err, errlen)
+                   != 0))
         return -1;
     conf->log_level = HOST_LOG_INFO;
     if (lg != NULL) {
@@ -545,10 +541,10 @@ parse_globals(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 /* Reads output.sse and output.kms_key_id (OUT, at PATH) into R: "sse"
  * is "AES256" or "aws:kms"; kms_key_id only with "aws:kms"; neither
  * with a local directory.  Returns 0, or -1 with err set. */
-static int
-parse_sse(const json_t *out, const char *path, host_route_conf_t *r, char *err, size_t errlen)
+static int parse_sse(const json_t *out, const char *path, host_route_conf_t *r, char *err,
+                     size_t errlen)
 {
-    char  kpath[HOST_JPATH_MAX];
+    char kpath[HOST_JPATH_MAX];
     char *sse = NULL;
 
     if (get_string(out, path, "sse", 0, &sse, err, errlen) != 0
@@ -581,8 +577,7 @@ parse_sse(const json_t *out, const char *path, host_route_conf_t *r, char *err, 
 }
 
 /* Returns 1 when URL names a FIFO queue (its path ends in ".fifo"). */
-static int
-is_fifo_url(const char *url)
+static int is_fifo_url(const char *url)
 {
     size_t n = strlen(url);
 
@@ -591,13 +586,14 @@ is_fifo_url(const char *url)
 
 /* Reads routes[i].output (at PATH) into R: exactly one of bucket and
  * directory, and the prefix.  Returns 0, or -1 with err set. */
-static int
-parse_output(const json_t *obj, const char *path, host_route_conf_t *r, char *err, size_t errlen)
+static int parse_output(const json_t *obj, const char *path, host_route_conf_t *r, char *err,
+                        size_t errlen)
 {
-    static const char *const keys[] = { "bucket", "prefix", "directory", "sse", "kms_key_id",
-                                        NULL };
-    char    kpath[HOST_JPATH_MAX];
-    char    ppath[HOST_JPATH_MAX];
+    static const char *const keys[] = {
+        "bucket", "prefix", "directory", "sse", "kms_key_id", NULL
+    };
+    char kpath[HOST_JPATH_MAX];
+    char ppath[HOST_JPATH_MAX];
     json_t *out, *prefix;
 
     if (get_object(obj, path, "output", keys, &out, err, errlen) != 0)
@@ -641,9 +637,8 @@ parse_output(const json_t *obj, const char *path, host_route_conf_t *r, char *er
 /* Reads the strings of the array ARR (at KPATH) into a new array *out
  * of *n copies: each a non-empty S3 bucket name of at most 255 bytes
  * without control characters.  Returns 0, or -1 with err set. */
-static int
-get_bucket_list(const json_t *arr, const char *kpath, char ***out, size_t *n, char *err,
-                size_t errlen)
+static int get_bucket_list(const json_t *arr, const char *kpath, char ***out, size_t *n, char *err,
+                           size_t errlen)
 {
     char ipath[HOST_JPATH_MAX];
 
@@ -654,12 +649,11 @@ get_bucket_list(const json_t *arr, const char *kpath, char ***out, size_t *n, ch
     }
     for (size_t i = 0; i < json_array_size(arr); i++) {
         const json_t *v = json_array_get(arr, i);
-        const char   *b = json_string_value(v);
+        const char *b = json_string_value(v);
 
         host_jpath_index(ipath, sizeof(ipath), kpath, i);
         if (b == NULL || json_string_length(v) == 0 || json_string_length(v) > 255
-            || strlen(b) != json_string_length(v) || strchr(b, '/') != NULL
-            || has_control(b)) {
+            || strlen(b) != json_string_length(v) || strchr(b, '/') != NULL || has_control(b)) {
             host_jerr_expected(err, errlen, ipath, "a bucket name", v);
             return -1;
         }
@@ -676,18 +670,19 @@ get_bucket_list(const json_t *arr, const char *kpath, char ***out, size_t *n, ch
  * buckets originals are read from (required; [] only for a route with
  * input_directory, which reads local originals only), and "prefix" (""
  * by default).  Returns 0, or -1 with err set. */
-static int
-parse_input(const json_t *obj, const char *path, host_route_conf_t *r, char *err, size_t errlen)
+static int parse_input(const json_t *obj, const char *path, host_route_conf_t *r, char *err,
+                       size_t errlen)
 {
     static const char *const keys[] = { "buckets", "prefix", NULL };
-    char    kpath[HOST_JPATH_MAX], bpath[HOST_JPATH_MAX];
+    char kpath[HOST_JPATH_MAX], bpath[HOST_JPATH_MAX];
     json_t *in, *buckets;
 
     if (get_object(obj, path, "input", keys, &in, err, errlen) != 0)
         return -1;
     host_jpath_key(kpath, sizeof(kpath), path, "input");
     if (in == NULL) {
-        host_jerr(err, errlen, kpath, "required: the buckets this route reads originals from, "
+        host_jerr(err, errlen, kpath,
+                  "required: the buckets this route reads originals from, "
                   "e.g. {\"buckets\": [\"prism-ingest\"]}");
         return -1;
     }
@@ -701,8 +696,7 @@ parse_input(const json_t *obj, const char *path, host_route_conf_t *r, char *err
         host_jerr_expected(err, errlen, bpath, "an array of bucket names", buckets);
         return -1;
     }
-    if (get_bucket_list(buckets, bpath, &r->input_buckets, &r->ninput_buckets, err,
-                        errlen) != 0)
+    if (get_bucket_list(buckets, bpath, &r->input_buckets, &r->ninput_buckets, err, errlen) != 0)
         return -1;
     if (r->ninput_buckets == 0 && r->input_directory == NULL) {
         host_jerr(err, errlen, bpath, "empty: allowed only for a route with input_directory");
@@ -724,17 +718,27 @@ parse_input(const json_t *obj, const char *path, host_route_conf_t *r, char *err
 
 /* Reads one route object OBJ (at PATH) into R.  Returns 0, or -1 with
  * err set. */
-static int
-parse_route(const json_t *obj, const char *path, host_route_conf_t *r, char *err, size_t errlen)
+static int parse_route(const json_t *obj, const char *path, host_route_conf_t *r, char *err,
+                       size_t errlen)
 {
-    static const char *const keys[] = { "name", "queue_url", "dlq_url", "plugin",
-                                        "plugin_params", "output", "input", "input_directory",
+    static const char *const keys[] = { "name",
+                                        "queue_url",
+                                        "dlq_url",
+                                        "plugin",
+                                        "plugin_params",
+                                        "output",
+                                        "input",
+                                        "input_directory",
                                         "concurrency",
-                                        "visibility_timeout", "heartbeat_max_seconds",
-                                        "max_attempts", "max_input_bytes",
-                                        "wait_time_seconds", "max_messages",
-                                        "completion_topic_arn", NULL };
-    char    kpath[HOST_JPATH_MAX];
+                                        "visibility_timeout",
+                                        "heartbeat_max_seconds",
+                                        "max_attempts",
+                                        "max_input_bytes",
+                                        "wait_time_seconds",
+                                        "max_messages",
+                                        "completion_topic_arn",
+                                        NULL };
+    char kpath[HOST_JPATH_MAX];
     json_t *params;
 
     if (!json_is_object(obj)) {
@@ -754,44 +758,53 @@ parse_route(const json_t *obj, const char *path, host_route_conf_t *r, char *err
         || get_existing_path(obj, path, "plugin", 1, 0, &r->plugin, err, errlen) != 0
         || get_object(obj, path, "plugin_params", NULL, &params, err, errlen) != 0
         || parse_output(obj, path, r, err, errlen) != 0
-        || get_existing_path(obj, path, "input_directory", 0, 1, &r->input_directory, err,
-                             errlen) != 0
+        || get_existing_path(obj, path, "input_directory", 0, 1, &r->input_directory, err, errlen)
+               != 0
         || parse_input(obj, path, r, err, errlen) != 0
-        || get_int32(obj, path, "concurrency", 1, HOST_MAX_CONCURRENCY, 1, &r->concurrency,
-                     err, errlen) != 0
+        || get_int32(obj, path, "concurrency", 1, HOST_MAX_CONCURRENCY, 1, &r->concurrency, err,
+                     errlen)
+               != 0
         || get_int32(obj, path, "visibility_timeout", 1, SQS_MAX_VISIBILITY,
-                     DEFAULT_VISIBILITY_TIMEOUT, &r->visibility_timeout, err, errlen) != 0
+                     DEFAULT_VISIBILITY_TIMEOUT, &r->visibility_timeout, err, errlen)
+               != 0
         || get_int32(obj, path, "heartbeat_max_seconds", 1, SQS_MAX_VISIBILITY,
-                     DEFAULT_HEARTBEAT_MAX, &r->heartbeat_max_seconds, err, errlen) != 0
-        || get_int32(obj, path, "max_attempts", 1, 1000, DEFAULT_MAX_ATTEMPTS,
-                     &r->max_attempts, err, errlen) != 0
-        || get_int(obj, path, "max_input_bytes", 1, MAX_INPUT_BYTES_LIMIT,
-                   DEFAULT_MAX_INPUT_BYTES, &r->max_input_bytes, err, errlen) != 0
-        || get_int32(obj, path, "wait_time_seconds", 0, 20, 20, &r->wait_time_seconds,
-                     err, errlen) != 0
+                     DEFAULT_HEARTBEAT_MAX, &r->heartbeat_max_seconds, err, errlen)
+               != 0
+        || get_int32(obj, path, "max_attempts", 1, 1000, DEFAULT_MAX_ATTEMPTS, &r->max_attempts,
+                     err, errlen)
+               != 0
+        || get_int(obj, path, "max_input_bytes", 1, MAX_INPUT_BYTES_LIMIT, DEFAULT_MAX_INPUT_BYTES,
+                   &r->max_input_bytes, err, errlen)
+               != 0
+        || get_int32(obj, path, "wait_time_seconds", 0, 20, 20, &r->wait_time_seconds, err, errlen)
+               != 0
         || get_int32(obj, path, "max_messages", 1, 10, 10, &r->max_messages, err, errlen) != 0
-        || get_string(obj, path, "completion_topic_arn", 0, &r->completion_topic_arn, err,
-                      errlen) != 0)
+        || get_string(obj, path, "completion_topic_arn", 0, &r->completion_topic_arn, err, errlen)
+               != 0)
         return -1;
     if (r->completion_topic_arn != NULL) {
         const char *kind = arn_kind(r->completion_topic_arn);
 
         host_jpath_key(kpath, sizeof(kpath), path, "completion_topic_arn");
         if (kind == NULL) {
-            host_jerr_expected(err, errlen, kpath, "an SNS topic ARN "
+            host_jerr_expected(err, errlen, kpath,
+                               "an SNS topic ARN "
                                "(arn:PARTITION:sns:REGION:ACCOUNT:TOPIC)",
                                json_object_get(obj, "completion_topic_arn"));
             return -1;
         }
         if (strcmp(kind, "an SNS topic ARN") != 0) {
-            host_jerr(err, errlen, kpath, "expected an SNS topic ARN "
-                      "(arn:PARTITION:sns:REGION:ACCOUNT:TOPIC), got %s", kind);
+            host_jerr(err, errlen, kpath,
+                      "expected an SNS topic ARN "
+                      "(arn:PARTITION:sns:REGION:ACCOUNT:TOPIC), got %s",
+                      kind);
             return -1;
         }
     }
     if (strcmp(r->dlq_url, r->queue_url) == 0) {
         host_jpath_key(kpath, sizeof(kpath), path, "dlq_url");
-        host_jerr(err, errlen, kpath, "the same queue as queue_url: a message given up on "
+        host_jerr(err, errlen, kpath,
+                  "the same queue as queue_url: a message given up on "
                   "would go back where it came from");
         return -1;
     }
@@ -813,12 +826,11 @@ parse_route(const json_t *obj, const char *path, host_route_conf_t *r, char *err
 
 /* Reads the optional "record" section ({"table": NAME}) into CONF.
  * Returns 0, or -1 with err set. */
-static int
-parse_record(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
+static int parse_record(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 {
     static const char *const keys[] = { "table", NULL };
     json_t *rec;
-    size_t  n;
+    size_t n;
 
     if (get_object(root, "", "record", keys, &rec, err, errlen) != 0)
         return -1;
@@ -827,10 +839,14 @@ parse_record(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
     if (get_string(rec, "record", "table", 1, &conf->record_table, err, errlen) != 0)
         return -1;
     n = strlen(conf->record_table);
-    if (n < 3 || n > 255 || strspn(conf->record_table, "abcdefghijklmnopqrstuvwxyz"
-                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n) {
-        host_jerr_expected(err, errlen, "record.table", "a DynamoDB table name "
-                           "([A-Za-z0-9_.-]{3,255})", json_object_get(rec, "table"));
+    if (n < 3 || n > 255
+        || strspn(conf->record_table, "abcdefghijklmnopqrstuvwxyz"
+                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+               != n) {
+        host_jerr_expected(err, errlen, "record.table",
+                           "a DynamoDB table name "
+                           "([A-Za-z0-9_.-]{3,255})",
+                           json_object_get(rec, "table"));
         return -1;
     }
     return 0;
@@ -839,26 +855,27 @@ parse_record(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 /* Reads the optional "breaker" section ({"threshold", "probe_base_ms",
  * "probe_max_ms"}) into CONF, defaults for what is absent.  Returns 0,
  * or -1 with err set. */
-static int
-parse_breaker(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
+static int parse_breaker(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 {
     static const char *const keys[] = { "threshold", "probe_base_ms", "probe_max_ms", NULL };
-    host_breaker_conf_t     *b = &conf->breaker;
-    json_t                  *obj;
-    int                      base, max;
+    host_breaker_conf_t *b = &conf->breaker;
+    json_t *obj;
+    int base, max;
 
     /* an absent section (obj NULL) reads as all defaults */
     if (get_object(root, "", "breaker", keys, &obj, err, errlen) != 0
-        || get_int32(obj, "breaker", "threshold", 1, 1000, DEFAULT_BREAKER_THRESHOLD,
-                     &b->threshold, err, errlen) != 0
-        || get_int32(obj, "breaker", "probe_base_ms", 10, 600000, DEFAULT_BREAKER_PROBE_BASE,
-                     &base, err, errlen) != 0
-        || get_int32(obj, "breaker", "probe_max_ms", 10, 3600000, DEFAULT_BREAKER_PROBE_MAX,
-                     &max, err, errlen) != 0)
+        || get_int32(obj, "breaker", "threshold", 1, 1000, DEFAULT_BREAKER_THRESHOLD, &b->threshold,
+                     err, errlen)
+               != 0
+        || get_int32(obj, "breaker", "probe_base_ms", 10, 600000, DEFAULT_BREAKER_PROBE_BASE, &base,
+                     err, errlen)
+               != 0
+        || get_int32(obj, "breaker", "probe_max_ms", 10, 3600000, DEFAULT_BREAKER_PROBE_MAX, &max,
+                     err, errlen)
+               != 0)
         return -1;
     if (max < base) {
-        host_jerr(err, errlen, "breaker.probe_max_ms", "must be at least probe_base_ms (%d)",
-                  base);
+        host_jerr(err, errlen, "breaker.probe_max_ms", "must be at least probe_base_ms (%d)", base);
         return -1;
     }
     b->probe_base_ms = (unsigned) base;
@@ -868,12 +885,11 @@ parse_breaker(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 
 /* Reads the "routes" array into CONF: 1..64 routes with unique names and
  * queues.  Returns 0, or -1 with err set. */
-static int
-parse_routes(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
+static int parse_routes(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 {
     json_t *routes = json_object_get(root, "routes");
-    char    path[HOST_JPATH_MAX];
-    char    kpath[HOST_JPATH_MAX];
+    char path[HOST_JPATH_MAX];
+    char kpath[HOST_JPATH_MAX];
 
     if (routes == NULL) {
         host_jerr(err, errlen, "routes", "required (at least one route)");
@@ -918,12 +934,13 @@ parse_routes(const json_t *root, host_conf_t *conf, char *err, size_t errlen)
 
 /* Builds a config from the parsed document ROOT.  Returns it, or NULL
  * with err set. */
-static host_conf_t *
-conf_from_json(const json_t *root, char *err, size_t errlen)
+static host_conf_t *conf_from_json(const json_t *root, char *err, size_t errlen)
 {
-    static const char *const keys[] = { "aws", "workers", "user", "allow_root", "rlimits",
-                                        "pid_file", "log", "metrics", "shutdown_grace_seconds",
-                                        "memory", "record", "breaker", "routes", NULL };
+    static const char *const keys[] = { "aws",        "workers", "user",
+                                        "allow_root", "rlimits", "pid_file",
+                                        "log",        "metrics", "shutdown_grace_seconds",
+                                        "memory",     "record",  "breaker",
+                                        "routes",     NULL };
     host_conf_t *conf;
 
     if (!json_is_object(root)) {
@@ -937,10 +954,8 @@ conf_from_json(const json_t *root, char *err, size_t errlen)
     }
     if (host_json_known_keys(root, "", keys, err, errlen) != 0
         || parse_aws(root, &conf->aws, err, errlen) != 0
-        || parse_globals(root, conf, err, errlen) != 0
-        || parse_memory(root, conf, err, errlen) != 0
-        || parse_record(root, conf, err, errlen) != 0
-        || parse_breaker(root, conf, err, errlen) != 0
+        || parse_globals(root, conf, err, errlen) != 0 || parse_memory(root, conf, err, errlen) != 0
+        || parse_record(root, conf, err, errlen) != 0 || parse_breaker(root, conf, err, errlen) != 0
         || parse_routes(root, conf, err, errlen) != 0) {
         host_conf_free(conf);
         return NULL;
@@ -950,11 +965,10 @@ conf_from_json(const json_t *root, char *err, size_t errlen)
     return conf;
 }
 
-host_conf_t *
-host_conf_parse(const char *text, char *err, size_t errlen)
+host_conf_t *host_conf_parse(const char *text, char *err, size_t errlen)
 {
     json_error_t jerr;
-    json_t      *root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
     host_conf_t *conf;
 
     if (root == NULL) {
@@ -966,11 +980,10 @@ host_conf_parse(const char *text, char *err, size_t errlen)
     return conf;
 }
 
-host_conf_t *
-host_conf_load(const char *file, char *err, size_t errlen)
+host_conf_t *host_conf_load(const char *file, char *err, size_t errlen)
 {
     json_error_t jerr;
-    json_t      *root = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
     host_conf_t *conf;
 
     if (root == NULL) {
@@ -991,8 +1004,7 @@ host_conf_load(const char *file, char *err, size_t errlen)
 }
 
 /* Frees a string that may hold a secret after wiping it. */
-static void
-free_secret(char *s)
+static void free_secret(char *s)
 {
     if (s != NULL) {
         explicit_bzero(s, strlen(s));
@@ -1000,8 +1012,7 @@ free_secret(char *s)
     }
 }
 
-void
-host_conf_free(host_conf_t *conf)
+void host_conf_free(host_conf_t *conf)
 {
     if (conf == NULL)
         return;

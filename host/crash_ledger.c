@@ -2,7 +2,7 @@
  * crash_ledger — crash attribution shared by the master and its workers.
  * See crash_ledger.h.
  */
-#define _GNU_SOURCE  /* PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP */
+#define _GNU_SOURCE /* PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP */
 #include "crash_ledger.h"
 
 #include <errno.h>
@@ -14,20 +14,20 @@
 
 typedef struct {
     volatile int in_plugin;
-    char         message_id[HOST_CRASH_ID_MAX];
-    char         route[HOST_CRASH_ROUTE_MAX];
+    char message_id[HOST_CRASH_ID_MAX];
+    char route[HOST_CRASH_ROUTE_MAX];
 } mark_t;
 
 typedef struct {
-    volatile int untracked;                    /* pollers past HOST_CRASH_THREADS in a plugin */
-    mark_t       marks[HOST_CRASH_THREADS];
+    volatile int untracked; /* pollers past HOST_CRASH_THREADS in a plugin */
+    mark_t marks[HOST_CRASH_THREADS];
 } slot_marks_t;
 
 typedef struct {
-    char message_id[HOST_CRASH_ID_MAX];        /* "": free */
-    int  crashes;
-    int  signal;
-    int  certain;
+    char message_id[HOST_CRASH_ID_MAX]; /* "": free */
+    int crashes;
+    int signal;
+    int certain;
 } entry_t;
 
 /* Solo exclusion between the pollers of one process (a worker): plugin
@@ -37,21 +37,20 @@ typedef struct {
 static pthread_rwlock_t solo_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
 struct host_crash_ledger_s {
-    size_t          size;                      /* of the whole mapping */
-    int             nslots;
+    size_t size; /* of the whole mapping */
+    int nslots;
     pthread_mutex_t lock;
-    unsigned        next;                      /* ring position of the next new entry */
-    entry_t         entries[HOST_CRASH_LEDGER_SIZE];
-    slot_marks_t    slots[];
+    unsigned next; /* ring position of the next new entry */
+    entry_t entries[HOST_CRASH_LEDGER_SIZE];
+    slot_marks_t slots[];
 };
 
-host_crash_ledger_t *
-host_crash_ledger_create(int slots, char *err, size_t errlen)
+host_crash_ledger_t *host_crash_ledger_create(int slots, char *err, size_t errlen)
 {
-    size_t               size = sizeof(host_crash_ledger_t) + (size_t) slots * sizeof(slot_marks_t);
+    size_t size = sizeof(host_crash_ledger_t) + (size_t) slots * sizeof(slot_marks_t);
     host_crash_ledger_t *l;
-    pthread_mutexattr_t  at;
-    int                  rc;
+    pthread_mutexattr_t at;
+    int rc;
 
     l = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (l == MAP_FAILED) {
@@ -74,8 +73,7 @@ host_crash_ledger_create(int slots, char *err, size_t errlen)
     return l;
 }
 
-void
-host_crash_ledger_destroy(host_crash_ledger_t *l)
+void host_crash_ledger_destroy(host_crash_ledger_t *l)
 {
     if (l == NULL)
         return;
@@ -85,16 +83,14 @@ host_crash_ledger_destroy(host_crash_ledger_t *l)
 
 /* Locks L, recovering the mutex when its holder died (the entries are
  * plain values, consistent enough to go on with). */
-static void
-lock(host_crash_ledger_t *l)
+static void lock(host_crash_ledger_t *l)
 {
     if (pthread_mutex_lock(&l->lock) == EOWNERDEAD)
         pthread_mutex_consistent(&l->lock);
 }
 
-void
-host_crash_ledger_enter(host_crash_ledger_t *l, int slot, int thread, const char *message_id,
-                        const char *route, int solo)
+void host_crash_ledger_enter(host_crash_ledger_t *l, int slot, int thread, const char *message_id,
+                             const char *route, int solo)
 {
     mark_t *k;
 
@@ -116,8 +112,7 @@ host_crash_ledger_enter(host_crash_ledger_t *l, int slot, int thread, const char
     __atomic_store_n(&k->in_plugin, 1, __ATOMIC_RELEASE);
 }
 
-void
-host_crash_ledger_leave(host_crash_ledger_t *l, int slot, int thread)
+void host_crash_ledger_leave(host_crash_ledger_t *l, int slot, int thread)
 {
     if (l == NULL)
         return;
@@ -130,20 +125,22 @@ host_crash_ledger_leave(host_crash_ledger_t *l, int slot, int thread)
     pthread_rwlock_unlock(&solo_lock);
 }
 
-int
-host_crash_signal(int sig)
+int host_crash_signal(int sig)
 {
     switch (sig) {
-    case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE:
-    case SIGABRT: case SIGSYS: case SIGTRAP: case SIGXCPU:
-        return 1;
-    default:
-        return 0;
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGILL:
+    case SIGFPE:
+    case SIGABRT:
+    case SIGSYS:
+    case SIGTRAP:
+    case SIGXCPU: return 1;
+    default: return 0;
     }
 }
 
-void
-host_crash_ledger_record(host_crash_ledger_t *l, const char *message_id, int sig, int certain)
+void host_crash_ledger_record(host_crash_ledger_t *l, const char *message_id, int sig, int certain)
 {
     entry_t *e = NULL;
 
@@ -164,12 +161,11 @@ host_crash_ledger_record(host_crash_ledger_t *l, const char *message_id, int sig
     pthread_mutex_unlock(&l->lock);
 }
 
-size_t
-host_crash_ledger_attribute(host_crash_ledger_t *l, int slot, int sig, host_crash_suspect_t *out,
-                            size_t max)
+size_t host_crash_ledger_attribute(host_crash_ledger_t *l, int slot, int sig,
+                                   host_crash_suspect_t *out, size_t max)
 {
     slot_marks_t *s;
-    size_t        n = 0, copied = 0;
+    size_t n = 0, copied = 0;
 
     if (l == NULL || slot < 0 || slot >= l->nslots)
         return 0;
@@ -192,17 +188,15 @@ host_crash_ledger_attribute(host_crash_ledger_t *l, int slot, int sig, host_cras
     return n;
 }
 
-void
-host_crash_ledger_clear_slot(host_crash_ledger_t *l, int slot)
+void host_crash_ledger_clear_slot(host_crash_ledger_t *l, int slot)
 {
     if (l == NULL || slot < 0 || slot >= l->nslots)
         return;
     memset(&l->slots[slot], 0, sizeof(l->slots[slot]));
 }
 
-int
-host_crash_ledger_verdict(host_crash_ledger_t *l, const char *message_id, int *crashes, int *sig,
-                          int *certain)
+int host_crash_ledger_verdict(host_crash_ledger_t *l, const char *message_id, int *crashes,
+                              int *sig, int *certain)
 {
     int found = 0;
 

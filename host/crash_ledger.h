@@ -26,11 +26,11 @@
 
 #include <stddef.h>
 
-#define HOST_CRASH_LEDGER_SIZE      256  /* suspects remembered (a ring) */
-#define HOST_CRASH_THREADS          64   /* pollers per worker with their own mark */
-#define HOST_CRASH_ID_MAX           128  /* message id bytes kept, with the NUL */
-#define HOST_CRASH_ROUTE_MAX        64   /* route name bytes kept, for the log */
-#define HOST_CRASH_UNCERTAIN_LIMIT  2    /* crashes that condemn an uncertain suspect */
+#define HOST_CRASH_LEDGER_SIZE     256 /* suspects remembered (a ring) */
+#define HOST_CRASH_THREADS         64  /* pollers per worker with their own mark */
+#define HOST_CRASH_ID_MAX          128 /* message id bytes kept, with the NUL */
+#define HOST_CRASH_ROUTE_MAX       64  /* route name bytes kept, for the log */
+#define HOST_CRASH_UNCERTAIN_LIMIT 2   /* crashes that condemn an uncertain suspect */
 
 typedef struct host_crash_ledger_s host_crash_ledger_t;
 
@@ -52,8 +52,8 @@ void host_crash_ledger_destroy(host_crash_ledger_t *l);
  * until no other thread of this process is between enter and leave, and
  * keeps them out until its leave; otherwise it waits only for a solo one.
  * L NULL: nothing.  SLOT out of range: the exclusion only, no mark. */
-void host_crash_ledger_enter(host_crash_ledger_t *l, int slot, int thread,
-                             const char *message_id, const char *route, int solo);
+void host_crash_ledger_enter(host_crash_ledger_t *l, int slot, int thread, const char *message_id,
+                             const char *route, int solo);
 
 /* Poller THREAD of worker SLOT left the plugin (after its enter). */
 void host_crash_ledger_leave(host_crash_ledger_t *l, int slot, int thread);
@@ -74,8 +74,7 @@ void host_crash_ledger_clear_slot(host_crash_ledger_t *l, int slot);
 /* Adds a crash with signal SIG to MESSAGE_ID's entry, creating it (and
  * overwriting the oldest entry when the ring is full).  CERTAIN marks it
  * the certain culprit (an entry once certain stays so). */
-void host_crash_ledger_record(host_crash_ledger_t *l, const char *message_id, int sig,
-                              int certain);
+void host_crash_ledger_record(host_crash_ledger_t *l, const char *message_id, int sig, int certain);
 
 /* Returns 1 when MESSAGE_ID must not reach the plugin again (a certain
  * culprit, or HOST_CRASH_UNCERTAIN_LIMIT crashes), else 0; its crash

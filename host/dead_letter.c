@@ -10,11 +10,10 @@
 /* Returns the length (2..4) of the valid UTF-8 sequence at P (a lead
  * byte >= 0x80), or 0 when it is not one (overlong forms, surrogates and
  * code points above U+10FFFF included). */
-static size_t
-utf8_sequence(const unsigned char *p)
+static size_t utf8_sequence(const unsigned char *p)
 {
     unsigned char lo = 0x80, hi = 0xbf;
-    size_t        len;
+    size_t len;
 
     if (p[0] >= 0xc2 && p[0] <= 0xdf)
         len = 2;
@@ -43,11 +42,10 @@ utf8_sequence(const unsigned char *p)
 /* Copies IN into out (outlen bytes, truncated, NUL-terminated) as text
  * SQS accepts in an attribute: control characters become spaces, and
  * bytes that are not part of valid UTF-8 become '?'. */
-static void
-clean_text(const char *in, char *out, size_t outlen)
+static void clean_text(const char *in, char *out, size_t outlen)
 {
     const unsigned char *p = (const unsigned char *) in;
-    size_t               n = 0;
+    size_t n = 0;
 
     while (*p != '\0' && n + 1 < outlen) {
         size_t len = *p < 0x80 ? 1 : utf8_sequence(p);
@@ -66,25 +64,24 @@ clean_text(const char *in, char *out, size_t outlen)
     out[n] = '\0';
 }
 
-int
-host_dead_letter(aws_client_t *aws, const host_route_conf_t *r, const char *plugin,
-                 const aws_sqs_message_t *m, const char *reason, char *err, size_t errlen)
+int host_dead_letter(aws_client_t *aws, const host_route_conf_t *r, const char *plugin,
+                     const aws_sqs_message_t *m, const char *reason, char *err, size_t errlen)
 {
-    char                  why[HOST_DLQ_REASON_MAX + 1];
-    char                  attempts[24];
-    char                  sent_id[128];
-    char                  aws_why[700];
-    aws_error_t           aerr;
-    aws_msg_attr_t        attrs[5];
+    char why[HOST_DLQ_REASON_MAX + 1];
+    char attempts[24];
+    char sent_id[128];
+    char aws_why[700];
+    aws_error_t aerr;
+    aws_msg_attr_t attrs[5];
     aws_sqs_send_params_t p;
 
     clean_text(reason != NULL && *reason ? reason : "no reason given", why, sizeof(why));
     snprintf(attempts, sizeof(attempts), "%ld", m->receive_count > 0 ? m->receive_count : 1);
-    attrs[0] = (aws_msg_attr_t) { "prism.reason", "String", why };
-    attrs[1] = (aws_msg_attr_t) { "prism.route", "String", r->name };
-    attrs[2] = (aws_msg_attr_t) { "prism.plugin", "String", plugin };
-    attrs[3] = (aws_msg_attr_t) { "prism.attempts", "Number", attempts };
-    attrs[4] = (aws_msg_attr_t) { "prism.original_message_id", "String", m->message_id };
+    attrs[0] = (aws_msg_attr_t){ "prism.reason", "String", why };
+    attrs[1] = (aws_msg_attr_t){ "prism.route", "String", r->name };
+    attrs[2] = (aws_msg_attr_t){ "prism.plugin", "String", plugin };
+    attrs[3] = (aws_msg_attr_t){ "prism.attempts", "Number", attempts };
+    attrs[4] = (aws_msg_attr_t){ "prism.original_message_id", "String", m->message_id };
 
     memset(&p, 0, sizeof(p));
     p.queue_url = r->dlq_url;

@@ -26,13 +26,13 @@
 #define HOST_DEP_TARGET_MAX 300
 
 typedef struct {
-    pthread_mutex_t mu;                                      /* guards target */
+    pthread_mutex_t mu; /* guards target */
     host_breaker_conf_t conf;
-    host_breaker_t  b[HOST_DEP_COUNT];
-    char            target[HOST_DEP_COUNT][HOST_DEP_TARGET_MAX]; /* what to probe */
-    aws_client_t   *aws;
+    host_breaker_t b[HOST_DEP_COUNT];
+    char target[HOST_DEP_COUNT][HOST_DEP_TARGET_MAX]; /* what to probe */
+    aws_client_t *aws;
     host_metrics_t *metrics;
-    int             slot;                                    /* the worker's metrics slot */
+    int slot; /* the worker's metrics slot */
 } host_deps_t;
 
 /* Prepares closed breakers with CONF, probing through AWS, reporting to

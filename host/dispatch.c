@@ -2,7 +2,7 @@
  * dispatch — parse, fetch, run the plugin, store, and pick the outcome.
  * See dispatch.h.
  */
-#define _GNU_SOURCE  /* sigabbrev_np */
+#define _GNU_SOURCE /* sigabbrev_np */
 #include "dispatch.h"
 
 #include <signal.h>
@@ -30,27 +30,26 @@ typedef enum { OUT_OK, OUT_RETRY, OUT_HOLD, OUT_REJECT, OUT_POISON } outcome_t;
 
 /* What one message's handling needs along the way. */
 typedef struct {
-    host_poller_t           *p;
+    host_poller_t *p;
     const aws_sqs_message_t *m;
-    host_event_t             ev;
-    host_log_ctx_t           ctx;
-    double                   t0;
-    char                     reason[HOST_DLQ_REASON_MAX];
-    host_output_ref_t        refs[HOST_OUTPUTS_MAX];  /* what store_outputs stored */
-    size_t                   nrefs;
-    int                      suspect;  /* of a crash: run the plugin solo */
-    int                      id_confirmed; /* the original confirms ev.image_id
+    host_event_t ev;
+    host_log_ctx_t ctx;
+    double t0;
+    char reason[HOST_DLQ_REASON_MAX];
+    host_output_ref_t refs[HOST_OUTPUTS_MAX]; /* what store_outputs stored */
+    size_t nrefs;
+    int suspect;      /* of a crash: run the plugin solo */
+    int id_confirmed; /* the original confirms ev.image_id
                                               (identity.h): a record may be written */
 } job_t;
 
 /* Turns an outcome into a disposition: counts it, logs it, and for
  * reject/poison sends the message to the DLQ first. */
-static host_disposition_t
-conclude(job_t *j, outcome_t out)
+static host_disposition_t conclude(job_t *j, outcome_t out)
 {
     host_poller_t *p = j->p;
-    double         ms = (host_monotonic() - j->t0) * 1000.0;
-    char           err[1024];
+    double ms = (host_monotonic() - j->t0) * 1000.0;
+    char err[1024];
 
     j->ctx.image_id = j->ev.image_id;
     j->ctx.reason = j->reason;
@@ -70,11 +69,10 @@ conclude(job_t *j, outcome_t out)
                  out == OUT_HOLD ? ", held while the dependency is unavailable" : "", j->reason);
         return out == OUT_HOLD ? HOST_DISPOSE_HOLD : HOST_DISPOSE_LEAVE;
     case OUT_REJECT:
-    case OUT_POISON:
-        break;
+    case OUT_POISON: break;
     }
-    host_metrics_inc(p->metrics, p->metric_route, out == OUT_POISON ? HOST_M_POISON
-                                                                     : HOST_M_REJECTED);
+    host_metrics_inc(p->metrics, p->metric_route,
+                     out == OUT_POISON ? HOST_M_POISON : HOST_M_REJECTED);
     if (host_dead_letter(p->aws, p->route, p->plugin_id, j->m, j->reason, err, sizeof(err)) != 0) {
         host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
         host_metrics_inc(p->metrics, p->metric_route, HOST_M_RETRIED);
@@ -85,35 +83,32 @@ conclude(job_t *j, outcome_t out)
     }
     host_metrics_inc(p->metrics, p->metric_route, HOST_M_DEAD_LETTERED);
     j->ctx.event = out == OUT_POISON ? "poison" : "rejected";
-    host_log(HOST_LOG_WARN, &j->ctx, "%s: %s: sent to the DLQ", out == OUT_POISON ? "poison"
-                                                                                   : "rejected",
-             j->reason);
+    host_log(HOST_LOG_WARN, &j->ctx, "%s: %s: sent to the DLQ",
+             out == OUT_POISON ? "poison" : "rejected", j->reason);
     return HOST_DISPOSE_DELETE;
 }
 
 /* Reads a locally stored original into p->input (see original.h). */
-static outcome_t
-fetch_local(job_t *j)
+static outcome_t fetch_local(job_t *j)
 {
     const host_route_conf_t *r = j->p->route;
-    char                     err[900];
+    char err[900];
 
     if (r->input_directory == NULL) {
-        snprintf(j->reason, sizeof(j->reason), "the original is stored locally (prism.storage "
+        snprintf(j->reason, sizeof(j->reason),
+                 "the original is stored locally (prism.storage "
                  "\"local\") but the route has no input_directory");
         return OUT_REJECT;
     }
     switch (host_original_read_local(r->input_directory, j->ev.key, r->max_input_bytes,
                                      &j->p->input, err, sizeof(err))) {
-    case HOST_ORIG_OK:
-        return OUT_OK;
+    case HOST_ORIG_OK: return OUT_OK;
     case HOST_ORIG_FAILED:
         snprintf(j->reason, sizeof(j->reason), "reading the original: %s", err);
         return OUT_RETRY;
     case HOST_ORIG_MISSING:
     case HOST_ORIG_TOO_LARGE:
-    case HOST_ORIG_UNSAFE:
-        break;
+    case HOST_ORIG_UNSAFE: break;
     }
     snprintf(j->reason, sizeof(j->reason), "original: %s", err);
     return OUT_REJECT;
@@ -121,13 +116,12 @@ fetch_local(job_t *j)
 
 /* Fetches the original into p->input.  Returns OUT_OK, or the outcome
  * of the failure with j->reason set. */
-static outcome_t
-fetch_original(job_t *j, aws_s3_object_info_t *info)
+static outcome_t fetch_original(job_t *j, aws_s3_object_info_t *info)
 {
-    host_poller_t           *p = j->p;
+    host_poller_t *p = j->p;
     const host_route_conf_t *r = p->route;
-    aws_error_t              aerr;
-    char                     why[700];
+    aws_error_t aerr;
+    char why[700];
 
     if (j->ev.size > r->max_input_bytes) {
         snprintf(j->reason, sizeof(j->reason), "original is %lld bytes, over max_input_bytes %lld",
@@ -136,34 +130,38 @@ fetch_original(job_t *j, aws_s3_object_info_t *info)
     }
     if (j->ev.storage_local)
         return fetch_local(j);
-    if (aws_s3_get_object(p->aws, j->ev.bucket, j->ev.key, (size_t) r->max_input_bytes,
-                          &p->input, info, &aerr) == 0) {
+    if (aws_s3_get_object(p->aws, j->ev.bucket, j->ev.key, (size_t) r->max_input_bytes, &p->input,
+                          info, &aerr)
+        == 0) {
         host_deps_report(p->deps, HOST_DEP_S3, j->ev.bucket, 0, NULL);
         return OUT_OK;
     }
     aws_error_format(&aerr, why, sizeof(why));
     host_deps_report(p->deps, HOST_DEP_S3, j->ev.bucket, aws_error_retryable(&aerr), why);
     if (aerr.kind == AWS_ERR_TOO_LARGE) {
-        snprintf(j->reason, sizeof(j->reason), "original s3://%s/%s is over max_input_bytes "
-                 "%lld", j->ev.bucket, j->ev.key, r->max_input_bytes);
+        snprintf(j->reason, sizeof(j->reason),
+                 "original s3://%s/%s is over max_input_bytes "
+                 "%lld",
+                 j->ev.bucket, j->ev.key, r->max_input_bytes);
         return OUT_REJECT;
     }
     if (aws_s3_error_is_not_found(&aerr)) {
-        snprintf(j->reason, sizeof(j->reason), "original s3://%s/%s not found: %s",
-                 j->ev.bucket, j->ev.key, why);
+        snprintf(j->reason, sizeof(j->reason), "original s3://%s/%s not found: %s", j->ev.bucket,
+                 j->ev.key, why);
         return OUT_REJECT;
     }
     /* Without s3:ListBucket, S3 answers a missing key with AccessDenied:
      * treated like a missing original (the DLQ keeps the message should
      * it be a permission problem instead). */
     if (aws_error_is(&aerr, "AccessDenied")) {
-        snprintf(j->reason, sizeof(j->reason), "original s3://%s/%s not readable (missing, or "
-                 "no s3:GetObject permission): %s", j->ev.bucket, j->ev.key, why);
+        snprintf(j->reason, sizeof(j->reason),
+                 "original s3://%s/%s not readable (missing, or "
+                 "no s3:GetObject permission): %s",
+                 j->ev.bucket, j->ev.key, why);
         return OUT_REJECT;
     }
     host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
-    snprintf(j->reason, sizeof(j->reason), "fetching s3://%s/%s: %s", j->ev.bucket, j->ev.key,
-             why);
+    snprintf(j->reason, sizeof(j->reason), "fetching s3://%s/%s: %s", j->ev.bucket, j->ev.key, why);
     return aws_error_retryable(&aerr) ? OUT_HOLD : OUT_RETRY;
 }
 
@@ -171,25 +169,25 @@ fetch_original(job_t *j, aws_s3_object_info_t *info)
  * summarises), OUT_RETRY when a store failed (OUT_HOLD when S3 was
  * unavailable), OUT_REJECT when a key can never be stored (too long,
  * unsafe as a local path). */
-static outcome_t
-store_outputs(job_t *j)
+static outcome_t store_outputs(job_t *j)
 {
     host_poller_t *p = j->p;
-    char           key[1100];
-    char           err[900];
-    int            rc, transient;
+    char key[1100];
+    char err[900];
+    int rc, transient;
 
     for (size_t i = 0; i < p->outputs.n; i++) {
         host_output_item_t *it = &p->outputs.items[i];
 
         if (host_key_derive(p->route->prefix, j->ev.key, p->route->name, it->suffix, key,
-                            sizeof(key)) < 0) {
+                            sizeof(key))
+            < 0) {
             snprintf(j->reason, sizeof(j->reason), "derived key for \"%s\" exceeds 1024 bytes",
                      it->suffix);
             return OUT_REJECT;
         }
-        rc = host_store_put(p->route, p->aws, key, it->content_type, it->data, it->len,
-                            &transient, err, sizeof(err));
+        rc = host_store_put(p->route, p->aws, key, it->content_type, it->data, it->len, &transient,
+                            err, sizeof(err));
         if (p->route->bucket != NULL && rc != -2)
             host_deps_report(p->deps, HOST_DEP_S3, p->route->bucket, transient, err);
         if (rc != 0) {
@@ -213,20 +211,20 @@ store_outputs(job_t *j)
 }
 
 /* Runs the plugin on the fetched original and stores its outputs. */
-static outcome_t
-run_plugin(job_t *j, const aws_s3_object_info_t *info)
+static outcome_t run_plugin(job_t *j, const aws_s3_object_info_t *info)
 {
-    host_poller_t        *p = j->p;
+    host_poller_t *p = j->p;
     const prism_plugin_t *d = p->inst.plugin->desc;
-    prism_input_t         in;
-    prism_result_t        res;
+    prism_input_t in;
+    prism_result_t res;
 
     memset(&in, 0, sizeof(in));
     in.data = (const unsigned char *) p->input.data;
     in.len = p->input.len;
     in.key = j->ev.key;
-    in.content_type = j->ev.content_type != NULL ? j->ev.content_type
-                      : info->content_type[0] != '\0' ? info->content_type : NULL;
+    in.content_type = j->ev.content_type != NULL      ? j->ev.content_type
+                      : info->content_type[0] != '\0' ? info->content_type
+                                                      : NULL;
     in.width = j->ev.width;
     in.height = j->ev.height;
     in.image_id = j->ev.image_id;
@@ -238,8 +236,7 @@ run_plugin(job_t *j, const aws_s3_object_info_t *info)
     res = d->process(p->inst.state, &in, &p->outputs.api);
     host_crash_ledger_leave(p->crash, p->worker_slot, p->crash_thread);
     switch (res) {
-    case PRISM_OK:
-        return store_outputs(j);
+    case PRISM_OK: return store_outputs(j);
     case PRISM_RETRY:
         snprintf(j->reason, sizeof(j->reason), "plugin %s: %s", d->name,
                  p->outputs.reason[0] ? p->outputs.reason : "asked for a retry");
@@ -258,20 +255,24 @@ run_plugin(job_t *j, const aws_s3_object_info_t *info)
  * (TRANSIENT: the dependency was unavailable), the outcome OUT (reason
  * SUMMARY) and its stored outputs, so that the next attempt only writes
  * the record and the event (memo.h).  Returns OUT_HOLD or OUT_RETRY, j->reason set. */
-static outcome_t
-announce_failed(job_t *j, outcome_t out, const char *summary, int transient, const char *why)
+static outcome_t announce_failed(job_t *j, outcome_t out, const char *summary, int transient,
+                                 const char *why)
 {
     host_poller_t *p = j->p;
 
     host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
     if (host_memo_put(p->memo, j->m->message_id,
                       (out == OUT_OK ? HOST_MEMO_OK : 0)
-                      | (j->id_confirmed ? HOST_MEMO_ID_CONFIRMED : 0),
-                      summary, j->refs, j->nrefs) != 0)
-        host_log(HOST_LOG_WARN, &j->ctx, "out of memory: the next attempt runs the plugin "
+                          | (j->id_confirmed ? HOST_MEMO_ID_CONFIRMED : 0),
+                      summary, j->refs, j->nrefs)
+        != 0)
+        host_log(HOST_LOG_WARN, &j->ctx,
+                 "out of memory: the next attempt runs the plugin "
                  "again");
-    snprintf(j->reason, sizeof(j->reason), "%s (outcome kept: the next attempt only writes "
-             "the record and the event)", why);
+    snprintf(j->reason, sizeof(j->reason),
+             "%s (outcome kept: the next attempt only writes "
+             "the record and the event)",
+             why);
     return transient ? OUT_HOLD : OUT_RETRY;
 }
 
@@ -280,14 +281,13 @@ announce_failed(job_t *j, outcome_t out, const char *summary, int transient, con
  * original confirmed the event's imageId) and, when OK, publishes the
  * completion event (completion_topic_arn set).  Returns OUT, or OUT_RETRY /
  * OUT_HOLD with j->reason set when a write failed (see announce_failed). */
-static outcome_t
-announce(job_t *j, outcome_t out)
+static outcome_t announce(job_t *j, outcome_t out)
 {
-    host_poller_t           *p = j->p;
+    host_poller_t *p = j->p;
     const host_route_conf_t *r = p->route;
-    host_route_result_t      res;
-    char                     at[40], err[900], why[1000], summary[HOST_DLQ_REASON_MAX];
-    int                      transient;
+    host_route_result_t res;
+    char at[40], err[900], why[1000], summary[HOST_DLQ_REASON_MAX];
+    int transient;
 
     if (out != OUT_OK && out != OUT_REJECT)
         return out;
@@ -305,22 +305,20 @@ announce(job_t *j, outcome_t out)
     res.noutputs = res.ok ? j->nrefs : 0;
     snprintf(summary, sizeof(summary), "%s", j->reason);
     if (r->record_table != NULL && j->id_confirmed) {
-        int rc = host_record_write(p->aws, r->record_table, &j->ev, &res, &transient, err,
-                                   sizeof(err));
+        int rc =
+            host_record_write(p->aws, r->record_table, &j->ev, &res, &transient, err, sizeof(err));
 
-        host_deps_report(p->deps, HOST_DEP_DYNAMODB, r->record_table, rc != 0 && transient,
-                         err);
+        host_deps_report(p->deps, HOST_DEP_DYNAMODB, r->record_table, rc != 0 && transient, err);
         if (rc != 0) {
             snprintf(why, sizeof(why), "image record: %s", err);
             return announce_failed(j, out, summary, transient, why);
         }
     }
     if (res.ok && r->completion_topic_arn != NULL) {
-        int rc = host_completion_publish(p->aws, r->completion_topic_arn, &j->ev, &res,
-                                         &transient, err, sizeof(err));
+        int rc = host_completion_publish(p->aws, r->completion_topic_arn, &j->ev, &res, &transient,
+                                         err, sizeof(err));
 
-        host_deps_report(p->deps, HOST_DEP_SNS, r->completion_topic_arn, rc != 0 && transient,
-                         err);
+        host_deps_report(p->deps, HOST_DEP_SNS, r->completion_topic_arn, rc != 0 && transient, err);
         if (rc != 0) {
             snprintf(why, sizeof(why), "completion event: %s", err);
             return announce_failed(j, out, summary, transient, why);
@@ -332,8 +330,7 @@ announce(job_t *j, outcome_t out)
 /* Returns 1, with j->reason set, when the crash ledger condemns the
  * message (its plugin crashed the worker on it, see crash_ledger.h);
  * else 0, with j->suspect set when it was in a plugin at a crash. */
-static int
-condemned_by_crash(job_t *j)
+static int condemned_by_crash(job_t *j)
 {
     int crashes, sig, certain;
 
@@ -342,12 +339,15 @@ condemned_by_crash(job_t *j)
         return 0;
     }
     if (certain)
-        snprintf(j->reason, sizeof(j->reason), "plugin crashed (signal %d, SIG%s) while "
-                 "processing this message", sig, sigabbrev_np(sig));
+        snprintf(j->reason, sizeof(j->reason),
+                 "plugin crashed (signal %d, SIG%s) while "
+                 "processing this message",
+                 sig, sigabbrev_np(sig));
     else
-        snprintf(j->reason, sizeof(j->reason), "plugin crashed %d times (last: signal %d, "
-                 "SIG%s) while this message was among those being processed", crashes, sig,
-                 sigabbrev_np(sig));
+        snprintf(j->reason, sizeof(j->reason),
+                 "plugin crashed %d times (last: signal %d, "
+                 "SIG%s) while this message was among those being processed",
+                 crashes, sig, sigabbrev_np(sig));
     return 1;
 }
 
@@ -355,18 +355,19 @@ condemned_by_crash(job_t *j)
  * verdict restored,
  * when a previous attempt stored the message's outputs but could not
  * write its record or completion event (memo.h); else 0. */
-static int
-outputs_remembered(job_t *j, outcome_t *out)
+static int outputs_remembered(job_t *j, outcome_t *out)
 {
     unsigned flags;
 
-    if (!host_memo_take(j->p->memo, j->m->message_id, &flags, j->reason, sizeof(j->reason),
-                        j->refs, HOST_OUTPUTS_MAX, &j->nrefs))
+    if (!host_memo_take(j->p->memo, j->m->message_id, &flags, j->reason, sizeof(j->reason), j->refs,
+                        HOST_OUTPUTS_MAX, &j->nrefs))
         return 0;
     *out = (flags & HOST_MEMO_OK) ? OUT_OK : OUT_REJECT;
     j->id_confirmed = (flags & HOST_MEMO_ID_CONFIRMED) != 0;
-    host_log(HOST_LOG_INFO, &j->ctx, "outcome kept from an earlier attempt (%s): writing the "
-             "record and the completion event only, without running the plugin", j->reason);
+    host_log(HOST_LOG_INFO, &j->ctx,
+             "outcome kept from an earlier attempt (%s): writing the "
+             "record and the completion event only, without running the plugin",
+             j->reason);
     return 1;
 }
 
@@ -374,20 +375,14 @@ outputs_remembered(job_t *j, outcome_t *out)
  * prism-image-id metadata, INFO, for an S3 original; else its key): sets
  * j->id_confirmed and returns OUT_OK, or OUT_REJECT with j->reason set
  * when the original contradicts the id. */
-static outcome_t
-confirm_identity(job_t *j, const aws_s3_object_info_t *info)
+static outcome_t confirm_identity(job_t *j, const aws_s3_object_info_t *info)
 {
     const char *meta = j->ev.storage_local ? NULL : aws_s3_object_meta(info, ING_META_IMAGE_ID);
 
     switch (host_image_id_check(j->ev.image_id, meta, j->ev.key, j->reason, sizeof(j->reason))) {
-    case HOST_ID_CONFIRMED:
-        j->id_confirmed = 1;
-        return OUT_OK;
-    case HOST_ID_MISMATCH:
-        j->id_confirmed = 0;
-        return OUT_REJECT;
-    case HOST_ID_NONE:
-        break;
+    case HOST_ID_CONFIRMED: j->id_confirmed = 1; return OUT_OK;
+    case HOST_ID_MISMATCH: j->id_confirmed = 0; return OUT_REJECT;
+    case HOST_ID_NONE: break;
     }
     j->id_confirmed = 0;
     return OUT_OK;
@@ -397,21 +392,17 @@ confirm_identity(job_t *j, const aws_s3_object_info_t *info)
  * budget (budget.h), then runs the plugin and gives the memory back.
  * An image over the whole budget is rejected, one that found no room
  * within memory.decode_wait_seconds is retried; j->reason says why. */
-static outcome_t
-run_within_budget(job_t *j, const aws_s3_object_info_t *info)
+static outcome_t run_within_budget(job_t *j, const aws_s3_object_info_t *info)
 {
     host_poller_t *p = j->p;
-    uint64_t       cost;
-    outcome_t      out;
+    uint64_t cost;
+    outcome_t out;
 
     switch (host_budget_admit(p->budget, p->input.data, p->input.len, &cost, j->reason,
                               sizeof(j->reason))) {
-    case HOST_BUDGET_TOO_LARGE:
-        return OUT_REJECT;
-    case HOST_BUDGET_BUSY:
-        return OUT_RETRY;
-    case HOST_BUDGET_OK:
-        break;
+    case HOST_BUDGET_TOO_LARGE: return OUT_REJECT;
+    case HOST_BUDGET_BUSY: return OUT_RETRY;
+    case HOST_BUDGET_OK: break;
     }
     out = run_plugin(j, info);
     host_budget_release(p->budget, cost);
@@ -421,8 +412,7 @@ run_within_budget(job_t *j, const aws_s3_object_info_t *info)
 /* Returns 1, with j->reason set, when TYPE (the event's contentType, or
  * when SNIFFED the type of the original's bytes) is not one the route's
  * plugin accepts; else 0. */
-static int
-refused_type(job_t *j, const char *type, int sniffed)
+static int refused_type(job_t *j, const char *type, int sniffed)
 {
     const prism_plugin_t *d = j->p->inst.plugin->desc;
 
@@ -433,19 +423,19 @@ refused_type(job_t *j, const char *type, int sniffed)
  * does not accept is rejected before the original is fetched, or, when
  * the event names no type, before the plugin runs if the original's bytes
  * are a type imageinfo knows (other bytes are left to the plugin). */
-static outcome_t
-handle_image(job_t *j)
+static outcome_t handle_image(job_t *j)
 {
     const host_route_conf_t *r = j->p->route;
-    aws_s3_object_info_t     info;
-    outcome_t                out;
+    aws_s3_object_info_t info;
+    outcome_t out;
 
     if (host_input_admit(r, &j->ev, j->reason, sizeof(j->reason)) != 0)
         return OUT_REJECT;
     /* before the original is read, only its key can confirm the id: a
      * reject now is recorded only then */
-    j->id_confirmed = host_image_id_check(j->ev.image_id, NULL, j->ev.key, j->reason,
-                                          sizeof(j->reason)) == HOST_ID_CONFIRMED;
+    j->id_confirmed =
+        host_image_id_check(j->ev.image_id, NULL, j->ev.key, j->reason, sizeof(j->reason))
+        == HOST_ID_CONFIRMED;
     if (j->m->receive_count > r->max_attempts) {
         snprintf(j->reason, sizeof(j->reason), "max_attempts %d exceeded: received %ld times",
                  r->max_attempts, j->m->receive_count);
@@ -473,10 +463,9 @@ handle_image(job_t *j)
     return announce(j, out);
 }
 
-host_disposition_t
-host_dispatch(host_poller_t *p, const aws_sqs_message_t *m)
+host_disposition_t host_dispatch(host_poller_t *p, const aws_sqs_message_t *m)
 {
-    job_t              j;
+    job_t j;
     host_disposition_t d;
 
     memset(&j, 0, sizeof(j));
@@ -492,9 +481,7 @@ host_dispatch(host_poller_t *p, const aws_sqs_message_t *m)
         snprintf(j.reason, sizeof(j.reason), "s3:TestEvent, nothing to do");
         d = conclude(&j, OUT_OK);
         break;
-    case HOST_MSG_POISON:
-        d = conclude(&j, OUT_POISON);
-        break;
+    case HOST_MSG_POISON: d = conclude(&j, OUT_POISON); break;
     case HOST_MSG_IMAGE:
     default:
         j.ctx.request_id = j.ev.request_id;

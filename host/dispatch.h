@@ -56,9 +56,9 @@
 #include "sqs.h"
 
 typedef enum {
-    HOST_DISPOSE_DELETE = 0,  /* done with it: delete from the queue */
-    HOST_DISPOSE_LEAVE,       /* leave it: SQS redelivers it */
-    HOST_DISPOSE_HOLD         /* a dependency is unavailable: keep it, try it again */
+    HOST_DISPOSE_DELETE = 0, /* done with it: delete from the queue */
+    HOST_DISPOSE_LEAVE,      /* leave it: SQS redelivers it */
+    HOST_DISPOSE_HOLD        /* a dependency is unavailable: keep it, try it again */
 } host_disposition_t;
 
 /* Decides and carries out M's fate (above) with P's plugin instance,

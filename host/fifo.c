@@ -6,16 +6,14 @@
 #include <string.h>
 
 /* Returns 1 when messages I and J are in the same group. */
-static int
-same_group(const host_fifo_batch_t *b, size_t i, size_t j)
+static int same_group(const host_fifo_batch_t *b, size_t i, size_t j)
 {
     if (b->group[i] == NULL || b->group[j] == NULL)
         return b->group[i] == b->group[j];
     return strcmp(b->group[i], b->group[j]) == 0;
 }
 
-void
-host_fifo_init(host_fifo_batch_t *b, const char *const *groups, size_t n)
+void host_fifo_init(host_fifo_batch_t *b, const char *const *groups, size_t n)
 {
     memset(b, 0, sizeof(*b));
     b->n = n < HOST_FIFO_MAX ? n : HOST_FIFO_MAX;
@@ -23,8 +21,7 @@ host_fifo_init(host_fifo_batch_t *b, const char *const *groups, size_t n)
         b->group[i] = groups[i];
 }
 
-int
-host_fifo_may_run(host_fifo_batch_t *b, size_t i)
+int host_fifo_may_run(host_fifo_batch_t *b, size_t i)
 {
     if (i >= b->n)
         return 0;
@@ -37,8 +34,7 @@ host_fifo_may_run(host_fifo_batch_t *b, size_t i)
     return 1;
 }
 
-void
-host_fifo_left(host_fifo_batch_t *b, size_t i)
+void host_fifo_left(host_fifo_batch_t *b, size_t i)
 {
     if (i < b->n)
         b->left[i] = 1;

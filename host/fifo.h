@@ -19,9 +19,9 @@
 #define HOST_FIFO_MAX AWS_SQS_MAX_MESSAGES
 
 typedef struct {
-    const char   *group[HOST_FIFO_MAX];   /* borrowed; NULL: the shared group */
-    unsigned char left[HOST_FIFO_MAX];    /* 1: message i was left or skipped */
-    size_t        n;
+    const char *group[HOST_FIFO_MAX];  /* borrowed; NULL: the shared group */
+    unsigned char left[HOST_FIFO_MAX]; /* 1: message i was left or skipped */
+    size_t n;
 } host_fifo_batch_t;
 
 /* Prepares B for N (<= HOST_FIFO_MAX; more are cut) messages whose

@@ -22,12 +22,12 @@
 
 #include <stddef.h>
 
-#include "event.h"   /* ING_META_IMAGE_ID: the metadata naming the id */
+#include "event.h" /* ING_META_IMAGE_ID: the metadata naming the id */
 
 typedef enum {
-    HOST_ID_NONE = 0,    /* no id claimed: nothing to record under */
-    HOST_ID_CONFIRMED,   /* the original confirms the claimed id */
-    HOST_ID_MISMATCH     /* the original contradicts it (or cannot confirm it) */
+    HOST_ID_NONE = 0,  /* no id claimed: nothing to record under */
+    HOST_ID_CONFIRMED, /* the original confirms the claimed id */
+    HOST_ID_MISMATCH   /* the original contradicts it (or cannot confirm it) */
 } host_id_verdict_t;
 
 /* Compares CLAIMED (the message's imageId, may be NULL) with the

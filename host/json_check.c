@@ -11,8 +11,7 @@
 
 #define DESCRIBE_MAX 40
 
-void
-host_jpath_key(char *out, size_t outlen, const char *path, const char *key)
+void host_jpath_key(char *out, size_t outlen, const char *path, const char *key)
 {
     if (path == NULL || *path == '\0')
         snprintf(out, outlen, "%s", key);
@@ -20,14 +19,12 @@ host_jpath_key(char *out, size_t outlen, const char *path, const char *key)
         snprintf(out, outlen, "%s.%s", path, key);
 }
 
-void
-host_jpath_index(char *out, size_t outlen, const char *path, size_t i)
+void host_jpath_index(char *out, size_t outlen, const char *path, size_t i)
 {
     snprintf(out, outlen, "%s[%zu]", path, i);
 }
 
-void
-host_json_describe(const json_t *v, char *out, size_t outlen)
+void host_json_describe(const json_t *v, char *out, size_t outlen)
 {
     if (v == NULL) {
         snprintf(out, outlen, "nothing");
@@ -45,11 +42,10 @@ host_json_describe(const json_t *v, char *out, size_t outlen)
     free(text);
 }
 
-void
-host_jerr(char *err, size_t errlen, const char *path, const char *fmt, ...)
+void host_jerr(char *err, size_t errlen, const char *path, const char *fmt, ...)
 {
     va_list ap;
-    int     n;
+    int n;
 
     n = snprintf(err, errlen, "%s: ", path);
     if (n < 0 || (size_t) n >= errlen)
@@ -59,9 +55,8 @@ host_jerr(char *err, size_t errlen, const char *path, const char *fmt, ...)
     va_end(ap);
 }
 
-void
-host_jerr_expected(char *err, size_t errlen, const char *path, const char *what,
-                   const json_t *v)
+void host_jerr_expected(char *err, size_t errlen, const char *path, const char *what,
+                        const json_t *v)
 {
     char got[DESCRIBE_MAX + 8];
 
@@ -69,15 +64,15 @@ host_jerr_expected(char *err, size_t errlen, const char *path, const char *what,
     host_jerr(err, errlen, path, "expected %s, got %s", what, got);
 }
 
-int
-host_json_known_keys(const json_t *obj, const char *path, const char *const *allowed,
-                     char *err, size_t errlen)
+int host_json_known_keys(const json_t *obj, const char *path, const char *const *allowed, char *err,
+                         size_t errlen)
 {
     const char *key;
-    json_t     *value;
-    char        kpath[HOST_JPATH_MAX];
+    json_t *value;
+    char kpath[HOST_JPATH_MAX];
 
-    json_object_foreach((json_t *) obj, key, value) {
+    json_object_foreach((json_t *) obj, key, value)
+    {
         size_t i;
         for (i = 0; allowed[i] != NULL; i++)
             if (strcmp(allowed[i], key) == 0)

@@ -39,7 +39,7 @@ void host_jerr_expected(char *err, size_t errlen, const char *path, const char *
 /* Checks that every key of object OBJ (at PATH) is one of ALLOWED
  * (NULL-terminated).  Returns 0, or -1 with "PATH.KEY: unknown key" in
  * err for the first stranger. */
-int host_json_known_keys(const json_t *obj, const char *path, const char *const *allowed,
-                         char *err, size_t errlen);
+int host_json_known_keys(const json_t *obj, const char *path, const char *const *allowed, char *err,
+                         size_t errlen);
 
 #endif

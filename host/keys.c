@@ -6,11 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define S3_KEY_MAX   1024
-#define SEGMENT_MAX  255
+#define S3_KEY_MAX  1024
+#define SEGMENT_MAX 255
 
-int
-host_suffix_valid(const char *suffix)
+int host_suffix_valid(const char *suffix)
 {
     size_t n = strlen(suffix);
 
@@ -18,15 +17,14 @@ host_suffix_valid(const char *suffix)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char c = suffix[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-              || c == '.' || c == '_' || c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+              || c == '_' || c == '-'))
             return 0;
     }
     return 1;
 }
 
-size_t
-host_key_stem_length(const char *key)
+size_t host_key_stem_length(const char *key)
 {
     const char *slash = strrchr(key, '/');
     const char *seg = slash != NULL ? slash + 1 : key;
@@ -37,12 +35,11 @@ host_key_stem_length(const char *key)
     return (size_t) (dot - key);
 }
 
-long
-host_key_derive(const char *prefix, const char *key, const char *route, const char *suffix,
-                char *out, size_t outlen)
+long host_key_derive(const char *prefix, const char *key, const char *route, const char *suffix,
+                     char *out, size_t outlen)
 {
     size_t stem = host_key_stem_length(key);
-    int    n;
+    int n;
 
     if (stem > S3_KEY_MAX)
         return -1;
@@ -52,8 +49,7 @@ host_key_derive(const char *prefix, const char *key, const char *route, const ch
     return n;
 }
 
-int
-host_key_check_segments(const char *key, size_t segment_max, char *err, size_t errlen)
+int host_key_check_segments(const char *key, size_t segment_max, char *err, size_t errlen)
 {
     const char *seg = key;
 
@@ -63,9 +59,10 @@ host_key_check_segments(const char *key, size_t segment_max, char *err, size_t e
     }
     for (;;) {
         const char *end = strchr(seg, '/');
-        size_t      len = end != NULL ? (size_t) (end - seg) : strlen(seg);
+        size_t len = end != NULL ? (size_t) (end - seg) : strlen(seg);
 
-        if (len == 0 || (len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.')) {
+        if (len == 0 || (len == 1 && seg[0] == '.')
+            || (len == 2 && seg[0] == '.' && seg[1] == '.')) {
             snprintf(err, errlen, "key has an empty, \".\" or \"..\" path segment");
             return -1;
         }
@@ -85,9 +82,8 @@ host_key_check_segments(const char *key, size_t segment_max, char *err, size_t e
     }
 }
 
-int
-host_key_local_path(const char *dir, const char *key, char *out, size_t outlen,
-                    char *err, size_t errlen)
+int host_key_local_path(const char *dir, const char *key, char *out, size_t outlen, char *err,
+                        size_t errlen)
 {
     int n;
 

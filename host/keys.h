@@ -50,7 +50,7 @@ int host_key_check_segments(const char *key, size_t segment_max, char *err, size
 /* Writes DIR "/" KEY into out (outlen bytes) when KEY is safe as a
  * relative path: host_key_check_segments() with segments of at most 255
  * bytes.  Returns 0, or -1 with a reason in err. */
-int host_key_local_path(const char *dir, const char *key, char *out, size_t outlen,
-                        char *err, size_t errlen);
+int host_key_local_path(const char *dir, const char *key, char *out, size_t outlen, char *err,
+                        size_t errlen);
 
 #endif

@@ -10,9 +10,8 @@
 #include "log.h"
 #include "sqs.h"
 
-int
-host_leases_init(host_lease_set_t *s, const host_route_conf_t *r, host_metrics_t *m,
-                 int metric_route)
+int host_leases_init(host_lease_set_t *s, const host_route_conf_t *r, host_metrics_t *m,
+                     int metric_route)
 {
     memset(s, 0, sizeof(*s));
     s->route = r;
@@ -22,25 +21,22 @@ host_leases_init(host_lease_set_t *s, const host_route_conf_t *r, host_metrics_t
 }
 
 /* Frees lease L's strings and marks it unused.  Lock held. */
-static void
-lease_clear(host_lease_t *l)
+static void lease_clear(host_lease_t *l)
 {
     free(l->message_id);
     free(l->receipt_handle);
     memset(l, 0, sizeof(*l));
 }
 
-void
-host_leases_destroy(host_lease_set_t *s)
+void host_leases_destroy(host_lease_set_t *s)
 {
     for (int i = 0; i < HOST_LEASES_MAX; i++)
         lease_clear(&s->leases[i]);
     pthread_mutex_destroy(&s->mu);
 }
 
-int
-host_leases_add(host_lease_set_t *s, const char *message_id, const char *receipt_handle,
-                double now)
+int host_leases_add(host_lease_set_t *s, const char *message_id, const char *receipt_handle,
+                    double now)
 {
     int slot = -1;
 
@@ -66,8 +62,7 @@ host_leases_add(host_lease_set_t *s, const char *message_id, const char *receipt
     return slot;
 }
 
-void
-host_leases_drop(host_lease_set_t *s, int i)
+void host_leases_drop(host_lease_set_t *s, int i)
 {
     if (i < 0 || i >= HOST_LEASES_MAX)
         return;
@@ -76,8 +71,7 @@ host_leases_drop(host_lease_set_t *s, int i)
     pthread_mutex_unlock(&s->mu);
 }
 
-int
-host_leases_held(host_lease_set_t *s, int i)
+int host_leases_held(host_lease_set_t *s, int i)
 {
     int held;
 
@@ -91,28 +85,27 @@ host_leases_held(host_lease_set_t *s, int i)
 
 /* One extension to request: a copy of what the lease held. */
 typedef struct {
-    int      slot;
+    int slot;
     unsigned gen;
-    int      timeout;
-    char     id[8];
-    char    *message_id;
-    char    *receipt_handle;
+    int timeout;
+    char id[8];
+    char *message_id;
+    char *receipt_handle;
 } extension_t;
 
 /* Collects the leases due for extension at NOW into ext (copies; lock
  * taken here).  Leases past heartbeat_max_seconds are given up (logged).
  * Returns how many were collected. */
-static size_t
-collect_due(host_lease_set_t *s, double now, extension_t *ext)
+static size_t collect_due(host_lease_set_t *s, double now, extension_t *ext)
 {
     const host_route_conf_t *r = s->route;
-    size_t                   n = 0;
+    size_t n = 0;
 
     pthread_mutex_lock(&s->mu);
     for (int i = 0; i < HOST_LEASES_MAX; i++) {
         host_lease_t *l = &s->leases[i];
-        double        left_cap;
-        int           timeout;
+        double left_cap;
+        int timeout;
 
         if (!l->used || l->given_up || l->deadline - now > r->visibility_timeout / 2.0)
             continue;
@@ -120,8 +113,10 @@ collect_due(host_lease_set_t *s, double now, extension_t *ext)
         timeout = left_cap < r->visibility_timeout ? (int) left_cap : r->visibility_timeout;
         if (timeout < 1) {
             host_log_ctx_t ctx = { .route = r->name, .message_id = l->message_id };
-            host_log(HOST_LOG_WARN, &ctx, "held for heartbeat_max_seconds (%d s): no longer "
-                     "extending its visibility; SQS will redeliver it", r->heartbeat_max_seconds);
+            host_log(HOST_LOG_WARN, &ctx,
+                     "held for heartbeat_max_seconds (%d s): no longer "
+                     "extending its visibility; SQS will redeliver it",
+                     r->heartbeat_max_seconds);
             l->given_up = 1;
             continue;
         }
@@ -143,8 +138,8 @@ collect_due(host_lease_set_t *s, double now, extension_t *ext)
 }
 
 /* Returns the failure of entry ID in RES, or NULL when it succeeded. */
-static const aws_sqs_batch_failure_t *
-find_failure(const aws_sqs_batch_result_t *res, const char *id)
+static const aws_sqs_batch_failure_t *find_failure(const aws_sqs_batch_result_t *res,
+                                                   const char *id)
 {
     for (size_t i = 0; i < res->nfailed; i++)
         if (strcmp(res->failed[i].id, id) == 0)
@@ -152,15 +147,14 @@ find_failure(const aws_sqs_batch_result_t *res, const char *id)
     return NULL;
 }
 
-void
-host_leases_heartbeat(host_lease_set_t *s, aws_client_t *aws, double now)
+void host_leases_heartbeat(host_lease_set_t *s, aws_client_t *aws, double now)
 {
-    extension_t            ext[HOST_LEASES_MAX];
-    aws_sqs_batch_entry_t  entries[HOST_LEASES_MAX];
+    extension_t ext[HOST_LEASES_MAX];
+    aws_sqs_batch_entry_t entries[HOST_LEASES_MAX];
     aws_sqs_batch_result_t res = AWS_SQS_BATCH_RESULT_INIT;
-    aws_error_t            aerr;
-    size_t                 n = collect_due(s, now, ext);
-    int                    rc;
+    aws_error_t aerr;
+    size_t n = collect_due(s, now, ext);
+    int rc;
 
     if (n == 0)
         return;
@@ -173,25 +167,26 @@ host_leases_heartbeat(host_lease_set_t *s, aws_client_t *aws, double now)
     if (rc != 0) {
         char why[700];
         host_log_ctx_t ctx = { .route = s->route->name };
-        host_log(HOST_LOG_WARN, &ctx, "heartbeat: ChangeMessageVisibilityBatch for %zu "
-                 "message(s) failed: %s", n, aws_error_format(&aerr, why, sizeof(why)));
+        host_log(HOST_LOG_WARN, &ctx,
+                 "heartbeat: ChangeMessageVisibilityBatch for %zu "
+                 "message(s) failed: %s",
+                 n, aws_error_format(&aerr, why, sizeof(why)));
         host_metrics_inc(s->metrics, s->metric_route, HOST_M_AWS_ERRORS);
     }
 
     pthread_mutex_lock(&s->mu);
     for (size_t i = 0; i < n; i++) {
-        host_lease_t                  *l = &s->leases[ext[i].slot];
+        host_lease_t *l = &s->leases[ext[i].slot];
         const aws_sqs_batch_failure_t *f = rc == 0 ? find_failure(&res, ext[i].id) : NULL;
-        host_log_ctx_t                 ctx = { .route = s->route->name,
-                                               .message_id = ext[i].message_id };
+        host_log_ctx_t ctx = { .route = s->route->name, .message_id = ext[i].message_id };
 
         if (!l->used || l->gen != ext[i].gen)
-            continue;  /* finished while we were extending it */
+            continue; /* finished while we were extending it */
         if (rc != 0)
-            continue;  /* try again on the next beat */
+            continue; /* try again on the next beat */
         if (f != NULL) {
-            host_log(HOST_LOG_WARN, &ctx, "heartbeat: cannot extend visibility: %s %s",
-                     f->code, f->message);
+            host_log(HOST_LOG_WARN, &ctx, "heartbeat: cannot extend visibility: %s %s", f->code,
+                     f->message);
             l->given_up = f->sender_fault;
             continue;
         }

@@ -21,22 +21,22 @@
 #define HOST_LEASES_MAX 10
 
 typedef struct {
-    int      used;
-    int      given_up;        /* heartbeat_max reached or the extension failed */
-    unsigned gen;             /* distinguishes a reused slot */
-    char    *message_id;
-    char    *receipt_handle;
-    double   received_at;     /* monotonic seconds */
-    double   deadline;        /* when SQS makes it visible again */
+    int used;
+    int given_up; /* heartbeat_max reached or the extension failed */
+    unsigned gen; /* distinguishes a reused slot */
+    char *message_id;
+    char *receipt_handle;
+    double received_at; /* monotonic seconds */
+    double deadline;    /* when SQS makes it visible again */
 } host_lease_t;
 
 typedef struct {
-    pthread_mutex_t          mu;
+    pthread_mutex_t mu;
     const host_route_conf_t *route;
-    host_lease_t             leases[HOST_LEASES_MAX];
-    unsigned                 next_gen;
-    host_metrics_t          *metrics;
-    int                      metric_route;
+    host_lease_t leases[HOST_LEASES_MAX];
+    unsigned next_gen;
+    host_metrics_t *metrics;
+    int metric_route;
 } host_lease_set_t;
 
 /* Prepares an empty set for route R.  Returns 0, or -1 when the mutex

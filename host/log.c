@@ -16,15 +16,14 @@
 #define HOST_LOG_LINE_MAX 2048
 #define HOST_LOG_ID_MAX   80
 
-static int              log_fd = STDERR_FILENO;
+static int log_fd = STDERR_FILENO;
 static host_log_level_t log_level = HOST_LOG_INFO;
 static host_log_format_t log_format = HOST_LOG_TEXT;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 static const char *const format_names[] = { "text", "json" };
 
-int
-host_log_level_parse(const char *text, host_log_level_t *level)
+int host_log_level_parse(const char *text, host_log_level_t *level)
 {
     for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
         if (strcmp(text, level_names[i]) == 0) {
@@ -35,8 +34,7 @@ host_log_level_parse(const char *text, host_log_level_t *level)
     return -1;
 }
 
-int
-host_log_format_parse(const char *text, host_log_format_t *format)
+int host_log_format_parse(const char *text, host_log_format_t *format)
 {
     for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++) {
         if (strcmp(text, format_names[i]) == 0) {
@@ -47,20 +45,17 @@ host_log_format_parse(const char *text, host_log_format_t *format)
     return -1;
 }
 
-void
-host_log_set_format(host_log_format_t format)
+void host_log_set_format(host_log_format_t format)
 {
     log_format = format;
 }
 
-const char *
-host_log_level_name(host_log_level_t level)
+const char *host_log_level_name(host_log_level_t level)
 {
     return (unsigned) level < 4 ? level_names[level] : "?";
 }
 
-int
-host_log_open(const char *file, host_log_level_t level, char *err, size_t errlen)
+int host_log_open(const char *file, host_log_level_t level, char *err, size_t errlen)
 {
     int fd = STDERR_FILENO;
 
@@ -78,8 +73,7 @@ host_log_open(const char *file, host_log_level_t level, char *err, size_t errlen
     return 0;
 }
 
-int
-host_log_enabled(host_log_level_t level)
+int host_log_enabled(host_log_level_t level)
 {
     return level <= log_level;
 }
@@ -87,8 +81,7 @@ host_log_enabled(host_log_level_t level)
 /* Appends " NAME=VALUE" to line (size cap, used *pos) with VALUE cleaned:
  * bytes outside printable ASCII and spaces become '?', at most
  * HOST_LOG_ID_MAX bytes.  Does nothing when value is NULL or empty. */
-static void
-put_field(char *line, size_t cap, size_t *pos, const char *name, const char *value)
+static void put_field(char *line, size_t cap, size_t *pos, const char *name, const char *value)
 {
     if (value == NULL || *value == '\0')
         return;
@@ -105,8 +98,7 @@ put_field(char *line, size_t cap, size_t *pos, const char *name, const char *val
 
 /* Writes LEN bytes of LINE with one write(2): lines stay whole; a short
  * write (a full disk) loses the rest rather than retrying forever. */
-static void
-write_line(const char *line, size_t len)
+static void write_line(const char *line, size_t len)
 {
     ssize_t w;
 
@@ -117,13 +109,12 @@ write_line(const char *line, size_t len)
 
 /* Writes the text line of STAMP, LEVEL, CTX and the formatted message
  * (control characters become spaces). */
-static void
-log_text(host_log_level_t level, const char *stamp, const host_log_ctx_t *ctx,
-         const char *fmt, va_list ap)
+static void log_text(host_log_level_t level, const char *stamp, const host_log_ctx_t *ctx,
+                     const char *fmt, va_list ap)
 {
-    char   line[HOST_LOG_LINE_MAX];
+    char line[HOST_LOG_LINE_MAX];
     size_t pos;
-    int    n;
+    int n;
 
     n = snprintf(line, sizeof(line), "%s %s pid=%ld", stamp, host_log_level_name(level),
                  (long) getpid());
@@ -153,11 +144,10 @@ log_text(host_log_level_t level, const char *stamp, const host_log_ctx_t *ctx,
 
 /* Writes the JSON line of STAMP, LEVEL, CTX and the formatted message
  * (log_json.h); a line that cannot be built is lost. */
-static void
-log_json(host_log_level_t level, const char *stamp, const host_log_ctx_t *ctx,
-         const char *fmt, va_list ap)
+static void log_json(host_log_level_t level, const char *stamp, const host_log_ctx_t *ctx,
+                     const char *fmt, va_list ap)
 {
-    char  message[HOST_LOG_LINE_MAX];
+    char message[HOST_LOG_LINE_MAX];
     char *line;
 
     vsnprintf(message, sizeof(message), fmt, ap);
@@ -167,28 +157,25 @@ log_json(host_log_level_t level, const char *stamp, const host_log_ctx_t *ctx,
     free(line);
 }
 
-void
-host_logv(host_log_level_t level, const host_log_ctx_t *ctx, const char *fmt, va_list ap)
+void host_logv(host_log_level_t level, const host_log_ctx_t *ctx, const char *fmt, va_list ap)
 {
-    char           stamp[80];
+    char stamp[80];
     struct timeval tv;
-    struct tm      tm;
+    struct tm tm;
 
     if (!host_log_enabled(level))
         return;
     gettimeofday(&tv, NULL);
     gmtime_r(&tv.tv_sec, &tm);
     snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (long) tv.tv_usec / 1000);
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long) tv.tv_usec / 1000);
     if (log_format == HOST_LOG_JSON)
         log_json(level, stamp, ctx, fmt, ap);
     else
         log_text(level, stamp, ctx, fmt, ap);
 }
 
-void
-host_log(host_log_level_t level, const host_log_ctx_t *ctx, const char *fmt, ...)
+void host_log(host_log_level_t level, const host_log_ctx_t *ctx, const char *fmt, ...)
 {
     va_list ap;
 

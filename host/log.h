@@ -32,10 +32,10 @@ typedef struct {
     const char *message_id;
     const char *request_id;
     const char *image_id;
-    const char *event;        /* a message's outcome: "ok", "retry", "rejected", ... */
-    const char *reason;       /* why (the outcome's reason) */
-    double      duration_ms;  /* taking up the message to its outcome, when timed */
-    int         timed;        /* duration_ms is set */
+    const char *event;  /* a message's outcome: "ok", "retry", "rejected", ... */
+    const char *reason; /* why (the outcome's reason) */
+    double duration_ms; /* taking up the message to its outcome, when timed */
+    int timed;          /* duration_ms is set */
 } host_log_ctx_t;
 
 /* Parses "error" | "warn" | "info" | "debug" into *level.  Returns 0, or

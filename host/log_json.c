@@ -11,11 +11,10 @@
 /* Returns a JSON string of TEXT: TEXT itself when it is valid UTF-8,
  * else a copy with every byte outside ASCII replaced by '?'.  NULL when
  * memory ran out. */
-static json_t *
-utf8_string(const char *text)
+static json_t *utf8_string(const char *text)
 {
     json_t *s = json_string(text);
-    char   *copy;
+    char *copy;
 
     if (s != NULL)
         return s;
@@ -31,20 +30,18 @@ utf8_string(const char *text)
 }
 
 /* Sets KEY of OBJ to the string VALUE when VALUE is set and not empty. */
-static void
-put_string(json_t *obj, const char *key, const char *value)
+static void put_string(json_t *obj, const char *key, const char *value)
 {
     if (value != NULL && *value != '\0')
         json_object_set_new(obj, key, utf8_string(value));
 }
 
-char *
-host_log_json_line(host_log_level_t level, const char *stamp, long pid,
-                   const host_log_ctx_t *ctx, const char *message)
+char *host_log_json_line(host_log_level_t level, const char *stamp, long pid,
+                         const host_log_ctx_t *ctx, const char *message)
 {
     json_t *obj = json_object();
-    char   *text, *line;
-    size_t  len;
+    char *text, *line;
+    size_t len;
 
     if (obj == NULL)
         return NULL;

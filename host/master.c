@@ -1,7 +1,7 @@
 /*
  * master — spawn, watch, reload and stop the workers.  See master.h.
  */
-#define _GNU_SOURCE  /* pipe2 */
+#define _GNU_SOURCE /* pipe2 */
 #include "master.h"
 
 #include <errno.h>
@@ -26,41 +26,40 @@
 #include "privileges.h"
 #include "worker.h"
 
-#define RESPAWN_BASE_S      0.5
-#define RESPAWN_MAX_S       30.0
-#define RESPAWN_RESET_S     10.0   /* a worker that lived this long starts the backoff afresh */
-#define KILL_AFTER_GRACE_S  5.0
-#define CHECK_TIMEOUT_MS    30000
+#define RESPAWN_BASE_S     0.5
+#define RESPAWN_MAX_S      30.0
+#define RESPAWN_RESET_S    10.0 /* a worker that lived this long starts the backoff afresh */
+#define KILL_AFTER_GRACE_S 5.0
+#define CHECK_TIMEOUT_MS   30000
 
 typedef struct {
-    pid_t    pid;        /* 0: free */
-    unsigned gen;        /* configuration generation it runs */
-    int      index;      /* 0 .. workers-1 within its generation */
-    int      stopping;   /* told to stop: its exit is expected */
-    double   started;
+    pid_t pid;    /* 0: free */
+    unsigned gen; /* configuration generation it runs */
+    int index;    /* 0 .. workers-1 within its generation */
+    int stopping; /* told to stop: its exit is expected */
+    double started;
 } worker_slot_t;
 
 typedef struct {
-    const char     *file;
-    host_conf_t    *conf;
+    const char *file;
+    host_conf_t *conf;
     host_metrics_t *metrics;
-    host_crash_ledger_t *crash;                    /* shared with the workers */
-    int             metric_routes[HOST_MAX_ROUTES];
-    worker_slot_t   slots[HOST_METRICS_SLOTS];
-    unsigned        gen;
-    unsigned        queues_checked;                /* gen + 1 of the last queue check */
-    double          respawn_at[HOST_MAX_WORKERS];  /* 0: nothing pending */
-    int             failures[HOST_MAX_WORKERS];    /* quick deaths in a row */
-    int             sfd;                           /* signalfd */
-    int             mfd;                           /* metrics listener, -1: none */
-    int             stopping;
-    double          kill_at;
-    int             killed;
+    host_crash_ledger_t *crash; /* shared with the workers */
+    int metric_routes[HOST_MAX_ROUTES];
+    worker_slot_t slots[HOST_METRICS_SLOTS];
+    unsigned gen;
+    unsigned queues_checked;             /* gen + 1 of the last queue check */
+    double respawn_at[HOST_MAX_WORKERS]; /* 0: nothing pending */
+    int failures[HOST_MAX_WORKERS];      /* quick deaths in a row */
+    int sfd;                             /* signalfd */
+    int mfd;                             /* metrics listener, -1: none */
+    int stopping;
+    double kill_at;
+    int killed;
 } master_t;
 
 /* Writes "exited with status N" or "killed by signal N (name)" into out. */
-static void
-describe_status(int status, char *out, size_t outlen)
+static void describe_status(int status, char *out, size_t outlen)
 {
     if (WIFSIGNALED(status))
         snprintf(out, outlen, "killed by signal %d (%s)%s", WTERMSIG(status),
@@ -70,8 +69,7 @@ describe_status(int status, char *out, size_t outlen)
 }
 
 /* Tells the service manager STATE (see notify.h); a failure is logged. */
-static void
-notify(const char *state)
+static void notify(const char *state)
 {
     char err[256];
 
@@ -80,8 +78,7 @@ notify(const char *state)
 }
 
 /* Tells the service manager a reload began; a failure is logged. */
-static void
-notify_reloading(void)
+static void notify_reloading(void)
 {
     char err[256];
 
@@ -90,8 +87,7 @@ notify_reloading(void)
 }
 
 /* Returns the number of live worker processes. */
-static int
-live_workers(const master_t *m)
+static int live_workers(const master_t *m)
 {
     int n = 0;
 
@@ -101,8 +97,7 @@ live_workers(const master_t *m)
 }
 
 /* Closes the master's own descriptors in a freshly forked child. */
-static void
-child_close_master_fds(const master_t *m)
+static void child_close_master_fds(const master_t *m)
 {
     if (m->sfd >= 0)
         close(m->sfd);
@@ -113,13 +108,12 @@ child_close_master_fds(const master_t *m)
 /* Runs host_check_config(CONF) in a child (plugin code never runs in the
  * master) and waits for it, at most CHECK_TIMEOUT_MS.  Returns 0, or -1
  * with the child's reason in err. */
-static int
-check_in_child(const master_t *m, const host_conf_t *conf, char *err, size_t errlen)
+static int check_in_child(const master_t *m, const host_conf_t *conf, char *err, size_t errlen)
 {
-    int    pfd[2];
-    pid_t  pid;
+    int pfd[2];
+    pid_t pid;
     size_t got = 0;
-    int    status;
+    int status;
     double until = host_monotonic() + CHECK_TIMEOUT_MS / 1000.0;
 
     if (pipe2(pfd, O_CLOEXEC) != 0) {
@@ -135,7 +129,7 @@ check_in_child(const master_t *m, const host_conf_t *conf, char *err, size_t err
     }
     if (pid == 0) {
         char why[2048];
-        int  rc;
+        int rc;
 
         close(pfd[0]);
         child_close_master_fds(m);
@@ -148,8 +142,8 @@ check_in_child(const master_t *m, const host_conf_t *conf, char *err, size_t err
     err[0] = '\0';
     for (;;) {
         struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-        double        left = until - host_monotonic();
-        ssize_t       r;
+        double left = until - host_monotonic();
+        ssize_t r;
 
         if (left <= 0 || poll(&p, 1, (int) (left * 1000) + 1) == 0) {
             kill(pid, SIGKILL);
@@ -183,8 +177,7 @@ check_in_child(const master_t *m, const host_conf_t *conf, char *err, size_t err
 }
 
 /* Assigns a metrics slot to each route of CONF.  Returns 0 or -1. */
-static int
-assign_metric_routes(master_t *m, const host_conf_t *conf)
+static int assign_metric_routes(master_t *m, const host_conf_t *conf)
 {
     const char *names[HOST_MAX_ROUTES];
 
@@ -201,13 +194,12 @@ assign_metric_routes(master_t *m, const host_conf_t *conf)
 }
 
 /* Forks worker INDEX of the current generation.  Returns 0, or -1 (logged). */
-static int
-spawn_worker(master_t *m, int index)
+static int spawn_worker(master_t *m, int index)
 {
     host_worker_args_t args;
-    int                slot = -1;
-    int                check_queues = m->queues_checked != m->gen + 1;
-    pid_t              pid;
+    int slot = -1;
+    int check_queues = m->queues_checked != m->gen + 1;
+    pid_t pid;
 
     for (int i = 0; i < HOST_METRICS_SLOTS && slot < 0; i++)
         if (m->slots[i].pid == 0)
@@ -236,15 +228,14 @@ spawn_worker(master_t *m, int index)
     }
     if (check_queues)
         m->queues_checked = m->gen + 1;
-    m->slots[slot] = (worker_slot_t) { pid, m->gen, index, 0, host_monotonic() };
+    m->slots[slot] = (worker_slot_t){ pid, m->gen, index, 0, host_monotonic() };
     m->respawn_at[index] = 0;
     host_log(HOST_LOG_DEBUG, NULL, "worker %d started as pid %ld", index, (long) pid);
     return 0;
 }
 
 /* Schedules the respawn of worker INDEX after a crash, with backoff. */
-static void
-schedule_respawn(master_t *m, int index, double lived, const char *how, pid_t pid)
+static void schedule_respawn(master_t *m, int index, double lived, const char *how, pid_t pid)
 {
     double delay;
 
@@ -263,12 +254,11 @@ schedule_respawn(master_t *m, int index, double lived, const char *how, pid_t pi
 /* Worker INDEX (pid PID, in SLOT) died of STATUS: when a crash signal
  * killed it, records and logs the messages it had in a plugin (the
  * master only reads their marks).  Clears the slot's marks. */
-static void
-attribute_crash(master_t *m, int slot, int index, pid_t pid, int status)
+static void attribute_crash(master_t *m, int slot, int index, pid_t pid, int status)
 {
     host_crash_suspect_t s[8];
-    size_t               n, shown;
-    int                  sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    size_t n, shown;
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 
     if (!host_crash_signal(sig)) {
         host_crash_ledger_clear_slot(m->crash, slot);
@@ -277,28 +267,29 @@ attribute_crash(master_t *m, int slot, int index, pid_t pid, int status)
     n = host_crash_ledger_attribute(m->crash, slot, sig, s, sizeof(s) / sizeof(s[0]));
     shown = n < sizeof(s) / sizeof(s[0]) ? n : sizeof(s) / sizeof(s[0]);
     if (n == 0)
-        host_log(HOST_LOG_ERROR, NULL, "worker %d (pid %ld) crashed outside any plugin",
-                 index, (long) pid);
+        host_log(HOST_LOG_ERROR, NULL, "worker %d (pid %ld) crashed outside any plugin", index,
+                 (long) pid);
     for (size_t i = 0; i < shown; i++) {
         host_log_ctx_t ctx = { .route = s[i].route, .message_id = s[i].message_id };
-        host_log(HOST_LOG_ERROR, &ctx, "worker %d (pid %ld) crashed (signal %d) while the "
-                 "plugin ran on this message%s", index, (long) pid, sig,
+        host_log(HOST_LOG_ERROR, &ctx,
+                 "worker %d (pid %ld) crashed (signal %d) while the "
+                 "plugin ran on this message%s",
+                 index, (long) pid, sig,
                  n == 1 ? ": it is the culprit and goes to the DLQ when redelivered"
                         : " among others: a suspect");
     }
 }
 
 /* Collects every exited child and decides what follows. */
-static void
-reap(master_t *m)
+static void reap(master_t *m)
 {
     pid_t pid;
-    int   status;
+    int status;
 
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        char           how[160];
+        char how[160];
         worker_slot_t *w = NULL;
-        int            slot;
+        int slot;
 
         for (slot = 0; slot < HOST_METRICS_SLOTS; slot++) {
             if (m->slots[slot].pid == pid) {
@@ -312,8 +303,7 @@ reap(master_t *m)
         host_metrics_slot_reset(m->metrics, slot);
         attribute_crash(m, slot, w->index, pid, status);
         if (w->stopping || m->stopping || w->gen != m->gen)
-            host_log(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? HOST_LOG_INFO
-                                                                   : HOST_LOG_WARN,
+            host_log(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? HOST_LOG_INFO : HOST_LOG_WARN,
                      NULL, "worker %d (pid %ld) %s", w->index, (long) pid, how);
         else
             schedule_respawn(m, w->index, host_monotonic() - w->started, how, pid);
@@ -323,8 +313,7 @@ reap(master_t *m)
 
 /* Sends SIG to every live worker of generation GEN (all when GEN is
  * (unsigned) -1) and marks them stopping. */
-static void
-signal_workers(master_t *m, unsigned gen, int sig)
+static void signal_workers(master_t *m, unsigned gen, int sig)
 {
     for (int i = 0; i < HOST_METRICS_SLOTS; i++) {
         worker_slot_t *w = &m->slots[i];
@@ -338,11 +327,10 @@ signal_workers(master_t *m, unsigned gen, int sig)
 /* Opens the metrics listener CONF asks for, replacing the current one
  * when the address changed.  A failure keeps the old listener (reload)
  * and returns -1 (logged). */
-static int
-apply_metrics_listen(master_t *m, const host_conf_t *old, const host_conf_t *conf)
+static int apply_metrics_listen(master_t *m, const host_conf_t *old, const host_conf_t *conf)
 {
     char err[256];
-    int  fd;
+    int fd;
 
     if (old != NULL && old->metrics_port == conf->metrics_port
         && ((old->metrics_host == NULL && conf->metrics_host == NULL)
@@ -371,25 +359,23 @@ apply_metrics_listen(master_t *m, const host_conf_t *old, const host_conf_t *con
 }
 
 /* reload's work: the new configuration, or the old one kept (logged). */
-static void
-reload_config(master_t *m)
+static void reload_config(master_t *m)
 {
     host_conf_t *conf, *old = m->conf;
-    char         err[2048];
-    unsigned     old_gen = m->gen;
+    char err[2048];
+    unsigned old_gen = m->gen;
 
     host_log(HOST_LOG_INFO, NULL, "SIGHUP: reloading %s", m->file);
     conf = host_conf_load(m->file, err, sizeof(err));
-    if (conf == NULL
-        || host_check_worker_user(conf->user, conf->allow_root, err, sizeof(err)) != 0
+    if (conf == NULL || host_check_worker_user(conf->user, conf->allow_root, err, sizeof(err)) != 0
         || check_in_child(m, conf, err, sizeof(err)) != 0) {
-        host_log(HOST_LOG_ERROR, NULL, "reload failed: %s; keeping the current configuration",
-                 err);
+        host_log(HOST_LOG_ERROR, NULL, "reload failed: %s; keeping the current configuration", err);
         host_conf_free(conf);
         return;
     }
     if (assign_metric_routes(m, conf) != 0) {
-        host_log(HOST_LOG_ERROR, NULL, "reload failed: metrics slots exhausted; keeping the "
+        host_log(HOST_LOG_ERROR, NULL,
+                 "reload failed: metrics slots exhausted; keeping the "
                  "current configuration");
         assign_metric_routes(m, old);
         host_conf_free(conf);
@@ -403,7 +389,8 @@ reload_config(master_t *m)
     }
     host_log_set_format(conf->log_format);
     apply_metrics_listen(m, old, conf);
-    if (conf->pid_file != NULL && (old->pid_file == NULL || strcmp(old->pid_file, conf->pid_file))) {
+    if (conf->pid_file != NULL
+        && (old->pid_file == NULL || strcmp(old->pid_file, conf->pid_file))) {
         if (host_pidfile_write(conf->pid_file, err, sizeof(err)) != 0)
             host_log(HOST_LOG_ERROR, NULL, "reload: %s", err);
         host_pidfile_remove(old->pid_file);
@@ -417,14 +404,15 @@ reload_config(master_t *m)
         spawn_worker(m, i);
     signal_workers(m, old_gen, SIGQUIT);
     host_conf_free(old);
-    host_log(HOST_LOG_INFO, NULL, "reloaded: %d new worker(s); the previous ones finish their "
-             "messages and exit", conf->workers);
+    host_log(HOST_LOG_INFO, NULL,
+             "reloaded: %d new worker(s); the previous ones finish their "
+             "messages and exit",
+             conf->workers);
 }
 
 /* SIGHUP: load, check, switch generations.  Failures keep the old config.
  * The service manager sees RELOADING=1 until the outcome is known. */
-static void
-reload(master_t *m)
+static void reload(master_t *m)
 {
     notify_reloading();
     reload_config(m);
@@ -432,8 +420,7 @@ reload(master_t *m)
 }
 
 /* SIGTERM/SIGQUIT/SIGINT: stop every worker gracefully. */
-static void
-begin_shutdown(master_t *m, int sig)
+static void begin_shutdown(master_t *m, int sig)
 {
     if (m->stopping) {
         host_log(HOST_LOG_INFO, NULL, "%s: already stopping", strsignal(sig));
@@ -448,32 +435,26 @@ begin_shutdown(master_t *m, int sig)
 }
 
 /* Handles what the signalfd has queued. */
-static void
-drain_signals(master_t *m)
+static void drain_signals(master_t *m)
 {
     struct signalfd_siginfo si;
 
     while (read(m->sfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
         switch (si.ssi_signo) {
-        case SIGCHLD:
-            reap(m);
-            break;
+        case SIGCHLD: reap(m); break;
         case SIGHUP:
             if (m->stopping)
                 host_log(HOST_LOG_INFO, NULL, "SIGHUP ignored: stopping");
             else
                 reload(m);
             break;
-        default:
-            begin_shutdown(m, (int) si.ssi_signo);
-            break;
+        default: begin_shutdown(m, (int) si.ssi_signo); break;
         }
     }
 }
 
 /* Returns the poll timeout (ms) until the next timed duty, at most 1 s. */
-static int
-next_timeout_ms(const master_t *m)
+static int next_timeout_ms(const master_t *m)
 {
     double now = host_monotonic(), next = now + 1.0;
 
@@ -486,8 +467,7 @@ next_timeout_ms(const master_t *m)
 }
 
 /* Respawns due workers; kills stragglers after the grace period. */
-static void
-timed_duties(master_t *m)
+static void timed_duties(master_t *m)
 {
     double now = host_monotonic();
 
@@ -496,16 +476,17 @@ timed_duties(master_t *m)
             if (m->respawn_at[i] > 0 && m->respawn_at[i] <= now)
                 spawn_worker(m, i);
     } else if (!m->killed && now >= m->kill_at) {
-        host_log(HOST_LOG_ERROR, NULL, "%d worker(s) still running %.0f s after the grace "
-                 "period: SIGKILL", live_workers(m), KILL_AFTER_GRACE_S);
+        host_log(HOST_LOG_ERROR, NULL,
+                 "%d worker(s) still running %.0f s after the grace "
+                 "period: SIGKILL",
+                 live_workers(m), KILL_AFTER_GRACE_S);
         signal_workers(m, (unsigned) -1, SIGKILL);
         m->killed = 1;
     }
 }
 
 /* Prepares signals, pid file, metrics and checks; returns 0 or -1. */
-static int
-start(master_t *m, sigset_t *set)
+static int start(master_t *m, sigset_t *set)
 {
     char err[2048];
 
@@ -547,12 +528,11 @@ start(master_t *m, sigset_t *set)
     return 0;
 }
 
-int
-host_master_run(const char *file, host_conf_t *conf)
+int host_master_run(const char *file, host_conf_t *conf)
 {
-    static master_t m;   /* static: large, and reachable for leak checkers */
-    sigset_t        set;
-    int             rc = 0;
+    static master_t m; /* static: large, and reachable for leak checkers */
+    sigset_t set;
+    int rc = 0;
 
     memset(&m, 0, sizeof(m));
     m.file = file;
@@ -572,7 +552,7 @@ host_master_run(const char *file, host_conf_t *conf)
     while (!(m.stopping && live_workers(&m) == 0)) {
         struct pollfd pfd[2] = { { .fd = m.sfd, .events = POLLIN },
                                  { .fd = m.mfd, .events = POLLIN } };
-        int           n = poll(pfd, m.mfd >= 0 ? 2 : 1, next_timeout_ms(&m));
+        int n = poll(pfd, m.mfd >= 0 ? 2 : 1, next_timeout_ms(&m));
 
         if (n < 0 && errno != EINTR) {
             host_log(HOST_LOG_ERROR, NULL, "poll: %s", strerror(errno));

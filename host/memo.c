@@ -7,16 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int
-host_memo_init(host_memo_t *m)
+int host_memo_init(host_memo_t *m)
 {
     memset(m, 0, sizeof(*m));
     return pthread_mutex_init(&m->mu, NULL) == 0 ? 0 : -1;
 }
 
 /* Frees entry E's copies and marks it free. */
-static void
-entry_clear(host_memo_entry_t *e)
+static void entry_clear(host_memo_entry_t *e)
 {
     free(e->message_id);
     free(e->reason);
@@ -24,8 +22,7 @@ entry_clear(host_memo_entry_t *e)
     memset(e, 0, sizeof(*e));
 }
 
-void
-host_memo_destroy(host_memo_t *m)
+void host_memo_destroy(host_memo_t *m)
 {
     for (size_t i = 0; i < HOST_MEMO_MAX; i++)
         entry_clear(&m->e[i]);
@@ -33,8 +30,7 @@ host_memo_destroy(host_memo_t *m)
 }
 
 /* Returns MESSAGE_ID's entry, or NULL (lock held). */
-static host_memo_entry_t *
-find(host_memo_t *m, const char *message_id)
+static host_memo_entry_t *find(host_memo_t *m, const char *message_id)
 {
     for (size_t i = 0; i < HOST_MEMO_MAX; i++)
         if (m->e[i].message_id != NULL && strcmp(m->e[i].message_id, message_id) == 0)
@@ -43,8 +39,7 @@ find(host_memo_t *m, const char *message_id)
 }
 
 /* Returns the entry to fill: a free one, else the oldest (lock held). */
-static host_memo_entry_t *
-slot_for_new(host_memo_t *m)
+static host_memo_entry_t *slot_for_new(host_memo_t *m)
 {
     host_memo_entry_t *oldest = &m->e[0];
 
@@ -57,11 +52,10 @@ slot_for_new(host_memo_t *m)
     return oldest;
 }
 
-int
-host_memo_put(host_memo_t *m, const char *message_id, unsigned flags, const char *reason,
-              const host_output_ref_t *refs, size_t nrefs)
+int host_memo_put(host_memo_t *m, const char *message_id, unsigned flags, const char *reason,
+                  const host_output_ref_t *refs, size_t nrefs)
 {
-    host_memo_entry_t  e = { 0 }, *slot;
+    host_memo_entry_t e = { 0 }, *slot;
 
     e.message_id = strdup(message_id);
     e.reason = strdup(reason);
@@ -85,12 +79,11 @@ host_memo_put(host_memo_t *m, const char *message_id, unsigned flags, const char
     return 0;
 }
 
-int
-host_memo_take(host_memo_t *m, const char *message_id, unsigned *flags, char *reason,
-               size_t reasonlen, host_output_ref_t *refs, size_t maxrefs, size_t *nrefs)
+int host_memo_take(host_memo_t *m, const char *message_id, unsigned *flags, char *reason,
+                   size_t reasonlen, host_output_ref_t *refs, size_t maxrefs, size_t *nrefs)
 {
     host_memo_entry_t *e;
-    int                found = 0;
+    int found = 0;
 
     pthread_mutex_lock(&m->mu);
     e = find(m, message_id);

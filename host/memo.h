@@ -25,22 +25,22 @@
 #define HOST_MEMO_MAX 256
 
 /* What an entry says of the earlier attempt. */
-#define HOST_MEMO_OK           0x1u  /* the outcome was ok (else rejected) */
-#define HOST_MEMO_ID_CONFIRMED 0x2u  /* the original confirmed the imageId (identity.h) */
+#define HOST_MEMO_OK           0x1u /* the outcome was ok (else rejected) */
+#define HOST_MEMO_ID_CONFIRMED 0x2u /* the original confirmed the imageId (identity.h) */
 
 typedef struct {
-    char              *message_id;   /* NULL: free */
-    unsigned           flags;        /* HOST_MEMO_OK, HOST_MEMO_ID_CONFIRMED */
-    char              *reason;
+    char *message_id; /* NULL: free */
+    unsigned flags;   /* HOST_MEMO_OK, HOST_MEMO_ID_CONFIRMED */
+    char *reason;
     host_output_ref_t *refs;
-    size_t             nrefs;
-    unsigned long      seq;          /* age, for forgetting the oldest */
+    size_t nrefs;
+    unsigned long seq; /* age, for forgetting the oldest */
 } host_memo_entry_t;
 
 typedef struct {
-    pthread_mutex_t   mu;
+    pthread_mutex_t mu;
     host_memo_entry_t e[HOST_MEMO_MAX];
-    unsigned long     seq;
+    unsigned long seq;
 } host_memo_t;
 
 /* Prepares an empty memo.  Returns 0, or -1 when the mutex cannot be

@@ -18,8 +18,7 @@
 
 /* Sets *out to a copy of S (NULL stays NULL).  Returns 0, or -1 when
  * memory runs out. */
-static int
-dup_string(char **out, const char *s)
+static int dup_string(char **out, const char *s)
 {
     if (s == NULL)
         return 0;
@@ -30,12 +29,11 @@ dup_string(char **out, const char *s)
 /* Parses an S3 event notification (with Records) and the optional prism
  * object, the upload event's format (ingress/event.h), into EV.  Returns
  * the kind; reason is set for poison. */
-static host_msg_kind_t
-parse_records(json_t *root, host_event_t *ev, char *reason, size_t reasonlen)
+static host_msg_kind_t parse_records(json_t *root, host_event_t *ev, char *reason, size_t reasonlen)
 {
     ing_event_parsed_t p;
     const ing_event_t *e = &p.event;
-    int                rc;
+    int rc;
 
     if (ing_event_parse_doc(root, &p, reason, reasonlen) != 0)
         return HOST_MSG_POISON;
@@ -57,8 +55,7 @@ parse_records(json_t *root, host_event_t *ev, char *reason, size_t reasonlen)
 }
 
 /* Parses {"bucket", "s3Key", "imageId"}.  Returns the kind. */
-static host_msg_kind_t
-parse_simple(json_t *root, host_event_t *ev, char *reason, size_t reasonlen)
+static host_msg_kind_t parse_simple(json_t *root, host_event_t *ev, char *reason, size_t reasonlen)
 {
     const char *bucket = NULL, *key = NULL, *image_id = NULL;
 
@@ -76,8 +73,7 @@ parse_simple(json_t *root, host_event_t *ev, char *reason, size_t reasonlen)
 }
 
 /* Classifies a decoded body (after unwrapping SNS). */
-static host_msg_kind_t
-parse_root(json_t *root, host_event_t *ev, char *reason, size_t reasonlen)
+static host_msg_kind_t parse_root(json_t *root, host_event_t *ev, char *reason, size_t reasonlen)
 {
     const char *event;
 
@@ -99,22 +95,21 @@ parse_root(json_t *root, host_event_t *ev, char *reason, size_t reasonlen)
 }
 
 /* Loads TEXT (LEN bytes) as JSON; returns NULL with reason set. */
-static json_t *
-load_json(const char *text, size_t len, const char *what, char *reason, size_t reasonlen)
+static json_t *load_json(const char *text, size_t len, const char *what, char *reason,
+                         size_t reasonlen)
 {
     json_error_t jerr;
-    json_t      *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 
     if (root == NULL)
         snprintf(reason, reasonlen, "%s is not JSON: %s", what, jerr.text);
     return root;
 }
 
-host_msg_kind_t
-host_message_parse(const char *body, size_t len, host_event_t *ev, char *reason,
-                   size_t reasonlen)
+host_msg_kind_t host_message_parse(const char *body, size_t len, host_event_t *ev, char *reason,
+                                   size_t reasonlen)
 {
-    json_t     *root, *inner;
+    json_t *root, *inner;
     const char *type;
 
     memset(ev, 0, sizeof(*ev));
@@ -140,8 +135,8 @@ host_message_parse(const char *body, size_t len, host_event_t *ev, char *reason,
             json_decref(root);
             return ev->kind;
         }
-        inner = load_json(json_string_value(msg), json_string_length(msg), "SNS Message",
-                          reason, reasonlen);
+        inner = load_json(json_string_value(msg), json_string_length(msg), "SNS Message", reason,
+                          reasonlen);
         json_decref(root);
         if (inner == NULL)
             return ev->kind;
@@ -153,8 +148,7 @@ host_message_parse(const char *body, size_t len, host_event_t *ev, char *reason,
     return ev->kind;
 }
 
-void
-host_event_free(host_event_t *ev)
+void host_event_free(host_event_t *ev)
 {
     free(ev->bucket);
     free(ev->key);

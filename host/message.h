@@ -33,26 +33,26 @@
 #define HOST_KEY_MAX ING_KEY_MAX
 
 typedef enum {
-    HOST_MSG_IMAGE = 0,   /* an object to process: the fields below are set */
-    HOST_MSG_TEST_EVENT,  /* s3:TestEvent: nothing to do, delete it */
-    HOST_MSG_POISON       /* not a message prism understands: dead-letter it */
+    HOST_MSG_IMAGE = 0,  /* an object to process: the fields below are set */
+    HOST_MSG_TEST_EVENT, /* s3:TestEvent: nothing to do, delete it */
+    HOST_MSG_POISON      /* not a message prism understands: dead-letter it */
 } host_msg_kind_t;
 
 typedef struct {
     host_msg_kind_t kind;
-    const char     *shape;        /* "prism-event", "s3-event", "simple", "s3-test-event" */
-    int             sns_envelope; /* 1 when it came wrapped in an SNS notification */
-    char           *bucket;
-    char           *key;          /* decoded object key */
-    long long       size;         /* from the event, -1 when unknown */
-    char           *etag;         /* may be NULL, or "" (a local original) */
-    char           *image_id;     /* may be NULL */
-    char           *content_type; /* may be NULL */
-    long            width, height;/* 0 when unknown */
-    char           *sha256;       /* may be NULL */
-    char           *request_id;   /* may be NULL */
-    char           *user_id;      /* prism.userId, the uploader; may be NULL */
-    int             storage_local;/* prism.storage "local": the original is a file
+    const char *shape; /* "prism-event", "s3-event", "simple", "s3-test-event" */
+    int sns_envelope;  /* 1 when it came wrapped in an SNS notification */
+    char *bucket;
+    char *key;          /* decoded object key */
+    long long size;     /* from the event, -1 when unknown */
+    char *etag;         /* may be NULL, or "" (a local original) */
+    char *image_id;     /* may be NULL */
+    char *content_type; /* may be NULL */
+    long width, height; /* 0 when unknown */
+    char *sha256;       /* may be NULL */
+    char *request_id;   /* may be NULL */
+    char *user_id;      /* prism.userId, the uploader; may be NULL */
+    int storage_local;  /* prism.storage "local": the original is a file
                                      (under the route's input_directory), not in S3 */
 } host_event_t;
 
@@ -62,8 +62,8 @@ typedef struct {
  * missing".  Running out of memory also yields poison ("out of memory"):
  * the message then waits in the DLQ for a redrive instead of looping.
  * Always call host_event_free() afterwards. */
-host_msg_kind_t host_message_parse(const char *body, size_t len, host_event_t *ev,
-                                   char *reason, size_t reasonlen);
+host_msg_kind_t host_message_parse(const char *body, size_t len, host_event_t *ev, char *reason,
+                                   size_t reasonlen);
 
 /* Frees what *ev owns and zeroes it. */
 void host_event_free(host_event_t *ev);

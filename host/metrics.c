@@ -9,32 +9,30 @@
 #include <sys/mman.h>
 
 /* Upper bounds of the histogram buckets, in seconds (+Inf implied). */
-static const double bucket_le[HOST_METRICS_BUCKETS] = {
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
-};
+static const double bucket_le[HOST_METRICS_BUCKETS] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                        1,     2.5,  5,     10,   30,  60 };
 
 typedef struct {
-    char     name[64];                        /* "" = free slot */
+    char name[64]; /* "" = free slot */
     uint64_t counters[HOST_M_NCOUNTERS];
-    uint64_t buckets[HOST_METRICS_BUCKETS];   /* non-cumulative counts */
+    uint64_t buckets[HOST_METRICS_BUCKETS]; /* non-cumulative counts */
     uint64_t count;
     uint64_t sum_us;
 } route_metrics_t;
 
 struct host_metrics_s {
-    uint64_t        worker_restarts;
-    uint64_t        conformance[AWS_CONF_NKINDS];
-    uint64_t        warned[HOST_METRICS_WARNED];   /* keys of warned (endpoint, kind); 0 free */
+    uint64_t worker_restarts;
+    uint64_t conformance[AWS_CONF_NKINDS];
+    uint64_t warned[HOST_METRICS_WARNED]; /* keys of warned (endpoint, kind); 0 free */
     route_metrics_t routes[HOST_METRICS_ROUTES];
-    int32_t         in_flight[HOST_METRICS_SLOTS][HOST_METRICS_ROUTES];
-    int32_t         breaker_open[HOST_METRICS_SLOTS][HOST_DEP_COUNT];
-    uint64_t        breaker[HOST_DEP_COUNT][HOST_BREAKER_M_NCOUNTERS];
+    int32_t in_flight[HOST_METRICS_SLOTS][HOST_METRICS_ROUTES];
+    int32_t breaker_open[HOST_METRICS_SLOTS][HOST_DEP_COUNT];
+    uint64_t breaker[HOST_DEP_COUNT][HOST_BREAKER_M_NCOUNTERS];
 };
 
 static const char *const dep_names[HOST_DEP_COUNT] = { "s3", "dynamodb", "sns" };
 
-const char *
-host_dep_name(host_dep_t dep)
+const char *host_dep_name(host_dep_t dep)
 {
     return dep < HOST_DEP_COUNT ? dep_names[dep] : "?";
 }
@@ -52,29 +50,26 @@ static const struct {
     { "prism_aws_errors_total", "AWS calls that failed after their retries." },
 };
 
-host_metrics_t *
-host_metrics_create(char *err, size_t errlen)
+host_metrics_t *host_metrics_create(char *err, size_t errlen)
 {
-    void *p = mmap(NULL, sizeof(host_metrics_t), PROT_READ | PROT_WRITE,
-                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *p = mmap(NULL, sizeof(host_metrics_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
 
     if (p == MAP_FAILED) {
         snprintf(err, errlen, "mmap of %zu bytes for metrics failed", sizeof(host_metrics_t));
         return NULL;
     }
-    return p;  /* anonymous mappings start zeroed */
+    return p; /* anonymous mappings start zeroed */
 }
 
-void
-host_metrics_destroy(host_metrics_t *m)
+void host_metrics_destroy(host_metrics_t *m)
 {
     if (m != NULL)
         munmap(m, sizeof(*m));
 }
 
-int
-host_metrics_route_slot(host_metrics_t *m, const char *name, const char *const *keep,
-                        size_t nkeep)
+int host_metrics_route_slot(host_metrics_t *m, const char *name, const char *const *keep,
+                            size_t nkeep)
 {
     int free_slot = -1;
 
@@ -102,19 +97,17 @@ host_metrics_route_slot(host_metrics_t *m, const char *name, const char *const *
     return free_slot;
 }
 
-void
-host_metrics_inc(host_metrics_t *m, int route, host_counter_t c)
+void host_metrics_inc(host_metrics_t *m, int route, host_counter_t c)
 {
     if (m == NULL || route < 0 || route >= HOST_METRICS_ROUTES || c >= HOST_M_NCOUNTERS)
         return;
     __atomic_fetch_add(&m->routes[route].counters[c], 1, __ATOMIC_RELAXED);
 }
 
-void
-host_metrics_observe(host_metrics_t *m, int route, double seconds)
+void host_metrics_observe(host_metrics_t *m, int route, double seconds)
 {
     route_metrics_t *r;
-    int              b;
+    int b;
 
     if (m == NULL || route < 0 || route >= HOST_METRICS_ROUTES)
         return;
@@ -124,12 +117,10 @@ host_metrics_observe(host_metrics_t *m, int route, double seconds)
     if (b < HOST_METRICS_BUCKETS)
         __atomic_fetch_add(&r->buckets[b], 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&r->count, 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&r->sum_us, (uint64_t) (seconds > 0 ? seconds * 1e6 : 0),
-                       __ATOMIC_RELAXED);
+    __atomic_fetch_add(&r->sum_us, (uint64_t) (seconds > 0 ? seconds * 1e6 : 0), __ATOMIC_RELAXED);
 }
 
-void
-host_metrics_in_flight(host_metrics_t *m, int slot, int route, int delta)
+void host_metrics_in_flight(host_metrics_t *m, int slot, int route, int delta)
 {
     if (m == NULL || slot < 0 || slot >= HOST_METRICS_SLOTS || route < 0
         || route >= HOST_METRICS_ROUTES)
@@ -137,8 +128,7 @@ host_metrics_in_flight(host_metrics_t *m, int slot, int route, int delta)
     __atomic_fetch_add(&m->in_flight[slot][route], delta, __ATOMIC_RELAXED);
 }
 
-void
-host_metrics_slot_reset(host_metrics_t *m, int slot)
+void host_metrics_slot_reset(host_metrics_t *m, int slot)
 {
     if (slot < 0 || slot >= HOST_METRICS_SLOTS)
         return;
@@ -148,31 +138,27 @@ host_metrics_slot_reset(host_metrics_t *m, int slot)
         __atomic_store_n(&m->breaker_open[slot][d], 0, __ATOMIC_RELAXED);
 }
 
-void
-host_metrics_breaker_state(host_metrics_t *m, int slot, host_dep_t dep, int open)
+void host_metrics_breaker_state(host_metrics_t *m, int slot, host_dep_t dep, int open)
 {
     if (m == NULL || slot < 0 || slot >= HOST_METRICS_SLOTS || dep >= HOST_DEP_COUNT)
         return;
     __atomic_store_n(&m->breaker_open[slot][dep], open ? 1 : 0, __ATOMIC_RELAXED);
 }
 
-void
-host_metrics_breaker_inc(host_metrics_t *m, host_dep_t dep, host_breaker_counter_t c)
+void host_metrics_breaker_inc(host_metrics_t *m, host_dep_t dep, host_breaker_counter_t c)
 {
     if (m == NULL || dep >= HOST_DEP_COUNT || c >= HOST_BREAKER_M_NCOUNTERS)
         return;
     __atomic_fetch_add(&m->breaker[dep][c], 1, __ATOMIC_RELAXED);
 }
 
-void
-host_metrics_worker_restart(host_metrics_t *m)
+void host_metrics_worker_restart(host_metrics_t *m)
 {
     __atomic_fetch_add(&m->worker_restarts, 1, __ATOMIC_RELAXED);
 }
 
 /* The non-zero key of (ENDPOINT, KIND) in the warned table: FNV-1a. */
-static uint64_t
-warned_key(aws_conf_kind_t kind, const char *endpoint)
+static uint64_t warned_key(aws_conf_kind_t kind, const char *endpoint)
 {
     uint64_t h = 14695981039346656037ULL;
 
@@ -182,8 +168,7 @@ warned_key(aws_conf_kind_t kind, const char *endpoint)
     return h != 0 ? h : 1;
 }
 
-int
-host_metrics_conformance(host_metrics_t *m, aws_conf_kind_t kind, const char *endpoint)
+int host_metrics_conformance(host_metrics_t *m, aws_conf_kind_t kind, const char *endpoint)
 {
     uint64_t key = warned_key(kind, endpoint);
 
@@ -203,18 +188,16 @@ host_metrics_conformance(host_metrics_t *m, aws_conf_kind_t kind, const char *en
 }
 
 /* Reads a shared counter. */
-static uint64_t
-load64(const uint64_t *p)
+static uint64_t load64(const uint64_t *p)
 {
     return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
 /* Appends the histogram of route R to out.  0 or -1. */
-static int
-render_histogram(const route_metrics_t *r, aws_buf_t *out)
+static int render_histogram(const route_metrics_t *r, aws_buf_t *out)
 {
     uint64_t cum = 0;
-    int      rc = 0;
+    int rc = 0;
 
     for (int b = 0; b < HOST_METRICS_BUCKETS; b++) {
         cum += load64(&r->buckets[b]);
@@ -231,8 +214,7 @@ render_histogram(const route_metrics_t *r, aws_buf_t *out)
 }
 
 /* Appends the circuit breakers' gauge and counters to out.  0 or -1. */
-static int
-render_breakers(host_metrics_t *m, aws_buf_t *out)
+static int render_breakers(host_metrics_t *m, aws_buf_t *out)
 {
     int rc = aws_buf_puts(out, "# HELP prism_breaker_open Worker processes whose circuit "
                                "breaker of the dependency is open.\n"
@@ -242,15 +224,15 @@ render_breakers(host_metrics_t *m, aws_buf_t *out)
         long long open = 0;
         for (int s = 0; s < HOST_METRICS_SLOTS; s++)
             open += __atomic_load_n(&m->breaker_open[s][d], __ATOMIC_RELAXED);
-        rc |= aws_buf_printf(out, "prism_breaker_open{dependency=\"%s\"} %lld\n", dep_names[d],
-                             open);
+        rc |=
+            aws_buf_printf(out, "prism_breaker_open{dependency=\"%s\"} %lld\n", dep_names[d], open);
     }
     rc |= aws_buf_puts(out, "# HELP prism_breaker_trips_total Times a circuit breaker opened.\n"
                             "# TYPE prism_breaker_trips_total counter\n");
     for (int d = 0; d < HOST_DEP_COUNT; d++)
-        rc |= aws_buf_printf(out, "prism_breaker_trips_total{dependency=\"%s\"} %llu\n",
-                             dep_names[d],
-                             (unsigned long long) load64(&m->breaker[d][HOST_BREAKER_M_TRIPS]));
+        rc |=
+            aws_buf_printf(out, "prism_breaker_trips_total{dependency=\"%s\"} %llu\n", dep_names[d],
+                           (unsigned long long) load64(&m->breaker[d][HOST_BREAKER_M_TRIPS]));
     rc |= aws_buf_puts(out, "# HELP prism_breaker_probes_total Probes of a dependency whose "
                             "breaker is open.\n# TYPE prism_breaker_probes_total counter\n");
     for (int d = 0; d < HOST_DEP_COUNT; d++)
@@ -260,8 +242,7 @@ render_breakers(host_metrics_t *m, aws_buf_t *out)
     return rc != 0 ? -1 : 0;
 }
 
-int
-host_metrics_render(host_metrics_t *m, int workers, aws_buf_t *out)
+int host_metrics_render(host_metrics_t *m, int workers, aws_buf_t *out)
 {
     int rc = 0;
 
@@ -297,11 +278,14 @@ host_metrics_render(host_metrics_t *m, int workers, aws_buf_t *out)
         rc |= aws_buf_printf(out, "prism_conformance_warnings_total{kind=\"%s\"} %llu\n",
                              aws_conf_kind_name((aws_conf_kind_t) k),
                              (unsigned long long) load64(&m->conformance[k]));
-    rc |= aws_buf_printf(out, "# HELP prism_worker_restarts_total Workers that died and were "
-                              "respawned.\n# TYPE prism_worker_restarts_total counter\n"
-                              "prism_worker_restarts_total %llu\n",
+    rc |= aws_buf_printf(out,
+                         "# HELP prism_worker_restarts_total Workers that died and were "
+                         "respawned.\n# TYPE prism_worker_restarts_total counter\n"
+                         "prism_worker_restarts_total %llu\n",
                          (unsigned long long) load64(&m->worker_restarts));
-    rc |= aws_buf_printf(out, "# HELP prism_workers Worker processes running.\n"
-                              "# TYPE prism_workers gauge\nprism_workers %d\n", workers);
+    rc |= aws_buf_printf(out,
+                         "# HELP prism_workers Worker processes running.\n"
+                         "# TYPE prism_workers gauge\nprism_workers %d\n",
+                         workers);
     return rc != 0 ? -1 : 0;
 }

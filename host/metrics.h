@@ -29,10 +29,10 @@
 #include "aws_buf.h"
 #include "aws_conformance.h"
 
-#define HOST_METRICS_ROUTES   64
-#define HOST_METRICS_SLOTS    512   /* worker slots: two generations of 256 */
-#define HOST_METRICS_BUCKETS  13
-#define HOST_METRICS_WARNED   64    /* (endpoint, kind) pairs warned about */
+#define HOST_METRICS_ROUTES  64
+#define HOST_METRICS_SLOTS   512 /* worker slots: two generations of 256 */
+#define HOST_METRICS_BUCKETS 13
+#define HOST_METRICS_WARNED  64 /* (endpoint, kind) pairs warned about */
 
 typedef enum {
     HOST_M_RECEIVED = 0,
@@ -46,12 +46,7 @@ typedef enum {
 } host_counter_t;
 
 /* The dependencies a route's work may need (one circuit breaker each). */
-typedef enum {
-    HOST_DEP_S3 = 0,
-    HOST_DEP_DYNAMODB,
-    HOST_DEP_SNS,
-    HOST_DEP_COUNT
-} host_dep_t;
+typedef enum { HOST_DEP_S3 = 0, HOST_DEP_DYNAMODB, HOST_DEP_SNS, HOST_DEP_COUNT } host_dep_t;
 
 typedef enum {
     HOST_BREAKER_M_TRIPS = 0,

@@ -2,7 +2,7 @@
  * metrics_http — answer GET /metrics from the master's loop.
  * See metrics_http.h.
  */
-#define _GNU_SOURCE  /* accept4 */
+#define _GNU_SOURCE /* accept4 */
 #include "metrics_http.h"
 
 #include <errno.h>
@@ -18,15 +18,14 @@
 #include "aws_buf.h"
 #include "log.h"
 
-#define REQUEST_MAX      4096
-#define REQUEST_WAIT_MS  1000
+#define REQUEST_MAX     4096
+#define REQUEST_WAIT_MS 1000
 
-int
-host_metrics_http_listen(const char *host, int port, char *err, size_t errlen)
+int host_metrics_http_listen(const char *host, int port, char *err, size_t errlen)
 {
     struct addrinfo hints, *ai = NULL;
-    char            portstr[16];
-    int             fd, one = 1, rc;
+    char portstr[16];
+    int fd, one = 1, rc;
 
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
@@ -53,16 +52,15 @@ host_metrics_http_listen(const char *host, int port, char *err, size_t errlen)
 
 /* Reads the request head from FD into buf (cap bytes) until a blank line,
  * the cap, EOF or REQUEST_WAIT_MS.  Returns the bytes read. */
-static size_t
-read_head(int fd, char *buf, size_t cap)
+static size_t read_head(int fd, char *buf, size_t cap)
 {
     struct timespec start, now;
-    size_t          n = 0;
+    size_t n = 0;
 
     clock_gettime(CLOCK_MONOTONIC, &start);
     while (n + 1 < cap) {
         struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        long          waited;
+        long waited;
 
         clock_gettime(CLOCK_MONOTONIC, &now);
         waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
@@ -84,8 +82,7 @@ read_head(int fd, char *buf, size_t cap)
 
 /* Writes all of DATA (LEN bytes) to FD, giving up on errors or after
  * REQUEST_WAIT_MS without progress. */
-static void
-write_all(int fd, const char *data, size_t len)
+static void write_all(int fd, const char *data, size_t len)
 {
     while (len > 0) {
         struct pollfd pfd = { .fd = fd, .events = POLLOUT };
@@ -102,15 +99,14 @@ write_all(int fd, const char *data, size_t len)
 }
 
 /* Answers one accepted connection. */
-static void
-serve_one(int fd, host_metrics_t *m, int workers)
+static void serve_one(int fd, host_metrics_t *m, int workers)
 {
-    char        req[REQUEST_MAX];
-    aws_buf_t   body = AWS_BUF_INIT;
-    aws_buf_t   resp = AWS_BUF_INIT;
+    char req[REQUEST_MAX];
+    aws_buf_t body = AWS_BUF_INIT;
+    aws_buf_t resp = AWS_BUF_INIT;
     const char *status = "200 OK";
     const char *ctype = "text/plain; version=0.0.4; charset=utf-8";
-    int         head;
+    int head;
 
     read_head(fd, req, sizeof(req));
     head = strncmp(req, "HEAD ", 5) == 0;
@@ -129,16 +125,18 @@ serve_one(int fd, host_metrics_t *m, int workers)
         aws_buf_reset(&body);
         aws_buf_puts(&body, "out of memory\n");
     }
-    if (aws_buf_printf(&resp, "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-                              "Connection: close\r\n\r\n", status, ctype, body.len) == 0
+    if (aws_buf_printf(&resp,
+                       "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+                       "Connection: close\r\n\r\n",
+                       status, ctype, body.len)
+            == 0
         && (head || body.len == 0 || aws_buf_append(&resp, body.data, body.len) == 0))
         write_all(fd, resp.data, resp.len);
     aws_buf_free(&body);
     aws_buf_free(&resp);
 }
 
-void
-host_metrics_http_serve(int lfd, host_metrics_t *m, int workers)
+void host_metrics_http_serve(int lfd, host_metrics_t *m, int workers)
 {
     for (;;) {
         int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);

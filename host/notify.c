@@ -9,8 +9,7 @@
 
 #include <systemd/sd-daemon.h>
 
-int
-host_notify(const char *state, char *err, size_t errlen)
+int host_notify(const char *state, char *err, size_t errlen)
 {
     int rc = sd_notify(0, state);
 
@@ -21,10 +20,9 @@ host_notify(const char *state, char *err, size_t errlen)
     return rc > 0;
 }
 
-int
-host_notify_reloading(char *err, size_t errlen)
+int host_notify_reloading(char *err, size_t errlen)
 {
-    char            state[64];
+    char state[64];
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -13,15 +13,14 @@
 
 #include "keys.h"
 
-host_orig_status_t
-host_original_read_local(const char *dir, const char *key, long long max, aws_buf_t *out,
-                         char *err, size_t errlen)
+host_orig_status_t host_original_read_local(const char *dir, const char *key, long long max,
+                                            aws_buf_t *out, char *err, size_t errlen)
 {
-    char        path[PATH_MAX], why[128];
+    char path[PATH_MAX], why[128];
     struct stat st;
-    char        chunk[65536];
-    ssize_t     n;
-    int         fd;
+    char chunk[65536];
+    ssize_t n;
+    int fd;
 
     aws_buf_reset(out);
     if (host_key_local_path(dir, key, path, sizeof(path), why, sizeof(why)) != 0) {
@@ -47,8 +46,10 @@ host_original_read_local(const char *dir, const char *key, long long max, aws_bu
     while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 || (long long) out->len + n > max || aws_buf_append(out, chunk, (size_t) n) != 0) {
-            snprintf(err, errlen, "%s: %s", path, n < 0 ? strerror(errno)
+        if (n < 0 || (long long) out->len + n > max
+            || aws_buf_append(out, chunk, (size_t) n) != 0) {
+            snprintf(err, errlen, "%s: %s", path,
+                     n < 0                            ? strerror(errno)
                      : (long long) out->len + n > max ? "grew over max_input_bytes"
                                                       : "out of memory");
             close(fd);

@@ -17,10 +17,10 @@
 
 typedef enum {
     HOST_ORIG_OK = 0,
-    HOST_ORIG_FAILED,      /* an I/O error that may pass: retry */
-    HOST_ORIG_MISSING,     /* no such file: reject */
-    HOST_ORIG_TOO_LARGE,   /* over the limit: reject */
-    HOST_ORIG_UNSAFE       /* the key cannot be a path under DIR: reject */
+    HOST_ORIG_FAILED,    /* an I/O error that may pass: retry */
+    HOST_ORIG_MISSING,   /* no such file: reject */
+    HOST_ORIG_TOO_LARGE, /* over the limit: reject */
+    HOST_ORIG_UNSAFE     /* the key cannot be a path under DIR: reject */
 } host_orig_status_t;
 
 /* Reads DIR/KEY into out (emptied first; memory kept), at most MAX

@@ -14,11 +14,10 @@
 
 /* Returns 1 when CT looks like a media type: 1..127 printable ASCII
  * characters with one '/' and no spaces before a ';'. */
-static int
-content_type_valid(const char *ct)
+static int content_type_valid(const char *ct)
 {
     size_t n = strlen(ct);
-    int    slash = 0;
+    int slash = 0;
 
     if (n == 0 || n > 127)
         return 0;
@@ -39,11 +38,10 @@ content_type_valid(const char *ct)
 /* emit(): validates the suffix, content type and limits, then copies the
  * bytes.  Returns 0, or -1 (the reason is logged as a warning and kept
  * in o->refused). */
-static int
-outputs_emit(prism_output_t *api, const char *suffix, const char *content_type,
-             const void *data, size_t len)
+static int outputs_emit(prism_output_t *api, const char *suffix, const char *content_type,
+                        const void *data, size_t len)
 {
-    host_outputs_t     *o = api->host;
+    host_outputs_t *o = api->host;
     host_output_item_t *it;
 
     o->refused[0] = '\0';
@@ -91,11 +89,10 @@ outputs_emit(prism_output_t *api, const char *suffix, const char *content_type,
 }
 
 /* set_reason(): keeps the formatted reason (truncated). */
-static void
-outputs_set_reason(prism_output_t *api, const char *fmt, ...)
+static void outputs_set_reason(prism_output_t *api, const char *fmt, ...)
 {
     host_outputs_t *o = api->host;
-    va_list         ap;
+    va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(o->reason, sizeof(o->reason), fmt, ap);
@@ -106,14 +103,13 @@ outputs_set_reason(prism_output_t *api, const char *fmt, ...)
 }
 
 /* log(): one host log line, prefixed "plugin: ", with the message context. */
-static void
-outputs_log(prism_output_t *api, prism_log_level_t level, const char *fmt, ...)
+static void outputs_log(prism_output_t *api, prism_log_level_t level, const char *fmt, ...)
 {
-    host_outputs_t  *o = api->host;
-    host_log_level_t hl = (unsigned) level <= PRISM_LOG_DEBUG ? (host_log_level_t) level
-                                                              : HOST_LOG_DEBUG;
-    char             text[1024];
-    va_list          ap;
+    host_outputs_t *o = api->host;
+    host_log_level_t hl =
+        (unsigned) level <= PRISM_LOG_DEBUG ? (host_log_level_t) level : HOST_LOG_DEBUG;
+    char text[1024];
+    va_list ap;
 
     if (!host_log_enabled(hl))
         return;
@@ -123,8 +119,7 @@ outputs_log(prism_output_t *api, prism_log_level_t level, const char *fmt, ...)
     host_log(hl, o->ctx, "plugin: %s", text);
 }
 
-void
-host_outputs_init(host_outputs_t *o)
+void host_outputs_init(host_outputs_t *o)
 {
     memset(o, 0, sizeof(*o));
     o->api.host = o;
@@ -133,8 +128,7 @@ host_outputs_init(host_outputs_t *o)
     o->api.log = outputs_log;
 }
 
-void
-host_outputs_reset(host_outputs_t *o, const host_log_ctx_t *ctx)
+void host_outputs_reset(host_outputs_t *o, const host_log_ctx_t *ctx)
 {
     /* Keep ordinary buffers for reuse, give back unusually large ones. */
     for (size_t i = 0; i < o->n; i++) {
@@ -151,8 +145,7 @@ host_outputs_reset(host_outputs_t *o, const host_log_ctx_t *ctx)
     o->ctx = ctx;
 }
 
-void
-host_outputs_free(host_outputs_t *o)
+void host_outputs_free(host_outputs_t *o)
 {
     for (size_t i = 0; i < HOST_OUTPUTS_MAX; i++) {
         free(o->items[i].data);

@@ -17,27 +17,27 @@
 #include "prism/plugin.h"
 
 /* Most derivatives one message may emit. */
-#define HOST_OUTPUTS_MAX       32
+#define HOST_OUTPUTS_MAX 32
 /* Most bytes one message may emit in total. */
 #define HOST_OUTPUTS_MAX_BYTES (1024UL * 1024 * 1024)
 #define HOST_REASON_MAX        512
 
 typedef struct {
-    char           suffix[HOST_SUFFIX_MAX + 1];
-    char           content_type[128];
+    char suffix[HOST_SUFFIX_MAX + 1];
+    char content_type[128];
     unsigned char *data;
-    size_t         len;
-    size_t         cap;
+    size_t len;
+    size_t cap;
 } host_output_item_t;
 
 typedef struct {
-    prism_output_t        api;        /* handed to the plugin; api.host points here */
-    host_output_item_t    items[HOST_OUTPUTS_MAX];
-    size_t                n;
-    size_t                total;
-    char                  reason[HOST_REASON_MAX];
-    char                  refused[HOST_REASON_MAX];  /* why the last emit was refused */
-    const host_log_ctx_t *ctx;        /* for the plugin's log lines; may be NULL */
+    prism_output_t api; /* handed to the plugin; api.host points here */
+    host_output_item_t items[HOST_OUTPUTS_MAX];
+    size_t n;
+    size_t total;
+    char reason[HOST_REASON_MAX];
+    char refused[HOST_REASON_MAX]; /* why the last emit was refused */
+    const host_log_ctx_t *ctx;     /* for the plugin's log lines; may be NULL */
 } host_outputs_t;
 
 /* Prepares an empty collector. */

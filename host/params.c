@@ -1,7 +1,7 @@
 /*
  * params — plugin parameter validation and lookup.  See params.h.
  */
-#define _GNU_SOURCE  /* asprintf */
+#define _GNU_SOURCE /* asprintf */
 #include "params.h"
 
 #include <errno.h>
@@ -14,39 +14,36 @@
 
 typedef struct {
     const prism_param_spec_t *spec;
-    long    i;       /* INT, BOOL (0/1) */
-    double  d;       /* DOUBLE */
-    char   *s;       /* STRING */
-    long   *list;    /* INT_LIST */
-    size_t  nlist;
+    long i;     /* INT, BOOL (0/1) */
+    double d;   /* DOUBLE */
+    char *s;    /* STRING */
+    long *list; /* INT_LIST */
+    size_t nlist;
 } param_value_t;
 
 struct host_params_s {
-    prism_params_t  api;      /* first: the plugin gets &api, host points back here */
-    param_value_t  *values;
-    size_t          n;
-    char            misuse[160];  /* the first undeclared name read, "" while none */
+    prism_params_t api; /* first: the plugin gets &api, host points back here */
+    param_value_t *values;
+    size_t n;
+    char misuse[160]; /* the first undeclared name read, "" while none */
 };
 
 /* ---- ranges and descriptions ------------------------------------------- */
 
 /* Returns 1 when S has a range (min and max not both 0). */
-static int
-bounded(const prism_param_spec_t *s)
+static int bounded(const prism_param_spec_t *s)
 {
     return !(s->min == 0 && s->max == 0);
 }
 
 /* Returns 1 when V is within S's range (always, when unbounded). */
-static int
-in_range(const prism_param_spec_t *s, double v)
+static int in_range(const prism_param_spec_t *s, double v)
 {
     return !bounded(s) || (v >= s->min && v <= s->max);
 }
 
 /* Writes what SPEC expects ("integer 1..100", "one of \"a|b\"") into out. */
-static void
-describe_spec(const prism_param_spec_t *s, char *out, size_t outlen)
+static void describe_spec(const prism_param_spec_t *s, char *out, size_t outlen)
 {
     switch (s->type) {
     case PRISM_PARAM_INT:
@@ -61,9 +58,7 @@ describe_spec(const prism_param_spec_t *s, char *out, size_t outlen)
         else
             snprintf(out, outlen, "number");
         break;
-    case PRISM_PARAM_BOOL:
-        snprintf(out, outlen, "true or false");
-        break;
+    case PRISM_PARAM_BOOL: snprintf(out, outlen, "true or false"); break;
     case PRISM_PARAM_STRING:
         if (s->choices != NULL)
             snprintf(out, outlen, "one of \"%s\"", s->choices);
@@ -80,14 +75,13 @@ describe_spec(const prism_param_spec_t *s, char *out, size_t outlen)
 }
 
 /* Returns 1 when S is one of the '|'-separated CHOICES. */
-static int
-in_choices(const char *choices, const char *s)
+static int in_choices(const char *choices, const char *s)
 {
     size_t n = strlen(s);
 
     for (const char *p = choices;;) {
         const char *bar = strchr(p, '|');
-        size_t      len = bar ? (size_t) (bar - p) : strlen(p);
+        size_t len = bar ? (size_t) (bar - p) : strlen(p);
         if (len == n && strncmp(p, s, n) == 0)
             return 1;
         if (bar == NULL)
@@ -100,8 +94,7 @@ in_choices(const char *choices, const char *s)
 
 /* Reads one JSON integer for an INT or INT_LIST element.  Returns 0, or
  * -1 when V is not an integer within S's range (the caller reports). */
-static int
-json_to_long(const prism_param_spec_t *s, const json_t *v, long *out)
+static int json_to_long(const prism_param_spec_t *s, const json_t *v, long *out)
 {
     if (!json_is_integer(v) || !in_range(s, (double) json_integer_value(v)))
         return -1;
@@ -112,8 +105,8 @@ json_to_long(const prism_param_spec_t *s, const json_t *v, long *out)
 /* Fills VAL->list from V (one integer or a non-empty array of them) for
  * an INT_LIST spec.  Returns 0, -1 with err set for an element or a
  * length problem, or -2 when V has the wrong shape (the caller reports). */
-static int
-list_from_json(param_value_t *val, const json_t *v, const char *path, char *err, size_t errlen)
+static int list_from_json(param_value_t *val, const json_t *v, const char *path, char *err,
+                          size_t errlen)
 {
     const prism_param_spec_t *s = val->spec;
     char epath[HOST_JPATH_MAX];
@@ -121,7 +114,8 @@ list_from_json(param_value_t *val, const json_t *v, const char *path, char *err,
 
     if (json_is_integer(v))
         val->nlist = 1;
-    else if (json_is_array(v) && json_array_size(v) > 0 && json_array_size(v) <= HOST_PARAM_LIST_MAX)
+    else if (json_is_array(v) && json_array_size(v) > 0
+             && json_array_size(v) <= HOST_PARAM_LIST_MAX)
         val->nlist = json_array_size(v);
     else if (json_is_array(v) && json_array_size(v) > HOST_PARAM_LIST_MAX) {
         host_jerr(err, errlen, path, "at most %d values, got %zu", HOST_PARAM_LIST_MAX,
@@ -152,12 +146,12 @@ list_from_json(param_value_t *val, const json_t *v, const char *path, char *err,
 
 /* Fills VAL from JSON value V for VAL's spec (PATH names V in messages).
  * Returns 0, or -1 with err set. */
-static int
-value_from_json(param_value_t *val, const json_t *v, const char *path, char *err, size_t errlen)
+static int value_from_json(param_value_t *val, const json_t *v, const char *path, char *err,
+                           size_t errlen)
 {
     const prism_param_spec_t *s = val->spec;
     char what[160];
-    int  rc;
+    int rc;
 
     switch (s->type) {
     case PRISM_PARAM_INT:
@@ -199,13 +193,12 @@ value_from_json(param_value_t *val, const json_t *v, const char *path, char *err
 
 /* Fills VAL from its spec's default text ("85", "true", "0.5", "a",
  * "128,256").  Returns 0, or -1 with err set (PATH names the param). */
-static int
-value_from_default(param_value_t *val, const char *path, char *err, size_t errlen)
+static int value_from_default(param_value_t *val, const char *path, char *err, size_t errlen)
 {
     const prism_param_spec_t *s = val->spec;
     json_t *v;
-    char   *text = NULL;
-    int     rc;
+    char *text = NULL;
+    int rc;
 
     if (s->type == PRISM_PARAM_STRING) {
         v = json_string(s->default_value);
@@ -237,8 +230,7 @@ value_from_default(param_value_t *val, const char *path, char *err, size_t errle
 
 /* Returns 1 when NAME matches [a-z0-9_]+ (JSON-key friendly, no dots:
  * dots would make key paths ambiguous). */
-static int
-is_param_name(const char *name)
+static int is_param_name(const char *name)
 {
     if (*name == '\0' || strlen(name) > 64)
         return 0;
@@ -250,8 +242,7 @@ is_param_name(const char *name)
 
 static void values_free(param_value_t *values, size_t n);
 
-int
-host_params_check_specs(const prism_param_spec_t *specs, char *err, size_t errlen)
+int host_params_check_specs(const prism_param_spec_t *specs, char *err, size_t errlen)
 {
     char path[HOST_JPATH_MAX];
 
@@ -300,8 +291,7 @@ host_params_check_specs(const prism_param_spec_t *specs, char *err, size_t errle
  * first NAME the plugin's table does not declare is remembered
  * (host_params_misuse): a misspelt name must not quietly read as 0.  An
  * instance's params are read by one thread at a time (plugin.h). */
-static const param_value_t *
-lookup(const prism_params_t *api, const char *name)
+static const param_value_t *lookup(const prism_params_t *api, const char *name)
 {
     host_params_t *p = api->host;
 
@@ -318,8 +308,7 @@ lookup(const prism_params_t *api, const char *name)
 
 /* Integer value of NAME: INT and BOOL as stored, DOUBLE truncated, the
  * first element of an INT_LIST; 0 for unknown names and strings. */
-static long
-get_int(const prism_params_t *api, const char *name)
+static long get_int(const prism_params_t *api, const char *name)
 {
     const param_value_t *v = lookup(api, name);
 
@@ -327,21 +316,16 @@ get_int(const prism_params_t *api, const char *name)
         return 0;
     switch (v->spec->type) {
     case PRISM_PARAM_INT:
-    case PRISM_PARAM_BOOL:
-        return v->i;
-    case PRISM_PARAM_DOUBLE:
-        return (long) v->d;
-    case PRISM_PARAM_INT_LIST:
-        return v->nlist > 0 ? v->list[0] : 0;
-    case PRISM_PARAM_STRING:
-        break;
+    case PRISM_PARAM_BOOL: return v->i;
+    case PRISM_PARAM_DOUBLE: return (long) v->d;
+    case PRISM_PARAM_INT_LIST: return v->nlist > 0 ? v->list[0] : 0;
+    case PRISM_PARAM_STRING: break;
     }
     return 0;
 }
 
 /* Number value of NAME: DOUBLE as stored, integers converted; 0 else. */
-static double
-get_double(const prism_params_t *api, const char *name)
+static double get_double(const prism_params_t *api, const char *name)
 {
     const param_value_t *v = lookup(api, name);
 
@@ -351,8 +335,7 @@ get_double(const prism_params_t *api, const char *name)
 }
 
 /* Boolean value of NAME (0/1): BOOL as stored, numbers != 0; 0 else. */
-static int
-get_bool(const prism_params_t *api, const char *name)
+static int get_bool(const prism_params_t *api, const char *name)
 {
     const param_value_t *v = lookup(api, name);
 
@@ -362,8 +345,7 @@ get_bool(const prism_params_t *api, const char *name)
 }
 
 /* String value of NAME, or NULL for unknown names and other types. */
-static const char *
-get_string(const prism_params_t *api, const char *name)
+static const char *get_string(const prism_params_t *api, const char *name)
 {
     const param_value_t *v = lookup(api, name);
 
@@ -372,8 +354,7 @@ get_string(const prism_params_t *api, const char *name)
 
 /* Copies up to MAX integers of NAME into OUT; returns how many there
  * are (an INT counts as a list of one, other types as none). */
-static size_t
-get_int_list(const prism_params_t *api, const char *name, long *out, size_t max)
+static size_t get_int_list(const prism_params_t *api, const char *name, long *out, size_t max)
 {
     const param_value_t *v = lookup(api, name);
 
@@ -394,8 +375,7 @@ get_int_list(const prism_params_t *api, const char *name, long *out, size_t max)
 /* ---- building ---------------------------------------------------------------- */
 
 /* Frees the strings and lists of N values (not the array). */
-static void
-values_free(param_value_t *values, size_t n)
+static void values_free(param_value_t *values, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(values[i].s);
@@ -403,15 +383,14 @@ values_free(param_value_t *values, size_t n)
     }
 }
 
-host_params_t *
-host_params_build(const prism_param_spec_t *specs, const json_t *params, const char *path,
-                  char *err, size_t errlen)
+host_params_t *host_params_build(const prism_param_spec_t *specs, const json_t *params,
+                                 const char *path, char *err, size_t errlen)
 {
     host_params_t *p;
-    size_t         n = 0;
-    char           kpath[HOST_JPATH_MAX];
-    const char    *key;
-    json_t        *value;
+    size_t n = 0;
+    char kpath[HOST_JPATH_MAX];
+    const char *key;
+    json_t *value;
 
     if (params != NULL && !json_is_object(params)) {
         host_jerr_expected(err, errlen, path, "an object", params);
@@ -420,7 +399,8 @@ host_params_build(const prism_param_spec_t *specs, const json_t *params, const c
     while (specs != NULL && specs[n].name != NULL)
         n++;
     if (params != NULL) {
-        json_object_foreach((json_t *) params, key, value) {
+        json_object_foreach((json_t *) params, key, value)
+        {
             size_t i;
             for (i = 0; i < n && strcmp(specs[i].name, key) != 0; i++)
                 ;
@@ -448,7 +428,8 @@ host_params_build(const prism_param_spec_t *specs, const json_t *params, const c
             goto fail;
         }
         if ((v != NULL ? value_from_json(&p->values[i], v, kpath, err, errlen)
-                       : value_from_default(&p->values[i], kpath, err, errlen)) != 0)
+                       : value_from_default(&p->values[i], kpath, err, errlen))
+            != 0)
             goto fail;
     }
     p->api.host = p;
@@ -464,20 +445,17 @@ fail:
     return NULL;
 }
 
-const prism_params_t *
-host_params_api(host_params_t *p)
+const prism_params_t *host_params_api(host_params_t *p)
 {
     return &p->api;
 }
 
-const char *
-host_params_misuse(const host_params_t *p)
+const char *host_params_misuse(const host_params_t *p)
 {
     return p->misuse[0] != '\0' ? p->misuse : NULL;
 }
 
-void
-host_params_free(host_params_t *p)
+void host_params_free(host_params_t *p)
 {
     if (p == NULL)
         return;

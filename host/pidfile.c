@@ -13,11 +13,10 @@
 #include <unistd.h>
 
 /* Returns the pid stored in PATH, or 0 when there is none. */
-static long
-read_pid(const char *path)
+static long read_pid(const char *path)
 {
-    char    buf[32];
-    int     fd = open(path, O_RDONLY | O_CLOEXEC);
+    char buf[32];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     ssize_t n;
 
     if (fd < 0)
@@ -30,13 +29,12 @@ read_pid(const char *path)
     return strtol(buf, NULL, 10);
 }
 
-int
-host_pidfile_write(const char *path, char *err, size_t errlen)
+int host_pidfile_write(const char *path, char *err, size_t errlen)
 {
     long old = read_pid(path);
     char tmp[4200];
     char text[32];
-    int  fd, n, ok;
+    int fd, n, ok;
 
     if (old > 0 && old != (long) getpid() && (kill((pid_t) old, 0) == 0 || errno == EPERM)) {
         snprintf(err, errlen, "pid_file %s: already running as pid %ld", path, old);
@@ -63,8 +61,7 @@ host_pidfile_write(const char *path, char *err, size_t errlen)
     return -1;
 }
 
-void
-host_pidfile_remove(const char *path)
+void host_pidfile_remove(const char *path)
 {
     if (path != NULL && read_pid(path) == (long) getpid())
         unlink(path);

@@ -7,12 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-int
-host_plugin_find(const char *arg, const char *const *dirs, size_t ndirs, char *out,
-                 size_t outlen, char *err, size_t errlen)
+int host_plugin_find(const char *arg, const char *const *dirs, size_t ndirs, char *out,
+                     size_t outlen, char *err, size_t errlen)
 {
     size_t len = strlen(arg);
-    int    n, tried = 0;
+    int n, tried = 0;
 
     if (strchr(arg, '/') != NULL) {
         if ((size_t) snprintf(out, outlen, "%s", arg) >= outlen) {

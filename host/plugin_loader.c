@@ -12,8 +12,7 @@
 #include "json_check.h"
 
 /* Returns 1 when NAME matches [a-z0-9_-]{1,63}. */
-static int
-is_plugin_name(const char *name)
+static int is_plugin_name(const char *name)
 {
     size_t n = strlen(name);
 
@@ -29,8 +28,7 @@ is_plugin_name(const char *name)
 
 /* Checks the descriptor's fields after the ABI version matched.
  * Returns 0, or -1 with err set. */
-static int
-check_descriptor(const prism_plugin_t *d, const char *path, char *err, size_t errlen)
+static int check_descriptor(const prism_plugin_t *d, const char *path, char *err, size_t errlen)
 {
     char why[384];
 
@@ -57,12 +55,11 @@ check_descriptor(const prism_plugin_t *d, const char *path, char *err, size_t er
     return 0;
 }
 
-int
-host_plugin_load(const char *path, host_plugin_t *out, char *err, size_t errlen)
+int host_plugin_load(const char *path, host_plugin_t *out, char *err, size_t errlen)
 {
     const prism_plugin_t *desc;
-    const char           *why;
-    void                 *handle;
+    const char *why;
+    void *handle;
 
     memset(out, 0, sizeof(*out));
     dlerror();
@@ -75,7 +72,8 @@ host_plugin_load(const char *path, host_plugin_t *out, char *err, size_t errlen)
     dlerror();
     desc = dlsym(handle, PRISM_PLUGIN_SYMBOL);
     if (desc == NULL) {
-        snprintf(err, errlen, "%s: no symbol \"%s\": not a prism plugin "
+        snprintf(err, errlen,
+                 "%s: no symbol \"%s\": not a prism plugin "
                  "(it must export `const prism_plugin_t %s`)",
                  path, PRISM_PLUGIN_SYMBOL, PRISM_PLUGIN_SYMBOL);
         dlclose(handle);
@@ -84,7 +82,8 @@ host_plugin_load(const char *path, host_plugin_t *out, char *err, size_t errlen)
     /* Only abi_version is read before it matches: other fields may have
      * another layout in another ABI. */
     if (desc->abi_version != PRISM_PLUGIN_ABI_VERSION) {
-        snprintf(err, errlen, "%s: plugin ABI version %d, this prism-host speaks version %d: "
+        snprintf(err, errlen,
+                 "%s: plugin ABI version %d, this prism-host speaks version %d: "
                  "rebuild the plugin against this host's prism/plugin.h",
                  path, desc->abi_version, PRISM_PLUGIN_ABI_VERSION);
         dlclose(handle);
@@ -99,8 +98,7 @@ host_plugin_load(const char *path, host_plugin_t *out, char *err, size_t errlen)
     return 0;
 }
 
-void
-host_plugin_unload(host_plugin_t *p)
+void host_plugin_unload(host_plugin_t *p)
 {
     if (p->handle != NULL)
         dlclose(p->handle);
@@ -108,9 +106,8 @@ host_plugin_unload(host_plugin_t *p)
     p->desc = NULL;
 }
 
-int
-host_instance_new(const host_plugin_t *plugin, const json_t *params, const char *path,
-                  host_instance_t *out, char *err, size_t errlen)
+int host_instance_new(const host_plugin_t *plugin, const json_t *params, const char *path,
+                      host_instance_t *out, char *err, size_t errlen)
 {
     char why[512];
 
@@ -140,8 +137,7 @@ host_instance_new(const host_plugin_t *plugin, const json_t *params, const char 
     return 0;
 }
 
-void
-host_instance_free(host_instance_t *inst)
+void host_instance_free(host_instance_t *inst)
 {
     if (inst->plugin != NULL && inst->params != NULL && inst->plugin->desc->destroy != NULL)
         inst->plugin->desc->destroy(inst->state);

@@ -19,14 +19,14 @@
 #include "prism/plugin.h"
 
 typedef struct {
-    void                 *handle;   /* from dlopen */
+    void *handle; /* from dlopen */
     const prism_plugin_t *desc;
 } host_plugin_t;
 
 typedef struct {
     const host_plugin_t *plugin;
-    host_params_t       *params;
-    void                *state;     /* what init returned */
+    host_params_t *params;
+    void *state; /* what init returned */
 } host_instance_t;
 
 /* Loads the plugin at PATH into *out.  Returns 0, or -1 with a message

@@ -14,17 +14,16 @@
 #include "sqs.h"
 
 /* Rounds of DeleteMessageBatch for entries that failed transiently. */
-#define DELETE_ROUNDS      4
+#define DELETE_ROUNDS 4
 /* Floor of the delay after a failed poll, so jitter never spins. */
 #define POLL_BACKOFF_MIN_MS 200
 /* Retry number at which the poll backoff stops growing. */
 #define POLL_BACKOFF_MAX_RETRY 8
 
-int
-host_poller_init(host_poller_t *p, const host_route_conf_t *r, host_instance_t *inst,
-                 aws_client_t *aws, host_metrics_t *m, int metric_route, int worker_slot,
-                 host_crash_ledger_t *crash, int crash_thread, host_deps_t *deps,
-                 host_memo_t *memo, const volatile sig_atomic_t *stop)
+int host_poller_init(host_poller_t *p, const host_route_conf_t *r, host_instance_t *inst,
+                     aws_client_t *aws, host_metrics_t *m, int metric_route, int worker_slot,
+                     host_crash_ledger_t *crash, int crash_thread, host_deps_t *deps,
+                     host_memo_t *memo, const volatile sig_atomic_t *stop)
 {
     memset(p, 0, sizeof(*p));
     p->route = r;
@@ -48,8 +47,7 @@ host_poller_init(host_poller_t *p, const host_route_conf_t *r, host_instance_t *
 
 /* Returns the full-jitter delay before retry number RETRY (0-based),
  * with the client's policy and this thread's random state. */
-static unsigned
-backoff_ms(host_poller_t *p, int retry)
+static unsigned backoff_ms(host_poller_t *p, int retry)
 {
     return aws_retry_delay_ms(aws_client_retry_policy(p->aws), retry, &p->rng);
 }
@@ -58,14 +56,14 @@ backoff_ms(host_poller_t *p, int retry)
  * retrying entries that failed without being the sender's fault.
  * Failures are logged: such messages are redelivered later, and their
  * outputs, stored under deterministic keys, are simply overwritten. */
-static void
-delete_batch(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx, size_t n)
+static void delete_batch(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx,
+                         size_t n)
 {
     aws_sqs_batch_entry_t entries[AWS_SQS_MAX_BATCH];
-    char                  ids[AWS_SQS_MAX_BATCH][24];
-    host_log_ctx_t        ctx = { .route = p->route->name };
-    char                  why[700];
-    size_t                todo = 0;
+    char ids[AWS_SQS_MAX_BATCH][24];
+    host_log_ctx_t ctx = { .route = p->route->name };
+    char why[700];
+    size_t todo = 0;
 
     for (size_t i = 0; i < n; i++) {
         snprintf(ids[i], sizeof(ids[i]), "d%zu", idx[i]);
@@ -76,15 +74,15 @@ delete_batch(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx
     }
     for (int round = 0; todo > 0 && round < DELETE_ROUNDS; round++) {
         aws_sqs_batch_result_t res = AWS_SQS_BATCH_RESULT_INIT;
-        aws_error_t            aerr;
-        size_t                 keep = 0;
+        aws_error_t aerr;
+        size_t keep = 0;
 
         if (round > 0)
             host_sleep_ms(backoff_ms(p, round - 1), NULL);
         if (aws_sqs_delete_batch(p->aws, p->route->queue_url, entries, todo, &res, &aerr) != 0) {
             host_metrics_inc(p->metrics, p->metric_route, HOST_M_AWS_ERRORS);
-            host_log(HOST_LOG_ERROR, &ctx, "DeleteMessageBatch of %zu message(s) failed: %s",
-                     todo, aws_error_format(&aerr, why, sizeof(why)));
+            host_log(HOST_LOG_ERROR, &ctx, "DeleteMessageBatch of %zu message(s) failed: %s", todo,
+                     aws_error_format(&aerr, why, sizeof(why)));
             if (!aws_error_retryable(&aerr))
                 break;
             continue;
@@ -110,23 +108,24 @@ delete_batch(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx
         todo = keep;
     }
     if (todo > 0)
-        host_log(HOST_LOG_ERROR, &ctx, "%zu message(s) could not be deleted: SQS will "
-                 "redeliver them (their outputs are overwritten idempotently)", todo);
+        host_log(HOST_LOG_ERROR, &ctx,
+                 "%zu message(s) could not be deleted: SQS will "
+                 "redeliver them (their outputs are overwritten idempotently)",
+                 todo);
 }
 
 /* Makes the messages of MSGS listed in IDX (n of them) visible again at
  * once, and forgets their leases.  WHY names the occasion in the log
  * ("stopping", "FIFO order"). */
-static void
-release(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx, size_t n,
-        const int *lease, const char *why_tag)
+static void release(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx, size_t n,
+                    const int *lease, const char *why_tag)
 {
-    aws_sqs_batch_entry_t  entries[AWS_SQS_MAX_BATCH];
-    char                   ids[AWS_SQS_MAX_BATCH][24];
+    aws_sqs_batch_entry_t entries[AWS_SQS_MAX_BATCH];
+    char ids[AWS_SQS_MAX_BATCH][24];
     aws_sqs_batch_result_t res = AWS_SQS_BATCH_RESULT_INIT;
-    aws_error_t            aerr;
-    host_log_ctx_t         ctx = { .route = p->route->name };
-    char                   why[700];
+    aws_error_t aerr;
+    host_log_ctx_t ctx = { .route = p->route->name };
+    char why[700];
 
     if (n == 0)
         return;
@@ -137,14 +136,14 @@ release(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx, siz
         entries[k].visibility_timeout = 0;
         host_leases_drop(&p->leases, lease[idx[k]]);
     }
-    if (aws_sqs_change_visibility_batch(p->aws, p->route->queue_url, entries, n, &res, &aerr)
-        != 0)
-        host_log(HOST_LOG_WARN, &ctx, "%s: releasing %zu unstarted message(s) failed: %s "
-                 "(they return after the visibility timeout)", why_tag, n,
-                 aws_error_format(&aerr, why, sizeof(why)));
+    if (aws_sqs_change_visibility_batch(p->aws, p->route->queue_url, entries, n, &res, &aerr) != 0)
+        host_log(HOST_LOG_WARN, &ctx,
+                 "%s: releasing %zu unstarted message(s) failed: %s "
+                 "(they return after the visibility timeout)",
+                 why_tag, n, aws_error_format(&aerr, why, sizeof(why)));
     else
-        host_log(HOST_LOG_INFO, &ctx, "%s: released %zu unstarted message(s) (%zu failed)",
-                 why_tag, n - res.nfailed, res.nfailed);
+        host_log(HOST_LOG_INFO, &ctx, "%s: released %zu unstarted message(s) (%zu failed)", why_tag,
+                 n - res.nfailed, res.nfailed);
     aws_sqs_batch_result_free(&res);
 }
 
@@ -152,11 +151,10 @@ release(host_poller_t *p, const aws_sqs_messages_t *msgs, const size_t *idx, siz
  * tries again as described in poller.h.  Returns the final disposition:
  * HOST_DISPOSE_HOLD when the worker stops or the lease runs out while it
  * is still held. */
-static host_disposition_t
-dispatch_holding(host_poller_t *p, const aws_sqs_message_t *m, int lease)
+static host_disposition_t dispatch_holding(host_poller_t *p, const aws_sqs_message_t *m, int lease)
 {
     host_disposition_t d;
-    int                retries = 0;
+    int retries = 0;
 
     while ((d = host_dispatch(p, m)) == HOST_DISPOSE_HOLD) {
         if (host_deps_blocked(p->deps, p->route)) {
@@ -176,16 +174,15 @@ dispatch_holding(host_poller_t *p, const aws_sqs_message_t *m, int lease)
 
 /* Processes one received batch: leases, dispatch (in FIFO order for a
  * FIFO queue, see fifo.h), deletes, releases. */
-static void
-handle_batch(host_poller_t *p, const aws_sqs_messages_t *msgs)
+static void handle_batch(host_poller_t *p, const aws_sqs_messages_t *msgs)
 {
-    int               lease[AWS_SQS_MAX_MESSAGES];
-    size_t            done[AWS_SQS_MAX_MESSAGES];
-    size_t            skipped[AWS_SQS_MAX_MESSAGES];
-    size_t            ndone = 0, nskipped = 0, i;
-    double            now = host_monotonic();
+    int lease[AWS_SQS_MAX_MESSAGES];
+    size_t done[AWS_SQS_MAX_MESSAGES];
+    size_t skipped[AWS_SQS_MAX_MESSAGES];
+    size_t ndone = 0, nskipped = 0, i;
+    double now = host_monotonic();
     host_fifo_batch_t fifo;
-    const char       *groups[AWS_SQS_MAX_MESSAGES];
+    const char *groups[AWS_SQS_MAX_MESSAGES];
 
     for (i = 0; i < msgs->n; i++)
         groups[i] = msgs->msgs[i].message_group_id;
@@ -208,12 +205,10 @@ handle_batch(host_poller_t *p, const aws_sqs_messages_t *msgs)
             continue;
         }
         switch (dispatch_holding(p, &msgs->msgs[i], lease[i])) {
-        case HOST_DISPOSE_DELETE:
-            done[ndone++] = i;
-            break;
+        case HOST_DISPOSE_DELETE: done[ndone++] = i; break;
         case HOST_DISPOSE_HOLD:
             if (*p->stop) {
-                skipped[nskipped++] = i;  /* released with the unstarted ones */
+                skipped[nskipped++] = i; /* released with the unstarted ones */
                 break;
             }
             /* fall through - its lease ran out: SQS redelivers it */
@@ -233,8 +228,7 @@ handle_batch(host_poller_t *p, const aws_sqs_messages_t *msgs)
 /* Reports what a ReceiveMessage answer lacked (FINDINGS, AWS_CONF_BIT()s):
  * each kind is counted in prism_conformance_warnings_total and warned
  * about once per SQS endpoint and kind for the whole host. */
-static void
-report_nonconforming(host_poller_t *p, const host_log_ctx_t *ctx, unsigned findings)
+static void report_nonconforming(host_poller_t *p, const host_log_ctx_t *ctx, unsigned findings)
 {
     static const char *const lacks[AWS_CONF_NKINDS] = {
         [AWS_CONF_RECEIVE_COUNT] = "without the ApproximateReceiveCount it was asked for: every "
@@ -248,21 +242,21 @@ report_nonconforming(host_poller_t *p, const host_log_ctx_t *ctx, unsigned findi
         if ((findings & AWS_CONF_BIT(k))
             && host_metrics_conformance(p->metrics, (aws_conf_kind_t) k, endpoint)
             && lacks[k] != NULL)
-            host_log(HOST_LOG_WARN, ctx, "the SQS endpoint %s answered ReceiveMessage %s "
+            host_log(HOST_LOG_WARN, ctx,
+                     "the SQS endpoint %s answered ReceiveMessage %s "
                      "(warned once; counted in prism_conformance_warnings_total{kind=\"%s\"})",
                      endpoint, lacks[k], aws_conf_kind_name((aws_conf_kind_t) k));
     }
 }
 
 /* The thread: poll until the stop flag rises. */
-static void *
-poller_main(void *arg)
+static void *poller_main(void *arg)
 {
-    host_poller_t           *p = arg;
+    host_poller_t *p = arg;
     const host_route_conf_t *r = p->route;
-    host_log_ctx_t           ctx = { .route = r->name };
-    int                      failures = 0;
-    char                     why[700];
+    host_log_ctx_t ctx = { .route = r->name };
+    int failures = 0;
+    char why[700];
 
     while (!*p->stop) {
         if (host_deps_blocked(p->deps, r)) {
@@ -278,7 +272,7 @@ poller_main(void *arg)
             .cancel = p->stop,
         };
         aws_sqs_messages_t msgs = AWS_SQS_MESSAGES_INIT;
-        aws_error_t        aerr;
+        aws_error_t aerr;
 
         if (aws_sqs_receive(p->aws, &params, &msgs, &aerr) != 0) {
             unsigned delay;
@@ -308,8 +302,7 @@ poller_main(void *arg)
     return NULL;
 }
 
-int
-host_poller_start(host_poller_t *p, char *err, size_t errlen)
+int host_poller_start(host_poller_t *p, char *err, size_t errlen)
 {
     int rc = pthread_create(&p->thread, NULL, poller_main, p);
 
@@ -322,8 +315,7 @@ host_poller_start(host_poller_t *p, char *err, size_t errlen)
     return 0;
 }
 
-void
-host_poller_free(host_poller_t *p)
+void host_poller_free(host_poller_t *p)
 {
     host_instance_free(&p->inst);
     host_leases_destroy(&p->leases);

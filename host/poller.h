@@ -49,26 +49,26 @@
 #include "plugin_loader.h"
 
 typedef struct {
-    const host_route_conf_t     *route;
-    host_instance_t              inst;          /* this thread's plugin instance */
-    char                         plugin_id[96]; /* "name version", for logs and the DLQ */
-    aws_client_t                *aws;
-    host_metrics_t              *metrics;
-    int                          metric_route;
-    int                          worker_slot;
-    host_crash_ledger_t         *crash;         /* the master's crash ledger, NULL: none */
-    int                          crash_thread;  /* this poller's mark in it */
-    host_deps_t                 *deps;          /* the worker's breakers */
-    host_memo_t                 *memo;          /* the worker's stored-outputs memo */
-    const volatile sig_atomic_t *stop;          /* raised by the worker on SIGTERM/SIGQUIT */
-    host_lease_set_t             leases;
-    host_outputs_t               outputs;
-    aws_buf_t                    input;         /* the original's bytes, reused */
-    host_budget_t               *budget;        /* the worker's decode budget, shared
+    const host_route_conf_t *route;
+    host_instance_t inst; /* this thread's plugin instance */
+    char plugin_id[96];   /* "name version", for logs and the DLQ */
+    aws_client_t *aws;
+    host_metrics_t *metrics;
+    int metric_route;
+    int worker_slot;
+    host_crash_ledger_t *crash;        /* the master's crash ledger, NULL: none */
+    int crash_thread;                  /* this poller's mark in it */
+    host_deps_t *deps;                 /* the worker's breakers */
+    host_memo_t *memo;                 /* the worker's stored-outputs memo */
+    const volatile sig_atomic_t *stop; /* raised by the worker on SIGTERM/SIGQUIT */
+    host_lease_set_t leases;
+    host_outputs_t outputs;
+    aws_buf_t input;       /* the original's bytes, reused */
+    host_budget_t *budget; /* the worker's decode budget, shared
                                                    by its pollers (set by the worker) */
-    aws_rng_t                    rng;           /* this thread's backoff jitter */
-    pthread_t                    thread;
-    int                          running;
+    aws_rng_t rng;         /* this thread's backoff jitter */
+    pthread_t thread;
+    int running;
 } host_poller_t;
 
 /* Prepares P for route R with an instance already built (moved into P).

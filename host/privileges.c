@@ -1,7 +1,7 @@
 /*
  * privileges — rlimits and user switch for workers.  See privileges.h.
  */
-#define _GNU_SOURCE  /* initgroups */
+#define _GNU_SOURCE /* initgroups */
 #include "privileges.h"
 
 #include <errno.h>
@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 /* Sets one limit (soft SOFT, hard HARD).  0 or -1 with err set. */
-static int
-set_limit(int resource, const char *name, rlim_t soft, rlim_t hard, char *err, size_t errlen)
+static int set_limit(int resource, const char *name, rlim_t soft, rlim_t hard, char *err,
+                     size_t errlen)
 {
     struct rlimit rl = { .rlim_cur = soft, .rlim_max = hard };
 
@@ -26,8 +26,7 @@ set_limit(int resource, const char *name, rlim_t soft, rlim_t hard, char *err, s
     return 0;
 }
 
-int
-host_apply_rlimits(long long as_mb, long long cpu_seconds, char *err, size_t errlen)
+int host_apply_rlimits(long long as_mb, long long cpu_seconds, char *err, size_t errlen)
 {
     if (as_mb > 0) {
         rlim_t bytes = (rlim_t) as_mb * 1024 * 1024;
@@ -35,27 +34,27 @@ host_apply_rlimits(long long as_mb, long long cpu_seconds, char *err, size_t err
             return -1;
     }
     if (cpu_seconds > 0
-        && set_limit(RLIMIT_CPU, "RLIMIT_CPU", (rlim_t) cpu_seconds, (rlim_t) cpu_seconds + 5,
-                     err, errlen) != 0)
+        && set_limit(RLIMIT_CPU, "RLIMIT_CPU", (rlim_t) cpu_seconds, (rlim_t) cpu_seconds + 5, err,
+                     errlen)
+               != 0)
         return -1;
     return 0;
 }
 
-int
-host_check_worker_user(const char *user, int allow_root, char *err, size_t errlen)
+int host_check_worker_user(const char *user, int allow_root, char *err, size_t errlen)
 {
     struct passwd *pw = user != NULL ? getpwnam(user) : NULL;
-    uid_t          uid = pw != NULL ? pw->pw_uid : geteuid();
+    uid_t uid = pw != NULL ? pw->pw_uid : geteuid();
 
     if (uid != 0 || allow_root)
         return 0;
-    snprintf(err, errlen, "workers would run as root: set \"user\" to an unprivileged user, "
+    snprintf(err, errlen,
+             "workers would run as root: set \"user\" to an unprivileged user, "
              "or \"allow_root\": true to run plugins as root anyway");
     return -1;
 }
 
-int
-host_drop_privileges(const char *user, char *err, size_t errlen)
+int host_drop_privileges(const char *user, char *err, size_t errlen)
 {
     struct passwd *pw;
 

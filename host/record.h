@@ -33,7 +33,7 @@ typedef ing_record_route_t host_route_result_t;
 
 /* One UpdateItem's expression, names and typed values (owned). */
 typedef struct {
-    char   *update;
+    char *update;
     json_t *names;
     json_t *values;
 } host_record_update_t;
@@ -42,12 +42,12 @@ typedef struct {
  * original's attributes EV has, each if_not_exists.  Returns 0, or -1
  * with err set (out of memory, invalid UTF-8); free with
  * host_record_update_free(). */
-int host_record_originals_update(const host_event_t *ev, host_record_update_t *u,
-                                 char *err, size_t errlen);
+int host_record_originals_update(const host_event_t *ev, host_record_update_t *u, char *err,
+                                 size_t errlen);
 
 /* Builds step 2 (above) for RES.  Returns 0, or -1 with err set. */
-int host_record_route_update(const host_route_result_t *res, host_record_update_t *u,
-                             char *err, size_t errlen);
+int host_record_route_update(const host_route_result_t *res, host_record_update_t *u, char *err,
+                             size_t errlen);
 
 /* Frees what U holds and zeroes it. */
 void host_record_update_free(host_record_update_t *u);
@@ -58,8 +58,7 @@ void host_record_update_free(host_record_update_t *u);
  * unavailable (network, timeout, 5xx, throttling), else 0: the caller
  * retries it. */
 int host_record_write(aws_client_t *aws, const char *table, const host_event_t *ev,
-                      const host_route_result_t *res, int *transient, char *err,
-                      size_t errlen);
+                      const host_route_result_t *res, int *transient, char *err, size_t errlen);
 
 /* Probes DATA (LEN bytes) with imageinfo and fills REF's width and
  * height (0 and 0 when it is not an image imageinfo knows). */

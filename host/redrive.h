@@ -22,8 +22,7 @@ long host_redrive_max_receive_count(const char *policy);
 
 /* Reads the maxReceiveCount of route R's queue into *count (-1: no
  * redrive policy).  Returns 0, or -1 with err set when the call fails. */
-int host_redrive_read(aws_client_t *aws, const host_route_conf_t *r, long *count,
-                      aws_error_t *err);
+int host_redrive_read(aws_client_t *aws, const host_route_conf_t *r, long *count, aws_error_t *err);
 
 /* Whether COUNT (a maxReceiveCount, -1 for none) makes SQS dead-letter
  * route R's failing messages before the host does: then returns 1 with

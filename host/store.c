@@ -2,7 +2,7 @@
  * store — write a derivative to S3 or to a local directory.
  * See store.h.
  */
-#define _GNU_SOURCE  /* memfd_create, gettid */
+#define _GNU_SOURCE /* memfd_create, gettid */
 #include "store.h"
 
 #include <errno.h>
@@ -18,8 +18,7 @@
 #include "s3.h"
 
 /* Writes LEN bytes of DATA to FD.  0 or -1 (errno set). */
-static int
-write_all(int fd, const unsigned char *data, size_t len)
+static int write_all(int fd, const unsigned char *data, size_t len)
 {
     while (len > 0) {
         ssize_t w = write(fd, data, len);
@@ -35,8 +34,7 @@ write_all(int fd, const unsigned char *data, size_t len)
 
 /* Creates the directories of PATH below BASE (which exists).  0 or -1
  * with err set. */
-static int
-make_parents(const char *base, char *path, char *err, size_t errlen)
+static int make_parents(const char *base, char *path, char *err, size_t errlen)
 {
     for (char *p = path + strlen(base) + 1; (p = strchr(p, '/')) != NULL; p++) {
         *p = '\0';
@@ -52,12 +50,11 @@ make_parents(const char *base, char *path, char *err, size_t errlen)
 
 /* Writes DATA under R's directory at KEY: temporary file, then rename.
  * Returns 0, -1 (I/O error) or -2 (unsafe key), with err set. */
-static int
-store_local(const host_route_conf_t *r, const char *key, const void *data, size_t len,
-            char *err, size_t errlen)
+static int store_local(const host_route_conf_t *r, const char *key, const void *data, size_t len,
+                       char *err, size_t errlen)
 {
     char path[PATH_MAX], tmp[PATH_MAX + 64], why[128];
-    int  fd;
+    int fd;
 
     if (host_key_local_path(r->directory, key, path, sizeof(path), why, sizeof(why)) != 0) {
         snprintf(err, errlen, "unsafe key for a local path: %s", why);
@@ -88,20 +85,20 @@ store_local(const host_route_conf_t *r, const char *key, const void *data, size_
 /* PutObject of DATA to R's bucket at KEY (multipart above the client's
  * threshold), with R's server-side encryption headers.  Returns 0, or -1
  * with err and *transient set (see store.h). */
-static int
-store_s3(const host_route_conf_t *r, aws_client_t *aws, const char *key,
-         const char *content_type, const void *data, size_t len, int *transient,
-         char *err, size_t errlen)
+static int store_s3(const host_route_conf_t *r, aws_client_t *aws, const char *key,
+                    const char *content_type, const void *data, size_t len, int *transient,
+                    char *err, size_t errlen)
 {
     aws_s3_put_opts_t opts = {
         .content_type = content_type,
         .sse = r->sse == HOST_SSE_AES256 ? AWS_S3_SSE_AES256
-             : r->sse == HOST_SSE_KMS    ? AWS_S3_SSE_KMS : AWS_S3_SSE_NONE,
+               : r->sse == HOST_SSE_KMS  ? AWS_S3_SSE_KMS
+                                         : AWS_S3_SSE_NONE,
         .kms_key_id = r->kms_key_id,
     };
-    aws_error_t       aerr;
-    char              why[700];
-    int               rc;
+    aws_error_t aerr;
+    char why[700];
+    int rc;
 
     if (len <= aws_client_s3_multipart_threshold(aws)) {
         rc = aws_s3_put_object(aws, r->bucket, key, data, len, &opts, NULL, 0, &aerr);
@@ -127,10 +124,9 @@ store_s3(const host_route_conf_t *r, aws_client_t *aws, const char *key,
     return 0;
 }
 
-int
-host_store_put(const host_route_conf_t *r, aws_client_t *aws, const char *key,
-               const char *content_type, const void *data, size_t len, int *transient,
-               char *err, size_t errlen)
+int host_store_put(const host_route_conf_t *r, aws_client_t *aws, const char *key,
+                   const char *content_type, const void *data, size_t len, int *transient,
+                   char *err, size_t errlen)
 {
     int ignored;
 

@@ -19,7 +19,7 @@
  * throttling) and to 0 otherwise; -2 with a reason when KEY can never be
  * stored there (not safe as a local path, see keys.h). */
 int host_store_put(const host_route_conf_t *r, aws_client_t *aws, const char *key,
-                   const char *content_type, const void *data, size_t len,
-                   int *transient, char *err, size_t errlen);
+                   const char *content_type, const void *data, size_t len, int *transient,
+                   char *err, size_t errlen);
 
 #endif

@@ -2,7 +2,7 @@
  * worker — pollers, heartbeat and signal handling of a worker process.
  * See worker.h.
  */
-#define _GNU_SOURCE  /* pthread_timedjoin_np */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include "worker.h"
 
 #include <errno.h>
@@ -30,24 +30,23 @@
 
 typedef struct {
     const host_worker_args_t *a;
-    aws_client_t             *aws;
-    host_plugin_t            *plugins;     /* one per route */
-    host_poller_t            *pollers;
-    size_t                    npollers;
-    host_deps_t               deps;        /* the breakers, shared by the pollers */
-    host_memo_t               memo;        /* stored outputs awaiting their record */
-    int                       shared_ready;/* deps and memo initialised */
-    host_budget_t             budget;      /* decode memory, shared by the pollers */
-    int                       budget_ready;
-    volatile sig_atomic_t     stop;        /* pollers: stop polling */
-    volatile sig_atomic_t     hb_stop;     /* heartbeat: all pollers are done */
-    pthread_t                 heartbeat;
-    int                       heartbeat_running;
+    aws_client_t *aws;
+    host_plugin_t *plugins; /* one per route */
+    host_poller_t *pollers;
+    size_t npollers;
+    host_deps_t deps;     /* the breakers, shared by the pollers */
+    host_memo_t memo;     /* stored outputs awaiting their record */
+    int shared_ready;     /* deps and memo initialised */
+    host_budget_t budget; /* decode memory, shared by the pollers */
+    int budget_ready;
+    volatile sig_atomic_t stop;    /* pollers: stop polling */
+    volatile sig_atomic_t hb_stop; /* heartbeat: all pollers are done */
+    pthread_t heartbeat;
+    int heartbeat_running;
 } worker_t;
 
 /* The heartbeat thread: extends leases of every poller until hb_stop. */
-static void *
-heartbeat_main(void *arg)
+static void *heartbeat_main(void *arg)
 {
     worker_t *w = arg;
 
@@ -62,14 +61,13 @@ heartbeat_main(void *arg)
 
 /* Loads the plugins and builds the pollers (not started).  Returns 0, or
  * -1 with err set. */
-static int
-build(worker_t *w, char *err, size_t errlen)
+static int build(worker_t *w, char *err, size_t errlen)
 {
     const host_conf_t *conf = w->a->conf;
-    char               path[HOST_JPATH_MAX];
-    char               ppath[HOST_JPATH_MAX];
-    char               why[1024];
-    size_t             total = 0;
+    char path[HOST_JPATH_MAX];
+    char ppath[HOST_JPATH_MAX];
+    char why[1024];
+    size_t total = 0;
 
     if (host_deps_init(&w->deps, &conf->breaker, w->aws, w->a->metrics, w->a->slot) != 0) {
         snprintf(err, errlen, "cannot create the breakers' mutexes");
@@ -90,7 +88,8 @@ build(worker_t *w, char *err, size_t errlen)
         return -1;
     }
     if (host_budget_init(&w->budget, (uint64_t) conf->decode_budget_mb << 20,
-                         conf->decode_wait_seconds) != 0) {
+                         conf->decode_wait_seconds)
+        != 0) {
         snprintf(err, errlen, "cannot create the decode budget's mutex");
         return -1;
     }
@@ -108,12 +107,12 @@ build(worker_t *w, char *err, size_t errlen)
         for (int c = 0; c < r->concurrency; c++) {
             host_instance_t inst;
 
-            if (host_instance_new(&w->plugins[i], r->plugin_params, ppath, &inst, err, errlen)
-                != 0)
+            if (host_instance_new(&w->plugins[i], r->plugin_params, ppath, &inst, err, errlen) != 0)
                 return -1;
             if (host_poller_init(&w->pollers[w->npollers], r, &inst, w->aws, w->a->metrics,
-                                 w->a->metric_routes[i], w->a->slot, w->a->crash,
-                                 (int) w->npollers, &w->deps, &w->memo, &w->stop) != 0) {
+                                 w->a->metric_routes[i], w->a->slot, w->a->crash, (int) w->npollers,
+                                 &w->deps, &w->memo, &w->stop)
+                != 0) {
                 host_instance_free(&inst);
                 snprintf(err, errlen, "route %s: cannot create a mutex", r->name);
                 return -1;
@@ -127,8 +126,7 @@ build(worker_t *w, char *err, size_t errlen)
 
 /* Waits for the pollers to end, at most until DEADLINE (CLOCK_REALTIME).
  * Returns how many are still running. */
-static size_t
-join_pollers(worker_t *w, const struct timespec *deadline)
+static size_t join_pollers(worker_t *w, const struct timespec *deadline)
 {
     size_t left = 0;
 
@@ -144,8 +142,7 @@ join_pollers(worker_t *w, const struct timespec *deadline)
 }
 
 /* Frees everything build() made (threads must be done). */
-static void
-teardown(worker_t *w)
+static void teardown(worker_t *w)
 {
     for (size_t i = 0; i < w->npollers; i++)
         host_poller_free(&w->pollers[i]);
@@ -165,12 +162,11 @@ teardown(worker_t *w)
 
 /* Blocks until SIGTERM/SIGQUIT/SIGINT or the master's death.  Returns the
  * signal number (0 when the master is gone). */
-static int
-wait_for_stop(const sigset_t *set, pid_t master)
+static int wait_for_stop(const sigset_t *set, pid_t master)
 {
     for (;;) {
         struct timespec tick = { 1, 0 };
-        int             sig = sigtimedwait(set, NULL, &tick);
+        int sig = sigtimedwait(set, NULL, &tick);
 
         if (sig == SIGTERM || sig == SIGQUIT || sig == SIGINT)
             return sig;
@@ -179,16 +175,15 @@ wait_for_stop(const sigset_t *set, pid_t master)
     }
 }
 
-int
-host_worker_run(const host_worker_args_t *a)
+int host_worker_run(const host_worker_args_t *a)
 {
     const host_conf_t *conf = a->conf;
-    worker_t           w;
-    sigset_t           set;
-    struct timespec    deadline;
-    char               err[1024];
-    int                sig;
-    size_t             left;
+    worker_t w;
+    sigset_t set;
+    struct timespec deadline;
+    char err[1024];
+    int sig;
+    size_t left;
 
     memset(&w, 0, sizeof(w));
     w.a = a;
@@ -238,9 +233,10 @@ host_worker_run(const host_worker_args_t *a)
         if (a->check_queues)
             host_redrive_check(conf, w.aws);
         sig = wait_for_stop(&set, a->master);
-        host_log(HOST_LOG_INFO, NULL, "worker stopping (%s): finishing in-flight messages "
-                 "within %d s", sig != 0 ? strsignal(sig) : "master gone",
-                 conf->shutdown_grace_seconds);
+        host_log(HOST_LOG_INFO, NULL,
+                 "worker stopping (%s): finishing in-flight messages "
+                 "within %d s",
+                 sig != 0 ? strsignal(sig) : "master gone", conf->shutdown_grace_seconds);
         w.stop = 1;
     }
 
@@ -252,7 +248,8 @@ host_worker_run(const host_worker_args_t *a)
          * nothing can be freed, and exit()'s handlers would tear down
          * libraries under them, so the process ends here.  Their messages
          * become visible again after the timeout. */
-        host_log(HOST_LOG_ERROR, NULL, "shutdown_grace_seconds (%d) passed with %zu poller(s) "
+        host_log(HOST_LOG_ERROR, NULL,
+                 "shutdown_grace_seconds (%d) passed with %zu poller(s) "
                  "still busy: exiting; SQS will redeliver their messages",
                  conf->shutdown_grace_seconds, left);
         _exit(HOST_WORKER_EXIT_GRACE);

@@ -19,18 +19,18 @@
 #include "metrics.h"
 
 /* Exit statuses of a worker. */
-#define HOST_WORKER_EXIT_OK       0   /* stopped cleanly */
-#define HOST_WORKER_EXIT_GRACE    1   /* grace period ran out with work in flight */
-#define HOST_WORKER_EXIT_STARTUP  2   /* could not start (plugin, AWS, privileges) */
+#define HOST_WORKER_EXIT_OK      0 /* stopped cleanly */
+#define HOST_WORKER_EXIT_GRACE   1 /* grace period ran out with work in flight */
+#define HOST_WORKER_EXIT_STARTUP 2 /* could not start (plugin, AWS, privileges) */
 
 typedef struct {
     const host_conf_t *conf;
-    host_metrics_t    *metrics;
-    const int         *metric_routes;  /* metrics slot of each route */
-    int                slot;           /* this worker's metrics slot */
-    host_crash_ledger_t *crash;        /* shared with the master (crash_ledger.h) */
-    pid_t              master;         /* the parent's pid */
-    int                check_queues;   /* first of its generation: check the
+    host_metrics_t *metrics;
+    const int *metric_routes;   /* metrics slot of each route */
+    int slot;                   /* this worker's metrics slot */
+    host_crash_ledger_t *crash; /* shared with the master (crash_ledger.h) */
+    pid_t master;               /* the parent's pid */
+    int check_queues;           /* first of its generation: check the
                                           queues' redrive policies (redrive.h) */
 } host_worker_args_t;
 

@@ -7,7 +7,7 @@
 
 #include "ii_internal.h"
 
-#define II_BOX_HEADER_LEN  8
+#define II_BOX_HEADER_LEN 8
 #define II_BOX_LARGE_LEN  16
 
 /* See ii_internal.h. */
@@ -29,7 +29,7 @@ int ii_box_read(const uint8_t *b, size_t len, size_t at, size_t limit, ii_box_t 
                            at);
         if (len < at + II_BOX_LARGE_LEN)
             return ii_need_more(out, at + II_BOX_LARGE_LEN);
-        size = (uint64_t)ii_be32(b + at + 8) << 32 | ii_be32(b + at + 12);
+        size = (uint64_t) ii_be32(b + at + 8) << 32 | ii_be32(b + at + 12);
     }
     box->type = b + at + 4;
     box->body = at + hdr;
@@ -39,11 +39,11 @@ int ii_box_read(const uint8_t *b, size_t len, size_t at, size_t limit, ii_box_t 
     }
     if (size < hdr)
         return ii_fail(err, errlen, "HEIF: box at offset %zu has size %llu, less than its header",
-                       at, (unsigned long long)size);
+                       at, (unsigned long long) size);
     if (size > limit - at)
         return ii_fail(err, errlen, "HEIF: box at offset %zu (%llu bytes) overruns its container",
-                       at, (unsigned long long)size);
-    box->end = at + (size_t)size;
+                       at, (unsigned long long) size);
+    box->end = at + (size_t) size;
     return II_OK;
 }
 

@@ -6,19 +6,19 @@
 
 #include "ii_internal.h"
 
-#define II_FTYP_MIN   16     /* header 8, major brand 4, minor version 4 */
-#define II_FTYP_MAX   4096   /* a real one lists a handful of brands */
+#define II_FTYP_MIN 16   /* header 8, major brand 4, minor version 4 */
+#define II_FTYP_MAX 4096 /* a real one lists a handful of brands */
 
 typedef struct {
-    char      brand[5];
+    char brand[5];
     ii_type_t type;
 } ii_brand_t;
 
 static const ii_brand_t ii_brands[] = {
     { "heic", II_TYPE_HEIC }, { "heix", II_TYPE_HEIC }, { "heim", II_TYPE_HEIC },
     { "heis", II_TYPE_HEIC }, { "hevc", II_TYPE_HEIC }, { "hevx", II_TYPE_HEIC },
-    { "avif", II_TYPE_AVIF }, { "avis", II_TYPE_AVIF },
-    { "mif1", II_TYPE_HEIF }, { "msf1", II_TYPE_HEIF },
+    { "avif", II_TYPE_AVIF }, { "avis", II_TYPE_AVIF }, { "mif1", II_TYPE_HEIF },
+    { "msf1", II_TYPE_HEIF },
 };
 
 #define II_NBRANDS (sizeof(ii_brands) / sizeof(ii_brands[0]))

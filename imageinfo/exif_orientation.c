@@ -44,7 +44,7 @@ int ii_exif_orientation(const uint8_t *tiff, size_t len)
         if (u16(e + 2) != II_TIFF_SHORT)
             return 0;
         v = u16(e + 8);
-        return v >= 1 && v <= 8 ? (int)v : 0;
+        return v >= 1 && v <= 8 ? (int) v : 0;
     }
     return 0;
 }

@@ -11,11 +11,11 @@
 
 #include "ii_internal.h"
 
-#define II_GIF_SCREEN_END 13     /* signature 6, logical screen descriptor 7 */
-#define II_GIF_IMAGE_LEN  10     /* separator, left, top, width, height, packed */
-#define II_GIF_IMAGE      0x2C
-#define II_GIF_EXTENSION  0x21
-#define II_GIF_TRAILER    0x3B
+#define II_GIF_SCREEN_END      13 /* signature 6, logical screen descriptor 7 */
+#define II_GIF_IMAGE_LEN       10 /* separator, left, top, width, height, packed */
+#define II_GIF_IMAGE           0x2C
+#define II_GIF_EXTENSION       0x21
+#define II_GIF_TRAILER         0x3B
 #define II_GIF_GRAPHIC_CONTROL 0xF9
 #define II_GIF_APPLICATION     0xFF
 
@@ -72,8 +72,8 @@ static int ii_gif_skip_image(const uint8_t *b, size_t len, size_t *p, ii_info_t 
     packed = b[*p + 9];
     *p += II_GIF_IMAGE_LEN;
     if (packed & 0x80)
-        *p += (size_t)3 << ((packed & 7) + 1);
-    *p += 1;  /* LZW minimum code size */
+        *p += (size_t) 3 << ((packed & 7) + 1);
+    *p += 1; /* LZW minimum code size */
     return ii_gif_skip_blocks(b, len, p, 0, out, NULL);
 }
 
@@ -93,16 +93,16 @@ int ii_gif_probe(const uint8_t *b, size_t len, ii_info_t *out, char *err, size_t
     out->width = ii_le16(b + 6);
     out->height = ii_le16(b + 8);
     if (out->width == 0 || out->height == 0)
-        return ii_fail(err, errlen, "GIF: zero logical screen size (%ux%u)",
-                       out->width, out->height);
+        return ii_fail(err, errlen, "GIF: zero logical screen size (%ux%u)", out->width,
+                       out->height);
     packed = b[10];
     out->components = 1;
-    out->bit_depth = packed & 0x80 ? (int)(packed & 7) + 1 : 8;
-    if (packed & 0x80)  /* global colour table: 2^(N+1) RGB triples */
-        p += (size_t)3 << ((packed & 7) + 1);
+    out->bit_depth = packed & 0x80 ? (int) (packed & 7) + 1 : 8;
+    if (packed & 0x80) /* global colour table: 2^(N+1) RGB triples */
+        p += (size_t) 3 << ((packed & 7) + 1);
 
     while (rc == II_OK) {
-        size_t lim = images ? glen : len;  /* past the first frame, within the budget */
+        size_t lim = images ? glen : len; /* past the first frame, within the budget */
 
         if (p >= lim) {
             rc = ii_need_more(out, p + 1);
@@ -123,14 +123,14 @@ int ii_gif_probe(const uint8_t *b, size_t len, ii_info_t *out, char *err, size_t
             p += 2;
             rc = ii_gif_skip_blocks(b, lim, &p, images ? 0 : b[p - 1], out, &loops);
         } else if (images) {
-            return II_OK;  /* the trailer, or what a decoder stops at */
+            return II_OK; /* the trailer, or what a decoder stops at */
         } else if (b[p] == II_GIF_TRAILER) {
             return ii_fail(err, errlen, "GIF: trailer at offset %zu before any image", p);
         } else {
             return ii_fail(err, errlen, "GIF: unknown block 0x%02X at offset %zu", b[p], p);
         }
     }
-    if (images && out->need > II_HEADER_MAX) {  /* the budget ends the walk: the
+    if (images && out->need > II_HEADER_MAX) { /* the budget ends the walk: the
                                                    same verdict for any longer buf */
         out->need = 0;
         out->animated = loops;

@@ -12,22 +12,22 @@
 
 #include "ii_internal.h"
 
-#define II_FULLBOX_LEN   4       /* version 1, flags 3 */
-#define II_ASSOC_MAX     255     /* association_count is 8 bits */
+#define II_FULLBOX_LEN 4   /* version 1, flags 3 */
+#define II_ASSOC_MAX   255 /* association_count is 8 bits */
 
 /* What the primary item's properties say. */
 typedef struct {
-    int      have_size;
+    int have_size;
     uint32_t width, height;
-    unsigned angle;              /* irot: quarter turns anticlockwise */
-    int      have_pixi;
-    int      channels, bits;
+    unsigned angle; /* irot: quarter turns anticlockwise */
+    int have_pixi;
+    int channels, bits;
 } ii_heif_props_t;
 
 /* Reads the property at body b[p..end) of box type t into *pr; the first
  * ispe, irot and pixi count. Fails on a property too short for its type. */
-static int ii_heif_read_prop(const uint8_t *b, const ii_box_t *t, size_t end,
-                             ii_heif_props_t *pr, char *err, size_t errlen)
+static int ii_heif_read_prop(const uint8_t *b, const ii_box_t *t, size_t end, ii_heif_props_t *pr,
+                             char *err, size_t errlen)
 {
     size_t p = t->body, n = end - p;
 
@@ -42,7 +42,7 @@ static int ii_heif_read_prop(const uint8_t *b, const ii_box_t *t, size_t end,
             return ii_fail(err, errlen, "HEIF: empty irot property");
         pr->angle = b[p] & 3;
     } else if (ii_box_is(t, "pixi") && !pr->have_pixi) {
-        if (n < II_FULLBOX_LEN + 1 || b[p + 4] == 0 || n < II_FULLBOX_LEN + 1 + (size_t)b[p + 4])
+        if (n < II_FULLBOX_LEN + 1 || b[p + 4] == 0 || n < II_FULLBOX_LEN + 1 + (size_t) b[p + 4])
             return ii_fail(err, errlen, "HEIF: pixi property of %zu bytes is malformed", n);
         pr->channels = b[p + 4];
         pr->bits = b[p + 5];
@@ -60,7 +60,7 @@ static int ii_heif_apply_prop(const uint8_t *b, size_t start, size_t end, unsign
     ii_box_t box;
     size_t p = start;
 
-    for (unsigned i = 1; ; i++) {
+    for (unsigned i = 1;; i++) {
         int rc;
 
         if (p >= end)
@@ -78,8 +78,8 @@ static int ii_heif_apply_prop(const uint8_t *b, size_t start, size_t end, unsign
  * item primary into idx[0..*n). Fails on a truncated entry or a second
  * entry for the item. */
 static int ii_heif_read_ipma(const uint8_t *b, size_t p, size_t end, uint32_t primary,
-                             uint16_t idx[II_ASSOC_MAX], size_t *n, int *seen,
-                             char *err, size_t errlen)
+                             uint16_t idx[II_ASSOC_MAX], size_t *n, int *seen, char *err,
+                             size_t errlen)
 {
     unsigned version, wide;
     uint32_t count;
@@ -99,12 +99,12 @@ static int ii_heif_read_ipma(const uint8_t *b, size_t p, size_t end, uint32_t pr
         size_t nassoc;
 
         if (end - p < idlen + 1)
-            return ii_fail(err, errlen, "HEIF: ipma entry %u is truncated", (unsigned)e);
+            return ii_fail(err, errlen, "HEIF: ipma entry %u is truncated", (unsigned) e);
         id = idlen == 2 ? ii_be16(b + p) : ii_be32(b + p);
         nassoc = b[p + idlen];
         p += idlen + 1;
         if (end - p < nassoc * alen)
-            return ii_fail(err, errlen, "HEIF: ipma entry %u is truncated", (unsigned)e);
+            return ii_fail(err, errlen, "HEIF: ipma entry %u is truncated", (unsigned) e);
         if (id == primary) {
             if (*seen)
                 return ii_fail(err, errlen, "HEIF: ipma lists the primary item twice");
@@ -145,8 +145,10 @@ static int ii_heif_read_iprp(const uint8_t *b, size_t start, size_t end, uint32_
     if (ipco_end == 0)
         return ii_fail(err, errlen, "HEIF: no item property container (ipco)");
     if (!seen)
-        return ii_fail(err, errlen, "HEIF: no property associations (ipma) for the primary "
-                       "item %u", (unsigned)primary);
+        return ii_fail(err, errlen,
+                       "HEIF: no property associations (ipma) for the primary "
+                       "item %u",
+                       (unsigned) primary);
     for (size_t i = 0; i < nidx; i++) {
         if (idx[i] == 0)
             continue;
@@ -159,8 +161,8 @@ static int ii_heif_read_iprp(const uint8_t *b, size_t start, size_t end, uint32_
 
 /* Reads the meta box's payload b[start..end) (all in the buffer): the
  * primary item and its properties into out. */
-static int ii_heif_read_meta(const uint8_t *b, size_t start, size_t end, ii_info_t *out,
-                             char *err, size_t errlen)
+static int ii_heif_read_meta(const uint8_t *b, size_t start, size_t end, ii_info_t *out, char *err,
+                             size_t errlen)
 {
     ii_heif_props_t pr;
     size_t iprp_body = 0, iprp_end = 0;
@@ -196,10 +198,10 @@ static int ii_heif_read_meta(const uint8_t *b, size_t start, size_t end, ii_info
         return rc;
     if (!pr.have_size)
         return ii_fail(err, errlen, "HEIF: the primary item %u has no ispe property",
-                       (unsigned)primary);
+                       (unsigned) primary);
     if (pr.width == 0 || pr.height == 0)
-        return ii_fail(err, errlen, "HEIF: zero dimensions (%ux%u) in ispe",
-                       (unsigned)pr.width, (unsigned)pr.height);
+        return ii_fail(err, errlen, "HEIF: zero dimensions (%ux%u) in ispe", (unsigned) pr.width,
+                       (unsigned) pr.height);
     out->width = pr.angle & 1 ? pr.height : pr.width;
     out->height = pr.angle & 1 ? pr.width : pr.height;
     out->components = pr.channels;
@@ -211,7 +213,7 @@ static int ii_heif_read_meta(const uint8_t *b, size_t start, size_t end, ii_info
 static int ii_heif_sequence(const uint8_t *b)
 {
     return memcmp(b + 8, "msf1", 4) == 0 || memcmp(b + 8, "hevc", 4) == 0
-        || memcmp(b + 8, "hevx", 4) == 0 || memcmp(b + 8, "avis", 4) == 0;
+           || memcmp(b + 8, "hevx", 4) == 0 || memcmp(b + 8, "avis", 4) == 0;
 }
 
 /* See ii_internal.h. b starts with a whole ftyp box (the sniffer checked
@@ -228,13 +230,14 @@ int ii_heif_probe(const uint8_t *b, size_t len, ii_info_t *out, char *err, size_
         if (rc != II_OK)
             return rc;
         if (box.end == SIZE_MAX)
-            return ii_fail(err, errlen, "HEIF: a box at offset %zu runs to the end of the file "
-                           "before any meta box", at);
+            return ii_fail(err, errlen,
+                           "HEIF: a box at offset %zu runs to the end of the file "
+                           "before any meta box",
+                           at);
         if (ii_box_is(&box, "meta"))
             break;
         if (box.end > II_HEADER_MAX - 8)
-            return ii_fail(err, errlen, "HEIF: no meta box in the first %d bytes",
-                           II_HEADER_MAX);
+            return ii_fail(err, errlen, "HEIF: no meta box in the first %d bytes", II_HEADER_MAX);
         at = box.end;
     }
     if (box.end > II_HEADER_MAX)

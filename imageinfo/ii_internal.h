@@ -12,33 +12,38 @@
 #include "imageinfo.h"
 
 /* Big-endian 16-bit value at p[0..2). */
-static inline unsigned ii_be16(const uint8_t *p) { return (unsigned)p[0] << 8 | p[1]; }
+static inline unsigned ii_be16(const uint8_t *p)
+{
+    return (unsigned) p[0] << 8 | p[1];
+}
 
 /* Little-endian 16-bit value at p[0..2). */
-static inline unsigned ii_le16(const uint8_t *p) { return (unsigned)p[1] << 8 | p[0]; }
+static inline unsigned ii_le16(const uint8_t *p)
+{
+    return (unsigned) p[1] << 8 | p[0];
+}
 
 /* Little-endian 24-bit value at p[0..3). */
 static inline uint32_t ii_le24(const uint8_t *p)
 {
-    return (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+    return (uint32_t) p[2] << 16 | (uint32_t) p[1] << 8 | p[0];
 }
 
 /* Big-endian 32-bit value at p[0..4). */
 static inline uint32_t ii_be32(const uint8_t *p)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
 }
 
 /* Little-endian 32-bit value at p[0..4). */
 static inline uint32_t ii_le32(const uint8_t *p)
 {
-    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+    return (uint32_t) p[3] << 24 | (uint32_t) p[2] << 16 | (uint32_t) p[1] << 8 | p[0];
 }
 
 /* Formats a printf-style reason into err (when err and errlen are non-zero,
  * truncating) and returns II_ERROR. */
-int ii_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int ii_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Records that the parser needs a buffer of at least need bytes and
  * returns II_NEED_MORE. */
@@ -57,9 +62,9 @@ int ii_exif_orientation(const uint8_t *tiff, size_t len);
 
 /* One ISO-BMFF box: offsets into the buffer it was read from. */
 typedef struct {
-    const uint8_t *type;   /* the 4-byte box type */
-    size_t         body;   /* where the payload starts (past size, type, largesize) */
-    size_t         end;    /* just past the box; SIZE_MAX for a box that runs
+    const uint8_t *type; /* the 4-byte box type */
+    size_t body;         /* where the payload starts (past size, type, largesize) */
+    size_t end;          /* just past the box; SIZE_MAX for a box that runs
                               to the end of the file (size 0 at top level) */
 } ii_box_t;
 

@@ -21,9 +21,9 @@ typedef enum {
     II_TYPE_PNG,
     II_TYPE_WEBP,
     II_TYPE_GIF,
-    II_TYPE_HEIC,   /* HEIF with an HEVC-coded primary image (heic/heix/... brands) */
-    II_TYPE_HEIF,   /* HEIF of another or undeclared codec (mif1/msf1 brands only) */
-    II_TYPE_AVIF    /* HEIF with an AV1-coded primary image (avif/avis brands) */
+    II_TYPE_HEIC, /* HEIF with an HEVC-coded primary image (heic/heix/... brands) */
+    II_TYPE_HEIF, /* HEIF of another or undeclared codec (mif1/msf1 brands only) */
+    II_TYPE_AVIF  /* HEIF with an AV1-coded primary image (avif/avis brands) */
 } ii_type_t;
 
 /* The header budget: the most bytes a caller buffering the start of an
@@ -34,34 +34,34 @@ typedef enum {
 #define II_HEADER_MAX (1024 * 1024)
 
 /* ii_probe() results */
-#define II_OK         0   /* type and dimensions known */
-#define II_NEED_MORE  1   /* the header runs past len: see ii_info_t.need */
+#define II_OK        0    /* type and dimensions known */
+#define II_NEED_MORE 1    /* the header runs past len: see ii_info_t.need */
 #define II_ERROR     (-1) /* unknown type or corrupt header: see err */
 
 typedef struct {
     ii_type_t type;
-    unsigned  width, height;  /* JPEG: as stored, before any EXIF orientation;
+    unsigned width, height; /* JPEG: as stored, before any EXIF orientation;
                                  HEIC/HEIF/AVIF: the primary item's ispe,
                                  swapped by an irot of 90 or 270 degrees (as
                                  displayed; a clean aperture is not applied) */
-    int       orientation;    /* EXIF 1..8; 1 when absent or invalid (JPEG only) */
-    int       progressive;    /* JPEG SOF2/6/10/14, PNG Adam7 interlace */
-    int       components;     /* channels as stored: a palette index counts 1;
+    int orientation;        /* EXIF 1..8; 1 when absent or invalid (JPEG only) */
+    int progressive;        /* JPEG SOF2/6/10/14, PNG Adam7 interlace */
+    int components;         /* channels as stored: a palette index counts 1;
                                  HEIF: from pixi, 0 without one */
-    int       bit_depth;      /* bits per channel (JPEG precision, PNG depth, GIF
+    int bit_depth;          /* bits per channel (JPEG precision, PNG depth, GIF
                                  palette index bits; 8 for WebP; HEIF: pixi's
                                  first channel, 0 without one) */
-    int       has_alpha;      /* from the header only (PNG: colour type 4/6;
+    int has_alpha;          /* from the header only (PNG: colour type 4/6;
                                  a tRNS chunk is not looked for) */
-    int       cmyk;           /* JPEG with 4 components (CMYK or YCCK) */
-    int       animated;       /* WebP: the VP8X animation flag. GIF: a second
+    int cmyk;               /* JPEG with 4 components (CMYK or YCCK) */
+    int animated;           /* WebP: the VP8X animation flag. GIF: a second
                                  image descriptor; when the first frame runs
                                  past II_HEADER_MAX, a NETSCAPE2.0/ANIMEXTS1.0
                                  loop extension before it. HEIF: an image
                                  sequence major brand (msf1, hevc, hevx, avis) */
-    int       adobe_transform;/* JPEG Adobe APP14 transform (0 none/RGB/CMYK,
+    int adobe_transform;    /* JPEG Adobe APP14 transform (0 none/RGB/CMYK,
                                  1 YCbCr, 2 YCCK); -1 without APP14 */
-    size_t    need;           /* on II_NEED_MORE: the buffer length the probe
+    size_t need;            /* on II_NEED_MORE: the buffer length the probe
                                  needs to get past where it stopped (> len,
                                  and no shorter prefix can give II_OK);
                                  0 otherwise */
@@ -121,10 +121,10 @@ int ii_probe(const void *buf, size_t len, ii_info_t *out, char *err, size_t errl
  * decoded by default.  II_DEFAULT_MAX_PIXELS_STR is the same as text
  * (for plugin parameter tables).
  */
-#define II_DEFAULT_MAX_PIXELS      50000000
-#define II_STRINGIFY_(x)           #x
-#define II_STRINGIFY(x)            II_STRINGIFY_(x)
-#define II_DEFAULT_MAX_PIXELS_STR  II_STRINGIFY(II_DEFAULT_MAX_PIXELS)
+#define II_DEFAULT_MAX_PIXELS     50000000
+#define II_STRINGIFY_(x)          #x
+#define II_STRINGIFY(x)           II_STRINGIFY_(x)
+#define II_DEFAULT_MAX_PIXELS_STR II_STRINGIFY(II_DEFAULT_MAX_PIXELS)
 
 /*
  * Refuses images too big to decode before anything is decoded: returns
@@ -132,7 +132,7 @@ int ii_probe(const void *buf, size_t len, ii_info_t *out, char *err, size_t errl
  * II_ERROR with the reason in err otherwise (and for zero dimensions).
  * A limit of 0 disables that check.
  */
-int ii_check_limits(const ii_info_t *info, uint64_t max_pixels, unsigned max_side,
-                    char *err, size_t errlen);
+int ii_check_limits(const ii_info_t *info, uint64_t max_pixels, unsigned max_side, char *err,
+                    size_t errlen);
 
 #endif /* II_IMAGEINFO_H */

@@ -9,12 +9,12 @@
 
 #include "ii_internal.h"
 
-#define II_JPEG_SOI   0xD8
-#define II_JPEG_EOI   0xD9
-#define II_JPEG_SOS   0xDA
-#define II_JPEG_APP1  0xE1
-#define II_JPEG_APP14 0xEE
-#define II_JPEG_ADOBE_LEN 12   /* "Adobe", version, flags0, flags1, transform */
+#define II_JPEG_SOI       0xD8
+#define II_JPEG_EOI       0xD9
+#define II_JPEG_SOS       0xDA
+#define II_JPEG_APP1      0xE1
+#define II_JPEG_APP14     0xEE
+#define II_JPEG_ADOBE_LEN 12 /* "Adobe", version, flags0, flags1, transform */
 
 /* Whether marker m is a frame header: SOF0..SOF15 except DHT (C4),
  * JPG (C8) and DAC (CC), which share that range. */
@@ -33,29 +33,29 @@ static int ii_jpeg_is_standalone(unsigned m)
  * a length that disagrees with the component count, no components, an
  * unusable precision or a zero side (a height left to a DNL marker is not
  * supported). */
-static int ii_jpeg_read_sof(const uint8_t *seg, size_t n, unsigned m, ii_info_t *out,
-                            char *err, size_t errlen)
+static int ii_jpeg_read_sof(const uint8_t *seg, size_t n, unsigned m, ii_info_t *out, char *err,
+                            size_t errlen)
 {
     unsigned precision, ncomp;
 
     if (n < 6)
-        return ii_fail(err, errlen, "JPEG: frame header SOF%u is too short (%zu bytes)",
-                       m - 0xC0, n);
+        return ii_fail(err, errlen, "JPEG: frame header SOF%u is too short (%zu bytes)", m - 0xC0,
+                       n);
     precision = seg[0];
     ncomp = seg[5];
-    if (ncomp == 0 || n != 6 + 3 * (size_t)ncomp)
-        return ii_fail(err, errlen, "JPEG: frame header of %zu bytes does not fit %u components",
-                       n, ncomp);
+    if (ncomp == 0 || n != 6 + 3 * (size_t) ncomp)
+        return ii_fail(err, errlen, "JPEG: frame header of %zu bytes does not fit %u components", n,
+                       ncomp);
     if (precision < 2 || precision > 16)
         return ii_fail(err, errlen, "JPEG: unsupported sample precision %u", precision);
 
     out->height = ii_be16(seg + 1);
     out->width = ii_be16(seg + 3);
     if (out->width == 0 || out->height == 0)
-        return ii_fail(err, errlen, "JPEG: zero dimensions (%ux%u) in the frame header",
-                       out->width, out->height);
-    out->components = (int)ncomp;
-    out->bit_depth = (int)precision;
+        return ii_fail(err, errlen, "JPEG: zero dimensions (%ux%u) in the frame header", out->width,
+                       out->height);
+    out->components = (int) ncomp;
+    out->bit_depth = (int) precision;
     out->cmyk = ncomp == 4;
     out->progressive = m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE;
     return II_OK;
@@ -82,7 +82,7 @@ static void ii_jpeg_read_app(unsigned m, const uint8_t *pay, size_t avail, int *
  * following frame header takes. */
 int ii_jpeg_probe(const uint8_t *b, size_t len, ii_info_t *out, char *err, size_t errlen)
 {
-    size_t p = 2;  /* past SOI */
+    size_t p = 2; /* past SOI */
     int exif_seen = 0;
 
     for (;;) {
@@ -92,9 +92,9 @@ int ii_jpeg_probe(const uint8_t *b, size_t len, ii_info_t *out, char *err, size_
         if (p >= len)
             return ii_need_more(out, p + 4);
         if (b[p] != 0xFF)
-            return ii_fail(err, errlen, "JPEG: expected a marker at offset %zu, found 0x%02X",
-                           p, b[p]);
-        while (p < len && b[p] == 0xFF)  /* the marker's 0xFF and any fill bytes */
+            return ii_fail(err, errlen, "JPEG: expected a marker at offset %zu, found 0x%02X", p,
+                           b[p]);
+        while (p < len && b[p] == 0xFF) /* the marker's 0xFF and any fill bytes */
             p++;
         if (p >= len)
             return ii_need_more(out, p + 3);
@@ -114,8 +114,8 @@ int ii_jpeg_probe(const uint8_t *b, size_t len, ii_info_t *out, char *err, size_
             return ii_need_more(out, p + 2);
         seglen = ii_be16(b + p);
         if (seglen < 2)
-            return ii_fail(err, errlen, "JPEG: segment 0xFF%02X at offset %zu has length %zu",
-                           m, p - 2, seglen);
+            return ii_fail(err, errlen, "JPEG: segment 0xFF%02X at offset %zu has length %zu", m,
+                           p - 2, seglen);
         end = p + seglen;
 
         if (ii_jpeg_is_sof(m)) {

@@ -7,10 +7,10 @@
 
 #include "ii_internal.h"
 
-#define II_PNG_SIG_LEN   8
-#define II_PNG_IHDR_LEN  13
-#define II_PNG_HEADER_END (II_PNG_SIG_LEN + 8 + II_PNG_IHDR_LEN + 4)  /* + length, type; + CRC */
-#define II_PNG_MAX_SIDE  0x7FFFFFFFu
+#define II_PNG_SIG_LEN    8
+#define II_PNG_IHDR_LEN   13
+#define II_PNG_HEADER_END (II_PNG_SIG_LEN + 8 + II_PNG_IHDR_LEN + 4) /* + length, type; + CRC */
+#define II_PNG_MAX_SIDE   0x7FFFFFFFu
 
 /* CRC-32 (ISO 3309, as PNG uses) of p[0..n), bit by bit: it runs once on
  * 17 bytes, and imageinfo links no compression library for it. */
@@ -55,7 +55,8 @@ int ii_png_probe(const uint8_t *b, size_t len, ii_info_t *out, char *err, size_t
         return ii_fail(err, errlen, "PNG: the first chunk is not a 13-byte IHDR");
     if (len < II_PNG_HEADER_END)
         return ii_need_more(out, II_PNG_HEADER_END);
-    if (ii_be32(ihdr + II_PNG_IHDR_LEN) != ii_png_crc32(b + II_PNG_SIG_LEN + 4, 4 + II_PNG_IHDR_LEN))
+    if (ii_be32(ihdr + II_PNG_IHDR_LEN)
+        != ii_png_crc32(b + II_PNG_SIG_LEN + 4, 4 + II_PNG_IHDR_LEN))
         return ii_fail(err, errlen, "PNG: IHDR CRC mismatch");
 
     out->width = ii_be32(ihdr);
@@ -63,7 +64,8 @@ int ii_png_probe(const uint8_t *b, size_t len, ii_info_t *out, char *err, size_t
     depth = ihdr[8];
     ct = ihdr[9];
     if (out->width == 0 || out->height == 0)
-        return ii_fail(err, errlen, "PNG: zero dimensions (%ux%u) in IHDR", out->width, out->height);
+        return ii_fail(err, errlen, "PNG: zero dimensions (%ux%u) in IHDR", out->width,
+                       out->height);
     if (out->width > II_PNG_MAX_SIDE || out->height > II_PNG_MAX_SIDE)
         return ii_fail(err, errlen, "PNG: dimensions %ux%u exceed 2^31-1", out->width, out->height);
     channels = ii_png_channels(ct, depth);
@@ -74,7 +76,7 @@ int ii_png_probe(const uint8_t *b, size_t len, ii_info_t *out, char *err, size_t
                        ihdr[10], ihdr[11], ihdr[12]);
 
     out->components = channels;
-    out->bit_depth = (int)depth;
+    out->bit_depth = (int) depth;
     out->has_alpha = ct == 4 || ct == 6;
     out->progressive = ihdr[12] == 1;
     return II_OK;

@@ -30,16 +30,16 @@ int ii_need_more(ii_info_t *out, size_t need)
 /* The parser of type t on b[0..len) (see ii_probe), or for an unknown
  * type: II_NEED_MORE while b may still become a known signature, else
  * II_ERROR. */
-static int ii_probe_type(ii_type_t t, const uint8_t *b, size_t len, ii_info_t *out,
-                         char *err, size_t errlen)
+static int ii_probe_type(ii_type_t t, const uint8_t *b, size_t len, ii_info_t *out, char *err,
+                         size_t errlen)
 {
     size_t need;
 
     switch (t) {
     case II_TYPE_JPEG: return ii_jpeg_probe(b, len, out, err, errlen);
-    case II_TYPE_PNG:  return ii_png_probe(b, len, out, err, errlen);
+    case II_TYPE_PNG: return ii_png_probe(b, len, out, err, errlen);
     case II_TYPE_WEBP: return ii_webp_probe(b, len, out, err, errlen);
-    case II_TYPE_GIF:  return ii_gif_probe(b, len, out, err, errlen);
+    case II_TYPE_GIF: return ii_gif_probe(b, len, out, err, errlen);
     case II_TYPE_HEIC:
     case II_TYPE_HEIF:
     case II_TYPE_AVIF: return ii_heif_probe(b, len, out, err, errlen);
@@ -49,7 +49,8 @@ static int ii_probe_type(ii_type_t t, const uint8_t *b, size_t len, ii_info_t *o
     need = ii_sniff_need(b, len);
     if (need)
         return ii_need_more(out, need);
-    return ii_fail(err, errlen, "unknown image type (not JPEG, PNG, WebP, GIF, HEIC, HEIF "
+    return ii_fail(err, errlen,
+                   "unknown image type (not JPEG, PNG, WebP, GIF, HEIC, HEIF "
                    "or AVIF)");
 }
 

@@ -7,18 +7,18 @@
 #include "ii_internal.h"
 
 typedef struct {
-    ii_type_t      type;
-    size_t         len;
-    const char    *magic;
-    const char    *care;   /* 'x' where the byte must equal magic, '?' any */
+    ii_type_t type;
+    size_t len;
+    const char *magic;
+    const char *care; /* 'x' where the byte must equal magic, '?' any */
 } ii_signature_t;
 
 static const ii_signature_t ii_signatures[] = {
-    { II_TYPE_JPEG, 3,  "\xFF\xD8\xFF",                 "xxx" },
-    { II_TYPE_PNG,  8,  "\x89PNG\r\n\x1A\n",            "xxxxxxxx" },
-    { II_TYPE_WEBP, 12, "RIFF\0\0\0\0WEBP",             "xxxx????xxxx" },
-    { II_TYPE_GIF,  6,  "GIF87a",                       "xxxxxx" },
-    { II_TYPE_GIF,  6,  "GIF89a",                       "xxxxxx" },
+    { II_TYPE_JPEG, 3, "\xFF\xD8\xFF", "xxx" },
+    { II_TYPE_PNG, 8, "\x89PNG\r\n\x1A\n", "xxxxxxxx" },
+    { II_TYPE_WEBP, 12, "RIFF\0\0\0\0WEBP", "xxxx????xxxx" },
+    { II_TYPE_GIF, 6, "GIF87a", "xxxxxx" },
+    { II_TYPE_GIF, 6, "GIF89a", "xxxxxx" },
 };
 
 #define II_NSIGNATURES (sizeof(ii_signatures) / sizeof(ii_signatures[0]))
@@ -27,7 +27,7 @@ static const ii_signature_t ii_signatures[] = {
 static int ii_signature_agrees(const ii_signature_t *s, const uint8_t *buf, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (s->care[i] == 'x' && buf[i] != (uint8_t)s->magic[i])
+        if (s->care[i] == 'x' && buf[i] != (uint8_t) s->magic[i])
             return 0;
     }
     return 1;

@@ -7,19 +7,16 @@
 #include "imageinfo.h"
 
 typedef struct {
-    ii_type_t   type;
+    ii_type_t type;
     const char *mime;
     const char *ext;
-    const char *alias;  /* another accepted name, or NULL */
+    const char *alias; /* another accepted name, or NULL */
 } ii_type_name_t;
 
 static const ii_type_name_t ii_type_names[] = {
-    { II_TYPE_JPEG, "image/jpeg", "jpg",  "jpeg" },
-    { II_TYPE_PNG,  "image/png",  "png",  NULL },
-    { II_TYPE_WEBP, "image/webp", "webp", NULL },
-    { II_TYPE_GIF,  "image/gif",  "gif",  NULL },
-    { II_TYPE_HEIC, "image/heic", "heic", NULL },
-    { II_TYPE_HEIF, "image/heif", "heif", NULL },
+    { II_TYPE_JPEG, "image/jpeg", "jpg", "jpeg" }, { II_TYPE_PNG, "image/png", "png", NULL },
+    { II_TYPE_WEBP, "image/webp", "webp", NULL },  { II_TYPE_GIF, "image/gif", "gif", NULL },
+    { II_TYPE_HEIC, "image/heic", "heic", NULL },  { II_TYPE_HEIF, "image/heif", "heif", NULL },
     { II_TYPE_AVIF, "image/avif", "avif", NULL },
 };
 

@@ -13,7 +13,7 @@ static size_t img_buf_next_cap(size_t cap, size_t n)
 
     if (want < n)
         want = n;
-    return (want + 4095) & ~(size_t)4095;
+    return (want + 4095) & ~(size_t) 4095;
 }
 
 /* See img_buf.h. */

@@ -17,11 +17,11 @@
 
 /* Capacity kept across images by img_buf_trim() callers: a buffer that
  * grew past this for one huge image is released afterwards. */
-#define IMG_BUF_RETAIN ((size_t)96 << 20)
+#define IMG_BUF_RETAIN ((size_t) 96 << 20)
 
 typedef struct {
     unsigned char *data;
-    size_t         cap;
+    size_t cap;
 } img_buf_t;
 
 /* Makes b hold at least n bytes; the old contents are NOT kept. Returns 0,

@@ -21,9 +21,9 @@ void img_premultiply(img_image_t *img)
 
             if (a == 255)
                 continue;
-            p[0] = (unsigned char)img_mul255(p[0], a);
-            p[1] = (unsigned char)img_mul255(p[1], a);
-            p[2] = (unsigned char)img_mul255(p[2], a);
+            p[0] = (unsigned char) img_mul255(p[0], a);
+            p[1] = (unsigned char) img_mul255(p[1], a);
+            p[2] = (unsigned char) img_mul255(p[2], a);
         }
     }
     img->premultiplied = 1;
@@ -47,7 +47,7 @@ void img_unpremultiply(img_image_t *img)
             for (c = 0; c < 3; c++) {
                 unsigned v = a ? (p[c] * 255u + a / 2) / a : 0;
 
-                p[c] = (unsigned char)(v > 255 ? 255 : v);
+                p[c] = (unsigned char) (v > 255 ? 255 : v);
             }
         }
     }
@@ -72,7 +72,7 @@ void img_flatten(img_image_t *img, const unsigned char bg[3])
                 unsigned fg = img->premultiplied ? s[c] : img_mul255(s[c], a);
                 unsigned v = fg + img_mul255(bg[c], 255 - a);
 
-                d[c] = (unsigned char)(v > 255 ? 255 : v);
+                d[c] = (unsigned char) (v > 255 ? 255 : v);
             }
         }
     }
@@ -105,12 +105,11 @@ int img_parse_color(const char *s, unsigned char rgb[3])
     unsigned v[3];
     int n = 0;
 
-    if (s == NULL || strlen(s) != 7 || s[0] != '#'
-        || strspn(s + 1, "0123456789abcdefABCDEF") != 6
+    if (s == NULL || strlen(s) != 7 || s[0] != '#' || strspn(s + 1, "0123456789abcdefABCDEF") != 6
         || sscanf(s + 1, "%2x%2x%2x%n", &v[0], &v[1], &v[2], &n) != 3 || n != 6)
         return -1;
-    rgb[0] = (unsigned char)v[0];
-    rgb[1] = (unsigned char)v[1];
-    rgb[2] = (unsigned char)v[2];
+    rgb[0] = (unsigned char) v[0];
+    rgb[1] = (unsigned char) v[1];
+    rgb[2] = (unsigned char) v[2];
     return 0;
 }

@@ -16,13 +16,13 @@
 #define IMG_MAX_FRAMES 1000
 
 typedef struct {
-    int      min_width, min_height;  /* target size hint: the smallest output the caller
+    int min_width, min_height; /* target size hint: the smallest output the caller
                                         can use (JPEG DCT shrink-on-load, HEIF embedded
                                         thumbnail); 0 and 0 = full size */
-    int      keep_gray;              /* gray JPEGs stay 1 channel (PNGs always do) */
-    uint64_t max_pixels;             /* refuse a frame (canvas) over this many pixels,
+    int keep_gray;             /* gray JPEGs stay 1 channel (PNGs always do) */
+    uint64_t max_pixels;       /* refuse a frame (canvas) over this many pixels,
                                         and all frames together over it; 0 = no limit */
-    int      max_frames;             /* all-frames decodes: refuse more frames than
+    int max_frames;            /* all-frames decodes: refuse more frames than
                                         this; 0 = IMG_MAX_FRAMES */
 } img_load_opts_t;
 
@@ -30,15 +30,15 @@ typedef struct {
  * earlier frames composited under it), for duration_ms. */
 typedef struct {
     img_image_t img;
-    int         duration_ms;
+    int duration_ms;
 } img_frame_t;
 
 /* The frames of an all-frames decode, every one the canvas size; the
  * memory is the caller's and reused from one decode to the next. */
 typedef struct {
     img_frame_t *frame;
-    int          count;
-    img_buf_t    pixels, list;
+    int count;
+    img_buf_t pixels, list;
 } img_frames_t;
 
 /* Forgets the frames of f (keeping its memory for the next decode). */
@@ -62,8 +62,7 @@ void img_frames_free(img_frames_t *f);
 /* Refuses a width x height frame over opts->max_pixels before anything
  * is allocated for it. Returns 0, or -1 with IMG_ERR_LIMIT ("too many
  * pixels: WxH > max") in err. */
-int img_check_pixels(uint64_t width, uint64_t height, const img_load_opts_t *opts,
-                     img_err_t *err);
+int img_check_pixels(uint64_t width, uint64_t height, const img_load_opts_t *opts, img_err_t *err);
 
 #pragma GCC visibility pop
 

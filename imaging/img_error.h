@@ -13,16 +13,16 @@
 
 typedef enum {
     IMG_ERR_NONE = 0,
-    IMG_ERR_CORRUPT,      /* the decoder refused the data (message is the decoder's) */
-    IMG_ERR_UNSUPPORTED,  /* a valid image this library does not handle */
-    IMG_ERR_LIMIT,        /* over a configured limit (pixels, sides) */
-    IMG_ERR_NOMEM,        /* an allocation failed */
-    IMG_ERR_INVALID       /* a caller passed arguments outside the contract */
+    IMG_ERR_CORRUPT,     /* the decoder refused the data (message is the decoder's) */
+    IMG_ERR_UNSUPPORTED, /* a valid image this library does not handle */
+    IMG_ERR_LIMIT,       /* over a configured limit (pixels, sides) */
+    IMG_ERR_NOMEM,       /* an allocation failed */
+    IMG_ERR_INVALID      /* a caller passed arguments outside the contract */
 } img_err_code_t;
 
 typedef struct {
     img_err_code_t code;
-    char           msg[256];
+    char msg[256];
 } img_err_t;
 
 /* Records code and a printf-style message in err (truncated to fit) and

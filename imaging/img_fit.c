@@ -48,13 +48,13 @@ int img_fit_load(img_fitter_t *f, const unsigned char *data, size_t len, const i
     img_image_t img, next;
 
     /* a square box: the geometry on the stored image is the displayed one turned */
-    img_fit_geom((int)info->width, (int)info->height, max_dimension, &g);
+    img_fit_geom((int) info->width, (int) info->height, max_dimension, &g);
     if (max_dimension > 0)
-        img_geom_min_decode(&g, (int)info->width, (int)info->height, &lo.min_width,
+        img_geom_min_decode(&g, (int) info->width, (int) info->height, &lo.min_width,
                             &lo.min_height);
     if (img_load_decode(&f->load, data, len, info, &lo, &img, err) != 0
-        || img_fit_resize(f, &img, &g, (int)info->width, (int)info->height, &f->resized,
-                          err) != 0)
+        || img_fit_resize(f, &img, &g, (int) info->width, (int) info->height, &f->resized, err)
+               != 0)
         return -1;
     if (info->orientation != 1) {
         if (img_orient(&img, info->orientation, &next, &f->oriented, err) != 0)
@@ -71,9 +71,8 @@ int img_fit_load(img_fitter_t *f, const unsigned char *data, size_t len, const i
 }
 
 /* See img_fit.h. */
-int img_fit_frames(img_fitter_t *f, const unsigned char *data, size_t len,
-                   const ii_info_t *info, int max_dimension, const img_load_opts_t *opts,
-                   img_err_t *err)
+int img_fit_frames(img_fitter_t *f, const unsigned char *data, size_t len, const ii_info_t *info,
+                   int max_dimension, const img_load_opts_t *opts, img_err_t *err)
 {
     const img_load_opts_t unbounded = { 0, 0, 0, 0, INT32_MAX };
     img_geom_t g;

@@ -17,9 +17,9 @@
 #pragma GCC visibility push(hidden)
 
 typedef struct {
-    img_loader_t    load;      /* load.warn: a refused profile, for the caller to log */
-    img_buf_t       resized, oriented, rgb;
-    img_frames_t    fitted;    /* img_fit_frames()'s result */
+    img_loader_t load; /* load.warn: a refused profile, for the caller to log */
+    img_buf_t resized, oriented, rgb;
+    img_frames_t fitted; /* img_fit_frames()'s result */
     img_resampler_t rs;
 } img_fitter_t;
 
@@ -47,9 +47,8 @@ static inline int img_fit_animated(const ii_info_t *info)
  * within max_dimension x max_dimension as img_fit_load does, into
  * f->fitted (straight RGBA canvases with their durations). Returns 0, or
  * -1 with err set. */
-int img_fit_frames(img_fitter_t *f, const unsigned char *data, size_t len,
-                   const ii_info_t *info, int max_dimension, const img_load_opts_t *opts,
-                   img_err_t *err);
+int img_fit_frames(img_fitter_t *f, const unsigned char *data, size_t len, const ii_info_t *info,
+                   int max_dimension, const img_load_opts_t *opts, img_err_t *err);
 
 /* Releases buffers that one huge original grew past keep bytes. */
 void img_fitter_trim(img_fitter_t *f, size_t keep);

@@ -15,13 +15,13 @@
 #pragma GCC visibility push(hidden)
 
 typedef enum {
-    IMG_FIT = 0,   /* the whole image inside the box */
-    IMG_FILL       /* the box covered, the overflow cropped evenly */
+    IMG_FIT = 0, /* the whole image inside the box */
+    IMG_FILL     /* the box covered, the overflow cropped evenly */
 } img_fit_t;
 
 typedef struct {
-    int        width, height;  /* the output */
-    img_rect_t region;         /* the source part it shows, in source pixels */
+    int width, height; /* the output */
+    img_rect_t region; /* the source part it shows, in source pixels */
 } img_geom_t;
 
 /* The output for a w x h source and a box_w x box_h box in `mode`. Without

@@ -9,26 +9,26 @@
 
 typedef struct {
     const unsigned char *data;
-    size_t               len, pos;
+    size_t len, pos;
 } img_gif_src_t;
 
 /* One decode's state. */
 typedef struct {
-    GifFileType     *gif;
-    img_image_t     *canvas;
-    img_buf_t        line, saved;   /* a frame's row of indices; the canvas before it */
-    GraphicsControlBlock gcb;       /* of the next frame */
+    GifFileType *gif;
+    img_image_t *canvas;
+    img_buf_t line, saved;    /* a frame's row of indices; the canvas before it */
+    GraphicsControlBlock gcb; /* of the next frame */
 } img_gif_t;
 
 /* giflib's read hook: the next n bytes, fewer at the end. */
 static int img_gif_read(GifFileType *g, GifByteType *out, int n)
 {
     img_gif_src_t *s = g->UserData;
-    size_t k = (size_t)n < s->len - s->pos ? (size_t)n : s->len - s->pos;
+    size_t k = (size_t) n < s->len - s->pos ? (size_t) n : s->len - s->pos;
 
     memcpy(out, s->data + s->pos, k);
     s->pos += k;
-    return (int)k;
+    return (int) k;
 }
 
 /* Records giflib's error in err; returns -1. */
@@ -68,7 +68,7 @@ static void img_gif_paint(img_gif_t *s, const ColorMapObject *map, int y)
     dst = img_row(s->canvas, cy);
     for (x = 0; x < d->Width && d->Left + x < s->canvas->width; x++) {
         int i = s->line.data[x];
-        unsigned char *p = dst + (size_t)(d->Left + x) * 4;
+        unsigned char *p = dst + (size_t) (d->Left + x) * 4;
 
         if (i == s->gcb.TransparentColor || i >= map->ColorCount)
             continue;
@@ -87,7 +87,7 @@ static void img_gif_clear(img_gif_t *s)
 
     x1 = x1 > s->canvas->width ? s->canvas->width : x1;
     for (y = d->Top; x0 < x1 && y < d->Top + d->Height && y < s->canvas->height; y++)
-        memset(img_row(s->canvas, y) + (size_t)x0 * 4, 0, (size_t)(x1 - x0) * 4);
+        memset(img_row(s->canvas, y) + (size_t) x0 * 4, 0, (size_t) (x1 - x0) * 4);
 }
 
 /* Reads one frame's rows (interlaced in GIF's four passes) and paints
@@ -107,10 +107,11 @@ static int img_gif_frame(img_gif_t *s, img_err_t *err)
         return img_fail(err, IMG_ERR_CORRUPT, "gif: frame without a colour table");
     if (d->Width <= 0 || d->Height <= 0 || d->Left < 0 || d->Top < 0)
         return img_fail(err, IMG_ERR_CORRUPT, "gif: bad frame rectangle");
-    if (img_buf_reserve(&s->line, (size_t)d->Width, err) != 0)
+    if (img_buf_reserve(&s->line, (size_t) d->Width, err) != 0)
         return -1;
     for (pass = d->Interlace ? 0 : 3; pass < 4; pass++)
-        for (y = d->Interlace ? start[pass] : 0; y < d->Height; y += d->Interlace ? step[pass] : 1) {
+        for (y = d->Interlace ? start[pass] : 0; y < d->Height;
+             y += d->Interlace ? step[pass] : 1) {
             if (DGifGetLine(s->gif, s->line.data, d->Width) == GIF_ERROR)
                 return img_gif_fail(s->gif->Error, err);
             img_gif_paint(s, map, y);
@@ -122,7 +123,7 @@ static int img_gif_frame(img_gif_t *s, img_err_t *err)
 static int img_gif_frames(img_gif_t *s, const img_load_opts_t *opts, img_frames_t *frames,
                           img_err_t *err)
 {
-    size_t size = s->canvas->stride * (size_t)s->canvas->height;
+    size_t size = s->canvas->stride * (size_t) s->canvas->height;
     GifRecordType t;
     int n = 0;
 
@@ -159,7 +160,10 @@ int img_gif_decode(const unsigned char *data, size_t len, const img_load_opts_t 
                    img_image_t *out, img_buf_t *buf, img_frames_t *frames, img_err_t *err)
 {
     img_gif_src_t src = { data, len, 0 };
-    img_gif_t s = { NULL, out, { NULL, 0 }, { NULL, 0 },
+    img_gif_t s = { NULL,
+                    out,
+                    { NULL, 0 },
+                    { NULL, 0 },
                     { DISPOSAL_UNSPECIFIED, false, 0, NO_TRANSPARENT_COLOR } };
     int code = 0, rc;
 
@@ -168,11 +172,11 @@ int img_gif_decode(const unsigned char *data, size_t len, const img_load_opts_t 
         return img_gif_fail(code, err);
     if (frames)
         img_frames_reset(frames);
-    rc = img_check_pixels((uint64_t)s.gif->SWidth, (uint64_t)s.gif->SHeight, opts, err);
+    rc = img_check_pixels((uint64_t) s.gif->SWidth, (uint64_t) s.gif->SHeight, opts, err);
     if (rc == 0)
         rc = img_image_alloc(out, s.gif->SWidth, s.gif->SHeight, 4, buf, err);
     if (rc == 0) {
-        memset(out->px, 0, out->stride * (size_t)out->height);
+        memset(out->px, 0, out->stride * (size_t) out->height);
         rc = img_gif_frames(&s, opts, frames, err);
     }
     DGifCloseFile(s.gif, &code);

@@ -14,9 +14,9 @@
 static int img_heif_fail(struct heif_error e, img_err_t *err)
 {
     const char *m = e.message ? e.message : "damaged data";
-    int n = (int)strcspn(m, "\n");
+    int n = (int) strcspn(m, "\n");
     img_err_code_t code = e.subcode == heif_suberror_Security_limit_exceeded ? IMG_ERR_LIMIT
-                        : e.code == heif_error_Memory_allocation_error       ? IMG_ERR_NOMEM
+                          : e.code == heif_error_Memory_allocation_error     ? IMG_ERR_NOMEM
                                                                              : IMG_ERR_CORRUPT;
 
     return img_fail(err, code, "heif: %.*s", n, m);
@@ -40,7 +40,7 @@ static int img_heif_open(const unsigned char *data, size_t len, struct heif_cont
     if (e.code == heif_error_Ok)
         e = heif_context_get_primary_image_handle(*ctx, h);
     if (e.code != heif_error_Ok) {
-        img_heif_fail(e, err);   /* the message lives in the context: copy it first */
+        img_heif_fail(e, err); /* the message lives in the context: copy it first */
         heif_context_free(*ctx);
         return -1;
     }
@@ -63,8 +63,8 @@ int img_heif_probe(const unsigned char *data, size_t len, unsigned *width, unsig
 
     if (img_heif_open(data, len, &ctx, &h, err) != 0)
         return -1;
-    *width = (unsigned)heif_image_handle_get_width(h);
-    *height = (unsigned)heif_image_handle_get_height(h);
+    *width = (unsigned) heif_image_handle_get_width(h);
+    *height = (unsigned) heif_image_handle_get_height(h);
     img_heif_close(ctx, h);
     return 0;
 }
@@ -109,7 +109,7 @@ static int img_heif_profile(struct heif_image_handle *h, img_profile_t *icc, img
     if (t == heif_color_profile_type_prof || t == heif_color_profile_type_rICC) {
         n = heif_image_handle_get_raw_color_profile_size(h);
         if (n == 0 || n > IMG_ICC_MAX_SIZE)
-            return 0;   /* none, or too big to be a real one: untagged */
+            return 0; /* none, or too big to be a real one: untagged */
         if (img_buf_reserve(&icc->buf, n, err) != 0)
             return -1;
         if (heif_image_handle_get_raw_color_profile(h, icc->buf.data).code == heif_error_Ok)
@@ -119,7 +119,7 @@ static int img_heif_profile(struct heif_image_handle *h, img_profile_t *icc, img
     if (t != heif_color_profile_type_nclx)
         return 0;
     if (heif_image_handle_get_nclx_color_profile(h, &nclx).code != heif_error_Ok) {
-        heif_nclx_color_profile_free(nclx);   /* may be set even on an error */
+        heif_nclx_color_profile_free(nclx); /* may be set even on an error */
         return 0;
     }
     if (nclx->color_primaries == heif_color_primaries_ITU_R_BT_709_5
@@ -167,8 +167,8 @@ static int img_heif_pixels(struct heif_image_handle *h, img_image_t *out, img_bu
                                       heif_image_get_height(img, heif_channel_interleaved),
                                       alpha ? 4 : 3, buf, err);
     for (y = 0; rc == 0 && y < out->height; y++)
-        memcpy(img_row(out, y), px + (size_t)y * (size_t)stride,
-               (size_t)out->width * (size_t)out->channels);
+        memcpy(img_row(out, y), px + (size_t) y * (size_t) stride,
+               (size_t) out->width * (size_t) out->channels);
     heif_image_release(img);
     return rc;
 }
@@ -183,8 +183,8 @@ int img_heif_decode(const unsigned char *data, size_t len, const img_load_opts_t
 
     if (img_heif_open(data, len, &ctx, &h, err) != 0)
         return -1;
-    rc = img_check_pixels((uint64_t)heif_image_handle_get_width(h),
-                          (uint64_t)heif_image_handle_get_height(h), opts, err);
+    rc = img_check_pixels((uint64_t) heif_image_handle_get_width(h),
+                          (uint64_t) heif_image_handle_get_height(h), opts, err);
     if (rc == 0 && icc)
         rc = img_heif_profile(h, icc, err);
     if (rc == 0) {

@@ -29,7 +29,7 @@ static int img_icc_same_colorant(cmsHPROFILE a, cmsHPROFILE b, cmsTagSignature s
     const cmsCIEXYZ *x = cmsReadTag(a, sig), *y = cmsReadTag(b, sig);
 
     return x && y && fabs(x->X - y->X) < 0.002 && fabs(x->Y - y->Y) < 0.002
-        && fabs(x->Z - y->Z) < 0.002;
+           && fabs(x->Z - y->Z) < 0.002;
 }
 
 /* Whether tone curve tag sig of a and b agree to within a fifth of a
@@ -53,11 +53,11 @@ static int img_icc_same_curve(cmsHPROFILE a, cmsHPROFILE b, cmsTagSignature sig)
 static int img_icc_is_srgb(cmsHPROFILE h, cmsHPROFILE srgb)
 {
     return cmsIsMatrixShaper(h) && img_icc_same_colorant(h, srgb, cmsSigRedColorantTag)
-        && img_icc_same_colorant(h, srgb, cmsSigGreenColorantTag)
-        && img_icc_same_colorant(h, srgb, cmsSigBlueColorantTag)
-        && img_icc_same_curve(h, srgb, cmsSigRedTRCTag)
-        && img_icc_same_curve(h, srgb, cmsSigGreenTRCTag)
-        && img_icc_same_curve(h, srgb, cmsSigBlueTRCTag);
+           && img_icc_same_colorant(h, srgb, cmsSigGreenColorantTag)
+           && img_icc_same_colorant(h, srgb, cmsSigBlueColorantTag)
+           && img_icc_same_curve(h, srgb, cmsSigRedTRCTag)
+           && img_icc_same_curve(h, srgb, cmsSigGreenTRCTag)
+           && img_icc_same_curve(h, srgb, cmsSigBlueTRCTag);
 }
 
 /* The lcms output profile for an image of `channels` channels: sRGB, or
@@ -100,13 +100,12 @@ static int img_icc_refuse(img_err_t *warn, const char *why)
  * (1, 3, 4 or IMG_ICC_CMYK*) into e (xform NULL when p is sRGB). Returns
  * 0, or 1 with warn set when lcms refuses the profile or it does not fit
  * the layout. */
-static int img_icc_build(const img_profile_t *p, int layout, img_icc_entry_t *e,
-                         img_err_t *warn)
+static int img_icc_build(const img_profile_t *p, int layout, img_icc_entry_t *e, img_err_t *warn)
 {
-    cmsHPROFILE in = cmsOpenProfileFromMem(p->buf.data, (cmsUInt32Number)p->len), out;
-    cmsColorSpaceSignature want = layout == 1 ? cmsSigGrayData
-                                : layout >= IMG_ICC_CMYK_INVERTED ? cmsSigCmykData
-                                : cmsSigRgbData;
+    cmsHPROFILE in = cmsOpenProfileFromMem(p->buf.data, (cmsUInt32Number) p->len), out;
+    cmsColorSpaceSignature want = layout == 1                       ? cmsSigGrayData
+                                  : layout >= IMG_ICC_CMYK_INVERTED ? cmsSigCmykData
+                                                                    : cmsSigRgbData;
     int out_channels = layout == 1 ? 1 : layout == 4 ? 4 : 3;
     int rc = 0;
 
@@ -123,9 +122,8 @@ static int img_icc_build(const img_profile_t *p, int layout, img_icc_entry_t *e,
         return img_icc_refuse(warn, "out of memory for the sRGB profile");
     }
     if (want != cmsSigRgbData || !img_icc_is_srgb(in, out)) {
-        e->xform = cmsCreateTransform(in, img_icc_format(layout), out,
-                                      img_icc_format(out_channels), INTENT_PERCEPTUAL,
-                                      layout == 4 ? cmsFLAGS_COPY_ALPHA : 0);
+        e->xform = cmsCreateTransform(in, img_icc_format(layout), out, img_icc_format(out_channels),
+                                      INTENT_PERCEPTUAL, layout == 4 ? cmsFLAGS_COPY_ALPHA : 0);
         if (e->xform == NULL)
             rc = img_icc_refuse(warn, "lcms makes no transform from it");
     }
@@ -173,12 +171,11 @@ int img_icc_lookup(img_icc_cache_t *c, const img_profile_t *p, int layout, void 
 /* See img_icc.h. */
 void img_icc_row(void *xform, unsigned char *row, int width)
 {
-    cmsDoTransform(xform, row, row, (cmsUInt32Number)width);
+    cmsDoTransform(xform, row, row, (cmsUInt32Number) width);
 }
 
 /* See img_icc.h. */
-int img_icc_to_srgb(img_icc_cache_t *c, const img_profile_t *p, img_image_t *img,
-                    img_err_t *warn)
+int img_icc_to_srgb(img_icc_cache_t *c, const img_profile_t *p, img_image_t *img, img_err_t *warn)
 {
     void *xf;
     int y;
@@ -227,7 +224,8 @@ static int img_icc_save(cmsHPROFILE h, img_profile_t *p, img_err_t *err)
 int img_icc_from_primaries(const img_icc_primaries_t *prim, img_profile_t *p, img_err_t *err)
 {
     cmsCIExyY white = { prim->white[0], prim->white[1], 1.0 };
-    cmsCIExyYTRIPLE rgb = { { prim->r[0], prim->r[1], 1.0 }, { prim->g[0], prim->g[1], 1.0 },
+    cmsCIExyYTRIPLE rgb = { { prim->r[0], prim->r[1], 1.0 },
+                            { prim->g[0], prim->g[1], 1.0 },
                             { prim->b[0], prim->b[1], 1.0 } };
     cmsToneCurve *curve = prim->gamma > 0 ? cmsBuildGamma(NULL, prim->gamma)
                                           : cmsBuildParametricToneCurve(NULL, 4, img_srgb_params);

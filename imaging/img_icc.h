@@ -21,12 +21,12 @@
 #pragma GCC visibility push(hidden)
 
 #define IMG_ICC_CACHE    8                  /* transforms kept per instance */
-#define IMG_ICC_MAX_SIZE ((size_t)4 << 20)  /* larger embedded profiles are ignored */
+#define IMG_ICC_MAX_SIZE ((size_t) 4 << 20) /* larger embedded profiles are ignored */
 
 /* An embedded profile: len bytes in buf; len 0 = untagged. */
 typedef struct {
     img_buf_t buf;
-    size_t    len;
+    size_t len;
 } img_profile_t;
 
 /* A profile built from primaries and a tone curve (PNG gAMA/cHRM, HEIF
@@ -39,15 +39,15 @@ typedef struct {
 } img_icc_primaries_t;
 
 typedef struct {
-    uint64_t hash;      /* of the profile bytes */
-    int      layout;    /* the pixel layout the transform was made for */
-    void    *xform;     /* cmsHTRANSFORM; NULL: sRGB already, nothing to do */
-    unsigned used;      /* last use, for replacement; 0 = empty slot */
+    uint64_t hash; /* of the profile bytes */
+    int layout;    /* the pixel layout the transform was made for */
+    void *xform;   /* cmsHTRANSFORM; NULL: sRGB already, nothing to do */
+    unsigned used; /* last use, for replacement; 0 = empty slot */
 } img_icc_entry_t;
 
 typedef struct {
     img_icc_entry_t e[IMG_ICC_CACHE];
-    unsigned        clock;
+    unsigned clock;
 } img_icc_cache_t;
 
 /* Pixel layouts besides 1, 3 and 4 channels: CMYK (4 bytes a pixel,
@@ -71,8 +71,7 @@ void img_icc_row(void *xform, unsigned char *row, int width);
 
 /* Converts img (gray, RGB or RGBA) from profile p into sRGB in place:
  * img_icc_lookup, then every row. Returns as img_icc_lookup. */
-int img_icc_to_srgb(img_icc_cache_t *c, const img_profile_t *p, img_image_t *img,
-                    img_err_t *warn);
+int img_icc_to_srgb(img_icc_cache_t *c, const img_profile_t *p, img_image_t *img, img_err_t *warn);
 
 /* Writes an ICC profile for prim into p (replacing its contents). Returns
  * 0, or -1 with err set (IMG_ERR_NOMEM, IMG_ERR_CORRUPT when lcms refuses

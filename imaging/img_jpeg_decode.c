@@ -25,9 +25,9 @@ static void img_cmyk_to_rgb(unsigned char *row, int n, int inverted)
         if (!inverted) {
             c = 255 - c, m = 255 - m, y = 255 - y, k = 255 - k;
         }
-        d[0] = (unsigned char)img_mul255(c, k);
-        d[1] = (unsigned char)img_mul255(m, k);
-        d[2] = (unsigned char)img_mul255(y, k);
+        d[0] = (unsigned char) img_mul255(c, k);
+        d[1] = (unsigned char) img_mul255(m, k);
+        d[2] = (unsigned char) img_mul255(y, k);
     }
 }
 
@@ -35,13 +35,13 @@ static void img_cmyk_to_rgb(unsigned char *row, int n, int inverted)
 static void img_jpeg_check_scans(j_decompress_ptr c)
 {
     if (c->input_scan_number > IMG_JPEG_MAX_SCANS)
-        img_jpeg_err_throw((j_common_ptr)c, "progressive JPEG with too many scans");
+        img_jpeg_err_throw((j_common_ptr) c, "progressive JPEG with too many scans");
 }
 
 /* libjpeg's progress hook: called per row group while scans are read. */
 static void img_jpeg_progress(j_common_ptr cinfo)
 {
-    img_jpeg_check_scans((j_decompress_ptr)cinfo);
+    img_jpeg_check_scans((j_decompress_ptr) cinfo);
 }
 
 /* Whether every component's DC coefficient is known to within
@@ -84,7 +84,7 @@ static void img_jpeg_absorb_dc_scans(img_jpeg_reader_t *r)
  * output dimensions computed for m). */
 static int img_jpeg_scale_covers(j_decompress_ptr c, int m, double min_w, double min_h)
 {
-    c->scale_num = (unsigned)m;
+    c->scale_num = (unsigned) m;
     c->scale_denom = 8;
     jpeg_calc_output_dimensions(c);
     return c->output_width >= min_w && c->output_height >= min_h;
@@ -115,8 +115,7 @@ static int img_jpeg_pick_scale(j_decompress_ptr c, int min_w, int min_h)
  * transform into sRGB for the output colour space chosen (a refused
  * profile leaves r->xform NULL and r->warn set). Returns 0, or -1 with
  * err set when out of memory. */
-static int img_jpeg_read_profile(img_jpeg_reader_t *r, const img_jpeg_opts_t *opts,
-                                 img_err_t *err)
+static int img_jpeg_read_profile(img_jpeg_reader_t *r, const img_jpeg_opts_t *opts, img_err_t *err)
 {
     JOCTET *icc = NULL;
     unsigned int n = 0;
@@ -130,7 +129,8 @@ static int img_jpeg_read_profile(img_jpeg_reader_t *r, const img_jpeg_opts_t *op
     if (rc != 0)
         return -1;
     layout = r->cmyk ? (r->cmyk_inverted ? IMG_ICC_CMYK_INVERTED : IMG_ICC_CMYK)
-                     : r->cinfo.out_color_space == JCS_GRAYSCALE ? 1 : 3;
+             : r->cinfo.out_color_space == JCS_GRAYSCALE ? 1
+                                                         : 3;
     img_icc_lookup(opts->cms, opts->icc, layout, &r->xform, &r->warn);
     return 0;
 }
@@ -153,29 +153,25 @@ int img_jpeg_reader_open(img_jpeg_reader_t *r, const unsigned char *data, size_t
     r->active = 1;
     r->progress.progress_monitor = img_jpeg_progress;
     c->progress = &r->progress;
-    jpeg_mem_src(c, data, (unsigned long)len);
+    jpeg_mem_src(c, data, (unsigned long) len);
     if (opts->icc)
         jpeg_save_markers(c, JPEG_APP0 + 2, 0xFFFF);
     jpeg_read_header(c, TRUE);
 
-    r->src_width = (int)c->image_width;
-    r->src_height = (int)c->image_height;
-    pixels = (uint64_t)c->image_width * c->image_height;
+    r->src_width = (int) c->image_width;
+    r->src_height = (int) c->image_height;
+    pixels = (uint64_t) c->image_width * c->image_height;
     if (opts->max_pixels && pixels > opts->max_pixels) {
-        img_fail(err, IMG_ERR_LIMIT, "too many pixels: %dx%d > %llu", r->src_width,
-                 r->src_height, (unsigned long long)opts->max_pixels);
+        img_fail(err, IMG_ERR_LIMIT, "too many pixels: %dx%d > %llu", r->src_width, r->src_height,
+                 (unsigned long long) opts->max_pixels);
         img_jpeg_reader_close(r);
         return -1;
     }
 
     switch (c->jpeg_color_space) {
-    case JCS_GRAYSCALE:
-        c->out_color_space = opts->keep_gray ? JCS_GRAYSCALE : JCS_EXT_RGB;
-        break;
+    case JCS_GRAYSCALE: c->out_color_space = opts->keep_gray ? JCS_GRAYSCALE : JCS_EXT_RGB; break;
     case JCS_YCbCr:
-    case JCS_RGB:
-        c->out_color_space = JCS_EXT_RGB;
-        break;
+    case JCS_RGB: c->out_color_space = JCS_EXT_RGB; break;
     case JCS_CMYK:
     case JCS_YCCK:
         c->out_color_space = JCS_CMYK;
@@ -207,10 +203,10 @@ int img_jpeg_reader_open(img_jpeg_reader_t *r, const unsigned char *data, size_t
     else
         r->scans = c->input_scan_number;
 
-    r->width = (int)c->output_width;
-    r->height = (int)c->output_height;
+    r->width = (int) c->output_width;
+    r->height = (int) c->output_height;
     r->channels = r->cmyk ? 3 : c->output_components;
-    r->row_bytes = (size_t)c->output_width * (size_t)c->output_components;
+    r->row_bytes = (size_t) c->output_width * (size_t) c->output_components;
     return 0;
 }
 
@@ -221,18 +217,18 @@ static int img_jpeg_read_rows(img_jpeg_reader_t *r, unsigned char **rows, int n)
     int got = 0;
 
     while (got < n && c->output_scanline < c->output_height) {
-        JDIMENSION k = jpeg_read_scanlines(c, rows + got, (JDIMENSION)(n - got));
+        JDIMENSION k = jpeg_read_scanlines(c, rows + got, (JDIMENSION) (n - got));
         JDIMENSION i;
 
         if (k == 0)
             break;
         for (i = 0; i < k; i++) {
             if (r->xform)
-                img_icc_row(r->xform, rows[got + (int)i], r->width);
+                img_icc_row(r->xform, rows[got + (int) i], r->width);
             else if (r->cmyk)
-                img_cmyk_to_rgb(rows[got + (int)i], r->width, r->cmyk_inverted);
+                img_cmyk_to_rgb(rows[got + (int) i], r->width, r->cmyk_inverted);
         }
-        got += (int)k;
+        got += (int) k;
     }
     return got;
 }
@@ -290,11 +286,11 @@ int img_jpeg_decode(const unsigned char *data, size_t len, const img_jpeg_opts_t
         return -1;
     if (warn)
         *warn = r.warn;
-    stride = (size_t)r.width * (size_t)r.channels;
+    stride = (size_t) r.width * (size_t) r.channels;
     /* CMYK rows are read 4 bytes a pixel and packed to 3 in place, so each
      * row overlaps the next one's space: one row at a time, slack after */
     batch = r.row_bytes > stride ? 1 : IMG_JPEG_ROW_BATCH;
-    if (img_buf_reserve(buf, stride * (size_t)(r.height - 1) + r.row_bytes, err) != 0) {
+    if (img_buf_reserve(buf, stride * (size_t) (r.height - 1) + r.row_bytes, err) != 0) {
         img_jpeg_reader_close(&r);
         return -1;
     }

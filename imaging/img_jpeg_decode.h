@@ -46,31 +46,31 @@
 #define IMG_JPEG_DC_AL_MAX 1
 
 typedef struct {
-    int      min_width;   /* smallest useful output width; 0 with      */
-    int      min_height;  /* min_height 0: decode at full size          */
-    int      keep_gray;   /* grayscale JPEGs decode to 1 channel, else RGB */
+    int min_width;        /* smallest useful output width; 0 with      */
+    int min_height;       /* min_height 0: decode at full size          */
+    int keep_gray;        /* grayscale JPEGs decode to 1 channel, else RGB */
     uint64_t max_pixels;  /* refuse a frame over this many pixels; 0 = no limit */
-    img_profile_t   *icc; /* receives the embedded profile; NULL: not read,
+    img_profile_t *icc;   /* receives the embedded profile; NULL: not read,
                              no colour management */
     img_icc_cache_t *cms; /* transforms (required with icc) */
 } img_jpeg_opts_t;
 
 typedef struct {
     struct jpeg_decompress_struct cinfo;
-    struct jpeg_progress_mgr      progress;
-    img_jpeg_err_t                jerr;
-    int    active;         /* cinfo is created and not yet destroyed */
-    int    buffered;       /* progressive early stop in use */
-    int    cmyk;           /* libjpeg delivers CMYK, converted here */
-    int    cmyk_inverted;  /* ... in Adobe's inverted convention */
-    int    src_width, src_height;  /* the frame as stored */
-    int    width, height;  /* what read() delivers */
-    int    channels;       /* 1 or 3 */
-    int    scale_eighths;  /* the DCT scale used, in eighths */
-    int    scans;          /* scans decoded before output (progressive) */
-    size_t row_bytes;      /* bytes every row given to read() must hold */
-    void  *xform;          /* the profile's transform into sRGB, or NULL */
-    img_err_t warn;        /* a refused profile (ignored): code != IMG_ERR_NONE */
+    struct jpeg_progress_mgr progress;
+    img_jpeg_err_t jerr;
+    int active;                /* cinfo is created and not yet destroyed */
+    int buffered;              /* progressive early stop in use */
+    int cmyk;                  /* libjpeg delivers CMYK, converted here */
+    int cmyk_inverted;         /* ... in Adobe's inverted convention */
+    int src_width, src_height; /* the frame as stored */
+    int width, height;         /* what read() delivers */
+    int channels;              /* 1 or 3 */
+    int scale_eighths;         /* the DCT scale used, in eighths */
+    int scans;                 /* scans decoded before output (progressive) */
+    size_t row_bytes;          /* bytes every row given to read() must hold */
+    void *xform;               /* the profile's transform into sRGB, or NULL */
+    img_err_t warn;            /* a refused profile (ignored): code != IMG_ERR_NONE */
 } img_jpeg_reader_t;
 
 /* Reads the header of the JPEG in data[0..len), picks the scale and the

@@ -5,17 +5,17 @@
 
 #include "img_jpeg_encode.h"
 
-#include <jerror.h>   /* after jpeglib.h, for ERREXIT1 */
+#include <jerror.h> /* after jpeglib.h, for ERREXIT1 */
 
 /* Rows handed to libjpeg per call when encoding a whole image. */
 #define IMG_JPEG_ENC_BATCH 16
 /* The first output buffer holds this much at least. */
-#define IMG_JPEG_ENC_MIN   (64 * 1024)
+#define IMG_JPEG_ENC_MIN (64 * 1024)
 
 /* libjpeg's destination hook at start: the whole buffer is free. */
 static void img_dest_init(j_compress_ptr c)
 {
-    img_jpeg_dest_t *d = (img_jpeg_dest_t *)c->dest;
+    img_jpeg_dest_t *d = (img_jpeg_dest_t *) c->dest;
 
     d->len = 0;
     d->pub.next_output_byte = d->buf->data;
@@ -26,7 +26,7 @@ static void img_dest_init(j_compress_ptr c)
  * fails like a libjpeg allocation. */
 static boolean img_dest_empty(j_compress_ptr c)
 {
-    img_jpeg_dest_t *d = (img_jpeg_dest_t *)c->dest;
+    img_jpeg_dest_t *d = (img_jpeg_dest_t *) c->dest;
     size_t used = d->buf->cap;
     img_err_t err;
 
@@ -40,9 +40,9 @@ static boolean img_dest_empty(j_compress_ptr c)
 /* libjpeg's destination hook at the end: records the length. */
 static void img_dest_term(j_compress_ptr c)
 {
-    img_jpeg_dest_t *d = (img_jpeg_dest_t *)c->dest;
+    img_jpeg_dest_t *d = (img_jpeg_dest_t *) c->dest;
 
-    d->len = (size_t)(d->pub.next_output_byte - d->buf->data);
+    d->len = (size_t) (d->pub.next_output_byte - d->buf->data);
 }
 
 /* The libjpeg calls of img_jpeg_writer_start. */
@@ -57,31 +57,31 @@ static void img_jpeg_writer_setup(img_jpeg_writer_t *w, int width, int height, i
     w->dest.pub.empty_output_buffer = img_dest_empty;
     w->dest.pub.term_destination = img_dest_term;
     c->dest = &w->dest.pub;
-    c->image_width = (JDIMENSION)width;
-    c->image_height = (JDIMENSION)height;
+    c->image_width = (JDIMENSION) width;
+    c->image_height = (JDIMENSION) height;
     c->input_components = channels;
     c->in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_EXT_RGB;
-    jpeg_set_defaults(c);               /* YCbCr 4:2:0 for colour */
+    jpeg_set_defaults(c); /* YCbCr 4:2:0 for colour */
     jpeg_set_quality(c, opts->quality, TRUE);
     c->optimize_coding = opts->optimize ? TRUE : FALSE;
     if (opts->progressive)
         jpeg_simple_progression(c);
     jpeg_start_compress(c, TRUE);
     if (opts->icc && opts->icc->len)
-        jpeg_write_icc_profile(c, opts->icc->buf.data, (unsigned)opts->icc->len);
+        jpeg_write_icc_profile(c, opts->icc->buf.data, (unsigned) opts->icc->len);
 }
 
 /* See img_jpeg_encode.h. */
 int img_jpeg_writer_start(img_jpeg_writer_t *w, int width, int height, int channels,
                           const img_jpeg_enc_opts_t *opts, img_buf_t *out, img_err_t *err)
 {
-    size_t guess = (size_t)width * (size_t)height * (size_t)channels / 8;
+    size_t guess = (size_t) width * (size_t) height * (size_t) channels / 8;
 
     memset(w, 0, sizeof(*w));
-    if (width <= 0 || height <= 0 || (channels != 1 && channels != 3)
-        || opts->quality < 1 || opts->quality > 100)
-        return img_fail(err, IMG_ERR_INVALID, "jpeg encode: bad parameters %dx%dx%d q%d",
-                        width, height, channels, opts->quality);
+    if (width <= 0 || height <= 0 || (channels != 1 && channels != 3) || opts->quality < 1
+        || opts->quality > 100)
+        return img_fail(err, IMG_ERR_INVALID, "jpeg encode: bad parameters %dx%dx%d q%d", width,
+                        height, channels, opts->quality);
     if (img_buf_grow(out, guess < IMG_JPEG_ENC_MIN ? IMG_JPEG_ENC_MIN : guess, err) != 0)
         return -1;
     w->dest.buf = out;
@@ -103,7 +103,7 @@ int img_jpeg_writer_write(img_jpeg_writer_t *w, unsigned char **rows, int n, img
         img_jpeg_writer_close(w);
         return -1;
     }
-    jpeg_write_scanlines(&w->cinfo, rows, (JDIMENSION)n);
+    jpeg_write_scanlines(&w->cinfo, rows, (JDIMENSION) n);
     return 0;
 }
 

@@ -14,27 +14,27 @@
 #pragma GCC visibility push(hidden)
 
 typedef struct {
-    int quality;      /* 1..100 */
-    int progressive;  /* libjpeg's standard progressive script */
-    int optimize;     /* optimal Huffman tables; libjpeg then buffers the
+    int quality;              /* 1..100 */
+    int progressive;          /* libjpeg's standard progressive script */
+    int optimize;             /* optimal Huffman tables; libjpeg then buffers the
                          whole image's coefficients, so streaming callers
                          leave it off */
-    const img_profile_t *icc;  /* embedded (APP2 ICC_PROFILE) when set and not
+    const img_profile_t *icc; /* embedded (APP2 ICC_PROFILE) when set and not
                                   empty; NULL: untagged */
 } img_jpeg_enc_opts_t;
 
 /* The destination manager: writes into an img_buf_t, growing it. */
 typedef struct {
     struct jpeg_destination_mgr pub;
-    img_buf_t                  *buf;
-    size_t                      len;    /* bytes written so far, final after finish */
+    img_buf_t *buf;
+    size_t len; /* bytes written so far, final after finish */
 } img_jpeg_dest_t;
 
 typedef struct {
     struct jpeg_compress_struct cinfo;
-    img_jpeg_dest_t             dest;
-    img_jpeg_err_t              jerr;
-    int                         active;
+    img_jpeg_dest_t dest;
+    img_jpeg_err_t jerr;
+    int active;
 } img_jpeg_writer_t;
 
 /* Starts a width x height JPEG of `channels` (1 gray or 3 RGB) into out,

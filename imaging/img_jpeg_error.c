@@ -4,13 +4,13 @@
  */
 #include "img_jpeg_error.h"
 
-#include <jerror.h>   /* after jpeglib.h: its message list depends on jconfig.h */
+#include <jerror.h> /* after jpeglib.h: its message list depends on jconfig.h */
 
 /* libjpeg's fatal error hook: keeps the message, jumps back to the
  * caller's setjmp(). Never returns. */
 static void img_jpeg_error_exit(j_common_ptr cinfo)
 {
-    img_jpeg_err_t *je = (img_jpeg_err_t *)cinfo->err;
+    img_jpeg_err_t *je = (img_jpeg_err_t *) cinfo->err;
 
     cinfo->err->format_message(cinfo, je->msg);
     longjmp(je->jmp, 1);
@@ -22,16 +22,14 @@ static void img_jpeg_error_exit(j_common_ptr cinfo)
 static int img_jpeg_warning_is_fatal(int code)
 {
     switch (code) {
-    case JWRN_JPEG_EOF:          /* truncated file */
-    case JWRN_HIT_MARKER:        /* entropy data cut short */
+    case JWRN_JPEG_EOF:   /* truncated file */
+    case JWRN_HIT_MARKER: /* entropy data cut short */
     case JWRN_HUFF_BAD_CODE:
     case JWRN_ARITH_BAD_CODE:
     case JWRN_MUST_RESYNC:
     case JWRN_NOT_SEQUENTIAL:
-    case JWRN_BOGUS_PROGRESSION:
-        return 1;
-    default:
-        return 0;
+    case JWRN_BOGUS_PROGRESSION: return 1;
+    default: return 0;
     }
 }
 
@@ -58,7 +56,7 @@ void img_jpeg_err_install(struct jpeg_error_mgr **slot, img_jpeg_err_t *je)
 /* See img_jpeg_error.h. */
 void img_jpeg_err_throw(j_common_ptr cinfo, const char *msg)
 {
-    img_jpeg_err_t *je = (img_jpeg_err_t *)cinfo->err;
+    img_jpeg_err_t *je = (img_jpeg_err_t *) cinfo->err;
 
     snprintf(je->msg, sizeof(je->msg), "%s", msg);
     je->pub.msg_code = JMSG_NOMESSAGE;
@@ -66,8 +64,8 @@ void img_jpeg_err_throw(j_common_ptr cinfo, const char *msg)
 }
 
 /* See img_jpeg_error.h. */
-int img_jpeg_err_report(const img_jpeg_err_t *je, img_err_code_t code,
-                        const char *what, img_err_t *err)
+int img_jpeg_err_report(const img_jpeg_err_t *je, img_err_code_t code, const char *what,
+                        img_err_t *err)
 {
     if (je->pub.msg_code == JERR_OUT_OF_MEMORY)
         code = IMG_ERR_NOMEM;

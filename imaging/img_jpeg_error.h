@@ -20,9 +20,9 @@
 #pragma GCC visibility push(hidden)
 
 typedef struct {
-    struct jpeg_error_mgr pub;      /* first: libjpeg sees only this */
-    jmp_buf               jmp;      /* where error_exit() returns to */
-    char                  msg[JMSG_LENGTH_MAX];
+    struct jpeg_error_mgr pub; /* first: libjpeg sees only this */
+    jmp_buf jmp;               /* where error_exit() returns to */
+    char msg[JMSG_LENGTH_MAX];
 } img_jpeg_err_t;
 
 /* Installs je as cinfo's error manager; call before jpeg_create_*(),
@@ -31,14 +31,13 @@ void img_jpeg_err_install(struct jpeg_error_mgr **slot, img_jpeg_err_t *je);
 
 /* Ends the current libjpeg call like a libjpeg error, with msg as the
  * message (reported with the caller's code). Never returns. */
-void img_jpeg_err_throw(j_common_ptr cinfo, const char *msg)
-    __attribute__((noreturn));
+void img_jpeg_err_throw(j_common_ptr cinfo, const char *msg) __attribute__((noreturn));
 
 /* After a longjmp() to je->jmp: copies libjpeg's message into err with
  * IMG_ERR_NOMEM when libjpeg ran out of memory, else `code`, prefixed
  * with `what` ("jpeg decode"). Returns -1. */
-int img_jpeg_err_report(const img_jpeg_err_t *je, img_err_code_t code,
-                        const char *what, img_err_t *err);
+int img_jpeg_err_report(const img_jpeg_err_t *je, img_err_code_t code, const char *what,
+                        img_err_t *err);
 
 #pragma GCC visibility pop
 

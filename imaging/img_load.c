@@ -26,8 +26,8 @@ static int img_load_probe_heif(const unsigned char *data, size_t len, ii_info_t 
 }
 
 /* See img_load.h. */
-int img_load_probe(const unsigned char *data, size_t len, uint64_t max_pixels,
-                   ii_info_t *info, img_err_t *err)
+int img_load_probe(const unsigned char *data, size_t len, uint64_t max_pixels, ii_info_t *info,
+                   img_err_t *err)
 {
     char why[200];
     int rc;
@@ -36,8 +36,7 @@ int img_load_probe(const unsigned char *data, size_t len, uint64_t max_pixels,
         return img_fail(err, IMG_ERR_UNSUPPORTED, "empty input");
     rc = ii_probe(data, len, info, why, sizeof(why));
     if (info->type == II_TYPE_UNKNOWN)
-        return img_fail(err, IMG_ERR_UNSUPPORTED, "unsupported type: %s",
-                        ii_type_mime(info->type));
+        return img_fail(err, IMG_ERR_UNSUPPORTED, "unsupported type: %s", ii_type_mime(info->type));
     if (info->type == II_TYPE_HEIC || info->type == II_TYPE_HEIF || info->type == II_TYPE_AVIF) {
         if (img_load_probe_heif(data, len, info, err) != 0)
             return -1;
@@ -46,9 +45,9 @@ int img_load_probe(const unsigned char *data, size_t len, uint64_t max_pixels,
     } else if (rc != II_OK) {
         return img_fail(err, IMG_ERR_CORRUPT, "%s", why);
     }
-    if (max_pixels && (uint64_t)info->width * info->height > max_pixels)
+    if (max_pixels && (uint64_t) info->width * info->height > max_pixels)
         return img_fail(err, IMG_ERR_LIMIT, "too many pixels: %ux%u > %llu", info->width,
-                        info->height, (unsigned long long)max_pixels);
+                        info->height, (unsigned long long) max_pixels);
     if (ii_check_limits(info, max_pixels, 0, why, sizeof(why)) != II_OK)
         return img_fail(err, IMG_ERR_LIMIT, "%s", why);
     return 0;
@@ -57,11 +56,11 @@ int img_load_probe(const unsigned char *data, size_t len, uint64_t max_pixels,
 /* Decodes with the type's decoder into out (frames: every frame into
  * them instead, for the types that animate). */
 static int img_load_dispatch(img_loader_t *l, const unsigned char *data, size_t len,
-                             const ii_info_t *info, const img_load_opts_t *opts,
-                             img_image_t *out, img_frames_t *frames, img_err_t *err)
+                             const ii_info_t *info, const img_load_opts_t *opts, img_image_t *out,
+                             img_frames_t *frames, img_err_t *err)
 {
-    img_jpeg_opts_t jo = { opts->min_width, opts->min_height, opts->keep_gray,
-                           opts->max_pixels, &l->icc, &l->cms };
+    img_jpeg_opts_t jo = { opts->min_width,  opts->min_height, opts->keep_gray,
+                           opts->max_pixels, &l->icc,          &l->cms };
 
     l->icc.len = 0;
     switch (info->type) {
@@ -72,22 +71,18 @@ static int img_load_dispatch(img_loader_t *l, const unsigned char *data, size_t 
         return img_png_decode(data, len, opts->max_pixels, out, &l->pixels, &l->icc, err);
     case II_TYPE_WEBP:
         return img_webp_decode(data, len, opts, out, &l->pixels, &l->icc, frames, err);
-    case II_TYPE_GIF:
-        return img_gif_decode(data, len, opts, out, &l->pixels, frames, err);
+    case II_TYPE_GIF: return img_gif_decode(data, len, opts, out, &l->pixels, frames, err);
     case II_TYPE_HEIC:
     case II_TYPE_HEIF:
-    case II_TYPE_AVIF:
-        return img_heif_decode(data, len, opts, out, &l->pixels, &l->icc, err);
-    case II_TYPE_UNKNOWN:
-        break;
+    case II_TYPE_AVIF: return img_heif_decode(data, len, opts, out, &l->pixels, &l->icc, err);
+    case II_TYPE_UNKNOWN: break;
     }
     return img_fail(err, IMG_ERR_UNSUPPORTED, "unsupported type: %s", ii_type_mime(info->type));
 }
 
 /* See img_load.h. */
-int img_load_decode(img_loader_t *l, const unsigned char *data, size_t len,
-                    const ii_info_t *info, const img_load_opts_t *opts, img_image_t *out,
-                    img_err_t *err)
+int img_load_decode(img_loader_t *l, const unsigned char *data, size_t len, const ii_info_t *info,
+                    const img_load_opts_t *opts, img_image_t *out, img_err_t *err)
 {
     img_err_clear(&l->warn);
     if (img_load_dispatch(l, data, len, info, opts, out, NULL, err) != 0)
@@ -98,10 +93,10 @@ int img_load_decode(img_loader_t *l, const unsigned char *data, size_t len,
 }
 
 /* See img_load.h. */
-int img_load_frames(img_loader_t *l, const unsigned char *data, size_t len,
-                    const ii_info_t *info, const img_load_opts_t *opts, img_err_t *err)
+int img_load_frames(img_loader_t *l, const unsigned char *data, size_t len, const ii_info_t *info,
+                    const img_load_opts_t *opts, img_err_t *err)
 {
-    img_image_t img;   /* the still image, or the canvas while frames are composed */
+    img_image_t img; /* the still image, or the canvas while frames are composed */
     int i;
 
     img_err_clear(&l->warn);

@@ -21,11 +21,11 @@
 #pragma GCC visibility push(hidden)
 
 typedef struct {
-    img_buf_t       pixels;   /* the decoded image */
-    img_profile_t   icc;      /* the profile of the last original (len 0: none) */
+    img_buf_t pixels;  /* the decoded image */
+    img_profile_t icc; /* the profile of the last original (len 0: none) */
     img_icc_cache_t cms;
-    img_frames_t    frames;   /* the last img_load_frames() */
-    img_err_t       warn;     /* after a decode: why its profile was ignored
+    img_frames_t frames; /* the last img_load_frames() */
+    img_err_t warn;      /* after a decode: why its profile was ignored
                                  (code IMG_ERR_NONE: nothing to report) */
 } img_loader_t;
 
@@ -36,8 +36,8 @@ typedef struct {
  * (IMG_ERR_LIMIT, "too many pixels: WxH > max"; 0 = no limit). For HEIF
  * and AVIF the size is the primary image's, upright (libheif parses the
  * container; orientation is then 1). Returns 0 or -1. */
-int img_load_probe(const unsigned char *data, size_t len, uint64_t max_pixels,
-                   ii_info_t *info, img_err_t *err);
+int img_load_probe(const unsigned char *data, size_t len, uint64_t max_pixels, ii_info_t *info,
+                   img_err_t *err);
 
 /* Decodes data[0..len), probed into *info, into out (pixels in l): gray,
  * RGB, or straight RGBA when the original has alpha (PNG, WebP, GIF,
@@ -47,9 +47,8 @@ int img_load_probe(const unsigned char *data, size_t len, uint64_t max_pixels,
  * l->warn when the embedded profile was refused (pixels taken as sRGB).
  * Returns 0, or -1 with err set by the decoder (IMG_ERR_CORRUPT,
  * IMG_ERR_LIMIT, IMG_ERR_NOMEM). */
-int img_load_decode(img_loader_t *l, const unsigned char *data, size_t len,
-                    const ii_info_t *info, const img_load_opts_t *opts, img_image_t *out,
-                    img_err_t *err);
+int img_load_decode(img_loader_t *l, const unsigned char *data, size_t len, const ii_info_t *info,
+                    const img_load_opts_t *opts, img_image_t *out, img_err_t *err);
 
 /* Decodes every frame of data[0..len) into l->frames, in sRGB: those of
  * an animated GIF or WebP (composited canvases, straight RGBA, with their
@@ -57,8 +56,8 @@ int img_load_decode(img_loader_t *l, const unsigned char *data, size_t len,
  * channels, duration 0). Bounded by opts->max_frames and, in total
  * pixels, opts->max_pixels. Returns 0, or -1 with err set as for
  * img_load_decode. */
-int img_load_frames(img_loader_t *l, const unsigned char *data, size_t len,
-                    const ii_info_t *info, const img_load_opts_t *opts, img_err_t *err);
+int img_load_frames(img_loader_t *l, const unsigned char *data, size_t len, const ii_info_t *info,
+                    const img_load_opts_t *opts, img_err_t *err);
 
 /* Releases buffers that one huge original grew past keep bytes. */
 void img_loader_trim(img_loader_t *l, size_t keep);

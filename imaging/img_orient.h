@@ -20,8 +20,8 @@ static inline int img_orient_swaps(int orientation)
 /* Writes rows [y0, y0 + n) of src as displayed under `orientation` to
  * dst (row i at dst + i * dstride, width * channels bytes each, where
  * width is the displayed width). Values outside 2..8 copy unchanged. */
-void img_orient_rows(const img_image_t *src, int orientation, int y0, int n,
-                     unsigned char *dst, size_t dstride);
+void img_orient_rows(const img_image_t *src, int orientation, int y0, int n, unsigned char *dst,
+                     size_t dstride);
 
 /* Writes all of src as displayed under `orientation` into dst laid out
  * over buf (grown as needed). Returns 0, or -1 with IMG_ERR_NOMEM. */

@@ -11,8 +11,8 @@
 
 typedef struct {
     const unsigned char *data;
-    size_t               len, pos;
-    img_err_t           *err;
+    size_t len, pos;
+    img_err_t *err;
 } img_png_src_t;
 
 /* libpng's error hook: records the message, jumps back to setjmp(). */
@@ -27,8 +27,8 @@ static void img_png_error(png_structp png, png_const_charp msg)
 /* libpng's warning hook: warnings (a bad ancillary chunk) are ignored. */
 static void img_png_warning(png_structp png, png_const_charp msg)
 {
-    (void)png;
-    (void)msg;
+    (void) png;
+    (void) msg;
 }
 
 /* libpng's read hook: copies the next n bytes, or fails as truncated. */
@@ -65,8 +65,9 @@ static void img_png_set_transforms(png_structp png, png_infop info)
  * Returns 0 or -1 with err set. */
 static int img_png_profile(png_structp png, png_infop info, img_profile_t *icc, img_err_t *err)
 {
-    img_icc_primaries_t p = { { 0.64, 0.33 }, { 0.30, 0.60 }, { 0.15, 0.06 },
-                              { 0.3127, 0.3290 }, 0 };
+    img_icc_primaries_t p = {
+        { 0.64, 0.33 }, { 0.30, 0.60 }, { 0.15, 0.06 }, { 0.3127, 0.3290 }, 0
+    };
     const img_icc_primaries_t srgb = p;
     png_charp name;
     png_bytep prof;
@@ -79,11 +80,11 @@ static int img_png_profile(png_structp png, png_infop info, img_profile_t *icc, 
         return img_profile_set(icc, prof, n, err);
     if (png_get_valid(png, info, PNG_INFO_sRGB) || !png_get_gAMA(png, info, &g) || g <= 0)
         return 0;
-    png_get_cHRM(png, info, &p.white[0], &p.white[1], &p.r[0], &p.r[1], &p.g[0], &p.g[1],
-                 &p.b[0], &p.b[1]);
+    png_get_cHRM(png, info, &p.white[0], &p.white[1], &p.r[0], &p.r[1], &p.g[0], &p.g[1], &p.b[0],
+                 &p.b[1]);
     for (i = 0; i < 2; i++)
         d += fabs(p.r[i] - srgb.r[i]) + fabs(p.g[i] - srgb.g[i]) + fabs(p.b[i] - srgb.b[i])
-           + fabs(p.white[i] - srgb.white[i]);
+             + fabs(p.white[i] - srgb.white[i]);
     /* sRGB's primaries with the gamma 1/2.2 that stands for its curve */
     if (d < 0.01 && fabs(g - 1 / 2.2) < 0.01)
         return 0;
@@ -92,8 +93,8 @@ static int img_png_profile(png_structp png, png_infop info, img_profile_t *icc, 
 }
 
 /* See img_png_decode.h. */
-int img_png_decode(const unsigned char *data, size_t len, uint64_t max_pixels,
-                   img_image_t *out, img_buf_t *buf, img_profile_t *icc, img_err_t *err)
+int img_png_decode(const unsigned char *data, size_t len, uint64_t max_pixels, img_image_t *out,
+                   img_buf_t *buf, img_profile_t *icc, img_err_t *err)
 {
     img_png_src_t src = { data, len, 0, err };
     png_structp png;
@@ -117,9 +118,9 @@ int img_png_decode(const unsigned char *data, size_t len, uint64_t max_pixels,
     png_read_info(png, info);
     w = png_get_image_width(png, info);
     h = png_get_image_height(png, info);
-    if (max_pixels && (uint64_t)w * h > max_pixels) {
-        img_fail(err, IMG_ERR_LIMIT, "too many pixels: %ux%u > %llu", (unsigned)w,
-                 (unsigned)h, (unsigned long long)max_pixels);
+    if (max_pixels && (uint64_t) w * h > max_pixels) {
+        img_fail(err, IMG_ERR_LIMIT, "too many pixels: %ux%u > %llu", (unsigned) w, (unsigned) h,
+                 (unsigned long long) max_pixels);
         png_destroy_read_struct(&png, &info, NULL);
         return -1;
     }
@@ -131,7 +132,7 @@ int img_png_decode(const unsigned char *data, size_t len, uint64_t max_pixels,
     passes = png_set_interlace_handling(png);
     png_read_update_info(png, info);
     channels = png_get_channels(png, info);
-    if (img_image_alloc(out, (int)w, (int)h, channels, buf, err) != 0) {
+    if (img_image_alloc(out, (int) w, (int) h, channels, buf, err) != 0) {
         png_destroy_read_struct(&png, &info, NULL);
         return -1;
     }
@@ -139,7 +140,7 @@ int img_png_decode(const unsigned char *data, size_t len, uint64_t max_pixels,
      * its own pixels, so the rows are read in place pass after pass */
     for (pass = 0; pass < passes; pass++)
         for (y = 0; y < h; y++)
-            png_read_row(png, img_row(out, (int)y), NULL);
+            png_read_row(png, img_row(out, (int) y), NULL);
     png_destroy_read_struct(&png, &info, NULL);
     return 0;
 }

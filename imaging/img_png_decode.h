@@ -24,8 +24,8 @@
  * wanted). Returns 0, or -1 with err set: IMG_ERR_CORRUPT with libpng's
  * message (bad signature, CRC, truncated data ...), IMG_ERR_LIMIT,
  * IMG_ERR_NOMEM. */
-int img_png_decode(const unsigned char *data, size_t len, uint64_t max_pixels,
-                   img_image_t *out, img_buf_t *buf, img_profile_t *icc, img_err_t *err);
+int img_png_decode(const unsigned char *data, size_t len, uint64_t max_pixels, img_image_t *out,
+                   img_buf_t *buf, img_profile_t *icc, img_err_t *err);
 
 #pragma GCC visibility pop
 

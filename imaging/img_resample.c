@@ -10,9 +10,9 @@
 #include "img_resample.h"
 #include "img_shrink.h"
 
-#define IMG_PREC     22                       /* fractional bits of a weight */
-#define IMG_HALF     ((int32_t)1 << (IMG_PREC - 1))
-#define IMG_LANCZOS  3.0                      /* lobes, = support in pixels */
+#define IMG_PREC    22 /* fractional bits of a weight */
+#define IMG_HALF    ((int32_t) 1 << (IMG_PREC - 1))
+#define IMG_LANCZOS 3.0 /* lobes, = support in pixels */
 
 /* The source pixels one output pixel reads: [start, start + n). */
 typedef struct {
@@ -21,9 +21,9 @@ typedef struct {
 
 /* A weight table: one window and ksize weights per output pixel. */
 typedef struct {
-    img_window_t  *win;
-    int32_t       *k;
-    int            ksize;
+    img_window_t *win;
+    int32_t *k;
+    int ksize;
 } img_weights_t;
 
 /* sin(pi x) / (pi x). */
@@ -48,17 +48,17 @@ static double img_lanczos3(double x)
  * reduction factor; windows are clipped to the axis and renormalised.
  * [in0, in0 + len) must lie within [0, in_size).
  * Returns 0, or -1 with IMG_ERR_NOMEM. */
-static int img_weights_build(img_buf_t *buf, double in0, double len, int in_size,
-                             int out_size, img_weights_t *t, img_err_t *err)
+static int img_weights_build(img_buf_t *buf, double in0, double len, int in_size, int out_size,
+                             img_weights_t *t, img_err_t *err)
 {
     double scale = len / out_size;
     double fscale = scale < 1.0 ? 1.0 : scale;
     double support = IMG_LANCZOS * fscale;
-    int ksize = (int)ceil(support) * 2 + 1;
-    size_t wsz = (size_t)out_size * sizeof(img_window_t);
-    size_t ksz = (size_t)out_size * (size_t)ksize * sizeof(int32_t);
+    int ksize = (int) ceil(support) * 2 + 1;
+    size_t wsz = (size_t) out_size * sizeof(img_window_t);
+    size_t ksz = (size_t) out_size * (size_t) ksize * sizeof(int32_t);
 
-    size_t dsz = (size_t)ksize * sizeof(double);
+    size_t dsz = (size_t) ksize * sizeof(double);
     double *w;
     int i, j;
 
@@ -66,16 +66,16 @@ static int img_weights_build(img_buf_t *buf, double in0, double len, int in_size
      * tables after them need less */
     if (img_buf_reserve(buf, dsz + wsz + ksz, err) != 0)
         return -1;
-    w = (double *)buf->data;
-    t->win = (img_window_t *)(buf->data + dsz);
-    t->k = (int32_t *)(buf->data + dsz + wsz);
+    w = (double *) buf->data;
+    t->win = (img_window_t *) (buf->data + dsz);
+    t->k = (int32_t *) (buf->data + dsz + wsz);
     t->ksize = ksize;
 
     for (i = 0; i < out_size; i++) {
         double center = in0 + (i + 0.5) * scale, sum = 0.0;
-        int lo = (int)floor(center - support + 0.5);
-        int hi = (int)floor(center + support + 0.5);
-        int32_t *k = t->k + (size_t)i * (size_t)ksize;
+        int lo = (int) floor(center - support + 0.5);
+        int hi = (int) floor(center + support + 0.5);
+        int32_t *k = t->k + (size_t) i * (size_t) ksize;
 
         if (lo < 0)
             lo = 0;
@@ -88,7 +88,7 @@ static int img_weights_build(img_buf_t *buf, double in0, double len, int in_size
         /* the sample nearest the centre is in the window with a weight
          * over 0.6, so sum is positive */
         for (j = 0; j < hi - lo; j++)
-            k[j] = (int32_t)lrint(w[j] / sum * (double)(1 << IMG_PREC));
+            k[j] = (int32_t) lrint(w[j] / sum * (double) (1 << IMG_PREC));
         t->win[i].start = lo;
         t->win[i].n = hi - lo;
     }
@@ -99,20 +99,20 @@ static int img_weights_build(img_buf_t *buf, double in0, double len, int in_size
 static inline unsigned char img_clip8(int32_t a)
 {
     a >>= IMG_PREC;
-    return (unsigned char)(a < 0 ? 0 : a > 255 ? 255 : a);
+    return (unsigned char) (a < 0 ? 0 : a > 255 ? 255 : a);
 }
 
 /* One row through the horizontal weights; ch (1, 3 or 4) is a constant
  * after inlining, so the channel tests vanish and the sums stay in
  * registers. */
-static inline __attribute__((always_inline)) void
-img_hrow(const unsigned char *s, unsigned char *d, int dw, const img_weights_t *t, int ch)
+static inline __attribute__((always_inline)) void img_hrow(const unsigned char *s, unsigned char *d,
+                                                           int dw, const img_weights_t *t, int ch)
 {
     const int32_t *k = t->k;
     int x, j;
 
     for (x = 0; x < dw; x++, k += t->ksize, d += ch) {
-        const unsigned char *p = s + (size_t)t->win[x].start * (size_t)ch;
+        const unsigned char *p = s + (size_t) t->win[x].start * (size_t) ch;
         int32_t a0 = IMG_HALF, a1 = IMG_HALF, a2 = IMG_HALF, a3 = IMG_HALF;
 
         for (j = 0; j < t->win[x].n; j++, p += ch) {
@@ -186,14 +186,15 @@ static inline void img_vclip(unsigned char *restrict d, const int32_t *restrict 
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-static void img_vrow(const unsigned char *rows, size_t stride, unsigned char *d, size_t nbytes,
-                     const int32_t *k, int n, int32_t *acc)
+static void
+img_vrow(const unsigned char *rows, size_t stride, unsigned char *d, size_t nbytes,
+         const int32_t *k, int n, int32_t *acc)
 {
     int j;
 
     img_vset(acc, rows, k[0], nbytes);
     for (j = 1; j < n; j++)
-        img_vadd(acc, rows + (size_t)j * stride, k[j], nbytes);
+        img_vadd(acc, rows + (size_t) j * stride, k[j], nbytes);
     img_vclip(d, acc, nbytes);
 }
 
@@ -211,11 +212,11 @@ static void img_clamp_premultiplied(unsigned char *row, int w)
 /* Copies region-sized src into dst row by row (the no-scaling case). */
 static void img_copy_rows(const img_image_t *src, int x0, int y0, img_image_t *dst)
 {
-    size_t n = (size_t)dst->width * (size_t)dst->channels;
+    size_t n = (size_t) dst->width * (size_t) dst->channels;
     int y;
 
     for (y = 0; y < dst->height; y++)
-        memcpy(img_row(dst, y), img_row(src, y0 + y) + (size_t)x0 * (size_t)src->channels, n);
+        memcpy(img_row(dst, y), img_row(src, y0 + y) + (size_t) x0 * (size_t) src->channels, n);
 }
 
 /* Box-shrinks the integer bounds of *region of *src by k into rs->shrunk
@@ -225,8 +226,8 @@ static int img_pre_shrink(img_resampler_t *rs, const img_image_t **src, const im
                           img_image_t *shrunk, img_rect_t *region_buf, int k, img_err_t *err)
 {
     const img_rect_t *r = *region;
-    int x0 = (int)floor(r->x), y0 = (int)floor(r->y);
-    int x1 = (int)ceil(r->x + r->w), y1 = (int)ceil(r->y + r->h);
+    int x0 = (int) floor(r->x), y0 = (int) floor(r->y);
+    int x1 = (int) ceil(r->x + r->w), y1 = (int) ceil(r->y + r->h);
 
     x1 = x1 > (*src)->width ? (*src)->width : x1;
     y1 = y1 > (*src)->height ? (*src)->height : y1;
@@ -252,8 +253,8 @@ int img_resample(img_resampler_t *rs, const img_image_t *src, const img_rect_t *
     int x0, x1, x, y, k;
 
     if (src->channels != dst->channels)
-        return img_fail(err, IMG_ERR_INVALID, "resample: %d channels into %d",
-                        src->channels, dst->channels);
+        return img_fail(err, IMG_ERR_INVALID, "resample: %d channels into %d", src->channels,
+                        dst->channels);
     if (src->channels == 4 && !src->premultiplied)
         return img_fail(err, IMG_ERR_INVALID, "resample: RGBA must be premultiplied");
     if (!(region->w > 0 && region->h > 0 && region->x >= 0 && region->y >= 0
@@ -263,16 +264,17 @@ int img_resample(img_resampler_t *rs, const img_image_t *src, const img_rect_t *
                         region->w, region->h, region->x, region->y, src->width, src->height);
     dst->premultiplied = src->premultiplied;
 
-    if (region->w == dst->width && region->h == dst->height
-        && region->x == floor(region->x) && region->y == floor(region->y)) {
-        img_copy_rows(src, (int)region->x, (int)region->y, dst);
+    if (region->w == dst->width && region->h == dst->height && region->x == floor(region->x)
+        && region->y == floor(region->y)) {
+        img_copy_rows(src, (int) region->x, (int) region->y, dst);
         return 0;
     }
-    k = (int)(fmin(region->w / dst->width, region->h / dst->height) / IMG_REDUCING_GAP);
+    k = (int) (fmin(region->w / dst->width, region->h / dst->height) / IMG_REDUCING_GAP);
     if (k >= 2 && img_pre_shrink(rs, &src, &region, &shrunk, &shrunk_region, k, err) != 0)
         return -1;
     if (img_weights_build(&rs->xk, region->x, region->w, src->width, dst->width, &xw, err) != 0
-        || img_weights_build(&rs->yk, region->y, region->h, src->height, dst->height, &yw, err) != 0)
+        || img_weights_build(&rs->yk, region->y, region->h, src->height, dst->height, &yw, err)
+               != 0)
         return -1;
 
     /* vertical first, a row at a time: the vectorized pass runs over the
@@ -282,7 +284,7 @@ int img_resample(img_resampler_t *rs, const img_image_t *src, const img_rect_t *
     x1 = xw.win[dst->width - 1].start + xw.win[dst->width - 1].n;
     for (x = 0; x < dst->width; x++)
         xw.win[x].start -= x0;
-    nbytes = (size_t)(x1 - x0) * (size_t)src->channels;
+    nbytes = (size_t) (x1 - x0) * (size_t) src->channels;
     if (img_buf_reserve(&rs->tmp, nbytes, err) != 0
         || img_buf_reserve(&rs->acc, nbytes * sizeof(int32_t), err) != 0)
         return -1;
@@ -290,12 +292,12 @@ int img_resample(img_resampler_t *rs, const img_image_t *src, const img_rect_t *
     for (y = 0; y < dst->height; y++) {
         unsigned char *d = img_row(dst, y);
 
-        img_vrow(img_row(src, yw.win[y].start) + (size_t)x0 * (size_t)src->channels,
-                 src->stride, rs->tmp.data, nbytes, yw.k + (size_t)y * (size_t)yw.ksize,
-                 yw.win[y].n, (int32_t *)rs->acc.data);
+        img_vrow(img_row(src, yw.win[y].start) + (size_t) x0 * (size_t) src->channels, src->stride,
+                 rs->tmp.data, nbytes, yw.k + (size_t) y * (size_t) yw.ksize, yw.win[y].n,
+                 (int32_t *) rs->acc.data);
         switch (dst->channels) {
-        case 1:  img_hrow(rs->tmp.data, d, dst->width, &xw, 1); break;
-        case 3:  img_hrow(rs->tmp.data, d, dst->width, &xw, 3); break;
+        case 1: img_hrow(rs->tmp.data, d, dst->width, &xw, 1); break;
+        case 3: img_hrow(rs->tmp.data, d, dst->width, &xw, 3); break;
         default: img_hrow(rs->tmp.data, d, dst->width, &xw, 4); break;
         }
         if (dst->channels == 4)

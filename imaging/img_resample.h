@@ -35,11 +35,11 @@ typedef struct {
 
 /* Scratch memory reused between calls (weights and intermediate rows). */
 typedef struct {
-    img_buf_t xk, yk;     /* weights and windows, per output column / row */
-    img_buf_t tmp;        /* one row after the vertical pass */
-    img_buf_t acc;        /* the vertical pass's sums for that row */
-    img_buf_t shrunk;     /* the box pre-shrunk region */
-    img_buf_t sums;       /* the box pre-shrink's row of sums */
+    img_buf_t xk, yk; /* weights and windows, per output column / row */
+    img_buf_t tmp;    /* one row after the vertical pass */
+    img_buf_t acc;    /* the vertical pass's sums for that row */
+    img_buf_t shrunk; /* the box pre-shrunk region */
+    img_buf_t sums;   /* the box pre-shrink's row of sums */
 } img_resampler_t;
 
 /* Resamples `region` of src onto the whole of dst, which the caller laid

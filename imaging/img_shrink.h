@@ -17,8 +17,8 @@
  * right or bottom edge average the pixels they have). acc is scratch.
  * Returns 0, or -1 with err set (IMG_ERR_NOMEM, IMG_ERR_INVALID for an
  * area outside src or k < 1). */
-int img_box_shrink(const img_image_t *src, int x0, int y0, int w, int h, int k,
-                   img_image_t *dst, img_buf_t *buf, img_buf_t *acc, img_err_t *err);
+int img_box_shrink(const img_image_t *src, int x0, int y0, int w, int h, int k, img_image_t *dst,
+                   img_buf_t *buf, img_buf_t *acc, img_err_t *err);
 
 #pragma GCC visibility pop
 

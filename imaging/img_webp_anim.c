@@ -18,8 +18,8 @@ static int img_webp_anim_add(WebPAnimEncoder *enc, const img_frames_t *f, int i,
 
     if (img->width != f->frame[0].img.width || img->height != f->frame[0].img.height
         || img->channels != 4)
-        return img_fail(err, IMG_ERR_INVALID, "webp encode: frame %d is not a %dx%d RGBA canvas",
-                        i, f->frame[0].img.width, f->frame[0].img.height);
+        return img_fail(err, IMG_ERR_INVALID, "webp encode: frame %d is not a %dx%d RGBA canvas", i,
+                        f->frame[0].img.width, f->frame[0].img.height);
     if (img_webp_import(img, config->lossless, &pic, err) != 0)
         return -1;
     ok = WebPAnimEncoderAdd(enc, &pic, ts_ms, config);

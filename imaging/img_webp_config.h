@@ -27,8 +27,7 @@ int img_webp_import(const img_image_t *img, int argb, WebPPicture *pic, img_err_
 /* Rewraps the n-byte WebP (still or animated) in out with icc as its
  * ICCP chunk (libwebpmux). Returns 0 with *len the new size, or -1 with
  * err set. */
-int img_webp_tag(img_buf_t *out, size_t n, const img_profile_t *icc, size_t *len,
-                 img_err_t *err);
+int img_webp_tag(img_buf_t *out, size_t n, const img_profile_t *icc, size_t *len, img_err_t *err);
 
 /* Copies the n bytes at data into out (grown as needed), *len = n.
  * Returns 0, or -1 with IMG_ERR_NOMEM. */

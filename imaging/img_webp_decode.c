@@ -29,8 +29,8 @@ static int img_webp_profile(const WebPData *wd, img_profile_t *icc, img_err_t *e
 }
 
 /* Decodes a still WebP into out over buf. */
-static int img_webp_still(const WebPData *wd, const WebPBitstreamFeatures *f,
-                          img_image_t *out, img_buf_t *buf, img_err_t *err)
+static int img_webp_still(const WebPData *wd, const WebPBitstreamFeatures *f, img_image_t *out,
+                          img_buf_t *buf, img_err_t *err)
 {
     int ch = f->has_alpha ? 4 : 3;
     size_t size;
@@ -38,9 +38,9 @@ static int img_webp_still(const WebPData *wd, const WebPBitstreamFeatures *f,
 
     if (img_image_alloc(out, f->width, f->height, ch, buf, err) != 0)
         return -1;
-    size = out->stride * (size_t)out->height;
-    px = ch == 4 ? WebPDecodeRGBAInto(wd->bytes, wd->size, out->px, size, (int)out->stride)
-                 : WebPDecodeRGBInto(wd->bytes, wd->size, out->px, size, (int)out->stride);
+    size = out->stride * (size_t) out->height;
+    px = ch == 4 ? WebPDecodeRGBAInto(wd->bytes, wd->size, out->px, size, (int) out->stride)
+                 : WebPDecodeRGBInto(wd->bytes, wd->size, out->px, size, (int) out->stride);
     if (px == NULL)
         return img_fail(err, IMG_ERR_CORRUPT, "webp: the bitstream cannot be decoded");
     return 0;
@@ -71,8 +71,9 @@ static int img_webp_anim(const WebPData *wd, const img_load_opts_t *opts, img_im
             rc = img_fail(err, IMG_ERR_CORRUPT, "webp: damaged frame");
             break;
         }
-        canvas = (img_image_t){ px, (int)ai.canvas_width, (int)ai.canvas_height,
-                                (size_t)ai.canvas_width * 4, 4, 0 };
+        canvas = (img_image_t){
+            px, (int) ai.canvas_width, (int) ai.canvas_height, (size_t) ai.canvas_width * 4, 4, 0
+        };
         if (frames == NULL) {
             rc = img_image_alloc(out, canvas.width, canvas.height, 4, buf, err);
             for (y = 0; rc == 0 && y < canvas.height; y++)
@@ -88,15 +89,15 @@ static int img_webp_anim(const WebPData *wd, const img_load_opts_t *opts, img_im
 
 /* See img_webp_decode.h. */
 int img_webp_decode(const unsigned char *data, size_t len, const img_load_opts_t *opts,
-                    img_image_t *out, img_buf_t *buf, img_profile_t *icc,
-                    img_frames_t *frames, img_err_t *err)
+                    img_image_t *out, img_buf_t *buf, img_profile_t *icc, img_frames_t *frames,
+                    img_err_t *err)
 {
     WebPData wd = { data, len };
     WebPBitstreamFeatures f;
 
     if (WebPGetFeatures(data, len, &f) != VP8_STATUS_OK)
         return img_fail(err, IMG_ERR_CORRUPT, "webp: damaged header");
-    if (img_check_pixels((uint64_t)f.width, (uint64_t)f.height, opts, err) != 0)
+    if (img_check_pixels((uint64_t) f.width, (uint64_t) f.height, opts, err) != 0)
         return -1;
     if (icc && img_webp_profile(&wd, icc, err) != 0)
         return -1;

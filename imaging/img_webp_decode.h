@@ -21,8 +21,8 @@
  * -1 with err set: IMG_ERR_CORRUPT ("webp: ..."), IMG_ERR_LIMIT,
  * IMG_ERR_NOMEM. */
 int img_webp_decode(const unsigned char *data, size_t len, const img_load_opts_t *opts,
-                    img_image_t *out, img_buf_t *buf, img_profile_t *icc,
-                    img_frames_t *frames, img_err_t *err);
+                    img_image_t *out, img_buf_t *buf, img_profile_t *icc, img_frames_t *frames,
+                    img_err_t *err);
 
 #pragma GCC visibility pop
 

@@ -11,8 +11,8 @@
 
 typedef struct {
     img_buf_t *buf;
-    size_t     len;
-    int        oom;
+    size_t len;
+    int oom;
 } img_webp_sink_t;
 
 /* libwebp's writer hook: appends to the sink's buffer; 0 stops the
@@ -35,16 +35,23 @@ static int img_webp_write(const uint8_t *data, size_t n, const WebPPicture *pic)
 static int img_webp_fail(WebPEncodingError code, int oom, img_err_t *err)
 {
     static const char *const names[] = {
-        "ok", "out of memory", "out of memory for the bitstream", "NULL parameter",
-        "invalid configuration", "bad dimension", "partition 0 overflow",
-        "partition overflow", "write error", "file too big", "user abort",
+        "ok",
+        "out of memory",
+        "out of memory for the bitstream",
+        "NULL parameter",
+        "invalid configuration",
+        "bad dimension",
+        "partition 0 overflow",
+        "partition overflow",
+        "write error",
+        "file too big",
+        "user abort",
     };
-    const char *name = (unsigned)code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown";
+    const char *name = (unsigned) code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown";
 
-    if (oom || code == VP8_ENC_ERROR_OUT_OF_MEMORY
-        || code == VP8_ENC_ERROR_BITSTREAM_OUT_OF_MEMORY)
+    if (oom || code == VP8_ENC_ERROR_OUT_OF_MEMORY || code == VP8_ENC_ERROR_BITSTREAM_OUT_OF_MEMORY)
         return img_fail(err, IMG_ERR_NOMEM, "webp encode: out of memory");
-    return img_fail(err, IMG_ERR_INVALID, "webp encode: %s (%d)", name, (int)code);
+    return img_fail(err, IMG_ERR_INVALID, "webp encode: %s (%d)", name, (int) code);
 }
 
 /* See img_webp_config.h. */
@@ -58,8 +65,7 @@ int img_webp_store(img_buf_t *out, const uint8_t *data, size_t n, size_t *len, i
 }
 
 /* See img_webp_config.h. */
-int img_webp_tag(img_buf_t *out, size_t n, const img_profile_t *icc, size_t *len,
-                 img_err_t *err)
+int img_webp_tag(img_buf_t *out, size_t n, const img_profile_t *icc, size_t *len, img_err_t *err)
 {
     WebPData image = { out->data, n }, prof = { icc->buf.data, icc->len }, all = { NULL, 0 };
     WebPMux *mux = WebPMuxCreate(&image, 1);
@@ -93,7 +99,7 @@ int img_webp_config(const img_image_t *img, const img_webp_opts_t *opts, WebPCon
     config->lossless = opts->lossless ? 1 : 0;
     if (!WebPValidateConfig(config))
         return img_fail(err, IMG_ERR_INVALID, "webp encode: invalid options q%.0f m%d",
-                        (double)opts->quality, opts->method);
+                        (double) opts->quality, opts->method);
     return 0;
 }
 
@@ -107,9 +113,8 @@ int img_webp_import(const img_image_t *img, int argb, WebPPicture *pic, img_err_
     pic->width = img->width;
     pic->height = img->height;
     pic->use_argb = argb;
-    ok = img->channels == 4
-        ? WebPPictureImportRGBA(pic, img->px, (int)img->stride)
-        : WebPPictureImportRGB(pic, img->px, (int)img->stride);
+    ok = img->channels == 4 ? WebPPictureImportRGBA(pic, img->px, (int) img->stride)
+                            : WebPPictureImportRGB(pic, img->px, (int) img->stride);
     if (ok)
         return 0;
     WebPPictureFree(pic);

@@ -16,10 +16,10 @@
 #define IMG_WEBP_MAX_SIDE 16383
 
 typedef struct {
-    float quality;   /* 0..100: lossy quality, or lossless effort */
-    int   method;    /* 0 (fast) .. 6 (small) */
-    int   lossless;
-    const img_profile_t *icc;  /* embedded (ICCP chunk, VP8X container) when set
+    float quality; /* 0..100: lossy quality, or lossless effort */
+    int method;    /* 0 (fast) .. 6 (small) */
+    int lossless;
+    const img_profile_t *icc; /* embedded (ICCP chunk, VP8X container) when set
                                   and not empty; NULL: untagged */
 } img_webp_opts_t;
 

@@ -16,17 +16,20 @@
 
 #define EVENT_PRINCIPAL "prism"
 
-int
-ing_event_check(const ing_event_t *ev, char *err, size_t errlen)
+int ing_event_check(const ing_event_t *ev, char *err, size_t errlen)
 {
     const struct {
         const char *name;
         const char *value;
     } fields[] = {
-        { "region", ev->region },         { "bucket", ev->bucket },
-        { "key", ev->key },               { "etag", ev->etag },
-        { "image_id", ev->image_id },     { "content_type", ev->content_type },
-        { "sha256", ev->sha256 },         { "request_id", ev->request_id },
+        { "region", ev->region },
+        { "bucket", ev->bucket },
+        { "key", ev->key },
+        { "etag", ev->etag },
+        { "image_id", ev->image_id },
+        { "content_type", ev->content_type },
+        { "sha256", ev->sha256 },
+        { "request_id", ev->request_id },
         { "source_ip", ev->source_ip },
         { "local_path", ev->storage == ING_STORAGE_LOCAL ? ev->local_path : "" },
         { "user_id", ev->user_id != NULL ? ev->user_id : "" },
@@ -46,14 +49,12 @@ ing_event_check(const ing_event_t *ev, char *err, size_t errlen)
     return 0;
 }
 
-int
-ing_event_time(const struct timespec *t, char out[25])
+int ing_event_time(const struct timespec *t, char out[25])
 {
     struct tm tm;
 
     if (t->tv_nsec < 0 || t->tv_nsec >= 1000000000 || gmtime_r(&t->tv_sec, &tm) == NULL
-        || tm.tm_year + 1900 > 9999 || tm.tm_year < -1900)
-    {
+        || tm.tm_year + 1900 > 9999 || tm.tm_year < -1900) {
         return -1;
     }
     strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -61,13 +62,12 @@ ing_event_time(const struct timespec *t, char out[25])
     return 0;
 }
 
-char *
-ing_event_key_encode(const char *key)
+char *ing_event_key_encode(const char *key)
 {
-    static const char    hex[] = "0123456789ABCDEF";
+    static const char hex[] = "0123456789ABCDEF";
     const unsigned char *s;
-    char                *out, *o;
-    size_t               len = strlen(key);
+    char *out, *o;
+    size_t len = strlen(key);
 
     if (len > ((size_t) -1 - 1) / 3) {
         return NULL;
@@ -78,8 +78,7 @@ ing_event_key_encode(const char *key)
     }
     for (s = (const unsigned char *) key, o = out; *s != '\0'; s++) {
         if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')
-            || strchr("-_.*/", *s) != NULL)
-        {
+            || strchr("-_.*/", *s) != NULL) {
             *o++ = (char) *s;
         } else if (*s == ' ') {
             *o++ = '+';
@@ -93,13 +92,12 @@ ing_event_key_encode(const char *key)
     return out;
 }
 
-long
-ing_event_key_decode(const char *in, char *out, size_t outlen)
+long ing_event_key_decode(const char *in, char *out, size_t outlen)
 {
-    aws_buf_t  buf = AWS_BUF_INIT;
-    char      *spaced, *p;
-    size_t     len = strlen(in);
-    long       n = -1;
+    aws_buf_t buf = AWS_BUF_INIT;
+    char *spaced, *p;
+    size_t len = strlen(in);
+    long n = -1;
 
     /* a '+' is a space: a '+' of the key itself came as %2B */
     spaced = strdup(in);
@@ -112,8 +110,7 @@ ing_event_key_decode(const char *in, char *out, size_t outlen)
         }
     }
     if (aws_uri_decode(&buf, spaced, len) == 0 && buf.len < outlen
-        && (buf.len == 0 || memchr(buf.data, '\0', buf.len) == NULL))
-    {
+        && (buf.len == 0 || memchr(buf.data, '\0', buf.len) == NULL)) {
         if (buf.len > 0) {
             memcpy(out, buf.data, buf.len);
         }
@@ -126,8 +123,7 @@ ing_event_key_decode(const char *in, char *out, size_t outlen)
 }
 
 /* S3's ETag without its quotes: returns where it starts, its length in *len. */
-static const char *
-event_etag_unquote(const char *etag, size_t *len)
+static const char *event_etag_unquote(const char *etag, size_t *len)
 {
     *len = strlen(etag);
     if (*len >= 2 && etag[0] == '"' && etag[*len - 1] == '"') {
@@ -137,15 +133,14 @@ event_etag_unquote(const char *etag, size_t *len)
     return etag;
 }
 
-char *
-ing_event_json(const ing_event_t *ev, char *err, size_t errlen)
+char *ing_event_json(const ing_event_t *ev, char *err, size_t errlen)
 {
-    json_t       *root;
-    json_error_t  jerr;
-    char          when[25], seq[19], *key, *text;
-    const char   *etag;
-    size_t        etag_len;
-    uint64_t      ns;
+    json_t *root;
+    json_error_t jerr;
+    char when[25], seq[19], *key, *text;
+    const char *etag;
+    size_t etag_len;
+    uint64_t ns;
 
     if (ing_event_check(ev, err, errlen) != 0) {
         return NULL;
@@ -165,44 +160,24 @@ ing_event_json(const ing_event_t *ev, char *err, size_t errlen)
         return NULL;
     }
 
-    root = json_pack_ex(&jerr, 0,
+    root = json_pack_ex(
+        &jerr, 0,
         "{s:[{s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s},"
         "     s:{s:s, s:s, s:{s:s, s:{s:s}, s:s+}, s:{s:s, s:I, s:s#, s:s}}}],"
         " s:{s:s, s:s, s:I, s:I, s:b, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*}}",
-        "Records",
-            "eventVersion", "2.1",
-            "eventSource", "aws:s3",
-            "awsRegion", ev->region,
-            "eventTime", when,
-            "eventName", "ObjectCreated:Put",
-            "userIdentity", "principalId", EVENT_PRINCIPAL,
-            "requestParameters", "sourceIPAddress", ev->source_ip,
-            "responseElements", "x-amz-request-id", ev->request_id,
-            "s3",
-                "s3SchemaVersion", "1.0",
-                "configurationId", EVENT_PRINCIPAL,
-                "bucket",
-                    "name", ev->bucket,
-                    "ownerIdentity", "principalId", EVENT_PRINCIPAL,
-                    "arn", "arn:aws:s3:::", ev->bucket,
-                "object",
-                    "key", key,
-                    "size", (json_int_t) ev->size,
-                    "eTag", etag, (int) etag_len,
-                    "sequencer", seq,
-        "prism",
-            "imageId", ev->image_id,
-            "contentType", ev->content_type,
-            "width", (json_int_t) ev->width,
-            "height", (json_int_t) ev->height,
-            "animated", ev->animated != 0,
-            "sha256", ev->sha256,
-            "requestId", ev->request_id,
-            "bucket", ev->bucket,
-            "key", ev->key,
-            "storage", ev->storage == ING_STORAGE_LOCAL ? "local" : "s3",
-            "localPath", ev->storage == ING_STORAGE_LOCAL ? ev->local_path : NULL,
-            "userId", ev->user_id != NULL && ev->user_id[0] != '\0' ? ev->user_id : NULL);
+        "Records", "eventVersion", "2.1", "eventSource", "aws:s3", "awsRegion", ev->region,
+        "eventTime", when, "eventName", "ObjectCreated:Put", "userIdentity", "principalId",
+        EVENT_PRINCIPAL, "requestParameters", "sourceIPAddress", ev->source_ip, "responseElements",
+        "x-amz-request-id", ev->request_id, "s3", "s3SchemaVersion", "1.0", "configurationId",
+        EVENT_PRINCIPAL, "bucket", "name", ev->bucket, "ownerIdentity", "principalId",
+        EVENT_PRINCIPAL, "arn", "arn:aws:s3:::", ev->bucket, "object", "key", key, "size",
+        (json_int_t) ev->size, "eTag", etag, (int) etag_len, "sequencer", seq, "prism", "imageId",
+        ev->image_id, "contentType", ev->content_type, "width", (json_int_t) ev->width, "height",
+        (json_int_t) ev->height, "animated", ev->animated != 0, "sha256", ev->sha256, "requestId",
+        ev->request_id, "bucket", ev->bucket, "key", ev->key, "storage",
+        ev->storage == ING_STORAGE_LOCAL ? "local" : "s3", "localPath",
+        ev->storage == ING_STORAGE_LOCAL ? ev->local_path : NULL, "userId",
+        ev->user_id != NULL && ev->user_id[0] != '\0' ? ev->user_id : NULL);
     free(key);
     if (root == NULL) {
         snprintf(err, errlen, "event: cannot build JSON: %s", jerr.text);
@@ -218,9 +193,8 @@ ing_event_json(const ing_event_t *ev, char *err, size_t errlen)
 
 /* Writes one attribute into *a.  Returns 0, or -1 with err set when the
  * value does not fit. */
-static int
-event_attr(ing_event_attr_t *a, const char *name, const char *type, const char *value,
-           char *err, size_t errlen)
+static int event_attr(ing_event_attr_t *a, const char *name, const char *type, const char *value,
+                      char *err, size_t errlen)
 {
     size_t len = strlen(value);
 
@@ -235,8 +209,7 @@ event_attr(ing_event_attr_t *a, const char *name, const char *type, const char *
     return 0;
 }
 
-int
-ing_user_id_check(const char *id, size_t len, char *err, size_t errlen)
+int ing_user_id_check(const char *id, size_t len, char *err, size_t errlen)
 {
     size_t i;
 
@@ -258,12 +231,11 @@ ing_user_id_check(const char *id, size_t len, char *err, size_t errlen)
     return 0;
 }
 
-int
-ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX], char *err,
-                size_t errlen)
+int ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX], char *err,
+                    size_t errlen)
 {
     char width[16], height[16], size[24];
-    int  n = 0;
+    int n = 0;
 
     snprintf(width, sizeof(width), "%" PRIu32, ev->width);
     snprintf(height, sizeof(height), "%" PRIu32, ev->height);
@@ -277,9 +249,8 @@ ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX]
     if (event_attr(&out[n++], "width", "Number", width, err, errlen) != 0
         || event_attr(&out[n++], "height", "Number", height, err, errlen) != 0
         || event_attr(&out[n++], "size", "Number", size, err, errlen) != 0
-        || event_attr(&out[n++], "animated", "String", ev->animated ? "true" : "false", err,
-                      errlen) != 0)
-    {
+        || event_attr(&out[n++], "animated", "String", ev->animated ? "true" : "false", err, errlen)
+               != 0) {
         return -1;
     }
     if (ev->request_id != NULL && ev->request_id[0] != '\0') {
@@ -295,14 +266,13 @@ ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX]
     return n;
 }
 
-char *
-ing_event_with_etag(const char *message, const char *etag, char *err, size_t errlen)
+char *ing_event_with_etag(const char *message, const char *etag, char *err, size_t errlen)
 {
-    json_t       *root, *object;
-    json_error_t  jerr;
-    const char   *bare;
-    size_t        len;
-    char         *text;
+    json_t *root, *object;
+    json_error_t jerr;
+    const char *bare;
+    size_t len;
+    char *text;
 
     root = json_loads(message, 0, &jerr);
     if (root == NULL) {

@@ -53,44 +53,41 @@
  * imageId against before recording it. */
 #define ING_META_IMAGE_ID "prism-image-id"
 
-typedef enum {
-    ING_STORAGE_S3 = 0,
-    ING_STORAGE_LOCAL
-} ing_storage_t;
+typedef enum { ING_STORAGE_S3 = 0, ING_STORAGE_LOCAL } ing_storage_t;
 
 /* One stored upload.  Strings are NUL-terminated UTF-8; all are required
  * except local_path (required for, and only used with, local storage). */
 typedef struct {
-    const char      *region;        /* "us-east-1" */
-    const char      *bucket;
-    const char      *key;           /* the object key, raw */
-    uint64_t         size;          /* bytes stored */
-    const char      *etag;          /* hex MD5, or S3's ETag (quotes are removed) */
-    const char      *image_id;
-    const char      *content_type;  /* sniffed type, "image/jpeg" */
-    uint32_t         width;
-    uint32_t         height;
-    int              animated;      /* more than one frame (imageinfo's animated) */
-    const char      *sha256;        /* lower-case hex */
-    const char      *request_id;
-    const char      *source_ip;
-    ing_storage_t    storage;
-    const char      *local_path;
-    const char      *user_id;       /* who uploaded it; NULL or "": nobody named */
-    struct timespec  time;          /* when the original was stored */
+    const char *region; /* "us-east-1" */
+    const char *bucket;
+    const char *key;  /* the object key, raw */
+    uint64_t size;    /* bytes stored */
+    const char *etag; /* hex MD5, or S3's ETag (quotes are removed) */
+    const char *image_id;
+    const char *content_type; /* sniffed type, "image/jpeg" */
+    uint32_t width;
+    uint32_t height;
+    int animated;       /* more than one frame (imageinfo's animated) */
+    const char *sha256; /* lower-case hex */
+    const char *request_id;
+    const char *source_ip;
+    ing_storage_t storage;
+    const char *local_path;
+    const char *user_id;  /* who uploaded it; NULL or "": nobody named */
+    struct timespec time; /* when the original was stored */
 } ing_event_t;
 
 #define ING_EVENT_ATTRS_MAX 7
 
 /* The longest user id an event carries, in bytes. */
-#define ING_USER_ID_MAX 128
-#define ING_ATTR_VALUE_MAX  256
+#define ING_USER_ID_MAX    128
+#define ING_ATTR_VALUE_MAX 256
 
 /* One SNS message attribute; name and type are static strings. */
 typedef struct {
     const char *name;
-    const char *type;                       /* "String" or "Number" */
-    char        value[ING_ATTR_VALUE_MAX];
+    const char *type; /* "String" or "Number" */
+    char value[ING_ATTR_VALUE_MAX];
 } ing_event_attr_t;
 
 /* Checks a user id (len bytes at id) for the event: 1..ING_USER_ID_MAX
@@ -117,8 +114,8 @@ char *ing_event_with_etag(const char *message, const char *etag, char *err, size
 /* Fills out with ev's SNS message attributes, skipping string ones that
  * are empty (SNS refuses empty values).  Returns how many were written,
  * or -1 with err set when a value does not fit ING_ATTR_VALUE_MAX. */
-int ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX],
-                    char *err, size_t errlen);
+int ing_event_attrs(const ing_event_t *ev, ing_event_attr_t out[ING_EVENT_ATTRS_MAX], char *err,
+                    size_t errlen);
 
 /* Returns the object key form-encoded as S3 events carry it ("a b/ü.jpg"
  * -> "a+b/%C3%BC.jpg"), malloc()ed, or NULL when memory runs out. */
@@ -158,11 +155,11 @@ struct json_t;
  * request_id, storage, local_path, user_id.  prism.bucket and prism.key
  * repeat Records[0]'s and are not read. */
 typedef struct {
-    ing_event_t  event;
-    int          prism;         /* 1: a prism event; 0: a plain S3 event notification */
-    int          size_known;    /* Records[0].s3.object.size was there */
-    void        *doc;           /* the JSON the strings point into */
-    char        *key;           /* event.key, decoded */
+    ing_event_t event;
+    int prism;      /* 1: a prism event; 0: a plain S3 event notification */
+    int size_known; /* Records[0].s3.object.size was there */
+    void *doc;      /* the JSON the strings point into */
+    char *key;      /* event.key, decoded */
 } ing_event_parsed_t;
 
 /* Reads an upload event: an S3 Event Notification with exactly one
@@ -175,8 +172,7 @@ typedef struct {
  * Returns 0, or -1 with err naming the field ("Records[0].s3.object.key
  * missing", "prism.width is not a non-negative integer"); p then holds
  * nothing to free. */
-int ing_event_parse(const char *text, size_t len, ing_event_parsed_t *p, char *err,
-                    size_t errlen);
+int ing_event_parse(const char *text, size_t len, ing_event_parsed_t *p, char *err, size_t errlen);
 int ing_event_parse_doc(struct json_t *root, ing_event_parsed_t *p, char *err, size_t errlen);
 
 /* Releases what ing_event_parse() gave p and zeroes it. */

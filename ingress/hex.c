@@ -3,8 +3,7 @@
  */
 #include "hex.h"
 
-void
-ing_hex(const u_char *in, size_t n, char *out)
+void ing_hex(const u_char *in, size_t n, char *out)
 {
     static const char digits[] = "0123456789abcdef";
     size_t i;

@@ -10,13 +10,12 @@
 
 #include "hex.h"
 
-int
-ing_image_id(char out[ING_IMAGE_ID_LEN + 1], uint64_t unix_ms, char *err, size_t errlen)
+int ing_image_id(char out[ING_IMAGE_ID_LEN + 1], uint64_t unix_ms, char *err, size_t errlen)
 {
-    u_char  b[16];
-    char    hex[33];
+    u_char b[16];
+    char hex[33];
     ssize_t n;
-    int     i;
+    int i;
 
     do {
         n = getrandom(b + 6, 10, 0);
@@ -28,8 +27,8 @@ ing_image_id(char out[ING_IMAGE_ID_LEN + 1], uint64_t unix_ms, char *err, size_t
     for (i = 0; i < 6; i++) {
         b[i] = (u_char) (unix_ms >> (40 - 8 * i));
     }
-    b[6] = (u_char) ((b[6] & 0x0f) | 0x70);   /* version 7 */
-    b[8] = (u_char) ((b[8] & 0x3f) | 0x80);   /* variant 10 */
+    b[6] = (u_char) ((b[6] & 0x0f) | 0x70); /* version 7 */
+    b[8] = (u_char) ((b[8] & 0x3f) | 0x80); /* variant 10 */
 
     ing_hex(b, sizeof(b), hex);
     snprintf(out, ING_IMAGE_ID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,

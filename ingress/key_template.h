@@ -20,16 +20,16 @@
 #include <stddef.h>
 #include <time.h>
 
-#define ING_KEY_MAX 1024   /* S3's limit, in bytes */
+#define ING_KEY_MAX 1024 /* S3's limit, in bytes */
 
 /* The values a template can use; a NULL string is "not available",
  * which fails only a template that uses it. */
 typedef struct {
     const char *id;
     const char *ext;
-    const char *sha256;       /* hex, at least 8 digits for {sha256_8} */
+    const char *sha256; /* hex, at least 8 digits for {sha256_8} */
     const char *request_id;
-    time_t      time;         /* the upload's time, for yyyy mm dd hh (UTC) */
+    time_t time; /* the upload's time, for yyyy mm dd hh (UTC) */
 } ing_key_vars_t;
 
 /* Validates a template at configuration time (for `nginx -t`): braces
@@ -42,8 +42,8 @@ int ing_key_template_check(const char *tpl, char *err, size_t errlen);
  * when the template is invalid, a variable it uses is missing, empty or
  * holds a character outside A-Z a-z 0-9 / . _ -, or the key is unsafe or
  * does not fit out or ING_KEY_MAX. */
-int ing_key_expand(const char *tpl, const ing_key_vars_t *vars, char *out, size_t outlen,
-                   char *err, size_t errlen);
+int ing_key_expand(const char *tpl, const ing_key_vars_t *vars, char *out, size_t outlen, char *err,
+                   size_t errlen);
 
 /* Checks that key is a safe object key: 1..ING_KEY_MAX bytes of valid
  * UTF-8, not starting or ending with '/', no empty segment ("//"), no
@@ -59,7 +59,6 @@ int ing_key_check(const char *key, char *err, size_t errlen);
  * (no '/', no braces, no '%', no spaces, no control characters); an
  * empty value passes (the full key is checked afterwards: an empty
  * segment there is refused).  Returns 0, or -1 with err set. */
-int ing_key_value_check(const char *name, const char *val, size_t len, char *err,
-                        size_t errlen);
+int ing_key_value_check(const char *name, const char *val, size_t len, char *err, size_t errlen);
 
 #endif

@@ -17,14 +17,14 @@
 #include <strings.h>
 
 enum {
-    ST_PREAMBLE = 0,    /* before the first delimiter: discarded */
-    ST_BOUNDARY_END,    /* just after a delimiter: "--", padding or CRLF */
-    ST_CLOSE_DASH,      /* after "--boundary-": expects the second '-' */
-    ST_PADDING,         /* transport padding after a delimiter */
-    ST_BOUNDARY_LF,     /* after the CR that ends a delimiter line */
-    ST_HEADERS,         /* collecting a part's header block */
-    ST_DATA,            /* inside a part's data */
-    ST_EPILOGUE,        /* after the close delimiter: discarded */
+    ST_PREAMBLE = 0, /* before the first delimiter: discarded */
+    ST_BOUNDARY_END, /* just after a delimiter: "--", padding or CRLF */
+    ST_CLOSE_DASH,   /* after "--boundary-": expects the second '-' */
+    ST_PADDING,      /* transport padding after a delimiter */
+    ST_BOUNDARY_LF,  /* after the CR that ends a delimiter line */
+    ST_HEADERS,      /* collecting a part's header block */
+    ST_DATA,         /* inside a part's data */
+    ST_EPILOGUE,     /* after the close delimiter: discarded */
     ST_ERROR
 };
 
@@ -32,8 +32,7 @@ enum {
 
 /* Records a printf-formatted error in p and moves it to ST_ERROR.
  * Returns -1 so callers can `return mp_fail(...)`. */
-static int __attribute__((format(printf, 2, 3)))
-mp_fail(ing_multipart_t *p, const char *fmt, ...)
+static int __attribute__((format(printf, 2, 3))) mp_fail(ing_multipart_t *p, const char *fmt, ...)
 {
     va_list ap;
 
@@ -46,8 +45,7 @@ mp_fail(ing_multipart_t *p, const char *fmt, ...)
 
 /* Turns a callback's -1 into a parse failure, keeping the message the
  * callback wrote (or a generic one when it wrote none).  Returns -1. */
-static int
-mp_callback_failed(ing_multipart_t *p)
+static int mp_callback_failed(ing_multipart_t *p)
 {
     if (p->err[0] == '\0') {
         snprintf(p->err, sizeof(p->err), "multipart parse stopped by the caller");
@@ -58,8 +56,7 @@ mp_callback_failed(ing_multipart_t *p)
 
 /* Checks a boundary of len bytes: 1..70 bytes of visible ASCII or space,
  * not ending in a space.  Returns 0, or -1 with err set. */
-static int
-mp_boundary_check(const char *b, size_t len, char *err, size_t errlen)
+static int mp_boundary_check(const char *b, size_t len, char *err, size_t errlen)
 {
     size_t i;
 
@@ -68,8 +65,7 @@ mp_boundary_check(const char *b, size_t len, char *err, size_t errlen)
         return -1;
     }
     if (len > ING_MP_BOUNDARY_MAX) {
-        snprintf(err, errlen, "multipart boundary longer than %d characters",
-                 ING_MP_BOUNDARY_MAX);
+        snprintf(err, errlen, "multipart boundary longer than %d characters", ING_MP_BOUNDARY_MAX);
         return -1;
     }
     for (i = 0; i < len; i++) {
@@ -87,34 +83,31 @@ mp_boundary_check(const char *b, size_t len, char *err, size_t errlen)
 }
 
 /* Returns non-zero when c may appear in an HTTP token (RFC 9110 tchar). */
-static int
-mp_is_tchar(u_char c)
+static int mp_is_tchar(u_char c)
 {
     return c > 0x20 && c < 0x7f && strchr("\"(),/:;<=>?@[\\]{}", c) == NULL;
 }
 
-int
-ing_multipart_boundary(const char *content_type, size_t len, char *out, size_t outlen,
-                       char *err, size_t errlen)
+int ing_multipart_boundary(const char *content_type, size_t len, char *out, size_t outlen,
+                           char *err, size_t errlen)
 {
-    static const char  type[] = "multipart/form-data";
-    const char        *s = content_type, *end = content_type + len, *name;
-    size_t             nlen, blen = 0;
-    int                found = 0;
-    char               value[ING_MP_BOUNDARY_MAX + 1];
+    static const char type[] = "multipart/form-data";
+    const char *s = content_type, *end = content_type + len, *name;
+    size_t nlen, blen = 0;
+    int found = 0;
+    char value[ING_MP_BOUNDARY_MAX + 1];
 
     while (s < end && MP_IS_OWS(*s)) {
         s++;
     }
     if ((size_t) (end - s) < sizeof(type) - 1 || strncasecmp(s, type, sizeof(type) - 1) != 0
-        || (s + sizeof(type) - 1 < end && mp_is_tchar((u_char) s[sizeof(type) - 1])))
-    {
+        || (s + sizeof(type) - 1 < end && mp_is_tchar((u_char) s[sizeof(type) - 1]))) {
         snprintf(err, errlen, "Content-Type is not multipart/form-data");
         return -1;
     }
     s += sizeof(type) - 1;
 
-    for ( ;; ) {
+    for (;;) {
         while (s < end && MP_IS_OWS(*s)) {
             s++;
         }
@@ -161,7 +154,7 @@ ing_multipart_boundary(const char *content_type, size_t len, char *out, size_t o
             }
             s++;
         } else {
-            for ( ; s < end && mp_is_tchar((u_char) *s); s++) {
+            for (; s < end && mp_is_tchar((u_char) *s); s++) {
                 if (blen < sizeof(value)) {
                     value[blen] = *s;
                 }
@@ -195,9 +188,8 @@ ing_multipart_boundary(const char *content_type, size_t len, char *out, size_t o
     return 0;
 }
 
-int
-ing_multipart_init(ing_multipart_t *p, const char *boundary, const ing_mp_callbacks_t *cb,
-                   void *ctx, char *err, size_t errlen)
+int ing_multipart_init(ing_multipart_t *p, const char *boundary, const ing_mp_callbacks_t *cb,
+                       void *ctx, char *err, size_t errlen)
 {
     size_t blen = strnlen(boundary, ING_MP_BOUNDARY_MAX + 1);
 
@@ -212,14 +204,13 @@ ing_multipart_init(ing_multipart_t *p, const char *boundary, const ing_mp_callba
     memcpy(p->delim, "\r\n--", 4);
     memcpy(p->delim + 4, boundary, blen);
     p->dlen = 4 + blen;
-    p->match = 2;     /* the first delimiter may start the body without CRLF */
+    p->match = 2; /* the first delimiter may start the body without CRLF */
     return 0;
 }
 
 /* Hands len bytes at body offset `offset` to the data callback when
  * inside a part; preamble bytes are dropped.  Returns 0 or -1. */
-static int
-mp_emit(ing_multipart_t *p, const u_char *data, size_t len, uint64_t offset)
+static int mp_emit(ing_multipart_t *p, const u_char *data, size_t len, uint64_t offset)
 {
     if (p->state != ST_DATA || len == 0 || p->cb->part_data == NULL) {
         return 0;
@@ -233,8 +224,7 @@ mp_emit(ing_multipart_t *p, const u_char *data, size_t len, uint64_t offset)
 
 /* A whole delimiter was matched: ends the current part, if any.
  * Returns 0 or -1. */
-static int
-mp_delimiter(ing_multipart_t *p)
+static int mp_delimiter(ing_multipart_t *p)
 {
     p->match = 0;
     p->state = ST_BOUNDARY_END;
@@ -255,10 +245,9 @@ mp_delimiter(ing_multipart_t *p)
  * emitting the bytes before it as data.  Leaves *ip after what it
  * consumed: past the delimiter when found, else at len.  A delimiter
  * prefix at the end of buf is held back (p->match).  Returns 0 or -1. */
-static int
-mp_scan(ing_multipart_t *p, const u_char *buf, size_t len, size_t *ip)
+static int mp_scan(ing_multipart_t *p, const u_char *buf, size_t len, size_t *ip)
 {
-    size_t        i = *ip, start, n;
+    size_t i = *ip, start, n;
     const u_char *cr;
 
     if (p->match > 0) {
@@ -312,8 +301,7 @@ mp_scan(ing_multipart_t *p, const u_char *buf, size_t len, size_t *ip)
  * at eq (the decoded form is never longer than the raw one, so what
  * follows the raw value stays intact).  Returns a pointer past the raw
  * value, or NULL when it is malformed. */
-static char *
-mp_param_value(char *eq)
+static char *mp_param_value(char *eq)
 {
     char *src = eq + 1, *dst = eq;
     size_t n;
@@ -345,19 +333,16 @@ mp_param_value(char *eq)
 /* Parses a Content-Disposition value (NUL-terminated, decoded in
  * place): "form-data" followed by parameters; records name and filename
  * in part.  Returns 0 or -1 (with the error set). */
-static int
-mp_disposition(ing_multipart_t *p, char *v, ing_mp_part_t *part)
+static int mp_disposition(ing_multipart_t *p, char *v, ing_mp_part_t *part)
 {
-    char   *pname, *eq, *value, *next;
-    size_t  nlen;
+    char *pname, *eq, *value, *next;
+    size_t nlen;
 
-    if (strncasecmp(v, "form-data", 9) != 0
-        || (v[9] != '\0' && v[9] != ';' && !MP_IS_OWS(v[9])))
-    {
+    if (strncasecmp(v, "form-data", 9) != 0 || (v[9] != '\0' && v[9] != ';' && !MP_IS_OWS(v[9]))) {
         return mp_fail(p, "part Content-Disposition is not form-data");
     }
     v += 9;
-    for ( ;; ) {
+    for (;;) {
         while (MP_IS_OWS(*v)) {
             v++;
         }
@@ -405,15 +390,14 @@ mp_disposition(ing_multipart_t *p, char *v, ing_mp_part_t *part)
 /* Parses the complete header block in p->hdr (CRLF-separated lines, the
  * final empty line already cut off), then starts the part whose data
  * begins at body offset data_offset.  Returns 0 or -1. */
-static int
-mp_part_begin(ing_multipart_t *p, uint64_t data_offset)
+static int mp_part_begin(ing_multipart_t *p, uint64_t data_offset)
 {
-    ing_mp_part_t  part = { NULL, NULL, "", data_offset };
-    char          *line, *eol, *colon, *name_end, *value, *vend;
-    int            have_disposition = 0;
+    ing_mp_part_t part = { NULL, NULL, "", data_offset };
+    char *line, *eol, *colon, *name_end, *value, *vend;
+    int have_disposition = 0;
 
     for (line = p->hdr; *line != '\0'; line = eol + 2) {
-        eol = strstr(line, "\r\n");   /* every line of the block ends with CRLF */
+        eol = strstr(line, "\r\n"); /* every line of the block ends with CRLF */
         *eol = '\0';
         if (MP_IS_OWS(*line)) {
             return mp_fail(p, "folded part headers are not supported");
@@ -471,8 +455,7 @@ mp_part_begin(ing_multipart_t *p, uint64_t data_offset)
 /* Collects header bytes from buf[*ip..len) until the empty line that
  * ends the block, then starts the part.  Rejects bare LF, bare CR and
  * control characters.  Returns 0 or -1. */
-static int
-mp_headers(ing_multipart_t *p, const u_char *buf, size_t len, size_t *ip)
+static int mp_headers(ing_multipart_t *p, const u_char *buf, size_t len, size_t *ip)
 {
     size_t i = *ip;
     u_char c;
@@ -509,8 +492,7 @@ mp_headers(ing_multipart_t *p, const u_char *buf, size_t len, size_t *ip)
 /* Handles one byte of the delimiter line's tail (close marker, padding,
  * CRLF) in the ST_BOUNDARY_* / ST_CLOSE_DASH / ST_PADDING states.
  * Returns 0 or -1. */
-static int
-mp_boundary_tail(ing_multipart_t *p, u_char c)
+static int mp_boundary_tail(ing_multipart_t *p, u_char c)
 {
     if (c == '\n' && p->state != ST_BOUNDARY_LF && p->state != ST_CLOSE_DASH) {
         return mp_fail(p, "LF-only line endings are not supported (CRLF required)");
@@ -538,7 +520,7 @@ mp_boundary_tail(ing_multipart_t *p, u_char c)
             return 0;
         }
         break;
-    default:   /* ST_BOUNDARY_LF */
+    default: /* ST_BOUNDARY_LF */
         if (c != '\n') {
             return mp_fail(p, "CR without LF after a boundary");
         }
@@ -554,29 +536,19 @@ mp_boundary_tail(ing_multipart_t *p, u_char c)
     return mp_fail(p, "boundary followed by unexpected characters");
 }
 
-int
-ing_multipart_feed(ing_multipart_t *p, const u_char *buf, size_t len)
+int ing_multipart_feed(ing_multipart_t *p, const u_char *buf, size_t len)
 {
     size_t i = 0;
-    int    rc = 0;
+    int rc = 0;
 
     while (i < len && rc == 0) {
         switch (p->state) {
         case ST_PREAMBLE:
-        case ST_DATA:
-            rc = mp_scan(p, buf, len, &i);
-            break;
-        case ST_HEADERS:
-            rc = mp_headers(p, buf, len, &i);
-            break;
-        case ST_EPILOGUE:
-            i = len;
-            break;
-        case ST_ERROR:
-            return -1;
-        default:
-            rc = mp_boundary_tail(p, buf[i++]);
-            break;
+        case ST_DATA: rc = mp_scan(p, buf, len, &i); break;
+        case ST_HEADERS: rc = mp_headers(p, buf, len, &i); break;
+        case ST_EPILOGUE: i = len; break;
+        case ST_ERROR: return -1;
+        default: rc = mp_boundary_tail(p, buf[i++]); break;
         }
     }
     if (p->state == ST_ERROR) {
@@ -586,16 +558,12 @@ ing_multipart_feed(ing_multipart_t *p, const u_char *buf, size_t len)
     return 0;
 }
 
-int
-ing_multipart_finish(ing_multipart_t *p)
+int ing_multipart_finish(ing_multipart_t *p)
 {
     switch (p->state) {
-    case ST_EPILOGUE:
-        return 0;
-    case ST_ERROR:
-        return -1;
-    case ST_PREAMBLE:
-        return mp_fail(p, "no boundary found in the body");
+    case ST_EPILOGUE: return 0;
+    case ST_ERROR: return -1;
+    case ST_PREAMBLE: return mp_fail(p, "no boundary found in the body");
     default:
         if (p->parts == 0 && p->state != ST_HEADERS) {
             return mp_fail(p, "body ends after the first boundary: no closing boundary");
@@ -604,8 +572,7 @@ ing_multipart_finish(ing_multipart_t *p)
     }
 }
 
-const char *
-ing_multipart_error(const ing_multipart_t *p)
+const char *ing_multipart_error(const ing_multipart_t *p)
 {
     return p->err;
 }

@@ -37,18 +37,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define ING_MP_BOUNDARY_MAX 70      /* RFC 2046 §5.1.1 */
-#define ING_MP_HEADERS_MAX  8192    /* one part's header block, CRLFs included */
+#define ING_MP_BOUNDARY_MAX 70   /* RFC 2046 §5.1.1 */
+#define ING_MP_HEADERS_MAX  8192 /* one part's header block, CRLFs included */
 #define ING_MP_PARTS_MAX    64
 #define ING_MP_ERR_MAX      256
 
 /* One part as its headers describe it.  The strings point into the
  * parser's header buffer: valid only during the part_begin callback. */
 typedef struct {
-    const char *name;           /* Content-Disposition name="..." */
-    const char *filename;       /* filename="...", NULL when absent */
-    const char *content_type;   /* Content-Type value, "" when absent */
-    uint64_t    data_offset;    /* body offset of the part's first data byte */
+    const char *name;         /* Content-Disposition name="..." */
+    const char *filename;     /* filename="...", NULL when absent */
+    const char *content_type; /* Content-Type value, "" when absent */
+    uint64_t data_offset;     /* body offset of the part's first data byte */
 } ing_mp_part_t;
 
 /* Callbacks return 0 to go on, or -1 to stop the parse after writing a
@@ -56,8 +56,8 @@ typedef struct {
  * Any of them may be NULL. */
 typedef struct {
     int (*part_begin)(void *ctx, const ing_mp_part_t *part, char *err, size_t errlen);
-    int (*part_data)(void *ctx, const u_char *data, size_t len, uint64_t offset,
-                     char *err, size_t errlen);
+    int (*part_data)(void *ctx, const u_char *data, size_t len, uint64_t offset, char *err,
+                     size_t errlen);
     int (*part_end)(void *ctx, char *err, size_t errlen);
 } ing_mp_callbacks_t;
 
@@ -65,19 +65,19 @@ typedef struct {
  * own pool; the fields are private to multipart.c. */
 typedef struct {
     const ing_mp_callbacks_t *cb;
-    void       *ctx;
-    int         state;
-    int         in_part;
-    size_t      dlen;           /* delimiter length: 4 + boundary length */
-    size_t      match;          /* delimiter bytes matched (held back) */
-    uint64_t    match_offset;   /* body offset of the first held-back byte */
-    uint64_t    pos;            /* body offset of the current chunk's start */
-    unsigned    parts;
-    size_t      hlen;           /* bytes in hdr */
-    size_t      line_start;     /* offset in hdr of the current header line */
-    u_char      delim[4 + ING_MP_BOUNDARY_MAX];
-    char        hdr[ING_MP_HEADERS_MAX + 1];
-    char        err[ING_MP_ERR_MAX];
+    void *ctx;
+    int state;
+    int in_part;
+    size_t dlen;           /* delimiter length: 4 + boundary length */
+    size_t match;          /* delimiter bytes matched (held back) */
+    uint64_t match_offset; /* body offset of the first held-back byte */
+    uint64_t pos;          /* body offset of the current chunk's start */
+    unsigned parts;
+    size_t hlen;       /* bytes in hdr */
+    size_t line_start; /* offset in hdr of the current header line */
+    u_char delim[4 + ING_MP_BOUNDARY_MAX];
+    char hdr[ING_MP_HEADERS_MAX + 1];
+    char err[ING_MP_ERR_MAX];
 } ing_multipart_t;
 
 /* Extracts the boundary parameter from a Content-Type header value

@@ -12,13 +12,12 @@
 
 #include "utf8.h"
 
-char *
-ing_response_json(const ing_event_t *ev, const char *message_id, int duplicate, char *err,
-                  size_t errlen)
+char *ing_response_json(const ing_event_t *ev, const char *message_id, int duplicate, char *err,
+                        size_t errlen)
 {
-    json_t       *root;
-    json_error_t  jerr;
-    char         *text;
+    json_t *root;
+    json_error_t jerr;
+    char *text;
 
     if (ing_event_check(ev, err, errlen) != 0) {
         return NULL;
@@ -30,17 +29,12 @@ ing_response_json(const ing_event_t *ev, const char *message_id, int duplicate, 
         snprintf(err, errlen, "response: message id is not valid UTF-8");
         return NULL;
     }
-    root = json_pack_ex(&jerr, 0, "{s:s, s:s, s:s*, s:I, s:s, s:I, s:I, s:s, s:s*, s:s*}",
-                        "bucket", ev->bucket,
-                        "key", ev->key,
-                        "imageId", duplicate ? NULL : ev->image_id,
-                        "size", (json_int_t) ev->size,
-                        "contentType", ev->content_type,
-                        "width", (json_int_t) ev->width,
-                        "height", (json_int_t) ev->height,
-                        "sha256", ev->sha256,
-                        "messageId", message_id,
-                        "notification", message_id == NULL && !duplicate ? "queued" : NULL);
+    root = json_pack_ex(&jerr, 0, "{s:s, s:s, s:s*, s:I, s:s, s:I, s:I, s:s, s:s*, s:s*}", "bucket",
+                        ev->bucket, "key", ev->key, "imageId", duplicate ? NULL : ev->image_id,
+                        "size", (json_int_t) ev->size, "contentType", ev->content_type, "width",
+                        (json_int_t) ev->width, "height", (json_int_t) ev->height, "sha256",
+                        ev->sha256, "messageId", message_id, "notification",
+                        message_id == NULL && !duplicate ? "queued" : NULL);
     if (root == NULL) {
         snprintf(err, errlen, "response: cannot build JSON: %s", jerr.text);
         return NULL;
@@ -58,10 +52,9 @@ ing_response_json(const ing_event_t *ev, const char *message_id, int duplicate, 
     return text;
 }
 
-char *
-ing_error_json(const char *code, const char *message)
+char *ing_error_json(const char *code, const char *message)
 {
-    char   *c, *m, *text = NULL;
+    char *c, *m, *text = NULL;
     json_t *root;
 
     c = ing_utf8_repair(code);

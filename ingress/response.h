@@ -24,8 +24,8 @@
  * duplicate, the duplicate body (message_id is ignored).  Returns
  * compact JSON, malloc()ed, or NULL with err set when ev is incomplete,
  * a string is not valid UTF-8, or memory runs out. */
-char *ing_response_json(const ing_event_t *ev, const char *message_id, int duplicate,
-                        char *err, size_t errlen);
+char *ing_response_json(const ing_event_t *ev, const char *message_id, int duplicate, char *err,
+                        size_t errlen);
 
 /* Builds {"error":code,"message":message}; bytes of either string that
  * are not valid UTF-8 become U+FFFD, so any text can be passed.  Returns

@@ -9,12 +9,11 @@
 
 #include <jansson.h>
 
-char *
-ing_spool_encode(const ing_spool_entry_t *e, char *err, size_t errlen)
+char *ing_spool_encode(const ing_spool_entry_t *e, char *err, size_t errlen)
 {
     json_t *root, *attrs;
-    char   *text, *line;
-    size_t  i, len;
+    char *text, *line;
+    size_t i, len;
 
     if (e->nattrs > ING_SPOOL_ATTRS_MAX) {
         snprintf(err, errlen, "spool entry: more than %d attributes", ING_SPOOL_ATTRS_MAX);
@@ -22,19 +21,12 @@ ing_spool_encode(const ing_spool_entry_t *e, char *err, size_t errlen)
     }
 
     root = json_pack("{s:i, s:s, s:s, s:s*, s:s*, s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s*}",
-                     "version", ING_SPOOL_VERSION,
-                     "topicArn", e->topic_arn,
-                     "message", e->message,
-                     "messageGroupId", e->group_id,
-                     "deduplicationId", e->dedup_id,
-                     "imageId", e->image_id,
-                     "key", e->key,
-                     "requestId", e->request_id,
-                     "journaledAt", (json_int_t) e->journaled,
-                     "bucket", e->bucket ? e->bucket : "",
-                     "size", (json_int_t) e->size,
-                     "sha256", e->sha256 ? e->sha256 : "",
-                     "localPath", e->local_path);
+                     "version", ING_SPOOL_VERSION, "topicArn", e->topic_arn, "message", e->message,
+                     "messageGroupId", e->group_id, "deduplicationId", e->dedup_id, "imageId",
+                     e->image_id, "key", e->key, "requestId", e->request_id, "journaledAt",
+                     (json_int_t) e->journaled, "bucket", e->bucket ? e->bucket : "", "size",
+                     (json_int_t) e->size, "sha256", e->sha256 ? e->sha256 : "", "localPath",
+                     e->local_path);
     if (root == NULL) {
         snprintf(err, errlen, "spool entry: a field is missing or not UTF-8");
         return NULL;
@@ -44,17 +36,16 @@ ing_spool_encode(const ing_spool_entry_t *e, char *err, size_t errlen)
     if (json_object_set_new(root, "attributes", attrs) != 0
         || (e->resolve_after
             && json_object_set_new(root, "resolveAfter",
-                                   json_integer((json_int_t) e->resolve_after)) != 0))
-    {
+                                   json_integer((json_int_t) e->resolve_after))
+                   != 0)) {
         goto nomem;
     }
 
     for (i = 0; i < e->nattrs; i++) {
-        if (json_array_append_new(attrs, json_pack("{s:s, s:s, s:s}",
-                                                   "name", e->attrs[i].name,
-                                                   "type", e->attrs[i].type,
-                                                   "value", e->attrs[i].value)) != 0)
-        {
+        if (json_array_append_new(attrs,
+                                  json_pack("{s:s, s:s, s:s}", "name", e->attrs[i].name, "type",
+                                            e->attrs[i].type, "value", e->attrs[i].value))
+            != 0) {
             goto nomem;
         }
     }
@@ -83,13 +74,12 @@ nomem:
     return NULL;
 }
 
-int
-ing_spool_decode(const char *buf, size_t len, ing_spool_entry_t *e, char *err, size_t errlen)
+int ing_spool_decode(const char *buf, size_t len, ing_spool_entry_t *e, char *err, size_t errlen)
 {
-    json_t       *root, *attrs;
-    json_int_t    version, journaled, size, resolve;
-    json_error_t  jerr;
-    size_t        i;
+    json_t *root, *attrs;
+    json_int_t version, journaled, size, resolve;
+    json_error_t jerr;
+    size_t i;
 
     memset(e, 0, sizeof(*e));
 
@@ -108,14 +98,13 @@ ing_spool_decode(const char *buf, size_t len, ing_spool_entry_t *e, char *err, s
     if (json_unpack_ex(root, &jerr, 0,
                        "{s:I, s:s, s:s, s?s, s?s, s:o, s:s, s:s, s:I,"
                        " s?s, s?s, s?I, s?s, s?s, s?I}",
-                       "version", &version, "topicArn", &e->topic_arn,
-                       "message", &e->message, "messageGroupId", &e->group_id,
-                       "deduplicationId", &e->dedup_id, "attributes", &attrs,
-                       "key", &e->key, "requestId", &e->request_id,
-                       "journaledAt", &journaled, "imageId", &e->image_id,
-                       "bucket", &e->bucket, "size", &size, "sha256", &e->sha256,
-                       "localPath", &e->local_path, "resolveAfter", &resolve) != 0)
-    {
+                       "version", &version, "topicArn", &e->topic_arn, "message", &e->message,
+                       "messageGroupId", &e->group_id, "deduplicationId", &e->dedup_id,
+                       "attributes", &attrs, "key", &e->key, "requestId", &e->request_id,
+                       "journaledAt", &journaled, "imageId", &e->image_id, "bucket", &e->bucket,
+                       "size", &size, "sha256", &e->sha256, "localPath", &e->local_path,
+                       "resolveAfter", &resolve)
+        != 0) {
         snprintf(err, errlen, "is not an outbox entry: %s", jerr.text);
         goto failed;
     }
@@ -132,10 +121,10 @@ ing_spool_decode(const char *buf, size_t len, ing_spool_entry_t *e, char *err, s
     }
 
     for (i = 0; i < json_array_size(attrs); i++) {
-        if (json_unpack_ex(json_array_get(attrs, i), &jerr, 0, "{s:s, s:s, s:s}",
-                           "name", &e->attrs[i].name, "type", &e->attrs[i].type,
-                           "value", &e->attrs[i].value) != 0)
-        {
+        if (json_unpack_ex(json_array_get(attrs, i), &jerr, 0, "{s:s, s:s, s:s}", "name",
+                           &e->attrs[i].name, "type", &e->attrs[i].type, "value",
+                           &e->attrs[i].value)
+            != 0) {
             snprintf(err, errlen, "has a bad attribute: %s", jerr.text);
             goto failed;
         }
@@ -154,15 +143,13 @@ failed:
     return -1;
 }
 
-void
-ing_spool_entry_free(ing_spool_entry_t *e)
+void ing_spool_entry_free(ing_spool_entry_t *e)
 {
     json_decref(e->doc);
     e->doc = NULL;
 }
 
-int
-ing_spool_intent_check(const ing_spool_entry_t *e, char *err, size_t errlen)
+int ing_spool_intent_check(const ing_spool_entry_t *e, char *err, size_t errlen)
 {
     size_t i;
 
@@ -176,8 +163,7 @@ ing_spool_intent_check(const ing_spool_entry_t *e, char *err, size_t errlen)
     }
     for (i = 0; e->sha256[i]; i++) {
         if (!((e->sha256[i] >= '0' && e->sha256[i] <= '9')
-              || (e->sha256[i] >= 'a' && e->sha256[i] <= 'f')))
-        {
+              || (e->sha256[i] >= 'a' && e->sha256[i] <= 'f'))) {
             break;
         }
     }

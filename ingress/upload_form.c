@@ -12,13 +12,12 @@
 
 enum {
     PART_NONE = 0,
-    PART_FILE,      /* the file part: offset, length and hash recorded */
-    PART_FIELD      /* a metadata field: value kept in memory */
+    PART_FILE, /* the file part: offset, length and hash recorded */
+    PART_FIELD /* a metadata field: value kept in memory */
 };
 
 /* Reports an allocation failure from a callback.  Returns -1. */
-static int
-form_nomem(ing_upload_form_t *f, char *err, size_t errlen)
+static int form_nomem(ing_upload_form_t *f, char *err, size_t errlen)
 {
     f->nomem = 1;
     snprintf(err, errlen, "out of memory");
@@ -26,8 +25,7 @@ form_nomem(ing_upload_form_t *f, char *err, size_t errlen)
 }
 
 /* Frees the file part's strings and forgets the file. */
-static void
-form_drop_file(ing_upload_form_t *f)
+static void form_drop_file(ing_upload_form_t *f)
 {
     free(f->file_field);
     free(f->filename);
@@ -39,11 +37,10 @@ form_drop_file(ing_upload_form_t *f)
 
 /* part_begin callback: starts the file part or a metadata field.
  * Returns 0, or -1 with err set (second file, too many fields, memory). */
-static int
-form_part_begin(void *ctx, const ing_mp_part_t *part, char *err, size_t errlen)
+static int form_part_begin(void *ctx, const ing_mp_part_t *part, char *err, size_t errlen)
 {
     ing_upload_form_t *f = ctx;
-    ing_form_field_t  *fld;
+    ing_form_field_t *fld;
 
     if (part->filename != NULL) {
         if (f->have_file) {
@@ -86,14 +83,13 @@ form_part_begin(void *ctx, const ing_mp_part_t *part, char *err, size_t errlen)
 /* part_data callback: hashes file data and counts its length, or
  * appends to the current field's value.  Returns 0, or -1 with err set
  * when a field outgrows ING_FORM_FIELD_MAX or hashing fails. */
-static int
-form_part_data(void *ctx, const u_char *data, size_t len, uint64_t offset, char *err,
-               size_t errlen)
+static int form_part_data(void *ctx, const u_char *data, size_t len, uint64_t offset, char *err,
+                          size_t errlen)
 {
     ing_upload_form_t *f = ctx;
-    ing_form_field_t  *fld;
+    ing_form_field_t *fld;
 
-    (void) offset;   /* file data is contiguous: data_offset + data_len */
+    (void) offset; /* file data is contiguous: data_offset + data_len */
     if (f->current == PART_FILE) {
         if (EVP_DigestUpdate(f->md, data, len) != 1) {
             snprintf(err, errlen, "SHA-256 update failed");
@@ -117,11 +113,10 @@ form_part_data(void *ctx, const u_char *data, size_t len, uint64_t offset, char 
 /* part_end callback: completes the file's hash, or forgets a file part
  * that is a browser's empty file input (empty filename, no data).
  * Returns 0, or -1 with err set when hashing fails. */
-static int
-form_part_end(void *ctx, char *err, size_t errlen)
+static int form_part_end(void *ctx, char *err, size_t errlen)
 {
     ing_upload_form_t *f = ctx;
-    unsigned int       n;
+    unsigned int n;
 
     if (f->current == PART_FILE) {
         if (f->filename[0] == '\0' && f->data_len == 0) {
@@ -137,12 +132,9 @@ form_part_end(void *ctx, char *err, size_t errlen)
     return 0;
 }
 
-static const ing_mp_callbacks_t form_callbacks = {
-    form_part_begin, form_part_data, form_part_end
-};
+static const ing_mp_callbacks_t form_callbacks = { form_part_begin, form_part_data, form_part_end };
 
-int
-ing_upload_form_init(ing_upload_form_t *f, const char *boundary, char *err, size_t errlen)
+int ing_upload_form_init(ing_upload_form_t *f, const char *boundary, char *err, size_t errlen)
 {
     memset(f, 0, offsetof(ing_upload_form_t, mp));
     f->md = NULL;
@@ -160,8 +152,7 @@ ing_upload_form_init(ing_upload_form_t *f, const char *boundary, char *err, size
     return 0;
 }
 
-int
-ing_upload_form_feed(ing_upload_form_t *f, const u_char *buf, size_t len)
+int ing_upload_form_feed(ing_upload_form_t *f, const u_char *buf, size_t len)
 {
     if (ing_multipart_feed(&f->mp, buf, len) != 0) {
         snprintf(f->err, sizeof(f->err), "%s", ing_multipart_error(&f->mp));
@@ -170,8 +161,7 @@ ing_upload_form_feed(ing_upload_form_t *f, const u_char *buf, size_t len)
     return 0;
 }
 
-int
-ing_upload_form_finish(ing_upload_form_t *f)
+int ing_upload_form_finish(ing_upload_form_t *f)
 {
     if (ing_multipart_finish(&f->mp) != 0) {
         snprintf(f->err, sizeof(f->err), "%s", ing_multipart_error(&f->mp));
@@ -184,14 +174,12 @@ ing_upload_form_finish(ing_upload_form_t *f)
     return 0;
 }
 
-const char *
-ing_upload_form_error(const ing_upload_form_t *f)
+const char *ing_upload_form_error(const ing_upload_form_t *f)
 {
     return f->err;
 }
 
-const ing_form_field_t *
-ing_upload_form_field(const ing_upload_form_t *f, const char *name)
+const ing_form_field_t *ing_upload_form_field(const ing_upload_form_t *f, const char *name)
 {
     size_t i;
 
@@ -203,8 +191,7 @@ ing_upload_form_field(const ing_upload_form_t *f, const char *name)
     return NULL;
 }
 
-void
-ing_upload_form_free(ing_upload_form_t *f)
+void ing_upload_form_free(ing_upload_form_t *f)
 {
     size_t i;
 

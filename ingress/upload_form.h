@@ -29,30 +29,30 @@
 #define ING_FORM_FIELD_MAX  4096
 
 typedef struct {
-    char   *name;
-    char   *value;        /* NUL-terminated; value_len counts any NULs inside */
-    size_t  value_len;
+    char *name;
+    char *value; /* NUL-terminated; value_len counts any NULs inside */
+    size_t value_len;
 } ing_form_field_t;
 
 typedef struct {
     /* Results: complete once ing_upload_form_finish() returned 0. */
-    char               *file_field;      /* the file part's name */
-    char               *filename;        /* its filename parameter (may be "") */
-    char               *content_type;    /* its declared Content-Type, "" when none */
-    uint64_t            data_offset;     /* body offset of the file's first byte */
-    uint64_t            data_len;        /* file size */
-    u_char              sha256[32];      /* SHA-256 of the file data */
-    char                sha256_hex[65];  /* the same, lower-case hex */
-    ing_form_field_t    fields[ING_FORM_FIELDS_MAX];
-    size_t              nfields;
-    int                 nomem;           /* the failure was out of memory, not the client's */
+    char *file_field;     /* the file part's name */
+    char *filename;       /* its filename parameter (may be "") */
+    char *content_type;   /* its declared Content-Type, "" when none */
+    uint64_t data_offset; /* body offset of the file's first byte */
+    uint64_t data_len;    /* file size */
+    u_char sha256[32];    /* SHA-256 of the file data */
+    char sha256_hex[65];  /* the same, lower-case hex */
+    ing_form_field_t fields[ING_FORM_FIELDS_MAX];
+    size_t nfields;
+    int nomem; /* the failure was out of memory, not the client's */
 
     /* Private. */
-    ing_multipart_t     mp;
-    EVP_MD_CTX         *md;
-    int                 current;         /* kind of the part being read */
-    int                 have_file;
-    char                err[ING_MP_ERR_MAX];
+    ing_multipart_t mp;
+    EVP_MD_CTX *md;
+    int current; /* kind of the part being read */
+    int have_file;
+    char err[ING_MP_ERR_MAX];
 } ing_upload_form_t;
 
 /* Prepares f for a body with the given boundary (as returned by

@@ -8,21 +8,26 @@
 
 /* Returns the length (1..4) of the valid UTF-8 sequence at s[0..len),
  * or 0 when s does not start one. */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
+static size_t utf8_seq(const unsigned char *s, size_t len)
 {
-    size_t   n, i;
+    size_t n, i;
     unsigned cp, min;
 
     if (s[0] < 0x80) {
         return 1;
     }
     if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        n = 2; cp = s[0] & 0x1f; min = 0x80;
+        n = 2;
+        cp = s[0] & 0x1f;
+        min = 0x80;
     } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        n = 3; cp = s[0] & 0x0f; min = 0x800;
+        n = 3;
+        cp = s[0] & 0x0f;
+        min = 0x800;
     } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        n = 4; cp = s[0] & 0x07; min = 0x10000;
+        n = 4;
+        cp = s[0] & 0x07;
+        min = 0x10000;
     } else {
         return 0;
     }
@@ -41,11 +46,10 @@ utf8_seq(const unsigned char *s, size_t len)
     return n;
 }
 
-int
-ing_utf8_valid(const char *s, size_t len)
+int ing_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *) s;
-    size_t               n;
+    size_t n;
 
     while (len > 0) {
         n = utf8_seq(p, len);
@@ -58,18 +62,17 @@ ing_utf8_valid(const char *s, size_t len)
     return 1;
 }
 
-char *
-ing_utf8_repair(const char *s)
+char *ing_utf8_repair(const char *s)
 {
-    static const char    fffd[] = "\xef\xbf\xbd";
+    static const char fffd[] = "\xef\xbf\xbd";
     const unsigned char *p = (const unsigned char *) s;
-    size_t               len = strlen(s), n;
-    char                *out, *o;
+    size_t len = strlen(s), n;
+    char *out, *o;
 
     if (len > ((size_t) -1 - 1) / 3) {
         return NULL;
     }
-    out = malloc(3 * len + 1);   /* one invalid byte grows into three */
+    out = malloc(3 * len + 1); /* one invalid byte grows into three */
     if (out == NULL) {
         return NULL;
     }

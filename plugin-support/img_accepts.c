@@ -5,7 +5,5 @@
 
 #include <stddef.h>
 
-const char *const img_accepts[] = {
-    "image/jpeg", "image/png", "image/webp", "image/gif",
-    "image/heic", "image/heif", "image/avif", NULL
-};
+const char *const img_accepts[] = { "image/jpeg", "image/png",  "image/webp", "image/gif",
+                                    "image/heic", "image/heif", "image/avif", NULL };

@@ -22,8 +22,7 @@ static inline prism_result_t img_prism_fail(prism_output_t *out, const img_err_t
  * when the host refuses it (our suffixes are valid, so it ran out of
  * memory). */
 static inline prism_result_t img_prism_emit(prism_output_t *out, const char *suffix,
-                                            const char *content_type, const void *data,
-                                            size_t len)
+                                            const char *content_type, const void *data, size_t len)
 {
     if (out->emit(out, suffix, content_type, data, len) == 0)
         return PRISM_OK;

@@ -38,103 +38,103 @@
 
 /* ---- the plan (provision_plan.c) ----------------------------------------- */
 
-#define PROV_STACK_TAG     "prism:stack"   /* the tag key up sets, down checks */
-#define PROV_STACK_DEFAULT "prism"         /* the stack name when the file names none */
+#define PROV_STACK_TAG     "prism:stack" /* the tag key up sets, down checks */
+#define PROV_STACK_DEFAULT "prism"       /* the stack name when the file names none */
 
 /* Whose a resource is, from its tags (provision_owner.c). */
 typedef enum {
-    PROV_OWNER_UNKNOWN = 0,   /* not looked at, or the endpoint does not report tags */
-    PROV_OWNER_NONE,          /* no stack tag, or referenced as existing */
-    PROV_OWNER_OTHER,         /* another stack's tag */
-    PROV_OWNER_STACK          /* this stack's tag */
+    PROV_OWNER_UNKNOWN = 0, /* not looked at, or the endpoint does not report tags */
+    PROV_OWNER_NONE,        /* no stack tag, or referenced as existing */
+    PROV_OWNER_OTHER,       /* another stack's tag */
+    PROV_OWNER_STACK        /* this stack's tag */
 } prov_owner_t;
 
 typedef enum {
-    PROV_ENC_UNMANAGED = 0,   /* the service's default; provisioning does not touch it */
-    PROV_ENC_SQS_MANAGED,     /* queues: SqsManagedSseEnabled */
-    PROV_ENC_AES256,          /* buckets: SSE-S3 */
-    PROV_ENC_KMS              /* KMS, with kms_key_id or the AWS managed key */
+    PROV_ENC_UNMANAGED = 0, /* the service's default; provisioning does not touch it */
+    PROV_ENC_SQS_MANAGED,   /* queues: SqsManagedSseEnabled */
+    PROV_ENC_AES256,        /* buckets: SSE-S3 */
+    PROV_ENC_KMS            /* KMS, with kms_key_id or the AWS managed key */
 } prov_enc_kind_t;
 
 typedef struct {
     prov_enc_kind_t kind;
-    char           *kms_key_id;   /* KMS with a named key, else NULL */
+    char *kms_key_id; /* KMS with a named key, else NULL */
 } prov_enc_t;
 
 typedef struct {
-    char        *name;
-    aws_attrs_t  attributes;      /* as the file gives them, values as strings */
-    prov_enc_t   encryption;
-    int          existing;        /* made elsewhere: only referenced, never changed */
-    char        *arn;             /* after prov_plan_resolve */
-    prov_owner_t owner;           /* found by down */
+    char *name;
+    aws_attrs_t attributes; /* as the file gives them, values as strings */
+    prov_enc_t encryption;
+    int existing;       /* made elsewhere: only referenced, never changed */
+    char *arn;          /* after prov_plan_resolve */
+    prov_owner_t owner; /* found by down */
 } prov_topic_t;
 
 typedef struct {
-    char        *name;
-    aws_attrs_t  attributes;
-    prov_enc_t   encryption;
-    char        *dead_letter;     /* name of its dead-letter queue, or NULL */
-    int          max_receive_count;
-    int          existing;
-    char        *arn;
-    char        *url;             /* filled by a run */
-    prov_owner_t owner;           /* found by down */
+    char *name;
+    aws_attrs_t attributes;
+    prov_enc_t encryption;
+    char *dead_letter; /* name of its dead-letter queue, or NULL */
+    int max_receive_count;
+    int existing;
+    char *arn;
+    char *url;          /* filled by a run */
+    prov_owner_t owner; /* found by down */
 } prov_queue_t;
 
 typedef struct {
-    char *topic;                  /* topic name */
-    char *queue;                  /* queue name */
-    int   raw;                    /* RawMessageDelivery */
-    char *filter_policy;          /* compact JSON, or NULL */
-    char *filter_from_plugin;     /* a plugin whose accepted types make the filter
+    char *topic;               /* topic name */
+    char *queue;               /* queue name */
+    int raw;                   /* RawMessageDelivery */
+    char *filter_policy;       /* compact JSON, or NULL */
+    char *filter_from_plugin;  /* a plugin whose accepted types make the filter
                                      policy (prov_plan_filter_types), or NULL */
-    char *filter_policy_scope;    /* "MessageAttributes" / "MessageBody", or NULL */
+    char *filter_policy_scope; /* "MessageAttributes" / "MessageBody", or NULL */
 } prov_subscription_t;
 
 /* What a bucket holds, which says whose policy reads or writes it. */
 typedef enum {
-    PROV_HOLDS_ANY = 0,           /* not said: both roles' access */
-    PROV_HOLDS_ORIGINALS,         /* the module writes, prism-host reads */
-    PROV_HOLDS_DERIVATIVES        /* prism-host writes */
+    PROV_HOLDS_ANY = 0,    /* not said: both roles' access */
+    PROV_HOLDS_ORIGINALS,  /* the module writes, prism-host reads */
+    PROV_HOLDS_DERIVATIVES /* prism-host writes */
 } prov_holds_t;
 
 typedef struct {
-    char        *name;
-    prov_enc_t   encryption;
+    char *name;
+    prov_enc_t encryption;
     prov_holds_t holds;
-    int          existing;
+    int existing;
 } prov_bucket_t;
 
 typedef struct {
-    char       *name;
-    char       *hash_key;
-    char        hash_type[2];
-    char       *range_key;        /* NULL: none */
-    char        range_type[2];
-    char       *billing_mode;     /* "PAY_PER_REQUEST" or "PROVISIONED" */
-    long        read_capacity;
-    long        write_capacity;
-    prov_enc_t  encryption;       /* UNMANAGED or KMS */
-    int         existing;
-    char       *arn;
+    char *name;
+    char *hash_key;
+    char hash_type[2];
+    char *range_key; /* NULL: none */
+    char range_type[2];
+    char *billing_mode; /* "PAY_PER_REQUEST" or "PROVISIONED" */
+    long read_capacity;
+    long write_capacity;
+    prov_enc_t encryption; /* UNMANAGED or KMS */
+    int existing;
+    char *arn;
 } prov_table_t;
 
 typedef struct {
-    char                *stack;           /* "stack", default PROV_STACK_DEFAULT */
-    prov_topic_t        *topics;
-    size_t               ntopics;
-    prov_queue_t        *queues;
-    size_t               nqueues;
+    char *stack; /* "stack", default PROV_STACK_DEFAULT */
+    prov_topic_t *topics;
+    size_t ntopics;
+    prov_queue_t *queues;
+    size_t nqueues;
     prov_subscription_t *subs;
-    size_t               nsubs;
-    prov_bucket_t       *buckets;
-    size_t               nbuckets;
-    prov_table_t        *tables;
-    size_t               ntables;
-    char                 partition[16];   /* after prov_plan_resolve */
-    char                 region[32];
-    char                 account[32];
+    size_t nsubs;
+    prov_bucket_t *buckets;
+    size_t nbuckets;
+    prov_table_t *tables;
+    size_t ntables;
+    char partition[16]; /* after prov_plan_resolve */
+    char region[32];
+    char account[32];
 } prov_plan_t;
 
 /* Parses a resources description (len bytes of JSON) into plan (zeroed
@@ -224,18 +224,18 @@ int prov_tags_unsupported(const aws_error_t *err);
 
 typedef enum {
     PROV_DOWN_ABSENT = 0,
-    PROV_DOWN_DELETE,            /* this stack's: deleted */
-    PROV_DOWN_KEEP_EXISTING,     /* referenced as existing */
-    PROV_DOWN_KEEP_FOREIGN,      /* untagged, or another stack's */
-    PROV_DOWN_KEEP_UNVERIFIED,   /* the endpoint does not report its tags */
-    PROV_DOWN_KEEP_FORCE         /* this stack's, holds data: needs force */
+    PROV_DOWN_DELETE,          /* this stack's: deleted */
+    PROV_DOWN_KEEP_EXISTING,   /* referenced as existing */
+    PROV_DOWN_KEEP_FOREIGN,    /* untagged, or another stack's */
+    PROV_DOWN_KEEP_UNVERIFIED, /* the endpoint does not report its tags */
+    PROV_DOWN_KEEP_FORCE       /* this stack's, holds data: needs force */
 } prov_verdict_t;
 
 typedef struct {
-    int          exists;
-    int          existing;       /* the file references it as existing */
+    int exists;
+    int existing; /* the file references it as existing */
     prov_owner_t owner;
-    int          holds_data;     /* a table, a bucket with objects */
+    int holds_data; /* a table, a bucket with objects */
 } prov_down_facts_t;
 
 /* What down does with one resource. */
@@ -270,9 +270,9 @@ int prov_env_format(const prov_plan_t *plan, aws_buf_t *out);
 /* ---- least-privilege IAM policies (provision_policy.c, pure) ------------- */
 
 typedef enum {
-    PROV_ROLE_MODULE,      /* nginx with the module: store originals, publish uploads */
-    PROV_ROLE_HOST,        /* prism-host: consume route queues, write derivatives */
-    PROV_ROLE_PROVISION    /* prism-provision up / show / down */
+    PROV_ROLE_MODULE,   /* nginx with the module: store originals, publish uploads */
+    PROV_ROLE_HOST,     /* prism-host: consume route queues, write derivatives */
+    PROV_ROLE_PROVISION /* prism-provision up / show / down */
 } prov_role_t;
 
 /* Parses "module", "host" or "provision" into *role.  Returns 0, or -1. */
@@ -294,15 +294,15 @@ typedef void (*prov_say_fn)(void *ud, const char *line);
 
 typedef struct {
     aws_client_t *client;
-    prov_plan_t  *plan;            /* parsed; resolved by prov_run_resolve */
-    prov_say_fn   say;
-    void         *ud;
-    int           force;           /* down: delete tables, and non-empty buckets with their objects */
-    long          table_wait_ms;   /* up: how long to wait for a table to be ACTIVE (0: 120 s) */
-    int           changes;         /* out: what up / down changed */
-    int           warnings;        /* out: drift found but not changed */
-    int           kept_unsure;     /* out (down): kept, not shown to be this stack's */
-    int           kept_force;      /* out (down): kept, waiting for force */
+    prov_plan_t *plan; /* parsed; resolved by prov_run_resolve */
+    prov_say_fn say;
+    void *ud;
+    int force;          /* down: delete tables, and non-empty buckets with their objects */
+    long table_wait_ms; /* up: how long to wait for a table to be ACTIVE (0: 120 s) */
+    int changes;        /* out: what up / down changed */
+    int warnings;       /* out: drift found but not changed */
+    int kept_unsure;    /* out (down): kept, not shown to be this stack's */
+    int kept_force;     /* out (down): kept, waiting for force */
 } prov_run_t;
 
 /* Learns the account (and partition) with STS GetCallerIdentity and

@@ -57,10 +57,11 @@ static int prov_table_check(prov_run_t *r, const prov_table_t *t, const aws_ddb_
     if (strcmp(info->hash_key, t->hash_key) != 0 || strcmp(info->hash_type, t->hash_type) != 0
         || strcmp(info->range_key, t->range_key ? t->range_key : "") != 0
         || (t->range_key != NULL && strcmp(info->range_type, t->range_type) != 0)) {
-        aws_error_set(err, AWS_ERR_CONFIG, "table %s has key %s (%s)%s%s, the plan says %s (%s)%s%s;"
-                      " keys cannot change: migrate to a new table", t->name, info->hash_key,
-                      info->hash_type, info->range_key[0] ? " + " : "", info->range_key,
-                      t->hash_key, t->hash_type, t->range_key ? " + " : "",
+        aws_error_set(err, AWS_ERR_CONFIG,
+                      "table %s has key %s (%s)%s%s, the plan says %s (%s)%s%s;"
+                      " keys cannot change: migrate to a new table",
+                      t->name, info->hash_key, info->hash_type, info->range_key[0] ? " + " : "",
+                      info->range_key, t->hash_key, t->hash_type, t->range_key ? " + " : "",
                       t->range_key ? t->range_key : "");
         return prov_say_error(r, what, err);
     }
@@ -81,8 +82,8 @@ static int prov_table_check(prov_run_t *r, const prov_table_t *t, const aws_ddb_
  * that ignored Tags on CreateTable gets them with TagResource, one that
  * does not keep tags at all is a warning (down will keep the table).
  * Returns 0, or -1 with err set. */
-static int prov_table_tag(prov_run_t *r, const char *what, const char *arn,
-                          const aws_attrs_t *tags, aws_error_t *err)
+static int prov_table_tag(prov_run_t *r, const char *what, const char *arn, const aws_attrs_t *tags,
+                          aws_error_t *err)
 {
     aws_attrs_t have = AWS_ATTRS_INIT;
     int rc = 0;
@@ -91,15 +92,19 @@ static int prov_table_tag(prov_run_t *r, const char *what, const char *arn,
         if (!prov_tags_unsupported(err)) {
             return prov_say_error(r, what, err);
         }
-        prov_say(r, "%s: warning: the endpoint does not report table tags; down will keep this "
-                 "table", what);
+        prov_say(r,
+                 "%s: warning: the endpoint does not report table tags; down will keep this "
+                 "table",
+                 what);
         r->warnings++;
     } else if (prov_owner(&have, r->plan->stack) != PROV_OWNER_STACK) {
         if (aws_ddb_tag_resource(r->client, arn, tags, err) != 0) {
             rc = prov_say_error(r, what, err);
         } else {
-            prov_say(r, "%s: warning: the endpoint ignored Tags on CreateTable; tagged with "
-                     "TagResource", what);
+            prov_say(r,
+                     "%s: warning: the endpoint ignored Tags on CreateTable; tagged with "
+                     "TagResource",
+                     what);
             r->warnings++;
         }
     }
@@ -112,9 +117,17 @@ static int prov_table_converge(prov_run_t *r, const prov_table_t *t, int apply, 
 {
     aws_attrs_t tags = AWS_ATTRS_INIT;
     aws_ddb_table_spec_t spec = {
-        t->name, t->hash_key, t->hash_type, t->range_key, t->range_key ? t->range_type : NULL,
-        t->billing_mode, t->read_capacity, t->write_capacity, t->encryption.kind == PROV_ENC_KMS,
-        t->encryption.kms_key_id, &tags,
+        t->name,
+        t->hash_key,
+        t->hash_type,
+        t->range_key,
+        t->range_key ? t->range_type : NULL,
+        t->billing_mode,
+        t->read_capacity,
+        t->write_capacity,
+        t->encryption.kind == PROV_ENC_KMS,
+        t->encryption.kms_key_id,
+        &tags,
     };
     aws_ddb_table_info_t info;
     char what[300];
@@ -192,10 +205,9 @@ int prov_table_survey(prov_run_t *r, size_t i, prov_down_list_t *l, aws_error_t 
         }
         f.exists = 0;
     } else if (!t->existing) {
-        rc = prov_owner_from_tags(r, what,
-                                  aws_ddb_list_tags(r->client, info.arn[0] ? info.arn : t->arn,
-                                                    &tags, err),
-                                  &tags, err, &f.owner, &other);
+        rc = prov_owner_from_tags(
+            r, what, aws_ddb_list_tags(r->client, info.arn[0] ? info.arn : t->arn, &tags, err),
+            &tags, err, &f.owner, &other);
     }
     if (rc == 0) {
         rc = prov_down_add(r, l, "table", t->name, t->name, &f, other, prov_table_remove, err);

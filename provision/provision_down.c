@@ -11,7 +11,8 @@
 
 /* Kinds in deletion order: subscriptions before their topics and
  * queues, data (buckets, tables) last. */
-static const char *const prov_down_order[] = { "subscription", "topic", "queue", "bucket", "table" };
+static const char *const prov_down_order[] = { "subscription", "topic", "queue", "bucket",
+                                               "table" };
 
 #define PROV_NKINDS (sizeof(prov_down_order) / sizeof(prov_down_order[0]))
 
@@ -80,8 +81,8 @@ static void prov_down_print(prov_run_t *r, const prov_down_list_t *l)
     const prov_down_item_t *it;
     size_t k, i;
 
-    prov_say(r, "down plan for stack %s (resources tagged " PROV_STACK_TAG "=%s):",
-             r->plan->stack, r->plan->stack);
+    prov_say(r, "down plan for stack %s (resources tagged " PROV_STACK_TAG "=%s):", r->plan->stack,
+             r->plan->stack);
     for (k = 0; k < PROV_NKINDS; k++) {
         for (i = 0; i < l->n; i++) {
             it = &l->items[i];
@@ -89,12 +90,8 @@ static void prov_down_print(prov_run_t *r, const prov_down_list_t *l)
                 continue;
             }
             switch (it->verdict) {
-            case PROV_DOWN_ABSENT:
-                prov_say(r, "  absent %s %s", it->kind, it->name);
-                break;
-            case PROV_DOWN_DELETE:
-                prov_say(r, "  delete %s %s", it->kind, it->name);
-                break;
+            case PROV_DOWN_ABSENT: prov_say(r, "  absent %s %s", it->kind, it->name); break;
+            case PROV_DOWN_DELETE: prov_say(r, "  delete %s %s", it->kind, it->name); break;
             default:
                 prov_say(r, "  keep %s %s: %s", it->kind, it->name, it->reason);
                 r->kept_force += it->verdict == PROV_DOWN_KEEP_FORCE;
@@ -112,10 +109,8 @@ int prov_down(prov_run_t *r, aws_error_t *err)
         int (*survey)(prov_run_t *, size_t, prov_down_list_t *, aws_error_t *);
         size_t n;
     } kinds[] = {
-        { prov_topic_survey, r->plan->ntopics },
-        { prov_queue_survey, r->plan->nqueues },
-        { prov_subscription_survey, r->plan->nsubs },
-        { prov_bucket_survey, r->plan->nbuckets },
+        { prov_topic_survey, r->plan->ntopics },      { prov_queue_survey, r->plan->nqueues },
+        { prov_subscription_survey, r->plan->nsubs }, { prov_bucket_survey, r->plan->nbuckets },
         { prov_table_survey, r->plan->ntables },
     };
     prov_down_list_t list = { NULL, 0 };
@@ -155,9 +150,11 @@ int prov_down(prov_run_t *r, aws_error_t *err)
         }
     }
     kept = r->kept_unsure + r->kept_force;
-    prov_say(r, "down: %d deletion%s, %d kept (%d waiting for --force, %d not shown to be this "
-             "stack's)%s", r->changes, r->changes == 1 ? "" : "s", kept, r->kept_force,
-             r->kept_unsure, rc != 0 ? ", some calls failed" : "");
+    prov_say(r,
+             "down: %d deletion%s, %d kept (%d waiting for --force, %d not shown to be this "
+             "stack's)%s",
+             r->changes, r->changes == 1 ? "" : "s", kept, r->kept_force, r->kept_unsure,
+             rc != 0 ? ", some calls failed" : "");
     prov_down_list_free(&list);
     return rc;
 }

@@ -13,8 +13,7 @@
  * upper-cased with every character other than A-Z 0-9 as '_', VALUE in
  * single quotes (a quote in it as '\'').  Returns 0 or -1 (out of
  * memory). */
-static int prov_env_line(aws_buf_t *out, const char *prefix, const char *suffix,
-                         const char *value)
+static int prov_env_line(aws_buf_t *out, const char *prefix, const char *suffix, const char *value)
 {
     const char *p;
     char c;
@@ -51,7 +50,8 @@ int prov_env_format(const prov_plan_t *plan, aws_buf_t *out)
         return -1;
     }
     for (i = 0; i < plan->ntopics; i++) {
-        if (prov_env_line(out, "PRISM_TOPIC_ARN_", plan->topics[i].name, plan->topics[i].arn) != 0) {
+        if (prov_env_line(out, "PRISM_TOPIC_ARN_", plan->topics[i].name, plan->topics[i].arn)
+            != 0) {
             return -1;
         }
     }

@@ -46,12 +46,9 @@ prov_verdict_t prov_down_verdict(const prov_down_facts_t *f, int force)
         return PROV_DOWN_KEEP_EXISTING;
     }
     switch (f->owner) {
-    case PROV_OWNER_STACK:
-        return f->holds_data && !force ? PROV_DOWN_KEEP_FORCE : PROV_DOWN_DELETE;
-    case PROV_OWNER_UNKNOWN:
-        return PROV_DOWN_KEEP_UNVERIFIED;
-    default:
-        return PROV_DOWN_KEEP_FOREIGN;
+    case PROV_OWNER_STACK: return f->holds_data && !force ? PROV_DOWN_KEEP_FORCE : PROV_DOWN_DELETE;
+    case PROV_OWNER_UNKNOWN: return PROV_DOWN_KEEP_UNVERIFIED;
+    default: return PROV_DOWN_KEEP_FOREIGN;
     }
 }
 
@@ -66,20 +63,25 @@ void prov_down_reason(const char *kind, prov_verdict_t v, prov_owner_t owner, co
         break;
     case PROV_DOWN_KEEP_FOREIGN:
         if (owner == PROV_OWNER_OTHER) {
-            snprintf(out, len, "tagged " PROV_STACK_TAG "=%s, another stack's", other ? other : "?");
+            snprintf(out, len, "tagged " PROV_STACK_TAG "=%s, another stack's",
+                     other ? other : "?");
         } else {
             snprintf(out, len, "%s " PROV_STACK_TAG "=%s (this stack did not make it)",
                      sub ? "neither its topic nor its queue is tagged" : "not tagged", stack);
         }
         break;
     case PROV_DOWN_KEEP_UNVERIFIED:
-        snprintf(out, len, "the endpoint does not report %s tags, so it cannot be shown to be "
-                 "this stack's", sub ? "topic or queue" : kind);
+        snprintf(out, len,
+                 "the endpoint does not report %s tags, so it cannot be shown to be "
+                 "this stack's",
+                 sub ? "topic or queue" : kind);
         break;
     case PROV_DOWN_KEEP_FORCE:
-        snprintf(out, len, strcmp(kind, "table") == 0
-                               ? "a table holds data: down --force deletes it"
-                               : "not empty: down --force deletes its objects, then the %s", kind);
+        snprintf(out, len,
+                 strcmp(kind, "table") == 0
+                     ? "a table holds data: down --force deletes it"
+                     : "not empty: down --force deletes its objects, then the %s",
+                 kind);
         break;
     default:
         if (len > 0) {

@@ -45,7 +45,8 @@ static int prov_check_keys(const json_t *obj, const char *const *allowed, const 
     json_t *v;
     size_t i;
 
-    json_object_foreach((json_t *) obj, key, v) {
+    json_object_foreach((json_t *) obj, key, v)
+    {
         (void) v;
         for (i = 0; allowed[i] != NULL && strcmp(allowed[i], key) != 0; i++) {
         }
@@ -105,20 +106,15 @@ static char *prov_attr_string(const json_t *v)
     char num[32];
 
     switch (json_typeof(v)) {
-    case JSON_STRING:
-        return strdup(json_string_value(v));
+    case JSON_STRING: return strdup(json_string_value(v));
     case JSON_INTEGER:
         snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return strdup(num);
-    case JSON_TRUE:
-        return strdup("true");
-    case JSON_FALSE:
-        return strdup("false");
+    case JSON_TRUE: return strdup("true");
+    case JSON_FALSE: return strdup("false");
     case JSON_OBJECT:
-    case JSON_ARRAY:
-        return json_dumps(v, JSON_COMPACT);
-    default:
-        return NULL;
+    case JSON_ARRAY: return json_dumps(v, JSON_COMPACT);
+    default: return NULL;
     }
 }
 
@@ -138,10 +134,13 @@ static int prov_attrs(const json_t *obj, aws_attrs_t *attrs, const char *where, 
     if (!json_is_object(map)) {
         return prov_fail(err, errlen, "%s: \"attributes\" must be an object", where);
     }
-    json_object_foreach(map, key, v) {
+    json_object_foreach(map, key, v)
+    {
         if ((s = prov_attr_string(v)) == NULL) {
-            return prov_fail(err, errlen, "%s: attribute %s must be a string, integer, boolean "
-                             "or JSON document", where, key);
+            return prov_fail(err, errlen,
+                             "%s: attribute %s must be a string, integer, boolean "
+                             "or JSON document",
+                             where, key);
         }
         rc = aws_attrs_set(attrs, key, s);
         free(s);
@@ -231,16 +230,19 @@ static int prov_enc_defaults(const json_t *root, prov_enc_defaults_t *d, char *e
         return json_is_object(e) ? -1 : prov_fail(err, errlen, "\"encryption\" must be an object");
     }
     if (((v = json_object_get(e, "topics")) != NULL
-         && prov_enc_parse(v, PROV_ENC_ALLOW_KMS, &d->topics, "encryption.topics", err, errlen) != 0)
+         && prov_enc_parse(v, PROV_ENC_ALLOW_KMS, &d->topics, "encryption.topics", err, errlen)
+                != 0)
         || ((v = json_object_get(e, "queues")) != NULL
             && prov_enc_parse(v, PROV_ENC_ALLOW_SQS | PROV_ENC_ALLOW_KMS, &d->queues,
-                              "encryption.queues", err, errlen) != 0)
+                              "encryption.queues", err, errlen)
+                   != 0)
         || ((v = json_object_get(e, "buckets")) != NULL
             && prov_enc_parse(v, PROV_ENC_ALLOW_AES256 | PROV_ENC_ALLOW_KMS, &d->buckets,
-                              "encryption.buckets", err, errlen) != 0)
+                              "encryption.buckets", err, errlen)
+                   != 0)
         || ((v = json_object_get(e, "tables")) != NULL
-            && prov_enc_parse(v, PROV_ENC_ALLOW_KMS, &d->tables, "encryption.tables", err,
-                              errlen) != 0)) {
+            && prov_enc_parse(v, PROV_ENC_ALLOW_KMS, &d->tables, "encryption.tables", err, errlen)
+                   != 0)) {
         return -1;
     }
     return 0;
@@ -271,7 +273,8 @@ static int prov_list(const json_t *root, const char *key, json_t **list, size_t 
     if (!json_is_array(*list)) {
         return prov_fail(err, errlen, "\"%s\" must be an array", key);
     }
-    json_array_foreach(*list, i, v) {
+    json_array_foreach(*list, i, v)
+    {
         if (!json_is_object(v)) {
             return prov_fail(err, errlen, "%s[%zu] must be an object", key, i);
         }
@@ -300,8 +303,10 @@ static int prov_existing(const json_t *obj, const char *const *keys, int *existi
     }
     *existing = json_is_true(v);
     if (*existing && prov_check_keys(obj, keys, where, err, errlen) != 0) {
-        return prov_fail(err, errlen, "%s: an existing resource gives only its name (it is "
-                         "referenced, never created or changed)", where);
+        return prov_fail(err, errlen,
+                         "%s: an existing resource gives only its name (it is "
+                         "referenced, never created or changed)",
+                         where);
     }
     return 0;
 }
@@ -321,15 +326,16 @@ static int prov_parse_topics(const json_t *root, const prov_enc_defaults_t *d, p
     if (n > 0 && (p->topics = calloc(n, sizeof(*p->topics))) == NULL) {
         return prov_fail(err, errlen, "out of memory");
     }
-    json_array_foreach(list, i, t) {
+    json_array_foreach(list, i, t)
+    {
         prov_topic_t *topic = &p->topics[p->ntopics++];
         snprintf(where, sizeof(where), "topics[%zu]", i);
         if (prov_check_keys(t, keys, where, err, errlen) != 0
             || prov_existing(t, prov_existing_keys, &topic->existing, where, err, errlen) != 0
             || prov_string(t, "name", 1, &topic->name, where, err, errlen) != 0
             || prov_attrs(t, &topic->attributes, where, err, errlen) != 0
-            || prov_enc(t, &d->topics, PROV_ENC_ALLOW_KMS, &topic->encryption, where, err,
-                        errlen) != 0) {
+            || prov_enc(t, &d->topics, PROV_ENC_ALLOW_KMS, &topic->encryption, where, err, errlen)
+                   != 0) {
             return -1;
         }
     }
@@ -340,8 +346,8 @@ static int prov_parse_topics(const json_t *root, const prov_enc_defaults_t *d, p
 static int prov_parse_queues(const json_t *root, const prov_enc_defaults_t *d, prov_plan_t *p,
                              char *err, size_t errlen)
 {
-    static const char *const keys[] = { "name", "attributes", "encryption", "dead_letter",
-                                        "existing", NULL };
+    static const char *const keys[] = { "name",        "attributes", "encryption",
+                                        "dead_letter", "existing",   NULL };
     static const char *const dl_keys[] = { "queue", "max_receive_count", NULL };
     json_t *list, *q, *dl;
     char where[64];
@@ -354,7 +360,8 @@ static int prov_parse_queues(const json_t *root, const prov_enc_defaults_t *d, p
     if (n > 0 && (p->queues = calloc(n, sizeof(*p->queues))) == NULL) {
         return prov_fail(err, errlen, "out of memory");
     }
-    json_array_foreach(list, i, q) {
+    json_array_foreach(list, i, q)
+    {
         prov_queue_t *queue = &p->queues[p->nqueues++];
         snprintf(where, sizeof(where), "queues[%zu]", i);
         if (prov_check_keys(q, keys, where, err, errlen) != 0
@@ -362,7 +369,8 @@ static int prov_parse_queues(const json_t *root, const prov_enc_defaults_t *d, p
             || prov_string(q, "name", 1, &queue->name, where, err, errlen) != 0
             || prov_attrs(q, &queue->attributes, where, err, errlen) != 0
             || prov_enc(q, &d->queues, PROV_ENC_ALLOW_SQS | PROV_ENC_ALLOW_KMS, &queue->encryption,
-                        where, err, errlen) != 0) {
+                        where, err, errlen)
+                   != 0) {
             return -1;
         }
         if ((dl = json_object_get(q, "dead_letter")) == NULL) {
@@ -373,8 +381,10 @@ static int prov_parse_queues(const json_t *root, const prov_enc_defaults_t *d, p
             return prov_fail(err, errlen, "%s must be an object", where);
         }
         if (aws_attrs_get(&queue->attributes, "RedrivePolicy") != NULL) {
-            return prov_fail(err, errlen, "queues[%zu]: give dead_letter or the RedrivePolicy "
-                             "attribute, not both", i);
+            return prov_fail(err, errlen,
+                             "queues[%zu]: give dead_letter or the RedrivePolicy "
+                             "attribute, not both",
+                             i);
         }
         if (prov_check_keys(dl, dl_keys, where, err, errlen) != 0
             || prov_string(dl, "queue", 1, &queue->dead_letter, where, err, errlen) != 0
@@ -389,8 +399,13 @@ static int prov_parse_queues(const json_t *root, const prov_enc_defaults_t *d, p
 /* Parses "subscriptions". */
 static int prov_parse_subscriptions(const json_t *root, prov_plan_t *p, char *err, size_t errlen)
 {
-    static const char *const keys[] = { "topic", "queue", "raw_message_delivery", "filter_policy",
-                                        "filter_policy_scope", "filter_from_plugin", NULL };
+    static const char *const keys[] = { "topic",
+                                        "queue",
+                                        "raw_message_delivery",
+                                        "filter_policy",
+                                        "filter_policy_scope",
+                                        "filter_from_plugin",
+                                        NULL };
     json_t *list, *s, *raw, *fp;
     char where[64];
     size_t i, n;
@@ -401,21 +416,24 @@ static int prov_parse_subscriptions(const json_t *root, prov_plan_t *p, char *er
     if (n > 0 && (p->subs = calloc(n, sizeof(*p->subs))) == NULL) {
         return prov_fail(err, errlen, "out of memory");
     }
-    json_array_foreach(list, i, s) {
+    json_array_foreach(list, i, s)
+    {
         prov_subscription_t *sub = &p->subs[p->nsubs++];
         snprintf(where, sizeof(where), "subscriptions[%zu]", i);
         if (prov_check_keys(s, keys, where, err, errlen) != 0
             || prov_string(s, "topic", 1, &sub->topic, where, err, errlen) != 0
             || prov_string(s, "queue", 1, &sub->queue, where, err, errlen) != 0
             || prov_string(s, "filter_policy_scope", 0, &sub->filter_policy_scope, where, err,
-                           errlen) != 0
-            || prov_string(s, "filter_from_plugin", 0, &sub->filter_from_plugin, where, err,
-                           errlen) != 0) {
+                           errlen)
+                   != 0
+            || prov_string(s, "filter_from_plugin", 0, &sub->filter_from_plugin, where, err, errlen)
+                   != 0) {
             return -1;
         }
         raw = json_object_get(s, "raw_message_delivery");
         if (raw != NULL && !json_is_boolean(raw)) {
-            return prov_fail(err, errlen, "%s: \"raw_message_delivery\" must be true or false", where);
+            return prov_fail(err, errlen, "%s: \"raw_message_delivery\" must be true or false",
+                             where);
         }
         sub->raw = json_is_true(raw);
         fp = json_object_get(s, "filter_policy");
@@ -429,20 +447,26 @@ static int prov_parse_subscriptions(const json_t *root, prov_plan_t *p, char *er
             }
         }
         if (sub->filter_from_plugin != NULL && fp != NULL) {
-            return prov_fail(err, errlen, "%s: give \"filter_policy\" or \"filter_from_plugin\", "
-                             "not both", where);
+            return prov_fail(err, errlen,
+                             "%s: give \"filter_policy\" or \"filter_from_plugin\", "
+                             "not both",
+                             where);
         }
         if (sub->filter_from_plugin != NULL && sub->filter_policy_scope != NULL
             && strcmp(sub->filter_policy_scope, "MessageAttributes") != 0) {
-            return prov_fail(err, errlen, "%s: \"filter_from_plugin\" filters on the content_type "
+            return prov_fail(err, errlen,
+                             "%s: \"filter_from_plugin\" filters on the content_type "
                              "message attribute: \"filter_policy_scope\" must be "
-                             "MessageAttributes", where);
+                             "MessageAttributes",
+                             where);
         }
         if (sub->filter_policy_scope != NULL
             && strcmp(sub->filter_policy_scope, "MessageAttributes") != 0
             && strcmp(sub->filter_policy_scope, "MessageBody") != 0) {
-            return prov_fail(err, errlen, "%s: \"filter_policy_scope\" must be MessageAttributes "
-                             "or MessageBody", where);
+            return prov_fail(err, errlen,
+                             "%s: \"filter_policy_scope\" must be MessageAttributes "
+                             "or MessageBody",
+                             where);
         }
     }
     return 0;
@@ -486,7 +510,8 @@ static int prov_parse_buckets(const json_t *root, const prov_enc_defaults_t *d, 
     if (n > 0 && (p->buckets = calloc(n, sizeof(*p->buckets))) == NULL) {
         return prov_fail(err, errlen, "out of memory");
     }
-    json_array_foreach(list, i, b) {
+    json_array_foreach(list, i, b)
+    {
         prov_bucket_t *bucket = &p->buckets[p->nbuckets++];
         snprintf(where, sizeof(where), "buckets[%zu]", i);
         if (prov_check_keys(b, keys, where, err, errlen) != 0
@@ -494,7 +519,8 @@ static int prov_parse_buckets(const json_t *root, const prov_enc_defaults_t *d, 
             || prov_string(b, "name", 1, &bucket->name, where, err, errlen) != 0
             || prov_bucket_holds(b, &bucket->holds, where, err, errlen) != 0
             || prov_enc(b, &d->buckets, PROV_ENC_ALLOW_AES256 | PROV_ENC_ALLOW_KMS,
-                        &bucket->encryption, where, err, errlen) != 0) {
+                        &bucket->encryption, where, err, errlen)
+                   != 0) {
             return -1;
         }
     }
@@ -502,8 +528,8 @@ static int prov_parse_buckets(const json_t *root, const prov_enc_defaults_t *d, 
 }
 
 /* Parses a table key {"name": N, "type": "S"|"N"|"B"} into *name/type. */
-static int prov_table_key(const json_t *t, const char *key, int required, char **name,
-                          char type[2], const char *where, char *err, size_t errlen)
+static int prov_table_key(const json_t *t, const char *key, int required, char **name, char type[2],
+                          const char *where, char *err, size_t errlen)
 {
     static const char *const keys[] = { "name", "type", NULL };
     json_t *k = json_object_get(t, key);
@@ -535,9 +561,9 @@ static int prov_table_key(const json_t *t, const char *key, int required, char *
 static int prov_parse_tables(const json_t *root, const prov_enc_defaults_t *d, prov_plan_t *p,
                              char *err, size_t errlen)
 {
-    static const char *const keys[] = { "name", "hash_key", "range_key", "billing_mode",
-                                        "read_capacity", "write_capacity", "encryption",
-                                        "existing", NULL };
+    static const char *const keys[] = { "name",         "hash_key",      "range_key",
+                                        "billing_mode", "read_capacity", "write_capacity",
+                                        "encryption",   "existing",      NULL };
     json_t *list, *t;
     char where[64];
     size_t i, n;
@@ -549,7 +575,8 @@ static int prov_parse_tables(const json_t *root, const prov_enc_defaults_t *d, p
     if (n > 0 && (p->tables = calloc(n, sizeof(*p->tables))) == NULL) {
         return prov_fail(err, errlen, "out of memory");
     }
-    json_array_foreach(list, i, t) {
+    json_array_foreach(list, i, t)
+    {
         prov_table_t *table = &p->tables[p->ntables++];
         snprintf(where, sizeof(where), "tables[%zu]", i);
         if (prov_check_keys(t, keys, where, err, errlen) != 0
@@ -560,13 +587,14 @@ static int prov_parse_tables(const json_t *root, const prov_enc_defaults_t *d, p
         if (table->existing) {
             continue;
         }
-        if (prov_table_key(t, "hash_key", 1, &table->hash_key, table->hash_type, where, err,
-                              errlen) != 0
+        if (prov_table_key(t, "hash_key", 1, &table->hash_key, table->hash_type, where, err, errlen)
+                != 0
             || prov_table_key(t, "range_key", 0, &table->range_key, table->range_type, where, err,
-                              errlen) != 0
+                              errlen)
+                   != 0
             || prov_string(t, "billing_mode", 0, &table->billing_mode, where, err, errlen) != 0
-            || prov_enc(t, &d->tables, PROV_ENC_ALLOW_KMS, &table->encryption, where, err,
-                        errlen) != 0) {
+            || prov_enc(t, &d->tables, PROV_ENC_ALLOW_KMS, &table->encryption, where, err, errlen)
+                   != 0) {
             return -1;
         }
         if (table->billing_mode == NULL
@@ -579,9 +607,11 @@ static int prov_parse_tables(const json_t *root, const prov_enc_defaults_t *d, p
                              where);
         }
         if (prov_long(t, "read_capacity", 1, 40000, provisioned ? 5 : 0, &table->read_capacity,
-                      where, err, errlen) != 0
-            || prov_long(t, "write_capacity", 1, 40000, provisioned ? 5 : 0,
-                         &table->write_capacity, where, err, errlen) != 0) {
+                      where, err, errlen)
+                != 0
+            || prov_long(t, "write_capacity", 1, 40000, provisioned ? 5 : 0, &table->write_capacity,
+                         where, err, errlen)
+                   != 0) {
             return -1;
         }
         if (!provisioned && (table->read_capacity || table->write_capacity)) {
@@ -620,14 +650,13 @@ static int prov_check_duplicates(const prov_plan_t *p, char *err, size_t errlen)
 {
     size_t i, j;
 
-#define PROV_DUPS(arr, n, what)                                                         \
-    for (i = 0; i < (n); i++) {                                                         \
-        for (j = i + 1; j < (n); j++) {                                                 \
-            if (strcmp((arr)[i].name, (arr)[j].name) == 0) {                            \
-                return prov_fail(err, errlen, "%s \"%s\" is listed twice", what,        \
-                                 (arr)[i].name);                                        \
-            }                                                                           \
-        }                                                                               \
+#define PROV_DUPS(arr, n, what)                                                                    \
+    for (i = 0; i < (n); i++) {                                                                    \
+        for (j = i + 1; j < (n); j++) {                                                            \
+            if (strcmp((arr)[i].name, (arr)[j].name) == 0) {                                       \
+                return prov_fail(err, errlen, "%s \"%s\" is listed twice", what, (arr)[i].name);   \
+            }                                                                                      \
+        }                                                                                          \
     }
     PROV_DUPS(p->topics, p->ntopics, "topic")
     PROV_DUPS(p->queues, p->nqueues, "queue")
@@ -703,8 +732,10 @@ static int prov_parse_stack(const json_t *root, prov_plan_t *p, char *err, size_
         return prov_fail(err, errlen, "out of memory");
     }
     n = strlen(p->stack);
-    if (n > 64 || strspn(p->stack, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                   "0123456789_.-") != n) {
+    if (n > 64
+        || strspn(p->stack, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                            "0123456789_.-")
+               != n) {
         return prov_fail(err, errlen, "stack \"%s\" is not 1-64 of A-Z a-z 0-9 _ . -", p->stack);
     }
     return 0;
@@ -712,8 +743,8 @@ static int prov_parse_stack(const json_t *root, prov_plan_t *p, char *err, size_
 
 int prov_plan_parse(const char *text, size_t len, prov_plan_t *plan, char *err, size_t errlen)
 {
-    static const char *const keys[] = { "stack", "topics", "queues", "subscriptions", "buckets",
-                                        "tables", "encryption", NULL };
+    static const char *const keys[] = { "stack",   "topics", "queues",     "subscriptions",
+                                        "buckets", "tables", "encryption", NULL };
     prov_enc_defaults_t defaults;
     json_error_t jerr;
     json_t *root;
@@ -795,7 +826,8 @@ int prov_plan_load(const char *path, prov_plan_t *plan, char *err, size_t errlen
     }
     n = fread(text, 1, PROV_MAX_FILE + 1, f);
     if (ferror(f) || n > PROV_MAX_FILE) {
-        rc = prov_fail(err, errlen, "%s: %s", path, ferror(f) ? strerror(errno) : "larger than 1 MiB");
+        rc = prov_fail(err, errlen, "%s: %s", path,
+                       ferror(f) ? strerror(errno) : "larger than 1 MiB");
     } else {
         rc = prov_plan_parse(text, n, plan, msg, sizeof(msg));
         if (rc != 0) {
@@ -874,13 +906,13 @@ static int prov_valid_bucket(const char *name)
 {
     size_t n = strlen(name), i;
 
-    if (n < 3 || n > 63 || !isalnum((unsigned char) name[0]) || !isalnum((unsigned char) name[n - 1])
-        || strstr(name, "..") != NULL) {
+    if (n < 3 || n > 63 || !isalnum((unsigned char) name[0])
+        || !isalnum((unsigned char) name[n - 1]) || strstr(name, "..") != NULL) {
         return 0;
     }
     for (i = 0; i < n; i++) {
-        if (!(islower((unsigned char) name[i]) || isdigit((unsigned char) name[i])
-              || name[i] == '.' || name[i] == '-')) {
+        if (!(islower((unsigned char) name[i]) || isdigit((unsigned char) name[i]) || name[i] == '.'
+              || name[i] == '-')) {
             return 0;
         }
     }
@@ -896,7 +928,8 @@ static int prov_valid_table(const char *name)
         return 0;
     }
     for (i = 0; i < n; i++) {
-        if (!isalnum((unsigned char) name[i]) && name[i] != '_' && name[i] != '.' && name[i] != '-') {
+        if (!isalnum((unsigned char) name[i]) && name[i] != '_' && name[i] != '.'
+            && name[i] != '-') {
             return 0;
         }
     }
@@ -910,7 +943,8 @@ static int prov_arn(char **arn, const prov_plan_t *p, const char *service, const
     aws_buf_t b = AWS_BUF_INIT;
 
     if (aws_buf_printf(&b, "arn:%s:%s:%s:%s:%s", p->partition, service, p->region, p->account,
-                       resource) != 0) {
+                       resource)
+        != 0) {
         aws_buf_free(&b);
         return prov_fail(err, errlen, "out of memory");
     }
@@ -930,8 +964,9 @@ int prov_plan_resolve(prov_plan_t *plan, const char *partition, const char *regi
         return prov_fail(err, errlen, "resolving the plan needs a region and an account id");
     }
     if (partition == NULL || partition[0] == '\0') {
-        partition = strncmp(region, "cn-", 3) == 0 ? "aws-cn"
-                    : strncmp(region, "us-gov-", 7) == 0 ? "aws-us-gov" : "aws";
+        partition = strncmp(region, "cn-", 3) == 0       ? "aws-cn"
+                    : strncmp(region, "us-gov-", 7) == 0 ? "aws-us-gov"
+                                                         : "aws";
     }
     snprintf(plan->partition, sizeof(plan->partition), "%s", partition);
     snprintf(plan->region, sizeof(plan->region), "%s", region);
@@ -943,8 +978,10 @@ int prov_plan_resolve(prov_plan_t *plan, const char *partition, const char *regi
             return -1;
         }
         if (!prov_valid_sns_sqs_name(t->name, 256)) {
-            return prov_fail(err, errlen, "topic name \"%s\" is not 1-256 of A-Z a-z 0-9 _ - "
-                             "(plus .fifo)", t->name);
+            return prov_fail(err, errlen,
+                             "topic name \"%s\" is not 1-256 of A-Z a-z 0-9 _ - "
+                             "(plus .fifo)",
+                             t->name);
         }
         if (prov_arn(&t->arn, plan, "sns", t->name, err, errlen) != 0) {
             return -1;
@@ -953,12 +990,15 @@ int prov_plan_resolve(prov_plan_t *plan, const char *partition, const char *regi
     for (i = 0; i < plan->nqueues; i++) {
         prov_queue_t *q = &plan->queues[i];
         if (prov_substitute(&q->name, account, region, err, errlen) != 0
-            || (q->dead_letter && prov_substitute(&q->dead_letter, account, region, err, errlen) != 0)) {
+            || (q->dead_letter
+                && prov_substitute(&q->dead_letter, account, region, err, errlen) != 0)) {
             return -1;
         }
         if (!prov_valid_sns_sqs_name(q->name, 80)) {
-            return prov_fail(err, errlen, "queue name \"%s\" is not 1-80 of A-Z a-z 0-9 _ - "
-                             "(plus .fifo)", q->name);
+            return prov_fail(err, errlen,
+                             "queue name \"%s\" is not 1-80 of A-Z a-z 0-9 _ - "
+                             "(plus .fifo)",
+                             q->name);
         }
         if (prov_arn(&q->arn, plan, "sqs", q->name, err, errlen) != 0) {
             return -1;
@@ -975,8 +1015,10 @@ int prov_plan_resolve(prov_plan_t *plan, const char *partition, const char *regi
             return -1;
         }
         if (!prov_valid_bucket(plan->buckets[i].name)) {
-            return prov_fail(err, errlen, "bucket name \"%s\" is not 3-63 of a-z 0-9 . - starting "
-                             "and ending with a letter or digit", plan->buckets[i].name);
+            return prov_fail(err, errlen,
+                             "bucket name \"%s\" is not 3-63 of a-z 0-9 . - starting "
+                             "and ending with a letter or digit",
+                             plan->buckets[i].name);
         }
     }
     for (i = 0; i < plan->ntables; i++) {
@@ -1049,10 +1091,10 @@ static json_t *prov_queue_policy(const prov_plan_t *plan, const prov_queue_t *q,
             stmts = json_object_get(policy, "Statement");
         }
         snprintf(sid, sizeof(sid), "PrismTopic%d", ++n);
-        stmt = json_pack("{s:s, s:s, s:{s:s}, s:s, s:s, s:{s:{s:s}}}", "Sid", sid,
-                         "Effect", "Allow", "Principal", "Service", "sns.amazonaws.com",
-                         "Action", "sqs:SendMessage", "Resource", q->arn,
-                         "Condition", "ArnEquals", "aws:SourceArn", t->arn);
+        stmt =
+            json_pack("{s:s, s:s, s:{s:s}, s:s, s:s, s:{s:{s:s}}}", "Sid", sid, "Effect", "Allow",
+                      "Principal", "Service", "sns.amazonaws.com", "Action", "sqs:SendMessage",
+                      "Resource", q->arn, "Condition", "ArnEquals", "aws:SourceArn", t->arn);
         if (policy == NULL || json_array_append_new(stmts, stmt) != 0) {
             json_decref(policy);
             *nomem = 1;
@@ -1075,11 +1117,13 @@ int prov_queue_attributes(const prov_plan_t *plan, const prov_queue_t *q, aws_at
         || (q->encryption.kind == PROV_ENC_KMS
             && prov_default_attr(out, "KmsMasterKeyId",
                                  q->encryption.kms_key_id ? q->encryption.kms_key_id
-                                                          : "alias/aws/sqs") != 0)
+                                                          : "alias/aws/sqs")
+                   != 0)
         || (dl != NULL
             && prov_json_attr(out, "RedrivePolicy",
                               json_pack("{s:s, s:i}", "deadLetterTargetArn", dl->arn,
-                                        "maxReceiveCount", q->max_receive_count)) != 0)) {
+                                        "maxReceiveCount", q->max_receive_count))
+                   != 0)) {
         return -1;
     }
     if (aws_attrs_get(out, "Policy") == NULL) {
@@ -1098,7 +1142,8 @@ int prov_topic_attributes(const prov_topic_t *t, aws_attrs_t *out)
         || (t->encryption.kind == PROV_ENC_KMS
             && prov_default_attr(out, "KmsMasterKeyId",
                                  t->encryption.kms_key_id ? t->encryption.kms_key_id
-                                                          : "alias/aws/sns") != 0)) {
+                                                          : "alias/aws/sns")
+                   != 0)) {
         return -1;
     }
     return 0;
@@ -1128,9 +1173,16 @@ int prov_attr_create_only(const char *name)
 int prov_queue_attr_always_reported(const char *name)
 {
     static const char *const always[] = {
-        "VisibilityTimeout", "DelaySeconds", "MessageRetentionPeriod", "MaximumMessageSize",
-        "ReceiveMessageWaitTimeSeconds", "SqsManagedSseEnabled", "FifoQueue",
-        "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
+        "VisibilityTimeout",
+        "DelaySeconds",
+        "MessageRetentionPeriod",
+        "MaximumMessageSize",
+        "ReceiveMessageWaitTimeSeconds",
+        "SqsManagedSseEnabled",
+        "FifoQueue",
+        "ContentBasedDeduplication",
+        "DeduplicationScope",
+        "FifoThroughputLimit",
     };
     size_t i;
 
@@ -1154,7 +1206,8 @@ static json_t *prov_json_normalize(const json_t *doc)
     switch (json_typeof(doc)) {
     case JSON_OBJECT:
         out = json_object();
-        json_object_foreach((json_t *) doc, key, v) {
+        json_object_foreach((json_t *) doc, key, v)
+        {
             if (out == NULL || json_object_set_new(out, key, prov_json_normalize(v)) != 0) {
                 json_decref(out);
                 return NULL;
@@ -1163,7 +1216,8 @@ static json_t *prov_json_normalize(const json_t *doc)
         return out;
     case JSON_ARRAY:
         out = json_array();
-        json_array_foreach(doc, i, v) {
+        json_array_foreach(doc, i, v)
+        {
             if (out == NULL || json_array_append_new(out, prov_json_normalize(v)) != 0) {
                 json_decref(out);
                 return NULL;
@@ -1176,12 +1230,9 @@ static json_t *prov_json_normalize(const json_t *doc)
     case JSON_REAL:
         snprintf(num, sizeof(num), "%.17g", json_real_value(doc));
         return json_string(num);
-    case JSON_TRUE:
-        return json_string("true");
-    case JSON_FALSE:
-        return json_string("false");
-    default:
-        return json_copy((json_t *) doc);
+    case JSON_TRUE: return json_string("true");
+    case JSON_FALSE: return json_string("false");
+    default: return json_copy((json_t *) doc);
     }
 }
 

@@ -19,24 +19,24 @@
 #include "provision.h"
 
 /* KMS actions, as a bit set per key */
-#define KMS_DECRYPT  1u
-#define KMS_GENERATE 2u
-#define KMS_USE      (KMS_DECRYPT | KMS_GENERATE)
+#define KMS_DECRYPT   1u
+#define KMS_GENERATE  2u
+#define KMS_USE       (KMS_DECRYPT | KMS_GENERATE)
 #define KMS_PROVISION 4u
 
 #define MAX_KEYS 64
 
 typedef struct {
-    const char *id;      /* as the file gives it */
-    unsigned    actions;
+    const char *id; /* as the file gives it */
+    unsigned actions;
 } kms_need_t;
 
 typedef struct {
     const prov_plan_t *plan;
-    json_t            *statements;
-    kms_need_t         keys[MAX_KEYS];
-    size_t             nkeys;
-    int                failed;     /* out of memory, or too many keys */
+    json_t *statements;
+    kms_need_t keys[MAX_KEYS];
+    size_t nkeys;
+    int failed; /* out of memory, or too many keys */
 } policy_t;
 
 static const char *const module_objects[] = { "s3:PutObject", "s3:GetObject", "s3:DeleteObject",
@@ -45,32 +45,40 @@ static const char *const list_bucket[] = { "s3:ListBucket", NULL };
 static const char *const publish[] = { "sns:Publish", NULL };
 static const char *const get_item[] = { "dynamodb:GetItem", NULL };
 static const char *const host_queues[] = { "sqs:ReceiveMessage", "sqs:DeleteMessage",
-                                           "sqs:ChangeMessageVisibility",
-                                           "sqs:GetQueueAttributes", NULL };
+                                           "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
+                                           NULL };
 static const char *const send_message[] = { "sqs:SendMessage", NULL };
 static const char *const get_object[] = { "s3:GetObject", NULL };
 static const char *const host_objects[] = { "s3:PutObject", "s3:AbortMultipartUpload", NULL };
-static const char *const host_table[] = { "dynamodb:UpdateItem", "dynamodb:DescribeTable",
-                                          NULL };
+static const char *const host_table[] = { "dynamodb:UpdateItem", "dynamodb:DescribeTable", NULL };
 static const char *const host_topics[] = { "sns:Publish", "sns:GetTopicAttributes", NULL };
-static const char *const prov_topics[] = { "sns:CreateTopic", "sns:GetTopicAttributes",
-                                           "sns:SetTopicAttributes", "sns:DeleteTopic",
-                                           "sns:Subscribe", "sns:Unsubscribe",
+static const char *const prov_topics[] = { "sns:CreateTopic",
+                                           "sns:GetTopicAttributes",
+                                           "sns:SetTopicAttributes",
+                                           "sns:DeleteTopic",
+                                           "sns:Subscribe",
+                                           "sns:Unsubscribe",
                                            "sns:ListSubscriptionsByTopic",
                                            "sns:GetSubscriptionAttributes",
-                                           "sns:SetSubscriptionAttributes", "sns:TagResource",
-                                           "sns:ListTagsForResource", NULL };
-static const char *const prov_queues[] = { "sqs:CreateQueue", "sqs:GetQueueUrl",
-                                           "sqs:GetQueueAttributes", "sqs:SetQueueAttributes",
-                                           "sqs:DeleteQueue", "sqs:TagQueue", "sqs:ListQueueTags",
+                                           "sns:SetSubscriptionAttributes",
+                                           "sns:TagResource",
+                                           "sns:ListTagsForResource",
                                            NULL };
-static const char *const prov_buckets[] = { "s3:CreateBucket", "s3:ListBucket",
+static const char *const prov_queues[] = { "sqs:CreateQueue",        "sqs:GetQueueUrl",
+                                           "sqs:GetQueueAttributes", "sqs:SetQueueAttributes",
+                                           "sqs:DeleteQueue",        "sqs:TagQueue",
+                                           "sqs:ListQueueTags",      NULL };
+static const char *const prov_buckets[] = { "s3:CreateBucket",
+                                            "s3:ListBucket",
                                             "s3:GetEncryptionConfiguration",
-                                            "s3:PutEncryptionConfiguration", "s3:DeleteBucket",
-                                            "s3:PutBucketTagging", "s3:GetBucketTagging", NULL };
+                                            "s3:PutEncryptionConfiguration",
+                                            "s3:DeleteBucket",
+                                            "s3:PutBucketTagging",
+                                            "s3:GetBucketTagging",
+                                            NULL };
 static const char *const delete_object[] = { "s3:DeleteObject", NULL };
-static const char *const prov_tables[] = { "dynamodb:CreateTable", "dynamodb:DescribeTable",
-                                           "dynamodb:DeleteTable", "dynamodb:TagResource",
+static const char *const prov_tables[] = { "dynamodb:CreateTable",        "dynamodb:DescribeTable",
+                                           "dynamodb:DeleteTable",        "dynamodb:TagResource",
                                            "dynamodb:ListTagsOfResource", NULL };
 
 int prov_role_parse(const char *name, prov_role_t *role)
@@ -151,8 +159,7 @@ static void allow(policy_t *p, const char *const *actions, json_t *resources, js
     if (resources == NULL || acts == NULL) {
         p->failed = 1;
     } else if (json_array_size(resources) > 0) {
-        st = json_pack("{s:s, s:O, s:O}", "Effect", "Allow", "Action", acts, "Resource",
-                       resources);
+        st = json_pack("{s:s, s:O, s:O}", "Effect", "Allow", "Action", acts, "Resource", resources);
         if (st == NULL || (condition != NULL && json_object_set(st, "Condition", condition) != 0)
             || json_array_append_new(p->statements, st) != 0) {
             p->failed = 1;
@@ -264,9 +271,10 @@ static void allow_keys(policy_t *p)
 
     for (size_t i = 0; i < p->nkeys; i++) {
         const kms_need_t *k = &p->keys[i];
-        const char *const *actions = k->actions == KMS_PROVISION ? grant
+        const char *const *actions = k->actions == KMS_PROVISION         ? grant
                                      : (k->actions & KMS_USE) == KMS_USE ? use
-                                     : k->actions & KMS_DECRYPT ? decrypt : generate;
+                                     : k->actions & KMS_DECRYPT          ? decrypt
+                                                                         : generate;
         json_t *condition = NULL;
 
         if (strncmp(k->id, "arn:", 4) == 0) {
@@ -274,8 +282,8 @@ static void allow_keys(policy_t *p)
         } else if (strncmp(k->id, "alias/", 6) == 0) {
             snprintf(arn, sizeof(arn), "arn:%s:kms:%s:%s:key/*", plan->partition, plan->region,
                      plan->account);
-            condition = json_pack("{s:{s:s}}", "ForAnyValue:StringEquals",
-                                  "kms:ResourceAliases", k->id);
+            condition =
+                json_pack("{s:{s:s}}", "ForAnyValue:StringEquals", "kms:ResourceAliases", k->id);
             if (condition == NULL) {
                 p->failed = 1;
             }

@@ -69,7 +69,8 @@ int prov_run_resolve(prov_run_t *r, aws_error_t *err)
         snprintf(partition, sizeof(partition), "%.*s", (int) strcspn(id.arn + 4, ":"), id.arn + 4);
     }
     if (prov_plan_resolve(r->plan, partition, aws_client_region(r->client), id.account, msg,
-                          sizeof(msg)) != 0) {
+                          sizeof(msg))
+        != 0) {
         aws_error_set(err, AWS_ERR_CONFIG, "%s", msg);
         return -1;
     }

@@ -11,7 +11,8 @@
 static aws_s3_sse_t prov_bucket_sse(const prov_bucket_t *b)
 {
     return b->encryption.kind == PROV_ENC_AES256 ? AWS_S3_SSE_AES256
-           : b->encryption.kind == PROV_ENC_KMS  ? AWS_S3_SSE_KMS : AWS_S3_SSE_NONE;
+           : b->encryption.kind == PROV_ENC_KMS  ? AWS_S3_SSE_KMS
+                                                 : AWS_S3_SSE_NONE;
 }
 
 /* Returns a name for an SSE setting. */
@@ -39,7 +40,7 @@ static int prov_bucket_encryption(prov_run_t *r, const prov_bucket_t *b, int app
         if (err->kind != AWS_ERR_PARSE) {
             return prov_say_error(r, what, err);
         }
-        unknown = 1;   /* an endpoint that does not implement GetBucketEncryption */
+        unknown = 1; /* an endpoint that does not implement GetBucketEncryption */
     } else if (have.sse == want && (id == NULL || strcmp(id, have.kms_key_id) == 0)) {
         return 0;
     }
@@ -73,8 +74,10 @@ static int prov_bucket_tag(prov_run_t *r, const prov_bucket_t *b, aws_error_t *e
         rc = prov_say_error(r, what, err);
     } else if (prov_owner(err->kind == AWS_ERR_NONE ? &have : NULL, r->plan->stack)
                != PROV_OWNER_STACK) {
-        prov_say(r, "%s: warning: the endpoint does not keep bucket tags (" PROV_STACK_TAG
-                 "=%s); down will keep this bucket", what, r->plan->stack);
+        prov_say(r,
+                 "%s: warning: the endpoint does not keep bucket tags (" PROV_STACK_TAG
+                 "=%s); down will keep this bucket",
+                 what, r->plan->stack);
         r->warnings++;
     }
     aws_attrs_free(&tags);
@@ -83,8 +86,7 @@ static int prov_bucket_tag(prov_run_t *r, const prov_bucket_t *b, aws_error_t *e
 }
 
 /* Converges one bucket. */
-static int prov_bucket_converge(prov_run_t *r, const prov_bucket_t *b, int apply,
-                                aws_error_t *err)
+static int prov_bucket_converge(prov_run_t *r, const prov_bucket_t *b, int apply, aws_error_t *err)
 {
     char what[128];
     int rc = aws_s3_head_bucket(r->client, b->name, err);
@@ -98,9 +100,11 @@ static int prov_bucket_converge(prov_run_t *r, const prov_bucket_t *b, int apply
         return prov_bucket_encryption(r, b, apply, err);
     }
     if (aws_error_is(err, "Forbidden") || err->http_status == 403) {
-        prov_say(r, "%s: exists but is not accessible: another account owns the name, or this "
+        prov_say(r,
+                 "%s: exists but is not accessible: another account owns the name, or this "
                  "identity lacks s3:ListBucket (bucket names are global: pick another, e.g. "
-                 "with ${account} in it)", what);
+                 "with ${account} in it)",
+                 what);
         return prov_say_error(r, what, err);
     }
     if (!aws_s3_error_is_not_found(err)) {
@@ -167,8 +171,9 @@ int prov_bucket_survey(prov_run_t *r, size_t i, prov_down_list_t *l, aws_error_t
         }
         f.exists = 0;
     } else if (!b->existing) {
-        rc = prov_owner_from_tags(r, what, aws_s3_get_bucket_tagging(r->client, b->name, &tags, err),
-                                  &tags, err, &f.owner, &other);
+        rc =
+            prov_owner_from_tags(r, what, aws_s3_get_bucket_tagging(r->client, b->name, &tags, err),
+                                 &tags, err, &f.owner, &other);
         if (rc == 0 && f.owner == PROV_OWNER_STACK
             && aws_s3_bucket_is_empty(r->client, b->name, &empty, err) != 0) {
             rc = prov_say_error(r, what, err);

@@ -11,8 +11,8 @@
 
 /* Compares an existing topic's attributes with the plan and sets the
  * differing ones one by one (apply) or reports them. */
-static int prov_topic_update(prov_run_t *r, prov_topic_t *t, const aws_attrs_t *have,
-                             int apply, aws_error_t *err)
+static int prov_topic_update(prov_run_t *r, prov_topic_t *t, const aws_attrs_t *have, int apply,
+                             aws_error_t *err)
 {
     aws_attrs_t want = AWS_ATTRS_INIT;
     const char *h;
@@ -38,8 +38,10 @@ static int prov_topic_update(prov_run_t *r, prov_topic_t *t, const aws_attrs_t *
         }
         prov_say_attr(r, what, want.items[i].name, want.items[i].value, h, apply);
         changed++;
-        if (apply && aws_sns_set_topic_attribute(r->client, t->arn, want.items[i].name,
-                                                 want.items[i].value, err) != 0) {
+        if (apply
+            && aws_sns_set_topic_attribute(r->client, t->arn, want.items[i].name,
+                                           want.items[i].value, err)
+                   != 0) {
             rc = prov_say_error(r, what, err);
         }
     }
@@ -184,8 +186,10 @@ static int prov_subscription_update(prov_run_t *r, const char *what, const char 
         }
         prov_say_attr(r, what, want->items[i].name, want->items[i].value, h, apply);
         changed++;
-        if (apply && aws_sns_set_subscription_attribute(r->client, sub_arn, want->items[i].name,
-                                                        want->items[i].value, err) != 0) {
+        if (apply
+            && aws_sns_set_subscription_attribute(r->client, sub_arn, want->items[i].name,
+                                                  want->items[i].value, err)
+                   != 0) {
             rc = prov_say_error(r, what, err);
         }
     }
@@ -223,8 +227,8 @@ static int prov_subscription_converge(prov_run_t *r, const prov_subscription_t *
     } else if (!apply) {
         prov_say(r, "%s: missing, would be created%s", what, s->raw ? " (raw delivery)" : "");
         r->changes++;
-    } else if (aws_sns_subscribe(r->client, t->arn, "sqs", q->arn, &want, arn, sizeof(arn),
-                                 err) != 0) {
+    } else if (aws_sns_subscribe(r->client, t->arn, "sqs", q->arn, &want, arn, sizeof(arn), err)
+               != 0) {
         rc = prov_say_error(r, what, err);
     } else {
         prov_say(r, "%s: created (%s)%s%s", what, arn, s->raw ? ", raw delivery" : "",

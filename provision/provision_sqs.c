@@ -58,8 +58,10 @@ static int prov_queue_read_back(prov_run_t *r, const char *what, const char *url
         aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
         rc = -1;
     } else if (nmissing > 0) {
-        prov_say(r, "%s: warning: could not read back %s: the endpoint's GetQueueAttributes "
-                 "does not report what up just set, so up cannot check it", what, missing.data);
+        prov_say(r,
+                 "%s: warning: could not read back %s: the endpoint's GetQueueAttributes "
+                 "does not report what up just set, so up cannot check it",
+                 what, missing.data);
         r->warnings++;
     }
     aws_buf_free(&missing);
@@ -96,16 +98,18 @@ static int prov_queue_update(prov_run_t *r, prov_queue_t *q, const char *url, in
         }
         if (h == NULL && prov_queue_attr_always_reported(want.items[i].name)) {
             /* left out by the endpoint, not unset: setting it again cannot help */
-            if (aws_buf_printf(&unreported, "%s%s", unreported.len ? ", " : "",
-                               want.items[i].name) != 0) {
+            if (aws_buf_printf(&unreported, "%s%s", unreported.len ? ", " : "", want.items[i].name)
+                != 0) {
                 aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
                 goto done;
             }
             continue;
         }
         if (prov_attr_create_only(want.items[i].name)) {
-            aws_error_set(err, AWS_ERR_CONFIG, "queue %s: %s is fixed at creation (delete the "
-                          "queue and run up again)", q->name, want.items[i].name);
+            aws_error_set(err, AWS_ERR_CONFIG,
+                          "queue %s: %s is fixed at creation (delete the "
+                          "queue and run up again)",
+                          q->name, want.items[i].name);
             prov_say_error(r, what, err);
             goto done;
         }
@@ -116,17 +120,21 @@ static int prov_queue_update(prov_run_t *r, prov_queue_t *q, const char *url, in
         }
     }
     if (unreported.len > 0) {
-        prov_say(r, "%s: warning: could not read back %s: the endpoint's GetQueueAttributes "
+        prov_say(r,
+                 "%s: warning: could not read back %s: the endpoint's GetQueueAttributes "
                  "leaves out what AWS always reports, so up cannot check it and does not set "
-                 "it again", what, unreported.data);
+                 "it again",
+                 what, unreported.data);
         r->warnings++;
     }
     r->changes += (int) change.n;
     if (change.n == 0) {
         prov_say(r, "%s: in place (%s)", what, url);
-    } else if (apply && (aws_sqs_set_queue_attributes(r->client, url, &change, err) != 0
-                         ? prov_say_error(r, what, err)
-                         : prov_queue_read_back(r, what, url, &change, err)) != 0) {
+    } else if (apply
+               && (aws_sqs_set_queue_attributes(r->client, url, &change, err) != 0
+                       ? prov_say_error(r, what, err)
+                       : prov_queue_read_back(r, what, url, &change, err))
+                      != 0) {
         goto done;
     }
     rc = 0;
@@ -139,8 +147,7 @@ done:
 }
 
 /* Creates a missing queue with all its attributes (apply) or reports it. */
-static int prov_queue_create(prov_run_t *r, prov_queue_t *q, char *url, int apply,
-                             aws_error_t *err)
+static int prov_queue_create(prov_run_t *r, prov_queue_t *q, char *url, int apply, aws_error_t *err)
 {
     aws_attrs_t want = AWS_ATTRS_INIT, tags = AWS_ATTRS_INIT;
     char what[128];

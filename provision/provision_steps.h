@@ -23,17 +23,17 @@ typedef struct prov_down_item prov_down_item_t;
 typedef int (*prov_remove_fn)(prov_run_t *r, const prov_down_item_t *it, aws_error_t *err);
 
 struct prov_down_item {
-    const char     *kind;          /* "subscription", "topic", "queue", "bucket", "table" */
-    char           *name;          /* as reported: "prism-webp", "prism-uploads -> prism-webp" */
-    char           *handle;        /* what remove needs: an ARN, a queue URL, a name */
-    prov_verdict_t  verdict;
-    char            reason[256];   /* why it is kept */
-    prov_remove_fn  remove;
+    const char *kind; /* "subscription", "topic", "queue", "bucket", "table" */
+    char *name;       /* as reported: "prism-webp", "prism-uploads -> prism-webp" */
+    char *handle;     /* what remove needs: an ARN, a queue URL, a name */
+    prov_verdict_t verdict;
+    char reason[256]; /* why it is kept */
+    prov_remove_fn remove;
 };
 
 typedef struct {
     prov_down_item_t *items;
-    size_t            n;
+    size_t n;
 } prov_down_list_t;
 
 /* Adds one looked-up resource to l with its verdict for facts and

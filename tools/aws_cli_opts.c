@@ -6,11 +6,13 @@
 
 const char aws_cli_opts_usage[] =
     "  --endpoint-url URL           send every service's requests to URL (default: env\n"
-    "                               PRISM_AWS_ENDPOINT, else https://SERVICE.REGION.amazonaws.com)\n"
+    "                               PRISM_AWS_ENDPOINT, else "
+    "https://SERVICE.REGION.amazonaws.com)\n"
     "  --dynamodb-endpoint-url URL  DynamoDB's endpoint (default: env PRISM_DYNAMODB_ENDPOINT\n"
     "                               unless --endpoint-url is given, else the endpoint above)\n"
     "  --region R                   signing region (default: AWS_REGION, AWS_DEFAULT_REGION)\n"
-    "  --profile P                  shared-credentials profile (default: AWS_PROFILE, \"default\")\n"
+    "  --profile P                  shared-credentials profile (default: AWS_PROFILE, "
+    "\"default\")\n"
     "  --no-verify-ssl              do not verify TLS certificates of configured endpoints\n"
     "  --version                    print the version and exit\n";
 
@@ -18,7 +20,7 @@ int aws_cli_opts_parse(aws_cli_opts_t *o, int argc, char **argv, char *err, size
 {
     static const struct {
         const char *name;
-        size_t      offset;
+        size_t offset;
     } valued[] = {
         { "--endpoint-url", offsetof(aws_cli_opts_t, endpoint) },
         { "--dynamodb-endpoint-url", offsetof(aws_cli_opts_t, dynamodb_endpoint) },

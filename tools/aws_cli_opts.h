@@ -27,7 +27,7 @@ typedef struct {
     const char *dynamodb_endpoint;
     const char *region;
     const char *profile;
-    int         insecure;
+    int insecure;
 } aws_cli_opts_t;
 
 /* Consumes the global options at the start of argv[0..argc) into o

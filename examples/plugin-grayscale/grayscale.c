@@ -18,10 +18,10 @@
 #include <prism/plugin.h>
 
 typedef struct {
-    unsigned wr, wg, wb, scale;   /* luma = (wr*R + wg*G + wb*B + scale/2) / scale */
-    int      keep_original;
-    unsigned char *out;           /* reused between images */
-    size_t   out_cap;
+    unsigned wr, wg, wb, scale; /* luma = (wr*R + wg*G + wb*B + scale/2) / scale */
+    int keep_original;
+    unsigned char *out; /* reused between images */
+    size_t out_cap;
 } gray_state_t;
 
 /* What it reads: the host dead-letters anything else before process(). */
@@ -29,13 +29,13 @@ static const char *const gray_accepts[] = { "image/x-portable-pixmap", NULL };
 
 static const prism_param_spec_t gray_params[] = {
     { "weights", PRISM_PARAM_STRING, "bt601", 0, 0, "bt601|bt709", "luma coefficients" },
-    { "keep_original", PRISM_PARAM_BOOL, "false", 0, 0, NULL, "also emit the original as \"original\"" },
+    { "keep_original", PRISM_PARAM_BOOL, "false", 0, 0, NULL,
+      "also emit the original as \"original\"" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
 };
 
 /* Builds the state from the validated params. */
-static int
-gray_init(const prism_params_t *params, void **state, char *err, size_t errlen)
+static int gray_init(const prism_params_t *params, void **state, char *err, size_t errlen)
 {
     gray_state_t *st = calloc(1, sizeof(*st));
 
@@ -55,8 +55,7 @@ gray_init(const prism_params_t *params, void **state, char *err, size_t errlen)
 
 /* Reads the next header number of a PNM at *pos (skipping whitespace and
  * comments).  Returns it, or -1 when there is none or it is over 65535. */
-static long
-pnm_number(const unsigned char *p, size_t len, size_t *pos)
+static long pnm_number(const unsigned char *p, size_t len, size_t *pos)
 {
     long v = -1;
 
@@ -80,13 +79,12 @@ pnm_number(const unsigned char *p, size_t len, size_t *pos)
 }
 
 /* Converts the P6 image in `in` to a P5 image and emits it. */
-static prism_result_t
-gray_process(void *state, const prism_input_t *in, prism_output_t *out)
+static prism_result_t gray_process(void *state, const prism_input_t *in, prism_output_t *out)
 {
     gray_state_t *st = state;
-    size_t        pos = 2, npix, hlen;
-    long          w, h, maxval;
-    char          header[32];
+    size_t pos = 2, npix, hlen;
+    long w, h, maxval;
+    char header[32];
 
     if (in->len < 2 || in->data[0] != 'P' || in->data[1] != '6') {
         out->set_reason(out, "unsupported input (%s): grayscale reads binary PPM (P6) only",
@@ -100,11 +98,11 @@ gray_process(void *state, const prism_input_t *in, prism_output_t *out)
         out->set_reason(out, "corrupt or unsupported PPM header (8-bit P6 only)");
         return PRISM_REJECT;
     }
-    pos++;   /* the single whitespace before the pixels */
+    pos++; /* the single whitespace before the pixels */
     npix = (size_t) w * (size_t) h;
     if (in->len - pos < npix * 3) {
-        out->set_reason(out, "truncated PPM: %ldx%ld needs %zu bytes of pixels, has %zu",
-                        w, h, npix * 3, in->len - pos);
+        out->set_reason(out, "truncated PPM: %ldx%ld needs %zu bytes of pixels, has %zu", w, h,
+                        npix * 3, in->len - pos);
         return PRISM_REJECT;
     }
     hlen = (size_t) snprintf(header, sizeof(header), "P5\n%ld %ld\n255\n", w, h);
@@ -120,21 +118,20 @@ gray_process(void *state, const prism_input_t *in, prism_output_t *out)
     memcpy(st->out, header, hlen);
     for (size_t i = 0; i < npix; i++) {
         const unsigned char *px = in->data + pos + 3 * i;
-        st->out[hlen + i] = (unsigned char) ((st->wr * px[0] + st->wg * px[1] + st->wb * px[2]
-                                              + st->scale / 2) / st->scale);
+        st->out[hlen + i] =
+            (unsigned char) ((st->wr * px[0] + st->wg * px[1] + st->wb * px[2] + st->scale / 2)
+                             / st->scale);
     }
     if (out->emit(out, "gray.pgm", "image/x-portable-graymap", st->out, hlen + npix) != 0)
         return PRISM_RETRY;
-    if (st->keep_original
-        && out->emit(out, "original", in->content_type, in->data, in->len) != 0)
+    if (st->keep_original && out->emit(out, "original", in->content_type, in->data, in->len) != 0)
         return PRISM_RETRY;
     out->log(out, PRISM_LOG_DEBUG, "%ldx%ld to grayscale", w, h);
     return PRISM_OK;
 }
 
 /* Frees the state. */
-static void
-gray_destroy(void *state)
+static void gray_destroy(void *state)
 {
     gray_state_t *st = state;
 

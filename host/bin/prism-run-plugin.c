@@ -47,47 +47,47 @@
 #include "store.h"
 
 typedef struct {
-    int              list;
-    const char      *plugin_dir;
-    char             plugin_path[PATH_MAX];
-    json_t          *params;
-    const char      *out_dir;
-    const char      *route;
-    long             runs;
-    host_plugin_t    plugin;
-    host_instance_t  inst;
-    host_outputs_t   outputs;
+    int list;
+    const char *plugin_dir;
+    char plugin_path[PATH_MAX];
+    json_t *params;
+    const char *out_dir;
+    const char *route;
+    long runs;
+    host_plugin_t plugin;
+    host_instance_t inst;
+    host_outputs_t outputs;
 } run_t;
 
 /* Prints the usage text to OUT. */
-static void
-usage(FILE *out)
+static void usage(FILE *out)
 {
-    fprintf(out, "usage: prism-run-plugin [-p JSON | -P FILE] [-o DIR] [-n RUNS] [-r ROUTE] [-v] "
-                 "[-d DIR] PLUGIN IMAGE...\n"
-                 "       prism-run-plugin -l [-d DIR] PLUGIN\n"
-                 "  PLUGIN                a path (./x.so), or the name of a plugin in the plugin\n"
-                 "                        directory (thumbnail)\n"
-                 "  -l, --list            describe the plugin and its parameters, then exit\n"
-                 "  -p, --params JSON     plugin params as a JSON object (default {})\n"
-                 "  -P, --params-file FILE  plugin params from a JSON file\n"
-                 "  -o, --output DIR      write outputs to DIR/<image stem>/<ROUTE>/<suffix>\n"
-                 "  -n, --runs RUNS       process each image RUNS times, report mean and fastest\n"
-                 "  -r, --route ROUTE     route name used in output paths (default: the plugin's "
-                 "name)\n"
-                 "  -d, --plugin-dir DIR  where plugin names are looked up (default %s,\n"
-                 "                        then the plugins built next to this program)\n"
-                 "  -v, --verbose         log the plugin's debug lines\n"
-                 "      --version         print the version and exit\n"
-                 "  -h, --help            this help\n", PRISM_PLUGIN_DIR);
+    fprintf(out,
+            "usage: prism-run-plugin [-p JSON | -P FILE] [-o DIR] [-n RUNS] [-r ROUTE] [-v] "
+            "[-d DIR] PLUGIN IMAGE...\n"
+            "       prism-run-plugin -l [-d DIR] PLUGIN\n"
+            "  PLUGIN                a path (./x.so), or the name of a plugin in the plugin\n"
+            "                        directory (thumbnail)\n"
+            "  -l, --list            describe the plugin and its parameters, then exit\n"
+            "  -p, --params JSON     plugin params as a JSON object (default {})\n"
+            "  -P, --params-file FILE  plugin params from a JSON file\n"
+            "  -o, --output DIR      write outputs to DIR/<image stem>/<ROUTE>/<suffix>\n"
+            "  -n, --runs RUNS       process each image RUNS times, report mean and fastest\n"
+            "  -r, --route ROUTE     route name used in output paths (default: the plugin's "
+            "name)\n"
+            "  -d, --plugin-dir DIR  where plugin names are looked up (default %s,\n"
+            "                        then the plugins built next to this program)\n"
+            "  -v, --verbose         log the plugin's debug lines\n"
+            "      --version         print the version and exit\n"
+            "  -h, --help            this help\n",
+            PRISM_PLUGIN_DIR);
 }
 
 /* Reads FILE into buf.  Returns 0, or -1 with a message printed. */
-static int
-read_file(const char *file, aws_buf_t *buf)
+static int read_file(const char *file, aws_buf_t *buf)
 {
-    FILE  *f = fopen(file, "rb");
-    char   chunk[65536];
+    FILE *f = fopen(file, "rb");
+    char chunk[65536];
     size_t n;
 
     aws_buf_reset(buf);
@@ -112,11 +112,10 @@ read_file(const char *file, aws_buf_t *buf)
 }
 
 /* Writes the outputs of the last run of IMAGE under run->out_dir. */
-static int
-write_outputs(run_t *run, const char *key)
+static int write_outputs(run_t *run, const char *key)
 {
     host_route_conf_t route;
-    char              path[1100], err[1024];
+    char path[1100], err[1024];
 
     memset(&route, 0, sizeof(route));
     route.name = (char *) run->route;
@@ -127,7 +126,8 @@ write_outputs(run_t *run, const char *key)
 
         if (host_key_derive("", key, run->route, it->suffix, path, sizeof(path)) < 0
             || host_store_put(&route, NULL, path, it->content_type, it->data, it->len, NULL, err,
-                              sizeof(err)) != 0) {
+                              sizeof(err))
+                   != 0) {
             fprintf(stderr, "prism-run-plugin: writing %s: %s\n", it->suffix, err);
             return -1;
         }
@@ -138,15 +138,14 @@ write_outputs(run_t *run, const char *key)
 
 /* Runs the plugin on one image file.  Returns the last result, or -1
  * when the file cannot be read. */
-static int
-run_image(run_t *run, const char *file, aws_buf_t *data)
+static int run_image(run_t *run, const char *file, aws_buf_t *data)
 {
-    prism_input_t  in;
-    ii_info_t      info;
+    prism_input_t in;
+    ii_info_t info;
     prism_result_t res = PRISM_OK;
-    char           keybuf[4096], why[1024];
-    const char    *key;
-    double         total = 0, best = 0;
+    char keybuf[4096], why[1024];
+    const char *key;
+    double total = 0, best = 0;
 
     if (read_file(file, data) != 0)
         return -1;
@@ -160,15 +159,15 @@ run_image(run_t *run, const char *file, aws_buf_t *data)
         in.content_type = ii_type_mime(info.type);
         in.width = info.width;
         in.height = info.height;
-        if (host_accepts_refuse(run->plugin.desc->accepts, run->plugin.desc->name,
-                                in.content_type, 0, why, sizeof(why))) {
+        if (host_accepts_refuse(run->plugin.desc->accepts, run->plugin.desc->name, in.content_type,
+                                0, why, sizeof(why))) {
             printf("%s: reject: %s\n", file, why);
             return PRISM_REJECT;
         }
     }
     for (long r = 0; r < run->runs; r++) {
         host_log_ctx_t ctx = { .route = run->route };
-        double         t0 = host_monotonic(), dt;
+        double t0 = host_monotonic(), dt;
 
         host_outputs_reset(&run->outputs, &ctx);
         res = run->plugin.desc->process(run->inst.state, &in, &run->outputs.api);
@@ -195,8 +194,7 @@ run_image(run_t *run, const char *file, aws_buf_t *data)
 }
 
 /* Prints the plugin's descriptor and parameter table (-l). */
-static void
-describe(const prism_plugin_t *d)
+static void describe(const prism_plugin_t *d)
 {
     static const char *const types[] = { "int", "double", "bool", "string", "int list" };
     char accepts[1024];
@@ -206,8 +204,8 @@ describe(const prism_plugin_t *d)
         printf("  %s\n", d->description);
     printf("  accepts: %s\n", host_accepts_format(d->accepts, " ", accepts, sizeof(accepts)));
     for (const prism_param_spec_t *s = d->params; s != NULL && s->name != NULL; s++) {
-        printf("  %-16s %-8s", s->name, (unsigned) s->type <= PRISM_PARAM_INT_LIST
-                                            ? types[s->type] : "?");
+        printf("  %-16s %-8s", s->name,
+               (unsigned) s->type <= PRISM_PARAM_INT_LIST ? types[s->type] : "?");
         if (s->default_value != NULL)
             printf(s->type == PRISM_PARAM_STRING ? " default \"%s\"" : " default %s",
                    s->default_value);
@@ -224,12 +222,11 @@ describe(const prism_plugin_t *d)
 /* Finds the plugin ARG names into run->plugin_path (see plugin_find.h):
  * in -d DIR, else the installed plugin directory, then "plugins" next to
  * this program.  Returns 0, or 2 with the reason printed. */
-static int
-find_plugin(run_t *run, const char *arg)
+static int find_plugin(run_t *run, const char *arg)
 {
-    char        exe[PATH_MAX], built[PATH_MAX + 16], err[2048];
+    char exe[PATH_MAX], built[PATH_MAX + 16], err[2048];
     const char *dirs[2] = { run->plugin_dir, NULL };
-    ssize_t     n;
+    ssize_t n;
 
     if (run->plugin_dir == NULL) {
         dirs[0] = PRISM_PLUGIN_DIR;
@@ -240,8 +237,8 @@ find_plugin(run_t *run, const char *arg)
             dirs[1] = built;
         }
     }
-    if (host_plugin_find(arg, dirs, 2, run->plugin_path, sizeof(run->plugin_path), err,
-                         sizeof(err)) != 0) {
+    if (host_plugin_find(arg, dirs, 2, run->plugin_path, sizeof(run->plugin_path), err, sizeof(err))
+        != 0) {
         fprintf(stderr, "prism-run-plugin: %s\n", err);
         return 2;
     }
@@ -249,25 +246,22 @@ find_plugin(run_t *run, const char *arg)
 }
 
 /* Parses the options into RUN.  Returns 0, or 2 (usage). */
-static int
-parse_args(int argc, char **argv, run_t *run)
+static int parse_args(int argc, char **argv, run_t *run)
 {
-    static const struct option longopts[] = {
-        { "params", required_argument, NULL, 'p' },
-        { "params-file", required_argument, NULL, 'P' },
-        { "output", required_argument, NULL, 'o' },
-        { "runs", required_argument, NULL, 'n' },
-        { "route", required_argument, NULL, 'r' },
-        { "plugin-dir", required_argument, NULL, 'd' },
-        { "verbose", no_argument, NULL, 'v' },
-        { "list", no_argument, NULL, 'l' },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option longopts[] = { { "params", required_argument, NULL, 'p' },
+                                              { "params-file", required_argument, NULL, 'P' },
+                                              { "output", required_argument, NULL, 'o' },
+                                              { "runs", required_argument, NULL, 'n' },
+                                              { "route", required_argument, NULL, 'r' },
+                                              { "plugin-dir", required_argument, NULL, 'd' },
+                                              { "verbose", no_argument, NULL, 'v' },
+                                              { "list", no_argument, NULL, 'l' },
+                                              { "help", no_argument, NULL, 'h' },
+                                              { "version", no_argument, NULL, 'V' },
+                                              { NULL, 0, NULL, 0 } };
     json_error_t jerr;
-    int          opt, verbose = 0;
-    char        *end;
+    int opt, verbose = 0;
+    char *end;
 
     run->runs = 1;
     while ((opt = getopt_long(argc, argv, "p:P:o:n:r:d:vlh", longopts, NULL)) != -1) {
@@ -275,16 +269,14 @@ parse_args(int argc, char **argv, run_t *run)
         case 'p':
         case 'P':
             json_decref(run->params);
-            run->params = opt == 'p' ? json_loads(optarg, 0, &jerr)
-                                     : json_load_file(optarg, 0, &jerr);
+            run->params =
+                opt == 'p' ? json_loads(optarg, 0, &jerr) : json_load_file(optarg, 0, &jerr);
             if (run->params == NULL) {
                 fprintf(stderr, "prism-run-plugin: params: line %d: %s\n", jerr.line, jerr.text);
                 return 2;
             }
             break;
-        case 'o':
-            run->out_dir = optarg;
-            break;
+        case 'o': run->out_dir = optarg; break;
         case 'n':
             errno = 0;
             run->runs = strtol(optarg, &end, 10);
@@ -293,28 +285,16 @@ parse_args(int argc, char **argv, run_t *run)
                 return 2;
             }
             break;
-        case 'r':
-            run->route = optarg;
-            break;
-        case 'v':
-            verbose = 1;
-            break;
-        case 'l':
-            run->list = 1;
-            break;
-        case 'd':
-            run->plugin_dir = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(0);
+        case 'r': run->route = optarg; break;
+        case 'v': verbose = 1; break;
+        case 'l': run->list = 1; break;
+        case 'd': run->plugin_dir = optarg; break;
+        case 'h': usage(stdout); exit(0);
         case 'V':
             printf("prism-run-plugin %s (plugin ABI %d)\n", PRISM_VERSION,
                    PRISM_PLUGIN_ABI_VERSION);
             exit(0);
-        default:
-            usage(stderr);
-            return 2;
+        default: usage(stderr); return 2;
         }
     }
     if (argc - optind < (run->list ? 1 : 2)) {
@@ -329,16 +309,15 @@ parse_args(int argc, char **argv, run_t *run)
 
 /* Loads the plugin and params, runs every image; see the top of the file
  * for the exit statuses. */
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
-    run_t     run;
+    run_t run;
     aws_buf_t data = AWS_BUF_INIT;
-    char      err[2048];
-    int       status = 0;
+    char err[2048];
+    int status = 0;
 
     memset(&run, 0, sizeof(run));
-    host_heap_keep_warm();   /* as in a prism-host worker */
+    host_heap_keep_warm(); /* as in a prism-host worker */
     host_outputs_init(&run.outputs);
     if (parse_args(argc, argv, &run) != 0) {
         json_decref(run.params);

@@ -32,12 +32,18 @@ extern "C" {
 
 /* What happened to one message; the host owns the policy that follows. */
 typedef enum {
-    PRISM_OK     = 0,  /* outputs emitted; the host stores them, then deletes the message */
-    PRISM_RETRY  = 1,  /* transient trouble: leave the message for redelivery */
-    PRISM_REJECT = 2   /* never going to work (corrupt, too large, unsupported): DLQ with the reason */
+    PRISM_OK = 0,    /* outputs emitted; the host stores them, then deletes the message */
+    PRISM_RETRY = 1, /* transient trouble: leave the message for redelivery */
+    PRISM_REJECT =
+        2 /* never going to work (corrupt, too large, unsupported): DLQ with the reason */
 } prism_result_t;
 
-typedef enum { PRISM_LOG_ERROR = 0, PRISM_LOG_WARN, PRISM_LOG_INFO, PRISM_LOG_DEBUG } prism_log_level_t;
+typedef enum {
+    PRISM_LOG_ERROR = 0,
+    PRISM_LOG_WARN,
+    PRISM_LOG_INFO,
+    PRISM_LOG_DEBUG
+} prism_log_level_t;
 
 /* One declared parameter.  The host parses the route's JSON params with
  * this table: unknown names and wrong types are config errors, missing
@@ -51,12 +57,12 @@ typedef enum {
 } prism_param_type_t;
 
 typedef struct {
-    const char         *name;
-    prism_param_type_t  type;
-    const char         *default_value;  /* text form ("85", "true", "128,256"); NULL = required */
-    double              min, max;       /* numeric types; both 0 = unbounded */
-    const char         *choices;        /* PRISM_PARAM_STRING only, "|"-separated, or NULL */
-    const char         *description;
+    const char *name;
+    prism_param_type_t type;
+    const char *default_value; /* text form ("85", "true", "128,256"); NULL = required */
+    double min, max;           /* numeric types; both 0 = unbounded */
+    const char *choices;       /* PRISM_PARAM_STRING only, "|"-separated, or NULL */
+    const char *description;
 } prism_param_spec_t;
 
 /* Validated parameter values, read by name.  A name not in the plugin's
@@ -66,24 +72,24 @@ typedef struct {
  * live as long as the instance. */
 typedef struct prism_params prism_params_t;
 struct prism_params {
-    void        *host;
-    long         (*get_int)(const prism_params_t *p, const char *name);
-    double       (*get_double)(const prism_params_t *p, const char *name);
-    int          (*get_bool)(const prism_params_t *p, const char *name);
-    const char  *(*get_string)(const prism_params_t *p, const char *name);
+    void *host;
+    long (*get_int)(const prism_params_t *p, const char *name);
+    double (*get_double)(const prism_params_t *p, const char *name);
+    int (*get_bool)(const prism_params_t *p, const char *name);
+    const char *(*get_string)(const prism_params_t *p, const char *name);
     /* Copies up to `max` integers into `out`; returns how many there are. */
-    size_t       (*get_int_list)(const prism_params_t *p, const char *name, long *out, size_t max);
+    size_t (*get_int_list)(const prism_params_t *p, const char *name, long *out, size_t max);
 };
 
 /* The original and what the upload event said about it. */
 typedef struct {
-    const unsigned char *data;          /* the original's bytes */
-    size_t               len;
-    const char          *key;           /* the original's object key */
-    const char          *content_type;  /* from the event (sniffed at ingress), or NULL */
-    long                 width, height; /* from the event, 0 when unknown */
-    const char          *image_id;      /* may be NULL */
-    const char          *request_id;    /* the upload's request id, may be NULL */
+    const unsigned char *data; /* the original's bytes */
+    size_t len;
+    const char *key;          /* the original's object key */
+    const char *content_type; /* from the event (sniffed at ingress), or NULL */
+    long width, height;       /* from the event, 0 when unknown */
+    const char *image_id;     /* may be NULL */
+    const char *request_id;   /* the upload's request id, may be NULL */
 } prism_input_t;
 
 /* Where derivatives go.  `emit` copies the bytes (the plugin keeps
@@ -98,8 +104,8 @@ typedef struct {
 typedef struct prism_output prism_output_t;
 struct prism_output {
     void *host;
-    int  (*emit)(prism_output_t *out, const char *suffix, const char *content_type,
-                 const void *data, size_t len);
+    int (*emit)(prism_output_t *out, const char *suffix, const char *content_type, const void *data,
+                size_t len);
     void (*set_reason)(prism_output_t *out, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
     void (*log)(prism_output_t *out, prism_log_level_t level, const char *fmt, ...)
@@ -107,11 +113,11 @@ struct prism_output {
 };
 
 typedef struct {
-    int                        abi_version;  /* PRISM_PLUGIN_ABI_VERSION */
-    const char                *name;         /* [a-z0-9_-]+ */
-    const char                *version;      /* the plugin's own version, e.g. "1.0.0" */
-    const char                *description;
-    const prism_param_spec_t  *params;       /* terminated by an entry with name == NULL */
+    int abi_version;     /* PRISM_PLUGIN_ABI_VERSION */
+    const char *name;    /* [a-z0-9_-]+ */
+    const char *version; /* the plugin's own version, e.g. "1.0.0" */
+    const char *description;
+    const prism_param_spec_t *params; /* terminated by an entry with name == NULL */
 
     /* The MIME types of the originals the plugin decodes, NULL-terminated
      * ("image/jpeg", "image/png", ..., NULL); required, 1 to 32 entries,
@@ -120,12 +126,12 @@ typedef struct {
      * original's bytes) without calling process(); prism-host -t prints
      * the list, and prism-provision can make it a route's SNS filter
      * policy ("filter_from_plugin"). */
-    const char *const         *accepts;
+    const char *const *accepts;
 
     /* Builds an instance from validated params into *state.  Returns 0, or
      * -1 with a message in err (at most errlen bytes, NUL-terminated) when
      * the values are inconsistent; `prism-host -t` reports it. */
-    int  (*init)(const prism_params_t *params, void **state, char *err, size_t errlen);
+    int (*init)(const prism_params_t *params, void **state, char *err, size_t errlen);
 
     /* Processes one original.  Must not exit(), abort on bad input, or
      * keep pointers into `in` after returning. */

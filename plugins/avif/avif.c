@@ -24,21 +24,22 @@
 #include "img_prism.h"
 
 typedef struct {
-    avif_opts_t   enc;
-    int           max_dimension;   /* 0: keep the size */
-    uint64_t      max_pixels;
-    int           flatten;         /* lay transparency over background */
+    avif_opts_t enc;
+    int max_dimension; /* 0: keep the size */
+    uint64_t max_pixels;
+    int flatten; /* lay transparency over background */
     unsigned char background[3];
-    img_profile_t tag;             /* with embed_icc: the sRGB profile embedded */
+    img_profile_t tag; /* with embed_icc: the sRGB profile embedded */
     /* reused between images */
-    img_fitter_t  fit;
-    img_buf_t     encoded;
+    img_fitter_t fit;
+    img_buf_t encoded;
 } av_state_t;
 
 static const prism_param_spec_t av_params[] = {
     { "quality", PRISM_PARAM_INT, "60", 0, 100, NULL,
       "0 smallest .. 100 best (the AV1 quantizer, inverted)" },
-    { "speed", PRISM_PARAM_INT, "6", 0, 10, NULL, "encoder speed: 0 slowest and smallest, 10 fastest" },
+    { "speed", PRISM_PARAM_INT, "6", 0, 10, NULL,
+      "encoder speed: 0 slowest and smallest, 10 fastest" },
     { "max_dimension", PRISM_PARAM_INT, "0", 0, AVIF_MAX_SIDE, NULL,
       "0 keeps the size; else fit within max_dimension x max_dimension (never enlarged)" },
     { "max_pixels", PRISM_PARAM_INT, II_DEFAULT_MAX_PIXELS_STR, 1, 1e10, NULL,
@@ -76,11 +77,11 @@ static int av_init(const prism_params_t *p, void **state, char *err, size_t errl
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    st->enc.quality = (int)p->get_int(p, "quality");
-    st->enc.speed = (int)p->get_int(p, "speed");
+    st->enc.quality = (int) p->get_int(p, "quality");
+    st->enc.speed = (int) p->get_int(p, "speed");
     st->enc.icc = &st->tag;
-    st->max_dimension = (int)p->get_int(p, "max_dimension");
-    st->max_pixels = (uint64_t)p->get_int(p, "max_pixels");
+    st->max_dimension = (int) p->get_int(p, "max_dimension");
+    st->max_pixels = (uint64_t) p->get_int(p, "max_pixels");
     st->flatten = strcmp(bg, "none") != 0;
     if (st->flatten && img_parse_color(bg, st->background) != 0) {
         snprintf(err, errlen, "background: want none or #rrggbb, got %s", bg);
@@ -99,8 +100,8 @@ static int av_init(const prism_params_t *p, void **state, char *err, size_t errl
 /* Decodes, fits, turns upright, flattens when asked and encodes one
  * original into st->encoded (a refused profile is logged). Returns 0 or
  * -1 with e set. */
-static int av_convert(av_state_t *st, const prism_input_t *in, prism_output_t *out,
-                      size_t *len, img_err_t *e)
+static int av_convert(av_state_t *st, const prism_input_t *in, prism_output_t *out, size_t *len,
+                      img_err_t *e)
 {
     ii_info_t info;
     img_image_t img;
@@ -108,8 +109,8 @@ static int av_convert(av_state_t *st, const prism_input_t *in, prism_output_t *o
 
     if (img_load_probe(in->data, in->len, st->max_pixels, &info, e) != 0)
         return -1;
-    rc = img_fit_load(&st->fit, in->data, in->len, &info, st->max_dimension, st->max_pixels,
-                      &img, e);
+    rc = img_fit_load(&st->fit, in->data, in->len, &info, st->max_dimension, st->max_pixels, &img,
+                      e);
     if (st->fit.load.warn.code != IMG_ERR_NONE)
         out->log(out, PRISM_LOG_WARN, "%s", st->fit.load.warn.msg);
     if (rc != 0)
@@ -142,7 +143,8 @@ PRISM_PLUGIN_EXPORT const prism_plugin_t prism_plugin = {
     .abi_version = PRISM_PLUGIN_ABI_VERSION,
     .name = "avif",
     .version = "1.0.0",
-    .description = "JPEG/PNG/WebP/GIF/HEIF/AVIF to AVIF (libavif, aom), optionally fitted into a box",
+    .description =
+        "JPEG/PNG/WebP/GIF/HEIF/AVIF to AVIF (libavif, aom), optionally fitted into a box",
     .params = av_params,
     .accepts = img_accepts,
     .init = av_init,

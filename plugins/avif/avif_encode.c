@@ -10,14 +10,12 @@
 
 /* An error record for libavif's result r (diag: the encoder's detail, or
  * NULL), prefixed with what failed. Returns -1. */
-static int avif_fail(avifResult r, const char *what, const avifDiagnostics *diag,
-                     img_err_t *err)
+static int avif_fail(avifResult r, const char *what, const avifDiagnostics *diag, img_err_t *err)
 {
     if (r == AVIF_RESULT_OUT_OF_MEMORY)
         return img_fail(err, IMG_ERR_NOMEM, "avif encode: out of memory (%s)", what);
-    return img_fail(err, IMG_ERR_INVALID, "avif encode: %s: %s%s%s", what,
-                    avifResultToString(r), diag && diag->error[0] ? ": " : "",
-                    diag && diag->error[0] ? diag->error : "");
+    return img_fail(err, IMG_ERR_INVALID, "avif encode: %s: %s%s%s", what, avifResultToString(r),
+                    diag && diag->error[0] ? ": " : "", diag && diag->error[0] ? diag->error : "");
 }
 
 /* The AV1 quantizer (0 best .. 63 worst) for a quality of 0..100, the
@@ -35,8 +33,8 @@ static int avif_import(const img_image_t *img, const avif_opts_t *opts, avifImag
     avifRGBImage rgb;
     avifResult r;
 
-    *image = avifImageCreate((uint32_t)img->width, (uint32_t)img->height, 8,
-                             AVIF_PIXEL_FORMAT_YUV420);
+    *image =
+        avifImageCreate((uint32_t) img->width, (uint32_t) img->height, 8, AVIF_PIXEL_FORMAT_YUV420);
     if (*image == NULL)
         return img_fail(err, IMG_ERR_NOMEM, "avif encode: out of memory for the image");
     (*image)->colorPrimaries = AVIF_COLOR_PRIMARIES_BT709;
@@ -49,7 +47,7 @@ static int avif_import(const img_image_t *img, const avif_opts_t *opts, avifImag
     rgb.format = img->channels == 4 ? AVIF_RGB_FORMAT_RGBA : AVIF_RGB_FORMAT_RGB;
     rgb.depth = 8;
     rgb.pixels = img->px;
-    rgb.rowBytes = (uint32_t)img->stride;
+    rgb.rowBytes = (uint32_t) img->stride;
     r = avifImageRGBToYUV(*image, &rgb);
     return r == AVIF_RESULT_OK ? 0 : avif_fail(r, "RGB to YUV", NULL, err);
 }

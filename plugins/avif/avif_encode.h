@@ -13,9 +13,9 @@
 #define AVIF_MAX_SIDE 16384
 
 typedef struct {
-    int quality;   /* 0 (smallest) .. 100 (lossless-like): the AV1 quantizer, inverted */
-    int speed;     /* 0 (slowest, smallest) .. 10 (fastest) */
-    const img_profile_t *icc;  /* embedded (colr prof) when set and not empty; NULL:
+    int quality;              /* 0 (smallest) .. 100 (lossless-like): the AV1 quantizer, inverted */
+    int speed;                /* 0 (slowest, smallest) .. 10 (fastest) */
+    const img_profile_t *icc; /* embedded (colr prof) when set and not empty; NULL:
                                   the colours are signalled as sRGB (colr nclx) alone */
 } avif_opts_t;
 

@@ -29,17 +29,17 @@
 #define TN_MAX_SIZES 16
 
 typedef struct {
-    long                sizes[TN_MAX_SIZES];
-    int                 nsizes;
-    img_fit_t           mode;
+    long sizes[TN_MAX_SIZES];
+    int nsizes;
+    img_fit_t mode;
     img_jpeg_enc_opts_t enc;
-    uint64_t            max_pixels;
-    unsigned char       background[3];
-    img_profile_t       tag[2];          /* with embed_icc: sRGB for RGB [0], gray [1] outputs */
+    uint64_t max_pixels;
+    unsigned char background[3];
+    img_profile_t tag[2]; /* with embed_icc: sRGB for RGB [0], gray [1] outputs */
     /* reused between images */
-    img_loader_t        load;
-    img_buf_t           resized, oriented, encoded;
-    img_resampler_t     rs;
+    img_loader_t load;
+    img_buf_t resized, oriented, encoded;
+    img_resampler_t rs;
 } tn_state_t;
 
 static const prism_param_spec_t tn_params[] = {
@@ -108,12 +108,12 @@ static int tn_init(const prism_params_t *p, void **state, char *err, size_t errl
         return -1;
     }
     memcpy(st->sizes, sizes, n * sizeof(sizes[0]));
-    st->nsizes = (int)n;
+    st->nsizes = (int) n;
     st->mode = strcmp(p->get_string(p, "mode"), "fill") == 0 ? IMG_FILL : IMG_FIT;
-    st->enc.quality = (int)p->get_int(p, "quality");
+    st->enc.quality = (int) p->get_int(p, "quality");
     st->enc.progressive = p->get_bool(p, "progressive");
     st->enc.optimize = 1;
-    st->max_pixels = (uint64_t)p->get_int(p, "max_pixels");
+    st->max_pixels = (uint64_t) p->get_int(p, "max_pixels");
     if (p->get_bool(p, "embed_icc")
         && (img_icc_srgb(3, &st->tag[0], &e) != 0 || img_icc_srgb(1, &st->tag[1], &e) != 0)) {
         snprintf(err, errlen, "embed_icc: %s", e.msg);
@@ -130,8 +130,8 @@ static int tn_init(const prism_params_t *p, void **state, char *err, size_t errl
 static int tn_render(tn_state_t *st, const img_image_t *dec, const ii_info_t *info,
                      const img_geom_t *g, size_t *len, img_err_t *e)
 {
-    img_rect_t region = img_geom_scale_region(g, (int)info->width, (int)info->height,
-                                              dec->width, dec->height);
+    img_rect_t region =
+        img_geom_scale_region(g, (int) info->width, (int) info->height, dec->width, dec->height);
     img_image_t resized, upright;
 
     if (img_image_alloc(&resized, g->width, g->height, dec->channels, &st->resized, e) != 0
@@ -167,9 +167,9 @@ static prism_result_t tn_process(void *state, const prism_input_t *in, prism_out
     for (i = 0; i < st->nsizes; i++) {
         int mw, mh;
 
-        img_geom_compute((int)info.width, (int)info.height, (int)st->sizes[i],
-                         (int)st->sizes[i], st->mode, 0, &g[i]);
-        img_geom_min_decode(&g[i], (int)info.width, (int)info.height, &mw, &mh);
+        img_geom_compute((int) info.width, (int) info.height, (int) st->sizes[i],
+                         (int) st->sizes[i], st->mode, 0, &g[i]);
+        img_geom_min_decode(&g[i], (int) info.width, (int) info.height, &mw, &mh);
         lo.min_width = mw > lo.min_width ? mw : lo.min_width;
         lo.min_height = mh > lo.min_height ? mh : lo.min_height;
     }
@@ -177,8 +177,8 @@ static prism_result_t tn_process(void *state, const prism_input_t *in, prism_out
         return img_prism_fail(out, &e);
     if (st->load.warn.code != IMG_ERR_NONE)
         out->log(out, PRISM_LOG_WARN, "%s", st->load.warn.msg);
-    out->log(out, PRISM_LOG_DEBUG, "decoded %ux%u as %dx%d", info.width, info.height,
-             dec.width, dec.height);
+    out->log(out, PRISM_LOG_DEBUG, "decoded %ux%u as %dx%d", info.width, info.height, dec.width,
+             dec.height);
     img_premultiply(&dec);
 
     for (i = 0; i < st->nsizes && rc == PRISM_OK; i++) {
@@ -204,7 +204,8 @@ PRISM_PLUGIN_EXPORT const prism_plugin_t prism_plugin = {
     .abi_version = PRISM_PLUGIN_ABI_VERSION,
     .name = "thumbnail",
     .version = "1.0.0",
-    .description = "JPEG/PNG/WebP/GIF/HEIF/AVIF to JPEG thumbnails at one or more bounding sizes (fit or fill)",
+    .description = "JPEG/PNG/WebP/GIF/HEIF/AVIF to JPEG thumbnails at one or more bounding sizes "
+                   "(fit or fill)",
     .params = tn_params,
     .accepts = img_accepts,
     .init = tn_init,

@@ -34,40 +34,40 @@
 #include "img_prism.h"
 #include "img_resample.h"
 
-#define WM_STRIP           16                 /* rows per blend-and-encode step */
-#define WM_CACHE           4                  /* resampled logos kept */
-#define WM_LOGO_MAX_PIXELS ((uint64_t)4096 * 4096)
-#define WM_LOGO_MAX_BYTES  ((long)64 << 20)
+#define WM_STRIP           16 /* rows per blend-and-encode step */
+#define WM_CACHE           4  /* resampled logos kept */
+#define WM_LOGO_MAX_PIXELS ((uint64_t) 4096 * 4096)
+#define WM_LOGO_MAX_BYTES  ((long) 64 << 20)
 
 /* One resampled, faded logo. */
 typedef struct {
     img_image_t img;
-    img_buf_t   buf;
-    unsigned    used;      /* last use, for replacement; 0 = empty */
+    img_buf_t buf;
+    unsigned used; /* last use, for replacement; 0 = empty */
 } wm_logo_t;
 
 typedef struct {
-    img_image_t         logo;            /* premultiplied RGBA as loaded */
-    img_buf_t           logo_buf;
-    int                 gx, gy;          /* gravity: -1 west/north, 0 centre, 1 east/south */
-    int                 margin;
-    double              opacity, scale;
+    img_image_t logo; /* premultiplied RGBA as loaded */
+    img_buf_t logo_buf;
+    int gx, gy; /* gravity: -1 west/north, 0 centre, 1 east/south */
+    int margin;
+    double opacity, scale;
     img_jpeg_enc_opts_t enc;
-    uint64_t            max_pixels;
-    unsigned char       background[3];
-    img_profile_t       tag;             /* with embed_icc: the sRGB profile embedded */
+    uint64_t max_pixels;
+    unsigned char background[3];
+    img_profile_t tag; /* with embed_icc: the sRGB profile embedded */
     /* reused between images */
-    wm_logo_t           cache[WM_CACHE];
-    unsigned            clock;
-    img_loader_t        load;
-    img_buf_t           rgb, strip, encoded;
-    img_resampler_t     rs;
+    wm_logo_t cache[WM_CACHE];
+    unsigned clock;
+    img_loader_t load;
+    img_buf_t rgb, strip, encoded;
+    img_resampler_t rs;
 } wm_state_t;
 
 /* Where each gravity puts the logo. */
 static const struct {
     const char *name;
-    int         gx, gy;
+    int gx, gy;
 } wm_gravities[] = {
     { "north-west", -1, -1 }, { "north", 0, -1 }, { "north-east", 1, -1 },
     { "west", -1, 0 },        { "center", 0, 0 }, { "east", 1, 0 },
@@ -84,7 +84,8 @@ static const prism_param_spec_t wm_params[] = {
       "pixels between the logo and the edges it is placed against" },
     { "opacity", PRISM_PARAM_DOUBLE, "0.5", 0, 1, NULL, "logo opacity, 0 invisible to 1 as drawn" },
     { "scale", PRISM_PARAM_DOUBLE, "0.2", 0, 1, NULL,
-      "logo width as a fraction of the image width (aspect kept, at least 1 pixel, at most the image height)" },
+      "logo width as a fraction of the image width (aspect kept, at least 1 pixel, at most the "
+      "image height)" },
     { "quality", PRISM_PARAM_INT, "85", 1, 100, NULL, "JPEG quality" },
     { "max_pixels", PRISM_PARAM_INT, II_DEFAULT_MAX_PIXELS_STR, 1, 1e10, NULL,
       "originals with more pixels (width x height, from the header) are rejected undecoded" },
@@ -131,15 +132,15 @@ static unsigned char *wm_read_file(const char *path, size_t *len, char *err, siz
         snprintf(err, errlen, "logo %s: cannot size: %s", path, strerror(errno));
     else if (n > WM_LOGO_MAX_BYTES)
         snprintf(err, errlen, "logo %s: %ld bytes is too big", path, n);
-    else if ((d = malloc(n ? (size_t)n : 1)) == NULL)
+    else if ((d = malloc(n ? (size_t) n : 1)) == NULL)
         snprintf(err, errlen, "logo %s: out of memory", path);
-    else if (fread(d, 1, (size_t)n, f) != (size_t)n) {
+    else if (fread(d, 1, (size_t) n, f) != (size_t) n) {
         snprintf(err, errlen, "logo %s: read error", path);
         free(d);
         d = NULL;
     }
     fclose(f);
-    *len = (size_t)(d ? n : 0);
+    *len = (size_t) (d ? n : 0);
     return d;
 }
 
@@ -196,11 +197,11 @@ static int wm_init(const prism_params_t *p, void **state, char *err, size_t errl
             st->gx = wm_gravities[i].gx;
             st->gy = wm_gravities[i].gy;
         }
-    st->margin = (int)p->get_int(p, "margin");
+    st->margin = (int) p->get_int(p, "margin");
     st->opacity = p->get_double(p, "opacity");
     st->scale = p->get_double(p, "scale");
-    st->enc.quality = (int)p->get_int(p, "quality");
-    st->max_pixels = (uint64_t)p->get_int(p, "max_pixels");
+    st->enc.quality = (int) p->get_int(p, "quality");
+    st->max_pixels = (uint64_t) p->get_int(p, "max_pixels");
     if (img_parse_color(p->get_string(p, "background"), st->background) != 0) {
         snprintf(err, errlen, "background: want #rrggbb, got %s", p->get_string(p, "background"));
         wm_destroy(st);
@@ -227,16 +228,16 @@ static int wm_init(const prism_params_t *p, void **state, char *err, size_t errl
  * with e set. */
 static const img_image_t *wm_logo_for(wm_state_t *st, int width, int height, img_err_t *e)
 {
-    double aspect = (double)st->logo.height / st->logo.width;
-    int lw = (int)lrint(st->scale * width), lh, i, pick = 0;
+    double aspect = (double) st->logo.height / st->logo.width;
+    int lw = (int) lrint(st->scale * width), lh, i, pick = 0;
     img_rect_t all = { 0, 0, st->logo.width, st->logo.height };
     wm_logo_t *c;
 
     lw = lw < 1 ? 1 : lw;
-    lh = (int)lrint(lw * aspect);
+    lh = (int) lrint(lw * aspect);
     if (lh > height) {
         lh = height;
-        lw = (int)lrint(height / aspect);
+        lw = (int) lrint(height / aspect);
         lw = lw < 1 ? 1 : lw;
     }
     lh = lh < 1 ? 1 : lh;
@@ -263,8 +264,12 @@ static const img_image_t *wm_logo_for(wm_state_t *st, int width, int height, img
 /* The logo's top-left corner on a w x h image for the gravity and margin. */
 static void wm_place(const wm_state_t *st, int w, int h, const img_image_t *logo, int *x, int *y)
 {
-    *x = st->gx < 0 ? st->margin : st->gx > 0 ? w - logo->width - st->margin : (w - logo->width) / 2;
-    *y = st->gy < 0 ? st->margin : st->gy > 0 ? h - logo->height - st->margin : (h - logo->height) / 2;
+    *x = st->gx < 0   ? st->margin
+         : st->gx > 0 ? w - logo->width - st->margin
+                      : (w - logo->width) / 2;
+    *y = st->gy < 0   ? st->margin
+         : st->gy > 0 ? h - logo->height - st->margin
+                      : (h - logo->height) / 2;
 }
 
 /* Where upright rows come from: the streaming JPEG reader, or a decoded
@@ -272,9 +277,9 @@ static void wm_place(const wm_state_t *st, int w, int h, const img_image_t *logo
 typedef struct {
     img_jpeg_reader_t *reader;
     const img_image_t *img;
-    int                orientation;
-    int                width, height;   /* upright */
-    int                y;               /* next row (full-buffer source) */
+    int orientation;
+    int width, height; /* upright */
+    int y;             /* next row (full-buffer source) */
 } wm_source_t;
 
 /* Produces up to n next rows of src into rows. Returns how many, or -1
@@ -293,8 +298,7 @@ static int wm_source_read(wm_source_t *src, unsigned char **rows, size_t stride,
 /* The blend-and-encode loop: strips of upright rows from src get the
  * logo and go to the JPEG writer; the JPEG ends up in st->encoded.
  * Returns 0 or -1 with e set (the writer is closed either way). */
-static int wm_render(wm_state_t *st, wm_source_t *src, size_t row_bytes, size_t *len,
-                     img_err_t *e)
+static int wm_render(wm_state_t *st, wm_source_t *src, size_t row_bytes, size_t *len, img_err_t *e)
 {
     const img_image_t *logo = wm_logo_for(st, src->width, src->height, e);
     unsigned char *rows[WM_STRIP];
@@ -304,7 +308,7 @@ static int wm_render(wm_state_t *st, wm_source_t *src, size_t row_bytes, size_t 
     if (logo == NULL || img_buf_reserve(&st->strip, row_bytes * WM_STRIP, e) != 0)
         return -1;
     for (i = 0; i < WM_STRIP; i++)
-        rows[i] = st->strip.data + (size_t)i * row_bytes;
+        rows[i] = st->strip.data + (size_t) i * row_bytes;
     wm_place(st, src->width, src->height, logo, &lx, &ly);
     if (img_jpeg_writer_start(&w, src->width, src->height, 3, &st->enc, &st->encoded, e) != 0)
         return -1;
@@ -366,7 +370,7 @@ static int wm_full_buffer(wm_state_t *st, const prism_input_t *in, const ii_info
     src.img = &img;
     src.width = swap ? img.height : img.width;
     src.height = swap ? img.width : img.height;
-    return wm_render(st, &src, (size_t)src.width * 3, len, e);
+    return wm_render(st, &src, (size_t) src.width * 3, len, e);
 }
 
 /* Releases buffers that one huge image grew past the retained size,
@@ -419,7 +423,8 @@ PRISM_PLUGIN_EXPORT const prism_plugin_t prism_plugin = {
     .abi_version = PRISM_PLUGIN_ABI_VERSION,
     .name = "watermark",
     .version = "1.0.0",
-    .description = "lays a PNG logo over JPEG/PNG/WebP/GIF/HEIF/AVIF images at a gravity, margin and opacity; JPEG out",
+    .description = "lays a PNG logo over JPEG/PNG/WebP/GIF/HEIF/AVIF images at a gravity, margin "
+                   "and opacity; JPEG out",
     .params = wm_params,
     .accepts = img_accepts,
     .init = wm_init,

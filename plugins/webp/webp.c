@@ -23,14 +23,14 @@
 
 typedef struct {
     img_webp_opts_t enc;
-    int             max_dimension;   /* 0: keep the size */
-    int             animated;        /* keep every frame of an animation */
-    img_load_opts_t frames;          /* with animated: the bounds on all frames */
-    uint64_t        max_pixels;
-    img_profile_t   tag;             /* with embed_icc: the sRGB profile embedded */
+    int max_dimension;      /* 0: keep the size */
+    int animated;           /* keep every frame of an animation */
+    img_load_opts_t frames; /* with animated: the bounds on all frames */
+    uint64_t max_pixels;
+    img_profile_t tag; /* with embed_icc: the sRGB profile embedded */
     /* reused between images */
-    img_fitter_t    fit;
-    img_buf_t       encoded;
+    img_fitter_t fit;
+    img_buf_t encoded;
 } wp_state_t;
 
 static const prism_param_spec_t wp_params[] = {
@@ -77,14 +77,14 @@ static int wp_init(const prism_params_t *p, void **state, char *err, size_t errl
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    st->enc.quality = (float)p->get_int(p, "quality");
-    st->enc.method = (int)p->get_int(p, "method");
+    st->enc.quality = (float) p->get_int(p, "quality");
+    st->enc.method = (int) p->get_int(p, "method");
     st->enc.lossless = p->get_bool(p, "lossless");
-    st->max_dimension = (int)p->get_int(p, "max_dimension");
-    st->max_pixels = (uint64_t)p->get_int(p, "max_pixels");
+    st->max_dimension = (int) p->get_int(p, "max_dimension");
+    st->max_pixels = (uint64_t) p->get_int(p, "max_pixels");
     st->animated = p->get_bool(p, "animated");
     st->frames.max_pixels = st->max_pixels;
-    st->frames.max_frames = (int)p->get_int(p, "max_frames");
+    st->frames.max_frames = (int) p->get_int(p, "max_frames");
     st->enc.icc = &st->tag;
     if (p->get_bool(p, "embed_icc") && img_icc_srgb(3, &st->tag, &e) != 0) {
         snprintf(err, errlen, "embed_icc: %s", e.msg);
@@ -98,8 +98,8 @@ static int wp_init(const prism_params_t *p, void **state, char *err, size_t errl
 /* Decodes, fits, turns upright and encodes one original into
  * st->encoded: every frame of an animation with `animated`, else one
  * image (a refused profile is logged). Returns 0 or -1 with e set. */
-static int wp_convert(wp_state_t *st, const prism_input_t *in, prism_output_t *out,
-                      size_t *len, img_err_t *e)
+static int wp_convert(wp_state_t *st, const prism_input_t *in, prism_output_t *out, size_t *len,
+                      img_err_t *e)
 {
     ii_info_t info;
     img_image_t img;
@@ -108,15 +108,16 @@ static int wp_convert(wp_state_t *st, const prism_input_t *in, prism_output_t *o
     if (img_load_probe(in->data, in->len, st->max_pixels, &info, e) != 0)
         return -1;
     if (st->animated && img_fit_animated(&info))
-        rc = img_fit_frames(&st->fit, in->data, in->len, &info, st->max_dimension,
-                            &st->frames, e) != 0
-            ? -1
-            : img_webp_encode_frames(&st->fit.fitted, &st->enc, &st->encoded, len, e);
+        rc = img_fit_frames(&st->fit, in->data, in->len, &info, st->max_dimension, &st->frames, e)
+                     != 0
+                 ? -1
+                 : img_webp_encode_frames(&st->fit.fitted, &st->enc, &st->encoded, len, e);
     else
-        rc = img_fit_load(&st->fit, in->data, in->len, &info, st->max_dimension,
-                          st->max_pixels, &img, e) != 0
-            ? -1
-            : img_webp_encode(&img, &st->enc, &st->encoded, len, e);
+        rc = img_fit_load(&st->fit, in->data, in->len, &info, st->max_dimension, st->max_pixels,
+                          &img, e)
+                     != 0
+                 ? -1
+                 : img_webp_encode(&img, &st->enc, &st->encoded, len, e);
     if (st->fit.load.warn.code != IMG_ERR_NONE)
         out->log(out, PRISM_LOG_WARN, "%s", st->fit.load.warn.msg);
     return rc;

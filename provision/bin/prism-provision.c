@@ -105,8 +105,7 @@ static int prov_write_env(const prov_plan_t *plan, const char *path)
     }
     if (prov_env_format(plan, &text) != 0) {
         fprintf(stderr, "prism-provision: --write-env: out of memory\n");
-    } else if ((f = fopen(tmp, "w")) == NULL
-               || fwrite(text.data, 1, text.len, f) != text.len
+    } else if ((f = fopen(tmp, "w")) == NULL || fwrite(text.data, 1, text.len, f) != text.len
                || fclose(f) != 0 || (f = NULL, rename(tmp, path) != 0)) {
         fprintf(stderr, "prism-provision: --write-env %s: %s\n", path, strerror(errno));
         if (f != NULL) {
@@ -262,7 +261,8 @@ int main(int argc, char **argv)
                                         : prov_show(&run, &err);
     }
     if (rc != 0) {
-        fprintf(stderr, "prism-provision: %s: %s\n", cmd, aws_error_format(&err, line, sizeof(line)));
+        fprintf(stderr, "prism-provision: %s: %s\n", cmd,
+                aws_error_format(&err, line, sizeof(line)));
     } else if (env_file != NULL && prov_write_env(&plan, env_file) != 0) {
         rc = -1;
     }

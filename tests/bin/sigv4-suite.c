@@ -21,7 +21,7 @@
  * "N passed, N failed"; the exit status is 1 when anything failed or no
  * case was found.
  */
-#define _GNU_SOURCE   /* strptime */
+#define _GNU_SOURCE /* strptime */
 
 #include <dirent.h>
 #include <errno.h>
@@ -47,27 +47,27 @@
 #define CLASSIC_SECRET  "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define CLASSIC_REGION  "us-east-1"
 #define CLASSIC_SERVICE "service"
-#define CLASSIC_TIME    1440938160   /* 2015-08-30T12:36:00Z */
+#define CLASSIC_TIME    1440938160 /* 2015-08-30T12:36:00Z */
 
 /* One case's signing context. */
 typedef struct {
-    aws_credentials_t   creds;
-    char                region[64];
-    char                service[64];
-    time_t              now;
-    long                expires;
+    aws_credentials_t creds;
+    char region[64];
+    char service[64];
+    time_t now;
+    long expires;
     aws_sigv4_options_t opts;
 } suite_ctx_t;
 
 /* A parsed request file. */
 typedef struct {
-    char    method[16];
-    char   *target;       /* path[?query] as written */
-    char  **names;        /* unique names, first-seen order */
-    char  **values;       /* repeats joined with ',' */
-    size_t  nheaders;
-    char   *body;
-    size_t  body_len;
+    char method[16];
+    char *target;  /* path[?query] as written */
+    char **names;  /* unique names, first-seen order */
+    char **values; /* repeats joined with ',' */
+    size_t nheaders;
+    char *body;
+    size_t body_len;
 } suite_req_t;
 
 static unsigned long suite_passed, suite_failed;
@@ -145,8 +145,8 @@ static void suite_print_escaped(const char *s, size_t len)
  * the case, mode and what differs, with the line and column of the first
  * difference and both texts from a little before it.  Returns 1 when
  * equal. */
-static int suite_check(const char *name, const char *mode, const char *what,
-                       const char *expected, const char *got)
+static int suite_check(const char *name, const char *mode, const char *what, const char *expected,
+                       const char *got)
 {
     size_t i = 0, line = 1, col = 1, ls = 0, from;
 
@@ -249,7 +249,8 @@ static long suite_req_add(suite_req_t *r, char *name, char *value)
  * lines "Name:value" with folded continuation lines (leading SP/HT,
  * joined by one space), a blank line, and the body.  Returns 0, or -1
  * with a message in err. */
-static int suite_parse_request(const char *text, size_t len, suite_req_t *r, char *err, size_t errlen)
+static int suite_parse_request(const char *text, size_t len, suite_req_t *r, char *err,
+                               size_t errlen)
 {
     const char *p = text, *end = text + len, *eol, *sp1, *sp2, *colon;
     char *name, *value, *folded;
@@ -276,18 +277,18 @@ static int suite_parse_request(const char *text, size_t len, suite_req_t *r, cha
     for (p = eol < end ? eol + 1 : end; p < end; p = eol < end ? eol + 1 : end) {
         eol = memchr(p, '\n', (size_t) (end - p));
         eol = eol ? eol : end;
-        if (eol == p) {                      /* blank line: body follows */
+        if (eol == p) { /* blank line: body follows */
             p = eol + 1;
             r->body_len = (size_t) (end - p);
             r->body = malloc(r->body_len + 1);
             if (r->body == NULL) {
                 goto nomem;
             }
-            memcpy(r->body, p, r->body_len);     /* may hold NUL bytes */
+            memcpy(r->body, p, r->body_len); /* may hold NUL bytes */
             r->body[r->body_len] = '\0';
             return 0;
         }
-        if (*p == ' ' || *p == '\t') {       /* obs-fold continuation */
+        if (*p == ' ' || *p == '\t') { /* obs-fold continuation */
             if (last < 0) {
                 snprintf(err, errlen, "continuation line before any header");
                 goto fail;
@@ -336,8 +337,8 @@ fail:
 }
 
 /* Builds the aws_request_t for R under CTX.  Returns 0, or -1 with err. */
-static int suite_build(const suite_req_t *r, const suite_ctx_t *ctx, aws_request_t *req,
-                       char *err, size_t errlen)
+static int suite_build(const suite_req_t *r, const suite_ctx_t *ctx, aws_request_t *req, char *err,
+                       size_t errlen)
 {
     const char *host = NULL, *q;
     aws_buf_t endpoint = AWS_BUF_INIT;
@@ -407,8 +408,8 @@ static char *suite_find_line(const char *text, const char *prefix)
  * and signed request (any may be NULL: not checked; the canonical
  * request is required). */
 static void suite_run(const char *name, const char *mode, const suite_req_t *r,
-                      const suite_ctx_t *ctx, const char *creq, const char *sts,
-                      const char *sig, const char *signed_text, const char *authz)
+                      const suite_ctx_t *ctx, const char *creq, const char *sts, const char *sig,
+                      const char *signed_text, const char *authz)
 {
     aws_sigv4_trace_t trace = AWS_SIGV4_TRACE_INIT;
     aws_request_t req;
@@ -420,10 +421,10 @@ static void suite_run(const char *name, const char *mode, const suite_req_t *r,
         suite_fail(name, mode, err);
         return;
     }
-    rc = query ? aws_sigv4_presign_ex(&req, &ctx->creds, ctx->now, ctx->expires, &ctx->opts,
-                                      &trace, err, sizeof(err))
-               : aws_sigv4_sign_ex(&req, &ctx->creds, ctx->now, &ctx->opts, &trace, err,
-                                   sizeof(err));
+    rc = query
+             ? aws_sigv4_presign_ex(&req, &ctx->creds, ctx->now, ctx->expires, &ctx->opts, &trace,
+                                    err, sizeof(err))
+             : aws_sigv4_sign_ex(&req, &ctx->creds, ctx->now, &ctx->opts, &trace, err, sizeof(err));
     if (rc != 0) {
         suite_fail(name, mode, err);
         goto done;
@@ -511,11 +512,14 @@ static int suite_load_context(const char *dir, suite_ctx_t *ctx, char *err, size
     memset(ctx, 0, sizeof(*ctx));
     creds = json_object_get(root, "credentials");
     if (suite_json_str(creds, "access_key_id", ctx->creds.access_key_id,
-                       sizeof(ctx->creds.access_key_id), 0) < 0
+                       sizeof(ctx->creds.access_key_id), 0)
+            < 0
         || suite_json_str(creds, "secret_access_key", ctx->creds.secret_access_key,
-                          sizeof(ctx->creds.secret_access_key), 0) < 0
+                          sizeof(ctx->creds.secret_access_key), 0)
+               < 0
         || suite_json_str(creds, "token", ctx->creds.session_token,
-                          sizeof(ctx->creds.session_token), 1) < 0
+                          sizeof(ctx->creds.session_token), 1)
+               < 0
         || suite_json_str(root, "region", ctx->region, sizeof(ctx->region), 0) < 0
         || suite_json_str(root, "service", ctx->service, sizeof(ctx->service), 0) < 0
         || suite_json_str(root, "timestamp", ts, sizeof(ts), 0) < 0
@@ -700,9 +704,11 @@ static unsigned long suite_walk(const char *dir, const char *name, int depth)
 /* Prints the usage line to OUT. */
 static void suite_usage(FILE *out, const char *argv0)
 {
-    fprintf(out, "usage: %s SUITE_DIR...\n"
-                 "  checks aws/sigv4.c against AWS SigV4 test-suite folders;\n"
-                 "  the last line is \"N passed, N failed\"\n", argv0);
+    fprintf(out,
+            "usage: %s SUITE_DIR...\n"
+            "  checks aws/sigv4.c against AWS SigV4 test-suite folders;\n"
+            "  the last line is \"N passed, N failed\"\n",
+            argv0);
 }
 
 int main(int argc, char **argv)

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (img_load_decode(&l, data, size, &info, &o, &im, &e) == 0) {
         if (im.width <= 0 || im.height <= 0
-            || (uint64_t)im.width * (uint64_t)im.height > FUZZ_MAX_PIXELS)
+            || (uint64_t) im.width * (uint64_t) im.height > FUZZ_MAX_PIXELS)
             abort();
     } else if (e.msg[0] == '\0') {
         abort();

@@ -30,12 +30,12 @@ static int same_str(const char *a, const char *b)
 /* Whether two parses of one body gave the same event. */
 static int same_event(const host_event_t *a, const host_event_t *b)
 {
-    return a->kind == b->kind && same_str(a->shape, b->shape)
-        && a->sns_envelope == b->sns_envelope && same_str(a->bucket, b->bucket)
-        && same_str(a->key, b->key) && a->size == b->size && same_str(a->etag, b->etag)
-        && same_str(a->image_id, b->image_id) && same_str(a->content_type, b->content_type)
-        && a->width == b->width && a->height == b->height && same_str(a->sha256, b->sha256)
-        && same_str(a->request_id, b->request_id) && a->storage_local == b->storage_local;
+    return a->kind == b->kind && same_str(a->shape, b->shape) && a->sns_envelope == b->sns_envelope
+           && same_str(a->bucket, b->bucket) && same_str(a->key, b->key) && a->size == b->size
+           && same_str(a->etag, b->etag) && same_str(a->image_id, b->image_id)
+           && same_str(a->content_type, b->content_type) && a->width == b->width
+           && a->height == b->height && same_str(a->sha256, b->sha256)
+           && same_str(a->request_id, b->request_id) && a->storage_local == b->storage_local;
 }
 
 /* Aborts when EV (returned as KIND, with REASON) breaks the contract. */
@@ -45,8 +45,8 @@ static void check_event(host_msg_kind_t kind, const host_event_t *ev, const char
         abort();
     switch (kind) {
     case HOST_MSG_IMAGE:
-        if (ev->shape == NULL || ev->bucket == NULL || ev->bucket[0] == '\0'
-            || ev->key == NULL || ev->key[0] == '\0' || strlen(ev->key) > HOST_KEY_MAX)
+        if (ev->shape == NULL || ev->bucket == NULL || ev->bucket[0] == '\0' || ev->key == NULL
+            || ev->key[0] == '\0' || strlen(ev->key) > HOST_KEY_MAX)
             abort();
         break;
     case HOST_MSG_TEST_EVENT:
@@ -57,8 +57,7 @@ static void check_event(host_msg_kind_t kind, const host_event_t *ev, const char
         if (reason[0] == '\0')
             abort();
         break;
-    default:
-        abort();
+    default: abort();
     }
 }
 
@@ -74,17 +73,18 @@ static void check_key_decode(const uint8_t *data, size_t size)
     memcpy(in, data, size);
     in[size] = '\0';
     n = ing_event_key_decode(in, out, size + 1);
-    if (n >= 0 && ((size_t)n > strlen(in) || strlen(out) != (size_t)n))
+    if (n >= 0 && ((size_t) n > strlen(in) || strlen(out) != (size_t) n))
         abort();
     m = ing_event_key_decode(in, small, sizeof(small));
-    if (m >= 0 && (m != n || strlen(small) != (size_t)m || memcmp(small, out, (size_t)m) != 0))
+    if (m >= 0 && (m != n || strlen(small) != (size_t) m || memcmp(small, out, (size_t) m) != 0))
         abort();
-    if (m < 0 && n >= 0 && (size_t)n < sizeof(small))
+    if (m < 0 && n >= 0 && (size_t) n < sizeof(small))
         abort();
     enc = ing_event_key_encode(in);
     back = enc != NULL ? malloc(strlen(enc) + 1) : NULL;
-    if (back != NULL && (ing_event_key_decode(enc, back, strlen(enc) + 1) != (long)strlen(in)
-                         || strcmp(back, in) != 0))
+    if (back != NULL
+        && (ing_event_key_decode(enc, back, strlen(enc) + 1) != (long) strlen(in)
+            || strcmp(back, in) != 0))
         abort();
 done:
     free(in);
@@ -105,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (body == NULL)
         return 0;
-    memcpy(body, data, size);   /* not NUL-terminated: ASan sees an overread */
+    memcpy(body, data, size); /* not NUL-terminated: ASan sees an overread */
 
     ra[0] = rb[0] = '\0';
     ka = host_message_parse(body, size, &a, ra, sizeof(ra));

@@ -19,10 +19,10 @@
 static int same_info(const ii_info_t *a, const ii_info_t *b)
 {
     return a->type == b->type && a->width == b->width && a->height == b->height
-        && a->orientation == b->orientation && a->progressive == b->progressive
-        && a->components == b->components && a->bit_depth == b->bit_depth
-        && a->has_alpha == b->has_alpha && a->cmyk == b->cmyk
-        && a->animated == b->animated && a->adobe_transform == b->adobe_transform;
+           && a->orientation == b->orientation && a->progressive == b->progressive
+           && a->components == b->components && a->bit_depth == b->bit_depth
+           && a->has_alpha == b->has_alpha && a->cmyk == b->cmyk && a->animated == b->animated
+           && a->adobe_transform == b->adobe_transform;
 }
 
 /* Probes buf[0..len) and aborts when the result breaks the contract. */
@@ -50,15 +50,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ii_info_t whole, part;
     char err[128], perr[128], lerr[128];
-    size_t cut = size ? size * data[size - 1] / 256 : 0;  /* the tail picks the cut */
+    size_t cut = size ? size * data[size - 1] / 256 : 0; /* the tail picks the cut */
     uint8_t *prefix;
     int r, pr;
 
-    (void)ii_sniff(data, size);
-    (void)ii_type_mime(ii_sniff(data, size));
+    (void) ii_sniff(data, size);
+    (void) ii_type_mime(ii_sniff(data, size));
     r = probe_checked(data, size, &whole, err, sizeof(err));
     if (r == II_OK)
-        (void)ii_check_limits(&whole, 100000000, 16384, lerr, sizeof(lerr));
+        (void) ii_check_limits(&whole, 100000000, 16384, lerr, sizeof(lerr));
 
     prefix = malloc(cut ? cut : 1);
     if (prefix == NULL)

@@ -30,25 +30,23 @@
 
 typedef struct {
     const u_char *body;
-    size_t        len;
-    int           in_part;
-    unsigned      parts;
-    uint64_t      next;          /* offset where the part's next data must start */
-    EVP_MD_CTX   *md;            /* digest of every part's data, in order */
-    uint64_t      total;         /* data bytes seen */
+    size_t len;
+    int in_part;
+    unsigned parts;
+    uint64_t next;  /* offset where the part's next data must start */
+    EVP_MD_CTX *md; /* digest of every part's data, in order */
+    uint64_t total; /* data bytes seen */
 } fz_rec_t;
 
-static int
-fz_begin(void *ctx, const ing_mp_part_t *part, char *err, size_t errlen)
+static int fz_begin(void *ctx, const ing_mp_part_t *part, char *err, size_t errlen)
 {
-    fz_rec_t     *r = ctx;
+    fz_rec_t *r = ctx;
     unsigned char sep = 0xff;
 
     (void) err;
     (void) errlen;
     if (r->in_part || part->name == NULL || part->content_type == NULL
-        || part->data_offset > r->len)
-    {
+        || part->data_offset > r->len) {
         abort();
     }
     r->in_part = 1;
@@ -64,16 +62,15 @@ fz_begin(void *ctx, const ing_mp_part_t *part, char *err, size_t errlen)
     return 0;
 }
 
-static int
-fz_data(void *ctx, const u_char *data, size_t len, uint64_t offset, char *err, size_t errlen)
+static int fz_data(void *ctx, const u_char *data, size_t len, uint64_t offset, char *err,
+                   size_t errlen)
 {
     fz_rec_t *r = ctx;
 
     (void) err;
     (void) errlen;
     if (!r->in_part || len == 0 || offset != r->next || offset + len > r->len
-        || memcmp(data, r->body + offset, len) != 0)
-    {
+        || memcmp(data, r->body + offset, len) != 0) {
         abort();
     }
     r->next += len;
@@ -82,8 +79,7 @@ fz_data(void *ctx, const u_char *data, size_t len, uint64_t offset, char *err, s
     return 0;
 }
 
-static int
-fz_end(void *ctx, char *err, size_t errlen)
+static int fz_end(void *ctx, char *err, size_t errlen)
 {
     fz_rec_t *r = ctx;
 
@@ -99,32 +95,30 @@ fz_end(void *ctx, char *err, size_t errlen)
 static const ing_mp_callbacks_t fz_cb = { fz_begin, fz_data, fz_end };
 
 typedef struct {
-    int           rc;
-    char          err[ING_MP_ERR_MAX];
-    unsigned      parts;
-    uint64_t      total;
+    int rc;
+    char err[ING_MP_ERR_MAX];
+    unsigned parts;
+    uint64_t total;
     unsigned char digest[32];
 } fz_result_t;
 
 /* Parses body in chunks of `chunk` bytes (0: whole), each chunk copied to
  * its own heap block; records the outcome in res. */
-static void
-fz_parse(const u_char *body, size_t len, size_t chunk, fz_result_t *res)
+static void fz_parse(const u_char *body, size_t len, size_t chunk, fz_result_t *res)
 {
     static ing_multipart_t p;
-    fz_rec_t               r;
-    char                   err[ING_MP_ERR_MAX];
-    size_t                 at, n;
-    u_char                *copy;
-    unsigned int           dlen;
+    fz_rec_t r;
+    char err[ING_MP_ERR_MAX];
+    size_t at, n;
+    u_char *copy;
+    unsigned int dlen;
 
     memset(&r, 0, sizeof(r));
     r.body = body;
     r.len = len;
     r.md = EVP_MD_CTX_new();
     if (r.md == NULL || EVP_DigestInit_ex(r.md, EVP_sha256(), NULL) != 1
-        || ing_multipart_init(&p, FUZZ_BOUNDARY, &fz_cb, &r, err, sizeof(err)) != 0)
-    {
+        || ing_multipart_init(&p, FUZZ_BOUNDARY, &fz_cb, &r, err, sizeof(err)) != 0) {
         abort();
     }
     res->rc = 0;
@@ -139,7 +133,7 @@ fz_parse(const u_char *body, size_t len, size_t chunk, fz_result_t *res)
         res->rc = ing_multipart_finish(&p);
     }
     if (res->rc == 0 && r.in_part) {
-        abort();   /* a finished parse has closed its last part */
+        abort(); /* a finished parse has closed its last part */
     }
     snprintf(res->err, sizeof(res->err), "%s", ing_multipart_error(&p));
     res->parts = r.parts;
@@ -149,15 +143,14 @@ fz_parse(const u_char *body, size_t len, size_t chunk, fz_result_t *res)
 }
 
 /* Runs the upload form collector and checks its file against the body. */
-static void
-fz_form(const u_char *body, size_t len, size_t chunk)
+static void fz_form(const u_char *body, size_t len, size_t chunk)
 {
     static ing_upload_form_t f;
-    char                     err[ING_MP_ERR_MAX];
-    size_t                   at, n;
-    int                      rc = 0;
-    unsigned char            md[32];
-    unsigned int             mdlen;
+    char err[ING_MP_ERR_MAX];
+    size_t at, n;
+    int rc = 0;
+    unsigned char md[32];
+    unsigned int mdlen;
 
     if (ing_upload_form_init(&f, FUZZ_BOUNDARY, err, sizeof(err)) != 0) {
         abort();
@@ -169,9 +162,8 @@ fz_form(const u_char *body, size_t len, size_t chunk)
     if (rc == 0 && ing_upload_form_finish(&f) == 0) {
         if (f.data_offset + f.data_len > len
             || EVP_Digest(body + f.data_offset, f.data_len, md, &mdlen, EVP_sha256(), NULL) != 1
-            || memcmp(md, f.sha256, sizeof(md)) != 0 || f.file_field == NULL
-            || f.filename == NULL || f.content_type == NULL || f.nfields > ING_FORM_FIELDS_MAX)
-        {
+            || memcmp(md, f.sha256, sizeof(md)) != 0 || f.file_field == NULL || f.filename == NULL
+            || f.content_type == NULL || f.nfields > ING_FORM_FIELDS_MAX) {
             abort();
         }
         for (n = 0; n < f.nfields; n++) {
@@ -185,12 +177,11 @@ fz_form(const u_char *body, size_t len, size_t chunk)
 
 /* Feeds the bytes to the boundary extractor as a Content-Type value and
  * checks what it returns. */
-static void
-fz_boundary(const u_char *ct, size_t len)
+static void fz_boundary(const u_char *ct, size_t len)
 {
     static ing_multipart_t p;
-    char                   out[ING_MP_BOUNDARY_MAX + 1], err[ING_MP_ERR_MAX];
-    size_t                 blen;
+    char out[ING_MP_BOUNDARY_MAX + 1], err[ING_MP_ERR_MAX];
+    size_t blen;
 
     if (ing_multipart_boundary((const char *) ct, len, out, sizeof(out), err, sizeof(err)) != 0) {
         if (err[0] == '\0') {
@@ -200,19 +191,17 @@ fz_boundary(const u_char *ct, size_t len)
     }
     blen = strlen(out);
     if (blen == 0 || blen > ING_MP_BOUNDARY_MAX
-        || ing_multipart_init(&p, out, &fz_cb, NULL, err, sizeof(err)) != 0)
-    {
+        || ing_multipart_init(&p, out, &fz_cb, NULL, err, sizeof(err)) != 0) {
         abort();
     }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_result_t whole, chunked;
-    size_t      chunk;
+    size_t chunk;
 
     if (size == 0) {
         return 0;
@@ -227,8 +216,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_parse(data, size, chunk, &chunked);
     if (whole.rc != chunked.rc || strcmp(whole.err, chunked.err) != 0
         || whole.parts != chunked.parts || whole.total != chunked.total
-        || memcmp(whole.digest, chunked.digest, sizeof(whole.digest)) != 0)
-    {
+        || memcmp(whole.digest, chunked.digest, sizeof(whole.digest)) != 0) {
         abort();
     }
     fz_form(data, size, chunk);

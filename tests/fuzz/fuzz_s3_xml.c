@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
         }
         rc = aws_s3_create_multipart_parse(&resp, id, sizeof(id), &err);
-        if ((rc == 0 && (id[0] == '\0' || resp.status != 200)) || (rc != 0 && err.kind == AWS_ERR_NONE)) {
+        if ((rc == 0 && (id[0] == '\0' || resp.status != 200))
+            || (rc != 0 && err.kind == AWS_ERR_NONE)) {
             abort();
         }
         memset(etag, 'x', sizeof(etag));
@@ -37,8 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             || (rc != 0 && err.kind == AWS_ERR_NONE)) {
             abort();
         }
-        if (resp.status != 200 && (aws_s3_error_parse(&resp, &err) != -1
-                                   || err.kind != AWS_ERR_HTTP || err.code[0] == '\0')) {
+        if (resp.status != 200
+            && (aws_s3_error_parse(&resp, &err) != -1 || err.kind != AWS_ERR_HTTP
+                || err.code[0] == '\0')) {
             abort();
         }
         aws_response_free(&resp);

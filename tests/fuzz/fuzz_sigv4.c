@@ -17,7 +17,7 @@
  *   - aws_uri_normalize_path starts with '/', has no empty, "." or ".."
  *     segment, and normalising again changes nothing.
  */
-#define _GNU_SOURCE   /* memmem */
+#define _GNU_SOURCE /* memmem */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +31,8 @@
 /* Whether C is an RFC 3986 unreserved byte. */
 static int unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-        || c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
+           || c == '.' || c == '_' || c == '~';
 }
 
 /* Whether C is an upper-case hex digit. */
@@ -48,11 +48,11 @@ static void check_encoded(const char *s, size_t len, int keep_slash, const char 
     size_t i;
 
     for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
+        unsigned char c = (unsigned char) s[i];
         if (c == '%') {
             if (i + 2 >= len)
                 abort();
-            if (!hex_upper((unsigned char)s[i + 1]) || !hex_upper((unsigned char)s[i + 2]))
+            if (!hex_upper((unsigned char) s[i + 1]) || !hex_upper((unsigned char) s[i + 2]))
                 abort();
             i += 2;
         } else if (!unreserved(c) && !(keep_slash && c == '/')
@@ -107,8 +107,8 @@ static void check_normalize(const char *path)
  * "name=value"; '=' is encoded everywhere else) by name, then value. */
 static int pair_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
-    size_t ak = (size_t)((const char *)memchr(a, '=', an) - a);
-    size_t bk = (size_t)((const char *)memchr(b, '=', bn) - b);
+    size_t ak = (size_t) ((const char *) memchr(a, '=', an) - a);
+    size_t bk = (size_t) ((const char *) memchr(b, '=', bn) - b);
     int c = memcmp(a, b, ak < bk ? ak : bk);
 
     if (c != 0 || ak != bk)
@@ -128,10 +128,10 @@ static void check_canonical_query(const char *q, size_t len)
 
     check_encoded(q, len, 0, "=&");
     while (p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        size_t n = amp ? (size_t)(amp - p) : (size_t)(end - p);
+        const char *amp = memchr(p, '&', (size_t) (end - p));
+        size_t n = amp ? (size_t) (amp - p) : (size_t) (end - p);
         const char *eq = memchr(p, '=', n);
-        if (eq == NULL || memchr(eq + 1, '=', n - (size_t)(eq + 1 - p)) != NULL)
+        if (eq == NULL || memchr(eq + 1, '=', n - (size_t) (eq + 1 - p)) != NULL)
             abort();
         if (prev != NULL && pair_cmp(prev, prev_len, p, n) > 0)
             abort();
@@ -158,12 +158,13 @@ static void check_canonical_request(const aws_request_t *req, const char *creq,
             abort();
         p++;
     }
-    if ((size_t)(line[1] - line[0] - 1) != strlen(req->method)
+    if ((size_t) (line[1] - line[0] - 1) != strlen(req->method)
         || memcmp(line[0], req->method, strlen(req->method)) != 0)
         abort();
     if (aws_uri_canonical_query(&want, req->query) != 0)
         abort();
-    if ((size_t)(p - line[2] - 1) != want.len || (want.len && memcmp(want.data, line[2], want.len) != 0))
+    if ((size_t) (p - line[2] - 1) != want.len
+        || (want.len && memcmp(want.data, line[2], want.len) != 0))
         abort();
     check_canonical_query(line[2], want.len);
     aws_buf_free(&want);
@@ -175,16 +176,17 @@ static void check_canonical_request(const aws_request_t *req, const char *creq,
             abort();
         if (colon + 1 < nl && (colon[1] == ' ' || nl[-1] == ' '))
             abort();
-        if (memmem(colon, (size_t)(nl - colon), "  ", 2) != NULL)
+        if (memmem(colon, (size_t) (nl - colon), "  ", 2) != NULL)
             abort();
         p = nl + 1;
     }
     p++;
-    if (strncmp(p, signed_headers, strlen(signed_headers)) != 0 || p[strlen(signed_headers)] != '\n')
+    if (strncmp(p, signed_headers, strlen(signed_headers)) != 0
+        || p[strlen(signed_headers)] != '\n')
         abort();
 
     /* Signed headers: lower-case, strictly sorted. */
-    for (h = signed_headers; *h != '\0'; ) {
+    for (h = signed_headers; *h != '\0';) {
         size_t n = strcspn(h, ";"), j;
         const char *next = h + n + (h[n] == ';');
         for (j = 0; j < n; j++)
@@ -204,9 +206,8 @@ static void check_canonical_request(const aws_request_t *req, const char *creq,
  * both signings agree. */
 static void check_signing(aws_request_t *req, const char *service)
 {
-    static const aws_credentials_t creds = {
-        "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", 0
-    };
+    static const aws_credentials_t creds = { "AKIDEXAMPLE",
+                                             "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", 0 };
     aws_sigv4_options_t opts;
     aws_sigv4_trace_t t1 = AWS_SIGV4_TRACE_INIT, t2 = AWS_SIGV4_TRACE_INIT;
     aws_buf_t creq = AWS_BUF_INIT, sh = AWS_BUF_INIT;
@@ -220,7 +221,8 @@ static void check_signing(aws_request_t *req, const char *service)
         abort();
     if (strcmp(t1.signature, t2.signature) != 0 || strlen(t1.signature) != 64
         || t1.canonical_request.len != t2.canonical_request.len
-        || memcmp(t1.canonical_request.data, t2.canonical_request.data, t1.canonical_request.len) != 0
+        || memcmp(t1.canonical_request.data, t2.canonical_request.data, t1.canonical_request.len)
+               != 0
         || t1.string_to_sign.len != t2.string_to_sign.len
         || memcmp(t1.string_to_sign.data, t2.string_to_sign.data, t1.string_to_sign.len) != 0)
         abort();
@@ -264,17 +266,19 @@ static void check_request(char **fields, size_t nfields)
         abort();
     if (aws_buf_puts(&path, fields[1]) != 0)
         abort();
-    if (aws_request_init(&req, fields[0], "https://example.amazonaws.com", path.data,
-                         "s3", "us-east-1", err, sizeof(err)) != 0) {
+    if (aws_request_init(&req, fields[0], "https://example.amazonaws.com", path.data, "s3",
+                         "us-east-1", err, sizeof(err))
+        != 0) {
         aws_buf_free(&path);
-        return;   /* an invalid method is refused: nothing more to check */
+        return; /* an invalid method is refused: nothing more to check */
     }
     if (aws_request_set_query(&req, fields[2]) != 0)
         abort();
     for (i = 3; i < nfields; i++) {
         char *colon = strchr(fields[i], ':');
-        if (colon == NULL || colon == fields[i] || strcspn(fields[i], "; \t") < (size_t)(colon - fields[i]))
-            continue;   /* header names are tokens in every caller */
+        if (colon == NULL || colon == fields[i]
+            || strcspn(fields[i], "; \t") < (size_t) (colon - fields[i]))
+            continue; /* header names are tokens in every caller */
         *colon = '\0';
         if (aws_request_set_header(&req, fields[i], colon + 1) != 0)
             abort();
@@ -305,7 +309,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (nfields < 3)
         fields[nfields++] = dup_field(data, 0);
 
-    check_encode((const char *)data, size);
+    check_encode((const char *) data, size);
     check_normalize(fields[1]);
     check_request(fields, nfields);
 

@@ -26,12 +26,14 @@ static void parse_as(long status, const uint8_t *data, size_t size)
     }
     memset(id, 'x', sizeof(id));
     rc = aws_sns_publish_parse(&resp, id, sizeof(id), &err);
-    if (rc == 0 && (err.kind != AWS_ERR_NONE || memchr(id, '\0', sizeof(id)) == NULL
-                    || id[0] == '\0' || status >= 300)) {
+    if (rc == 0
+        && (err.kind != AWS_ERR_NONE || memchr(id, '\0', sizeof(id)) == NULL || id[0] == '\0'
+            || status >= 300)) {
         abort();
     }
-    if (rc != 0 && (err.kind == AWS_ERR_NONE || memchr(err.message, '\0', sizeof(err.message)) == NULL
-                    || (status >= 300 && err.kind != AWS_ERR_HTTP))) {
+    if (rc != 0
+        && (err.kind == AWS_ERR_NONE || memchr(err.message, '\0', sizeof(err.message)) == NULL
+            || (status >= 300 && err.kind != AWS_ERR_HTTP))) {
         abort();
     }
     aws_response_free(&resp);

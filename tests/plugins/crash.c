@@ -9,14 +9,11 @@
 #include "prism/plugin.h"
 #include "record.h"
 
-static const prism_param_spec_t crash_params[] = {
-    RECORD_PARAM,
-    { NULL, 0, NULL, 0, 0, NULL, NULL }
-};
+static const prism_param_spec_t crash_params[] = { RECORD_PARAM,
+                                                   { NULL, 0, NULL, 0, 0, NULL, NULL } };
 
 /* Records the call and raises SIGSEGV. */
-static prism_result_t
-crash_process(void *state, const prism_input_t *in, prism_output_t *out)
+static prism_result_t crash_process(void *state, const prism_input_t *in, prism_output_t *out)
 {
     (void) out;
     record_line(state, "process", in);

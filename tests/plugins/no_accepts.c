@@ -5,8 +5,7 @@
 #include "prism/plugin.h"
 
 /* Never called: the descriptor is refused first. */
-static prism_result_t
-no_accepts_process(void *state, const prism_input_t *in, prism_output_t *out)
+static prism_result_t no_accepts_process(void *state, const prism_input_t *in, prism_output_t *out)
 {
     (void) state;
     (void) in;

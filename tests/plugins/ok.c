@@ -20,7 +20,7 @@
 typedef struct {
     char *record;
     char *suffix;
-    long  quality;
+    long quality;
 } ok_state_t;
 
 static const prism_param_spec_t ok_params[] = {
@@ -32,8 +32,7 @@ static const prism_param_spec_t ok_params[] = {
 };
 
 /* Builds the state; fails when init_fail is set or memory runs out. */
-static int
-ok_init(const prism_params_t *params, void **state, char *err, size_t errlen)
+static int ok_init(const prism_params_t *params, void **state, char *err, size_t errlen)
 {
     ok_state_t *st;
 
@@ -56,20 +55,19 @@ ok_init(const prism_params_t *params, void **state, char *err, size_t errlen)
 }
 
 /* Emits the copy and info.txt. */
-static prism_result_t
-ok_process(void *state, const prism_input_t *in, prism_output_t *out)
+static prism_result_t ok_process(void *state, const prism_input_t *in, prism_output_t *out)
 {
     ok_state_t *st = state;
-    char        info[1600];
-    int         n;
+    char info[1600];
+    int n;
 
     record_line(st->record, "process", in);
     n = snprintf(info, sizeof(info),
                  "len=%zu key=%s content_type=%s width=%ld height=%ld image_id=%s "
                  "request_id=%s quality=%ld plugin_version=%s\n",
-                 in->len, in->key, in->content_type ? in->content_type : "-", in->width,
-                 in->height, in->image_id ? in->image_id : "-",
-                 in->request_id ? in->request_id : "-", st->quality, OK_VERSION);
+                 in->len, in->key, in->content_type ? in->content_type : "-", in->width, in->height,
+                 in->image_id ? in->image_id : "-", in->request_id ? in->request_id : "-",
+                 st->quality, OK_VERSION);
     if (n < 0 || (size_t) n >= sizeof(info))
         n = (int) strlen(info);
     if (out->emit(out, st->suffix, in->content_type, in->data, in->len) != 0
@@ -82,8 +80,7 @@ ok_process(void *state, const prism_input_t *in, prism_output_t *out)
 }
 
 /* Frees the state (NULL allowed). */
-static void
-ok_destroy(void *state)
+static void ok_destroy(void *state)
 {
     ok_state_t *st = state;
 

@@ -10,14 +10,11 @@
 
 static const char *const png_only_accepts[] = { "image/png", NULL };
 
-static const prism_param_spec_t png_only_params[] = {
-    RECORD_PARAM,
-    { NULL, 0, NULL, 0, 0, NULL, NULL }
-};
+static const prism_param_spec_t png_only_params[] = { RECORD_PARAM,
+                                                      { NULL, 0, NULL, 0, 0, NULL, NULL } };
 
 /* Keeps the record file name; fails when memory runs out. */
-static int
-png_only_init(const prism_params_t *params, void **state, char *err, size_t errlen)
+static int png_only_init(const prism_params_t *params, void **state, char *err, size_t errlen)
 {
     char *record = record_param(params);
 
@@ -30,8 +27,7 @@ png_only_init(const prism_params_t *params, void **state, char *err, size_t errl
 }
 
 /* Records the call and emits a copy of the original. */
-static prism_result_t
-png_only_process(void *state, const prism_input_t *in, prism_output_t *out)
+static prism_result_t png_only_process(void *state, const prism_input_t *in, prism_output_t *out)
 {
     record_line(state, "process", in);
     if (out->emit(out, "copy.png", "image/png", in->data, in->len) != 0) {
@@ -42,8 +38,7 @@ png_only_process(void *state, const prism_input_t *in, prism_output_t *out)
 }
 
 /* Frees the state (NULL allowed). */
-static void
-png_only_destroy(void *state)
+static void png_only_destroy(void *state)
 {
     free(state);
 }

@@ -17,20 +17,19 @@
 
 /* What every test plugin declares it accepts: the image types the
  * ingress can sniff (png_only declares its own). */
-static const char *const test_accepts[] = {
-    "image/jpeg", "image/png", "image/webp", "image/gif",
-    "image/heic", "image/heif", "image/avif", NULL
-};
+static const char *const test_accepts[] = { "image/jpeg", "image/png",  "image/webp", "image/gif",
+                                            "image/heic", "image/heif", "image/avif", NULL };
 
 /* The "record" param every test plugin declares. */
-#define RECORD_PARAM \
-    { "record", PRISM_PARAM_STRING, "", 0, 0, NULL, \
-      "file to append \"<event> <key> <pid>\" to on each call (\"\": none)" }
+#define RECORD_PARAM                                                                               \
+    {                                                                                              \
+        "record", PRISM_PARAM_STRING, "", 0, 0, NULL,                                              \
+            "file to append \"<event> <key> <pid>\" to on each call (\"\": none)"                  \
+    }
 
 /* Returns a copy of the "record" param (never NULL), or NULL when out of
  * memory. */
-static inline char *
-record_param(const prism_params_t *params)
+static inline char *record_param(const prism_params_t *params)
 {
     const char *s = params->get_string(params, "record");
     return strdup(s != NULL ? s : "");
@@ -38,11 +37,10 @@ record_param(const prism_params_t *params)
 
 /* Appends "EVENT KEY PID\n" to FILE with one write; does nothing when
  * FILE is "". */
-static inline void
-record_line(const char *file, const char *event, const prism_input_t *in)
+static inline void record_line(const char *file, const char *event, const prism_input_t *in)
 {
     char line[1200];
-    int  fd, n;
+    int fd, n;
 
     if (file == NULL || *file == '\0')
         return;
@@ -59,8 +57,7 @@ record_line(const char *file, const char *event, const prism_input_t *in)
 }
 
 /* init() of the plugins whose only state is the record file name. */
-static inline int
-record_init(const prism_params_t *params, void **state, char *err, size_t errlen)
+static inline int record_init(const prism_params_t *params, void **state, char *err, size_t errlen)
 {
     *state = record_param(params);
     if (*state == NULL) {

@@ -18,8 +18,7 @@ typedef struct {
 } reject_state_t;
 
 /* Keeps the record file and the reason. */
-static int
-reject_init(const prism_params_t *params, void **state, char *err, size_t errlen)
+static int reject_init(const prism_params_t *params, void **state, char *err, size_t errlen)
 {
     reject_state_t *st = calloc(1, sizeof(*st));
 
@@ -36,8 +35,7 @@ reject_init(const prism_params_t *params, void **state, char *err, size_t errlen
 }
 
 /* Records the call and returns PRISM_REJECT with the reason. */
-static prism_result_t
-reject_process(void *state, const prism_input_t *in, prism_output_t *out)
+static prism_result_t reject_process(void *state, const prism_input_t *in, prism_output_t *out)
 {
     reject_state_t *st = state;
 
@@ -47,8 +45,7 @@ reject_process(void *state, const prism_input_t *in, prism_output_t *out)
 }
 
 /* Frees the state (NULL allowed). */
-static void
-reject_destroy(void *state)
+static void reject_destroy(void *state)
 {
     reject_state_t *st = state;
 

@@ -6,14 +6,11 @@
 #include "prism/plugin.h"
 #include "record.h"
 
-static const prism_param_spec_t retry_params[] = {
-    RECORD_PARAM,
-    { NULL, 0, NULL, 0, 0, NULL, NULL }
-};
+static const prism_param_spec_t retry_params[] = { RECORD_PARAM,
+                                                   { NULL, 0, NULL, 0, 0, NULL, NULL } };
 
 /* Records the call and returns PRISM_RETRY with a reason. */
-static prism_result_t
-retry_process(void *state, const prism_input_t *in, prism_output_t *out)
+static prism_result_t retry_process(void *state, const prism_input_t *in, prism_output_t *out)
 {
     record_line(state, "process", in);
     out->set_reason(out, "transient trouble (test)");

@@ -12,19 +12,17 @@
 #include "record.h"
 
 typedef struct {
-    char  *record;
+    char *record;
     double seconds;
 } slow_state_t;
 
-static const prism_param_spec_t slow_params[] = {
-    RECORD_PARAM,
-    { "seconds", PRISM_PARAM_DOUBLE, "1", 0, 600, NULL, "how long process() sleeps" },
-    { NULL, 0, NULL, 0, 0, NULL, NULL }
-};
+static const prism_param_spec_t slow_params[] = { RECORD_PARAM,
+                                                  { "seconds", PRISM_PARAM_DOUBLE, "1", 0, 600,
+                                                    NULL, "how long process() sleeps" },
+                                                  { NULL, 0, NULL, 0, 0, NULL, NULL } };
 
 /* Keeps the record file and the duration.  Fails only without memory. */
-static int
-slow_init(const prism_params_t *params, void **state, char *err, size_t errlen)
+static int slow_init(const prism_params_t *params, void **state, char *err, size_t errlen)
 {
     slow_state_t *st = calloc(1, sizeof(*st));
 
@@ -39,10 +37,9 @@ slow_init(const prism_params_t *params, void **state, char *err, size_t errlen)
 }
 
 /* Sleeps, then copies the original to "copy.bin". */
-static prism_result_t
-slow_process(void *state, const prism_input_t *in, prism_output_t *out)
+static prism_result_t slow_process(void *state, const prism_input_t *in, prism_output_t *out)
 {
-    slow_state_t   *st = state;
+    slow_state_t *st = state;
     struct timespec ts;
 
     record_line(st->record, "start", in);
@@ -57,8 +54,7 @@ slow_process(void *state, const prism_input_t *in, prism_output_t *out)
 }
 
 /* Frees the state (NULL allowed). */
-static void
-slow_destroy(void *state)
+static void slow_destroy(void *state)
 {
     slow_state_t *st = state;
 

@@ -70,7 +70,8 @@ static inline void test_assert_signed(const aws_request_t *req, const char *serv
     assert_non_null(auth);
     assert_non_null(aws_request_header(req, "X-Amz-Date"));
     assert_int_equal(strncmp(auth, "AWS4-HMAC-SHA256 Credential=" TEST_KEY "/",
-                             strlen("AWS4-HMAC-SHA256 Credential=" TEST_KEY "/")), 0);
+                             strlen("AWS4-HMAC-SHA256 Credential=" TEST_KEY "/")),
+                     0);
     snprintf(scope, sizeof(scope), "/us-east-1/%s/aws4_request", service);
     assert_non_null(strstr(auth, scope));
     for (i = 0; i < req->nheaders; i++) {

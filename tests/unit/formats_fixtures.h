@@ -56,7 +56,7 @@ static inline int ff_setup(void **state)
 {
     char cmd[256];
 
-    (void)state;
+    (void) state;
     snprintf(ff_dir, sizeof(ff_dir), "/tmp/prism-formats-XXXXXX");
     if (mkdtemp(ff_dir) == NULL)
         return -1;
@@ -70,7 +70,7 @@ static inline int ff_teardown(void **state)
 {
     char cmd[256];
 
-    (void)state;
+    (void) state;
     snprintf(cmd, sizeof(cmd), "rm -rf %s", ff_dir);
     return system(cmd) == 0 ? 0 : -1;
 }
@@ -78,7 +78,7 @@ static inline int ff_teardown(void **state)
 /* Lays straight RGBA im over white in place and makes it RGB. */
 static inline void ff_flatten_white(ph_image_t *im)
 {
-    size_t i, n = (size_t)im->w * im->h;
+    size_t i, n = (size_t) im->w * im->h;
 
     if (im->ch != 4)
         return;
@@ -87,7 +87,7 @@ static inline void ff_flatten_white(ph_image_t *im)
         unsigned a = s[3], c;
 
         for (c = 0; c < 3; c++)
-            d[c] = (unsigned char)((s[c] * a + 255 * (255 - a) + 127) / 255);
+            d[c] = (unsigned char) ((s[c] * a + 255 * (255 - a) + 127) / 255);
     }
     im->ch = 3;
 }
@@ -104,8 +104,8 @@ static inline double ff_mae(const ph_image_t *a, const ph_image_t *b, int n)
     for (y = 0; y < a->h; y++)
         for (x = 0; x < a->w; x++)
             for (c = 0; c < n; c++)
-                sum += abs((int)ph_px(a, x, y)[c] - (int)ph_px(b, x, y)[c]);
-    return sum / ((double)a->w * a->h * n);
+                sum += abs((int) ph_px(a, x, y)[c] - (int) ph_px(b, x, y)[c]);
+    return sum / ((double) a->w * a->h * n);
 }
 
 #endif /* FORMATS_FIXTURES_H */

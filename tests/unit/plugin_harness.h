@@ -25,33 +25,33 @@
 
 #include "prism/plugin.h"
 
-#define PH_IMAGES "tests/data/images/"    /* shared fixtures */
-#define PH_DATA   "tests/data/plugins/"   /* the plugins' own (README.md there) */
+#define PH_IMAGES      "tests/data/images/"  /* shared fixtures */
+#define PH_DATA        "tests/data/plugins/" /* the plugins' own (README.md there) */
 #define PH_MAX_OUTPUTS 16
 
 /* ---- images ------------------------------------------------------------- */
 
 typedef struct {
-    int            w, h, ch;
+    int w, h, ch;
     unsigned char *px;
 } ph_image_t;
 
 /* A w x h image of ch channels, every pixel set to color[0..ch). */
 static inline ph_image_t ph_image_solid(int w, int h, int ch, const unsigned char *color)
 {
-    ph_image_t im = { w, h, ch, malloc((size_t)w * h * ch) };
+    ph_image_t im = { w, h, ch, malloc((size_t) w * h * ch) };
     int i;
 
     assert_non_null(im.px);
     for (i = 0; i < w * h; i++)
-        memcpy(im.px + (size_t)i * ch, color, (size_t)ch);
+        memcpy(im.px + (size_t) i * ch, color, (size_t) ch);
     return im;
 }
 
 /* The address of pixel (x, y). */
 static inline unsigned char *ph_px(const ph_image_t *im, int x, int y)
 {
-    return im->px + ((size_t)y * im->w + x) * im->ch;
+    return im->px + ((size_t) y * im->w + x) * im->ch;
 }
 
 /* Fills the rectangle [x0, x1) x [y0, y1) with color. */
@@ -62,7 +62,7 @@ static inline void ph_fill(ph_image_t *im, int x0, int y0, int x1, int y1,
 
     for (y = y0; y < y1; y++)
         for (x = x0; x < x1; x++)
-            memcpy(ph_px(im, x, y), color, (size_t)im->ch);
+            memcpy(ph_px(im, x, y), color, (size_t) im->ch);
 }
 
 static inline void ph_image_free(ph_image_t *im)
@@ -73,14 +73,14 @@ static inline void ph_image_free(ph_image_t *im)
 
 /* Whether pixel (x, y) is within tol of color on each of the first n
  * channels; prints the pixel when it is not. */
-static inline int ph_near(const ph_image_t *im, int x, int y, const unsigned char *color,
-                          int n, int tol)
+static inline int ph_near(const ph_image_t *im, int x, int y, const unsigned char *color, int n,
+                          int tol)
 {
     const unsigned char *p = ph_px(im, x, y);
     int c;
 
     for (c = 0; c < n; c++)
-        if (abs((int)p[c] - (int)color[c]) > tol) {
+        if (abs((int) p[c] - (int) color[c]) > tol) {
             print_message("pixel (%d,%d) = %d,%d,%d, want %d,%d,%d +- %d\n", x, y, p[0],
                           p[n > 1 ? 1 : 0], p[n > 2 ? 2 : 0], color[0], color[n > 1 ? 1 : 0],
                           color[n > 2 ? 2 : 0], tol);
@@ -104,11 +104,11 @@ static inline unsigned char *ph_read_file(const char *path, size_t *len)
     n = ftell(f);
     assert_true(n >= 0);
     rewind(f);
-    d = malloc((size_t)n + 1);
+    d = malloc((size_t) n + 1);
     assert_non_null(d);
-    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
+    assert_int_equal(fread(d, 1, (size_t) n, f), (size_t) n);
     fclose(f);
-    *len = (size_t)n;
+    *len = (size_t) n;
     return d;
 }
 
@@ -116,23 +116,23 @@ static inline unsigned char *ph_read_file(const char *path, size_t *len)
 
 typedef struct {
     struct jpeg_error_mgr pub;
-    jmp_buf               jmp;
-    char                  msg[JMSG_LENGTH_MAX];
+    jmp_buf jmp;
+    char msg[JMSG_LENGTH_MAX];
 } ph_jerr_t;
 
 static inline void ph_jerr_exit(j_common_ptr c)
 {
-    ph_jerr_t *e = (ph_jerr_t *)c->err;
+    ph_jerr_t *e = (ph_jerr_t *) c->err;
 
     c->err->format_message(c, e->msg);
     longjmp(e->jmp, 1);
 }
 
 typedef struct {
-    int quality;      /* 0 = 90 */
+    int quality; /* 0 = 90 */
     int progressive;
-    int orientation;  /* 0 = no EXIF */
-    int cmyk;         /* ch 4 input is CMYK in Adobe's inverted convention */
+    int orientation; /* 0 = no EXIF */
+    int cmyk;        /* ch 4 input is CMYK in Adobe's inverted convention */
 } ph_jpeg_opts_t;
 
 /* The APP1 payload of an EXIF block holding only Orientation = o
@@ -140,15 +140,15 @@ typedef struct {
 static inline size_t ph_exif_orientation(unsigned char *p, int o)
 {
     static const unsigned char head[] = {
-        'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 8, 0, 0, 0,  /* TIFF, IFD0 at 8 */
-        1, 0,                                                   /* one entry */
-        0x12, 0x01, 3, 0, 1, 0, 0, 0,                           /* 0x0112 SHORT x1 */
+        'E',  'x',  'i', 'f', 0, 0, 'I', 'I', 42, 0, 8, 0, 0, 0, /* TIFF, IFD0 at 8 */
+        1,    0,                                                 /* one entry */
+        0x12, 0x01, 3,   0,   1, 0, 0,   0,                      /* 0x0112 SHORT x1 */
     };
     size_t n = sizeof(head);
 
     memcpy(p, head, n);
-    p[n++] = (unsigned char)o, p[n++] = 0, p[n++] = 0, p[n++] = 0;  /* value */
-    memset(p + n, 0, 4);                                          /* no next IFD */
+    p[n++] = (unsigned char) o, p[n++] = 0, p[n++] = 0, p[n++] = 0; /* value */
+    memset(p + n, 0, 4);                                            /* no next IFD */
     return n + 4;
 }
 
@@ -169,8 +169,8 @@ static inline unsigned char *ph_jpeg_make(const ph_image_t *im, const ph_jpeg_op
         fail_msg("test jpeg encode: %s", e.msg);
     jpeg_create_compress(&c);
     jpeg_mem_dest(&c, &out, &n);
-    c.image_width = (JDIMENSION)im->w;
-    c.image_height = (JDIMENSION)im->h;
+    c.image_width = (JDIMENSION) im->w;
+    c.image_height = (JDIMENSION) im->h;
     c.input_components = im->ch;
     c.in_color_space = im->ch == 1 ? JCS_GRAYSCALE : im->ch == 3 ? JCS_RGB : JCS_CMYK;
     jpeg_set_defaults(&c);
@@ -181,7 +181,8 @@ static inline unsigned char *ph_jpeg_make(const ph_image_t *im, const ph_jpeg_op
     if (o->orientation) {
         unsigned char exif[64];
 
-        jpeg_write_marker(&c, JPEG_APP0 + 1, exif, (unsigned)ph_exif_orientation(exif, o->orientation));
+        jpeg_write_marker(&c, JPEG_APP0 + 1, exif,
+                          (unsigned) ph_exif_orientation(exif, o->orientation));
     }
     for (y = 0; y < im->h; y++) {
         JSAMPROW row = ph_px(im, 0, y);
@@ -212,7 +213,7 @@ static inline size_t ph_jpeg_scan_data(const unsigned char *d, size_t len)
     size_t i = 2;
 
     while (i + 4 <= len && d[i] == 0xFF) {
-        unsigned m = d[i + 1], seg = (unsigned)d[i + 2] << 8 | d[i + 3];
+        unsigned m = d[i + 1], seg = (unsigned) d[i + 2] << 8 | d[i + 3];
 
         if (m == 0xDA)
             return i + 2 + seg;
@@ -241,7 +242,7 @@ static inline int ph_jpeg_has_marker(const unsigned char *d, size_t len, unsigne
     while (i + 4 <= len && d[i] == 0xFF && d[i + 1] != 0xDA) {
         if (d[i + 1] == m)
             return 1;
-        i += 2 + ((unsigned)d[i + 2] << 8 | d[i + 3]);
+        i += 2 + ((unsigned) d[i + 2] << 8 | d[i + 3]);
     }
     return 0;
 }
@@ -253,7 +254,7 @@ static inline void ph_jpeg_damage_huffman(unsigned char *d, size_t len, size_t n
     size_t s = ph_jpeg_scan_data(d, len), at, i;
 
     assert_true(s > 0 && len - s > n + 16);
-    at = (s + len) / 2 & ~(size_t)1;
+    at = (s + len) / 2 & ~(size_t) 1;
     for (i = 0; i < n; i += 2)
         d[at + i] = 0xFF, d[at + i + 1] = 0x00;
 }
@@ -267,11 +268,11 @@ static inline void ph_jpeg_set_size(unsigned char *d, size_t len, unsigned w, un
         unsigned m = d[i + 1];
 
         if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-            d[i + 5] = (unsigned char)(h >> 8), d[i + 6] = (unsigned char)h;
-            d[i + 7] = (unsigned char)(w >> 8), d[i + 8] = (unsigned char)w;
+            d[i + 5] = (unsigned char) (h >> 8), d[i + 6] = (unsigned char) h;
+            d[i + 7] = (unsigned char) (w >> 8), d[i + 8] = (unsigned char) w;
             return;
         }
-        i += 2 + ((unsigned)d[i + 2] << 8 | d[i + 3]);
+        i += 2 + ((unsigned) d[i + 2] << 8 | d[i + 3]);
     }
     fail_msg("no frame header");
 }
@@ -295,15 +296,15 @@ static inline int ph_jpeg_decode(const unsigned char *d, size_t len, ph_image_t 
         return -1;
     }
     jpeg_create_decompress(&c);
-    jpeg_mem_src(&c, d, (unsigned long)len);
+    jpeg_mem_src(&c, d, (unsigned long) len);
     jpeg_read_header(&c, TRUE);
     if (c.jpeg_color_space != JCS_GRAYSCALE)
         c.out_color_space = JCS_RGB;
     jpeg_start_decompress(&c);
-    im->w = (int)c.output_width;
-    im->h = (int)c.output_height;
+    im->w = (int) c.output_width;
+    im->h = (int) c.output_height;
     im->ch = c.output_components;
-    im->px = malloc((size_t)im->w * im->h * im->ch);
+    im->px = malloc((size_t) im->w * im->h * im->ch);
     for (y = 0; y < im->h; y++) {
         JSAMPROW row = ph_px(im, 0, y);
 
@@ -318,8 +319,8 @@ static inline int ph_jpeg_decode(const unsigned char *d, size_t len, ph_image_t 
 
 /* Decodes WebP bytes into RGBA *im; *has_alpha and *lossless from the
  * bitstream's features. Returns 0 or -1. */
-static inline int ph_webp_decode(const unsigned char *d, size_t len, ph_image_t *im,
-                                 int *has_alpha, int *lossless)
+static inline int ph_webp_decode(const unsigned char *d, size_t len, ph_image_t *im, int *has_alpha,
+                                 int *lossless)
 {
     WebPBitstreamFeatures f;
 
@@ -351,7 +352,7 @@ static inline ph_image_t ph_png_read_rgba(const char *path)
     p.version = PNG_IMAGE_VERSION;
     assert_true(png_image_begin_read_from_file(&p, path));
     p.format = PNG_FORMAT_RGBA;
-    im.w = (int)p.width, im.h = (int)p.height, im.ch = 4;
+    im.w = (int) p.width, im.h = (int) p.height, im.ch = 4;
     im.px = malloc(PNG_IMAGE_SIZE(p));
     assert_non_null(im.px);
     assert_true(png_image_finish_read(&p, NULL, im.px, 0, NULL));
@@ -368,8 +369,8 @@ static inline unsigned char *ph_png_make(const ph_image_t *im, size_t *len)
 
     memset(&p, 0, sizeof(p));
     p.version = PNG_IMAGE_VERSION;
-    p.width = (png_uint_32)im->w;
-    p.height = (png_uint_32)im->h;
+    p.width = (png_uint_32) im->w;
+    p.height = (png_uint_32) im->h;
     p.format = im->ch == 1 ? PNG_FORMAT_GRAY : im->ch == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_RGBA;
     assert_true(png_image_write_to_memory(&p, NULL, &n, 0, im->px, 0, NULL));
     d = malloc(n);
@@ -385,7 +386,7 @@ static inline unsigned char *ph_png_make(const ph_image_t *im, size_t *len)
  * alpha and an embedded ICC profile. */
 typedef struct {
     ph_image_t im;
-    int        alpha, icc;
+    int alpha, icc;
 } ph_avif_t;
 
 /* Decodes AVIF bytes with libheif into *a (RGBA when it has alpha, else
@@ -417,11 +418,11 @@ static inline int ph_avif_decode(const unsigned char *d, size_t len, ph_avif_t *
     a->im.w = heif_image_get_width(img, heif_channel_interleaved);
     a->im.h = heif_image_get_height(img, heif_channel_interleaved);
     a->im.ch = a->alpha ? 4 : 3;
-    a->im.px = malloc((size_t)a->im.w * a->im.h * a->im.ch);
+    a->im.px = malloc((size_t) a->im.w * a->im.h * a->im.ch);
     assert_non_null(a->im.px);
     px = heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
     for (y = 0; y < a->im.h; y++)
-        memcpy(ph_px(&a->im, 0, y), px + (size_t)y * stride, (size_t)a->im.w * a->im.ch);
+        memcpy(ph_px(&a->im, 0, y), px + (size_t) y * stride, (size_t) a->im.w * a->im.ch);
     rc = 0;
 done:
     heif_image_release(img);
@@ -433,16 +434,16 @@ done:
 /* ---- the plugin's side of the ABI ------------------------------------------ */
 
 typedef struct {
-    prism_params_t            pub;
+    prism_params_t pub;
     const prism_param_spec_t *spec;
-    const char *const        *kv;   /* name, value, ..., NULL */
+    const char *const *kv; /* name, value, ..., NULL */
 } ph_params_t;
 
 /* The text value of a declared param: from kv, else its default; NULL
  * for undeclared names and required params left unset. */
 static inline const char *ph_param(const prism_params_t *pp, const char *name)
 {
-    const ph_params_t *p = (const ph_params_t *)pp;
+    const ph_params_t *p = (const ph_params_t *) pp;
     const prism_param_spec_t *s;
     size_t i;
 
@@ -507,30 +508,32 @@ static inline size_t ph_get_int_list(const prism_params_t *p, const char *name, 
 static inline ph_params_t ph_params(const prism_plugin_t *pl, const char *const *kv)
 {
     ph_params_t p = { { NULL, ph_get_int, ph_get_double, ph_get_bool, ph_get_string,
-                        ph_get_int_list }, pl->params, kv };
+                        ph_get_int_list },
+                      pl->params,
+                      kv };
     return p;
 }
 
 typedef struct {
-    char           suffix[80];
-    char           content_type[64];
+    char suffix[80];
+    char content_type[64];
     unsigned char *data;
-    size_t         len;
+    size_t len;
 } ph_blob_t;
 
 typedef struct {
     prism_output_t pub;
-    ph_blob_t      out[PH_MAX_OUTPUTS];
-    int            n;
-    int            refuse;       /* emit() answers -1 */
-    char           reason[512];
-    int            logs;
+    ph_blob_t out[PH_MAX_OUTPUTS];
+    int n;
+    int refuse; /* emit() answers -1 */
+    char reason[512];
+    int logs;
 } ph_output_t;
 
-static inline int ph_emit(prism_output_t *o, const char *suffix, const char *ct,
-                          const void *data, size_t len)
+static inline int ph_emit(prism_output_t *o, const char *suffix, const char *ct, const void *data,
+                          size_t len)
 {
-    ph_output_t *r = (ph_output_t *)o;
+    ph_output_t *r = (ph_output_t *) o;
     ph_blob_t *b;
 
     if (r->refuse)
@@ -548,7 +551,7 @@ static inline int ph_emit(prism_output_t *o, const char *suffix, const char *ct,
 
 static inline void ph_set_reason(prism_output_t *o, const char *fmt, ...)
 {
-    ph_output_t *r = (ph_output_t *)o;
+    ph_output_t *r = (ph_output_t *) o;
     va_list ap;
 
     va_start(ap, fmt);
@@ -558,9 +561,9 @@ static inline void ph_set_reason(prism_output_t *o, const char *fmt, ...)
 
 static inline void ph_log(prism_output_t *o, prism_log_level_t level, const char *fmt, ...)
 {
-    (void)level;
-    (void)fmt;
-    ((ph_output_t *)o)->logs++;
+    (void) level;
+    (void) fmt;
+    ((ph_output_t *) o)->logs++;
 }
 
 static inline void ph_output_init(ph_output_t *r)
@@ -595,9 +598,9 @@ static inline const ph_blob_t *ph_find(const ph_output_t *r, const char *suffix)
 /* ---- loading and running a plugin -------------------------------------------- */
 
 typedef struct {
-    void                 *dl;
+    void *dl;
     const prism_plugin_t *pl;
-    void                 *state;
+    void *state;
 } ph_plugin_t;
 
 /* dlopen()s build/plugins/NAME.so and checks its descriptor. */

@@ -30,14 +30,18 @@ static const char list_subscriptions[] =
     "      <member>\n"
     "        <TopicArn>arn:aws:sns:us-east-2:123456789012:My-Topic</TopicArn>\n"
     "        <Protocol>email</Protocol>\n"
-    "        <SubscriptionArn>arn:aws:sns:us-east-2:123456789012:My-Topic:80289ba6-0fd4-4079-afb4-ce8c8260f0ca</SubscriptionArn>\n"
+    "        "
+    "<SubscriptionArn>arn:aws:sns:us-east-2:123456789012:My-Topic:80289ba6-0fd4-4079-afb4-"
+    "ce8c8260f0ca</SubscriptionArn>\n"
     "        <Owner>123456789012</Owner>\n"
     "        <Endpoint>example@amazon.com</Endpoint>\n"
     "      </member>\n"
     "      <member>\n"
     "        <TopicArn>arn:aws:sns:us-east-2:123456789012:My-Topic</TopicArn>\n"
     "        <Protocol>sqs</Protocol>\n"
-    "        <SubscriptionArn>arn:aws:sns:us-east-2:123456789012:My-Topic:2f5d7d02-3a5e-4ac0-9f38-1a2b3c4d5e6f</SubscriptionArn>\n"
+    "        "
+    "<SubscriptionArn>arn:aws:sns:us-east-2:123456789012:My-Topic:2f5d7d02-3a5e-4ac0-9f38-"
+    "1a2b3c4d5e6f</SubscriptionArn>\n"
     "        <Owner>123456789012</Owner>\n"
     "        <Endpoint>arn:aws:sqs:us-east-2:123456789012:prism-webp</Endpoint>\n"
     "      </member>\n"
@@ -62,7 +66,8 @@ static const char topic_attributes[] =
     "        <value>{\n"
     "\"Version\":\"2008-10-17\",\"Id\":\"us-east-2/698519295917/My-Topic__default_policy_ID\","
     "\"Statement\" : [{\"Effect\":\"Allow\",\"Principal\" : {\"AWS\": \"*\"},"
-    "\"Action\":[\"SNS:Publish\"],\"Resource\":\"arn:aws:sns:us-east-2:698519295917:My-Topic\"}]}</value>\n"
+    "\"Action\":[\"SNS:Publish\"],\"Resource\":\"arn:aws:sns:us-east-2:698519295917:My-Topic\"}]}</"
+    "value>\n"
     "      </entry>\n"
     "      <entry>\n"
     "        <key>TopicArn</key>\n"
@@ -98,7 +103,7 @@ static const char bucket_encryption[] =
     "</ServerSideEncryptionConfiguration>";
 
 typedef struct {
-    int  n;
+    int n;
     char seen[4][64];
 } collect_t;
 
@@ -126,21 +131,23 @@ static void test_xml_each(void **state)
     char err[128];
 
     (void) state;
-    assert_int_equal(aws_xml_each(doc, strlen(doc), "r/l/i", names, 2, collect_cb, &c, err,
-                                  sizeof(err)), 3);
+    assert_int_equal(
+        aws_xml_each(doc, strlen(doc), "r/l/i", names, 2, collect_cb, &c, err, sizeof(err)), 3);
     assert_int_equal(c.n, 3);
     assert_string_equal(c.seen[0], "1|xy");
     assert_string_equal(c.seen[1], "|only b");
     assert_string_equal(c.seen[2], "first|");
     memset(&c, 0, sizeof(c));
-    c.n = 4;   /* the callback stops the walk */
-    assert_int_equal(aws_xml_each(doc, strlen(doc), "r/l/i", names, 2, collect_cb, &c, err,
-                                  sizeof(err)), -1);
+    c.n = 4; /* the callback stops the walk */
+    assert_int_equal(
+        aws_xml_each(doc, strlen(doc), "r/l/i", names, 2, collect_cb, &c, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "stopped"));
-    assert_int_equal(aws_xml_each("<r><i>", 6, "r/i", names, 2, collect_cb, &c, err, sizeof(err)), -1);
+    assert_int_equal(aws_xml_each("<r><i>", 6, "r/i", names, 2, collect_cb, &c, err, sizeof(err)),
+                     -1);
     assert_non_null(strstr(err, "malformed"));
-    assert_int_equal(aws_xml_each(doctype, strlen(doctype), "r", names, 2, collect_cb, &c, err,
-                                  sizeof(err)), -1);
+    assert_int_equal(
+        aws_xml_each(doctype, strlen(doctype), "r", names, 2, collect_cb, &c, err, sizeof(err)),
+        -1);
     assert_non_null(strstr(err, "DOCTYPE"));
 }
 
@@ -157,18 +164,20 @@ static void test_sns_subscriptions_parse(void **state)
     assert_int_equal(subs.n, 2);
     assert_string_equal(subs.items[1].protocol, "sqs");
     assert_string_equal(subs.items[1].endpoint, "arn:aws:sqs:us-east-2:123456789012:prism-webp");
-    assert_string_equal(subs.items[0].arn,
-                        "arn:aws:sns:us-east-2:123456789012:My-Topic:80289ba6-0fd4-4079-afb4-ce8c8260f0ca");
+    assert_string_equal(
+        subs.items[0].arn,
+        "arn:aws:sns:us-east-2:123456789012:My-Topic:80289ba6-0fd4-4079-afb4-ce8c8260f0ca");
     assert_string_equal(next, "token-2");
     aws_sns_subscriptions_free(&subs);
     assert_int_equal(subs.n, 0);
     aws_response_free(&resp);
 
-    test_response(&resp, 404, "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
-                              "<Error><Type>Sender</Type><Code>NotFound</Code>"
-                              "<Message>Topic does not exist</Message></Error>"
-                              "<RequestId>9dd01905-5012-5f99-8663-4b3ecd0dfaef</RequestId>"
-                              "</ErrorResponse>");
+    test_response(&resp, 404,
+                  "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
+                  "<Error><Type>Sender</Type><Code>NotFound</Code>"
+                  "<Message>Topic does not exist</Message></Error>"
+                  "<RequestId>9dd01905-5012-5f99-8663-4b3ecd0dfaef</RequestId>"
+                  "</ErrorResponse>");
     assert_int_equal(aws_sns_subscriptions_parse(&resp, &subs, next, sizeof(next), &err), -1);
     assert_true(aws_sns_error_is_not_found(&err));
     assert_string_equal(err.message, "Topic does not exist");
@@ -214,10 +223,11 @@ static void test_sts_identity_parse(void **state)
     assert_int_equal(err.kind, AWS_ERR_PARSE);
     aws_response_free(&resp);
 
-    test_response(&resp, 403, "<ErrorResponse><Error><Type>Sender</Type>"
-                              "<Code>InvalidClientTokenId</Code><Message>The security token "
-                              "included in the request is invalid.</Message></Error>"
-                              "<RequestId>r1</RequestId></ErrorResponse>");
+    test_response(&resp, 403,
+                  "<ErrorResponse><Error><Type>Sender</Type>"
+                  "<Code>InvalidClientTokenId</Code><Message>The security token "
+                  "included in the request is invalid.</Message></Error>"
+                  "<RequestId>r1</RequestId></ErrorResponse>");
     assert_int_equal(aws_sts_identity_parse(&resp, &id, &err), -1);
     assert_string_equal(err.code, "InvalidClientTokenId");
     assert_int_equal(err.http_status, 403);
@@ -237,9 +247,10 @@ static void test_bucket_encryption_parse(void **state)
     assert_string_equal(enc.kms_key_id, "arn:aws:kms:us-east-1:1234/5678example");
     aws_response_free(&resp);
 
-    test_response(&resp, 404, "<Error><Code>ServerSideEncryptionConfigurationNotFoundError</Code>"
-                              "<Message>The server side encryption configuration was not found"
-                              "</Message><BucketName>b</BucketName><RequestId>R</RequestId></Error>");
+    test_response(&resp, 404,
+                  "<Error><Code>ServerSideEncryptionConfigurationNotFoundError</Code>"
+                  "<Message>The server side encryption configuration was not found"
+                  "</Message><BucketName>b</BucketName><RequestId>R</RequestId></Error>");
     assert_int_equal(aws_s3_bucket_encryption_parse(&resp, &enc, &err), 0);
     assert_int_equal(enc.sse, AWS_S3_SSE_NONE);
     aws_response_free(&resp);
@@ -290,8 +301,9 @@ static void test_tags_parse(void **state)
     aws_response_free(&resp);
 
     /* no tags at all: 404 NoSuchTagSet, an empty set */
-    test_response(&resp, 404, "<Error><Code>NoSuchTagSet</Code><Message>The TagSet does not "
-                              "exist</Message></Error>");
+    test_response(&resp, 404,
+                  "<Error><Code>NoSuchTagSet</Code><Message>The TagSet does not "
+                  "exist</Message></Error>");
     assert_int_equal(aws_s3_bucket_tagging_parse(&resp, &tags, &err), 0);
     assert_int_equal(tags.n, 0);
     aws_response_free(&resp);
@@ -305,8 +317,14 @@ static void test_tags_parse(void **state)
 
 static void test_cli_opts(void **state)
 {
-    char *argv[] = { "--region", "eu-west-1", "--dynamodb-endpoint-url", "http://127.0.0.1:4567",
-                     "--no-verify-ssl", "up", "-f", "x.json" };
+    char *argv[] = { "--region",
+                     "eu-west-1",
+                     "--dynamodb-endpoint-url",
+                     "http://127.0.0.1:4567",
+                     "--no-verify-ssl",
+                     "up",
+                     "-f",
+                     "x.json" };
     char *bad[] = { "--region" }, *unknown[] = { "--bogus", "up" };
     aws_cli_opts_t o = { 0 };
     char err[128];

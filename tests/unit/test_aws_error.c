@@ -35,9 +35,9 @@ static void test_transport_errors_are_retryable(void **state)
 
 static void test_local_errors_are_permanent(void **state)
 {
-    const aws_err_kind_t kinds[] = { AWS_ERR_NONE, AWS_ERR_PARSE, AWS_ERR_CONFIG,
+    const aws_err_kind_t kinds[] = { AWS_ERR_NONE,        AWS_ERR_PARSE,     AWS_ERR_CONFIG,
                                      AWS_ERR_CREDENTIALS, AWS_ERR_TOO_LARGE, AWS_ERR_NOMEM,
-                                     AWS_ERR_IO, AWS_ERR_CANCELLED };
+                                     AWS_ERR_IO,          AWS_ERR_CANCELLED };
     aws_error_t e;
     size_t i;
 
@@ -51,14 +51,28 @@ static void test_local_errors_are_permanent(void **state)
 
 static void test_5xx_and_throttling_are_retryable(void **state)
 {
-    const struct { long status; const char *code; } retry[] = {
-        { 500, "InternalError" }, { 503, "ServiceUnavailable" }, { 502, "" }, { 504, "Http504" },
-        { 503, "SlowDown" }, { 400, "Throttling" }, { 400, "ThrottlingException" },
-        { 403, "RequestThrottled" }, { 400, "TooManyRequestsException" },
-        { 400, "ProvisionedThroughputExceededException" }, { 503, "RequestLimitExceeded" },
-        { 400, "KMSThrottlingException" }, { 429, "" }, { 429, "SomethingNew" },
-        { 403, "RequestTimeTooSkewed" }, { 400, "RequestExpired" },
-        { 400, "RequestInTheFuture" }, { 200, "InternalError" },
+    const struct {
+        long status;
+        const char *code;
+    } retry[] = {
+        { 500, "InternalError" },
+        { 503, "ServiceUnavailable" },
+        { 502, "" },
+        { 504, "Http504" },
+        { 503, "SlowDown" },
+        { 400, "Throttling" },
+        { 400, "ThrottlingException" },
+        { 403, "RequestThrottled" },
+        { 400, "TooManyRequestsException" },
+        { 400, "ProvisionedThroughputExceededException" },
+        { 503, "RequestLimitExceeded" },
+        { 400, "KMSThrottlingException" },
+        { 429, "" },
+        { 429, "SomethingNew" },
+        { 403, "RequestTimeTooSkewed" },
+        { 400, "RequestExpired" },
+        { 400, "RequestInTheFuture" },
+        { 200, "InternalError" },
         { 409, "ConditionalRequestConflict" },
     };
     aws_error_t e;
@@ -75,11 +89,21 @@ static void test_5xx_and_throttling_are_retryable(void **state)
 
 static void test_other_4xx_are_permanent(void **state)
 {
-    const struct { long status; const char *code; } permanent[] = {
-        { 400, "QueueDoesNotExist" }, { 404, "NoSuchKey" }, { 404, "NotFound" },
-        { 403, "AccessDenied" }, { 403, "SignatureDoesNotMatch" }, { 400, "InvalidParameter" },
-        { 400, "ReceiptHandleIsInvalid" }, { 403, "InvalidClientTokenId" },
-        { 409, "Conflict" }, { 400, "EntityTooSmall" }, { 412, "PreconditionFailed" },
+    const struct {
+        long status;
+        const char *code;
+    } permanent[] = {
+        { 400, "QueueDoesNotExist" },
+        { 404, "NoSuchKey" },
+        { 404, "NotFound" },
+        { 403, "AccessDenied" },
+        { 403, "SignatureDoesNotMatch" },
+        { 400, "InvalidParameter" },
+        { 400, "ReceiptHandleIsInvalid" },
+        { 403, "InvalidClientTokenId" },
+        { 409, "Conflict" },
+        { 400, "EntityTooSmall" },
+        { 412, "PreconditionFailed" },
     };
     aws_error_t e;
     size_t i;
@@ -146,8 +170,7 @@ static void test_format_truncates_safely(void **state)
     char line[16];
 
     (void) state;
-    aws_error_set_service(&e, 503, "ServiceUnavailable", "Please reduce your request rate.",
-                          "ABC");
+    aws_error_set_service(&e, 503, "ServiceUnavailable", "Please reduce your request rate.", "ABC");
     aws_error_format(&e, line, sizeof(line));
     assert_int_equal(strlen(line), sizeof(line) - 1);
     assert_int_equal(strncmp(line, "http 503 Servic", 15), 0);

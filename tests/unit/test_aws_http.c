@@ -5,7 +5,7 @@
  * from a file, cancellation, timeouts, easy handles driven by a curl
  * multi, and the retry budget.
  */
-#define _GNU_SOURCE   /* strcasestr */
+#define _GNU_SOURCE /* strcasestr */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,17 +31,17 @@
 /* One scripted answer: raw HTTP response bytes after delay_ms. */
 typedef struct {
     const char *response;
-    int         delay_ms;
+    int delay_ms;
 } canned_t;
 
 typedef struct {
-    int        lfd;
-    int        port;
-    canned_t   script[MAX_SCRIPT];
-    int        n;
-    int        served;
-    aws_buf_t  received[MAX_SCRIPT];   /* raw requests */
-    pthread_t  thread;
+    int lfd;
+    int port;
+    canned_t script[MAX_SCRIPT];
+    int n;
+    int served;
+    aws_buf_t received[MAX_SCRIPT]; /* raw requests */
+    pthread_t thread;
 } server_t;
 
 static long long now_ms(void)
@@ -90,7 +90,8 @@ static void *serve(void *arg)
         }
         read_request(fd, &s->received[i]);
         if (s->script[i].delay_ms) {
-            usleep((useconds_t) s->script[i].delay_ms * 1000); /* pacing: the scripted server's delay */
+            usleep((useconds_t) s->script[i].delay_ms
+                   * 1000); /* pacing: the scripted server's delay */
         }
         send(fd, s->script[i].response, strlen(s->script[i].response), MSG_NOSIGNAL);
         close(fd);
@@ -141,8 +142,8 @@ static void make_request(aws_request_t *req, const server_t *s, const char *meth
     char endpoint[64], err[128];
 
     snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", s->port);
-    assert_int_equal(aws_request_init(req, method, endpoint, path, "s3", "us-east-1", err,
-                                      sizeof(err)), 0);
+    assert_int_equal(
+        aws_request_init(req, method, endpoint, path, "s3", "us-east-1", err, sizeof(err)), 0);
 }
 
 static void default_opts(aws_http_opts_t *o)
@@ -155,10 +156,10 @@ static void default_opts(aws_http_opts_t *o)
 
 static void test_streamed_body_over_the_limit(void **state)
 {
-    const canned_t script[] = { {
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-        "20\r\n0123456789abcdef0123456789abcdef\r\n20\r\n0123456789abcdef0123456789abcdef\r\n0\r\n\r\n",
-        0 } };
+    const canned_t script[] = { { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                  "20\r\n0123456789abcdef0123456789abcdef\r\n20\r\n0123456789abcdef"
+                                  "0123456789abcdef\r\n0\r\n\r\n",
+                                  0 } };
     aws_response_t resp;
     aws_http_opts_t o;
     aws_request_t req;
@@ -184,7 +185,8 @@ static void test_sink_gets_2xx_bodies_and_memory_gets_errors(void **state)
 {
     const canned_t script[] = {
         { "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nETag: \"e1\"\r\nx-amz-request-id: R1\r\n"
-          "X-Amz-Meta-Image-Id: 42\r\n\r\nhello world", 0 },
+          "X-Amz-Meta-Image-Id: 42\r\n\r\nhello world",
+          0 },
         { "HTTP/1.1 404 Not Found\r\nContent-Length: 29\r\n\r\n<Error><Code>NoSuchKey</Code>", 0 },
     };
     char path[] = "/tmp/test_aws_http_XXXXXX", got[32] = "";
@@ -303,7 +305,7 @@ static void test_short_file_is_an_io_error(void **state)
 
 typedef struct {
     volatile sig_atomic_t *flag;
-    int                    after_ms;
+    int after_ms;
 } raiser_t;
 
 /* Thread: raises *flag after after_ms. */
@@ -438,8 +440,8 @@ static void test_easy_handles_run_on_a_multi(void **state)
         while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
             int *t = aws_http_easy_user(msg->easy_handle);
             assert_non_null(t);
-            assert_int_equal(aws_http_easy_finish(msg->easy_handle, msg->data.result,
-                                                  &resp[*t], &err), 0);
+            assert_int_equal(
+                aws_http_easy_finish(msg->easy_handle, msg->data.result, &resp[*t], &err), 0);
             finished++;
         }
     }
@@ -465,7 +467,7 @@ static void test_easy_handles_run_on_a_multi(void **state)
 
 typedef struct {
     const server_t *s;
-    int             builds;
+    int builds;
 } call_ctx_t;
 
 /* aws_call build callback: an unsigned GET to the server. */

@@ -13,8 +13,7 @@
 
 #define REGION_OK(s) aws_region_valid((s), strlen(s))
 
-static void
-test_regions(void **state)
+static void test_regions(void **state)
 {
     (void) state;
     assert_true(REGION_OK("us-east-1"));
@@ -29,23 +28,22 @@ test_regions(void **state)
     assert_false(REGION_OK("us--east-1"));
     assert_false(REGION_OK("us-east-1a"));
     assert_false(REGION_OK("-us-east-1"));
-    assert_false(aws_region_valid("us-east-1", 8));  /* "us-east-" */
+    assert_false(aws_region_valid("us-east-1", 8)); /* "us-east-" */
 }
 
-static void
-test_arn_service(void **state)
+static void test_arn_service(void **state)
 {
     char service[8];
 
     (void) state;
-    assert_int_equal(aws_arn_service("arn:aws:sns:us-east-1:123456789012:t", service,
-                                     sizeof(service)), 0);
+    assert_int_equal(
+        aws_arn_service("arn:aws:sns:us-east-1:123456789012:t", service, sizeof(service)), 0);
     assert_string_equal(service, "sns");
-    assert_int_equal(aws_arn_service("arn:aws-cn:sqs:cn-north-1:123456789012:q", service,
-                                     sizeof(service)), 0);
+    assert_int_equal(
+        aws_arn_service("arn:aws-cn:sqs:cn-north-1:123456789012:q", service, sizeof(service)), 0);
     assert_string_equal(service, "sqs");
-    assert_int_equal(aws_arn_service("https://sqs.us-east-1.amazonaws.com/1/q", service,
-                                     sizeof(service)), -1);
+    assert_int_equal(
+        aws_arn_service("https://sqs.us-east-1.amazonaws.com/1/q", service, sizeof(service)), -1);
     assert_int_equal(aws_arn_service("arn:aws", service, sizeof(service)), -1);
     assert_int_equal(aws_arn_service("arn:aws::x", service, sizeof(service)), -1);
     assert_int_equal(aws_arn_service("arn:aws:dynamodb:us-east-1:1:table/t", service, 4), -1);

@@ -16,14 +16,13 @@
 #include "aws_xml.h"
 
 /* S3's documented NoSuchKey error body. */
-static const char s3_error[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<Error>\n"
-    "  <Code>NoSuchKey</Code>\n"
-    "  <Message>The resource you requested does not exist</Message>\n"
-    "  <Resource>/mybucket/myfoto.jpg</Resource>\n"
-    "  <RequestId>4442587FB7D0A2F9</RequestId>\n"
-    "</Error>";
+static const char s3_error[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                               "<Error>\n"
+                               "  <Code>NoSuchKey</Code>\n"
+                               "  <Message>The resource you requested does not exist</Message>\n"
+                               "  <Resource>/mybucket/myfoto.jpg</Resource>\n"
+                               "  <RequestId>4442587FB7D0A2F9</RequestId>\n"
+                               "</Error>";
 
 /* Runs aws_xml_extract on doc for one path; returns its rc. */
 static int extract_one(const char *doc, const char *path, char *out, size_t outlen,
@@ -60,9 +59,8 @@ static void test_extracts_several_paths(void **state)
 
 static void test_namespaces_are_ignored(void **state)
 {
-    const char *doc =
-        "<s3:Result xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-        "<s3:UploadId>abc</s3:UploadId></s3:Result>";
+    const char *doc = "<s3:Result xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                      "<s3:UploadId>abc</s3:UploadId></s3:Result>";
     const char *dflt =
         "<PublishResponse xmlns=\"https://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult>"
         "<MessageId>m-1</MessageId></PublishResult></PublishResponse>";
@@ -73,8 +71,8 @@ static void test_namespaces_are_ignored(void **state)
     assert_int_equal(extract_one(doc, "Result/UploadId", out, sizeof(out), &f), 0);
     assert_true(f.found);
     assert_string_equal(out, "abc");
-    assert_int_equal(extract_one(dflt, "PublishResponse/PublishResult/MessageId", out,
-                                 sizeof(out), &f), 0);
+    assert_int_equal(
+        extract_one(dflt, "PublishResponse/PublishResult/MessageId", out, sizeof(out), &f), 0);
     assert_string_equal(out, "m-1");
 }
 
@@ -129,8 +127,9 @@ static void test_truncation_is_reported(void **state)
 
 static void test_malformed_documents_fail(void **state)
 {
-    const char *bad[] = { "", "<A><B></A>", "not xml", "<A>", "<A></A><B></B>",
-                          "<A x='1' x='2'/>" };
+    const char *bad[] = {
+        "", "<A><B></A>", "not xml", "<A>", "<A></A><B></B>", "<A x='1' x='2'/>"
+    };
     aws_xml_field_t f;
     char out[8], err[128];
     size_t i;
@@ -149,10 +148,9 @@ static void test_malformed_documents_fail(void **state)
 
 static void test_doctype_and_entity_expansion_refused(void **state)
 {
-    const char *lol =
-        "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
-        "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]>"
-        "<Error><Code>&lol2;</Code></Error>";
+    const char *lol = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+                      "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]>"
+                      "<Error><Code>&lol2;</Code></Error>";
     aws_xml_field_t f = { "Error/Code", NULL, 0, 0, 0 };
     char out[64], err[128];
 

@@ -48,11 +48,17 @@ static void test_receive_count_missing(void **state)
     const char *json = "application/x-amz-json-1.0";
 
     (void) state;
-    assert_int_equal(receive_findings("{\"Messages\":[" MSG(",\"Attributes\":{\"ApproximateReceiveCount\":\"2\"}") "]}",
-                                      json), 0);
-    assert_int_equal(receive_findings("{\"Messages\":[" MSG(",\"Attributes\":{\"ApproximateReceiveCount\":\"2\"}")
-                                      "," MSG(",\"Attributes\":{\"SentTimestamp\":\"1\"}") "]}", json),
-                     AWS_CONF_BIT(AWS_CONF_RECEIVE_COUNT));
+    assert_int_equal(
+        receive_findings(
+            "{\"Messages\":[" MSG(",\"Attributes\":{\"ApproximateReceiveCount\":\"2\"}") "]}",
+            json),
+        0);
+    assert_int_equal(
+        receive_findings(
+            "{\"Messages\":[" MSG(",\"Attributes\":{\"ApproximateReceiveCount\":\"2\"}") "," MSG(
+                ",\"Attributes\":{\"SentTimestamp\":\"1\"}") "]}",
+            json),
+        AWS_CONF_BIT(AWS_CONF_RECEIVE_COUNT));
     assert_int_equal(receive_findings("{\"Messages\":[" MSG("") "]}", json),
                      AWS_CONF_BIT(AWS_CONF_RECEIVE_COUNT));
     /* an empty poll lacks nothing */
@@ -61,7 +67,8 @@ static void test_receive_count_missing(void **state)
 
 static void test_content_type(void **state)
 {
-    const char *ok = "{\"Messages\":[" MSG(",\"Attributes\":{\"ApproximateReceiveCount\":\"1\"}") "]}";
+    const char *ok =
+        "{\"Messages\":[" MSG(",\"Attributes\":{\"ApproximateReceiveCount\":\"1\"}") "]}";
 
     (void) state;
     assert_int_equal(receive_findings(ok, "application/x-amz-json-1.0; charset=utf-8"), 0);
@@ -116,8 +123,10 @@ static void test_host_counts_and_warns_once(void **state)
     assert_int_equal(host_metrics_conformance(m, AWS_CONF_RECEIVE_COUNT, "http://b:2"), 1);
     assert_int_equal(host_metrics_render(m, 1, &text), 0);
     assert_non_null(strstr(text.data, "# TYPE prism_conformance_warnings_total counter\n"));
-    assert_non_null(strstr(text.data, "prism_conformance_warnings_total{kind=\"receive_count\"} 3\n"));
-    assert_non_null(strstr(text.data, "prism_conformance_warnings_total{kind=\"content_type\"} 1\n"));
+    assert_non_null(
+        strstr(text.data, "prism_conformance_warnings_total{kind=\"receive_count\"} 3\n"));
+    assert_non_null(
+        strstr(text.data, "prism_conformance_warnings_total{kind=\"content_type\"} 1\n"));
     assert_non_null(strstr(text.data, "prism_conformance_warnings_total{kind=\"attributes\"} 0\n"));
     aws_buf_free(&text);
     host_metrics_destroy(m);
@@ -126,10 +135,8 @@ static void test_host_counts_and_warns_once(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_receive_count_missing),
-        cmocka_unit_test(test_content_type),
-        cmocka_unit_test(test_attributes_missing),
-        cmocka_unit_test(test_kind_names),
+        cmocka_unit_test(test_receive_count_missing),      cmocka_unit_test(test_content_type),
+        cmocka_unit_test(test_attributes_missing),         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_host_counts_and_warns_once),
     };
 

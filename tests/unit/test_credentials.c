@@ -8,7 +8,7 @@
  * config in a temporary directory; the group teardown always stops it
  * (and the kernel kills it should this process die first).
  */
-#define _GNU_SOURCE   /* mkdtemp, timegm */
+#define _GNU_SOURCE /* mkdtemp, timegm */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,23 +36,31 @@
 
 #include "credentials.h"
 
-#define NGINX_BIN      "/usr/sbin/nginx"
-#define IMDS_TOKEN     "imds-session-token-1"
-#define ECS_AUTH       "Bearer ecs-test-authorization"
-#define ROLE_PATH      "/latest/meta-data/iam/security-credentials/prism-role"
+#define NGINX_BIN  "/usr/sbin/nginx"
+#define IMDS_TOKEN "imds-session-token-1"
+#define ECS_AUTH   "Bearer ecs-test-authorization"
+#define ROLE_PATH  "/latest/meta-data/iam/security-credentials/prism-role"
 
-static char   dir[256];          /* the temporary directory */
-static int    port;              /* nginx's port */
-static pid_t  nginx_pid = -1;
-static char   url[512];          /* scratch for building URLs */
-static char   path[512];         /* scratch for building paths */
+static char dir[256]; /* the temporary directory */
+static int port;      /* nginx's port */
+static pid_t nginx_pid = -1;
+static char url[512];  /* scratch for building URLs */
+static char path[512]; /* scratch for building paths */
 
 static const char *aws_vars[] = {
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-    "AWS_EC2_METADATA_DISABLED", "AWS_REGION", "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    "AWS_EC2_METADATA_DISABLED",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
 };
 
 /* --- helpers ---------------------------------------------------------- */
@@ -144,7 +152,8 @@ static void write_role(const char *key, const char *secret, const char *token,
     snprintf(doc, sizeof(doc),
              "{\"Code\":\"Success\",\"LastUpdated\":\"2030-01-01T00:00:00Z\",\"Type\":\"AWS-HMAC\","
              "\"AccessKeyId\":\"%s\",\"SecretAccessKey\":\"%s\",\"Token\":\"%s\","
-             "\"Expiration\":\"%s\"}\n", key, secret, token, expiration);
+             "\"Expiration\":\"%s\"}\n",
+             key, secret, token, expiration);
     write_file("role.json", doc);
 }
 
@@ -218,7 +227,8 @@ static void write_nginx_conf(void)
 {
     char conf[4096];
 
-    snprintf(conf, sizeof(conf),
+    snprintf(
+        conf, sizeof(conf),
         "daemon off;\n"
         "master_process off;\n"
         "worker_processes 1;\n"
@@ -253,7 +263,8 @@ static void write_nginx_conf(void)
         "            alias %s/container.json;\n"
         "        }\n"
         "    }\n"
-        "}\n", dir, port, dir, dir);
+        "}\n",
+        dir, port, dir, dir);
     write_file("nginx.conf", conf);
 }
 
@@ -399,7 +410,8 @@ static void use_container(void)
 
 static void test_explicit_config(void **state)
 {
-    aws_cred_config_t cfg = { .access_key_id = "AKIDCONFIG", .secret_access_key = "cfg-secret",
+    aws_cred_config_t cfg = { .access_key_id = "AKIDCONFIG",
+                              .secret_access_key = "cfg-secret",
                               .session_token = "cfg-token" };
     aws_credentials_t c;
     char src[64], err[256];
@@ -441,22 +453,21 @@ static void test_env(void **state)
     assert_null(strstr(err, "env-secret"));
 }
 
-static const char *profiles_file =
-    "# prism test credentials\n"
-    "[default]\n"
-    "aws_access_key_id = AKIDDEFAULT\n"
-    "aws_secret_access_key=default-secret\n"
-    "\n"
-    "; another comment\n"
-    "[ prod ]\n"
-    "  aws_access_key_id   =   AKIDPROD  \n"
-    "AWS_SECRET_ACCESS_KEY: prod-secret\n"
-    "aws_session_token = prod-token\n"
-    "region = eu-west-1\n"
-    "s3 =\n"
-    "    max_concurrent_requests = 20\n"
-    "[sso]\n"
-    "sso_start_url = https://example.awsapps.com/start\n";
+static const char *profiles_file = "# prism test credentials\n"
+                                   "[default]\n"
+                                   "aws_access_key_id = AKIDDEFAULT\n"
+                                   "aws_secret_access_key=default-secret\n"
+                                   "\n"
+                                   "; another comment\n"
+                                   "[ prod ]\n"
+                                   "  aws_access_key_id   =   AKIDPROD  \n"
+                                   "AWS_SECRET_ACCESS_KEY: prod-secret\n"
+                                   "aws_session_token = prod-token\n"
+                                   "region = eu-west-1\n"
+                                   "s3 =\n"
+                                   "    max_concurrent_requests = 20\n"
+                                   "[sso]\n"
+                                   "sso_start_url = https://example.awsapps.com/start\n";
 
 static void test_file_profiles(void **state)
 {
@@ -719,7 +730,8 @@ static void test_region(void **state)
     assert_int_equal(aws_region_resolve("ap-south-1", region, sizeof(region), err, sizeof(err)), 0);
     assert_string_equal(region, "ap-south-1");
     assert_int_equal(aws_region_resolve("a-region-name-longer-than-the-buffer", region,
-                                        sizeof(region), err, sizeof(err)), -1);
+                                        sizeof(region), err, sizeof(err)),
+                     -1);
 }
 
 int main(void)

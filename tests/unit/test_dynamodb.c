@@ -26,7 +26,8 @@ static const char update_response[] =
     "        \"Tags\": {\"SS\": [\"Update\",\"Multiple Items\",\"HelpMe\"]},\n"
     "        \"Subject\": {\"S\": \"Maximum number of items?\"},\n"
     "        \"Views\": {\"N\": \"5\"},\n"
-    "        \"Message\": {\"S\": \"I want to put 10 million data items to an Amazon DynamoDB table.  Is there an upper limit?\"}\n"
+    "        \"Message\": {\"S\": \"I want to put 10 million data items to an Amazon DynamoDB "
+    "table.  Is there an upper limit?\"}\n"
     "    }\n"
     "}";
 
@@ -40,7 +41,8 @@ static const char get_response[] =
     "    \"Item\": {\n"
     "        \"Tags\": {\"SS\": [\"Update\",\"Multiple Items\",\"HelpMe\"]},\n"
     "        \"LastPostDateTime\": {\"S\": \"201303190436\"},\n"
-    "        \"Message\": {\"S\": \"I want to update multiple items in a single call. What's the best way to do that?\"}\n"
+    "        \"Message\": {\"S\": \"I want to update multiple items in a single call. What's the "
+    "best way to do that?\"}\n"
     "    }\n"
     "}";
 
@@ -87,12 +89,14 @@ static void test_update_request_wire_format(void **state)
     aws_client_t *c = test_client(NULL, AWS_S3_ADDRESSING_AUTO);
     json_t *key = json_pack("{s:o}", "imageId", aws_ddb_s("4f1c"));
     json_t *names = json_pack("{s:s, s:s}", "#r", "routes", "#n", "thumbnail");
-    json_t *values = json_pack("{s:o}", ":v",
-                               aws_ddb_m(json_pack("{s:o, s:o, s:o}", "status", aws_ddb_s("done"),
-                                                   "outputs", aws_ddb_n_ll(3),
-                                                   "final", aws_ddb_bool(1))));
-    aws_ddb_update_params_t p = { "prism-images", key, "SET #r.#n = :v",
-                                  "attribute_exists(imageId)", names, values, "UPDATED_NEW" };
+    json_t *values =
+        json_pack("{s:o}", ":v",
+                  aws_ddb_m(json_pack("{s:o, s:o, s:o}", "status", aws_ddb_s("done"), "outputs",
+                                      aws_ddb_n_ll(3), "final", aws_ddb_bool(1))));
+    aws_ddb_update_params_t p = {
+        "prism-images", key,    "SET #r.#n = :v", "attribute_exists(imageId)",
+        names,          values, "UPDATED_NEW"
+    };
     aws_buf_t body = AWS_BUF_INIT;
     aws_request_t req;
     aws_error_t err;
@@ -103,16 +107,20 @@ static void test_update_request_wire_format(void **state)
     assert_ddb_request(&req, "UpdateItem", "dynamodb.us-east-1.amazonaws.com");
     doc = test_json_body(&req);
     assert_string_equal(json_string_value(json_object_get(doc, "TableName")), "prism-images");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(
-                            json_object_get(doc, "Key"), "imageId"), "S")), "4f1c");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(doc, "Key"), "imageId"), "S")),
+                        "4f1c");
     assert_string_equal(json_string_value(json_object_get(doc, "UpdateExpression")),
                         "SET #r.#n = :v");
     assert_string_equal(json_string_value(json_object_get(doc, "ConditionExpression")),
                         "attribute_exists(imageId)");
-    assert_string_equal(json_string_value(json_object_get(
-                            json_object_get(doc, "ExpressionAttributeNames"), "#n")), "thumbnail");
-    v = json_object_get(json_object_get(json_object_get(doc, "ExpressionAttributeValues"), ":v"), "M");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(v, "outputs"), "N")), "3");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(doc, "ExpressionAttributeNames"), "#n")),
+        "thumbnail");
+    v = json_object_get(json_object_get(json_object_get(doc, "ExpressionAttributeValues"), ":v"),
+                        "M");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(v, "outputs"), "N")),
+                        "3");
     assert_true(json_is_true(json_object_get(json_object_get(v, "final"), "BOOL")));
     assert_string_equal(json_string_value(json_object_get(doc, "ReturnValues")), "UPDATED_NEW");
     json_decref(doc);
@@ -193,7 +201,7 @@ static void test_update_parse(void **state)
     assert_string_equal(aws_ddb_item_s(attrs, "LastPostedBy"), "alice@example.com");
     assert_int_equal(aws_ddb_item_n(attrs, "Views", &views), 0);
     assert_int_equal(views, 5);
-    assert_null(aws_ddb_item_s(attrs, "Views"));   /* an N is not an S */
+    assert_null(aws_ddb_item_s(attrs, "Views")); /* an N is not an S */
     assert_int_equal(aws_ddb_type(json_object_get(attrs, "Tags")), AWS_DDB_SS);
     json_decref(attrs);
     aws_response_free(&resp);
@@ -213,8 +221,8 @@ static void test_update_parse(void **state)
 static void test_get_request_and_parse(void **state)
 {
     aws_client_t *c = test_client("http://127.0.0.1:4567", AWS_S3_ADDRESSING_AUTO);
-    json_t *key = json_pack("{s:o, s:o}", "ForumName", aws_ddb_s("Amazon DynamoDB"),
-                            "Subject", aws_ddb_s("How do I update multiple items?"));
+    json_t *key = json_pack("{s:o, s:o}", "ForumName", aws_ddb_s("Amazon DynamoDB"), "Subject",
+                            aws_ddb_s("How do I update multiple items?"));
     json_t *names = json_pack("{s:s}", "#m", "Message");
     aws_ddb_get_params_t p = { "Thread", key, 1, "LastPostDateTime, #m, Tags", names };
     aws_buf_t body = AWS_BUF_INIT;
@@ -230,8 +238,8 @@ static void test_get_request_and_parse(void **state)
     assert_true(json_is_true(json_object_get(doc, "ConsistentRead")));
     assert_string_equal(json_string_value(json_object_get(doc, "ProjectionExpression")),
                         "LastPostDateTime, #m, Tags");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(
-                            json_object_get(doc, "Key"), "Subject"), "S")),
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(doc, "Key"), "Subject"), "S")),
                         "How do I update multiple items?");
     json_decref(doc);
     aws_request_free(&req);
@@ -249,7 +257,7 @@ static void test_get_request_and_parse(void **state)
 
     /* no such item: {} */
     test_response(&resp, 200, "{}");
-    item = key;   /* any earlier value: the parser must reset it */
+    item = key; /* any earlier value: the parser must reset it */
     assert_int_equal(aws_ddb_get_parse(&resp, &item, &err), 0);
     assert_null(item);
     aws_response_free(&resp);
@@ -268,7 +276,8 @@ static void test_error_bodies(void **state)
 
     (void) state;
     test_response(&resp, 400, not_found_error);
-    snprintf(resp.request_id, sizeof(resp.request_id), "%s", "HDS3J7KB7FEQB7NUGHJ3TD2PCJVV4KQNSO5AEMVJF66Q9ASUAAJG");
+    snprintf(resp.request_id, sizeof(resp.request_id), "%s",
+             "HDS3J7KB7FEQB7NUGHJ3TD2PCJVV4KQNSO5AEMVJF66Q9ASUAAJG");
     assert_int_equal(aws_ddb_get_parse(&resp, &item, &err), -1);
     assert_int_equal(err.kind, AWS_ERR_HTTP);
     assert_int_equal(err.http_status, 400);
@@ -287,16 +296,18 @@ static void test_error_bodies(void **state)
     aws_response_free(&resp);
 
     /* validation errors come from another namespace */
-    test_response(&resp, 400, "{\"__type\":\"com.amazon.coral.validate#ValidationException\","
-                              "\"message\":\"The document path provided in the update expression "
-                              "is invalid for update\"}");
+    test_response(&resp, 400,
+                  "{\"__type\":\"com.amazon.coral.validate#ValidationException\","
+                  "\"message\":\"The document path provided in the update expression "
+                  "is invalid for update\"}");
     assert_int_equal(aws_ddb_update_parse(&resp, NULL, &err), -1);
     assert_string_equal(err.code, "ValidationException");
     aws_response_free(&resp);
 
     /* throttling is retried by aws_call */
-    test_response(&resp, 400, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
-                              "ProvisionedThroughputExceededException\",\"message\":\"slow down\"}");
+    test_response(&resp, 400,
+                  "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
+                  "ProvisionedThroughputExceededException\",\"message\":\"slow down\"}");
     assert_int_equal(aws_ddb_update_parse(&resp, NULL, &err), -1);
     assert_true(aws_error_retryable(&err));
     aws_response_free(&resp);
@@ -321,20 +332,22 @@ static void test_typed_values(void **state)
     v = aws_ddb_n("-12.5E+3");
     assert_string_equal(json_string_value(json_object_get(v, "N")), "-12.5E+3");
     json_decref(v);
-    assert_null(aws_ddb_s("\xff\xfe"));   /* not UTF-8 */
+    assert_null(aws_ddb_s("\xff\xfe")); /* not UTF-8 */
     assert_null(aws_ddb_m(json_array()));
     assert_int_equal(aws_ddb_type(NULL), AWS_DDB_INVALID);
 
     plain = json_loads("{\"id\":\"a\",\"w\":640,\"r\":0.5,\"ok\":true,\"none\":null,"
-                       "\"routes\":{\"webp\":{\"bytes\":1234}},\"sizes\":[128,\"x\"]}", 0, NULL);
+                       "\"routes\":{\"webp\":{\"bytes\":1234}},\"sizes\":[128,\"x\"]}",
+                       0, NULL);
     typed = aws_ddb_from_json(plain, &err);
     assert_non_null(typed);
     v = json_object_get(typed, "M");
     assert_string_equal(json_string_value(json_object_get(json_object_get(v, "w"), "N")), "640");
     assert_true(json_is_true(json_object_get(json_object_get(v, "none"), "NULL")));
     assert_int_equal(aws_ddb_type(json_object_get(v, "sizes")), AWS_DDB_L);
-    assert_int_equal(aws_ddb_type(json_object_get(
-                         json_object_get(json_object_get(v, "routes"), "M"), "webp")), AWS_DDB_M);
+    assert_int_equal(
+        aws_ddb_type(json_object_get(json_object_get(json_object_get(v, "routes"), "M"), "webp")),
+        AWS_DDB_M);
     back = aws_ddb_to_json(typed, &err);
     assert_non_null(back);
     assert_true(json_equal(back, plain));
@@ -365,8 +378,8 @@ static void test_typed_values(void **state)
 static void test_create_and_describe_table(void **state)
 {
     aws_client_t *c = test_client(NULL, AWS_S3_ADDRESSING_AUTO);
-    aws_ddb_table_spec_t spec = { "prism-images", "imageId", "S", NULL, NULL, NULL, 0, 0, 0, NULL,
-                                  NULL };
+    aws_ddb_table_spec_t spec = { "prism-images", "imageId", "S", NULL, NULL, NULL, 0, 0, 0,
+                                  NULL,           NULL };
     aws_attrs_t tags = AWS_ATTRS_INIT;
     aws_ddb_table_info_t info;
     aws_buf_t body = AWS_BUF_INIT;
@@ -381,10 +394,13 @@ static void test_create_and_describe_table(void **state)
     doc = test_json_body(&req);
     assert_string_equal(json_string_value(json_object_get(doc, "BillingMode")), "PAY_PER_REQUEST");
     assert_int_equal(json_array_size(json_object_get(doc, "KeySchema")), 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(
-                            json_object_get(doc, "KeySchema"), 0), "KeyType")), "HASH");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(
-                            json_object_get(doc, "AttributeDefinitions"), 0), "AttributeType")), "S");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(doc, "KeySchema"), 0), "KeyType")),
+                        "HASH");
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(doc, "AttributeDefinitions"), 0), "AttributeType")),
+        "S");
     assert_null(json_object_get(doc, "ProvisionedThroughput"));
     assert_null(json_object_get(doc, "SSESpecification"));
     assert_null(json_object_get(doc, "Tags"));
@@ -397,10 +413,12 @@ static void test_create_and_describe_table(void **state)
     assert_int_equal(aws_ddb_create_table_request(c, &spec, &req, &body, &err), 0);
     doc = test_json_body(&req);
     assert_int_equal(json_array_size(json_object_get(doc, "Tags")), 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(
-                            json_object_get(doc, "Tags"), 0), "Key")), "prism:stack");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(
-                            json_object_get(doc, "Tags"), 0), "Value")), "prism");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(doc, "Tags"), 0), "Key")),
+        "prism:stack");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(doc, "Tags"), 0), "Value")),
+                        "prism");
     json_decref(doc);
     aws_request_free(&req);
     spec.tags = NULL;
@@ -415,12 +433,15 @@ static void test_create_and_describe_table(void **state)
     spec.kms_key_id = "alias/prism";
     assert_int_equal(aws_ddb_create_table_request(c, &spec, &req, &body, &err), 0);
     doc = test_json_body(&req);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "ProvisionedThroughput"),
-                                                        "WriteCapacityUnits")), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(
-                            json_object_get(doc, "KeySchema"), 1), "KeyType")), "RANGE");
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(doc, "ProvisionedThroughput"), "WriteCapacityUnits")),
+                     2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(doc, "KeySchema"), 1), "KeyType")),
+                        "RANGE");
     assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "SSESpecification"),
-                                                          "KMSMasterKeyId")), "alias/prism");
+                                                          "KMSMasterKeyId")),
+                        "alias/prism");
     json_decref(doc);
     aws_request_free(&req);
 
@@ -438,7 +459,7 @@ static void test_create_and_describe_table(void **state)
     assert_string_equal(info.hash_key, "ForumName");
     assert_string_equal(info.range_key, "Subject");
     assert_string_equal(info.range_type, "S");
-    assert_string_equal(info.billing_mode, "PROVISIONED");   /* no BillingModeSummary */
+    assert_string_equal(info.billing_mode, "PROVISIONED"); /* no BillingModeSummary */
     aws_response_free(&resp);
 
     test_response(&resp, 400, not_found_error);

@@ -30,8 +30,7 @@
 #define T_SEC  ((time_t) 1709211909)
 #define T_NSEC 42123456L
 
-static ing_event_t
-sample_event(void)
+static ing_event_t sample_event(void)
 {
     ing_event_t ev;
 
@@ -39,7 +38,7 @@ sample_event(void)
     ev.region = "us-east-1";
     ev.bucket = "prism-ingest";
     ev.key = "uploads/my photo+1=ü.jpg";
-    ev.size = 5000000000ull;              /* over 4 GiB: must stay exact */
+    ev.size = 5000000000ull; /* over 4 GiB: must stay exact */
     ev.etag = "\"d41d8cd98f00b204e9800998ecf8427e\"";
     ev.image_id = "0190a8c4-2f3e-7b1d-9c4e-5a6b7c8d9e0f";
     ev.content_type = "image/jpeg";
@@ -55,11 +54,10 @@ sample_event(void)
 }
 
 /* Parses text as a JSON object (failing the test otherwise). */
-static json_t *
-parse_object(const char *text)
+static json_t *parse_object(const char *text)
 {
     json_error_t jerr;
-    json_t      *v;
+    json_t *v;
 
     assert_non_null(text);
     v = json_loads(text, 0, &jerr);
@@ -72,10 +70,9 @@ parse_object(const char *text)
 
 /* Returns the string at path (keys separated by '.'; "0" indexes an
  * array) of v, failing when absent or not a string. */
-static const char *
-jstr(json_t *v, const char *path)
+static const char *jstr(json_t *v, const char *path)
 {
-    char  buf[256], *tok, *save = NULL;
+    char buf[256], *tok, *save = NULL;
 
     snprintf(buf, sizeof(buf), "%s", path);
     for (tok = strtok_r(buf, ".", &save); tok != NULL; tok = strtok_r(NULL, ".", &save)) {
@@ -91,10 +88,9 @@ jstr(json_t *v, const char *path)
 }
 
 /* Like jstr for an integer. */
-static json_int_t
-jint(json_t *v, const char *path)
+static json_int_t jint(json_t *v, const char *path)
 {
-    char  buf[256], *tok, *save = NULL;
+    char buf[256], *tok, *save = NULL;
 
     snprintf(buf, sizeof(buf), "%s", path);
     for (tok = strtok_r(buf, ".", &save); tok != NULL; tok = strtok_r(NULL, ".", &save)) {
@@ -111,12 +107,11 @@ jint(json_t *v, const char *path)
 
 /* ---- event ------------------------------------------------------------------ */
 
-static void
-test_event_structure(void **state)
+static void test_event_structure(void **state)
 {
     ing_event_t ev = sample_event();
-    char        err[256] = "", *text;
-    json_t     *root, *records, *prism;
+    char err[256] = "", *text;
+    json_t *root, *records, *prism;
 
     (void) state;
     text = ing_event_json(&ev, err, sizeof(err));
@@ -135,18 +130,15 @@ test_event_structure(void **state)
     assert_string_equal(jstr(root, "Records.0.eventName"), "ObjectCreated:Put");
     assert_string_equal(jstr(root, "Records.0.userIdentity.principalId"), "prism");
     assert_string_equal(jstr(root, "Records.0.requestParameters.sourceIPAddress"), "192.0.2.7");
-    assert_string_equal(jstr(root, "Records.0.responseElements.x-amz-request-id"),
-                        ev.request_id);
+    assert_string_equal(jstr(root, "Records.0.responseElements.x-amz-request-id"), ev.request_id);
     assert_string_equal(jstr(root, "Records.0.s3.s3SchemaVersion"), "1.0");
     assert_string_equal(jstr(root, "Records.0.s3.configurationId"), "prism");
     assert_string_equal(jstr(root, "Records.0.s3.bucket.name"), "prism-ingest");
     assert_string_equal(jstr(root, "Records.0.s3.bucket.ownerIdentity.principalId"), "prism");
     assert_string_equal(jstr(root, "Records.0.s3.bucket.arn"), "arn:aws:s3:::prism-ingest");
-    assert_string_equal(jstr(root, "Records.0.s3.object.key"),
-                        "uploads/my+photo%2B1%3D%C3%BC.jpg");
+    assert_string_equal(jstr(root, "Records.0.s3.object.key"), "uploads/my+photo%2B1%3D%C3%BC.jpg");
     assert_int_equal(jint(root, "Records.0.s3.object.size"), 5000000000ll);
-    assert_string_equal(jstr(root, "Records.0.s3.object.eTag"),
-                        "d41d8cd98f00b204e9800998ecf8427e");
+    assert_string_equal(jstr(root, "Records.0.s3.object.eTag"), "d41d8cd98f00b204e9800998ecf8427e");
     /* nanoseconds since the epoch, 18 upper-case hex digits */
     {
         char want[19];
@@ -174,17 +166,16 @@ test_event_structure(void **state)
     free(text);
 }
 
-static void
-test_event_local_storage(void **state)
+static void test_event_local_storage(void **state)
 {
     ing_event_t ev = sample_event();
-    char        err[256] = "", *text;
-    json_t     *root;
+    char err[256] = "", *text;
+    json_t *root;
 
     (void) state;
     ev.storage = ING_STORAGE_LOCAL;
     ev.local_path = "/var/lib/prism/uploads/a.jpg";
-    ev.etag = "0123456789abcdef0123456789abcdef";   /* unquoted stays as is */
+    ev.etag = "0123456789abcdef0123456789abcdef"; /* unquoted stays as is */
     text = ing_event_json(&ev, err, sizeof(err));
     root = parse_object(text);
     assert_string_equal(jstr(root, "prism.storage"), "local");
@@ -198,11 +189,10 @@ test_event_local_storage(void **state)
     assert_string_equal(err, "event: local_path is missing");
 }
 
-static void
-test_event_errors(void **state)
+static void test_event_errors(void **state)
 {
     ing_event_t ev = sample_event();
-    char        err[256];
+    char err[256];
 
     (void) state;
     ev.bucket = NULL;
@@ -220,12 +210,11 @@ test_event_errors(void **state)
     assert_non_null(strstr(err, "time"));
 }
 
-static void
-test_event_special_characters(void **state)
+static void test_event_special_characters(void **state)
 {
     ing_event_t ev = sample_event();
-    char        err[256], *text;
-    json_t     *root;
+    char err[256], *text;
+    json_t *root;
 
     (void) state;
     /* JSON-special characters are escaped and come back unchanged */
@@ -240,8 +229,7 @@ test_event_special_characters(void **state)
     free(text);
 }
 
-static void
-test_key_encode(void **state)
+static void test_key_encode(void **state)
 {
     static const struct {
         const char *in, *out;
@@ -253,7 +241,7 @@ test_key_encode(void **state)
         { "", "" },
     };
     size_t i;
-    char  *enc;
+    char *enc;
 
     (void) state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -264,16 +252,15 @@ test_key_encode(void **state)
     }
 }
 
-static void
-test_event_time(void **state)
+static void test_event_time(void **state)
 {
     struct timespec t = { 0, 999999999L };
-    char            out[25];
+    char out[25];
 
     (void) state;
     assert_int_equal(ing_event_time(&t, out), 0);
     assert_string_equal(out, "1970-01-01T00:00:00.999Z");
-    t.tv_sec = 253402300799;    /* 9999-12-31T23:59:59 */
+    t.tv_sec = 253402300799; /* 9999-12-31T23:59:59 */
     t.tv_nsec = 0;
     assert_int_equal(ing_event_time(&t, out), 0);
     assert_string_equal(out, "9999-12-31T23:59:59.000Z");
@@ -284,13 +271,12 @@ test_event_time(void **state)
     assert_int_equal(ing_event_time(&t, out), -1);
 }
 
-static void
-test_event_attrs(void **state)
+static void test_event_attrs(void **state)
 {
-    ing_event_t      ev = sample_event();
+    ing_event_t ev = sample_event();
     ing_event_attr_t a[ING_EVENT_ATTRS_MAX];
-    char             err[256], longtype[300];
-    int              n;
+    char err[256], longtype[300];
+    int n;
 
     (void) state;
     n = ing_event_attrs(&ev, a, err, sizeof(err));
@@ -335,12 +321,11 @@ test_event_attrs(void **state)
 
 /* ---- responses ------------------------------------------------------------- */
 
-static void
-test_response_success(void **state)
+static void test_response_success(void **state)
 {
     ing_event_t ev = sample_event();
-    char        err[256] = "", *text;
-    json_t     *root;
+    char err[256] = "", *text;
+    json_t *root;
 
     (void) state;
     text = ing_response_json(&ev, "b1946ac9-2f0e-5b1d-9c4e-5a6b7c8d9e0f", 0, err, sizeof(err));
@@ -383,10 +368,9 @@ test_response_success(void **state)
     assert_string_equal(err, "event: sha256 is missing");
 }
 
-static void
-test_error_body(void **state)
+static void test_error_body(void **state)
 {
-    char   *text;
+    char *text;
     json_t *root;
 
     (void) state;
@@ -409,24 +393,28 @@ test_error_body(void **state)
 
 /* ---- UTF-8 ------------------------------------------------------------------ */
 
-static void
-test_utf8(void **state)
+static void test_utf8(void **state)
 {
     static const char *valid[] = {
-        "", "ascii", "\xc3\xbc", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf",
+        "",
+        "ascii",
+        "\xc3\xbc",
+        "\xe2\x82\xac",
+        "\xf0\x9f\x98\x80",
+        "\xf4\x8f\xbf\xbf",
         "\xed\x9f\xbf",
     };
     static const char *invalid[] = {
-        "\xc0\xaf",            /* overlong '/' */
-        "\xe0\x80\xaf",        /* overlong */
-        "\xed\xa0\x80",        /* surrogate */
-        "\xf4\x90\x80\x80",    /* above U+10FFFF */
-        "\xc3",                /* truncated */
-        "a\x80",               /* lone continuation */
+        "\xc0\xaf",         /* overlong '/' */
+        "\xe0\x80\xaf",     /* overlong */
+        "\xed\xa0\x80",     /* surrogate */
+        "\xf4\x90\x80\x80", /* above U+10FFFF */
+        "\xc3",             /* truncated */
+        "a\x80",            /* lone continuation */
         "\xf8\x88\x80\x80\x80",
     };
     size_t i;
-    char  *r;
+    char *r;
 
     (void) state;
     for (i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
@@ -448,11 +436,10 @@ test_utf8(void **state)
 
 /* ---- image ids ------------------------------------------------------------------ */
 
-static void
-assert_uuid7(const char *id, uint64_t ms)
+static void assert_uuid7(const char *id, uint64_t ms)
 {
-    char     hex[13];
-    size_t   i;
+    char hex[13];
+    size_t i;
 
     assert_int_equal(strlen(id), ING_IMAGE_ID_LEN);
     for (i = 0; i < ING_IMAGE_ID_LEN; i++) {
@@ -462,20 +449,19 @@ assert_uuid7(const char *id, uint64_t ms)
             fail_msg("%s: not lower-case hex at %zu", id, i);
         }
     }
-    assert_int_equal(id[14], '7');                          /* version */
-    assert_non_null(strchr("89ab", id[19]));                /* variant 10 */
+    assert_int_equal(id[14], '7');           /* version */
+    assert_non_null(strchr("89ab", id[19])); /* variant 10 */
     memcpy(hex, id, 8);
     memcpy(hex + 8, id + 9, 4);
     hex[12] = '\0';
     assert_int_equal(strtoull(hex, NULL, 16), ms & 0xffffffffffffull);
 }
 
-static void
-test_image_id(void **state)
+static void test_image_id(void **state)
 {
-    char     ids[200][ING_IMAGE_ID_LEN + 1], err[256];
+    char ids[200][ING_IMAGE_ID_LEN + 1], err[256];
     uint64_t ms = 1709211909042ull;
-    size_t   i, j;
+    size_t i, j;
 
     (void) state;
     for (i = 0; i < 200; i++) {
@@ -495,8 +481,7 @@ test_image_id(void **state)
 
 /* ---- key templates --------------------------------------------------------------- */
 
-static ing_key_vars_t
-sample_vars(void)
+static ing_key_vars_t sample_vars(void)
 {
     ing_key_vars_t v;
 
@@ -504,12 +489,11 @@ sample_vars(void)
     v.ext = "jpg";
     v.sha256 = SHA;
     v.request_id = "a1b2c3d4";
-    v.time = T_SEC;    /* 2024-02-29T13:05:09Z */
+    v.time = T_SEC; /* 2024-02-29T13:05:09Z */
     return v;
 }
 
-static void
-expect_key(const char *tpl, const ing_key_vars_t *v, const char *want)
+static void expect_key(const char *tpl, const ing_key_vars_t *v, const char *want)
 {
     char out[ING_KEY_MAX + 1], err[256] = "";
 
@@ -520,24 +504,21 @@ expect_key(const char *tpl, const ing_key_vars_t *v, const char *want)
     assert_string_equal(out, want);
 }
 
-static void
-test_key_expand(void **state)
+static void test_key_expand(void **state)
 {
     ing_key_vars_t v = sample_vars();
 
     (void) state;
     expect_key("uploads/{yyyy}/{mm}/{dd}/{id}.{ext}", &v,
                "uploads/2024/02/29/0190a8c4-2f3e-7b1d-9c4e-5a6b7c8d9e0f.jpg");
-    expect_key("{hh}/{sha256_8}/{sha256}-{request_id}", &v,
-               "13/9f86d081/" SHA "-a1b2c3d4");
+    expect_key("{hh}/{sha256_8}/{sha256}-{request_id}", &v, "13/9f86d081/" SHA "-a1b2c3d4");
     expect_key("year={yyyy}/(orig)_{id}!*'.{ext}", &v,
                "year=2024/(orig)_0190a8c4-2f3e-7b1d-9c4e-5a6b7c8d9e0f!*'.jpg");
     v.time = 0;
     expect_key("{yyyy}{mm}{dd}{hh}", &v, "1970010100");
 }
 
-static void
-expect_template_error(const char *tpl, const char *want)
+static void expect_template_error(const char *tpl, const char *want)
 {
     char err[256] = "", out[64];
     ing_key_vars_t v = sample_vars();
@@ -550,8 +531,7 @@ expect_template_error(const char *tpl, const char *want)
     assert_int_equal(ing_key_expand(tpl, &v, out, sizeof(out), err, sizeof(err)), -1);
 }
 
-static void
-test_key_template_errors(void **state)
+static void test_key_template_errors(void **state)
 {
     (void) state;
     expect_template_error("", "empty");
@@ -570,8 +550,7 @@ test_key_template_errors(void **state)
     expect_template_error("caf\xc3\xa9/{id}", "character 0xc3");
 }
 
-static void
-expect_expand_error(const char *tpl, const ing_key_vars_t *v, const char *want)
+static void expect_expand_error(const char *tpl, const ing_key_vars_t *v, const char *want)
 {
     char out[ING_KEY_MAX + 1], err[256] = "";
 
@@ -583,11 +562,10 @@ expect_expand_error(const char *tpl, const ing_key_vars_t *v, const char *want)
 }
 
 /* Hostile variable values cannot escape the template's shape. */
-static void
-test_key_traversal(void **state)
+static void test_key_traversal(void **state)
 {
     ing_key_vars_t v;
-    char           out[ING_KEY_MAX + 1], err[256], big[1100];
+    char out[ING_KEY_MAX + 1], err[256], big[1100];
 
     (void) state;
     v = sample_vars();
@@ -635,13 +613,11 @@ test_key_traversal(void **state)
     memset(big, 'a', 1000);
     big[1000] = '\0';
     v.id = big;
-    assert_int_equal(ing_key_expand("{id}/{sha256}", &v, out, sizeof(out), err, sizeof(err)),
-                     -1);
+    assert_int_equal(ing_key_expand("{id}/{sha256}", &v, out, sizeof(out), err, sizeof(err)), -1);
     assert_non_null(strstr(err, "too long"));
 }
 
-static void
-test_key_check(void **state)
+static void test_key_check(void **state)
 {
     static const struct {
         const char *key, *why;
@@ -662,7 +638,7 @@ test_key_check(void **state)
         { "a\tb", "control character" },
         { "a\xff", "not valid UTF-8" },
     };
-    char   err[256], big[ING_KEY_MAX + 2];
+    char err[256], big[ING_KEY_MAX + 2];
     size_t i;
 
     (void) state;
@@ -685,13 +661,12 @@ test_key_check(void **state)
 
 /* The upload's user: prism.userId and the user_id attribute, only when
  * there is one; ing_user_id_check refuses what an event cannot carry. */
-static void
-test_event_user(void **state)
+static void test_event_user(void **state)
 {
-    ing_event_t      ev = sample_event();
+    ing_event_t ev = sample_event();
     ing_event_attr_t a[ING_EVENT_ATTRS_MAX];
-    char             err[256], *text, big[ING_USER_ID_MAX + 2];
-    json_t          *root;
+    char err[256], *text, big[ING_USER_ID_MAX + 2];
+    json_t *root;
 
     (void) state;
     text = ing_event_json(&ev, err, sizeof(err));
@@ -726,30 +701,26 @@ test_event_user(void **state)
     assert_int_equal(ing_user_id_check(big, ING_USER_ID_MAX + 1, err, sizeof(err)), -1);
 }
 
-static void
-test_key_value_check(void **state)
+static void test_key_value_check(void **state)
 {
     static const char *const bad[] = {
         "alice/x", "x{sha256}", "a b", "a\tb", "a%2Fb", "a\\b", "a\x01", "caf\xc3\xa9", "$x",
     };
-    char   err[256];
+    char err[256];
     size_t i;
 
     (void) state;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(ing_key_value_check("user", bad[i], strlen(bad[i]), err, sizeof(err)),
-                         -1);
+        assert_int_equal(ing_key_value_check("user", bad[i], strlen(bad[i]), err, sizeof(err)), -1);
         assert_non_null(strstr(err, "the value of $user holds a character not allowed"));
     }
-    assert_int_equal(ing_key_value_check("user", "alice-42_A.b=c!*'()", 19, err, sizeof(err)),
-                     0);
+    assert_int_equal(ing_key_value_check("user", "alice-42_A.b=c!*'()", 19, err, sizeof(err)), 0);
     assert_int_equal(ing_key_value_check("user", "", 0, err, sizeof(err)), 0);
     /* ".." passes here: the full key's check refuses it */
     assert_int_equal(ing_key_value_check("user", "..", 2, err, sizeof(err)), 0);
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_structure),

@@ -26,8 +26,8 @@ static void assert_refused(const char *const *accepts, const char *what)
 /* What a plugin may declare, and what it may not. */
 static void test_check(void **state)
 {
-    static const char *const good[] = { "image/jpeg", "image/x-portable-pixmap",
-                                        "image/svg+xml", NULL };
+    static const char *const good[] = { "image/jpeg", "image/x-portable-pixmap", "image/svg+xml",
+                                        NULL };
     static const char *const empty[] = { NULL };
     static const char *const upper[] = { "image/JPEG", NULL };
     static const char *const bare[] = { "image", NULL };
@@ -36,7 +36,7 @@ static void test_check(void **state)
     const char *many[40];
     char names[39][16], why[256];
 
-    (void)state;
+    (void) state;
     assert_int_equal(host_accepts_check(good, why, sizeof(why)), 0);
     assert_refused(NULL, "no accepted types");
     assert_refused(empty, "no accepted types");
@@ -59,7 +59,7 @@ static void test_match_and_refuse(void **state)
     static const char *const png_gif[] = { "image/png", "image/gif", NULL };
     char buf[256];
 
-    (void)state;
+    (void) state;
     assert_true(host_accepts_has(png_gif, "image/png"));
     assert_true(host_accepts_has(png_gif, " Image/GIF ; charset=x"));
     assert_false(host_accepts_has(png_gif, "image/pn"));

@@ -16,8 +16,7 @@
 
 static const host_breaker_conf_t conf = { 3, 1000, 8000 };
 
-static void
-test_opens_after_threshold_in_a_row(void **state)
+static void test_opens_after_threshold_in_a_row(void **state)
 {
     host_breaker_t b;
 
@@ -37,36 +36,34 @@ test_opens_after_threshold_in_a_row(void **state)
     host_breaker_destroy(&b);
 }
 
-static void
-test_probe_is_held_by_one_caller(void **state)
+static void test_probe_is_held_by_one_caller(void **state)
 {
     host_breaker_t b;
-    unsigned       wait;
-    double         now = 100.0;
+    unsigned wait;
+    double now = 100.0;
 
     (void) state;
     assert_int_equal(host_breaker_init(&b, &conf, 2), 0);
-    assert_false(host_breaker_claim_probe(&b, now, &wait));   /* closed: nothing to probe */
+    assert_false(host_breaker_claim_probe(&b, now, &wait)); /* closed: nothing to probe */
     assert_int_equal(wait, 0);
     for (int i = 0; i < conf.threshold; i++)
         host_breaker_report(&b, 1, now);
     /* the first probe is due within probe_base_ms */
     now += conf.probe_base_ms / 1000.0 + 0.001;
     assert_true(host_breaker_claim_probe(&b, now, &wait));
-    assert_false(host_breaker_claim_probe(&b, now, &wait));   /* someone else probes */
+    assert_false(host_breaker_claim_probe(&b, now, &wait)); /* someone else probes */
     assert_int_equal(wait, 0);
     assert_int_equal(host_breaker_probed(&b, 0, now), HOST_BREAKER_SAME);
     assert_true(host_breaker_is_open(&b));
     host_breaker_destroy(&b);
 }
 
-static void
-test_probe_delays_are_capped_full_jitter(void **state)
+static void test_probe_delays_are_capped_full_jitter(void **state)
 {
     host_breaker_t b;
-    unsigned       wait;
-    double         now = 0.0;
-    int            below_half = 0;
+    unsigned wait;
+    double now = 0.0;
+    int below_half = 0;
 
     (void) state;
     assert_int_equal(host_breaker_init(&b, &conf, 3), 0);
@@ -91,11 +88,10 @@ test_probe_delays_are_capped_full_jitter(void **state)
     host_breaker_destroy(&b);
 }
 
-static void
-test_answer_closes(void **state)
+static void test_answer_closes(void **state)
 {
     host_breaker_t b;
-    unsigned       wait;
+    unsigned wait;
 
     (void) state;
     assert_int_equal(host_breaker_init(&b, &conf, 4), 0);
@@ -114,8 +110,7 @@ test_answer_closes(void **state)
     host_breaker_destroy(&b);
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_opens_after_threshold_in_a_row),

@@ -22,8 +22,7 @@
 #define FIXTURES "tests/data/images"
 
 /* CRC-32 as PNG chunks use it. */
-static uint32_t
-crc32_png(const unsigned char *p, size_t n)
+static uint32_t crc32_png(const unsigned char *p, size_t n)
 {
     uint32_t c = 0xffffffffu;
 
@@ -35,8 +34,7 @@ crc32_png(const unsigned char *p, size_t n)
     return c ^ 0xffffffffu;
 }
 
-static void
-put_be32(unsigned char *p, uint32_t v)
+static void put_be32(unsigned char *p, uint32_t v)
 {
     p[0] = (unsigned char) (v >> 24);
     p[1] = (unsigned char) (v >> 16);
@@ -46,8 +44,7 @@ put_be32(unsigned char *p, uint32_t v)
 
 /* Writes the 33-byte start of a PNG (signature, IHDR) of W x H, DEPTH
  * bits, colour type TYPE into out. */
-static void
-png_header(unsigned char out[33], uint32_t w, uint32_t h, int depth, int type)
+static void png_header(unsigned char out[33], uint32_t w, uint32_t h, int depth, int type)
 {
     static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 
@@ -63,11 +60,10 @@ png_header(unsigned char out[33], uint32_t w, uint32_t h, int depth, int type)
 }
 
 /* Reads a fixture into a malloc'd buffer. */
-static unsigned char *
-fixture(const char *name, size_t *len)
+static unsigned char *fixture(const char *name, size_t *len)
 {
-    char           path[256];
-    FILE          *f;
+    char path[256];
+    FILE *f;
     unsigned char *buf = malloc(1 << 20);
 
     snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
@@ -79,13 +75,12 @@ fixture(const char *name, size_t *len)
     return buf;
 }
 
-static void
-test_cost_from_header(void **state)
+static void test_cost_from_header(void **state)
 {
-    unsigned char  png[33];
+    unsigned char png[33];
     unsigned char *jpeg;
-    size_t         len;
-    unsigned       w, h;
+    size_t len;
+    unsigned w, h;
 
     (void) state;
     /* the 389 KB bomb: 9999 x 9999 RGBA, 8 bits: 400 MB decoded, twice that in all */
@@ -114,8 +109,7 @@ test_cost_from_header(void **state)
     assert_int_equal(w, 0);
 }
 
-static void
-test_reserve_never_exceeds(void **state)
+static void test_reserve_never_exceeds(void **state)
 {
     host_budget_t b;
 
@@ -138,14 +132,13 @@ test_reserve_never_exceeds(void **state)
 
 typedef struct {
     host_budget_t *b;
-    pid_t          waiter;      /* the thread whose reservation must wait */
-    int            saw_wait;
+    pid_t waiter; /* the thread whose reservation must wait */
+    int saw_wait;
 } release_later_t;
 
 /* Releases 70 bytes of the budget once the waiter is blocked in its
  * reservation (not after a fixed delay), and notes that it was. */
-static void *
-release_later(void *arg)
+static void *release_later(void *arg)
 {
     release_later_t *r = arg;
 
@@ -155,11 +148,10 @@ release_later(void *arg)
 }
 
 /* A reservation that does not fit waits for another to be released. */
-static void
-test_reserve_waits_for_room(void **state)
+static void test_reserve_waits_for_room(void **state)
 {
-    host_budget_t   b;
-    pthread_t       t;
+    host_budget_t b;
+    pthread_t t;
     release_later_t r = { &b, test_gettid(), 0 };
 
     (void) state;
@@ -168,19 +160,18 @@ test_reserve_waits_for_room(void **state)
     assert_int_equal(pthread_create(&t, NULL, release_later, &r), 0);
     assert_int_equal(host_budget_reserve(&b, 80, 5), HOST_BUDGET_OK);
     pthread_join(t, NULL);
-    assert_true(r.saw_wait);    /* the reservation did wait for the release */
+    assert_true(r.saw_wait); /* the reservation did wait for the release */
     assert_int_equal(b.used, 80);
     host_budget_release(&b, 80);
     host_budget_destroy(&b);
 }
 
-static void
-test_admit_reasons(void **state)
+static void test_admit_reasons(void **state)
 {
     host_budget_t b;
     unsigned char png[33];
-    uint64_t      cost;
-    char          why[256];
+    uint64_t cost;
+    char why[256];
 
     (void) state;
     assert_int_equal(host_budget_init(&b, 256ULL << 20, 0), 0);
@@ -188,21 +179,20 @@ test_admit_reasons(void **state)
     assert_int_equal(host_budget_admit(&b, png, sizeof(png), &cost, why, sizeof(why)),
                      HOST_BUDGET_TOO_LARGE);
     assert_string_equal(why, "image of 9999x9999 needs ~763 MiB to decode, over the worker's "
-                        "decode budget of 256 MiB");
-    png_header(png, 6000, 4000, 8, 6);   /* 183 MiB */
+                             "decode budget of 256 MiB");
+    png_header(png, 6000, 4000, 8, 6); /* 183 MiB */
     assert_int_equal(host_budget_admit(&b, png, sizeof(png), &cost, why, sizeof(why)),
                      HOST_BUDGET_OK);
     assert_int_equal(cost, 6000ULL * 4000 * 4 * 2);
     assert_int_equal(host_budget_admit(&b, png, sizeof(png), &cost, why, sizeof(why)),
                      HOST_BUDGET_BUSY);
     assert_string_equal(why, "image of 6000x4000 needs ~183 MiB to decode: the worker's decode "
-                        "budget of 256 MiB stayed in use by other images for 0 s");
+                             "budget of 256 MiB stayed in use by other images for 0 s");
     host_budget_release(&b, 6000ULL * 4000 * 4 * 2);
     host_budget_destroy(&b);
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cost_from_header),

@@ -6,7 +6,7 @@
  * Paths that must exist (plugin, directories) are made in a temporary
  * directory per run.
  */
-#define _GNU_SOURCE  /* asprintf */
+#define _GNU_SOURCE /* asprintf */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,12 +22,11 @@
 #include "config.h"
 
 static char tmpdir[64];
-static char plugin[128];    /* an existing file standing in for a plugin */
-static char outdir[128];    /* an existing directory */
+static char plugin[128]; /* an existing file standing in for a plugin */
+static char outdir[128]; /* an existing directory */
 
 /* Makes the temporary directory, plugin file and output directory. */
-static int
-setup(void **state)
+static int setup(void **state)
 {
     FILE *f;
 
@@ -44,8 +43,7 @@ setup(void **state)
     return 0;
 }
 
-static int
-teardown(void **state)
+static int teardown(void **state)
 {
     char cmd[160];
 
@@ -57,8 +55,7 @@ teardown(void **state)
 /* Builds a config text: the aws section, EXTRA top-level members (may be
  * ""), and one route whose members are ROUTE (inserted verbatim, may be
  * "" for the minimal route). */
-static char *
-config_text(const char *extra, const char *route)
+static char *config_text(const char *extra, const char *route)
 {
     char *text;
 
@@ -67,18 +64,19 @@ config_text(const char *extra, const char *route)
                  " \"routes\": [{\"name\": \"thumb\","
                  " \"queue_url\": \"http://127.0.0.1:4566/123456789012/q\","
                  " \"dlq_url\": \"http://127.0.0.1:4566/123456789012/q-dlq\","
-                 " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}%s%s}]}",
-                 *extra ? ", " : "", extra, plugin, *route ? ", " : "", route) < 0)
+                 " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": "
+                 "{\"bucket\": \"b\"}%s%s}]}",
+                 *extra ? ", " : "", extra, plugin, *route ? ", " : "", route)
+        < 0)
         return NULL;
     return text;
 }
 
 /* Parses TEXT, expecting failure with exactly the error EXPECTED, or —
  * when PREFIX_ONLY — an error starting with it. */
-static void
-expect_error(const char *text, const char *expected, int prefix_only)
+static void expect_error(const char *text, const char *expected, int prefix_only)
 {
-    char         err[1024] = "";
+    char err[1024] = "";
     host_conf_t *conf = host_conf_parse(text, err, sizeof(err));
 
     if (conf != NULL)
@@ -92,8 +90,8 @@ expect_error(const char *text, const char *expected, int prefix_only)
 }
 
 /* expect_error on config_text(extra, route). */
-static void
-expect_route_error(const char *extra, const char *route, const char *expected, int prefix_only)
+static void expect_route_error(const char *extra, const char *route, const char *expected,
+                               int prefix_only)
 {
     char *text = config_text(extra, route);
 
@@ -102,13 +100,12 @@ expect_route_error(const char *extra, const char *route, const char *expected, i
     free(text);
 }
 
-static void
-test_minimal_defaults(void **state)
+static void test_minimal_defaults(void **state)
 {
-    char              err[512] = "";
-    char             *text = config_text("", "");
-    host_conf_t      *conf;
-    long              ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    char err[512] = "";
+    char *text = config_text("", "");
+    host_conf_t *conf;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     const host_route_conf_t *r;
 
     (void) state;
@@ -150,26 +147,29 @@ test_minimal_defaults(void **state)
     host_conf_free(conf);
 }
 
-static void
-test_full_values(void **state)
+static void test_full_values(void **state)
 {
-    char         err[512] = "";
-    char        *text, *route;
+    char err[512] = "";
+    char *text, *route;
     host_conf_t *conf;
     const host_route_conf_t *r;
 
     (void) state;
-    assert_true(asprintf(&route, "\"plugin_params\": {\"quality\": 90}, \"concurrency\": 4,"
+    assert_true(asprintf(&route,
+                         "\"plugin_params\": {\"quality\": 90}, \"concurrency\": 4,"
                          " \"visibility_timeout\": 60, \"heartbeat_max_seconds\": 600,"
                          " \"max_attempts\": 3, \"max_input_bytes\": 1000,"
                          " \"wait_time_seconds\": 5, \"max_messages\": 2,"
-                         " \"input_directory\": \"%s\"", outdir) > 0);
+                         " \"input_directory\": \"%s\"",
+                         outdir)
+                > 0);
     text = config_text("\"workers\": 3, \"pid_file\": \"run/prism.pid\","
                        " \"log\": {\"level\": \"debug\", \"format\": \"json\","
                        " \"file\": \"/var/log/prism.log\"}, \"allow_root\": true,"
                        " \"metrics\": {\"listen\": \"[::1]:9464\"},"
                        " \"rlimits\": {\"address_space_mb\": 2048, \"cpu_seconds\": 3600},"
-                       " \"shutdown_grace_seconds\": 7, \"user\": \"root\"", route);
+                       " \"shutdown_grace_seconds\": 7, \"user\": \"root\"",
+                       route);
     free(route);
     conf = host_conf_parse(text, err, sizeof(err));
     free(text);
@@ -177,7 +177,7 @@ test_full_values(void **state)
         fail_msg("refused: %s", err);
     assert_int_equal(conf->workers, 3);
     assert_string_equal(conf->user, "root");
-    assert_true(conf->pid_file[0] == '/');   /* made absolute */
+    assert_true(conf->pid_file[0] == '/'); /* made absolute */
     assert_non_null(strstr(conf->pid_file, "/run/prism.pid"));
     assert_int_equal(conf->log_level, HOST_LOG_DEBUG);
     assert_int_equal(conf->log_format, HOST_LOG_JSON);
@@ -201,23 +201,27 @@ test_full_values(void **state)
     host_conf_free(conf);
 }
 
-static void
-test_aws_section(void **state)
+static void test_aws_section(void **state)
 {
-    char         err[512] = "";
+    char err[512] = "";
     host_conf_t *conf;
-    char        *text;
+    char *text;
 
     (void) state;
-    assert_true(asprintf(&text,
-        "{\"aws\": {\"region\": \"eu-west-1\", \"endpoint\": \"http://127.0.0.1:4566\","
-        " \"endpoints\": {\"s3\": \"https://s3.example.com\"}, \"verify_tls\": false,"
-        " \"s3_addressing\": \"path\", \"connect_timeout_ms\": 500, \"timeout_ms\": 9000,"
-        " \"credentials\": {\"access_key_id\": \"AKID\", \"secret_access_key\": \"SECRET\","
-        " \"session_token\": \"TOKEN\"}},"
-        " \"routes\": [{\"name\": \"r\", \"queue_url\": \"https://q\", \"dlq_url\": \"https://d\","
-        " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"directory\": \"%s\", \"prefix\": \"p/\"}}]}",
-        plugin, outdir) > 0);
+    assert_true(
+        asprintf(
+            &text,
+            "{\"aws\": {\"region\": \"eu-west-1\", \"endpoint\": \"http://127.0.0.1:4566\","
+            " \"endpoints\": {\"s3\": \"https://s3.example.com\"}, \"verify_tls\": false,"
+            " \"s3_addressing\": \"path\", \"connect_timeout_ms\": 500, \"timeout_ms\": 9000,"
+            " \"credentials\": {\"access_key_id\": \"AKID\", \"secret_access_key\": \"SECRET\","
+            " \"session_token\": \"TOKEN\"}},"
+            " \"routes\": [{\"name\": \"r\", \"queue_url\": \"https://q\", \"dlq_url\": "
+            "\"https://d\","
+            " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"directory\": "
+            "\"%s\", \"prefix\": \"p/\"}}]}",
+            plugin, outdir)
+        > 0);
     conf = host_conf_parse(text, err, sizeof(err));
     free(text);
     if (conf == NULL)
@@ -240,8 +244,7 @@ test_aws_section(void **state)
 }
 
 /* Errors about the document and global keys. */
-static void
-test_global_errors(void **state)
+static void test_global_errors(void **state)
 {
     (void) state;
     expect_error("{\"aws\": ", "line 1, column", 1);
@@ -250,7 +253,7 @@ test_global_errors(void **state)
     expect_error("{\"aws\": {}, \"routes\": []}", "aws.region: required", 0);
     expect_error("{\"aws\": {\"region\": 5}}", "aws.region: expected a non-empty string, got 5", 0);
     expect_error("{\"aws\": {\"region\": \"x\", \"regoin\": \"y\"}}", "aws.regoin: unknown key", 0);
-    expect_error("{\"aws\": {\"region\": \"x\"}, \"aws\": {}}", "line 1", 1);  /* duplicate key */
+    expect_error("{\"aws\": {\"region\": \"x\"}, \"aws\": {}}", "line 1", 1); /* duplicate key */
     expect_route_error("\"wokers\": 2", "", "wokers: unknown key", 0);
     expect_route_error("\"workers\": 0", "", "workers: expected integer 1..256, got 0", 0);
     expect_route_error("\"workers\": \"2\"", "", "workers: expected integer 1..256, got \"2\"", 0);
@@ -259,9 +262,9 @@ test_global_errors(void **state)
                        "shutdown_grace_seconds: expected integer 0..3600, got -1", 0);
     expect_route_error("\"user\": \"no-such-user-prism\"", "",
                        "user: no such user \"no-such-user-prism\"", 0);
-    expect_route_error("\"log\": {\"level\": \"loud\"}", "",
-                       "log.level: expected \"error\", \"warn\", \"info\" or \"debug\", got \"loud\"",
-                       0);
+    expect_route_error(
+        "\"log\": {\"level\": \"loud\"}", "",
+        "log.level: expected \"error\", \"warn\", \"info\" or \"debug\", got \"loud\"", 0);
     expect_route_error("\"log\": {\"format\": \"logfmt\"}", "",
                        "log.format: expected \"text\" or \"json\", got \"logfmt\"", 0);
     expect_route_error("\"allow_root\": 1", "", "allow_root: expected true or false, got 1", 0);
@@ -271,7 +274,8 @@ test_global_errors(void **state)
                        "metrics.listen: expected \"ADDRESS:PORT\" with a numeric address", 1);
     expect_route_error("\"metrics\": {\"listen\": \"127.0.0.1:99999\"}", "",
                        "metrics.listen: expected", 1);
-    expect_route_error("\"metrics\": {\"listen\": \"127.0.0.1\"}", "", "metrics.listen: expected", 1);
+    expect_route_error("\"metrics\": {\"listen\": \"127.0.0.1\"}", "", "metrics.listen: expected",
+                       1);
     expect_route_error("\"metrics\": {}", "", "metrics.listen: required", 0);
     expect_route_error("\"rlimits\": {\"address_space_mb\": 1}", "",
                        "rlimits.address_space_mb: expected integer 16..1073741824, got 1", 0);
@@ -282,18 +286,19 @@ test_global_errors(void **state)
                        "memory.decode_wait_seconds: expected integer 0..3600, got -1", 0);
     expect_route_error("\"memory\": {\"budget\": 1}", "", "memory.budget: unknown key", 0);
     expect_route_error("\"rlimits\": {\"address_space_mb\": 2048}, \"memory\": "
-                       "{\"decode_budget_mb\": 2048}", "",
+                       "{\"decode_budget_mb\": 2048}",
+                       "",
                        "memory.decode_budget_mb: must be below rlimits.address_space_mb (2048), "
-                       "got 2048", 0);
+                       "got 2048",
+                       0);
 }
 
 /* memory: the decode budget per worker and the wait for room, with
  * their defaults. */
-static void
-test_memory_section(void **state)
+static void test_memory_section(void **state)
 {
-    char         err[512];
-    char        *text;
+    char err[512];
+    char *text;
     host_conf_t *conf;
 
     (void) state;
@@ -305,7 +310,8 @@ test_memory_section(void **state)
     assert_int_equal(conf->decode_wait_seconds, 30);
     host_conf_free(conf);
     text = config_text("\"rlimits\": {\"address_space_mb\": 4096}, \"memory\": "
-                       "{\"decode_budget_mb\": 512, \"decode_wait_seconds\": 5}", "");
+                       "{\"decode_budget_mb\": 512, \"decode_wait_seconds\": 5}",
+                       "");
     conf = host_conf_parse(text, err, sizeof(err));
     free(text);
     assert_non_null(conf);
@@ -314,12 +320,12 @@ test_memory_section(void **state)
     host_conf_free(conf);
 }
 
-static void
-test_breaker(void **state)
+static void test_breaker(void **state)
 {
-    char         err[512] = "";
-    char        *text = config_text("\"breaker\": {\"threshold\": 3, \"probe_base_ms\": 500, "
-                                    "\"probe_max_ms\": 60000}", "");
+    char err[512] = "";
+    char *text = config_text("\"breaker\": {\"threshold\": 3, \"probe_base_ms\": 500, "
+                             "\"probe_max_ms\": 60000}",
+                             "");
     host_conf_t *conf;
 
     (void) state;
@@ -339,8 +345,7 @@ test_breaker(void **state)
     expect_route_error("\"breaker\": 5", "", "breaker: expected an object, got 5", 0);
 }
 
-static void
-test_aws_errors(void **state)
+static void test_aws_errors(void **state)
 {
     (void) state;
     expect_error("{\"aws\": {\"region\": \"us-east-1\", \"endpoint\": \"ftp://x\"}}",
@@ -349,18 +354,23 @@ test_aws_errors(void **state)
                  "aws.endpoints.sqs: expected an http:// or https:// URL", 1);
     expect_error("{\"aws\": {\"region\": \"us-east-1\", \"endpoints\": {\"sts\": \"http://x\"}}}",
                  "aws.endpoints.sts: unknown key", 0);
-    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"endpoints\": {\"dynamodb\": \"ftp://x\"}}}",
-                 "aws.endpoints.dynamodb: expected an http:// or https:// URL", 1);
-    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"credentials\": {\"access_key_id\": \"A\"}}}",
-                 "aws.credentials.secret_access_key: required with the other explicit key", 0);
-    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"credentials\": {\"secret_access_key\": \"S\"}}}",
-                 "aws.credentials.access_key_id: required with the other explicit key", 0);
+    expect_error(
+        "{\"aws\": {\"region\": \"us-east-1\", \"endpoints\": {\"dynamodb\": \"ftp://x\"}}}",
+        "aws.endpoints.dynamodb: expected an http:// or https:// URL", 1);
+    expect_error(
+        "{\"aws\": {\"region\": \"us-east-1\", \"credentials\": {\"access_key_id\": \"A\"}}}",
+        "aws.credentials.secret_access_key: required with the other explicit key", 0);
+    expect_error(
+        "{\"aws\": {\"region\": \"us-east-1\", \"credentials\": {\"secret_access_key\": \"S\"}}}",
+        "aws.credentials.access_key_id: required with the other explicit key", 0);
     expect_error("{\"aws\": {\"region\": \"us-east-1\", \"credentials\": {\"access_key_id\": \"A\","
                  " \"secret_access_key\": \"S\", \"profile\": \"p\"}}}",
                  "aws.credentials: use either explicit keys or profile/file, not both", 0);
-    expect_error("{\"aws\": {\"region\": \"us-east-1\", \"credentials\": {\"session_token\": \"T\"}}}",
-                 "aws.credentials.session_token: only allowed with access_key_id and "
-                 "secret_access_key", 0);
+    expect_error(
+        "{\"aws\": {\"region\": \"us-east-1\", \"credentials\": {\"session_token\": \"T\"}}}",
+        "aws.credentials.session_token: only allowed with access_key_id and "
+        "secret_access_key",
+        0);
     expect_error("{\"aws\": {\"region\": \"us-east-1\", \"verify_tls\": \"no\"}}",
                  "aws.verify_tls: expected true or false, got \"no\"", 0);
     expect_error("{\"aws\": {\"region\": \"us-east-1\", \"s3_addressing\": \"dns\"}}",
@@ -369,8 +379,7 @@ test_aws_errors(void **state)
                  "aws.ca_file: /nonexistent/ca.pem: No such file or directory", 0);
 }
 
-static void
-test_route_errors(void **state)
+static void test_route_errors(void **state)
 {
     char text[512];
 
@@ -392,17 +401,20 @@ test_route_errors(void **state)
                        "routes[0].max_input_bytes: expected integer 1..1073741824, got 0", 0);
     expect_route_error("", "\"visibility_timeout\": 60, \"heartbeat_max_seconds\": 30",
                        "routes[0].heartbeat_max_seconds: must be at least visibility_timeout "
-                       "(60), got 30", 0);
+                       "(60), got 30",
+                       0);
     expect_route_error("", "\"plugin_params\": []",
                        "routes[0].plugin_params: expected an object, got []", 0);
     expect_route_error("", "\"input_directory\": \"/nonexistent-prism-dir\"",
                        "routes[0].input_directory: /nonexistent-prism-dir: No such file or "
-                       "directory", 0);
+                       "directory",
+                       0);
     expect_route_error("", "\"input_directory\": \"/etc/passwd\"",
                        "routes[0].input_directory: /etc/passwd: not a directory", 0);
 
     /* Whole-route problems, with the route written out. */
-    expect_error("{\"aws\": {\"region\": \"us-east-1\"}}", "routes: required (at least one route)", 0);
+    expect_error("{\"aws\": {\"region\": \"us-east-1\"}}", "routes: required (at least one route)",
+                 0);
     expect_error("{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": []}",
                  "routes: expected an array of 1..64 routes, got []", 0);
     expect_error("{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [7]}",
@@ -418,7 +430,8 @@ test_route_errors(void **state)
                  "\"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", "
                  "\"plugin\": \"/nonexistent/x.so\"}]}",
                  "routes[0].plugin: /nonexistent/x.so: No such file or directory", 0);
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\", "
+    snprintf(text, sizeof(text),
+             "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\", "
              "\"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\"}]}",
              tmpdir);
     {
@@ -426,7 +439,8 @@ test_route_errors(void **state)
         snprintf(expected, sizeof(expected), "routes[0].plugin: %s: not a regular file", tmpdir);
         expect_error(text, expected, 0);
     }
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\", "
+    snprintf(text, sizeof(text),
+             "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\", "
              "\"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\"}]}",
              plugin);
     expect_error(text, "routes[0].output: required ({\"bucket\": ...} or {\"directory\": ...})", 0);
@@ -434,8 +448,7 @@ test_route_errors(void **state)
 
 /* Output section errors: written out because the output replaces the
  * template's. */
-static void
-test_output_errors(void **state)
+static void test_output_errors(void **state)
 {
     static const struct {
         const char *output;
@@ -447,7 +460,8 @@ test_output_errors(void **state)
         { "{\"bucket\": \"b\", \"prefix\": \"/abs\"}",
           "routes[0].output.prefix: expected a key prefix not starting with '/' (<= 512 bytes), "
           "got \"/abs\"" },
-        { "{\"bucket\": \"b\", \"prefix\": 3}", "routes[0].output.prefix: expected a string, got 3" },
+        { "{\"bucket\": \"b\", \"prefix\": 3}",
+          "routes[0].output.prefix: expected a string, got 3" },
         { "{\"bucket\": \"b\", \"prefix\": \"a\\nb\"}",
           "routes[0].output.prefix: contains a control character" },
         { "{\"bucket\": \"\"}", "routes[0].output.bucket: expected a non-empty string, got \"\"" },
@@ -466,9 +480,11 @@ test_output_errors(void **state)
 
     (void) state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
+        snprintf(text, sizeof(text),
+                 "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
                  " \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\","
-                 " \"output\": %s}]}", plugin, cases[i].output);
+                 " \"output\": %s}]}",
+                 plugin, cases[i].output);
         expect_error(text, cases[i].expected, 0);
     }
 }
@@ -476,8 +492,7 @@ test_output_errors(void **state)
 /* routes[].input: the allow-list of source buckets is required and
  * reported with its key path when missing or wrong; prefix defaults to
  * "". */
-static void
-test_input_section(void **state)
+static void test_input_section(void **state)
 {
     static const struct {
         const char *input;
@@ -490,29 +505,33 @@ test_input_section(void **state)
                                "input_directory" },
         { "{\"buckets\": \"b\"}", "routes[0].input.buckets: expected an array of bucket names, "
                                   "got \"b\"" },
-        { "{\"buckets\": [\"a\", 3]}", "routes[0].input.buckets[1]: expected a bucket name, got 3" },
+        { "{\"buckets\": [\"a\", 3]}",
+          "routes[0].input.buckets[1]: expected a bucket name, got 3" },
         { "{\"buckets\": [\"a/b\"]}", "routes[0].input.buckets[0]: expected a bucket name, "
                                       "got \"a/b\"" },
         { "{\"buckets\": [\"a\"], \"prefix\": \"x\\ny\"}",
           "routes[0].input.prefix: contains a control character" },
         { "{\"buckets\": [\"a\"], \"bucket\": \"a\"}", "routes[0].input.bucket: unknown key" },
     };
-    char          text[2048], err[512];
-    host_conf_t  *conf;
+    char text[2048], err[512];
+    host_conf_t *conf;
 
     (void) state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
+        snprintf(text, sizeof(text),
+                 "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
                  " \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\","
-                 " \"output\": {\"bucket\": \"b\"}%s%s}]}", plugin,
-                 cases[i].input != NULL ? ", \"input\": " : "",
+                 " \"output\": {\"bucket\": \"b\"}%s%s}]}",
+                 plugin, cases[i].input != NULL ? ", \"input\": " : "",
                  cases[i].input != NULL ? cases[i].input : "");
         expect_error(text, cases[i].expected, 0);
     }
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
+    snprintf(text, sizeof(text),
+             "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
              " \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\","
              " \"output\": {\"bucket\": \"b\"}, \"input\": {\"buckets\": [\"in-1\", \"in-2\"],"
-             " \"prefix\": \"originals/\"}}]}", plugin);
+             " \"prefix\": \"originals/\"}}]}",
+             plugin);
     conf = host_conf_parse(text, err, sizeof(err));
     assert_non_null(conf);
     assert_int_equal(conf->routes[0].ninput_buckets, 2);
@@ -521,10 +540,12 @@ test_input_section(void **state)
     assert_string_equal(conf->routes[0].input_prefix, "originals/");
     host_conf_free(conf);
     /* local originals only: an empty list with input_directory */
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
+    snprintf(text, sizeof(text),
+             "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": [{\"name\": \"a\","
              " \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\", \"plugin\": \"%s\","
              " \"output\": {\"bucket\": \"b\"}, \"input_directory\": \"%s\","
-             " \"input\": {\"buckets\": []}}]}", plugin, tmpdir);
+             " \"input\": {\"buckets\": []}}]}",
+             plugin, tmpdir);
     conf = host_conf_parse(text, err, sizeof(err));
     assert_non_null(conf);
     assert_int_equal(conf->routes[0].ninput_buckets, 0);
@@ -535,15 +556,15 @@ test_input_section(void **state)
 /* record.table, aws.endpoints.sns/dynamodb, output.sse/kms_key_id,
  * completion_topic_arn and the FIFO flags reach the config; a bad table
  * name or topic ARN is refused. */
-static void
-test_record_completion_sse(void **state)
+static void test_record_completion_sse(void **state)
 {
-    char         err[1024] = "";
-    char         text[1400];
+    char err[1024] = "";
+    char text[1400];
     host_conf_t *conf;
 
     (void) state;
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\", \"endpoints\": {\"dynamodb\": "
+    snprintf(text, sizeof(text),
+             "{\"aws\": {\"region\": \"us-east-1\", \"endpoints\": {\"dynamodb\": "
              "\"http://127.0.0.1:4567\", \"sns\": \"http://127.0.0.1:4566\"}}, \"record\": "
              "{\"table\": \"prism-images\"}, \"routes\": [{\"name\": \"a\", \"queue_url\": "
              "\"http://q/1/a.fifo\", \"dlq_url\": \"http://q/1/a-dlq\", \"plugin\": \"%s\", "
@@ -552,7 +573,8 @@ test_record_completion_sse(void **state)
              "{\"bucket\": \"b\", \"sse\": \"aws:kms\", \"kms_key_id\": \"alias/k\"}}, "
              "{\"name\": \"b\", \"queue_url\": \"http://q/1/b\", \"dlq_url\": "
              "\"http://q/1/b-dlq.fifo\", \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, "
-             "\"output\": {\"bucket\": \"b\", \"sse\": \"AES256\"}}]}", plugin, plugin);
+             "\"output\": {\"bucket\": \"b\", \"sse\": \"AES256\"}}]}",
+             plugin, plugin);
     conf = host_conf_parse(text, err, sizeof(err));
     if (conf == NULL)
         fail_msg("%s", err);
@@ -587,60 +609,71 @@ test_record_completion_sse(void **state)
 
     expect_route_error("\"record\": {\"table\": \"a b\"}", "",
                        "record.table: expected a DynamoDB table name ([A-Za-z0-9_.-]{3,255}), "
-                       "got \"a b\"", 0);
+                       "got \"a b\"",
+                       0);
     expect_route_error("\"record\": {}", "", "record.table: required", 0);
     expect_route_error("\"record\": {\"table\": \"tbl\", \"tabel\": 1}", "",
                        "record.tabel: unknown key", 0);
     expect_route_error("", "\"completion_topic_arn\": \"prism-completions\"",
                        "routes[0].completion_topic_arn: expected an SNS topic ARN "
                        "(arn:PARTITION:sns:REGION:ACCOUNT:TOPIC), got "
-                       "\"prism-completions\"", 0);
+                       "\"prism-completions\"",
+                       0);
 }
 
 /* The second route's problems carry index 1. */
-static void
-test_second_route(void **state)
+static void test_second_route(void **state)
 {
     char text[1024];
 
     (void) state;
-    snprintf(text, sizeof(text),
-             "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": ["
-             "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
-             "{\"name\": \"a\", \"queue_url\": \"http://q2\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}}]}", plugin, plugin);
+    snprintf(
+        text, sizeof(text),
+        "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": ["
+        "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
+        " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
+        "{\"name\": \"a\", \"queue_url\": \"http://q2\", \"dlq_url\": \"http://d\","
+        " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": "
+        "\"b\"}}]}",
+        plugin, plugin);
     expect_error(text, "routes[1].name: duplicate route name \"a\" (also routes[0])", 0);
-    snprintf(text, sizeof(text),
-             "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": ["
-             "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
-             "{\"name\": \"b\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}}]}", plugin, plugin);
+    snprintf(
+        text, sizeof(text),
+        "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": ["
+        "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
+        " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
+        "{\"name\": \"b\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
+        " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": "
+        "\"b\"}}]}",
+        plugin, plugin);
     expect_error(text, "routes[1].queue_url: queue already consumed by route \"a\"", 0);
-    snprintf(text, sizeof(text),
-             "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": ["
-             "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
-             "{\"name\": \"b\", \"queue_url\": \"http://q2\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}, \"wait_time_seconds\": -1}]}",
-             plugin, plugin);
+    snprintf(
+        text, sizeof(text),
+        "{\"aws\": {\"region\": \"us-east-1\"}, \"routes\": ["
+        "{\"name\": \"a\", \"queue_url\": \"http://q1\", \"dlq_url\": \"http://d\","
+        " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}},"
+        "{\"name\": \"b\", \"queue_url\": \"http://q2\", \"dlq_url\": \"http://d\","
+        " \"plugin\": \"%s\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"bucket\": \"b\"}, "
+        "\"wait_time_seconds\": -1}]}",
+        plugin, plugin);
     expect_error(text, "routes[1].wait_time_seconds: expected integer 0..20, got -1", 0);
 }
 
 /* Relative paths are made absolute against the current directory. */
-static void
-test_relative_paths(void **state)
+static void test_relative_paths(void **state)
 {
-    char         cwd[512], text[768], err[512] = "", want[700];
+    char cwd[512], text[768], err[512] = "", want[700];
     host_conf_t *conf;
 
     (void) state;
     assert_non_null(getcwd(cwd, sizeof(cwd)));
     assert_int_equal(chdir(tmpdir), 0);
-    snprintf(text, sizeof(text), "{\"aws\": {\"region\": \"us-east-1\"}, \"log\": {\"file\": \"l.log\"},"
-             " \"routes\": [{\"name\": \"a\", \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\","
-             " \"plugin\": \"p.so\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"directory\": \"out\"}}]}");
+    snprintf(
+        text, sizeof(text),
+        "{\"aws\": {\"region\": \"us-east-1\"}, \"log\": {\"file\": \"l.log\"},"
+        " \"routes\": [{\"name\": \"a\", \"queue_url\": \"http://q\", \"dlq_url\": \"http://d\","
+        " \"plugin\": \"p.so\", \"input\": {\"buckets\": [\"in\"]}, \"output\": {\"directory\": "
+        "\"out\"}}]}");
     conf = host_conf_parse(text, err, sizeof(err));
     assert_int_equal(chdir(cwd), 0);
     if (conf == NULL)
@@ -653,12 +686,11 @@ test_relative_paths(void **state)
 }
 
 /* host_conf_load: file errors name the file, syntax errors the line. */
-static void
-test_load_file(void **state)
+static void test_load_file(void **state)
 {
-    char         path[160], err[512] = "", *text;
+    char path[160], err[512] = "", *text;
     host_conf_t *conf;
-    FILE        *f;
+    FILE *f;
 
     (void) state;
     conf = host_conf_load("/nonexistent/prism-host.json", err, sizeof(err));
@@ -693,24 +725,16 @@ test_load_file(void **state)
     host_conf_free(conf);
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_minimal_defaults),
-        cmocka_unit_test(test_full_values),
-        cmocka_unit_test(test_aws_section),
-        cmocka_unit_test(test_global_errors),
-        cmocka_unit_test(test_aws_errors),
-        cmocka_unit_test(test_breaker),
-        cmocka_unit_test(test_route_errors),
-        cmocka_unit_test(test_output_errors),
-        cmocka_unit_test(test_input_section),
-        cmocka_unit_test(test_memory_section),
-        cmocka_unit_test(test_second_route),
-        cmocka_unit_test(test_record_completion_sse),
-        cmocka_unit_test(test_relative_paths),
-        cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_minimal_defaults), cmocka_unit_test(test_full_values),
+        cmocka_unit_test(test_aws_section),      cmocka_unit_test(test_global_errors),
+        cmocka_unit_test(test_aws_errors),       cmocka_unit_test(test_breaker),
+        cmocka_unit_test(test_route_errors),     cmocka_unit_test(test_output_errors),
+        cmocka_unit_test(test_input_section),    cmocka_unit_test(test_memory_section),
+        cmocka_unit_test(test_second_route),     cmocka_unit_test(test_record_completion_sse),
+        cmocka_unit_test(test_relative_paths),   cmocka_unit_test(test_load_file),
     };
 
     return cmocka_run_group_tests_name("host_config", tests, setup, teardown);

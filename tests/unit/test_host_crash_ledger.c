@@ -26,8 +26,7 @@
 
 #define SLOTS 4
 
-static int
-setup(void **state)
+static int setup(void **state)
 {
     char err[256];
 
@@ -35,8 +34,7 @@ setup(void **state)
     return *state != NULL ? 0 : -1;
 }
 
-static int
-teardown(void **state)
+static int teardown(void **state)
 {
     host_crash_ledger_destroy(*state);
     return 0;
@@ -44,9 +42,8 @@ teardown(void **state)
 
 /* Asserts L's verdict on ID: condemned or not, and when known the crash
  * count, signal and certainty it reports. */
-static void
-expect_verdict(host_crash_ledger_t *l, const char *id, int condemned, int crashes, int sig,
-               int certain)
+static void expect_verdict(host_crash_ledger_t *l, const char *id, int condemned, int crashes,
+                           int sig, int certain)
 {
     int c = -1, s = -1, k = -1;
 
@@ -58,8 +55,7 @@ expect_verdict(host_crash_ledger_t *l, const char *id, int condemned, int crashe
     }
 }
 
-static void
-test_record_and_lookup(void **state)
+static void test_record_and_lookup(void **state)
 {
     host_crash_ledger_t *l = *state;
 
@@ -76,8 +72,7 @@ test_record_and_lookup(void **state)
     expect_verdict(NULL, "culprit", 0, 0, 0, 0);
 }
 
-static void
-test_alone_in_plugin_is_certain(void **state)
+static void test_alone_in_plugin_is_certain(void **state)
 {
     host_crash_ledger_t *l = *state;
     host_crash_suspect_t s[4];
@@ -98,8 +93,7 @@ test_alone_in_plugin_is_certain(void **state)
     host_crash_ledger_leave(l, 1, 0);
 }
 
-static void
-test_several_in_plugin_are_uncertain(void **state)
+static void test_several_in_plugin_are_uncertain(void **state)
 {
     host_crash_ledger_t *l = *state;
     host_crash_suspect_t s[1];
@@ -121,11 +115,10 @@ test_several_in_plugin_are_uncertain(void **state)
     expect_verdict(l, "b", 0, 1, SIGSEGV, 0);
 }
 
-static void
-test_ring_forgets_the_oldest(void **state)
+static void test_ring_forgets_the_oldest(void **state)
 {
     host_crash_ledger_t *l = *state;
-    char                 id[32];
+    char id[32];
 
     for (int i = 0; i <= HOST_CRASH_LEDGER_SIZE; i++) {
         snprintf(id, sizeof(id), "id-%d", i);
@@ -137,13 +130,12 @@ test_ring_forgets_the_oldest(void **state)
     expect_verdict(l, id, 1, 1, SIGSEGV, 1);
 }
 
-static void
-test_marks_cross_fork(void **state)
+static void test_marks_cross_fork(void **state)
 {
     host_crash_ledger_t *l = *state;
     host_crash_suspect_t s[1];
-    int                  status;
-    pid_t                pid = fork();
+    int status;
+    pid_t pid = fork();
 
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -161,14 +153,13 @@ test_marks_cross_fork(void **state)
 
 typedef struct {
     host_crash_ledger_t *l;
-    volatile int         inside;
-    volatile pid_t       tid;
+    volatile int inside;
+    volatile pid_t tid;
 } other_poller_t;
 
 /* A second poller of the same process: enters the plugin (not solo),
  * notes it got in, leaves. */
-static void *
-other_poller(void *arg)
+static void *other_poller(void *arg)
 {
     other_poller_t *o = arg;
 
@@ -179,13 +170,12 @@ other_poller(void *arg)
     return NULL;
 }
 
-static void
-test_suspect_runs_solo(void **state)
+static void test_suspect_runs_solo(void **state)
 {
     host_crash_ledger_t *l = *state;
     host_crash_suspect_t s[2];
-    other_poller_t       o = { l, 0, 0 };
-    pthread_t            t;
+    other_poller_t o = { l, 0, 0 };
+    pthread_t t;
 
     host_crash_ledger_enter(l, 0, 0, "suspect", "thumbnail", 1);
     assert_int_equal(pthread_create(&t, NULL, other_poller, &o), 0);
@@ -203,8 +193,7 @@ test_suspect_runs_solo(void **state)
     assert_int_equal(o.inside, 1);
 }
 
-static void
-test_crash_signals(void **state)
+static void test_crash_signals(void **state)
 {
     (void) state;
     assert_true(host_crash_signal(SIGSEGV));
@@ -215,8 +204,7 @@ test_crash_signals(void **state)
     assert_false(host_crash_signal(0));
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_record_and_lookup, setup, teardown),

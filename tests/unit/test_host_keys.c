@@ -24,16 +24,14 @@
 
 static char tmpdir[64];
 
-static int
-setup(void **state)
+static int setup(void **state)
 {
     (void) state;
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_host_keys.XXXXXX");
     return mkdtemp(tmpdir) != NULL ? 0 : -1;
 }
 
-static int
-teardown(void **state)
+static int teardown(void **state)
 {
     char cmd[128];
 
@@ -43,9 +41,8 @@ teardown(void **state)
 }
 
 /* Derives and compares with EXPECTED. */
-static void
-expect_key(const char *prefix, const char *key, const char *route, const char *suffix,
-           const char *expected)
+static void expect_key(const char *prefix, const char *key, const char *route, const char *suffix,
+                       const char *expected)
 {
     char out[1200];
     long n = host_key_derive(prefix, key, route, suffix, out, sizeof(out));
@@ -56,23 +53,21 @@ expect_key(const char *prefix, const char *key, const char *route, const char *s
     assert_int_equal(n, (long) strlen(expected));
 }
 
-static void
-test_derive(void **state)
+static void test_derive(void **state)
 {
     (void) state;
     expect_key("derived/", "2025/01/abc.jpg", "thumbnail", "256.jpg",
                "derived/2025/01/abc/thumbnail/256.jpg");
     expect_key("", "abc.jpg", "webp", "w.webp", "abc/webp/w.webp");
     expect_key("", "noext", "r", "s", "noext/r/s");
-    expect_key("", "a.b/c", "r", "s", "a.b/c/r/s");          /* dot in a folder only */
-    expect_key("", "x.tar.gz", "r", "s", "x.tar/r/s");       /* last extension only */
+    expect_key("", "a.b/c", "r", "s", "a.b/c/r/s");             /* dot in a folder only */
+    expect_key("", "x.tar.gz", "r", "s", "x.tar/r/s");          /* last extension only */
     expect_key("", "dir/.hidden", "r", "s", "dir/.hidden/r/s"); /* leading dot kept */
     expect_key("p-", "a b/ü.png", "r", "s", "p-a b/ü/r/s");
 }
 
 /* The same inputs always give the same key; different routes differ. */
-static void
-test_deterministic(void **state)
+static void test_deterministic(void **state)
 {
     char a[256], b[256], c[256];
 
@@ -85,8 +80,7 @@ test_deterministic(void **state)
 }
 
 /* Over S3's 1024 bytes, or over the buffer: refused. */
-static void
-test_derive_limits(void **state)
+static void test_derive_limits(void **state)
 {
     char key[1100], out[1200], small[5];
 
@@ -101,8 +95,7 @@ test_derive_limits(void **state)
     assert_int_equal(host_key_derive("", "a.jpg", "r", "s", small, sizeof(small)), -1);
 }
 
-static void
-test_suffix(void **state)
+static void test_suffix(void **state)
 {
     char long_ok[HOST_SUFFIX_MAX + 1], too_long[HOST_SUFFIX_MAX + 2];
 
@@ -126,8 +119,7 @@ test_suffix(void **state)
 }
 
 /* Expects KEY to be refused as a local path. */
-static void
-expect_unsafe(const char *key)
+static void expect_unsafe(const char *key)
 {
     char out[512], err[128] = "";
 
@@ -136,17 +128,16 @@ expect_unsafe(const char *key)
     assert_true(err[0] != '\0');
 }
 
-static void
-test_local_path(void **state)
+static void test_local_path(void **state)
 {
     char out[512], err[128], seg[300];
 
     (void) state;
-    assert_int_equal(host_key_local_path("/srv/out", "a/b/c.jpg", out, sizeof(out), err,
-                                         sizeof(err)), 0);
+    assert_int_equal(
+        host_key_local_path("/srv/out", "a/b/c.jpg", out, sizeof(out), err, sizeof(err)), 0);
     assert_string_equal(out, "/srv/out/a/b/c.jpg");
-    assert_int_equal(host_key_local_path("/srv/out", ".hidden/.../x", out, sizeof(out), err,
-                                         sizeof(err)), 0);
+    assert_int_equal(
+        host_key_local_path("/srv/out", ".hidden/.../x", out, sizeof(out), err, sizeof(err)), 0);
     assert_string_equal(out, "/srv/out/.hidden/.../x");
     expect_unsafe("../etc/passwd");
     expect_unsafe("a/../../x");
@@ -170,8 +161,7 @@ test_local_path(void **state)
 /* An original key an S3 request could resolve elsewhere ("..", ".", ""
  * segments) or that holds a control character is refused; long segments
  * are fine in S3. */
-static void
-test_key_segments(void **state)
+static void test_key_segments(void **state)
 {
     char err[128], seg[300];
 
@@ -198,9 +188,8 @@ test_key_segments(void **state)
 
 /* Admits EV's original to route R, or not: returns host_input_admit's
  * result with the reason in why. */
-static int
-admit(const host_route_conf_t *r, const char *bucket, const char *key, int local, char *why,
-      size_t whylen)
+static int admit(const host_route_conf_t *r, const char *bucket, const char *key, int local,
+                 char *why, size_t whylen)
 {
     host_event_t ev;
 
@@ -215,12 +204,11 @@ admit(const host_route_conf_t *r, const char *bucket, const char *key, int local
 /* A route reads only from its input.buckets, under its input.prefix,
  * keys without dot segments; local originals are not checked against
  * the bucket list (their file lives in input_directory). */
-static void
-test_input_admit(void **state)
+static void test_input_admit(void **state)
 {
-    char             *buckets[] = { (char *) "prism-ingest", (char *) "uploads-eu" };
+    char *buckets[] = { (char *) "prism-ingest", (char *) "uploads-eu" };
     host_route_conf_t r;
-    char              why[256];
+    char why[256];
 
     (void) state;
     memset(&r, 0, sizeof(r));
@@ -232,7 +220,7 @@ test_input_admit(void **state)
     assert_int_equal(admit(&r, "uploads-eu", "x.jpg", 0, why, sizeof(why)), 0);
     assert_int_equal(admit(&r, "prism-derived", "x.jpg", 0, why, sizeof(why)), -1);
     assert_string_equal(why, "bucket \"prism-derived\" is not an input of route thumbnail "
-                        "(input.buckets)");
+                             "(input.buckets)");
     assert_int_equal(admit(&r, "prism-ingest2", "x.jpg", 0, why, sizeof(why)), -1);
     assert_int_equal(admit(&r, "prism-ingest", "../prism-derived/x.jpg", 0, why, sizeof(why)), -1);
     assert_non_null(strstr(why, "path segment"));
@@ -243,22 +231,21 @@ test_input_admit(void **state)
     assert_int_equal(admit(&r, "prism-ingest", "originals/2025/a.jpg", 0, why, sizeof(why)), 0);
     assert_int_equal(admit(&r, "prism-ingest", "other/a.jpg", 0, why, sizeof(why)), -1);
     assert_string_equal(why, "key \"other/a.jpg\" is outside the route's input.prefix "
-                        "\"originals/\"");
+                             "\"originals/\"");
     assert_int_equal(admit(&r, "prism-ingest", "originals", 0, why, sizeof(why)), -1);
 
-    r.ninput_buckets = 0;   /* a route for local originals only */
+    r.ninput_buckets = 0; /* a route for local originals only */
     assert_int_equal(admit(&r, "prism-ingest", "originals/a.jpg", 0, why, sizeof(why)), -1);
     assert_int_equal(admit(&r, "prism-ingest", "originals/a.jpg", 1, why, sizeof(why)), 0);
 }
 
 /* A hostile original key yields a derived key the local store refuses,
  * and nothing is written anywhere. */
-static void
-test_store_traversal(void **state)
+static void test_store_traversal(void **state)
 {
     host_route_conf_t r;
-    char              key[256], err[256], outdir[128], escaped[160];
-    struct stat       st;
+    char key[256], err[256], outdir[128], escaped[160];
+    struct stat st;
 
     (void) state;
     snprintf(outdir, sizeof(outdir), "%s/out", tmpdir);
@@ -269,7 +256,8 @@ test_store_traversal(void **state)
     r.directory = outdir;
     assert_true(host_key_derive("", "../escaped.jpg", "r", "s", key, sizeof(key)) > 0);
     assert_string_equal(key, "../escaped/r/s");
-    assert_int_equal(host_store_put(&r, NULL, key, "image/jpeg", "x", 1, NULL, err, sizeof(err)), -2);
+    assert_int_equal(host_store_put(&r, NULL, key, "image/jpeg", "x", 1, NULL, err, sizeof(err)),
+                     -2);
     assert_non_null(strstr(err, "unsafe key"));
     snprintf(escaped, sizeof(escaped), "%s/escaped", tmpdir);
     assert_int_equal(stat(escaped, &st), -1);
@@ -277,13 +265,12 @@ test_store_traversal(void **state)
 
 /* A safe key is written under the directory, parents created, no
  * temporary file left; writing again replaces it. */
-static void
-test_store_local(void **state)
+static void test_store_local(void **state)
 {
     host_route_conf_t r;
-    char              outdir[128], path[256], err[256], buf[16];
-    FILE             *f;
-    size_t            n;
+    char outdir[128], path[256], err[256], buf[16];
+    FILE *f;
+    size_t n;
 
     (void) state;
     snprintf(outdir, sizeof(outdir), "%s/store", tmpdir);
@@ -292,10 +279,12 @@ test_store_local(void **state)
     r.name = (char *) "thumb";
     r.prefix = (char *) "";
     r.directory = outdir;
-    assert_int_equal(host_store_put(&r, NULL, "a/b/thumb/1.jpg", "image/jpeg", "hello", 5, NULL, err,
-                                    sizeof(err)), 0);
-    assert_int_equal(host_store_put(&r, NULL, "a/b/thumb/1.jpg", "image/jpeg", "bye", 3, NULL, err,
-                                    sizeof(err)), 0);
+    assert_int_equal(host_store_put(&r, NULL, "a/b/thumb/1.jpg", "image/jpeg", "hello", 5, NULL,
+                                    err, sizeof(err)),
+                     0);
+    assert_int_equal(
+        host_store_put(&r, NULL, "a/b/thumb/1.jpg", "image/jpeg", "bye", 3, NULL, err, sizeof(err)),
+        0);
     snprintf(path, sizeof(path), "%s/a/b/thumb/1.jpg", outdir);
     f = fopen(path, "rb");
     assert_non_null(f);
@@ -308,12 +297,11 @@ test_store_local(void **state)
 }
 
 /* Locally stored originals: read under the directory, refused outside. */
-static void
-test_original_local(void **state)
+static void test_original_local(void **state)
 {
     aws_buf_t buf = AWS_BUF_INIT;
-    char      dir[128], path[256], err[256];
-    FILE     *f;
+    char dir[128], path[256], err[256];
+    FILE *f;
 
     (void) state;
     snprintf(dir, sizeof(dir), "%s/in", tmpdir);
@@ -338,20 +326,14 @@ test_original_local(void **state)
     aws_buf_free(&buf);
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_derive),
-        cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_derive_limits),
-        cmocka_unit_test(test_suffix),
-        cmocka_unit_test(test_local_path),
-        cmocka_unit_test(test_key_segments),
-        cmocka_unit_test(test_input_admit),
-        cmocka_unit_test(test_store_traversal),
-        cmocka_unit_test(test_store_local),
-        cmocka_unit_test(test_original_local),
+        cmocka_unit_test(test_derive),        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_derive_limits), cmocka_unit_test(test_suffix),
+        cmocka_unit_test(test_local_path),    cmocka_unit_test(test_key_segments),
+        cmocka_unit_test(test_input_admit),   cmocka_unit_test(test_store_traversal),
+        cmocka_unit_test(test_store_local),   cmocka_unit_test(test_original_local),
     };
 
     return cmocka_run_group_tests_name("host_keys", tests, setup, teardown);

@@ -21,11 +21,10 @@
 static char log_path[64];
 
 /* Sends the log (every level) to a fresh file. */
-static int
-setup(void **state)
+static int setup(void **state)
 {
     char err[256];
-    int  fd;
+    int fd;
 
     (void) state;
     snprintf(log_path, sizeof(log_path), "/tmp/prism-log-XXXXXX");
@@ -36,8 +35,7 @@ setup(void **state)
     return 0;
 }
 
-static int
-teardown(void **state)
+static int teardown(void **state)
 {
     (void) state;
     host_log_open(NULL, HOST_LOG_INFO, NULL, 0);
@@ -47,11 +45,10 @@ teardown(void **state)
 }
 
 /* Returns the log file's content (malloc()ed). */
-static char *
-slurp(void)
+static char *slurp(void)
 {
-    FILE  *f = fopen(log_path, "r");
-    char  *buf = calloc(1, 65536);
+    FILE *f = fopen(log_path, "r");
+    char *buf = calloc(1, 65536);
     size_t n;
 
     assert_non_null(f);
@@ -72,12 +69,11 @@ static const host_log_ctx_t hostile = {
     .timed = 1,
 };
 
-static void
-json_lines_parse_with_every_field(void **state)
+static void json_lines_parse_with_every_field(void **state)
 {
     json_error_t jerr;
-    json_t      *o;
-    char        *text, *nl;
+    json_t *o;
+    char *text, *nl;
 
     (void) state;
     host_log_set_format(HOST_LOG_JSON);
@@ -97,7 +93,8 @@ json_lines_parse_with_every_field(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "message_id")),
                         "5fea7756-\"quoted\"\\");
     assert_string_equal(json_string_value(json_object_get(o, "request_id")), "req\nforged line");
-    assert_string_equal(json_string_value(json_object_get(o, "image_id")), "img-?" "?-bad-utf8");
+    assert_string_equal(json_string_value(json_object_get(o, "image_id")), "img-?"
+                                                                           "?-bad-utf8");
     assert_string_equal(json_string_value(json_object_get(o, "event")), "rejected");
     assert_string_equal(json_string_value(json_object_get(o, "reason")),
                         "original: \"x\" is\ttoo large\n");
@@ -115,8 +112,7 @@ json_lines_parse_with_every_field(void **state)
     free(text);
 }
 
-static void
-text_lines_stay_one_line_with_cleaned_fields(void **state)
+static void text_lines_stay_one_line_with_cleaned_fields(void **state)
 {
     char *text;
 
@@ -130,8 +126,7 @@ text_lines_stay_one_line_with_cleaned_fields(void **state)
     free(text);
 }
 
-static void
-formats_parse(void **state)
+static void formats_parse(void **state)
 {
     host_log_format_t f;
 
@@ -143,8 +138,7 @@ formats_parse(void **state)
     assert_int_equal(host_log_format_parse("JSON", &f), -1);
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(json_lines_parse_with_every_field, setup, teardown),

@@ -14,14 +14,13 @@
 
 #include "memo.h"
 
-static void
-test_put_take(void **state)
+static void test_put_take(void **state)
 {
-    host_memo_t       m;
+    host_memo_t m;
     host_output_ref_t refs[2], got[4];
-    char              reason[64];
-    size_t            n;
-    unsigned          ok;
+    char reason[64];
+    size_t n;
+    unsigned ok;
 
     (void) state;
     memset(refs, 0, sizeof(refs));
@@ -29,7 +28,9 @@ test_put_take(void **state)
     refs[0].size = 123;
     snprintf(refs[1].key, sizeof(refs[1].key), "a/thumb/128.jpg");
     assert_int_equal(host_memo_init(&m), 0);
-    assert_int_equal(host_memo_put(&m, "id-1", HOST_MEMO_OK | HOST_MEMO_ID_CONFIRMED, "2 output(s) stored", refs, 2), 0);
+    assert_int_equal(host_memo_put(&m, "id-1", HOST_MEMO_OK | HOST_MEMO_ID_CONFIRMED,
+                                   "2 output(s) stored", refs, 2),
+                     0);
     assert_false(host_memo_take(&m, "id-2", &ok, reason, sizeof(reason), got, 4, &n));
     assert_true(host_memo_take(&m, "id-1", &ok, reason, sizeof(reason), got, 4, &n));
     assert_int_equal(ok, HOST_MEMO_OK | HOST_MEMO_ID_CONFIRMED);
@@ -49,14 +50,13 @@ test_put_take(void **state)
     host_memo_destroy(&m);
 }
 
-static void
-test_full_forgets_oldest(void **state)
+static void test_full_forgets_oldest(void **state)
 {
-    host_memo_t       m;
+    host_memo_t m;
     host_output_ref_t got[1];
-    char              id[32], reason[16];
-    size_t            n;
-    unsigned          ok;
+    char id[32], reason[16];
+    size_t n;
+    unsigned ok;
 
     (void) state;
     assert_int_equal(host_memo_init(&m), 0);
@@ -71,8 +71,7 @@ test_full_forgets_oldest(void **state)
     host_memo_destroy(&m);
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_take),

@@ -21,11 +21,10 @@
 
 /* Binds a datagram socket at a fresh path and points NOTIFY_SOCKET at
  * it; returns the socket.  *path receives the path (to unlink). */
-static int
-listen_notify(char *path, size_t pathlen)
+static int listen_notify(char *path, size_t pathlen)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int                fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
     assert_true(fd >= 0);
     snprintf(path, pathlen, "/tmp/prism-notify-%ld.sock", (long) getpid());
@@ -37,8 +36,7 @@ listen_notify(char *path, size_t pathlen)
 }
 
 /* Reads one datagram from FD into buf (NUL-terminated). */
-static void
-read_datagram(int fd, char *buf, size_t buflen)
+static void read_datagram(int fd, char *buf, size_t buflen)
 {
     ssize_t n = recv(fd, buf, buflen - 1, MSG_DONTWAIT);
 
@@ -46,11 +44,10 @@ read_datagram(int fd, char *buf, size_t buflen)
     buf[n] = '\0';
 }
 
-static void
-ready_reaches_the_socket(void **state)
+static void ready_reaches_the_socket(void **state)
 {
     char path[108], buf[256], err[256];
-    int  fd = listen_notify(path, sizeof(path));
+    int fd = listen_notify(path, sizeof(path));
 
     (void) state;
     assert_int_equal(host_notify("READY=1\nSTATUS=2 worker(s)", err, sizeof(err)), 1);
@@ -65,13 +62,12 @@ ready_reaches_the_socket(void **state)
     unsetenv("NOTIFY_SOCKET");
 }
 
-static void
-reloading_carries_the_monotonic_time(void **state)
+static void reloading_carries_the_monotonic_time(void **state)
 {
-    char               path[108], buf[256], err[256];
-    int                fd = listen_notify(path, sizeof(path));
+    char path[108], buf[256], err[256];
+    int fd = listen_notify(path, sizeof(path));
     unsigned long long usec = 0;
-    struct timespec    ts;
+    struct timespec ts;
 
     (void) state;
     assert_int_equal(host_notify_reloading(err, sizeof(err)), 1);
@@ -84,8 +80,7 @@ reloading_carries_the_monotonic_time(void **state)
     unsetenv("NOTIFY_SOCKET");
 }
 
-static void
-without_a_manager_nothing_is_sent(void **state)
+static void without_a_manager_nothing_is_sent(void **state)
 {
     char err[256];
 
@@ -94,8 +89,7 @@ without_a_manager_nothing_is_sent(void **state)
     assert_int_equal(host_notify("READY=1", err, sizeof(err)), 0);
 }
 
-static void
-a_socket_nobody_listens_on_is_an_error(void **state)
+static void a_socket_nobody_listens_on_is_an_error(void **state)
 {
     char err[256] = "";
 
@@ -106,8 +100,7 @@ a_socket_nobody_listens_on_is_an_error(void **state)
     unsetenv("NOTIFY_SOCKET");
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ready_reaches_the_socket),

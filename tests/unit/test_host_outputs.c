@@ -17,15 +17,14 @@
 #include "metrics.h"
 #include "outputs.h"
 
-static void
-test_emit_rules(void **state)
+static void test_emit_rules(void **state)
 {
-    host_outputs_t  o;
+    host_outputs_t o;
     prism_output_t *api = &o.api;
 
     (void) state;
     host_outputs_init(&o);
-    host_log_open(NULL, HOST_LOG_ERROR, NULL, 0);   /* refusals are logged as warnings */
+    host_log_open(NULL, HOST_LOG_ERROR, NULL, 0); /* refusals are logged as warnings */
     host_outputs_reset(&o, NULL);
     assert_int_equal(api->emit(api, "256.jpg", "image/jpeg", "abc", 3), 0);
     assert_int_equal(api->emit(api, "meta.json", NULL, "{}", 2), 0);
@@ -52,11 +51,10 @@ test_emit_rules(void **state)
     host_outputs_free(&o);
 }
 
-static void
-test_output_count_limit(void **state)
+static void test_output_count_limit(void **state)
 {
     host_outputs_t o;
-    char           suffix[16];
+    char suffix[16];
 
     (void) state;
     host_outputs_init(&o);
@@ -72,8 +70,7 @@ test_output_count_limit(void **state)
 
 /* Reasons are kept, control characters flattened; reset clears them and
  * the outputs but keeps the buffers. */
-static void
-test_reason_and_reset(void **state)
+static void test_reason_and_reset(void **state)
 {
     host_outputs_t o;
     unsigned char *first;
@@ -89,21 +86,20 @@ test_reason_and_reset(void **state)
     assert_int_equal(o.n, 0);
     assert_string_equal(o.reason, "");
     assert_int_equal(o.api.emit(&o.api, "b", NULL, "xyz", 3), 0);
-    assert_ptr_equal(o.items[0].data, first);   /* reused, smaller fits */
+    assert_ptr_equal(o.items[0].data, first); /* reused, smaller fits */
     assert_string_equal(o.items[0].suffix, "b");
     host_outputs_free(&o);
 }
 
 /* The metrics text: counters per route, cumulative buckets, in-flight
  * summed over worker slots, restarts. */
-static void
-test_metrics_render(void **state)
+static void test_metrics_render(void **state)
 {
-    char            err[128];
+    char err[128];
     host_metrics_t *m = host_metrics_create(err, sizeof(err));
-    aws_buf_t       out = AWS_BUF_INIT;
-    const char     *keep[] = { "thumb", "webp" };
-    int             a, b;
+    aws_buf_t out = AWS_BUF_INIT;
+    const char *keep[] = { "thumb", "webp" };
+    int a, b;
 
     (void) state;
     assert_non_null(m);
@@ -130,11 +126,16 @@ test_metrics_render(void **state)
     assert_non_null(strstr(out.data, "prism_messages_ok_total{route=\"webp\"} 0\n"));
     assert_non_null(strstr(out.data, "prism_in_flight{route=\"thumb\"} 1\n"));
     assert_non_null(strstr(out.data, "prism_in_flight{route=\"webp\"} 0\n"));
-    assert_non_null(strstr(out.data, "prism_processing_seconds_bucket{route=\"thumb\",le=\"0.005\"} 1\n"));
-    assert_non_null(strstr(out.data, "prism_processing_seconds_bucket{route=\"thumb\",le=\"0.5\"} 1\n"));
-    assert_non_null(strstr(out.data, "prism_processing_seconds_bucket{route=\"thumb\",le=\"1\"} 2\n"));
-    assert_non_null(strstr(out.data, "prism_processing_seconds_bucket{route=\"thumb\",le=\"60\"} 2\n"));
-    assert_non_null(strstr(out.data, "prism_processing_seconds_bucket{route=\"thumb\",le=\"+Inf\"} 3\n"));
+    assert_non_null(
+        strstr(out.data, "prism_processing_seconds_bucket{route=\"thumb\",le=\"0.005\"} 1\n"));
+    assert_non_null(
+        strstr(out.data, "prism_processing_seconds_bucket{route=\"thumb\",le=\"0.5\"} 1\n"));
+    assert_non_null(
+        strstr(out.data, "prism_processing_seconds_bucket{route=\"thumb\",le=\"1\"} 2\n"));
+    assert_non_null(
+        strstr(out.data, "prism_processing_seconds_bucket{route=\"thumb\",le=\"60\"} 2\n"));
+    assert_non_null(
+        strstr(out.data, "prism_processing_seconds_bucket{route=\"thumb\",le=\"+Inf\"} 3\n"));
     assert_non_null(strstr(out.data, "prism_processing_seconds_count{route=\"thumb\"} 3\n"));
     assert_non_null(strstr(out.data, "prism_processing_seconds_sum{route=\"thumb\"} 100.703000\n"));
     assert_non_null(strstr(out.data, "# TYPE prism_processing_seconds histogram\n"));
@@ -146,13 +147,12 @@ test_metrics_render(void **state)
 
 /* When all route slots are taken, a name the current config does not
  * use is recycled, its counters reset. */
-static void
-test_metrics_slot_recycling(void **state)
+static void test_metrics_slot_recycling(void **state)
 {
-    char            err[128], name[16];
+    char err[128], name[16];
     host_metrics_t *m = host_metrics_create(err, sizeof(err));
-    const char     *keep[] = { "r0", "new" };
-    aws_buf_t       out = AWS_BUF_INIT;
+    const char *keep[] = { "r0", "new" };
+    aws_buf_t out = AWS_BUF_INIT;
 
     (void) state;
     assert_non_null(m);
@@ -161,7 +161,7 @@ test_metrics_slot_recycling(void **state)
         assert_int_equal(host_metrics_route_slot(m, name, NULL, 0), i);
     }
     host_metrics_inc(m, 1, HOST_M_OK);
-    assert_int_equal(host_metrics_route_slot(m, "new", keep, 2), 1);   /* r0 is kept */
+    assert_int_equal(host_metrics_route_slot(m, "new", keep, 2), 1); /* r0 is kept */
     assert_int_equal(host_metrics_render(m, 0, &out), 0);
     assert_non_null(strstr(out.data, "prism_messages_ok_total{route=\"new\"} 0\n"));
     assert_null(strstr(out.data, "{route=\"r1\"}"));
@@ -170,8 +170,7 @@ test_metrics_slot_recycling(void **state)
     host_metrics_destroy(m);
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_emit_rules),

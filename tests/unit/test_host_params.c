@@ -32,11 +32,10 @@ static const prism_param_spec_t specs[] = {
 };
 
 /* Builds params from JSON TEXT, failing the test when refused. */
-static host_params_t *
-build_ok(const char *text)
+static host_params_t *build_ok(const char *text)
 {
-    char           err[512] = "";
-    json_t        *j = json_loads(text, 0, NULL);
+    char err[512] = "";
+    json_t *j = json_loads(text, 0, NULL);
     host_params_t *p;
 
     assert_non_null(j);
@@ -48,11 +47,10 @@ build_ok(const char *text)
 }
 
 /* Expects JSON TEXT to be refused with exactly EXPECTED. */
-static void
-build_fails(const char *text, const char *expected)
+static void build_fails(const char *text, const char *expected)
 {
-    char           err[512] = "";
-    json_t        *j = json_loads(text, 0, NULL);
+    char err[512] = "";
+    json_t *j = json_loads(text, 0, NULL);
     host_params_t *p;
 
     assert_non_null(j);
@@ -65,12 +63,11 @@ build_fails(const char *text, const char *expected)
     assert_string_equal(err, expected);
 }
 
-static void
-test_defaults(void **state)
+static void test_defaults(void **state)
 {
-    host_params_t        *hp = build_ok("{\"label\": \"x\"}");
+    host_params_t *hp = build_ok("{\"label\": \"x\"}");
     const prism_params_t *p = host_params_api(hp);
-    long                  list[8];
+    long list[8];
 
     (void) state;
     assert_int_equal(p->get_int(p, "quality"), 85);
@@ -85,14 +82,13 @@ test_defaults(void **state)
     host_params_free(hp);
 }
 
-static void
-test_values(void **state)
+static void test_values(void **state)
 {
-    host_params_t        *hp = build_ok("{\"quality\": 100, \"ratio\": 1, \"sharpen\": true,"
-                                        " \"format\": \"webp\", \"label\": \"hello\","
-                                        " \"sizes\": [16, 4096, 300], \"offset\": -99999}");
+    host_params_t *hp = build_ok("{\"quality\": 100, \"ratio\": 1, \"sharpen\": true,"
+                                 " \"format\": \"webp\", \"label\": \"hello\","
+                                 " \"sizes\": [16, 4096, 300], \"offset\": -99999}");
     const prism_params_t *p = host_params_api(hp);
-    long                  list[2];
+    long list[2];
 
     (void) state;
     assert_int_equal(p->get_int(p, "quality"), 100);
@@ -116,12 +112,11 @@ test_values(void **state)
 }
 
 /* Readers: unknown names give 0 / NULL; numeric types convert. */
-static void
-test_readers(void **state)
+static void test_readers(void **state)
 {
-    host_params_t        *hp = build_ok("{\"label\": \"x\", \"ratio\": 0.75}");
+    host_params_t *hp = build_ok("{\"label\": \"x\", \"ratio\": 0.75}");
     const prism_params_t *p = host_params_api(hp);
-    long                  list[4];
+    long list[4];
 
     (void) state;
     assert_int_equal(p->get_int(p, "nope"), 0);
@@ -130,9 +125,9 @@ test_readers(void **state)
     assert_null(p->get_string(p, "nope"));
     assert_int_equal(p->get_int_list(p, "nope", list, 4), 0);
     assert_null(p->get_string(p, NULL));
-    assert_null(p->get_string(p, "quality"));          /* not a string */
-    assert_true(p->get_double(p, "quality") == 85.0);  /* int as double */
-    assert_int_equal(p->get_int(p, "ratio"), 0);       /* 0.75 truncated */
+    assert_null(p->get_string(p, "quality"));         /* not a string */
+    assert_true(p->get_double(p, "quality") == 85.0); /* int as double */
+    assert_int_equal(p->get_int(p, "ratio"), 0);      /* 0.75 truncated */
     assert_int_equal(p->get_bool(p, "ratio"), 1);
     assert_int_equal(p->get_int_list(p, "quality", list, 4), 1);
     assert_int_equal(list[0], 85);
@@ -141,10 +136,9 @@ test_readers(void **state)
 
 /* A name the table does not declare reads as 0 / NULL, and is remembered:
  * a misspelt name in a plugin must fail loudly, not read as 0. */
-static void
-test_undeclared_name(void **state)
+static void test_undeclared_name(void **state)
 {
-    host_params_t        *hp = build_ok("{\"label\": \"x\"}");
+    host_params_t *hp = build_ok("{\"label\": \"x\"}");
     const prism_params_t *p = host_params_api(hp);
 
     (void) state;
@@ -152,15 +146,16 @@ test_undeclared_name(void **state)
     assert_int_equal(p->get_int(p, "quality"), 85);
     assert_null(host_params_misuse(hp));
     assert_int_equal(p->get_int(p, "qualty"), 0);
-    assert_string_equal(host_params_misuse(hp), "parameter \"qualty\" is not in the plugin's table");
-    assert_null(p->get_string(p, "fromat"));           /* the first one is kept */
-    assert_string_equal(host_params_misuse(hp), "parameter \"qualty\" is not in the plugin's table");
+    assert_string_equal(host_params_misuse(hp),
+                        "parameter \"qualty\" is not in the plugin's table");
+    assert_null(p->get_string(p, "fromat")); /* the first one is kept */
+    assert_string_equal(host_params_misuse(hp),
+                        "parameter \"qualty\" is not in the plugin's table");
     host_params_free(hp);
 }
 
 /* init of a plugin that misspells its parameter: reads "qualty" */
-static int
-misspelt_init(const prism_params_t *params, void **state, char *err, size_t errlen)
+static int misspelt_init(const prism_params_t *params, void **state, char *err, size_t errlen)
 {
     (void) err;
     (void) errlen;
@@ -170,33 +165,35 @@ misspelt_init(const prism_params_t *params, void **state, char *err, size_t errl
 
 /* The host refuses an instance whose init read an undeclared name, and
  * says which. */
-static void
-test_instance_refuses_misspelling(void **state)
+static void test_instance_refuses_misspelling(void **state)
 {
     static const char *const accepts[] = { "image/jpeg", NULL };
-    prism_plugin_t desc = { .abi_version = PRISM_PLUGIN_ABI_VERSION, .name = "speller",
-                            .version = "1", .params = specs, .accepts = accepts,
+    prism_plugin_t desc = { .abi_version = PRISM_PLUGIN_ABI_VERSION,
+                            .name = "speller",
+                            .version = "1",
+                            .params = specs,
+                            .accepts = accepts,
                             .init = misspelt_init };
-    host_plugin_t   plugin = { NULL, &desc };
+    host_plugin_t plugin = { NULL, &desc };
     host_instance_t inst;
-    json_t         *j = json_loads("{\"label\": \"x\"}", 0, NULL);
-    char            err[512] = "";
+    json_t *j = json_loads("{\"label\": \"x\"}", 0, NULL);
+    char err[512] = "";
 
     (void) state;
     assert_int_equal(host_instance_new(&plugin, j, PATH, &inst, err, sizeof(err)), -1);
     assert_string_equal(err, PATH ": plugin speller read an undeclared parameter: "
-                             "parameter \"qualty\" is not in the plugin's table");
+                                  "parameter \"qualty\" is not in the plugin's table");
     assert_null(inst.params);
     json_decref(j);
 }
 
-static void
-test_errors(void **state)
+static void test_errors(void **state)
 {
     (void) state;
     build_fails("{\"label\": \"x\", \"quality\": \"high\"}",
                 PATH ".quality: expected integer 1..100, got \"high\"");
-    build_fails("{\"label\": \"x\", \"quality\": 0}", PATH ".quality: expected integer 1..100, got 0");
+    build_fails("{\"label\": \"x\", \"quality\": 0}",
+                PATH ".quality: expected integer 1..100, got 0");
     build_fails("{\"label\": \"x\", \"quality\": 101}",
                 PATH ".quality: expected integer 1..100, got 101");
     build_fails("{\"label\": \"x\", \"quality\": 85.5}",
@@ -204,7 +201,8 @@ test_errors(void **state)
     build_fails("{\"label\": \"x\", \"ratio\": 1.5}", PATH ".ratio: expected number 0..1, got 1.5");
     build_fails("{\"label\": \"x\", \"ratio\": \"half\"}",
                 PATH ".ratio: expected number 0..1, got \"half\"");
-    build_fails("{\"label\": \"x\", \"sharpen\": 1}", PATH ".sharpen: expected true or false, got 1");
+    build_fails("{\"label\": \"x\", \"sharpen\": 1}",
+                PATH ".sharpen: expected true or false, got 1");
     build_fails("{\"label\": \"x\", \"format\": \"gif\"}",
                 PATH ".format: expected one of \"jpeg|webp|png\", got \"gif\"");
     build_fails("{\"label\": \"x\", \"format\": \"jpe\"}",
@@ -225,11 +223,10 @@ test_errors(void **state)
     build_fails("{\"label\": \"x\", \"offset\": true}", PATH ".offset: expected integer, got true");
 }
 
-static void
-test_long_list(void **state)
+static void test_long_list(void **state)
 {
-    char  text[1024] = "{\"label\": \"x\", \"sizes\": [";
-    char  expected[128];
+    char text[1024] = "{\"label\": \"x\", \"sizes\": [";
+    char expected[128];
 
     (void) state;
     for (int i = 0; i <= HOST_PARAM_LIST_MAX; i++)
@@ -241,15 +238,12 @@ test_long_list(void **state)
 }
 
 /* Params that are not an object; NULL means {}. */
-static void
-test_not_object(void **state)
+static void test_not_object(void **state)
 {
-    static const prism_param_spec_t optional[] = {
-        { "n", PRISM_PARAM_INT, "7", 0, 10, NULL, "" },
-        { NULL, 0, NULL, 0, 0, NULL, NULL }
-    };
-    char           err[256] = "";
-    json_t        *arr = json_array();
+    static const prism_param_spec_t optional[] = { { "n", PRISM_PARAM_INT, "7", 0, 10, NULL, "" },
+                                                   { NULL, 0, NULL, 0, 0, NULL, NULL } };
+    char err[256] = "";
+    json_t *arr = json_array();
     host_params_t *p;
 
     (void) state;
@@ -271,34 +265,31 @@ test_not_object(void **state)
 }
 
 /* Checks of the table itself (plugin bugs). */
-static void
-test_check_specs(void **state)
+static void test_check_specs(void **state)
 {
-    static const prism_param_spec_t dup[] = {
-        { "a", PRISM_PARAM_INT, "1", 0, 0, NULL, "" },
-        { "a", PRISM_PARAM_INT, "1", 0, 0, NULL, "" },
-        { NULL, 0, NULL, 0, 0, NULL, NULL } };
+    static const prism_param_spec_t dup[] = { { "a", PRISM_PARAM_INT, "1", 0, 0, NULL, "" },
+                                              { "a", PRISM_PARAM_INT, "1", 0, 0, NULL, "" },
+                                              { NULL, 0, NULL, 0, 0, NULL, NULL } };
     static const prism_param_spec_t bad_default[] = {
-        { "q", PRISM_PARAM_INT, "high", 1, 100, NULL, "" },
-        { NULL, 0, NULL, 0, 0, NULL, NULL } };
+        { "q", PRISM_PARAM_INT, "high", 1, 100, NULL, "" }, { NULL, 0, NULL, 0, 0, NULL, NULL }
+    };
     static const prism_param_spec_t out_of_range[] = {
-        { "q", PRISM_PARAM_INT, "0", 1, 100, NULL, "" },
-        { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    static const prism_param_spec_t bad_choice[] = {
-        { "f", PRISM_PARAM_STRING, "gif", 0, 0, "jpeg|png", "" },
-        { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    static const prism_param_spec_t min_max[] = {
-        { "n", PRISM_PARAM_INT, NULL, 10, 1, NULL, "" },
-        { NULL, 0, NULL, 0, 0, NULL, NULL } };
+        { "q", PRISM_PARAM_INT, "0", 1, 100, NULL, "" }, { NULL, 0, NULL, 0, 0, NULL, NULL }
+    };
+    static const prism_param_spec_t bad_choice[] = { { "f", PRISM_PARAM_STRING, "gif", 0, 0,
+                                                       "jpeg|png", "" },
+                                                     { NULL, 0, NULL, 0, 0, NULL, NULL } };
+    static const prism_param_spec_t min_max[] = { { "n", PRISM_PARAM_INT, NULL, 10, 1, NULL, "" },
+                                                  { NULL, 0, NULL, 0, 0, NULL, NULL } };
     static const prism_param_spec_t choices_on_int[] = {
-        { "n", PRISM_PARAM_INT, NULL, 0, 0, "1|2", "" },
-        { NULL, 0, NULL, 0, 0, NULL, NULL } };
+        { "n", PRISM_PARAM_INT, NULL, 0, 0, "1|2", "" }, { NULL, 0, NULL, 0, 0, NULL, NULL }
+    };
     static const prism_param_spec_t bad_name[] = {
-        { "Quality.x", PRISM_PARAM_INT, NULL, 0, 0, NULL, "" },
-        { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    static const prism_param_spec_t bad_list[] = {
-        { "sizes", PRISM_PARAM_INT_LIST, "128,,256", 0, 0, NULL, "" },
-        { NULL, 0, NULL, 0, 0, NULL, NULL } };
+        { "Quality.x", PRISM_PARAM_INT, NULL, 0, 0, NULL, "" }, { NULL, 0, NULL, 0, 0, NULL, NULL }
+    };
+    static const prism_param_spec_t bad_list[] = { { "sizes", PRISM_PARAM_INT_LIST, "128,,256", 0,
+                                                     0, NULL, "" },
+                                                   { NULL, 0, NULL, 0, 0, NULL, NULL } };
     char err[256];
 
     (void) state;
@@ -323,8 +314,7 @@ test_check_specs(void **state)
                              "value");
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),

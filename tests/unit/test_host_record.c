@@ -22,8 +22,7 @@
 #include "record.h"
 
 /* An upload event as message.c would fill it (strings not owned). */
-static host_event_t
-sample_event(void)
+static host_event_t sample_event(void)
 {
     host_event_t ev;
 
@@ -46,50 +45,52 @@ static const host_output_ref_t sample_outputs[2] = {
     { "2026/01/02/abc.thumbnail.256.jpg", 6000, 256, 192, "image/jpeg" },
 };
 
-static host_route_result_t
-sample_result(int ok)
+static host_route_result_t sample_result(int ok)
 {
     host_route_result_t r = {
-        .route = "thumbnail", .bucket = ok ? "photos-derived" : NULL, .ok = ok, .reason = ok ? NULL : "plugin thumbnail: corrupt JPEG",
-        .plugin = "thumbnail", .plugin_version = "1.2.0", .at = "2026-01-02T03:04:05.678Z",
-        .processing_ms = 42, .outputs = ok ? sample_outputs : NULL, .noutputs = ok ? 2 : 0,
+        .route = "thumbnail",
+        .bucket = ok ? "photos-derived" : NULL,
+        .ok = ok,
+        .reason = ok ? NULL : "plugin thumbnail: corrupt JPEG",
+        .plugin = "thumbnail",
+        .plugin_version = "1.2.0",
+        .at = "2026-01-02T03:04:05.678Z",
+        .processing_ms = 42,
+        .outputs = ok ? sample_outputs : NULL,
+        .noutputs = ok ? 2 : 0,
     };
     return r;
 }
 
 /* Asserts that the typed value V is {"S": EXPECTED}. */
-static void
-assert_s(const json_t *v, const char *expected)
+static void assert_s(const json_t *v, const char *expected)
 {
     assert_int_equal(aws_ddb_type(v), AWS_DDB_S);
     assert_string_equal(json_string_value(json_object_get(v, "S")), expected);
 }
 
 /* Asserts that the typed value V is {"N": EXPECTED}. */
-static void
-assert_n(const json_t *v, const char *expected)
+static void assert_n(const json_t *v, const char *expected)
 {
     assert_int_equal(aws_ddb_type(v), AWS_DDB_N);
     assert_string_equal(json_string_value(json_object_get(v, "N")), expected);
 }
 
 /* Step 1: every original attribute if_not_exists, routes an empty map. */
-static void
-test_originals_update(void **state)
+static void test_originals_update(void **state)
 {
-    host_event_t         ev = sample_event();
+    host_event_t ev = sample_event();
     host_record_update_t u;
-    char                 err[256];
-    static const char *const attrs[] = { "routes", "bucket", "key", "contentType", "width",
-                                         "height", "size", "sha256" };
-    char                 part[128];
+    char err[256];
+    static const char *const attrs[] = { "routes", "bucket", "key",  "contentType",
+                                         "width",  "height", "size", "sha256" };
+    char part[128];
 
     (void) state;
     assert_int_equal(host_record_originals_update(&ev, &u, err, sizeof(err)), 0);
     assert_int_equal(strncmp(u.update, "SET ", 4), 0);
     for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
-        snprintf(part, sizeof(part), "#%s = if_not_exists(#%s, :%s)", attrs[i], attrs[i],
-                 attrs[i]);
+        snprintf(part, sizeof(part), "#%s = if_not_exists(#%s, :%s)", attrs[i], attrs[i], attrs[i]);
         if (strstr(u.update, part) == NULL)
             fail_msg("\"%s\" not in \"%s\"", part, u.update);
         snprintf(part, sizeof(part), "#%s", attrs[i]);
@@ -124,21 +125,21 @@ test_originals_update(void **state)
     ev.width = ev.height = 0;
     ev.size = -1;
     assert_int_equal(host_record_originals_update(&ev, &u, err, sizeof(err)), 0);
-    assert_string_equal(u.update, "SET #routes = if_not_exists(#routes, :routes), "
-                        "#bucket = if_not_exists(#bucket, :bucket), #key = if_not_exists(#key, :key)");
+    assert_string_equal(
+        u.update, "SET #routes = if_not_exists(#routes, :routes), "
+                  "#bucket = if_not_exists(#bucket, :bucket), #key = if_not_exists(#key, :key)");
     assert_int_equal(json_object_size(u.values), 3);
     assert_null(json_object_get(u.values, ":sha256"));
     host_record_update_free(&u);
 }
 
 /* Step 2 for an ok route: one path, the route's map with its outputs. */
-static void
-test_route_update_ok(void **state)
+static void test_route_update_ok(void **state)
 {
-    host_route_result_t  res = sample_result(1);
+    host_route_result_t res = sample_result(1);
     host_record_update_t u;
-    char                 err[256];
-    const json_t        *m, *outs, *o;
+    char err[256];
+    const json_t *m, *outs, *o;
 
     (void) state;
     assert_int_equal(host_record_route_update(&res, &u, err, sizeof(err)), 0);
@@ -168,13 +169,12 @@ test_route_update_ok(void **state)
 }
 
 /* Step 2 for a rejected route: status, reason, no outputs. */
-static void
-test_route_update_rejected(void **state)
+static void test_route_update_rejected(void **state)
 {
-    host_route_result_t  res = sample_result(0);
+    host_route_result_t res = sample_result(0);
     host_record_update_t u;
-    char                 err[256];
-    const json_t        *m;
+    char err[256];
+    const json_t *m;
 
     (void) state;
     assert_int_equal(host_record_route_update(&res, &u, err, sizeof(err)), 0);
@@ -193,13 +193,12 @@ test_route_update_rejected(void **state)
 }
 
 /* The completion event's JSON. */
-static void
-test_completion_json(void **state)
+static void test_completion_json(void **state)
 {
-    host_event_t        ev = sample_event();
+    host_event_t ev = sample_event();
     host_route_result_t res = sample_result(1);
-    char               *text;
-    json_t             *doc, *o;
+    char *text;
+    json_t *doc, *o;
 
     (void) state;
     text = host_completion_json(&ev, &res);
@@ -238,14 +237,13 @@ test_completion_json(void **state)
 }
 
 /* Output dimensions come from the bytes; unknown bytes give 0 x 0. */
-static void
-test_output_probe(void **state)
+static void test_output_probe(void **state)
 {
     host_output_ref_t ref;
-    char              at[40];
-    unsigned char     png[8192];
-    size_t            n;
-    FILE             *f = fopen("tests/data/images/png-rgb.png", "rb");
+    char at[40];
+    unsigned char png[8192];
+    size_t n;
+    FILE *f = fopen("tests/data/images/png-rgb.png", "rb");
 
     (void) state;
     assert_non_null(f);
@@ -265,8 +263,7 @@ test_output_probe(void **state)
 }
 
 /* FIFO: a left message holds back later ones of its group only. */
-static void
-test_fifo_groups(void **state)
+static void test_fifo_groups(void **state)
 {
     const char *const groups[] = { "a", "b", "a", "c", "b", "a" };
     host_fifo_batch_t b;
@@ -274,13 +271,13 @@ test_fifo_groups(void **state)
     (void) state;
     host_fifo_init(&b, groups, 6);
     assert_int_equal(host_fifo_may_run(&b, 0), 1);
-    host_fifo_left(&b, 0);                          /* a fails: retry */
-    assert_int_equal(host_fifo_may_run(&b, 1), 1);  /* b goes on */
-    assert_int_equal(host_fifo_may_run(&b, 2), 0);  /* a held back */
-    assert_int_equal(host_fifo_may_run(&b, 3), 1);  /* c goes on */
-    assert_int_equal(host_fifo_may_run(&b, 4), 1);  /* b goes on */
-    assert_int_equal(host_fifo_may_run(&b, 5), 0);  /* a still held back */
-    assert_int_equal(host_fifo_may_run(&b, 6), 0);  /* out of range */
+    host_fifo_left(&b, 0);                         /* a fails: retry */
+    assert_int_equal(host_fifo_may_run(&b, 1), 1); /* b goes on */
+    assert_int_equal(host_fifo_may_run(&b, 2), 0); /* a held back */
+    assert_int_equal(host_fifo_may_run(&b, 3), 1); /* c goes on */
+    assert_int_equal(host_fifo_may_run(&b, 4), 1); /* b goes on */
+    assert_int_equal(host_fifo_may_run(&b, 5), 0); /* a still held back */
+    assert_int_equal(host_fifo_may_run(&b, 6), 0); /* out of range */
 
     /* Without a failure, everything runs in order. */
     host_fifo_init(&b, groups, 6);
@@ -297,8 +294,7 @@ test_fifo_groups(void **state)
 }
 
 /* Unknown groups (NULL) are one shared group. */
-static void
-test_fifo_shared_group(void **state)
+static void test_fifo_shared_group(void **state)
 {
     host_fifo_batch_t b;
 
@@ -311,16 +307,12 @@ test_fifo_shared_group(void **state)
     assert_int_equal(host_fifo_may_run(&b, 3), 0);
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_originals_update),
-        cmocka_unit_test(test_route_update_ok),
-        cmocka_unit_test(test_route_update_rejected),
-        cmocka_unit_test(test_completion_json),
-        cmocka_unit_test(test_output_probe),
-        cmocka_unit_test(test_fifo_groups),
+        cmocka_unit_test(test_originals_update),      cmocka_unit_test(test_route_update_ok),
+        cmocka_unit_test(test_route_update_rejected), cmocka_unit_test(test_completion_json),
+        cmocka_unit_test(test_output_probe),          cmocka_unit_test(test_fifo_groups),
         cmocka_unit_test(test_fifo_shared_group),
     };
 

@@ -24,7 +24,7 @@
 
 typedef struct {
     unsigned char *p;
-    size_t         len, cap;
+    size_t len, cap;
 } buf_t;
 
 /* Appends n bytes to b, growing it. */
@@ -42,8 +42,8 @@ static void put(buf_t *b, const void *d, size_t n)
 /* Appends a JPEG marker segment: FF m, the length, the payload. */
 static void put_segment(buf_t *b, unsigned m, const void *payload, size_t n)
 {
-    unsigned char h[4] = { 0xFF, (unsigned char)m, (unsigned char)((n + 2) >> 8),
-                           (unsigned char)(n + 2) };
+    unsigned char h[4] = { 0xFF, (unsigned char) m, (unsigned char) ((n + 2) >> 8),
+                           (unsigned char) (n + 2) };
     assert_true(n + 2 <= 0xFFFF);
     put(b, h, 4);
     put(b, payload, n);
@@ -98,56 +98,56 @@ static void assert_probe_error(const void *p, size_t n, const char *what)
 static int same_info(const ii_info_t *a, const ii_info_t *b)
 {
     return a->type == b->type && a->width == b->width && a->height == b->height
-        && a->orientation == b->orientation && a->progressive == b->progressive
-        && a->components == b->components && a->bit_depth == b->bit_depth
-        && a->has_alpha == b->has_alpha && a->cmyk == b->cmyk
-        && a->animated == b->animated && a->adobe_transform == b->adobe_transform;
+           && a->orientation == b->orientation && a->progressive == b->progressive
+           && a->components == b->components && a->bit_depth == b->bit_depth
+           && a->has_alpha == b->has_alpha && a->cmyk == b->cmyk && a->animated == b->animated
+           && a->adobe_transform == b->adobe_transform;
 }
 
 /* ---- the fixtures ------------------------------------------------------- */
 
 typedef struct {
     const char *file;
-    ii_type_t   type;
-    unsigned    width, height;
-    int         orientation, progressive, components, bit_depth;
-    int         has_alpha, cmyk, animated, adobe_transform;
+    ii_type_t type;
+    unsigned width, height;
+    int orientation, progressive, components, bit_depth;
+    int has_alpha, cmyk, animated, adobe_transform;
 } fixture_t;
 
 /* Dimensions as `identify` reports them; flags as webpinfo, the PNG IHDR
  * bytes, the GIF blocks and the JPEG markers of each file show. */
 static const fixture_t fixtures[] = {
-    { "jpeg-baseline-420.jpg",   II_TYPE_JPEG, 161, 97, 1, 0, 3, 8, 0, 0, 0, -1 },
-    { "jpeg-progressive.jpg",    II_TYPE_JPEG, 161, 97, 1, 1, 3, 8, 0, 0, 0, -1 },
-    { "jpeg-gray.jpg",           II_TYPE_JPEG, 161, 97, 1, 0, 1, 8, 0, 0, 0, -1 },
-    { "jpeg-rgb-adobe.jpg",      II_TYPE_JPEG, 64, 40,  1, 0, 3, 8, 0, 0, 0, 0 },
-    { "jpeg-cmyk.jpg",           II_TYPE_JPEG, 64, 40,  1, 0, 4, 8, 0, 1, 0, 2 },
-    { "jpeg-orient-1.jpg",       II_TYPE_JPEG, 64, 40,  1, 0, 3, 8, 0, 0, 0, -1 },
-    { "jpeg-orient-2.jpg",       II_TYPE_JPEG, 64, 40,  2, 0, 3, 8, 0, 0, 0, -1 },
-    { "jpeg-orient-3.jpg",       II_TYPE_JPEG, 64, 40,  3, 0, 3, 8, 0, 0, 0, -1 },
-    { "jpeg-orient-4.jpg",       II_TYPE_JPEG, 64, 40,  4, 0, 3, 8, 0, 0, 0, -1 },
-    { "jpeg-orient-5.jpg",       II_TYPE_JPEG, 64, 40,  5, 0, 3, 8, 0, 0, 0, -1 },
-    { "jpeg-orient-6.jpg",       II_TYPE_JPEG, 64, 40,  6, 0, 3, 8, 0, 0, 0, -1 },
-    { "jpeg-orient-7.jpg",       II_TYPE_JPEG, 64, 40,  7, 0, 3, 8, 0, 0, 0, -1 },
-    { "jpeg-orient-8.jpg",       II_TYPE_JPEG, 64, 40,  8, 0, 3, 8, 0, 0, 0, -1 },
-    { "png-rgb.png",             II_TYPE_PNG,  150, 91, 1, 0, 3, 8, 0, 0, 0, -1 },
-    { "png-rgba.png",            II_TYPE_PNG,  150, 91, 1, 0, 4, 8, 1, 0, 0, -1 },
-    { "png-gray.png",            II_TYPE_PNG,  150, 91, 1, 0, 1, 8, 0, 0, 0, -1 },
-    { "png-gray-alpha.png",      II_TYPE_PNG,  150, 91, 1, 0, 2, 8, 1, 0, 0, -1 },
-    { "png-gray16.png",          II_TYPE_PNG,  150, 91, 1, 0, 1, 16, 0, 0, 0, -1 },
-    { "png-palette.png",         II_TYPE_PNG,  150, 91, 1, 0, 1, 8, 0, 0, 0, -1 },
-    { "png-interlaced.png",      II_TYPE_PNG,  150, 91, 1, 1, 3, 8, 0, 0, 0, -1 },
-    { "webp-lossy.webp",         II_TYPE_WEBP, 150, 91, 1, 0, 3, 8, 0, 0, 0, -1 },
-    { "webp-lossless.webp",      II_TYPE_WEBP, 150, 91, 1, 0, 3, 8, 0, 0, 0, -1 },
-    { "webp-alpha.webp",         II_TYPE_WEBP, 150, 91, 1, 0, 4, 8, 1, 0, 0, -1 },
+    { "jpeg-baseline-420.jpg", II_TYPE_JPEG, 161, 97, 1, 0, 3, 8, 0, 0, 0, -1 },
+    { "jpeg-progressive.jpg", II_TYPE_JPEG, 161, 97, 1, 1, 3, 8, 0, 0, 0, -1 },
+    { "jpeg-gray.jpg", II_TYPE_JPEG, 161, 97, 1, 0, 1, 8, 0, 0, 0, -1 },
+    { "jpeg-rgb-adobe.jpg", II_TYPE_JPEG, 64, 40, 1, 0, 3, 8, 0, 0, 0, 0 },
+    { "jpeg-cmyk.jpg", II_TYPE_JPEG, 64, 40, 1, 0, 4, 8, 0, 1, 0, 2 },
+    { "jpeg-orient-1.jpg", II_TYPE_JPEG, 64, 40, 1, 0, 3, 8, 0, 0, 0, -1 },
+    { "jpeg-orient-2.jpg", II_TYPE_JPEG, 64, 40, 2, 0, 3, 8, 0, 0, 0, -1 },
+    { "jpeg-orient-3.jpg", II_TYPE_JPEG, 64, 40, 3, 0, 3, 8, 0, 0, 0, -1 },
+    { "jpeg-orient-4.jpg", II_TYPE_JPEG, 64, 40, 4, 0, 3, 8, 0, 0, 0, -1 },
+    { "jpeg-orient-5.jpg", II_TYPE_JPEG, 64, 40, 5, 0, 3, 8, 0, 0, 0, -1 },
+    { "jpeg-orient-6.jpg", II_TYPE_JPEG, 64, 40, 6, 0, 3, 8, 0, 0, 0, -1 },
+    { "jpeg-orient-7.jpg", II_TYPE_JPEG, 64, 40, 7, 0, 3, 8, 0, 0, 0, -1 },
+    { "jpeg-orient-8.jpg", II_TYPE_JPEG, 64, 40, 8, 0, 3, 8, 0, 0, 0, -1 },
+    { "png-rgb.png", II_TYPE_PNG, 150, 91, 1, 0, 3, 8, 0, 0, 0, -1 },
+    { "png-rgba.png", II_TYPE_PNG, 150, 91, 1, 0, 4, 8, 1, 0, 0, -1 },
+    { "png-gray.png", II_TYPE_PNG, 150, 91, 1, 0, 1, 8, 0, 0, 0, -1 },
+    { "png-gray-alpha.png", II_TYPE_PNG, 150, 91, 1, 0, 2, 8, 1, 0, 0, -1 },
+    { "png-gray16.png", II_TYPE_PNG, 150, 91, 1, 0, 1, 16, 0, 0, 0, -1 },
+    { "png-palette.png", II_TYPE_PNG, 150, 91, 1, 0, 1, 8, 0, 0, 0, -1 },
+    { "png-interlaced.png", II_TYPE_PNG, 150, 91, 1, 1, 3, 8, 0, 0, 0, -1 },
+    { "webp-lossy.webp", II_TYPE_WEBP, 150, 91, 1, 0, 3, 8, 0, 0, 0, -1 },
+    { "webp-lossless.webp", II_TYPE_WEBP, 150, 91, 1, 0, 3, 8, 0, 0, 0, -1 },
+    { "webp-alpha.webp", II_TYPE_WEBP, 150, 91, 1, 0, 4, 8, 1, 0, 0, -1 },
     { "webp-lossless-alpha.webp", II_TYPE_WEBP, 150, 91, 1, 0, 4, 8, 1, 0, 0, -1 },
-    { "webp-animated.webp",      II_TYPE_WEBP, 64, 40,  1, 0, 3, 8, 0, 0, 1, -1 },
-    { "gif-still.gif",           II_TYPE_GIF,  150, 91, 1, 0, 1, 5, 0, 0, 0, -1 },
-    { "gif-transparent.gif",     II_TYPE_GIF,  150, 91, 1, 0, 1, 5, 1, 0, 0, -1 },
-    { "gif-animated.gif",        II_TYPE_GIF,  64, 40,  1, 0, 1, 8, 0, 0, 1, -1 },
-    { "heic-64x48.heic",         II_TYPE_HEIC, 64, 48,  1, 0, 3, 10, 0, 0, 0, -1 },
-    { "avif-64x48.avif",         II_TYPE_AVIF, 64, 48,  1, 0, 3, 12, 0, 0, 0, -1 },
-    { "avif-64x48-irot90.avif",  II_TYPE_AVIF, 48, 64,  1, 0, 3, 12, 0, 0, 0, -1 },
+    { "webp-animated.webp", II_TYPE_WEBP, 64, 40, 1, 0, 3, 8, 0, 0, 1, -1 },
+    { "gif-still.gif", II_TYPE_GIF, 150, 91, 1, 0, 1, 5, 0, 0, 0, -1 },
+    { "gif-transparent.gif", II_TYPE_GIF, 150, 91, 1, 0, 1, 5, 1, 0, 0, -1 },
+    { "gif-animated.gif", II_TYPE_GIF, 64, 40, 1, 0, 1, 8, 0, 0, 1, -1 },
+    { "heic-64x48.heic", II_TYPE_HEIC, 64, 48, 1, 0, 3, 10, 0, 0, 0, -1 },
+    { "avif-64x48.avif", II_TYPE_AVIF, 64, 48, 1, 0, 3, 12, 0, 0, 0, -1 },
+    { "avif-64x48-irot90.avif", II_TYPE_AVIF, 48, 64, 1, 0, 3, 12, 0, 0, 0, -1 },
 };
 
 #define NFIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
@@ -162,7 +162,7 @@ static void expect(const char *file, const char *field, long got, long want)
 /* Every fixture: sniffed type, exact dimensions and flags, within limits. */
 static void test_fixtures(void **state)
 {
-    (void)state;
+    (void) state;
     for (size_t i = 0; i < NFIXTURES; i++) {
         const fixture_t *f = &fixtures[i];
         ii_info_t info;
@@ -173,7 +173,7 @@ static void test_fixtures(void **state)
         assert_int_equal(ii_sniff(b.p, b.len), f->type);
         if (probe_exact(b.p, b.len, &info, err, sizeof(err)) != II_OK)
             fail_msg("%s: %s", f->file, err);
-        expect(f->file, "type", (long)info.type, f->type);
+        expect(f->file, "type", (long) info.type, f->type);
         expect(f->file, "width", info.width, f->width);
         expect(f->file, "height", info.height, f->height);
         expect(f->file, "orientation", info.orientation, f->orientation);
@@ -195,7 +195,7 @@ static void test_fixtures(void **state)
  * the whole file's answer. Never II_ERROR, never a read past the prefix. */
 static void test_fixture_prefixes(void **state)
 {
-    (void)state;
+    (void) state;
     for (size_t i = 0; i < NFIXTURES; i++) {
         ii_info_t full, info;
         size_t n, max_need = 0;
@@ -210,7 +210,7 @@ static void test_fixture_prefixes(void **state)
             if (r != II_NEED_MORE)
                 break;
             assert_true(info.need > n);
-            if (n >= 32)  /* every signature (a fixture's ftyp box too) is complete */
+            if (n >= 32) /* every signature (a fixture's ftyp box too) is complete */
                 assert_int_equal(info.type, fixtures[i].type);
             if (info.need > max_need)
                 max_need = info.need;
@@ -228,7 +228,7 @@ static void test_fixture_prefixes(void **state)
 /* The magic alone decides, and only once the whole signature is there. */
 static void test_sniff(void **state)
 {
-    (void)state;
+    (void) state;
     assert_int_equal(ii_sniff("\xFF\xD8\xFF", 3), II_TYPE_JPEG);
     assert_int_equal(ii_sniff("\xFF\xD8", 2), II_TYPE_UNKNOWN);
     assert_int_equal(ii_sniff("\x89PNG\r\n\x1A\n", 8), II_TYPE_PNG);
@@ -245,16 +245,16 @@ static void test_sniff(void **state)
 /* MIME types, extensions and configuration names, both ways. */
 static void test_type_names(void **state)
 {
-    static const struct { ii_type_t t; const char *mime, *ext; } names[] = {
-        { II_TYPE_JPEG, "image/jpeg", "jpg" },
-        { II_TYPE_PNG,  "image/png",  "png" },
-        { II_TYPE_WEBP, "image/webp", "webp" },
-        { II_TYPE_GIF,  "image/gif",  "gif" },
-        { II_TYPE_HEIC, "image/heic", "heic" },
-        { II_TYPE_HEIF, "image/heif", "heif" },
+    static const struct {
+        ii_type_t t;
+        const char *mime, *ext;
+    } names[] = {
+        { II_TYPE_JPEG, "image/jpeg", "jpg" },  { II_TYPE_PNG, "image/png", "png" },
+        { II_TYPE_WEBP, "image/webp", "webp" }, { II_TYPE_GIF, "image/gif", "gif" },
+        { II_TYPE_HEIC, "image/heic", "heic" }, { II_TYPE_HEIF, "image/heif", "heif" },
         { II_TYPE_AVIF, "image/avif", "avif" },
     };
-    (void)state;
+    (void) state;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         assert_string_equal(ii_type_mime(names[i].t), names[i].mime);
         assert_string_equal(ii_type_ext(names[i].t), names[i].ext);
@@ -269,7 +269,7 @@ static void test_type_names(void **state)
     assert_int_equal(ii_type_from_name(NULL), II_TYPE_UNKNOWN);
     assert_string_equal(ii_type_mime(II_TYPE_UNKNOWN), "application/octet-stream");
     assert_string_equal(ii_type_ext(II_TYPE_UNKNOWN), "bin");
-    assert_string_equal(ii_type_ext((ii_type_t)42), "bin");
+    assert_string_equal(ii_type_ext((ii_type_t) 42), "bin");
 }
 
 /* ---- empty, garbage, polyglots ------------------------------------------ */
@@ -279,7 +279,7 @@ static void test_empty(void **state)
 {
     ii_info_t info;
 
-    (void)state;
+    (void) state;
     assert_int_equal(ii_probe(NULL, 0, &info, NULL, 0), II_NEED_MORE);
     assert_int_equal(info.need, 3);
     assert_int_equal(info.type, II_TYPE_UNKNOWN);
@@ -296,7 +296,7 @@ static void test_unknown_and_error_buffer(void **state)
     ii_info_t info;
     char small[8];
 
-    (void)state;
+    (void) state;
     assert_probe_error(text, strlen(text), "unknown image type");
     assert_probe_error("\0\0\0\0\0\0\0\0\0\0\0\0", 12, "unknown image type");
     /* the reason is cut to fit and stays a string; no buffer is fine too */
@@ -311,27 +311,35 @@ static void test_unknown_and_error_buffer(void **state)
  * II_ERROR with a reason). */
 static void test_random_garbage(void **state)
 {
-    static const char *magic[] = { "", "\xFF\xD8\xFF", "\x89PNG\r\n\x1A\n\0\0\0\x0DIHDR",
-                                   "RIFF\xFF\xFF\0\0WEBPVP8 ", "RIFF\xFF\xFF\0\0WEBPVP8L",
-                                   "RIFF\xFF\xFF\0\0WEBPVP8X", "GIF89a" };
+    static const char *magic[] = { "",
+                                   "\xFF\xD8\xFF",
+                                   "\x89PNG\r\n\x1A\n\0\0\0\x0DIHDR",
+                                   "RIFF\xFF\xFF\0\0WEBPVP8 ",
+                                   "RIFF\xFF\xFF\0\0WEBPVP8L",
+                                   "RIFF\xFF\xFF\0\0WEBPVP8X",
+                                   "GIF89a" };
     static const size_t magic_len[] = { 0, 3, 16, 16, 16, 16, 6 };
     uint64_t x = 0x9E3779B97F4A7C15ull;
     unsigned char buf[512];
     int seen[3] = { 0, 0, 0 };
 
-    (void)state;
+    (void) state;
     for (int round = 0; round < 20000; round++) {
-        size_t m = (size_t)round % 7, n;
+        size_t m = (size_t) round % 7, n;
         ii_info_t info;
         char err[128];
         int r;
 
-        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-        n = magic_len[m] + (size_t)(x % (sizeof(buf) - 16));
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        n = magic_len[m] + (size_t) (x % (sizeof(buf) - 16));
         memcpy(buf, magic[m], magic_len[m]);
         for (size_t i = magic_len[m]; i < n; i++) {
-            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-            buf[i] = (unsigned char)(x >> 24);
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            buf[i] = (unsigned char) (x >> 24);
         }
         err[0] = '\0';
         r = probe_exact(buf, n, &info, err, sizeof(err));
@@ -357,7 +365,7 @@ static void test_polyglots(void **state)
     unsigned char tmp[64];
     buf_t jpg, png, b = { 0 };
 
-    (void)state;
+    (void) state;
     load("jpeg-baseline-420.jpg", &jpg);
     load("png-rgb.png", &png);
 
@@ -393,8 +401,10 @@ static size_t jpeg_sof_only(unsigned char *out, unsigned w, unsigned h)
 {
     static const unsigned char head[] = { 0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08 };
     memcpy(out, head, sizeof(head));
-    out[7] = (unsigned char)(h >> 8); out[8] = (unsigned char)h;
-    out[9] = (unsigned char)(w >> 8); out[10] = (unsigned char)w;
+    out[7] = (unsigned char) (h >> 8);
+    out[8] = (unsigned char) h;
+    out[9] = (unsigned char) (w >> 8);
+    out[10] = (unsigned char) w;
     out[11] = 3;
     memcpy(out + 12, "\x01\x22\x00\x02\x11\x01\x03\x11\x01", 9);
     return 21;
@@ -409,7 +419,7 @@ static void test_jpeg_bomb(void **state)
     ii_info_t info;
     char err[256];
 
-    (void)state;
+    (void) state;
     assert_int_equal(probe_exact(j, n, &info, err, sizeof(err)), II_OK);
     assert_int_equal(info.width, 65535);
     assert_int_equal(info.height, 65535);
@@ -419,37 +429,41 @@ static void test_jpeg_bomb(void **state)
     assert_non_null(strstr(err, "side limit"));
     assert_int_equal(ii_check_limits(&info, 0, 0, err, sizeof(err)), II_OK);
 
-    n = jpeg_sof_only(j, 640, 0);  /* height left to a DNL marker */
+    n = jpeg_sof_only(j, 640, 0); /* height left to a DNL marker */
     assert_probe_error(j, n, "zero dimensions");
     n = jpeg_sof_only(j, 0, 480);
     assert_probe_error(j, n, "zero dimensions");
 }
 
 /* IHDR chunks with valid CRCs, written with Python's zlib.crc32. */
-static const unsigned char png_65535[] = {
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00, 0xff, 0xff, 0x08, 0x02, 0x00, 0x00, 0x00, 0x39,
-    0x67, 0x4e, 0x07
+static const unsigned char png_65535[] = { 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00,
+                                           0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+                                           0xff, 0xff, 0x00, 0x00, 0xff, 0xff, 0x08, 0x02, 0x00,
+                                           0x00, 0x00, 0x39, 0x67, 0x4e, 0x07 };
+static const unsigned char png_max[] = { /* 2^31-1 x 2^31-1 RGBA */
+                                         0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00,
+                                         0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x7f, 0xff,
+                                         0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0x08, 0x06, 0x00,
+                                         0x00, 0x00, 0x14, 0xc9, 0x0b, 0x66
 };
-static const unsigned char png_max[] = {  /* 2^31-1 x 2^31-1 RGBA */
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-    0x52, 0x7f, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0x08, 0x06, 0x00, 0x00, 0x00, 0x14,
-    0xc9, 0x0b, 0x66
+static const unsigned char png_over[] = { /* 2^31 x 1 */
+                                          0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00,
+                                          0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x80, 0x00,
+                                          0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00,
+                                          0x00, 0x00, 0xdf, 0xdf, 0x1d, 0xf7
 };
-static const unsigned char png_over[] = {  /* 2^31 x 1 */
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-    0x52, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0xdf,
-    0xdf, 0x1d, 0xf7
+static const unsigned char png_zero[] = { /* 0 x 10 */
+                                          0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00,
+                                          0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+                                          0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x08, 0x02, 0x00,
+                                          0x00, 0x00, 0x15, 0x72, 0xc8, 0x23
 };
-static const unsigned char png_zero[] = {  /* 0 x 10 */
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x08, 0x02, 0x00, 0x00, 0x00, 0x15,
-    0x72, 0xc8, 0x23
-};
-static const unsigned char png_rgb_depth4[] = {  /* colour type 2 allows 8 or 16 only */
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x0a, 0x04, 0x02, 0x00, 0x00, 0x00, 0xc7,
-    0xa0, 0xb5, 0xeb
+static const unsigned char png_rgb_depth4[] = { /* colour type 2 allows 8 or 16 only */
+                                                0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a,
+                                                0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+                                                0x44, 0x52, 0x00, 0x00, 0x00, 0x0a, 0x00,
+                                                0x00, 0x00, 0x0a, 0x04, 0x02, 0x00, 0x00,
+                                                0x00, 0xc7, 0xa0, 0xb5, 0xeb
 };
 
 /* IHDR bombs parse and are refused by the limits; sides over 2^31-1,
@@ -460,7 +474,7 @@ static void test_png_bombs_and_bad_headers(void **state)
     char err[256];
     buf_t png;
 
-    (void)state;
+    (void) state;
     assert_int_equal(probe_exact(png_65535, sizeof(png_65535), &info, err, sizeof(err)), II_OK);
     assert_int_equal(info.width, 65535);
     assert_int_equal(info.height, 65535);
@@ -491,9 +505,14 @@ static void test_png_bombs_and_bad_headers(void **state)
 static size_t webp_vp8x(unsigned char *out, uint32_t w, uint32_t h)
 {
     memcpy(out, "RIFF\x16\0\0\0WEBPVP8X\x0A\0\0\0\x10\0\0\0", 24);
-    w--; h--;
-    out[24] = (unsigned char)w; out[25] = (unsigned char)(w >> 8); out[26] = (unsigned char)(w >> 16);
-    out[27] = (unsigned char)h; out[28] = (unsigned char)(h >> 8); out[29] = (unsigned char)(h >> 16);
+    w--;
+    h--;
+    out[24] = (unsigned char) w;
+    out[25] = (unsigned char) (w >> 8);
+    out[26] = (unsigned char) (w >> 16);
+    out[27] = (unsigned char) h;
+    out[28] = (unsigned char) (h >> 8);
+    out[29] = (unsigned char) (h >> 16);
     return 30;
 }
 
@@ -506,26 +525,28 @@ static void test_webp_and_gif_bombs(void **state)
     char err[256];
     size_t n;
 
-    (void)state;
+    (void) state;
     n = webp_vp8x(w, 16777216, 255);
     assert_int_equal(probe_exact(w, n, &info, err, sizeof(err)), II_OK);
     assert_int_equal(info.width, 16777216);
     assert_int_equal(info.height, 255);
     assert_int_equal(info.has_alpha, 1);
     assert_int_equal(ii_check_limits(&info, 0, 65535, err, sizeof(err)), II_ERROR);
-    n = webp_vp8x(w, 16777216, 256);  /* 2^32 pixels: forbidden by the format */
+    n = webp_vp8x(w, 16777216, 256); /* 2^32 pixels: forbidden by the format */
     assert_probe_error(w, n, "exceeds 2^32-1");
 
     /* the largest lossless header: 16384 x 16384 */
-    assert_int_equal(probe_exact("RIFF\x11\0\0\0WEBPVP8L\x05\0\0\0\x2F\xFF\xFF\xFF\x0F", 25,
-                                 &info, err, sizeof(err)), II_OK);
+    assert_int_equal(probe_exact("RIFF\x11\0\0\0WEBPVP8L\x05\0\0\0\x2F\xFF\xFF\xFF\x0F", 25, &info,
+                                 err, sizeof(err)),
+                     II_OK);
     assert_int_equal(info.width, 16384);
     assert_int_equal(info.height, 16384);
     assert_int_equal(ii_check_limits(&info, 100000000, 0, err, sizeof(err)), II_ERROR);
 
     assert_int_equal(probe_exact("GIF89a\xFF\xFF\xFF\xFF\x00\x00\x00"
-                                 "\x2C\0\0\0\0\x01\0\x01\0\0\x02\0;", 26,
-                                 &info, err, sizeof(err)), II_OK);
+                                 "\x2C\0\0\0\0\x01\0\x01\0\0\x02\0;",
+                                 26, &info, err, sizeof(err)),
+                     II_OK);
     assert_int_equal(info.width, 65535);
     assert_int_equal(info.height, 65535);
     assert_int_equal(ii_check_limits(&info, 100000000, 0, err, sizeof(err)), II_ERROR);
@@ -540,7 +561,7 @@ static void test_check_limits(void **state)
     ii_info_t zero = { .type = II_TYPE_PNG, .width = 0, .height = 500 };
     char err[256];
 
-    (void)state;
+    (void) state;
     assert_int_equal(ii_check_limits(&info, 500000, 1000, err, sizeof(err)), II_OK);
     assert_int_equal(ii_check_limits(&info, 499999, 0, err, sizeof(err)), II_ERROR);
     assert_non_null(strstr(err, "1000x500 = 500000 pixels, over the 499999 pixel limit"));
@@ -573,7 +594,7 @@ static void test_jpeg_markers(void **state)
     char err[256];
     buf_t j;
 
-    (void)state;
+    (void) state;
     /* fill bytes, TEM and RST markers before a segment are stepped over */
     jpeg_with(&j, "\xFF\xFF\xFF\x01\xFF\xD3\xFF\xFF", 8);
     assert_int_equal(probe_exact(j.p, j.len, &info, err, sizeof(err)), II_OK);
@@ -586,13 +607,13 @@ static void test_jpeg_markers(void **state)
     assert_int_equal(info.width, 161);
     free(j.p);
 
-    jpeg_with(&j, "\xFF\x02\x00\x04..", 6);  /* reserved marker */
+    jpeg_with(&j, "\xFF\x02\x00\x04..", 6); /* reserved marker */
     assert_probe_error(j.p, j.len, "invalid marker 0xFF02 at offset 2");
     free(j.p);
-    jpeg_with(&j, "\xFF\xE0\x00\x01", 4);  /* length below its own 2 bytes */
+    jpeg_with(&j, "\xFF\xE0\x00\x01", 4); /* length below its own 2 bytes */
     assert_probe_error(j.p, j.len, "has length 1");
     free(j.p);
-    jpeg_with(&j, "\xFF\xFE\x00\x03zjunk", 9);  /* bytes where a marker belongs */
+    jpeg_with(&j, "\xFF\xFE\x00\x03zjunk", 9); /* bytes where a marker belongs */
     assert_probe_error(j.p, j.len, "expected a marker at offset 7, found 0x6A");
     free(j.p);
     jpeg_with(&j, "\xFF\xD8", 2);
@@ -614,7 +635,7 @@ static void test_jpeg_markers(void **state)
 static void put_uint(unsigned char *p, size_t n, uint32_t v, int be)
 {
     for (size_t i = 0; i < n; i++)
-        p[be ? n - 1 - i : i] = (unsigned char)(v >> (8 * i));
+        p[be ? n - 1 - i : i] = (unsigned char) (v >> (8 * i));
 }
 
 /* An APP1 EXIF payload whose IFD0 (at ifd) holds a Make entry and then an
@@ -622,7 +643,7 @@ static void put_uint(unsigned char *p, size_t n, uint32_t v, int be)
  * Returns its length. */
 static size_t exif_payload(unsigned char *out, int be, uint32_t ifd, unsigned type, unsigned value)
 {
-    enum { LEN = 6 + 8 + 2 + 2 * 12 + 4 };  /* header, TIFF header, IFD0 */
+    enum { LEN = 6 + 8 + 2 + 2 * 12 + 4 }; /* header, TIFF header, IFD0 */
     unsigned char *t = out + 6;
 
     memset(out, 0, LEN);
@@ -630,12 +651,12 @@ static size_t exif_payload(unsigned char *out, int be, uint32_t ifd, unsigned ty
     memcpy(t, be ? "MM" : "II", 2);
     put_uint(t + 2, 2, 42, be);
     put_uint(t + 4, 4, ifd, be);
-    put_uint(t + 8, 2, 2, be);                                  /* entries */
-    put_uint(t + 10, 2, 0x010F, be);                            /* Make, ASCII[4] */
+    put_uint(t + 8, 2, 2, be);       /* entries */
+    put_uint(t + 10, 2, 0x010F, be); /* Make, ASCII[4] */
     put_uint(t + 12, 2, 2, be);
     put_uint(t + 14, 4, 4, be);
     memcpy(t + 18, "abc", 4);
-    put_uint(t + 22, 2, 0x0112, be);                            /* Orientation */
+    put_uint(t + 22, 2, 0x0112, be); /* Orientation */
     put_uint(t + 24, 2, type, be);
     put_uint(t + 26, 4, 1, be);
     put_uint(t + 30, 2, value, be);
@@ -669,17 +690,17 @@ static void test_exif_orientation(void **state)
     unsigned char a[64], b[64];
     size_t n, nb;
 
-    (void)state;
+    (void) state;
     for (int be = 0; be <= 1; be++) {
         n = exif_payload(a, be, 8, 3, 6);
         assert_int_equal(orientation_with(a, n, NULL, 0), 6);
-        n = exif_payload(a, be, 8, 3, 9);       /* out of range */
+        n = exif_payload(a, be, 8, 3, 9); /* out of range */
         assert_int_equal(orientation_with(a, n, NULL, 0), 1);
-        n = exif_payload(a, be, 8, 4, 6);       /* LONG, not SHORT */
+        n = exif_payload(a, be, 8, 4, 6); /* LONG, not SHORT */
         assert_int_equal(orientation_with(a, n, NULL, 0), 1);
-        n = exif_payload(a, be, 4000, 3, 6);    /* IFD0 past the segment */
+        n = exif_payload(a, be, 4000, 3, 6); /* IFD0 past the segment */
         assert_int_equal(orientation_with(a, n, NULL, 0), 1);
-        exif_payload(a, be, 8, 3, 6);           /* IFD0 cut inside Orientation */
+        exif_payload(a, be, 8, 3, 6); /* IFD0 cut inside Orientation */
         assert_int_equal(orientation_with(a, 6 + 8 + 2 + 12 + 4, NULL, 0), 1);
     }
     /* the first EXIF segment counts; XMP in APP1 is not EXIF */
@@ -706,7 +727,7 @@ static void test_large_exif_need(void **state)
     char err[256];
     buf_t segs = { 0 }, j;
 
-    (void)state;
+    (void) state;
     assert_non_null(payload);
     exif_payload(payload, 1, 8, 3, 6);
     put_segment(&segs, 0xE1, payload, SEG);
@@ -720,7 +741,7 @@ static void test_large_exif_need(void **state)
     assert_int_equal(r, II_NEED_MORE);
     assert_int_equal(info.type, II_TYPE_JPEG);
     assert_int_equal(info.need, 2 + 2 + 65535 + 4);
-    assert_int_equal(info.orientation, 6);  /* read from the part present */
+    assert_int_equal(info.orientation, 6); /* read from the part present */
 
     while ((r = probe_exact(j.p, have, &info, err, sizeof(err))) == II_NEED_MORE) {
         assert_true(info.need > have);
@@ -754,24 +775,27 @@ static void test_webp_headers(void **state)
     char err[256];
     buf_t w;
 
-    (void)state;
+    (void) state;
     load("webp-lossy.webp", &w);
-    w.p[23] = 0x9C;  /* start code */
+    w.p[23] = 0x9C; /* start code */
     assert_probe_error(w.p, w.len, "start code");
     w.p[23] = 0x9D;
-    w.p[20] |= 1;  /* inter frame */
+    w.p[20] |= 1; /* inter frame */
     assert_probe_error(w.p, w.len, "key frame");
     w.p[20] &= 0xFE;
-    w.p[20] |= 0x0E;  /* profile 7 */
+    w.p[20] |= 0x0E; /* profile 7 */
     assert_probe_error(w.p, w.len, "profile 7");
-    w.p[20] &= 0xE1;  /* profile 0, not shown */
+    w.p[20] &= 0xE1; /* profile 0, not shown */
     assert_probe_error(w.p, w.len, "not shown");
     w.p[20] |= 0x10;
-    w.p[22] ^= 0x80;  /* first partition length + 2^18 */
+    w.p[22] ^= 0x80; /* first partition length + 2^18 */
     assert_probe_error(w.p, w.len, "exceeds its chunk");
     w.p[22] ^= 0x80;
     assert_int_equal(probe_exact(w.p, w.len, &info, err, sizeof(err)), II_OK);
-    w.p[4] = 0x10; w.p[5] = 0; w.p[6] = 0; w.p[7] = 0;  /* RIFF size below the chunk */
+    w.p[4] = 0x10;
+    w.p[5] = 0;
+    w.p[6] = 0;
+    w.p[7] = 0; /* RIFF size below the chunk */
     assert_probe_error(w.p, w.len, "overruns the RIFF size");
     free(w.p);
 
@@ -779,12 +803,12 @@ static void test_webp_headers(void **state)
     w.p[20] = 0x2E;
     assert_probe_error(w.p, w.len, "VP8L signature");
     w.p[20] = 0x2F;
-    w.p[24] |= 0x20;  /* version 1 */
+    w.p[24] |= 0x20; /* version 1 */
     assert_probe_error(w.p, w.len, "VP8L version");
     free(w.p);
 
     load("webp-alpha.webp", &w);
-    w.p[16] = 12;  /* VP8X must be 10 bytes */
+    w.p[16] = 12; /* VP8X must be 10 bytes */
     assert_probe_error(w.p, w.len, "wrong size");
     free(w.p);
     assert_probe_error("RIFF\x02\0\0\0WEBP", 12, "RIFF size 2");
@@ -798,15 +822,15 @@ static void test_webp_headers(void **state)
 /* Appends a 32-bit big-endian value. */
 static void put_be32(buf_t *b, uint32_t v)
 {
-    unsigned char c[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
-                           (unsigned char)(v >> 8), (unsigned char)v };
+    unsigned char c[4] = { (unsigned char) (v >> 24), (unsigned char) (v >> 16),
+                           (unsigned char) (v >> 8), (unsigned char) v };
     put(b, c, 4);
 }
 
 /* Appends a box: its size, its type, then the payload. */
 static void put_box(buf_t *b, const char *type, const void *payload, size_t n)
 {
-    put_be32(b, (uint32_t)(n + 8));
+    put_be32(b, (uint32_t) (n + 8));
     put(b, type, 4);
     put(b, payload, n);
 }
@@ -821,22 +845,22 @@ static void put_box_of(buf_t *b, const char *type, buf_t *payload)
 
 /* What heif_file() puts in a file. */
 typedef struct {
-    const char *brands;        /* major, then compatible ones, 4 characters each */
-    uint32_t    width, height; /* the primary item's ispe */
-    int         angle;         /* irot quarter turns, -1 for none */
-    int         decoy;         /* a first ispe of another item, 4096x4096 */
-    size_t      mdat_first;    /* bytes of an mdat before meta, 0 for none */
+    const char *brands;     /* major, then compatible ones, 4 characters each */
+    uint32_t width, height; /* the primary item's ispe */
+    int angle;              /* irot quarter turns, -1 for none */
+    int decoy;              /* a first ispe of another item, 4096x4096 */
+    size_t mdat_first;      /* bytes of an mdat before meta, 0 for none */
 } heif_spec_t;
 
 /* A HEIF file as libheif lays one out: ftyp, meta (hdlr, pitm item 1,
  * iprp with ipco [decoy ispe,] ispe, pixi [, irot] and ipma), then mdat. */
 static void heif_file(const heif_spec_t *spec, buf_t *out)
 {
-    static const unsigned char hdlr[] = { 0,0,0,0, 0,0,0,0, 'p','i','c','t', 0,0,0,0,
-                                          0,0,0,0, 0,0,0,0, 0 };
-    static const unsigned char pitm[] = { 0,0,0,0, 0,1 };
-    static const unsigned char pixi[] = { 0,0,0,0, 3, 8,8,8 };
-    unsigned char ispe[12] = { 0 }, decoy[12] = { 0,0,0,0, 0,0,0x10,0, 0,0,0x10,0 };
+    static const unsigned char hdlr[] = { 0, 0, 0, 0, 0, 0, 0, 0, 'p', 'i', 'c', 't', 0,
+                                          0, 0, 0, 0, 0, 0, 0, 0, 0,   0,   0,   0 };
+    static const unsigned char pitm[] = { 0, 0, 0, 0, 0, 1 };
+    static const unsigned char pixi[] = { 0, 0, 0, 0, 3, 8, 8, 8 };
+    unsigned char ispe[12] = { 0 }, decoy[12] = { 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0 };
     unsigned char irot[1], ipma[32];
     size_t nb = strlen(spec->brands) / 4, ni = 0, na;
     buf_t ftyp = { 0 }, meta = { 0 }, iprp = { 0 }, ipco = { 0 };
@@ -858,14 +882,18 @@ static void heif_file(const heif_spec_t *spec, buf_t *out)
     if (spec->decoy)
         put_box(&ipco, "ispe", decoy, sizeof(decoy));
     first = spec->decoy ? 2 : 1;
-    ispe[4] = (unsigned char)(spec->width >> 24); ispe[5] = (unsigned char)(spec->width >> 16);
-    ispe[6] = (unsigned char)(spec->width >> 8);  ispe[7] = (unsigned char)spec->width;
-    ispe[8] = (unsigned char)(spec->height >> 24); ispe[9] = (unsigned char)(spec->height >> 16);
-    ispe[10] = (unsigned char)(spec->height >> 8); ispe[11] = (unsigned char)spec->height;
+    ispe[4] = (unsigned char) (spec->width >> 24);
+    ispe[5] = (unsigned char) (spec->width >> 16);
+    ispe[6] = (unsigned char) (spec->width >> 8);
+    ispe[7] = (unsigned char) spec->width;
+    ispe[8] = (unsigned char) (spec->height >> 24);
+    ispe[9] = (unsigned char) (spec->height >> 16);
+    ispe[10] = (unsigned char) (spec->height >> 8);
+    ispe[11] = (unsigned char) spec->height;
     put_box(&ipco, "ispe", ispe, sizeof(ispe));
     put_box(&ipco, "pixi", pixi, sizeof(pixi));
     if (spec->angle >= 0) {
-        irot[0] = (unsigned char)spec->angle;
+        irot[0] = (unsigned char) spec->angle;
         put_box(&ipco, "irot", irot, 1);
     }
     /* ipma version 0, flags 0: [item 2 -> decoy,] item 1 -> its properties */
@@ -874,15 +902,18 @@ static void heif_file(const heif_spec_t *spec, buf_t *out)
     ipma[ni + 3] = spec->decoy ? 2 : 1;
     ni += 4;
     if (spec->decoy) {
-        ipma[ni + 1] = 2; ipma[ni + 2] = 1; ipma[ni + 3] = 0x81;
+        ipma[ni + 1] = 2;
+        ipma[ni + 2] = 1;
+        ipma[ni + 3] = 0x81;
         ni += 4;
     }
     na = spec->angle >= 0 ? 3 : 2;
-    ipma[ni + 1] = 1; ipma[ni + 2] = (unsigned char)na;
-    ipma[ni + 3] = (unsigned char)(0x80 | first);
-    ipma[ni + 4] = (unsigned char)(first + 1);
+    ipma[ni + 1] = 1;
+    ipma[ni + 2] = (unsigned char) na;
+    ipma[ni + 3] = (unsigned char) (0x80 | first);
+    ipma[ni + 4] = (unsigned char) (first + 1);
     if (na == 3)
-        ipma[ni + 5] = (unsigned char)(0x80 | (first + 2));
+        ipma[ni + 5] = (unsigned char) (0x80 | (first + 2));
     ni += 3 + na;
     put_box_of(&iprp, "ipco", &ipco);
     put_box(&iprp, "ipma", ipma, ni);
@@ -924,35 +955,65 @@ static void test_heif_brands(void **state)
     heif_spec_t s = { .width = 64, .height = 48, .angle = -1 };
     ii_info_t info;
 
-    (void)state;
-    s.brands = "heic";          expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
-    s.brands = "mif1heicmiaf";  expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
-    s.brands = "heixmif1";      expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
-    s.brands = "heimmif1";      expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
-    s.brands = "heismif1";      expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
-    s.brands = "hevcmsf1";      expect_heif(&s, II_TYPE_HEIC, 64, 48, 1);
-    s.brands = "hevxmsf1";      expect_heif(&s, II_TYPE_HEIC, 64, 48, 1);
-    s.brands = "avifmif1miaf";  expect_heif(&s, II_TYPE_AVIF, 64, 48, 0);
-    s.brands = "avisavifmsf1";  expect_heif(&s, II_TYPE_AVIF, 64, 48, 1);
-    s.brands = "mif1avifmiaf";  expect_heif(&s, II_TYPE_AVIF, 64, 48, 0);
-    s.brands = "mif1avifheic";  expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
-    s.brands = "avifheicmif1";  expect_heif(&s, II_TYPE_AVIF, 64, 48, 0);  /* major wins */
-    s.brands = "mif1miaf";      expect_heif(&s, II_TYPE_HEIF, 64, 48, 0);
-    s.brands = "msf1";          expect_heif(&s, II_TYPE_HEIF, 64, 48, 1);
-    s.brands = "miafmif1";      expect_heif(&s, II_TYPE_HEIF, 64, 48, 0);
-    assert_probe_error("\0\0\0\x18" "ftypisom\0\0\0\0isommp41", 24, "unknown image type");
-    assert_probe_error("\0\0\0\x14" "ftypqt  \0\0\0\0qt  ", 20, "unknown image type");
+    (void) state;
+    s.brands = "heic";
+    expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "mif1heicmiaf";
+    expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "heixmif1";
+    expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "heimmif1";
+    expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "heismif1";
+    expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "hevcmsf1";
+    expect_heif(&s, II_TYPE_HEIC, 64, 48, 1);
+    s.brands = "hevxmsf1";
+    expect_heif(&s, II_TYPE_HEIC, 64, 48, 1);
+    s.brands = "avifmif1miaf";
+    expect_heif(&s, II_TYPE_AVIF, 64, 48, 0);
+    s.brands = "avisavifmsf1";
+    expect_heif(&s, II_TYPE_AVIF, 64, 48, 1);
+    s.brands = "mif1avifmiaf";
+    expect_heif(&s, II_TYPE_AVIF, 64, 48, 0);
+    s.brands = "mif1avifheic";
+    expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
+    s.brands = "avifheicmif1";
+    expect_heif(&s, II_TYPE_AVIF, 64, 48, 0); /* major wins */
+    s.brands = "mif1miaf";
+    expect_heif(&s, II_TYPE_HEIF, 64, 48, 0);
+    s.brands = "msf1";
+    expect_heif(&s, II_TYPE_HEIF, 64, 48, 1);
+    s.brands = "miafmif1";
+    expect_heif(&s, II_TYPE_HEIF, 64, 48, 0);
+    assert_probe_error("\0\0\0\x18"
+                       "ftypisom\0\0\0\0isommp41",
+                       24, "unknown image type");
+    assert_probe_error("\0\0\0\x14"
+                       "ftypqt  \0\0\0\0qt  ",
+                       20, "unknown image type");
     /* an ftyp box is needed whole before it names a type */
-    assert_int_equal(ii_sniff("\0\0\0\x18" "ftypmif1\0\0\0\0heic", 20), II_TYPE_UNKNOWN);
-    assert_int_equal(probe_exact("\0\0\0\x18" "ftypmif1\0\0\0\0heic", 20, &info, NULL, 0),
+    assert_int_equal(ii_sniff("\0\0\0\x18"
+                              "ftypmif1\0\0\0\0heic",
+                              20),
+                     II_TYPE_UNKNOWN);
+    assert_int_equal(probe_exact("\0\0\0\x18"
+                                 "ftypmif1\0\0\0\0heic",
+                                 20, &info, NULL, 0),
                      II_NEED_MORE);
     assert_int_equal(info.need, 24);
     assert_int_equal(probe_exact("\0\0\0", 3, &info, NULL, 0), II_NEED_MORE);
     assert_int_equal(info.need, 8);
     /* sizes a real ftyp never has */
-    assert_probe_error("\0\0\0\x0C" "ftypheic", 8, "unknown image type");
-    assert_probe_error("\0\0\x10\x04" "ftypheic", 8, "unknown image type");
-    assert_probe_error("\0\0\0\x13" "ftypheic\0\0\0\0mif", 19, "unknown image type");
+    assert_probe_error("\0\0\0\x0C"
+                       "ftypheic",
+                       8, "unknown image type");
+    assert_probe_error("\0\0\x10\x04"
+                       "ftypheic",
+                       8, "unknown image type");
+    assert_probe_error("\0\0\0\x13"
+                       "ftypheic\0\0\0\0mif",
+                       19, "unknown image type");
 }
 
 /* The primary item's ispe counts, not another item's; irot by 90 or 270
@@ -961,13 +1022,19 @@ static void test_heif_properties(void **state)
 {
     heif_spec_t s = { .brands = "heicmif1", .width = 640, .height = 480, .angle = -1 };
 
-    (void)state;
-    s.decoy = 1;  expect_heif(&s, II_TYPE_HEIC, 640, 480, 0);
-    s.angle = 0;  expect_heif(&s, II_TYPE_HEIC, 640, 480, 0);
-    s.angle = 1;  expect_heif(&s, II_TYPE_HEIC, 480, 640, 0);
-    s.angle = 2;  expect_heif(&s, II_TYPE_HEIC, 640, 480, 0);
-    s.angle = 3;  expect_heif(&s, II_TYPE_HEIC, 480, 640, 0);
-    s.decoy = 0;  expect_heif(&s, II_TYPE_HEIC, 480, 640, 0);
+    (void) state;
+    s.decoy = 1;
+    expect_heif(&s, II_TYPE_HEIC, 640, 480, 0);
+    s.angle = 0;
+    expect_heif(&s, II_TYPE_HEIC, 640, 480, 0);
+    s.angle = 1;
+    expect_heif(&s, II_TYPE_HEIC, 480, 640, 0);
+    s.angle = 2;
+    expect_heif(&s, II_TYPE_HEIC, 640, 480, 0);
+    s.angle = 3;
+    expect_heif(&s, II_TYPE_HEIC, 480, 640, 0);
+    s.decoy = 0;
+    expect_heif(&s, II_TYPE_HEIC, 480, 640, 0);
 }
 
 /* Offset of the first occurrence of the 4-byte tag in b, failing without. */
@@ -985,14 +1052,15 @@ static size_t find_tag(const buf_t *b, const char *tag)
  * is an error with a reason, found without looping or reading past. */
 static void test_heif_bombs_and_malformed_boxes(void **state)
 {
-    heif_spec_t s = { .brands = "avifmif1", .width = 0xFFFFFFFFu, .height = 0xFFFFFFFFu,
-                      .angle = -1 };
+    heif_spec_t s = {
+        .brands = "avifmif1", .width = 0xFFFFFFFFu, .height = 0xFFFFFFFFu, .angle = -1
+    };
     ii_info_t info;
     char err[256];
     size_t at;
     buf_t b;
 
-    (void)state;
+    (void) state;
     heif_file(&s, &b);
     assert_int_equal(probe_exact(b.p, b.len, &info, err, sizeof(err)), II_OK);
     assert_int_equal(info.width, 0xFFFFFFFFu);
@@ -1023,7 +1091,7 @@ static void test_heif_bombs_and_malformed_boxes(void **state)
     memcpy(b.p + at + 4, "xxxx", 4);
     assert_probe_error(b.p, b.len, "no primary item");
     memcpy(b.p + at + 4, "pitm", 4);
-    b.p[at + 13] = 7;  /* primary item 7: ipma does not list it */
+    b.p[at + 13] = 7; /* primary item 7: ipma does not list it */
     assert_probe_error(b.p, b.len, "no property associations");
     b.p[at + 13] = 1;
     /* ipma naming property 9 of 2 */
@@ -1057,13 +1125,14 @@ static void test_heif_bombs_and_malformed_boxes(void **state)
  * a small mdat before meta is skipped. */
 static void test_heif_header_budget(void **state)
 {
-    heif_spec_t s = { .brands = "heicmif1", .width = 64, .height = 48, .angle = -1,
-                      .mdat_first = 1000 };
+    heif_spec_t s = {
+        .brands = "heicmif1", .width = 64, .height = 48, .angle = -1, .mdat_first = 1000
+    };
     ii_info_t info;
     char err[256];
     buf_t b;
 
-    (void)state;
+    (void) state;
     expect_heif(&s, II_TYPE_HEIC, 64, 48, 0);
     s.mdat_first = II_HEADER_MAX;
     heif_file(&s, &b);
@@ -1078,11 +1147,11 @@ static void test_heif_header_budget(void **state)
  * each frame an image descriptor and LZW data of n bytes (not decoded). */
 static void gif_frames(buf_t *b, int frames, size_t data, int loop_extension)
 {
-    static const unsigned char head[] = { 'G','I','F','8','9','a', 8,0, 8,0, 0x80, 0, 0,
-                                          0,0,0, 255,255,255 };
-    static const unsigned char loop[] = { 0x21, 0xFF, 11, 'N','E','T','S','C','A','P','E',
-                                          '2','.','0', 3, 1, 0, 0, 0 };
-    static const unsigned char image[] = { 0x2C, 0,0, 0,0, 8,0, 8,0, 0, 2 };
+    static const unsigned char head[] = { 'G',  'I', 'F', '8', '9', 'a', 8,   0,   8,  0,
+                                          0x80, 0,   0,   0,   0,   0,   255, 255, 255 };
+    static const unsigned char loop[] = { 0x21, 0xFF, 11,  'N', 'E', 'T', 'S', 'C', 'A', 'P',
+                                          'E',  '2',  '.', '0', 3,   1,   0,   0,   0 };
+    static const unsigned char image[] = { 0x2C, 0, 0, 0, 0, 8, 0, 8, 0, 0, 2 };
 
     memset(b, 0, sizeof(*b));
     put(b, head, sizeof(head));
@@ -1090,10 +1159,10 @@ static void gif_frames(buf_t *b, int frames, size_t data, int loop_extension)
         put(b, loop, sizeof(loop));
     for (int f = 0; f < frames; f++) {
         put(b, image, sizeof(image));
-        for (size_t left = data; left > 0; ) {
-            unsigned char n = (unsigned char)(left > 255 ? 255 : left);
+        for (size_t left = data; left > 0;) {
+            unsigned char n = (unsigned char) (left > 255 ? 255 : left);
             unsigned char block[256] = { n };
-            put(b, block, 1 + (size_t)n);
+            put(b, block, 1 + (size_t) n);
             left -= n;
         }
         put(b, "", 1);
@@ -1109,7 +1178,7 @@ static void test_gif_frames(void **state)
     char err[256];
     buf_t b;
 
-    (void)state;
+    (void) state;
     gif_frames(&b, 2, 300, 0);
     assert_int_equal(probe_exact(b.p, b.len, &info, err, sizeof(err)), II_OK);
     assert_int_equal(info.animated, 1);

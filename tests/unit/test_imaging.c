@@ -31,7 +31,7 @@
 #include "img_webp_encode.h"
 
 static const unsigned char RED[3] = { 255, 0, 0 }, GREEN[3] = { 0, 255, 0 };
-static const unsigned char FILL[4] = { 1, 2, 3, 4 };   /* any start value, up to 4 channels */
+static const unsigned char FILL[4] = { 1, 2, 3, 4 }; /* any start value, up to 4 channels */
 
 /* Under AddressSanitizer, let an impossible malloc() return NULL as libc
  * does, so the out-of-memory paths can be tested. */
@@ -44,19 +44,20 @@ const char *__asan_default_options(void)
 /* An img_image_t over a harness image (no copy). */
 static img_image_t view(const ph_image_t *im)
 {
-    img_image_t v = { im->px, im->w, im->h, (size_t)im->w * (size_t)im->ch, im->ch, 0 };
+    img_image_t v = { im->px, im->w, im->h, (size_t) im->w * (size_t) im->ch, im->ch, 0 };
     return v;
 }
 
 /* A harness image copied from an img_image_t. */
 static ph_image_t copy_of(const img_image_t *v)
 {
-    ph_image_t im = { v->width, v->height, v->channels, malloc((size_t)v->width * v->height * v->channels) };
+    ph_image_t im = { v->width, v->height, v->channels,
+                      malloc((size_t) v->width * v->height * v->channels) };
     int y;
 
     assert_non_null(im.px);
     for (y = 0; y < v->height; y++)
-        memcpy(ph_px(&im, 0, y), img_row(v, y), (size_t)v->width * v->channels);
+        memcpy(ph_px(&im, 0, y), img_row(v, y), (size_t) v->width * v->channels);
     return im;
 }
 
@@ -68,22 +69,22 @@ static void test_buf(void **state)
     img_err_t e;
     unsigned char *p;
 
-    (void)state;
+    (void) state;
     assert_int_equal(img_buf_reserve(&b, 1000, &e), 0);
     assert_true(b.cap >= 1000);
     p = b.data;
-    assert_int_equal(img_buf_reserve(&b, 10, &e), 0);      /* no shrink, no move */
+    assert_int_equal(img_buf_reserve(&b, 10, &e), 0); /* no shrink, no move */
     assert_ptr_equal(b.data, p);
     memset(b.data, 7, 1000);
     assert_int_equal(img_buf_grow(&b, 100000, &e), 0);
     assert_true(b.cap >= 100000);
-    assert_int_equal(b.data[999], 7);                      /* grow keeps contents */
+    assert_int_equal(b.data[999], 7); /* grow keeps contents */
     img_buf_trim(&b, 1 << 20);
     assert_non_null(b.data);
     img_buf_trim(&b, 1000);
     assert_null(b.data);
     assert_int_equal(b.cap, 0);
-    assert_int_equal(img_buf_reserve(&b, (size_t)1 << 46, &e), -1);   /* 64 TiB */
+    assert_int_equal(img_buf_reserve(&b, (size_t) 1 << 46, &e), -1); /* 64 TiB */
     assert_int_equal(e.code, IMG_ERR_NOMEM);
     img_buf_free(&b);
 }
@@ -96,33 +97,33 @@ static void test_geometry(void **state)
     img_rect_t r;
     int mw, mh;
 
-    (void)state;
-    img_geom_compute(1600, 1200, 256, 256, IMG_FIT, 0, &g);      /* wide */
+    (void) state;
+    img_geom_compute(1600, 1200, 256, 256, IMG_FIT, 0, &g); /* wide */
     assert_int_equal(g.width, 256);
     assert_int_equal(g.height, 192);
     assert_true(g.region.w == 1600 && g.region.h == 1200);
-    img_geom_compute(900, 1600, 256, 256, IMG_FIT, 0, &g);       /* tall */
+    img_geom_compute(900, 1600, 256, 256, IMG_FIT, 0, &g); /* tall */
     assert_int_equal(g.width, 144);
     assert_int_equal(g.height, 256);
-    img_geom_compute(100, 50, 256, 256, IMG_FIT, 0, &g);         /* fits: kept */
+    img_geom_compute(100, 50, 256, 256, IMG_FIT, 0, &g); /* fits: kept */
     assert_true(g.width == 100 && g.height == 50);
-    img_geom_compute(100, 50, 256, 256, IMG_FIT, 1, &g);         /* enlarged */
+    img_geom_compute(100, 50, 256, 256, IMG_FIT, 1, &g); /* enlarged */
     assert_true(g.width == 256 && g.height == 128);
-    img_geom_compute(4000, 1, 256, 256, IMG_FIT, 0, &g);         /* never 0 */
+    img_geom_compute(4000, 1, 256, 256, IMG_FIT, 0, &g); /* never 0 */
     assert_true(g.width == 256 && g.height == 1);
 
-    img_geom_compute(1600, 1200, 256, 256, IMG_FILL, 0, &g);     /* cover, crop centre */
+    img_geom_compute(1600, 1200, 256, 256, IMG_FILL, 0, &g); /* cover, crop centre */
     assert_true(g.width == 256 && g.height == 256);
     assert_true(g.region.w == 1200 && g.region.h == 1200);
     assert_true(g.region.x == 200 && g.region.y == 0);
-    img_geom_compute(301, 100, 64, 64, IMG_FILL, 0, &g);         /* whole-pixel offset */
+    img_geom_compute(301, 100, 64, 64, IMG_FILL, 0, &g); /* whole-pixel offset */
     assert_true(g.region.x == 100 && g.region.w == 100);
-    img_geom_compute(300, 100, 256, 256, IMG_FILL, 0, &g);       /* too small: crop only */
+    img_geom_compute(300, 100, 256, 256, IMG_FILL, 0, &g); /* too small: crop only */
     assert_true(g.width == 256 && g.height == 100);
     assert_true(g.region.w == 256 && g.region.h == 100 && g.region.x == 22);
 
     img_geom_compute(1600, 1200, 256, 256, IMG_FILL, 0, &g);
-    img_geom_min_decode(&g, 1600, 1200, &mw, &mh);               /* region must keep 256 */
+    img_geom_min_decode(&g, 1600, 1200, &mw, &mh); /* region must keep 256 */
     assert_int_equal(mw, 342);
     assert_int_equal(mh, 256);
     r = img_geom_scale_region(&g, 1600, 1200, 400, 300);
@@ -154,12 +155,16 @@ static ph_image_t resample(const img_image_t *src, img_rect_t region, int w, int
 static void test_resample_solid(void **state)
 {
     const unsigned char c[4] = { 200, 100, 30, 255 };
-    static const int sizes[][4] = {   /* src w, h -> dst w, h */
-        { 100, 80, 33, 17 }, { 5, 3, 40, 24 }, { 640, 480, 7, 5 }, { 10, 10, 10, 3 },
+    static const int sizes[][4] = {
+        /* src w, h -> dst w, h */
+        { 100, 80, 33, 17 },
+        { 5, 3, 40, 24 },
+        { 640, 480, 7, 5 },
+        { 10, 10, 10, 3 },
     };
     int ch, i, x, y;
 
-    (void)state;
+    (void) state;
     for (ch = 1; ch <= 4; ch++) {
         if (ch == 2)
             continue;
@@ -187,7 +192,7 @@ static void test_resample_ramp(void **state)
     static const int widths[] = { 2048, 1024, 300 };
     int t, x, i;
 
-    (void)state;
+    (void) state;
     for (t = 0; t < 3; t++) {
         int w = widths[t], dw = 64;
         ph_image_t src = ph_image_solid(w, 4, 1, FILL), out;
@@ -196,7 +201,7 @@ static void test_resample_ramp(void **state)
 
         for (x = 0; x < w; x++)
             for (i = 0; i < 4; i++)
-                ph_px(&src, x, i)[0] = (unsigned char)(x * 255 / (w - 1));
+                ph_px(&src, x, i)[0] = (unsigned char) (x * 255 / (w - 1));
         v = view(&src);
         out = resample(&v, all, dw, 1);
         for (i = 4; i < dw - 4; i++) {
@@ -220,7 +225,7 @@ static void test_resample_checkerboard(void **state)
     img_rect_t all = { 0, 0, 400, 300 };
     int x, y;
 
-    (void)state;
+    (void) state;
     for (y = 0; y < 300; y++)
         for (x = (y & 1); x < 400; x += 2)
             ph_px(&src, x, y)[0] = 255;
@@ -244,10 +249,10 @@ static void test_resample_crop_and_errors(void **state)
     img_err_t e;
     int x, y;
 
-    (void)state;
+    (void) state;
     for (y = 0; y < 10; y++)
         for (x = 0; x < 20; x++)
-            ph_px(&src, x, y)[1] = (unsigned char)(x * 10 + y);
+            ph_px(&src, x, y)[1] = (unsigned char) (x * 10 + y);
     v = view(&src);
     out = resample(&v, crop, 8, 6);
     for (y = 0; y < 6; y++)
@@ -260,7 +265,7 @@ static void test_resample_crop_and_errors(void **state)
     assert_int_equal(e.code, IMG_ERR_INVALID);
     dst.channels = 4;
     assert_int_equal(img_resample(&rs, &v, &crop, &dst, &e), -1);
-    v.channels = 4;   /* straight RGBA */
+    v.channels = 4; /* straight RGBA */
     assert_int_equal(img_resample(&rs, &v, &crop, &dst, &e), -1);
     assert_non_null(strstr(e.msg, "premultiplied"));
     img_buf_free(&buf);
@@ -277,11 +282,11 @@ static void test_resample_alpha(void **state)
     img_rect_t all = { 0, 0, 64, 8 };
     int x;
 
-    (void)state;
+    (void) state;
     ph_fill(&src, 32, 0, 64, 8, green);
     v = view(&src);
     img_premultiply(&v);
-    assert_int_equal(ph_px(&src, 0, 0)[0], 0);     /* colour x alpha 0 */
+    assert_int_equal(ph_px(&src, 0, 0)[0], 0); /* colour x alpha 0 */
     out = resample(&v, all, 16, 2);
     o = view(&out);
     o.premultiplied = 1;
@@ -307,10 +312,10 @@ static void test_box_shrink(void **state)
     img_err_t e;
     int x, y;
 
-    (void)state;
+    (void) state;
     for (y = 0; y < 7; y++)
         for (x = 0; x < 10; x++)
-            ph_px(&src, x, y)[0] = (unsigned char)(x + 10 * y);
+            ph_px(&src, x, y)[0] = (unsigned char) (x + 10 * y);
     v = view(&src);
     assert_int_equal(img_box_shrink(&v, 1, 1, 9, 6, 4, &dst, &buf, &acc, &e), 0);
     assert_int_equal(dst.width, 3);
@@ -333,14 +338,38 @@ static void test_box_shrink(void **state)
 static void displayed_at(int o, int w, int h, int sx, int sy, int *dx, int *dy)
 {
     switch (o) {
-    case 2: *dx = w - 1 - sx; *dy = sy;         break;
-    case 3: *dx = w - 1 - sx; *dy = h - 1 - sy; break;
-    case 4: *dx = sx;         *dy = h - 1 - sy; break;
-    case 5: *dx = sy;         *dy = sx;         break;
-    case 6: *dx = h - 1 - sy; *dy = sx;         break;
-    case 7: *dx = h - 1 - sy; *dy = w - 1 - sx; break;
-    case 8: *dx = sy;         *dy = w - 1 - sx; break;
-    default: *dx = sx;        *dy = sy;         break;
+    case 2:
+        *dx = w - 1 - sx;
+        *dy = sy;
+        break;
+    case 3:
+        *dx = w - 1 - sx;
+        *dy = h - 1 - sy;
+        break;
+    case 4:
+        *dx = sx;
+        *dy = h - 1 - sy;
+        break;
+    case 5:
+        *dx = sy;
+        *dy = sx;
+        break;
+    case 6:
+        *dx = h - 1 - sy;
+        *dy = sx;
+        break;
+    case 7:
+        *dx = h - 1 - sy;
+        *dy = w - 1 - sx;
+        break;
+    case 8:
+        *dx = sy;
+        *dy = w - 1 - sx;
+        break;
+    default:
+        *dx = sx;
+        *dy = sy;
+        break;
     }
 }
 
@@ -351,7 +380,7 @@ static void test_orient(void **state)
     static const int chans[] = { 1, 3, 4 };
     int o, ci, x, y;
 
-    (void)state;
+    (void) state;
     for (ci = 0; ci < 3; ci++) {
         int ch = chans[ci], w = 37, h = 23;
         ph_image_t src = ph_image_solid(w, h, ch, FILL);
@@ -359,7 +388,7 @@ static void test_orient(void **state)
 
         for (y = 0; y < h; y++)
             for (x = 0; x < w; x++)
-                memset(ph_px(&src, x, y), (x * 7 + y * 11) & 0xFF, (size_t)ch);
+                memset(ph_px(&src, x, y), (x * 7 + y * 11) & 0xFF, (size_t) ch);
         v = view(&src);
         for (o = 1; o <= 8; o++) {
             img_buf_t buf = { 0 };
@@ -382,9 +411,9 @@ static void test_orient(void **state)
             for (step = 1, y = 0; y < got.h; y += step, step = step % 19 + 2) {
                 int n = got.h - y < step ? got.h - y : step;
 
-                img_orient_rows(&v, o, y, n, ph_px(&strips, 0, y), (size_t)got.w * ch);
+                img_orient_rows(&v, o, y, n, ph_px(&strips, 0, y), (size_t) got.w * ch);
             }
-            assert_memory_equal(strips.px, got.px, (size_t)got.w * got.h * ch);
+            assert_memory_equal(strips.px, got.px, (size_t) got.w * got.h * ch);
             ph_image_free(&strips);
             ph_image_free(&got);
             img_buf_free(&buf);
@@ -404,21 +433,21 @@ static void test_convert(void **state)
     img_err_t e;
     const unsigned char bg[3] = { 255, 255, 255 };
 
-    (void)state;
+    (void) state;
     ph_px(&im, 1, 0)[3] = 0;
     ph_px(&im, 2, 0)[3] = 255;
     img_premultiply(&v);
-    assert_int_equal(ph_px(&im, 0, 0)[0], 100);    /* 200 * 128 / 255 */
+    assert_int_equal(ph_px(&im, 0, 0)[0], 100); /* 200 * 128 / 255 */
     assert_int_equal(ph_px(&im, 1, 0)[0], 0);
     assert_int_equal(ph_px(&im, 2, 0)[0], 200);
     img_unpremultiply(&v);
     assert_true(abs(ph_px(&im, 0, 0)[0] - 200) <= 1);
     assert_true(abs(ph_px(&im, 0, 0)[2] - 50) <= 2);
-    img_flatten(&v, bg);                            /* straight alpha over white */
+    img_flatten(&v, bg); /* straight alpha over white */
     assert_int_equal(v.channels, 3);
-    assert_true(abs(im.px[0] - 227) <= 1);          /* 200 * .5 + 255 * .5 */
-    assert_int_equal(im.px[3], 255);                /* transparent: white */
-    assert_int_equal(im.px[6], 200);                /* opaque: itself */
+    assert_true(abs(im.px[0] - 227) <= 1); /* 200 * .5 + 255 * .5 */
+    assert_int_equal(im.px[3], 255);       /* transparent: white */
+    assert_int_equal(im.px[6], 200);       /* opaque: itself */
     ph_image_free(&im);
 
     im = ph_image_solid(2, 2, 1, px);
@@ -441,17 +470,17 @@ static void test_composite(void **state)
     img_image_t o = view(&ov);
     int y, n;
 
-    (void)state;
-    ph_px(&ov, 0, 0)[3] = 0;                      /* one transparent pixel */
+    (void) state;
+    ph_px(&ov, 0, 0)[3] = 0; /* one transparent pixel */
     img_premultiply(&o);
     img_overlay_fade(&o, 0.5);
-    img_composite_rows(whole.px, 30, 10, 0, 8, &o, 7, -1);  /* sticks out right and top */
+    img_composite_rows(whole.px, 30, 10, 0, 8, &o, 7, -1); /* sticks out right and top */
     for (y = 0, n = 3; y < 8; y += n)
         img_composite_rows(ph_px(&strips, 0, y), 30, 10, y, 8 - y < n ? 8 - y : n, &o, 7, -1);
     assert_memory_equal(whole.px, strips.px, 10 * 8 * 3);
-    assert_true(ph_near(&whole, 6, 0, gray, 3, 0));         /* left of it */
-    assert_true(ph_near(&whole, 7, 3, gray, 3, 0));         /* below it */
-    assert_true(abs(ph_px(&whole, 8, 1)[0] - 178) <= 1);    /* 255 * .5 + 100 * .5 */
+    assert_true(ph_near(&whole, 6, 0, gray, 3, 0));      /* left of it */
+    assert_true(ph_near(&whole, 7, 3, gray, 3, 0));      /* below it */
+    assert_true(abs(ph_px(&whole, 8, 1)[0] - 178) <= 1); /* 255 * .5 + 100 * .5 */
     assert_true(abs(ph_px(&whole, 9, 2)[1] - 50) <= 1);
     ph_image_free(&ov);
     ph_image_free(&whole);
@@ -493,15 +522,16 @@ static ph_image_t decode(const unsigned char *d, size_t len, int min_w, int min_
  * times IMG_JPEG_DCT_GAP (1.5), else full size. */
 static void test_jpeg_scale_choice(void **state)
 {
-    static const int cases[][4] = {   /* min w, min h -> out w, h */
-        { 66, 50, 100, 75 },  { 67, 10, 200, 150 }, { 10, 51, 200, 150 }, { 100, 75, 200, 150 },
-        { 301, 0, 500, 375 }, { 350, 262, 600, 450 }, { 534, 0, 800, 600 },
-        { 0, 0, 800, 600 },   { 5000, 10, 800, 600 },
+    static const int cases[][4] = {
+        /* min w, min h -> out w, h */
+        { 66, 50, 100, 75 },   { 67, 10, 200, 150 }, { 10, 51, 200, 150 },
+        { 100, 75, 200, 150 }, { 301, 0, 500, 375 }, { 350, 262, 600, 450 },
+        { 534, 0, 800, 600 },  { 0, 0, 800, 600 },   { 5000, 10, 800, 600 },
     };
     size_t len, i;
     unsigned char *d = halves_jpeg(800, 600, 0, &len);
 
-    (void)state;
+    (void) state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ph_image_t im = decode(d, len, cases[i][0], cases[i][1], 0);
 
@@ -525,7 +555,7 @@ static void test_jpeg_reader_rows(void **state)
     img_err_t e;
     int y = 0, n;
 
-    (void)state;
+    (void) state;
     assert_int_equal(img_jpeg_reader_open(&r, d, len, &o, &e), 0);
     assert_int_equal(r.row_bytes, 90 * 3);
     for (;;) {
@@ -557,7 +587,7 @@ static void test_jpeg_gray(void **state)
     size_t len;
     unsigned char *d = ph_jpeg_make(&src, &o, &len);
 
-    (void)state;
+    (void) state;
     a = decode(d, len, 0, 0, 1);
     b = decode(d, len, 0, 0, 0);
     assert_int_equal(a.ch, 1);
@@ -576,7 +606,7 @@ static size_t strip_app14(unsigned char *d, size_t len)
     size_t i = 2;
 
     while (i + 4 <= len && d[i] == 0xFF && d[i + 1] != 0xDA) {
-        size_t seg = 2 + ((size_t)d[i + 2] << 8 | d[i + 3]);
+        size_t seg = 2 + ((size_t) d[i + 2] << 8 | d[i + 3]);
 
         if (d[i + 1] == 0xEE) {
             memmove(d + i, d + i + seg, len - i - seg);
@@ -597,7 +627,7 @@ static void test_jpeg_cmyk(void **state)
     size_t la, lb;
     unsigned char *da = ph_jpeg_make(&a, &o, &la), *db = ph_jpeg_make(&b, &o, &lb);
 
-    (void)state;
+    (void) state;
     im = decode(da, la, 0, 0, 1);
     assert_int_equal(im.ch, 3);
     assert_true(ph_near(&im, 16, 8, RED, 3, 6));
@@ -606,7 +636,7 @@ static void test_jpeg_cmyk(void **state)
     im = decode(db, lb, 0, 0, 1);
     assert_true(ph_near(&im, 16, 8, RED, 3, 6));
     ph_image_free(&im);
-    im = decode(da, la, 2, 1, 1);                   /* DCT-scaled CMYK: 1/8 */
+    im = decode(da, la, 2, 1, 1); /* DCT-scaled CMYK: 1/8 */
     assert_true(im.w == 4 && im.h == 2);
     assert_true(ph_near(&im, 2, 1, RED, 3, 6));
     ph_image_free(&im);
@@ -629,14 +659,14 @@ static ph_image_t reference_eighth(const unsigned char *d, size_t len)
     if (setjmp(e.jmp))
         fail_msg("reference decode: %s", e.msg);
     jpeg_create_decompress(&c);
-    jpeg_mem_src(&c, d, (unsigned long)len);
+    jpeg_mem_src(&c, d, (unsigned long) len);
     jpeg_read_header(&c, TRUE);
     c.scale_num = 1;
     c.scale_denom = 8;
     c.out_color_space = JCS_RGB;
     jpeg_start_decompress(&c);
-    im.w = (int)c.output_width, im.h = (int)c.output_height, im.ch = 3;
-    im.px = malloc((size_t)im.w * im.h * 3);
+    im.w = (int) c.output_width, im.h = (int) c.output_height, im.ch = 3;
+    im.px = malloc((size_t) im.w * im.h * 3);
     for (y = 0; y < im.h; y++) {
         JSAMPROW row = ph_px(&im, 0, y);
 
@@ -661,10 +691,10 @@ static void test_jpeg_progressive_early_stop(void **state)
     ph_image_t early, ref;
     double diff = 0;
 
-    (void)state;
+    (void) state;
     assert_true(total >= 6);
     assert_int_equal(img_jpeg_reader_open(&r, b, blen, &eighth, &e), 0);
-    assert_int_equal(r.scale_eighths, 2);           /* baseline keeps the gap */
+    assert_int_equal(r.scale_eighths, 2); /* baseline keeps the gap */
     img_jpeg_reader_close(&r);
     free(b);
     assert_int_equal(img_jpeg_reader_open(&r, d, len, &eighth, &e), 0);
@@ -681,7 +711,7 @@ static void test_jpeg_progressive_early_stop(void **state)
     ref = reference_eighth(d, len);
     assert_int_equal(early.w, ref.w);
     assert_int_equal(early.h, ref.h);
-    for (i = 0; i < (size_t)ref.w * ref.h * 3; i++)
+    for (i = 0; i < (size_t) ref.w * ref.h * 3; i++)
         diff += abs(early.px[i] - ref.px[i]);
     assert_true(diff / (ref.w * ref.h * 3.0) < 1.5);
     ph_image_free(&early);
@@ -749,15 +779,16 @@ static void test_jpeg_errors(void **state)
     unsigned char *d = halves_jpeg(300, 200, 0, &len), *c = malloc(len);
     unsigned char *s = many_scans_jpeg(&slen);
 
-    (void)state;
+    (void) state;
     assert_int_equal(img_jpeg_decode(d, 0, &o, &im, &buf, NULL, &e), -1);
     assert_int_equal(e.code, IMG_ERR_CORRUPT);
     assert_non_null(strstr(e.msg, "Empty input"));
-    assert_int_equal(img_jpeg_decode((const unsigned char *)"GIF89a....", 10, &o, &im, &buf, NULL, &e), -1);
+    assert_int_equal(
+        img_jpeg_decode((const unsigned char *) "GIF89a....", 10, &o, &im, &buf, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "Not a JPEG file"));
     assert_int_equal(img_jpeg_decode(d, len - 300, &o, &im, &buf, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "Premature end of JPEG file"));
-    assert_int_equal(img_jpeg_decode(d, len - 2, &o, &im, &buf, NULL, &e), -1);   /* no EOI */
+    assert_int_equal(img_jpeg_decode(d, len - 2, &o, &im, &buf, NULL, &e), -1); /* no EOI */
     assert_int_equal(e.code, IMG_ERR_CORRUPT);
     memcpy(c, d, len);
     ph_jpeg_damage_huffman(c, len, 32);
@@ -769,7 +800,7 @@ static void test_jpeg_errors(void **state)
     assert_int_equal(ph_jpeg_count_scans(s, slen), 190);
     assert_int_equal(img_jpeg_decode(s, slen, &o, &im, &buf, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "too many scans"));
-    assert_int_equal(img_jpeg_decode(d, len, &o, &im, &buf, NULL, &e), 0);       /* still fine */
+    assert_int_equal(img_jpeg_decode(d, len, &o, &im, &buf, NULL, &e), 0); /* still fine */
     img_buf_free(&buf);
     free(s);
     free(c);
@@ -801,17 +832,17 @@ static void test_png(void **state)
     int rc, i;
     ph_image_t rgb = png_file(PH_IMAGES "png-rgb.png", 0, &rc, &e), other, ref;
 
-    (void)state;
+    (void) state;
     assert_int_equal(rc, 0);
     assert_int_equal(rgb.ch, 3);
     other = png_file(PH_IMAGES "png-interlaced.png", 0, &rc, &e);
     assert_int_equal(rc, 0);
-    assert_memory_equal(other.px, rgb.px, (size_t)rgb.w * rgb.h * 3);
+    assert_memory_equal(other.px, rgb.px, (size_t) rgb.w * rgb.h * 3);
     ph_image_free(&other);
     ref = ph_png_read_rgba(PH_IMAGES "png-rgba.png");
     other = png_file(PH_IMAGES "png-rgba.png", 0, &rc, &e);
     assert_int_equal(other.ch, 4);
-    assert_memory_equal(other.px, ref.px, (size_t)ref.w * ref.h * 4);
+    assert_memory_equal(other.px, ref.px, (size_t) ref.w * ref.h * 4);
     ph_image_free(&other);
     ph_image_free(&ref);
     ref = png_file(PH_IMAGES "png-gray.png", 0, &rc, &e);
@@ -832,7 +863,7 @@ static void test_png_errors(void **state)
     img_err_t e;
     int rc;
 
-    (void)state;
+    (void) state;
     png_file(PH_DATA "png-truncated.png", 0, &rc, &e);
     assert_int_equal(rc, -1);
     assert_int_equal(e.code, IMG_ERR_CORRUPT);
@@ -853,24 +884,25 @@ static void test_jpeg_encode(void **state)
 {
     ph_image_t src = ph_image_solid(50, 30, 3, RED), back;
     img_image_t v = view(&src);
-    img_jpeg_enc_opts_t base = { 90, 0, 1, NULL }, prog = { 90, 1, 0, NULL }, bad = { 0, 0, 0, NULL };
+    img_jpeg_enc_opts_t base = { 90, 0, 1, NULL }, prog = { 90, 1, 0, NULL },
+                        bad = { 0, 0, 0, NULL };
     img_buf_t out = { 0 };
     img_err_t e;
     size_t len;
 
-    (void)state;
+    (void) state;
     ph_fill(&src, 25, 0, 50, 30, GREEN);
     assert_int_equal(img_jpeg_encode(&v, &base, &out, &len, &e), 0);
-    assert_true(ph_jpeg_has_marker(out.data, len, 0xC0));      /* baseline SOF0 */
-    assert_false(ph_jpeg_has_marker(out.data, len, 0xE1));     /* no EXIF */
-    assert_false(ph_jpeg_has_marker(out.data, len, 0xE2));     /* no ICC */
+    assert_true(ph_jpeg_has_marker(out.data, len, 0xC0));  /* baseline SOF0 */
+    assert_false(ph_jpeg_has_marker(out.data, len, 0xE1)); /* no EXIF */
+    assert_false(ph_jpeg_has_marker(out.data, len, 0xE2)); /* no ICC */
     assert_int_equal(ph_jpeg_decode(out.data, len, &back), 0);
     assert_true(back.w == 50 && back.h == 30 && back.ch == 3);
     assert_true(ph_near(&back, 5, 15, RED, 3, 10));
     assert_true(ph_near(&back, 45, 15, GREEN, 3, 10));
     ph_image_free(&back);
     assert_int_equal(img_jpeg_encode(&v, &prog, &out, &len, &e), 0);
-    assert_true(ph_jpeg_has_marker(out.data, len, 0xC2));      /* progressive SOF2 */
+    assert_true(ph_jpeg_has_marker(out.data, len, 0xC2)); /* progressive SOF2 */
     assert_int_equal(img_jpeg_encode(&v, &bad, &out, &len, &e), -1);
     assert_int_equal(e.code, IMG_ERR_INVALID);
     v.channels = 1;
@@ -890,13 +922,14 @@ static void test_webp_encode(void **state)
     const unsigned char half[4] = { 0, 0, 255, 128 };
     ph_image_t src = ph_image_solid(40, 20, 4, half), back;
     img_image_t v = view(&src);
-    img_webp_opts_t lossy = { 80, 4, 0, NULL }, lossless = { 50, 1, 1, NULL }, bad = { 80, 9, 0, NULL };
+    img_webp_opts_t lossy = { 80, 4, 0, NULL }, lossless = { 50, 1, 1, NULL },
+                    bad = { 80, 9, 0, NULL };
     img_buf_t out = { 0 };
     img_err_t e;
     size_t len;
     int alpha, ll;
 
-    (void)state;
+    (void) state;
     assert_int_equal(img_webp_encode(&v, &lossless, &out, &len, &e), 0);
     assert_int_equal(ph_webp_decode(out.data, len, &back, &alpha, &ll), 0);
     assert_true(alpha && ll && back.w == 40 && back.h == 20);
@@ -915,7 +948,7 @@ static void test_webp_encode(void **state)
     v.channels = 1;
     assert_int_equal(img_webp_encode(&v, &lossy, &out, &len, &e), -1);
     v.channels = 3;
-    v.width = IMG_WEBP_MAX_SIDE + 1;   /* refused before any pixel is read */
+    v.width = IMG_WEBP_MAX_SIDE + 1; /* refused before any pixel is read */
     assert_int_equal(img_webp_encode(&v, &lossy, &out, &len, &e), -1);
     assert_int_equal(e.code, IMG_ERR_LIMIT);
     img_buf_free(&out);
@@ -932,7 +965,7 @@ static void test_load_probe(void **state)
     unsigned char *d = halves_jpeg(300, 200, 0, &len);
     unsigned char *g = ph_read_file(PH_IMAGES "gif-still.gif", &glen);
 
-    (void)state;
+    (void) state;
     assert_int_equal(img_load_probe(d, len, 0, &info, &e), 0);
     assert_true(info.type == II_TYPE_JPEG && info.width == 300 && info.orientation == 1);
     assert_int_equal(img_load_probe(d, 0, 0, &info, &e), -1);
@@ -940,7 +973,7 @@ static void test_load_probe(void **state)
     assert_string_equal(e.msg, "empty input");
     assert_int_equal(img_load_probe(g, glen, 0, &info, &e), 0);
     assert_int_equal(info.type, II_TYPE_GIF);
-    assert_int_equal(img_load_probe((const unsigned char *)"BM6\0\0\0\0\0", 8, 0, &info, &e), -1);
+    assert_int_equal(img_load_probe((const unsigned char *) "BM6\0\0\0\0\0", 8, 0, &info, &e), -1);
     assert_string_equal(e.msg, "unsupported type: application/octet-stream");
     assert_int_equal(img_load_probe(d, 40, 0, &info, &e), -1);
     assert_int_equal(e.code, IMG_ERR_CORRUPT);

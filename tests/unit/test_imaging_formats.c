@@ -39,7 +39,7 @@ static ph_image_t view(const img_image_t *im)
 {
     ph_image_t v = { im->width, im->height, im->channels, im->px };
 
-    assert_int_equal(im->stride, (size_t)im->width * im->channels);
+    assert_int_equal(im->stride, (size_t) im->width * im->channels);
     return v;
 }
 
@@ -77,7 +77,7 @@ static void test_gif_frames(void **state)
     const char *refs[] = { "anim-ref-0.png", "anim-ref-1.png", "anim-ref-2.png" };
     const int ms[] = { 100, 100, 100 };
 
-    (void)state;
+    (void) state;
     check_frames("anim.gif", refs, ms, 3);
 }
 
@@ -95,7 +95,7 @@ static void test_webp_frames(void **state)
     ph_image_t ref0 = ph_png_read_rgba(ff_path("anim-webp-ref.png"));
     ph_image_t ref1 = ph_png_read_rgba(ff_path("anim-webp-ref-1.png")), got;
 
-    (void)state;
+    (void) state;
     assert_int_equal(load(&l, d, len, 0, &im, &e), 0);
     got = view(&im);
     assert_true(ff_mae(&got, &ref0, 4) < 0.5);
@@ -118,10 +118,10 @@ static void test_webp_frames(void **state)
 /* A GIF of 1x1 frames: header, a 2-colour table, n frames, trailer. */
 static unsigned char *many_frames_gif(int n, size_t *len)
 {
-    static const unsigned char head[] = { 'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0x80, 0, 0,
-                                          0, 0, 0, 255, 255, 255 };
+    static const unsigned char head[] = { 'G',  'I', 'F', '8', '9', 'a', 1,   0,   1,  0,
+                                          0x80, 0,   0,   0,   0,   0,   255, 255, 255 };
     static const unsigned char frame[] = { 0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0 };
-    unsigned char *d = malloc(sizeof(head) + sizeof(frame) * (size_t)n + 1), *p = d;
+    unsigned char *d = malloc(sizeof(head) + sizeof(frame) * (size_t) n + 1), *p = d;
     int i;
 
     assert_non_null(d);
@@ -130,7 +130,7 @@ static unsigned char *many_frames_gif(int n, size_t *len)
     for (i = 0; i < n; i++, p += sizeof(frame))
         memcpy(p, frame, sizeof(frame));
     *p++ = 0x3B;
-    *len = (size_t)(p - d);
+    *len = (size_t) (p - d);
     return d;
 }
 
@@ -144,15 +144,15 @@ static void test_gif_bounded(void **state)
     size_t len;
     unsigned char *d = many_frames_gif(10000, &len);
 
-    (void)state;
-    assert_int_equal(load(&l, d, len, 100000000, &im, &e), 0);   /* first frame only */
+    (void) state;
+    assert_int_equal(load(&l, d, len, 100000000, &im, &e), 0); /* first frame only */
     assert_int_equal(im.width, 1);
     assert_int_equal(img_load_probe(d, len, 0, &info, &e), 0);
     assert_int_equal(img_load_frames(&l, d, len, &info, &o, &e), -1);
     assert_int_equal(e.code, IMG_ERR_LIMIT);
     assert_string_equal(e.msg, "too many frames: more than 1000");
     o.max_frames = 20000;
-    o.max_pixels = 5000;   /* the pixel budget: 5000 1x1 frames */
+    o.max_pixels = 5000; /* the pixel budget: 5000 1x1 frames */
     assert_int_equal(img_load_frames(&l, d, len, &info, &o, &e), -1);
     assert_non_null(strstr(e.msg, "animation over the pixel limit"));
     /* truncated in the middle of the frames */
@@ -172,7 +172,7 @@ static void test_truncated(void **state)
     img_err_t e;
     size_t i, len;
 
-    (void)state;
+    (void) state;
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         unsigned char *d = ff_read(names[i], &len);
         size_t cut;
@@ -197,12 +197,12 @@ static void test_avif_absurd_ispe(void **state)
     size_t len, i;
     unsigned char *d = ff_read("photo.avif", &len);
 
-    (void)state;
+    (void) state;
     for (i = 0; i + 20 < len; i++)
         if (memcmp(d + i, "ispe", 4) == 0) {
             static const unsigned char big[8] = { 0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0 };
 
-            memcpy(d + i + 8, big, 8);   /* after version and flags */
+            memcpy(d + i + 8, big, 8); /* after version and flags */
             break;
         }
     assert_true(i + 20 < len);
@@ -236,15 +236,15 @@ static unsigned char *png_with_chunk(const unsigned char *png, size_t len, const
     unsigned long crc;
 
     assert_non_null(d);
-    memcpy(d, png, 33);                       /* signature + IHDR */
+    memcpy(d, png, 33); /* signature + IHDR */
     p = d + 33;
-    p[0] = (unsigned char)(n >> 24), p[1] = (unsigned char)(n >> 16);
-    p[2] = (unsigned char)(n >> 8), p[3] = (unsigned char)n;
+    p[0] = (unsigned char) (n >> 24), p[1] = (unsigned char) (n >> 16);
+    p[2] = (unsigned char) (n >> 8), p[3] = (unsigned char) n;
     memcpy(p + 4, type, 4);
     memcpy(p + 8, data, n);
     crc = crc32_png(crc32_png(0, p + 4, 4), data, n);
-    p[8 + n] = (unsigned char)(crc >> 24), p[9 + n] = (unsigned char)(crc >> 16);
-    p[10 + n] = (unsigned char)(crc >> 8), p[11 + n] = (unsigned char)crc;
+    p[8 + n] = (unsigned char) (crc >> 24), p[9 + n] = (unsigned char) (crc >> 16);
+    p[10 + n] = (unsigned char) (crc >> 8), p[11 + n] = (unsigned char) crc;
     memcpy(p + 12 + n, png + 33, len - 33);
     *out_len = len + n + 12;
     return d;
@@ -263,8 +263,8 @@ static void test_png_bad_iccp(void **state)
     unsigned char *d = ff_read("photo.png", &len), *bad;
     ph_image_t ref = ph_png_read_rgba(ff_path("photo.png")), got;
 
-    (void)state;
-    memcpy(chunk, "bad\0\0", 5);              /* name, NUL, method 0 */
+    (void) state;
+    memcpy(chunk, "bad\0\0", 5); /* name, NUL, method 0 */
     memcpy(chunk + 5, junk, sizeof(junk));
     bad = png_with_chunk(d, len, "iCCP", chunk, 5 + sizeof(junk), &blen);
     assert_int_equal(load(&l, bad, blen, 0, &im, &e), 0);
@@ -280,19 +280,19 @@ static void test_png_bad_iccp(void **state)
 
 /* The JPEG d[0..len) with an APP2 ICC_PROFILE segment holding icc[0..n)
  * (one chunk, n <= 65519) right after SOI; malloc()ed, *out_len its size. */
-static unsigned char *jpeg_with_icc(const unsigned char *d, size_t len,
-                                    const unsigned char *icc, size_t n, size_t *out_len)
+static unsigned char *jpeg_with_icc(const unsigned char *d, size_t len, const unsigned char *icc,
+                                    size_t n, size_t *out_len)
 {
     size_t seg = 2 + 14 + n;
     unsigned char *j = malloc(len + 2 + seg), *p = j;
 
     assert_non_null(j);
     assert_true(seg <= 65535);
-    memcpy(p, d, 2);                              /* SOI */
+    memcpy(p, d, 2); /* SOI */
     p += 2;
     *p++ = 0xFF, *p++ = 0xE2;
-    *p++ = (unsigned char)(seg >> 8), *p++ = (unsigned char)seg;
-    memcpy(p, "ICC_PROFILE\0\1\1", 14);         /* chunk 1 of 1 */
+    *p++ = (unsigned char) (seg >> 8), *p++ = (unsigned char) seg;
+    memcpy(p, "ICC_PROFILE\0\1\1", 14); /* chunk 1 of 1 */
     memcpy(p + 14, icc, n);
     p += 14 + n;
     memcpy(p, d + 2, len - 2);
@@ -313,9 +313,9 @@ static void test_jpeg_refused_profile(void **state)
     ph_image_t a, b;
     img_buf_t keep = { 0 };
 
-    (void)state;
+    (void) state;
     for (i = 0; i < sizeof(junk); i++)
-        junk[i] = (unsigned char)(i * 7);
+        junk[i] = (unsigned char) (i * 7);
     bad = jpeg_with_icc(d, len, junk, sizeof(junk), &blen);
 
     assert_int_equal(load(&l, d, len, 0, &plain, &e), 0);
@@ -346,21 +346,21 @@ static void test_srgb_profile_skipped(void **state)
     size_t len, tlen, y;
     unsigned char *d = ff_read("photo.jpg", &len), *tagged;
     img_buf_t plain = { NULL, 0 };
-    void *xf = (void *)&xf;
+    void *xf = (void *) &xf;
 
-    (void)state;
+    (void) state;
     assert_int_equal(img_icc_srgb(3, &srgb, &e), 0);
     assert_int_equal(img_icc_lookup(&l.cms, &srgb, 3, &xf, &e), 0);
     assert_null(xf);
     tagged = jpeg_with_icc(d, len, srgb.buf.data, srgb.len, &tlen);
     assert_int_equal(load(&l, d, len, 0, &im, &e), 0);
-    assert_int_equal(img_buf_reserve(&plain, im.stride * (size_t)im.height, &e), 0);
-    memcpy(plain.data, im.px, im.stride * (size_t)im.height);
+    assert_int_equal(img_buf_reserve(&plain, im.stride * (size_t) im.height, &e), 0);
+    memcpy(plain.data, im.px, im.stride * (size_t) im.height);
     assert_int_equal(load(&l, tagged, tlen, 0, &im, &e), 0);
     assert_int_equal(l.icc.len, srgb.len);
     assert_int_equal(l.warn.code, IMG_ERR_NONE);
-    for (y = 0; y < (size_t)im.height; y++)
-        assert_memory_equal(img_row(&im, (int)y), plain.data + y * im.stride, im.stride);
+    for (y = 0; y < (size_t) im.height; y++)
+        assert_memory_equal(img_row(&im, (int) y), plain.data + y * im.stride, im.stride);
     img_buf_free(&plain);
     img_buf_free(&srgb.buf);
     img_loader_free(&l);
@@ -373,13 +373,13 @@ static void test_srgb_profile_skipped(void **state)
 static int cmyk_swapped_sampler(const cmsUInt16Number in[], cmsUInt16Number out[], void *cargo)
 {
     double k = 1 - in[3] / 65535.0;
-    cmsFloat32Number rgb[3] = { (cmsFloat32Number)((1 - in[2] / 65535.0) * k),
-                                (cmsFloat32Number)((1 - in[1] / 65535.0) * k),
-                                (cmsFloat32Number)((1 - in[0] / 65535.0) * k) };
+    cmsFloat32Number rgb[3] = { (cmsFloat32Number) ((1 - in[2] / 65535.0) * k),
+                                (cmsFloat32Number) ((1 - in[1] / 65535.0) * k),
+                                (cmsFloat32Number) ((1 - in[0] / 65535.0) * k) };
     cmsCIELab lab;
 
     cmsDoTransform(cargo, rgb, &lab, 1);
-    cmsFloat2LabEncodedV2(out, &lab);   /* a v2 lut16 table */
+    cmsFloat2LabEncodedV2(out, &lab); /* a v2 lut16 table */
     return 1;
 }
 
@@ -388,8 +388,8 @@ static int cmyk_swapped_sampler(const cmsUInt16Number in[], cmsUInt16Number out[
 static size_t cmyk_swapped_profile(unsigned char **p)
 {
     cmsHPROFILE srgb = cmsCreate_sRGBProfile(), lab = cmsCreateLab4Profile(NULL);
-    cmsHTRANSFORM to_lab = cmsCreateTransform(srgb, TYPE_RGB_FLT, lab, TYPE_Lab_DBL,
-                                              INTENT_RELATIVE_COLORIMETRIC, 0);
+    cmsHTRANSFORM to_lab =
+        cmsCreateTransform(srgb, TYPE_RGB_FLT, lab, TYPE_Lab_DBL, INTENT_RELATIVE_COLORIMETRIC, 0);
     cmsHPROFILE h = cmsCreateProfilePlaceholder(NULL);
     cmsPipeline *lut = cmsPipelineAlloc(NULL, 4, 3);
     cmsStage *clut = cmsStageAllocCLut16bit(NULL, 9, 4, 3, NULL);
@@ -421,12 +421,15 @@ static size_t cmyk_swapped_profile(unsigned char **p)
  * yellow and no ink. */
 static void test_jpeg_cmyk_profile(void **state)
 {
-    static const unsigned char ink[4][4] = { { 255, 0, 0, 0 }, { 0, 255, 0, 0 },
-                                             { 0, 0, 255, 0 }, { 0, 0, 0, 0 } };
-    static const unsigned char naive[4][3] = { { 0, 255, 255 }, { 255, 0, 255 },
-                                               { 255, 255, 0 }, { 255, 255, 255 } };
-    static const unsigned char swapped[4][3] = { { 255, 255, 0 }, { 255, 0, 255 },
-                                                 { 0, 255, 255 }, { 255, 255, 255 } };
+    static const unsigned char ink[4][4] = {
+        { 255, 0, 0, 0 }, { 0, 255, 0, 0 }, { 0, 0, 255, 0 }, { 0, 0, 0, 0 }
+    };
+    static const unsigned char naive[4][3] = {
+        { 0, 255, 255 }, { 255, 0, 255 }, { 255, 255, 0 }, { 255, 255, 255 }
+    };
+    static const unsigned char swapped[4][3] = {
+        { 255, 255, 0 }, { 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 }
+    };
     ph_jpeg_opts_t jo = { 100, 0, 0, 1 };
     ph_image_t cmyk = ph_image_solid(64, 16, 4, ink[3]), got;
     img_loader_t l = { 0 };
@@ -436,12 +439,12 @@ static void test_jpeg_cmyk_profile(void **state)
     size_t n = cmyk_swapped_profile(&icc), len, tlen;
     int i, c;
 
-    (void)state;
+    (void) state;
     for (i = 0; i < 4; i++) {
         unsigned char stored[4];
 
         for (c = 0; c < 4; c++)
-            stored[c] = (unsigned char)(255 - ink[i][c]);   /* Adobe: inverted */
+            stored[c] = (unsigned char) (255 - ink[i][c]); /* Adobe: inverted */
         ph_fill(&cmyk, i * 16, 0, i * 16 + 16, 16, stored);
     }
     d = ph_jpeg_make(&cmyk, &jo, &len);
@@ -473,7 +476,7 @@ static void test_png_kinds(void **state)
     img_err_t e;
     size_t i, len;
 
-    (void)state;
+    (void) state;
     for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
         unsigned char *d = ff_read(pairs[i][0], &len);
         ph_image_t ref = ph_png_read_rgba(ff_path(pairs[i][1])), got;
@@ -503,7 +506,7 @@ static void test_heif_thumbnail(void **state)
     size_t len;
     unsigned char *d = ff_read("thumb.heic", &len);
 
-    (void)state;
+    (void) state;
     assert_int_equal(img_load_probe(d, len, 0, &info, &e), 0);
     assert_int_equal(info.width, 150);
     assert_int_equal(img_load_decode(&l, d, len, &info, &o, &im, &e), 0);
@@ -518,16 +521,11 @@ static void test_heif_thumbnail(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gif_frames),
-        cmocka_unit_test(test_webp_frames),
-        cmocka_unit_test(test_gif_bounded),
-        cmocka_unit_test(test_truncated),
-        cmocka_unit_test(test_avif_absurd_ispe),
-        cmocka_unit_test(test_png_bad_iccp),
-        cmocka_unit_test(test_jpeg_refused_profile),
-        cmocka_unit_test(test_jpeg_cmyk_profile),
-        cmocka_unit_test(test_srgb_profile_skipped),
-        cmocka_unit_test(test_png_kinds),
+        cmocka_unit_test(test_gif_frames),           cmocka_unit_test(test_webp_frames),
+        cmocka_unit_test(test_gif_bounded),          cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_avif_absurd_ispe),     cmocka_unit_test(test_png_bad_iccp),
+        cmocka_unit_test(test_jpeg_refused_profile), cmocka_unit_test(test_jpeg_cmyk_profile),
+        cmocka_unit_test(test_srgb_profile_skipped), cmocka_unit_test(test_png_kinds),
         cmocka_unit_test(test_heif_thumbnail),
     };
 

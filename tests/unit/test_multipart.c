@@ -9,7 +9,7 @@
  * be split, each chunk in its own exactly-sized heap block so that ASan
  * catches a read past a chunk.
  */
-#define _GNU_SOURCE   /* memmem */
+#define _GNU_SOURCE /* memmem */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,35 +26,34 @@
 #include "multipart.h"
 #include "upload_form.h"
 
-#define B "XyZzy-42"   /* the boundary of the test bodies */
+#define B "XyZzy-42" /* the boundary of the test bodies */
 
 /* ---- recording callbacks --------------------------------------------- */
 
 typedef struct {
-    char     name[128];
-    char     filename[128];
-    int      has_filename;
-    char     content_type[128];
+    char name[128];
+    char filename[128];
+    int has_filename;
+    char content_type[128];
     uint64_t data_offset;
-    char     data[16384];
-    size_t   len;
-    int      ended;
+    char data[16384];
+    size_t len;
+    int ended;
 } rec_part_t;
 
 typedef struct {
     const u_char *body;
-    size_t        body_len;
-    rec_part_t    parts[ING_MP_PARTS_MAX];
-    int           nparts;
-    int           rc;                /* 0, or -1 when feed or finish failed */
-    char          err[ING_MP_ERR_MAX];
-    int           fail_on_begin;     /* make part_begin fail for this part (1-based) */
+    size_t body_len;
+    rec_part_t parts[ING_MP_PARTS_MAX];
+    int nparts;
+    int rc; /* 0, or -1 when feed or finish failed */
+    char err[ING_MP_ERR_MAX];
+    int fail_on_begin; /* make part_begin fail for this part (1-based) */
 } rec_t;
 
-static int
-rec_begin(void *ctx, const ing_mp_part_t *part, char *err, size_t errlen)
+static int rec_begin(void *ctx, const ing_mp_part_t *part, char *err, size_t errlen)
 {
-    rec_t      *r = ctx;
+    rec_t *r = ctx;
     rec_part_t *p;
 
     assert_true(r->nparts < ING_MP_PARTS_MAX);
@@ -78,10 +77,10 @@ rec_begin(void *ctx, const ing_mp_part_t *part, char *err, size_t errlen)
     return 0;
 }
 
-static int
-rec_data(void *ctx, const u_char *data, size_t len, uint64_t offset, char *err, size_t errlen)
+static int rec_data(void *ctx, const u_char *data, size_t len, uint64_t offset, char *err,
+                    size_t errlen)
 {
-    rec_t      *r = ctx;
+    rec_t *r = ctx;
     rec_part_t *p;
 
     (void) err;
@@ -100,8 +99,7 @@ rec_data(void *ctx, const u_char *data, size_t len, uint64_t offset, char *err, 
     return 0;
 }
 
-static int
-rec_end(void *ctx, char *err, size_t errlen)
+static int rec_end(void *ctx, char *err, size_t errlen)
 {
     rec_t *r = ctx;
 
@@ -117,15 +115,14 @@ static const ing_mp_callbacks_t rec_cb = { rec_begin, rec_data, rec_end };
 
 /* Feeds body to a parser split at the sorted offsets cuts[0..ncuts) (each
  * chunk copied into its own heap block), then finishes; records into r. */
-static void
-parse_cuts(rec_t *r, const char *boundary, const void *body, size_t len, const size_t *cuts,
-           size_t ncuts)
+static void parse_cuts(rec_t *r, const char *boundary, const void *body, size_t len,
+                       const size_t *cuts, size_t ncuts)
 {
     ing_multipart_t *p = malloc(sizeof(*p));
-    char             err[ING_MP_ERR_MAX];
-    size_t           i, from = 0, to;
-    u_char          *chunk;
-    int              fail = r->fail_on_begin;
+    char err[ING_MP_ERR_MAX];
+    size_t i, from = 0, to;
+    u_char *chunk;
+    int fail = r->fail_on_begin;
 
     assert_non_null(p);
     memset(r, 0, sizeof(*r));
@@ -154,15 +151,13 @@ parse_cuts(rec_t *r, const char *boundary, const void *body, size_t len, const s
 }
 
 /* Feeds body in one piece. */
-static void
-parse_whole(rec_t *r, const char *boundary, const void *body, size_t len)
+static void parse_whole(rec_t *r, const char *boundary, const void *body, size_t len)
 {
     parse_cuts(r, boundary, body, len, NULL, 0);
 }
 
 /* Feeds body in chunks of `size` bytes. */
-static void
-parse_chunked(rec_t *r, const char *boundary, const void *body, size_t len, size_t size)
+static void parse_chunked(rec_t *r, const char *boundary, const void *body, size_t len, size_t size)
 {
     size_t *cuts = malloc((len / size + 1) * sizeof(size_t)), n = 0, at;
 
@@ -175,8 +170,7 @@ parse_chunked(rec_t *r, const char *boundary, const void *body, size_t len, size
 }
 
 /* Asserts that two parses saw the same parts, data and outcome. */
-static void
-assert_same_parse(const rec_t *a, const rec_t *b)
+static void assert_same_parse(const rec_t *a, const rec_t *b)
 {
     int i;
 
@@ -197,11 +191,10 @@ assert_same_parse(const rec_t *a, const rec_t *b)
 
 /* Parses body whole, byte by byte, in every chunk size and at every
  * single cut, asserting all parses agree; leaves the whole parse in r. */
-static void
-parse_every_split(rec_t *r, const char *boundary, const void *body, size_t len)
+static void parse_every_split(rec_t *r, const char *boundary, const void *body, size_t len)
 {
-    rec_t  *other = malloc(sizeof(*other));
-    size_t  at;
+    rec_t *other = malloc(sizeof(*other));
+    size_t at;
 
     assert_non_null(other);
     parse_whole(r, boundary, body, len);
@@ -216,8 +209,7 @@ parse_every_split(rec_t *r, const char *boundary, const void *body, size_t len)
     free(other);
 }
 
-static rec_t *
-rec_new(void)
+static rec_t *rec_new(void)
 {
     rec_t *r = calloc(1, sizeof(rec_t));
 
@@ -243,8 +235,7 @@ static const char file_data[] = "\xff\xd8\xff\xe0 binary\r\n\r\n-- \x00 data";
 
 /* ---- boundary extraction ---------------------------------------------- */
 
-static void
-expect_boundary(const char *ct, const char *want)
+static void expect_boundary(const char *ct, const char *want)
 {
     char out[ING_MP_BOUNDARY_MAX + 1], err[ING_MP_ERR_MAX] = "";
 
@@ -254,20 +245,18 @@ expect_boundary(const char *ct, const char *want)
     assert_string_equal(out, want);
 }
 
-static void
-expect_boundary_error(const char *ct, const char *want)
+static void expect_boundary_error(const char *ct, const char *want)
 {
     char out[ING_MP_BOUNDARY_MAX + 1], err[ING_MP_ERR_MAX] = "";
 
-    assert_int_equal(ing_multipart_boundary(ct, strlen(ct), out, sizeof(out), err,
-                                            sizeof(err)), -1);
+    assert_int_equal(ing_multipart_boundary(ct, strlen(ct), out, sizeof(out), err, sizeof(err)),
+                     -1);
     if (strstr(err, want) == NULL) {
         fail_msg("[%s]: error [%s] lacks [%s]", ct, err, want);
     }
 }
 
-static void
-test_boundary_forms(void **state)
+static void test_boundary_forms(void **state)
 {
     char seventy[71], ct[160];
 
@@ -288,8 +277,7 @@ test_boundary_forms(void **state)
     expect_boundary_error(ct, "longer than 70");
 }
 
-static void
-test_boundary_errors(void **state)
+static void test_boundary_errors(void **state)
 {
     char out[4], err[ING_MP_ERR_MAX];
     const char *ct = "multipart/form-data; boundary=abcdef";
@@ -312,15 +300,14 @@ test_boundary_errors(void **state)
     assert_int_equal(ing_multipart_boundary(ct, 19, out, sizeof(out), err, sizeof(err)), -1);
     assert_non_null(strstr(err, "no boundary"));
     /* an output buffer too small is an error, not an overflow */
-    assert_int_equal(ing_multipart_boundary(ct, strlen(ct), out, sizeof(out), err,
-                                            sizeof(err)), -1);
+    assert_int_equal(ing_multipart_boundary(ct, strlen(ct), out, sizeof(out), err, sizeof(err)),
+                     -1);
 }
 
-static void
-test_init_rejects_bad_boundary(void **state)
+static void test_init_rejects_bad_boundary(void **state)
 {
     ing_multipart_t *p = malloc(sizeof(*p));
-    char             err[ING_MP_ERR_MAX];
+    char err[ING_MP_ERR_MAX];
 
     (void) state;
     assert_int_equal(ing_multipart_init(p, "", &rec_cb, NULL, err, sizeof(err)), -1);
@@ -331,8 +318,7 @@ test_init_rejects_bad_boundary(void **state)
 
 /* ---- parsing ------------------------------------------------------------ */
 
-static void
-test_simple_form(void **state)
+static void test_simple_form(void **state)
 {
     rec_t *r = rec_new();
 
@@ -358,8 +344,7 @@ test_simple_form(void **state)
     free(r);
 }
 
-static void
-test_every_split_simple(void **state)
+static void test_every_split_simple(void **state)
 {
     rec_t *r = rec_new();
 
@@ -386,10 +371,9 @@ static const char tricky_body[] =
     "\r\r\n--XyZzy-4Q\r\n-\r\n--XyZ\r\n--\r\n\r\r"
     "\r\n--" B "--  padding then epilogue\r\n--" B "\r\nignored";
 
-static void
-test_tricky_body(void **state)
+static void test_tricky_body(void **state)
 {
-    rec_t      *r = rec_new();
+    rec_t *r = rec_new();
     const char *want = "\r\r\n--XyZzy-4Q\r\n-\r\n--XyZ\r\n--\r\n\r\r";
 
     (void) state;
@@ -410,8 +394,7 @@ test_tricky_body(void **state)
 
 /* A line that starts with the boundary but goes on is not a delimiter
  * line; RFC 2046 forbids it, so it is an error, also in the preamble. */
-static void
-test_boundary_with_junk(void **state)
+static void test_boundary_with_junk(void **state)
 {
     rec_t *r = rec_new();
 
@@ -424,13 +407,14 @@ test_boundary_with_junk(void **state)
 }
 
 /* The brief's case: "\r\n--boundar" inside file data, then other bytes. */
-static void
-test_delimiter_prefix_in_data(void **state)
+static void test_delimiter_prefix_in_data(void **state)
 {
     static const char body[] =
         "--" B "\r\n"
         "Content-Disposition: form-data; name=\"file\"; filename=\"x.bin\"\r\n\r\n"
-        "a\r\n--XyZzy-4\r\n--XyZzy\r\n--\r\n-\r\n\r\n--XyZzy-4" "2" "x"
+        "a\r\n--XyZzy-4\r\n--XyZzy\r\n--\r\n-\r\n\r\n--XyZzy-4"
+        "2"
+        "x"
         "\r\n--" B "--";
     rec_t *r = rec_new();
 
@@ -459,8 +443,7 @@ test_delimiter_prefix_in_data(void **state)
     }
 }
 
-static void
-expect_parse_error(const char *body, size_t len, const char *want)
+static void expect_parse_error(const char *body, size_t len, const char *want)
 {
     rec_t *r = rec_new();
 
@@ -474,8 +457,7 @@ expect_parse_error(const char *body, size_t len, const char *want)
 
 #define EXPECT_PARSE_ERROR(body, want) expect_parse_error(body, sizeof(body) - 1, want)
 
-static void
-test_unterminated(void **state)
+static void test_unterminated(void **state)
 {
     (void) state;
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=a\r\n\r\ndata",
@@ -483,47 +465,53 @@ test_unterminated(void **state)
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=a\r\n\r\ndata\r\n--" B,
                        "unterminated part");
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=a\r\n\r\ndata\r\n--" B
-                       "\r\n", "unterminated part");
+                       "\r\n",
+                       "unterminated part");
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=a\r\n",
                        "unterminated part");
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=a\r\n\r\n"
-                       "data\r\n--" B "-", "unterminated part");
+                       "data\r\n--" B "-",
+                       "unterminated part");
     EXPECT_PARSE_ERROR("--" B, "no closing boundary");
     EXPECT_PARSE_ERROR("just some text, no boundary\r\n", "no boundary found");
     EXPECT_PARSE_ERROR("", "no boundary found");
 }
 
-static void
-test_syntax_errors(void **state)
+static void test_syntax_errors(void **state)
 {
     (void) state;
     EXPECT_PARSE_ERROR("--" B "\nContent-Disposition: form-data; name=a\n\ndata\n--" B "--\n",
                        "LF-only");
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=a\n\r\n\r\n--" B "--",
                        "LF-only");
-    EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data;\r\n name=a\r\n\r\n\r\n--"
-                       B "--", "folded");
+    EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data;\r\n name=a\r\n\r\n\r\n--" B "--",
+                       "folded");
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Type: text/plain\r\n\r\nx\r\n--" B "--",
                        "without Content-Disposition");
     EXPECT_PARSE_ERROR("--" B "\r\n\r\nx\r\n--" B "--", "without Content-Disposition");
-    EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: attachment; name=a\r\n\r\nx\r\n--" B
-                       "--", "not form-data");
-    EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; filename=a\r\n\r\nx\r\n--"
-                       B "--", "no name");
-    EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=\"a\r\n\r\nx\r\n--"
-                       B "--", "parameter value");
+    EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: attachment; name=a\r\n\r\nx\r\n--" B "--",
+                       "not form-data");
+    EXPECT_PARSE_ERROR(
+        "--" B "\r\nContent-Disposition: form-data; filename=a\r\n\r\nx\r\n--" B "--", "no name");
+    EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=\"a\r\n\r\nx\r\n--" B "--",
+                       "parameter value");
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=a; name=b\r\n\r\n"
-                       "x\r\n--" B "--", "two name");
+                       "x\r\n--" B "--",
+                       "two name");
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=a b\r\n\r\n"
-                       "x\r\n--" B "--", "malformed part Content-Disposition");
+                       "x\r\n--" B "--",
+                       "malformed part Content-Disposition");
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name\r\n\r\n"
-                       "x\r\n--" B "--", "malformed part Content-Disposition parameter");
+                       "x\r\n--" B "--",
+                       "malformed part Content-Disposition parameter");
     EXPECT_PARSE_ERROR("--" B "\r\nno colon here\r\n\r\nx\r\n--" B "--", "malformed part header");
     EXPECT_PARSE_ERROR("--" B "\r\nBad Name: x\r\n\r\nx\r\n--" B "--", "malformed part header");
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=a\r\nX: \x01\r\n\r\n"
-                       "x\r\n--" B "--", "control character");
+                       "x\r\n--" B "--",
+                       "control character");
     EXPECT_PARSE_ERROR("--" B "\r\nContent-Disposition: form-data; name=a\rX\r\n\r\n"
-                       "x\r\n--" B "--", "CR without LF");
+                       "x\r\n--" B "--",
+                       "CR without LF");
     EXPECT_PARSE_ERROR("--" B "\rX", "CR without LF after a boundary");
     EXPECT_PARSE_ERROR("--" B "-x", "unexpected characters");
     EXPECT_PARSE_ERROR("--" B " x\r\n", "unexpected characters");
@@ -532,12 +520,11 @@ test_syntax_errors(void **state)
                        "two Content-Disposition");
 }
 
-static void
-test_huge_headers(void **state)
+static void test_huge_headers(void **state)
 {
-    size_t  n = ING_MP_HEADERS_MAX + 100, len;
-    char   *body = malloc(n + 200);
-    rec_t  *r = rec_new();
+    size_t n = ING_MP_HEADERS_MAX + 100, len;
+    char *body = malloc(n + 200);
+    rec_t *r = rec_new();
 
     (void) state;
     len = (size_t) sprintf(body, "--" B "\r\nContent-Disposition: form-data; name=a\r\nX-Big: ");
@@ -564,13 +551,12 @@ test_huge_headers(void **state)
     free(r);
 }
 
-static void
-test_too_many_parts(void **state)
+static void test_too_many_parts(void **state)
 {
     static const char part[] = "--" B "\r\nContent-Disposition: form-data; name=p\r\n\r\nv\r\n";
-    size_t  n = ING_MP_PARTS_MAX + 1, len = 0, i;
-    char   *body = malloc(n * sizeof(part) + 32);
-    rec_t  *r = rec_new();
+    size_t n = ING_MP_PARTS_MAX + 1, len = 0, i;
+    char *body = malloc(n * sizeof(part) + 32);
+    rec_t *r = rec_new();
 
     (void) state;
     for (i = 0; i < ING_MP_PARTS_MAX; i++) {
@@ -590,8 +576,7 @@ test_too_many_parts(void **state)
     free(r);
 }
 
-static void
-test_callback_error(void **state)
+static void test_callback_error(void **state)
 {
     rec_t *r = rec_new();
 
@@ -606,14 +591,13 @@ test_callback_error(void **state)
 /* ---- the upload form collector ------------------------------------------ */
 
 typedef struct {
-    int                rc;
-    char               err[ING_MP_ERR_MAX];
-    ing_upload_form_t  f;
+    int rc;
+    char err[ING_MP_ERR_MAX];
+    ing_upload_form_t f;
 } form_run_t;
 
 /* Collects body (in chunks of `size` bytes, 0 = whole) into run->f. */
-static void
-collect(form_run_t *run, const void *body, size_t len, size_t size)
+static void collect(form_run_t *run, const void *body, size_t len, size_t size)
 {
     size_t at, n;
     u_char *chunk;
@@ -633,8 +617,7 @@ collect(form_run_t *run, const void *body, size_t len, size_t size)
     snprintf(run->err, sizeof(run->err), "%s", ing_upload_form_error(&run->f));
 }
 
-static form_run_t *
-form_run_new(void)
+static form_run_t *form_run_new(void)
 {
     form_run_t *run = calloc(1, sizeof(*run));
 
@@ -642,22 +625,20 @@ form_run_new(void)
     return run;
 }
 
-static void
-sha256_hex_of(const void *data, size_t len, char out[65])
+static void sha256_hex_of(const void *data, size_t len, char out[65])
 {
-    u_char       md[32];
+    u_char md[32];
     unsigned int n;
 
     assert_int_equal(EVP_Digest(data, len, md, &n, EVP_sha256(), NULL), 1);
     ing_hex(md, n, out);
 }
 
-static void
-test_form_simple(void **state)
+static void test_form_simple(void **state)
 {
     form_run_t *run = form_run_new();
-    char        hex[65];
-    size_t      size;
+    char hex[65];
+    size_t size;
     const ing_form_field_t *fld;
 
     (void) state;
@@ -684,14 +665,13 @@ test_form_simple(void **state)
 
 /* A large file in a body with a preamble, fields before and after and
  * data full of CRLFs: offset, length and hash must be exact. */
-static void
-test_form_large_file(void **state)
+static void test_form_large_file(void **state)
 {
     form_run_t *run = form_run_new();
-    size_t      flen = 300000, len = 0, i, sizes[] = { 0, 1, 3, 4096, 65536, 77777 };
-    u_char     *file = malloc(flen), *body = malloc(flen + 1024);
-    char        hex[65];
-    uint64_t    off;
+    size_t flen = 300000, len = 0, i, sizes[] = { 0, 1, 3, 4096, 65536, 77777 };
+    u_char *file = malloc(flen), *body = malloc(flen + 1024);
+    char hex[65];
+    uint64_t off;
 
     (void) state;
     for (i = 0; i < flen; i++) {
@@ -702,16 +682,17 @@ test_form_large_file(void **state)
             file[i] = '\n';
         }
     }
-    memcpy(file + 1000, "\r\n--" B, sizeof("\r\n--" B) - 2);   /* all but the last byte */
+    memcpy(file + 1000, "\r\n--" B, sizeof("\r\n--" B) - 2); /* all but the last byte */
     len += (size_t) sprintf((char *) body, "preamble\r\n--" B "\r\n"
-                            "Content-Disposition: form-data; name=\"alt\"\r\n\r\n"
-                            "text\r\n--" B "\r\n"
-                            "Content-Disposition: form-data; name=\"upload\"; "
-                            "filename=\"big.raw\"\r\n\r\n");
+                                           "Content-Disposition: form-data; name=\"alt\"\r\n\r\n"
+                                           "text\r\n--" B "\r\n"
+                                           "Content-Disposition: form-data; name=\"upload\"; "
+                                           "filename=\"big.raw\"\r\n\r\n");
     off = len;
     memcpy(body + len, file, flen);
     len += flen;
-    len += (size_t) sprintf((char *) body + len, "\r\n--" B "\r\n"
+    len += (size_t) sprintf((char *) body + len,
+                            "\r\n--" B "\r\n"
                             "Content-Disposition: form-data; name=\"after\"\r\n\r\n"
                             "1\r\n--" B "--\r\n");
     sha256_hex_of(file, flen, hex);
@@ -732,11 +713,10 @@ test_form_large_file(void **state)
     free(run);
 }
 
-static void
-expect_form_error(const char *body, size_t len, const char *want)
+static void expect_form_error(const char *body, size_t len, const char *want)
 {
     form_run_t *run = form_run_new();
-    size_t      size;
+    size_t size;
 
     for (size = 0; size <= len; size += 1 + size / 3) {
         collect(run, body, len, size);
@@ -751,30 +731,32 @@ expect_form_error(const char *body, size_t len, const char *want)
 
 #define EXPECT_FORM_ERROR(body, want) expect_form_error(body, sizeof(body) - 1, want)
 
-static void
-test_form_errors(void **state)
+static void test_form_errors(void **state)
 {
     (void) state;
     EXPECT_FORM_ERROR("--" B "\r\nContent-Disposition: form-data; name=a; filename=a.jpg\r\n\r\n"
                       "1\r\n--" B "\r\n"
                       "Content-Disposition: form-data; name=b; filename=b.jpg\r\n\r\n"
-                      "2\r\n--" B "--", "more than one file field");
+                      "2\r\n--" B "--",
+                      "more than one file field");
     EXPECT_FORM_ERROR("--" B "\r\nContent-Disposition: form-data; name=a\r\n\r\n"
-                      "1\r\n--" B "--", "no file field");
+                      "1\r\n--" B "--",
+                      "no file field");
     EXPECT_FORM_ERROR("--" B "--", "no file field");
     EXPECT_FORM_ERROR("--" B "\r\nContent-Disposition: form-data; name=a; filename=a.jpg\r\n\r\n"
-                      "1\r\n--" B, "unterminated part");
+                      "1\r\n--" B,
+                      "unterminated part");
     /* an empty file input is no file */
     EXPECT_FORM_ERROR("--" B "\r\nContent-Disposition: form-data; name=a; filename=\"\"\r\n"
                       "Content-Type: application/octet-stream\r\n\r\n"
-                      "\r\n--" B "--", "no file field");
+                      "\r\n--" B "--",
+                      "no file field");
 }
 
-static void
-test_form_field_limits(void **state)
+static void test_form_field_limits(void **state)
 {
-    size_t      len, i;
-    char       *body = malloc(2 * ING_FORM_FIELD_MAX + 4096);
+    size_t len, i;
+    char *body = malloc(2 * ING_FORM_FIELD_MAX + 4096);
     form_run_t *run = form_run_new();
 
     (void) state;
@@ -782,9 +764,9 @@ test_form_field_limits(void **state)
     len = (size_t) sprintf(body, "--" B "\r\nContent-Disposition: form-data; name=big\r\n\r\n");
     memset(body + len, 'v', ING_FORM_FIELD_MAX);
     len += ING_FORM_FIELD_MAX;
-    len += (size_t) sprintf(body + len, "\r\n--" B "\r\n"
-                            "Content-Disposition: form-data; name=f; filename=f\r\n\r\nF\r\n--"
-                            B "--");
+    len += (size_t) sprintf(
+        body + len, "\r\n--" B "\r\n"
+                    "Content-Disposition: form-data; name=f; filename=f\r\n\r\nF\r\n--" B "--");
     collect(run, body, len, 1000);
     assert_int_equal(run->rc, 0);
     assert_int_equal(ing_upload_form_field(&run->f, "big")->value_len, ING_FORM_FIELD_MAX);
@@ -798,8 +780,10 @@ test_form_field_limits(void **state)
 
     len = 0;
     for (i = 0; i < ING_FORM_FIELDS_MAX + 1; i++) {
-        len += (size_t) sprintf(body + len, "--" B "\r\n"
-                                "Content-Disposition: form-data; name=k%zu\r\n\r\nv%zu\r\n", i, i);
+        len += (size_t) sprintf(body + len,
+                                "--" B "\r\n"
+                                "Content-Disposition: form-data; name=k%zu\r\n\r\nv%zu\r\n",
+                                i, i);
     }
     len += (size_t) sprintf(body + len, "--" B "--");
     expect_form_error(body, len, "more than 16 form fields");
@@ -809,22 +793,22 @@ test_form_field_limits(void **state)
 
 /* Metadata before and after the file, a field with a NUL byte, an empty
  * file input before the real file, and an empty file. */
-static void
-test_form_metadata(void **state)
+static void test_form_metadata(void **state)
 {
     static const char body[] =
         "--" B "\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n"
         "Sunset \xc3\xbc\r\n"
         "--" B "\r\nContent-Disposition: form-data; name=\"skip\"; filename=\"\"\r\n\r\n"
         "\r\n--" B "\r\nContent-Disposition: form-data; name=\"raw\"\r\n\r\n"
-        "a\x00" "b\r\n"
+        "a\x00"
+        "b\r\n"
         "--" B "\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"empty.png\"\r\n"
         "Content-Type: image/png\r\n\r\n"
         "\r\n--" B "\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\n"
         "\r\n--" B "--";
-    form_run_t             *run = form_run_new();
+    form_run_t *run = form_run_new();
     const ing_form_field_t *fld;
-    char                    hex[65];
+    char hex[65];
 
     (void) state;
     sha256_hex_of("", 0, hex);
@@ -833,9 +817,9 @@ test_form_metadata(void **state)
     assert_string_equal(run->f.file_field, "photo");
     assert_string_equal(run->f.filename, "empty.png");
     assert_int_equal(run->f.data_len, 0);
-    assert_int_equal(run->f.data_offset,
-                     (uint64_t) ((const char *) memmem(body, sizeof(body) - 1,
-                                                       "image/png\r\n\r\n", 13) + 13 - body));
+    assert_int_equal(run->f.data_offset, (uint64_t) ((const char *) memmem(body, sizeof(body) - 1,
+                                                                           "image/png\r\n\r\n", 13)
+                                                     + 13 - body));
     assert_string_equal(run->f.sha256_hex, hex);
     assert_int_equal(run->f.nfields, 3);
     assert_string_equal(run->f.fields[0].name, "caption");
@@ -850,8 +834,7 @@ test_form_metadata(void **state)
     free(run);
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boundary_forms),

@@ -58,7 +58,7 @@ static double mean_diff(const ph_image_t *a, const ph_image_t *ref)
     for (y = 0; y < ref->h; y++)
         for (x = 0; x < ref->w; x++)
             for (c = 0; c < 3; c++)
-                s += abs((int)ph_px(a, x, y)[c] - (int)ph_px(ref, x, y)[ref->ch == 1 ? 0 : c]);
+                s += abs((int) ph_px(a, x, y)[c] - (int) ph_px(ref, x, y)[ref->ch == 1 ? 0 : c]);
     return s / (ref->w * ref->h * 3.0);
 }
 
@@ -88,9 +88,9 @@ static double jpeg_error(fx_t *f, const char *const *kv, size_t *size)
 
 static void test_descriptor(void **state)
 {
-    const prism_plugin_t *pl = ((fx_t *)*state)->p.pl;
-    const char *want[] = { "quality", "speed", "max_dimension", "max_pixels", "background",
-                           "embed_icc" };
+    const prism_plugin_t *pl = ((fx_t *) *state)->p.pl;
+    const char *want[] = { "quality",    "speed",      "max_dimension",
+                           "max_pixels", "background", "embed_icc" };
     size_t i;
 
     for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -225,11 +225,14 @@ static void test_max_dimension_and_orientation(void **state)
 static void test_input_types(void **state)
 {
     fx_t *f = *state;
-    static const struct { const char *file; int w, h, alpha; } in[] = {
-        { "heic-64x48.heic", 64, 48, 0 },   { "avif-64x48.avif", 64, 48, 0 },
+    static const struct {
+        const char *file;
+        int w, h, alpha;
+    } in[] = {
+        { "heic-64x48.heic", 64, 48, 0 },        { "avif-64x48.avif", 64, 48, 0 },
         { "avif-64x48-irot90.avif", 48, 64, 0 }, { "webp-lossy.webp", 150, 91, 0 },
-        { "webp-alpha.webp", 150, 91, 1 },  { "webp-animated.webp", 64, 40, 0 },
-        { "gif-animated.gif", 64, 40, 0 },  { "png-gray.png", 150, 91, 0 },
+        { "webp-alpha.webp", 150, 91, 1 },       { "webp-animated.webp", 64, 40, 0 },
+        { "gif-animated.gif", 64, 40, 0 },       { "png-gray.png", 150, 91, 0 },
         { "gif-transparent.gif", 150, 91, 1 },
     };
     size_t i;
@@ -288,7 +291,10 @@ static void test_rejects(void **state)
     assert_non_null(strstr(f->out.reason, "too many pixels: 9999x9999 > 50000000"));
     assert_int_equal(ph_process(&f->p, d, len / 2, &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "Premature end of JPEG file"));
-    assert_int_equal(ph_process(&f->p, (const unsigned char *)"BM6\0\0\0\0\0\0\0\x36\0\0\0 a bitmap", 24, &f->out), PRISM_REJECT);
+    assert_int_equal(ph_process(&f->p,
+                                (const unsigned char *) "BM6\0\0\0\0\0\0\0\x36\0\0\0 a bitmap", 24,
+                                &f->out),
+                     PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "unsupported type"));
     assert_int_equal(ph_process_file(&f->p, PH_DATA "png-bomb.png", &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "too many pixels"));

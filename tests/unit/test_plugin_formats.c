@@ -9,7 +9,7 @@
  * tests/data/formats/make-fixtures.sh into a temporary folder.
  * Run from the repository root after building the plugins.
  */
-#define _GNU_SOURCE   /* memmem */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,8 +25,8 @@
  * decode alone). */
 typedef struct {
     const char *file, *ref;
-    double      jpeg_tol, webp_tol;
-    int         alpha;   /* the webp output keeps an alpha channel */
+    double jpeg_tol, webp_tol;
+    int alpha; /* the webp output keeps an alpha channel */
 } kind_t;
 
 static const kind_t kinds[] = {
@@ -161,8 +161,8 @@ static void test_thumbnail_every_kind(void **state)
 static void test_watermark_every_kind(void **state)
 {
     fx_t *f = *state;
-    const char *kv[] = { "logo", "tests/data/watermark/logo.png", "opacity", "0",
-                         "quality", "95", NULL };
+    const char *kv[] = { "logo", "tests/data/watermark/logo.png", "opacity", "0", "quality", "95",
+                         NULL };
 
     ph_init_ok(&f->p, kv);
     check_jpeg_plugin(f, "watermarked.jpg");
@@ -190,8 +190,7 @@ static void test_webp_every_kind(void **state)
         assert_non_null(b);
         assert_int_equal(ph_webp_decode(b->data, b->len, &im, &alpha, &lossless), 0);
         if (alpha != kinds[i].alpha) {
-            print_message("%-20s alpha %d, want %d FAILED\n", kinds[i].file, alpha,
-                          kinds[i].alpha);
+            print_message("%-20s alpha %d, want %d FAILED\n", kinds[i].file, alpha, kinds[i].alpha);
             bad++;
         }
         ff_flatten_white(&im);
@@ -312,7 +311,7 @@ static void test_background(void **state)
     assert_int_equal(ph_init(&f->p, bad, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "background"));
     ph_init_ok(&f->p, black);
-    run_ok(f, "lossless-alpha.webp");   /* alpha 0 at the left edge */
+    run_ok(f, "lossless-alpha.webp"); /* alpha 0 at the left edge */
     im = jpeg_output(f, "512.jpg");
     assert_true(ph_near(&im, 0, im.h / 2, dark, 3, 8));
     ph_image_free(&im);

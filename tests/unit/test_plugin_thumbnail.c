@@ -48,9 +48,9 @@ static prism_result_t run_file(fx_t *f, const char *name)
 
 static void test_descriptor(void **state)
 {
-    const prism_plugin_t *pl = ((fx_t *)*state)->p.pl;
-    const char *want[] = { "sizes", "mode", "quality", "progressive", "max_pixels",
-                           "background", "embed_icc" };
+    const prism_plugin_t *pl = ((fx_t *) *state)->p.pl;
+    const char *want[] = { "sizes",      "mode",       "quality",  "progressive",
+                           "max_pixels", "background", "embed_icc" };
     size_t i;
 
     for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -140,14 +140,38 @@ static void test_solid_red_stays_red(void **state)
 static void displayed_at(int o, int w, int h, int sx, int sy, int *dx, int *dy)
 {
     switch (o) {
-    case 1: *dx = sx;         *dy = sy;         break;
-    case 2: *dx = w - 1 - sx; *dy = sy;         break;  /* mirrored */
-    case 3: *dx = w - 1 - sx; *dy = h - 1 - sy; break;  /* turned 180 */
-    case 4: *dx = sx;         *dy = h - 1 - sy; break;  /* flipped */
-    case 5: *dx = sy;         *dy = sx;         break;  /* transposed */
-    case 6: *dx = h - 1 - sy; *dy = sx;         break;  /* needs 90 clockwise */
-    case 7: *dx = h - 1 - sy; *dy = w - 1 - sx; break;  /* transversed */
-    default: *dx = sy;        *dy = w - 1 - sx; break;  /* 8: needs 90 counter-clockwise */
+    case 1:
+        *dx = sx;
+        *dy = sy;
+        break;
+    case 2:
+        *dx = w - 1 - sx;
+        *dy = sy;
+        break; /* mirrored */
+    case 3:
+        *dx = w - 1 - sx;
+        *dy = h - 1 - sy;
+        break; /* turned 180 */
+    case 4:
+        *dx = sx;
+        *dy = h - 1 - sy;
+        break; /* flipped */
+    case 5:
+        *dx = sy;
+        *dy = sx;
+        break; /* transposed */
+    case 6:
+        *dx = h - 1 - sy;
+        *dy = sx;
+        break; /* needs 90 clockwise */
+    case 7:
+        *dx = h - 1 - sy;
+        *dy = w - 1 - sx;
+        break; /* transversed */
+    default:
+        *dx = sy;
+        *dy = w - 1 - sx;
+        break; /* 8: needs 90 counter-clockwise */
     }
 }
 
@@ -158,7 +182,7 @@ static void test_orientations(void **state)
 {
     fx_t *f = *state;
     const char *kv[] = { "sizes", "40", NULL };
-    const unsigned char *quad[4] = { RED, GREEN, BLUE, WHITE };  /* TL TR BL BR */
+    const unsigned char *quad[4] = { RED, GREEN, BLUE, WHITE }; /* TL TR BL BR */
     int o;
 
     ph_init_ok(&f->p, kv);
@@ -239,14 +263,14 @@ static void test_gray(void **state)
 /* The mean absolute difference of two same-sized RGB images. */
 static double mean_diff(const ph_image_t *a, const ph_image_t *b)
 {
-    size_t i, n = (size_t)a->w * a->h * 3;
+    size_t i, n = (size_t) a->w * a->h * 3;
     double s = 0;
 
     assert_int_equal(a->w, b->w);
     assert_int_equal(a->h, b->h);
     for (i = 0; i < n; i++)
-        s += abs((int)a->px[i] - (int)b->px[i]);
-    return s / (double)n;
+        s += abs((int) a->px[i] - (int) b->px[i]);
+    return s / (double) n;
 }
 
 /* CMYK (ImageMagick, Adobe inverted) comes out in the same colours as the
@@ -255,7 +279,7 @@ static void test_cmyk(void **state)
 {
     fx_t *f = *state;
     const char *kv[] = { "sizes", "48", NULL };
-    const unsigned char inv_red[4] = { 255, 0, 0, 255 };  /* C=0 M=Y=100% K=0, inverted */
+    const unsigned char inv_red[4] = { 255, 0, 0, 255 }; /* C=0 M=Y=100% K=0, inverted */
     ph_image_t a, b, src = ph_image_solid(64, 64, 4, inv_red);
     ph_jpeg_opts_t o = { 95, 0, 0, 1 };
     unsigned char *d;
@@ -272,7 +296,7 @@ static void test_cmyk(void **state)
     ph_image_free(&b);
 
     d = ph_jpeg_make(&src, &o, &len);
-    assert_true(ph_jpeg_has_marker(d, len, 0xEE));  /* Adobe APP14 */
+    assert_true(ph_jpeg_has_marker(d, len, 0xEE)); /* Adobe APP14 */
     assert_int_equal(ph_process(&f->p, d, len, &f->out), PRISM_OK);
     a = decode_output(f, "48.jpg", 48, 48);
     assert_true(ph_near(&a, 24, 24, RED, 3, 10));
@@ -325,8 +349,8 @@ static void test_png_inputs(void **state)
 {
     fx_t *f = *state;
     const char *kv[] = { "sizes", "100", NULL };
-    const char *names[] = { "png-rgb.png", "png-rgba.png", "png-gray.png", "png-gray16.png",
-                            "png-palette.png", "png-interlaced.png" };
+    const char *names[] = { "png-rgb.png",    "png-rgba.png",    "png-gray.png",
+                            "png-gray16.png", "png-palette.png", "png-interlaced.png" };
     const int channels[] = { 3, 3, 1, 1, 3, 3 };
     size_t i;
 
@@ -357,7 +381,7 @@ static void test_rejects(void **state)
 
     ph_init_ok(&f->p, kv);
 
-    memcpy(c, d, len);     /* pixel bomb: the header claims 60000x60000 */
+    memcpy(c, d, len); /* pixel bomb: the header claims 60000x60000 */
     ph_jpeg_set_size(c, len, 60000, 60000);
     assert_int_equal(ph_process(&f->p, c, len, &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "too many pixels: 60000x60000 > 50000000"));
@@ -376,12 +400,15 @@ static void test_rejects(void **state)
     assert_int_equal(ph_process(&f->p, c, len, &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "Corrupt JPEG data"));
 
-    for (i = 0; i < 60; i++)  /* a JPEG whose header is cut short */
+    for (i = 0; i < 60; i++) /* a JPEG whose header is cut short */
         assert_int_equal(ph_process(&f->p, d, i, &f->out), PRISM_REJECT);
     assert_int_equal(ph_process(&f->p, d, 0, &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "empty"));
 
-    assert_int_equal(ph_process(&f->p, (const unsigned char *)"BM6\0\0\0\0\0\0\0\x36\0\0\0 a bitmap", 24, &f->out), PRISM_REJECT);
+    assert_int_equal(ph_process(&f->p,
+                                (const unsigned char *) "BM6\0\0\0\0\0\0\0\x36\0\0\0 a bitmap", 24,
+                                &f->out),
+                     PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "unsupported type"));
     assert_int_equal(ph_process_file(&f->p, PH_DATA "png-bomb.png", &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "too many pixels: 70000x70000"));

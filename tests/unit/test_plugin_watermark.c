@@ -61,15 +61,15 @@ static ph_image_t mark_gray(fx_t *f, int w, int h, int o)
 
 static void test_descriptor(void **state)
 {
-    const prism_plugin_t *pl = ((fx_t *)*state)->p.pl;
-    const char *want[] = { "logo", "gravity", "margin", "opacity", "scale", "quality",
-                           "max_pixels", "background", "embed_icc" };
+    const prism_plugin_t *pl = ((fx_t *) *state)->p.pl;
+    const char *want[] = { "logo",    "gravity",    "margin",     "opacity",  "scale",
+                           "quality", "max_pixels", "background", "embed_icc" };
     size_t i;
 
     for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         assert_string_equal(pl->params[i].name, want[i]);
     assert_null(pl->params[i].name);
-    assert_null(pl->params[0].default_value);   /* required */
+    assert_null(pl->params[0].default_value); /* required */
     assert_string_equal(pl->params[1].default_value, "south-east");
     assert_non_null(strstr(pl->params[1].choices, "north-west|"));
     assert_int_equal(pl->params[3].type, PRISM_PARAM_DOUBLE);
@@ -113,12 +113,12 @@ static void test_default_placement(void **state)
     ph_init_ok(&f->p, kv);
     im = mark_gray(f, 400, 300, 0);
     assert_true(ph_near(&im, 344, 264, HALF_RED, 3, 10));
-    assert_true(ph_near(&im, 316, 264, HALF_RED, 3, 10));   /* inside the edge */
+    assert_true(ph_near(&im, 316, 264, HALF_RED, 3, 10)); /* inside the edge */
     assert_true(ph_near(&im, 372, 264, HALF_RED, 3, 10));
-    assert_true(ph_near(&im, 300, 264, GRAY, 3, 6));        /* left of the logo */
-    assert_true(ph_near(&im, 344, 290, GRAY, 3, 6));        /* in the bottom margin */
-    assert_true(ph_near(&im, 306, 246, GRAY, 3, 6));        /* the transparent frame */
-    assert_true(ph_near(&im, 20, 20, GRAY, 3, 6));          /* the opposite corner */
+    assert_true(ph_near(&im, 300, 264, GRAY, 3, 6)); /* left of the logo */
+    assert_true(ph_near(&im, 344, 290, GRAY, 3, 6)); /* in the bottom margin */
+    assert_true(ph_near(&im, 306, 246, GRAY, 3, 6)); /* the transparent frame */
+    assert_true(ph_near(&im, 20, 20, GRAY, 3, 6));   /* the opposite corner */
     assert_true(ph_near(&im, 200, 150, GRAY, 3, 6));
     ph_image_free(&im);
 }
@@ -130,17 +130,17 @@ static void test_gravities(void **state)
     fx_t *f = *state;
     static const struct {
         const char *name;
-        int         cx, cy;   /* the logo's middle on a 400x300 image */
+        int cx, cy; /* the logo's middle on a 400x300 image */
     } g[] = {
-        { "north-west", 60, 35 },  { "north", 200, 35 },  { "north-east", 340, 35 },
+        { "north-west", 60, 35 },  { "north", 200, 35 },   { "north-east", 340, 35 },
         { "west", 60, 150 },       { "center", 200, 150 }, { "east", 340, 150 },
-        { "south-west", 60, 265 }, { "south", 200, 265 }, { "south-east", 340, 265 },
+        { "south-west", 60, 265 }, { "south", 200, 265 },  { "south-east", 340, 265 },
     };
     size_t i;
 
     for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
-        const char *kv[] = { "logo", LOGO, "gravity", g[i].name, "margin", "10",
-                             "scale", "0.25", NULL };
+        const char *kv[] = { "logo", LOGO,    "gravity", g[i].name, "margin",
+                             "10",   "scale", "0.25",    NULL };
         ph_image_t im;
 
         ph_init_ok(&f->p, kv);
@@ -233,12 +233,12 @@ static void test_orientation(void **state)
     ph_image_t im;
 
     ph_init_ok(&f->p, kv);
-    im = mark_gray(f, 400, 200, 6);   /* displayed 200x400: logo 40x20 at (144, 364) */
+    im = mark_gray(f, 400, 200, 6); /* displayed 200x400: logo 40x20 at (144, 364) */
     assert_true(ph_near(&im, 164, 374, HALF_RED, 3, 12));
     assert_true(ph_near(&im, 164, 25, GRAY, 3, 6));
     assert_true(ph_near(&im, 35, 374, GRAY, 3, 6));
     ph_image_free(&im);
-    im = mark_gray(f, 400, 200, 3);   /* upside down: logo 80x40 at (304, 144) */
+    im = mark_gray(f, 400, 200, 3); /* upside down: logo 80x40 at (304, 144) */
     assert_true(ph_near(&im, 344, 164, HALF_RED, 3, 12));
     assert_true(ph_near(&im, 55, 35, GRAY, 3, 6));
     ph_image_free(&im);
@@ -261,7 +261,7 @@ static void test_png_inputs(void **state)
     free(d);
     im = decode_output(f, 400, 300);
     assert_true(ph_near(&im, 344, 264, HALF_RED, 3, 10));
-    assert_true(ph_near(&im, 50, 50, (const unsigned char *)"\xff\xff\xff", 3, 6));
+    assert_true(ph_near(&im, 50, 50, (const unsigned char *) "\xff\xff\xff", 3, 6));
     assert_true(ph_near(&im, 200, 150, GRAY, 3, 6));
     ph_image_free(&im);
 
@@ -302,7 +302,7 @@ static void test_jpeg_kinds(void **state)
         assert_int_equal(ph_process_file(&f->p, path, &f->out), PRISM_OK);
         im = decode_output(f, 64, 40);
         for (k = 0; k < n; k++)
-            s += abs((int)im.px[k] - (int)ref.px[k]);
+            s += abs((int) im.px[k] - (int) ref.px[k]);
         if (s / n > 12.0)
             fail_msg("%s: mean difference %.1f", names[i], s / n);
         ph_image_free(&im);
@@ -346,7 +346,10 @@ static void test_rejects(void **state)
     assert_int_equal(ph_process(&f->p, c, len, &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "Corrupt JPEG data"));
     assert_int_equal(ph_process(&f->p, d, 0, &f->out), PRISM_REJECT);
-    assert_int_equal(ph_process(&f->p, (const unsigned char *)"BM6\0\0\0\0\0\0\0\x36\0\0\0 a bitmap", 24, &f->out), PRISM_REJECT);
+    assert_int_equal(ph_process(&f->p,
+                                (const unsigned char *) "BM6\0\0\0\0\0\0\0\x36\0\0\0 a bitmap", 24,
+                                &f->out),
+                     PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "unsupported type"));
     assert_int_equal(ph_process_file(&f->p, PH_DATA "png-bomb.png", &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "too many pixels"));

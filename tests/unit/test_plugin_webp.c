@@ -60,15 +60,15 @@ static double mean_diff(const ph_image_t *rgba, const ph_image_t *ref)
     for (y = 0; y < ref->h; y++)
         for (x = 0; x < ref->w; x++)
             for (c = 0; c < 3; c++)
-                s += abs((int)ph_px(rgba, x, y)[c] - (int)ph_px(ref, x, y)[ref->ch == 1 ? 0 : c]);
+                s += abs((int) ph_px(rgba, x, y)[c] - (int) ph_px(ref, x, y)[ref->ch == 1 ? 0 : c]);
     return s / (ref->w * ref->h * 3.0);
 }
 
 static void test_descriptor(void **state)
 {
-    const prism_plugin_t *pl = ((fx_t *)*state)->p.pl;
-    const char *want[] = { "quality", "method", "lossless", "max_dimension", "max_pixels",
-                           "embed_icc", "animated", "max_frames" };
+    const prism_plugin_t *pl = ((fx_t *) *state)->p.pl;
+    const char *want[] = { "quality",    "method",    "lossless", "max_dimension",
+                           "max_pixels", "embed_icc", "animated", "max_frames" };
     size_t i;
 
     for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -172,7 +172,7 @@ static void test_png_lossless_exact(void **state)
         im = decode_output(f, ref.w, ref.h, &alpha, &lossless);
         assert_true(lossless);
         assert_false(alpha);
-        assert_memory_equal(im.px, ref.px, (size_t)ref.w * ref.h * 4);
+        assert_memory_equal(im.px, ref.px, (size_t) ref.w * ref.h * 4);
         ph_webp_free(&im);
         ph_image_free(&ref);
     }
@@ -252,7 +252,8 @@ static void test_resize_no_colour_bleed(void **state)
             if (p[3] > 0) {
                 seen++;
                 if (p[0] > 8 || p[1] < 240)
-                    fail_msg("pixel %d,%d = %d,%d,%d,%d: red bled in", x, y, p[0], p[1], p[2], p[3]);
+                    fail_msg("pixel %d,%d = %d,%d,%d,%d: red bled in", x, y, p[0], p[1], p[2],
+                             p[3]);
             }
         }
     assert_true(seen >= 25 * 25);
@@ -347,7 +348,10 @@ static void test_rejects(void **state)
     assert_int_equal(ph_process(&f->p, c, len, &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "Corrupt JPEG data"));
     assert_int_equal(ph_process(&f->p, d, 0, &f->out), PRISM_REJECT);
-    assert_int_equal(ph_process(&f->p, (const unsigned char *)"BM6\0\0\0\0\0\0\0\x36\0\0\0 a bitmap", 24, &f->out), PRISM_REJECT);
+    assert_int_equal(ph_process(&f->p,
+                                (const unsigned char *) "BM6\0\0\0\0\0\0\0\x36\0\0\0 a bitmap", 24,
+                                &f->out),
+                     PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "unsupported type"));
     assert_int_equal(ph_process_file(&f->p, PH_DATA "png-bomb.png", &f->out), PRISM_REJECT);
     assert_non_null(strstr(f->out.reason, "too many pixels"));
@@ -389,12 +393,12 @@ static char *make_anim_gif(void)
     close(fd);
     n = snprintf(cmd, sizeof(cmd), "convert");
     for (i = 0; i < 3; i++)
-        n += snprintf(cmd + n, sizeof(cmd) - (size_t)n,
+        n += snprintf(cmd + n, sizeof(cmd) - (size_t) n,
                       " -delay %d '(' -size 40x30 xc:'rgb(%d,%d,%d)' -fill 'rgb(%d,%d,%d)'"
                       " -draw 'rectangle 20,0 39,29' ')'",
-                      ANIM_MS[i] / 10, ANIM[i][0][0], ANIM[i][0][1], ANIM[i][0][2],
-                      ANIM[i][1][0], ANIM[i][1][1], ANIM[i][1][2]);
-    snprintf(cmd + n, sizeof(cmd) - (size_t)n, " -loop 0 %s", path);
+                      ANIM_MS[i] / 10, ANIM[i][0][0], ANIM[i][0][1], ANIM[i][0][2], ANIM[i][1][0],
+                      ANIM[i][1][1], ANIM[i][1][2]);
+    snprintf(cmd + n, sizeof(cmd) - (size_t) n, " -loop 0 %s", path);
     if (system(cmd) != 0)
         fail_msg("ImageMagick failed: %s", cmd);
     return path;
@@ -413,7 +417,7 @@ static double anim_diff(const unsigned char *rgba, int w, int h, int k)
             if (x >= w / 2 - 2 && x < w / 2 + 2)
                 continue;
             for (c = 0; c < 3; c++)
-                s += abs((int)rgba[((size_t)y * w + x) * 4 + c] - (int)ANIM[k][x >= w / 2][c]);
+                s += abs((int) rgba[((size_t) y * w + x) * 4 + c] - (int) ANIM[k][x >= w / 2][c]);
             n += 3;
         }
     return s / n;
@@ -522,15 +526,15 @@ static unsigned char *anim_frames(const unsigned char *d, size_t len, int *n, in
     assert_non_null(dec);
     assert_true(WebPAnimDecoderGetInfo(dec, &ai));
     assert_true(ai.frame_count <= 8);
-    *w = (int)ai.canvas_width, *h = (int)ai.canvas_height, *n = 0;
-    all = malloc((size_t)*w * *h * 4 * ai.frame_count);
+    *w = (int) ai.canvas_width, *h = (int) ai.canvas_height, *n = 0;
+    all = malloc((size_t) *w * *h * 4 * ai.frame_count);
     assert_non_null(all);
     while (WebPAnimDecoderHasMoreFrames(dec)) {
         uint8_t *px;
         int ts;
 
         assert_true(WebPAnimDecoderGetNext(dec, &px, &ts));
-        memcpy(all + (size_t)*n * *w * *h * 4, px, (size_t)*w * *h * 4);
+        memcpy(all + (size_t) *n * *w * *h * 4, px, (size_t) *w * *h * 4);
         ms[*n] = ts - prev;
         prev = ts;
         (*n)++;
@@ -562,7 +566,7 @@ static void test_animated_webp(void **state)
     assert_int_equal(h2, h);
     for (i = 0; i < n; i++)
         assert_int_equal(ms2[i], ms[i]);
-    assert_memory_equal(got, want, (size_t)n * w * h * 4);
+    assert_memory_equal(got, want, (size_t) n * w * h * 4);
     free(got);
     free(want);
     free(src);

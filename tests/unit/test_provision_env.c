@@ -19,7 +19,8 @@
 static const char sample[] =
     "{ \"topics\": [ { \"name\": \"prism-uploads\" }, { \"name\": \"done.fifo\" } ],\n"
     "  \"queues\": [ { \"name\": \"prism-thumbnail-dlq\" },\n"
-    "    { \"name\": \"prism-thumbnail\", \"dead_letter\": { \"queue\": \"prism-thumbnail-dlq\" } },\n"
+    "    { \"name\": \"prism-thumbnail\", \"dead_letter\": { \"queue\": \"prism-thumbnail-dlq\" } "
+    "},\n"
     "    { \"name\": \"not-yet\" } ] }";
 
 /* A plan of sample resolved for account 123456789012 in eu-west-1,
@@ -31,8 +32,8 @@ static void resolved(prov_plan_t *plan)
 
     memset(plan, 0, sizeof(*plan));
     assert_int_equal(prov_plan_parse(sample, strlen(sample), plan, err, sizeof(err)), 0);
-    assert_int_equal(prov_plan_resolve(plan, NULL, "eu-west-1", "123456789012", err,
-                                       sizeof(err)), 0);
+    assert_int_equal(prov_plan_resolve(plan, NULL, "eu-west-1", "123456789012", err, sizeof(err)),
+                     0);
     for (i = 0; i < plan->nqueues; i++) {
         if (strcmp(plan->queues[i].name, "not-yet") != 0) {
             char url[256];
@@ -69,7 +70,8 @@ static void test_env_names_and_values(void **state)
     assert_int_equal(prov_env_format(&plan, &out), 0);
     has_line(out.data, "PRISM_ACCOUNT_ID='123456789012'");
     has_line(out.data, "PRISM_REGION='eu-west-1'");
-    has_line(out.data, "PRISM_TOPIC_ARN_PRISM_UPLOADS='arn:aws:sns:eu-west-1:123456789012:prism-uploads'");
+    has_line(out.data,
+             "PRISM_TOPIC_ARN_PRISM_UPLOADS='arn:aws:sns:eu-west-1:123456789012:prism-uploads'");
     has_line(out.data, "PRISM_TOPIC_ARN_DONE_FIFO='arn:aws:sns:eu-west-1:123456789012:done.fifo'");
     has_line(out.data, "PRISM_QUEUE_URL_PRISM_THUMBNAIL="
                        "'https://sqs.eu-west-1.amazonaws.com/123456789012/prism-thumbnail'");

@@ -24,18 +24,22 @@
 static const char sample[] =
     "{ \"_comment\": \"comments are keys starting with _\",\n"
     "  \"encryption\": { \"queues\": \"sqs-managed\", \"topics\": \"kms\" },\n"
-    "  \"topics\": [ { \"name\": \"up\" }, { \"name\": \"done\", \"encryption\": \"kms:alias/prism\" } ],\n"
+    "  \"topics\": [ { \"name\": \"up\" }, { \"name\": \"done\", \"encryption\": "
+    "\"kms:alias/prism\" } ],\n"
     "  \"queues\": [\n"
     "    { \"name\": \"work-dlq\", \"attributes\": { \"MessageRetentionPeriod\": 1209600 } },\n"
-    "    { \"name\": \"work\", \"attributes\": { \"VisibilityTimeout\": 30, \"DelaySeconds\": \"0\" },\n"
+    "    { \"name\": \"work\", \"attributes\": { \"VisibilityTimeout\": 30, \"DelaySeconds\": "
+    "\"0\" },\n"
     "      \"dead_letter\": { \"queue\": \"work-dlq\", \"max_receive_count\": 5 } },\n"
     "    { \"name\": \"kms-queue\", \"encryption\": \"kms\" } ],\n"
     "  \"subscriptions\": [\n"
     "    { \"topic\": \"up\", \"queue\": \"work\", \"raw_message_delivery\": true,\n"
     "      \"filter_policy\": { \"content_type\": [\"image/png\"] } },\n"
     "    { \"topic\": \"done\", \"queue\": \"work\" } ],\n"
-    "  \"buckets\": [ { \"name\": \"media-${account}\" }, { \"name\": \"plain\", \"encryption\": \"AES256\" } ],\n"
-    "  \"tables\": [ { \"name\": \"records\", \"hash_key\": { \"name\": \"id\", \"type\": \"S\" } } ] }";
+    "  \"buckets\": [ { \"name\": \"media-${account}\" }, { \"name\": \"plain\", \"encryption\": "
+    "\"AES256\" } ],\n"
+    "  \"tables\": [ { \"name\": \"records\", \"hash_key\": { \"name\": \"id\", \"type\": \"S\" } "
+    "} ] }";
 
 /* Parses text into plan, failing the test with the message otherwise. */
 static void parse_ok(const char *text, prov_plan_t *plan)
@@ -59,7 +63,7 @@ static void parse_fails(const char *text, const char *what)
     if (strstr(err, what) == NULL) {
         fail_msg("error \"%s\" does not mention \"%s\"", err, what);
     }
-    assert_int_equal(plan.nqueues, 0);   /* freed */
+    assert_int_equal(plan.nqueues, 0); /* freed */
 }
 
 static void test_parse_sample(void **state)
@@ -79,7 +83,7 @@ static void test_parse_sample(void **state)
     assert_string_equal(work->dead_letter, "work-dlq");
     assert_int_equal(work->max_receive_count, 5);
     assert_string_equal(aws_attrs_get(&work->attributes, "VisibilityTimeout"), "30");
-    assert_int_equal(work->encryption.kind, PROV_ENC_SQS_MANAGED);        /* the default */
+    assert_int_equal(work->encryption.kind, PROV_ENC_SQS_MANAGED); /* the default */
     assert_int_equal(prov_plan_queue(&plan, "kms-queue")->encryption.kind, PROV_ENC_KMS);
     assert_int_equal(plan.topics[0].encryption.kind, PROV_ENC_KMS);
     assert_null(plan.topics[0].encryption.kms_key_id);
@@ -103,19 +107,20 @@ static void test_resolve_arns_and_placeholders(void **state)
 
     (void) state;
     parse_ok(sample, &plan);
-    assert_int_equal(prov_plan_resolve(&plan, NULL, "eu-west-1", "123456789012", err,
-                                       sizeof(err)), 0);
+    assert_int_equal(prov_plan_resolve(&plan, NULL, "eu-west-1", "123456789012", err, sizeof(err)),
+                     0);
     assert_string_equal(plan.partition, "aws");
     assert_string_equal(plan.topics[0].arn, "arn:aws:sns:eu-west-1:123456789012:up");
     assert_string_equal(prov_plan_queue(&plan, "work")->arn,
                         "arn:aws:sqs:eu-west-1:123456789012:work");
-    assert_string_equal(plan.tables[0].arn, "arn:aws:dynamodb:eu-west-1:123456789012:table/records");
+    assert_string_equal(plan.tables[0].arn,
+                        "arn:aws:dynamodb:eu-west-1:123456789012:table/records");
     assert_string_equal(plan.buckets[0].name, "media-123456789012");
     prov_plan_free(&plan);
 
     parse_ok(sample, &plan);
-    assert_int_equal(prov_plan_resolve(&plan, NULL, "cn-north-1", "123456789012", err,
-                                       sizeof(err)), 0);
+    assert_int_equal(prov_plan_resolve(&plan, NULL, "cn-north-1", "123456789012", err, sizeof(err)),
+                     0);
     assert_string_equal(plan.topics[0].arn, "arn:aws-cn:sns:cn-north-1:123456789012:up");
     prov_plan_free(&plan);
 
@@ -142,8 +147,8 @@ static void test_queue_attributes(void **state)
 
     (void) state;
     parse_ok(sample, &plan);
-    assert_int_equal(prov_plan_resolve(&plan, NULL, "us-east-1", "123456789012", err,
-                                       sizeof(err)), 0);
+    assert_int_equal(prov_plan_resolve(&plan, NULL, "us-east-1", "123456789012", err, sizeof(err)),
+                     0);
     assert_int_equal(prov_queue_attributes(&plan, prov_plan_queue(&plan, "work"), &a), 0);
     assert_string_equal(aws_attrs_get(&a, "VisibilityTimeout"), "30");
     assert_string_equal(aws_attrs_get(&a, "SqsManagedSseEnabled"), "true");
@@ -161,9 +166,11 @@ static void test_queue_attributes(void **state)
                         "sqs:SendMessage");
     assert_string_equal(json_string_value(json_object_get(json_array_get(stmts, 1), "Resource")),
                         "arn:aws:sqs:us-east-1:123456789012:work");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(
-                            json_array_get(stmts, 1), "Condition"), "ArnEquals"), "aws:SourceArn")),
-                        "arn:aws:sns:us-east-1:123456789012:done");
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_object_get(json_object_get(json_array_get(stmts, 1), "Condition"), "ArnEquals"),
+            "aws:SourceArn")),
+        "arn:aws:sns:us-east-1:123456789012:done");
     json_decref(policy);
     aws_attrs_free(&a);
 
@@ -199,9 +206,12 @@ static void test_fifo(void **state)
     char err[256];
 
     (void) state;
-    parse_ok("{\"topics\":[{\"name\":\"t.fifo\",\"attributes\":{\"ContentBasedDeduplication\":true}}],"
-             "\"queues\":[{\"name\":\"d.fifo\"},{\"name\":\"q.fifo\",\"dead_letter\":{\"queue\":\"d.fifo\"}}],"
-             "\"subscriptions\":[{\"topic\":\"t.fifo\",\"queue\":\"q.fifo\"}]}", &plan);
+    parse_ok(
+        "{\"topics\":[{\"name\":\"t.fifo\",\"attributes\":{\"ContentBasedDeduplication\":true}}],"
+        "\"queues\":[{\"name\":\"d.fifo\"},{\"name\":\"q.fifo\",\"dead_letter\":{\"queue\":\"d."
+        "fifo\"}}],"
+        "\"subscriptions\":[{\"topic\":\"t.fifo\",\"queue\":\"q.fifo\"}]}",
+        &plan);
     assert_int_equal(prov_plan_resolve(&plan, NULL, "us-east-1", "1", err, sizeof(err)), 0);
     assert_int_equal(prov_queue_attributes(&plan, prov_plan_queue(&plan, "q.fifo"), &a), 0);
     assert_string_equal(aws_attrs_get(&a, "FifoQueue"), "true");
@@ -224,10 +234,12 @@ static void test_fifo(void **state)
     assert_false(prov_queue_attr_always_reported("KmsMasterKeyId"));
     prov_plan_free(&plan);
 
-    parse_fails("{\"queues\":[{\"name\":\"d\"},{\"name\":\"q.fifo\",\"dead_letter\":{\"queue\":\"d\"}}]}",
-                "must be FIFO");
+    parse_fails(
+        "{\"queues\":[{\"name\":\"d\"},{\"name\":\"q.fifo\",\"dead_letter\":{\"queue\":\"d\"}}]}",
+        "must be FIFO");
     parse_fails("{\"topics\":[{\"name\":\"t.fifo\"}],\"queues\":[{\"name\":\"q\"}],"
-                "\"subscriptions\":[{\"topic\":\"t.fifo\",\"queue\":\"q\"}]}", "FIFO topic");
+                "\"subscriptions\":[{\"topic\":\"t.fifo\",\"queue\":\"q\"}]}",
+                "FIFO topic");
 }
 
 static void test_parse_errors(void **state)
@@ -242,18 +254,24 @@ static void test_parse_errors(void **state)
     parse_fails("{\"queues\":[{\"name\":\"q\",\"dead_letter\":{\"queue\":\"gone\"}}]}",
                 "gone is not in the file");
     parse_fails("{\"queues\":[{\"name\":\"a\",\"dead_letter\":{\"queue\":\"b\"}},"
-                "{\"name\":\"b\",\"dead_letter\":{\"queue\":\"a\"}}]}", "cycle");
+                "{\"name\":\"b\",\"dead_letter\":{\"queue\":\"a\"}}]}",
+                "cycle");
     parse_fails("{\"queues\":[{\"name\":\"q\",\"dead_letter\":{\"queue\":\"q\"}}]}", "cycle");
     parse_fails("{\"queues\":[{\"name\":\"d\"},{\"name\":\"q\",\"dead_letter\":{\"queue\":\"d\","
-                "\"max_receive_count\":0}}]}", "max_receive_count");
-    parse_fails("{\"queues\":[{\"name\":\"d\"},{\"name\":\"q\",\"attributes\":{\"RedrivePolicy\":\"{}\"},"
-                "\"dead_letter\":{\"queue\":\"d\"}}]}", "not both");
+                "\"max_receive_count\":0}}]}",
+                "max_receive_count");
+    parse_fails(
+        "{\"queues\":[{\"name\":\"d\"},{\"name\":\"q\",\"attributes\":{\"RedrivePolicy\":\"{}\"},"
+        "\"dead_letter\":{\"queue\":\"d\"}}]}",
+        "not both");
     parse_fails("{\"queues\":[{\"name\":\"q\",\"attributes\":{\"VisibilityTimeout\":1.5}}]}",
                 "attribute VisibilityTimeout");
-    parse_fails("{\"queues\":[{\"name\":\"q\"}],\"subscriptions\":[{\"topic\":\"t\",\"queue\":\"q\"}]}",
-                "topic t is not in the file");
+    parse_fails(
+        "{\"queues\":[{\"name\":\"q\"}],\"subscriptions\":[{\"topic\":\"t\",\"queue\":\"q\"}]}",
+        "topic t is not in the file");
     parse_fails("{\"topics\":[{\"name\":\"t\"}],\"queues\":[{\"name\":\"q\"}],\"subscriptions\":"
-                "[{\"topic\":\"t\",\"queue\":\"q\",\"raw_message_delivery\":\"yes\"}]}", "true or false");
+                "[{\"topic\":\"t\",\"queue\":\"q\",\"raw_message_delivery\":\"yes\"}]}",
+                "true or false");
     parse_fails("{\"topics\":[{\"name\":\"t\",\"encryption\":\"sqs-managed\"}]}", "not one of");
     parse_fails("{\"buckets\":[{\"name\":\"b\",\"encryption\":\"kms:\"}]}", "not one of");
     parse_fails("{\"encryption\":{\"disks\":\"kms\"}}", "unknown key \"disks\"");
@@ -261,7 +279,8 @@ static void test_parse_errors(void **state)
                 "\"S\", \"N\" or \"B\"");
     parse_fails("{\"tables\":[{\"name\":\"tab\"}]}", "hash_key");
     parse_fails("{\"tables\":[{\"name\":\"tab\",\"hash_key\":{\"name\":\"id\",\"type\":\"S\"},"
-                "\"read_capacity\":5}]}", "PROVISIONED");
+                "\"read_capacity\":5}]}",
+                "PROVISIONED");
 }
 
 /* "filter_from_plugin" names a plugin, whose accepted types become the
@@ -275,21 +294,25 @@ static void test_filter_from_plugin(void **state)
 
     (void) state;
     parse_ok("{\"topics\":[{\"name\":\"t\"}],\"queues\":[{\"name\":\"q\"}],\"subscriptions\":"
-             "[{\"topic\":\"t\",\"queue\":\"q\",\"filter_from_plugin\":\"plugins/a.so\"}]}", &plan);
+             "[{\"topic\":\"t\",\"queue\":\"q\",\"filter_from_plugin\":\"plugins/a.so\"}]}",
+             &plan);
     assert_string_equal(plan.subs[0].filter_from_plugin, "plugins/a.so");
     assert_null(plan.subs[0].filter_policy);
     assert_int_equal(prov_plan_filter_types(&plan.subs[0], types, err, sizeof(err)), 0);
-    assert_string_equal(plan.subs[0].filter_policy, "{\"content_type\":[\"image/jpeg\",\"image/png\"]}");
+    assert_string_equal(plan.subs[0].filter_policy,
+                        "{\"content_type\":[\"image/jpeg\",\"image/png\"]}");
     assert_int_equal(prov_plan_filter_types(&plan.subs[0], none, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "no types"));
     prov_plan_free(&plan);
 
     parse_fails("{\"topics\":[{\"name\":\"t\"}],\"queues\":[{\"name\":\"q\"}],\"subscriptions\":"
                 "[{\"topic\":\"t\",\"queue\":\"q\",\"filter_from_plugin\":\"a.so\","
-                "\"filter_policy\":{\"size\":[1]}}]}", "not both");
+                "\"filter_policy\":{\"size\":[1]}}]}",
+                "not both");
     parse_fails("{\"topics\":[{\"name\":\"t\"}],\"queues\":[{\"name\":\"q\"}],\"subscriptions\":"
                 "[{\"topic\":\"t\",\"queue\":\"q\",\"filter_from_plugin\":\"a.so\","
-                "\"filter_policy_scope\":\"MessageBody\"}]}", "must be MessageAttributes");
+                "\"filter_policy_scope\":\"MessageBody\"}]}",
+                "must be MessageAttributes");
     parse_fails("{\"topics\":[{\"name\":\"t\"}],\"queues\":[{\"name\":\"q\"}],\"subscriptions\":"
                 "[{\"topic\":\"t\",\"queue\":\"q\",\"filter_from_plugin\":\"\"}]}",
                 "non-empty string");
@@ -311,14 +334,16 @@ static void test_stack_and_existing(void **state)
     assert_false(plan.topics[0].existing);
     prov_plan_free(&plan);
 
-    parse_ok("{\"stack\": \"media-2.eu\",\n"
-             " \"topics\": [ { \"name\": \"shared\", \"existing\": true }, { \"name\": \"own\" } ],\n"
-             " \"queues\": [ { \"name\": \"inbox\", \"existing\": true }, { \"name\": \"work\" } ],\n"
-             " \"subscriptions\": [ { \"topic\": \"shared\", \"queue\": \"work\" } ],\n"
-             " \"buckets\": [ { \"name\": \"media\", \"existing\": true } ],\n"
-             " \"tables\": [ { \"name\": \"records\", \"existing\": true },\n"
-             "             { \"name\": \"mine\", \"existing\": false,\n"
-             "               \"hash_key\": { \"name\": \"id\", \"type\": \"S\" } } ] }", &plan);
+    parse_ok(
+        "{\"stack\": \"media-2.eu\",\n"
+        " \"topics\": [ { \"name\": \"shared\", \"existing\": true }, { \"name\": \"own\" } ],\n"
+        " \"queues\": [ { \"name\": \"inbox\", \"existing\": true }, { \"name\": \"work\" } ],\n"
+        " \"subscriptions\": [ { \"topic\": \"shared\", \"queue\": \"work\" } ],\n"
+        " \"buckets\": [ { \"name\": \"media\", \"existing\": true } ],\n"
+        " \"tables\": [ { \"name\": \"records\", \"existing\": true },\n"
+        "             { \"name\": \"mine\", \"existing\": false,\n"
+        "               \"hash_key\": { \"name\": \"id\", \"type\": \"S\" } } ] }",
+        &plan);
     assert_string_equal(plan.stack, "media-2.eu");
     assert_true(prov_plan_topic(&plan, "shared")->existing);
     assert_false(prov_plan_topic(&plan, "own")->existing);
@@ -337,9 +362,11 @@ static void test_stack_and_existing(void **state)
     parse_fails("{\"stack\": 3}", "non-empty string");
     parse_fails("{\"topics\": [ { \"name\": \"t\", \"existing\": \"yes\" } ]}", "true or false");
     parse_fails("{\"queues\": [ { \"name\": \"q\", \"existing\": true, "
-                "\"attributes\": { \"VisibilityTimeout\": 3 } } ]}", "gives only its name");
+                "\"attributes\": { \"VisibilityTimeout\": 3 } } ]}",
+                "gives only its name");
     parse_fails("{\"tables\": [ { \"name\": \"tab\", \"existing\": true, "
-                "\"hash_key\": { \"name\": \"id\", \"type\": \"S\" } } ]}", "gives only its name");
+                "\"hash_key\": { \"name\": \"id\", \"type\": \"S\" } } ]}",
+                "gives only its name");
 }
 
 /* Whose a resource is, from its tags. */
@@ -376,18 +403,22 @@ static void test_down_verdicts(void **state)
 {
     static const struct {
         prov_down_facts_t facts;
-        int               force;
-        prov_verdict_t    want;
+        int force;
+        prov_verdict_t want;
     } cases[] = {
         { { 0, 0, PROV_OWNER_STACK, 0 }, 0, PROV_DOWN_ABSENT },
         { { 1, 0, PROV_OWNER_STACK, 0 }, 0, PROV_DOWN_DELETE },
-        { { 1, 1, PROV_OWNER_STACK, 0 }, 1, PROV_DOWN_KEEP_EXISTING },   /* existing wins, even tagged */
+        { { 1, 1, PROV_OWNER_STACK, 0 },
+          1,
+          PROV_DOWN_KEEP_EXISTING }, /* existing wins, even tagged */
         { { 1, 0, PROV_OWNER_NONE, 0 }, 1, PROV_DOWN_KEEP_FOREIGN },
         { { 1, 0, PROV_OWNER_OTHER, 0 }, 1, PROV_DOWN_KEEP_FOREIGN },
         { { 1, 0, PROV_OWNER_UNKNOWN, 0 }, 1, PROV_DOWN_KEEP_UNVERIFIED },
         { { 1, 0, PROV_OWNER_STACK, 1 }, 0, PROV_DOWN_KEEP_FORCE },
         { { 1, 0, PROV_OWNER_STACK, 1 }, 1, PROV_DOWN_DELETE },
-        { { 1, 0, PROV_OWNER_NONE, 1 }, 1, PROV_DOWN_KEEP_FOREIGN },     /* force never deletes others' */
+        { { 1, 0, PROV_OWNER_NONE, 1 },
+          1,
+          PROV_DOWN_KEEP_FOREIGN }, /* force never deletes others' */
     };
     char why[256];
     size_t i;
@@ -399,9 +430,11 @@ static void test_down_verdicts(void **state)
                      prov_down_verdict(&cases[i].facts, cases[i].force), cases[i].want);
         }
     }
-    prov_down_reason("topic", PROV_DOWN_KEEP_EXISTING, PROV_OWNER_NONE, NULL, "prism", why, sizeof(why));
+    prov_down_reason("topic", PROV_DOWN_KEEP_EXISTING, PROV_OWNER_NONE, NULL, "prism", why,
+                     sizeof(why));
     assert_string_equal(why, "referenced as existing, not managed by this stack");
-    prov_down_reason("queue", PROV_DOWN_KEEP_FOREIGN, PROV_OWNER_NONE, NULL, "prism", why, sizeof(why));
+    prov_down_reason("queue", PROV_DOWN_KEEP_FOREIGN, PROV_OWNER_NONE, NULL, "prism", why,
+                     sizeof(why));
     assert_string_equal(why, "not tagged prism:stack=prism (this stack did not make it)");
     prov_down_reason("queue", PROV_DOWN_KEEP_FOREIGN, PROV_OWNER_OTHER, "staging", "prism", why,
                      sizeof(why));
@@ -409,9 +442,11 @@ static void test_down_verdicts(void **state)
     prov_down_reason("bucket", PROV_DOWN_KEEP_UNVERIFIED, PROV_OWNER_UNKNOWN, NULL, "prism", why,
                      sizeof(why));
     assert_non_null(strstr(why, "does not report bucket tags"));
-    prov_down_reason("table", PROV_DOWN_KEEP_FORCE, PROV_OWNER_STACK, NULL, "prism", why, sizeof(why));
+    prov_down_reason("table", PROV_DOWN_KEEP_FORCE, PROV_OWNER_STACK, NULL, "prism", why,
+                     sizeof(why));
     assert_string_equal(why, "a table holds data: down --force deletes it");
-    prov_down_reason("bucket", PROV_DOWN_KEEP_FORCE, PROV_OWNER_STACK, NULL, "prism", why, sizeof(why));
+    prov_down_reason("bucket", PROV_DOWN_KEEP_FORCE, PROV_OWNER_STACK, NULL, "prism", why,
+                     sizeof(why));
     assert_string_equal(why, "not empty: down --force deletes its objects, then the bucket");
     prov_down_reason("topic", PROV_DOWN_DELETE, PROV_OWNER_STACK, NULL, "prism", why, sizeof(why));
     assert_string_equal(why, "");
@@ -457,16 +492,17 @@ static void test_shipped_resources(void **state)
         fail_msg("%s", err);
     }
     assert_non_null(prov_plan_topic(&plan, "prism-uploads"));
-    assert_int_equal(prov_plan_load("conf/no-such-file.json", &(prov_plan_t){ 0 }, err,
-                                    sizeof(err)), -1);
-    assert_int_equal(prov_plan_resolve(&plan, NULL, "us-east-1", "123456789012", err, sizeof(err)), 0);
+    assert_int_equal(
+        prov_plan_load("conf/no-such-file.json", &(prov_plan_t){ 0 }, err, sizeof(err)), -1);
+    assert_int_equal(prov_plan_resolve(&plan, NULL, "us-east-1", "123456789012", err, sizeof(err)),
+                     0);
     for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
         snprintf(name, sizeof(name), "prism-%s", roles[i]);
         q = prov_plan_queue(&plan, name);
         assert_non_null(q);
         snprintf(name, sizeof(name), "prism-%s-dlq", roles[i]);
         assert_string_equal(q->dead_letter, name);
-        assert_int_equal(q->max_receive_count, 5);   /* above the routes' max_attempts 4 */
+        assert_int_equal(q->max_receive_count, 5); /* above the routes' max_attempts 4 */
         assert_int_equal(prov_queue_attributes(&plan, q, &a), 0);
         assert_non_null(aws_attrs_get(&a, "VisibilityTimeout"));
         assert_non_null(strstr(aws_attrs_get(&a, "Policy"), plan.topics[0].arn));

@@ -32,13 +32,14 @@ static const char sample[] =
     "                   \"encryption\": \"kms:arn:aws:kms:eu-west-1:123456789012:key/in-key\" },\n"
     "                 { \"name\": \"out\", \"holds\": \"derivatives\" },\n"
     "                 { \"name\": \"shared\", \"existing\": true, \"holds\": \"derivatives\" } ],\n"
-    "  \"tables\": [ { \"name\": \"images\", \"hash_key\": { \"name\": \"id\", \"type\": \"S\" } } ] }";
+    "  \"tables\": [ { \"name\": \"images\", \"hash_key\": { \"name\": \"id\", \"type\": \"S\" } } "
+    "] }";
 
-#define ARN_SQS "arn:aws:sqs:eu-west-1:123456789012:"
-#define ARN_SNS "arn:aws:sns:eu-west-1:123456789012:"
-#define ARN_TABLE "arn:aws:dynamodb:eu-west-1:123456789012:table/images"
+#define ARN_SQS    "arn:aws:sqs:eu-west-1:123456789012:"
+#define ARN_SNS    "arn:aws:sns:eu-west-1:123456789012:"
+#define ARN_TABLE  "arn:aws:dynamodb:eu-west-1:123456789012:table/images"
 #define ARN_IN_KEY "arn:aws:kms:eu-west-1:123456789012:key/in-key"
-#define ARN_Q_KEY "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+#define ARN_Q_KEY  "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 /* The policy of ROLE for the sample, dumped and parsed back. */
 static json_t *policy_of(prov_role_t role)
@@ -78,16 +79,19 @@ static const char *resources_of(const json_t *doc, const char *action)
     int found = 0;
 
     out[0] = '\0';
-    json_array_foreach(json_object_get(doc, "Statement"), i, st) {
+    json_array_foreach(json_object_get(doc, "Statement"), i, st)
+    {
         assert_string_equal(json_string_value(json_object_get(st, "Effect")), "Allow");
-        json_array_foreach(json_object_get(st, "Action"), j, a) {
+        json_array_foreach(json_object_get(st, "Action"), j, a)
+        {
             if (strcmp(json_string_value(a), action) != 0) {
                 continue;
             }
             if (found++) {
                 return "*twice*";
             }
-            json_array_foreach(json_object_get(st, "Resource"), k, r) {
+            json_array_foreach(json_object_get(st, "Resource"), k, r)
+            {
                 snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", k ? " " : "",
                          json_string_value(r));
             }
@@ -145,8 +149,7 @@ static void test_provision(void **state)
     json_t *doc = policy_of(PROV_ROLE_PROVISION);
 
     (void) state;
-    assert_string_equal(resources_of(doc, "sns:CreateTopic"),
-                        ARN_SNS "uploads " ARN_SNS "done");
+    assert_string_equal(resources_of(doc, "sns:CreateTopic"), ARN_SNS "uploads " ARN_SNS "done");
     assert_string_equal(resources_of(doc, "sqs:TagQueue"),
                         ARN_SQS "thumb-dlq " ARN_SQS "thumb " ARN_SQS "watch");
     assert_string_equal(resources_of(doc, "s3:PutBucketTagging"),

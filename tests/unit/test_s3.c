@@ -21,14 +21,13 @@
 #include "sigv4.h"
 
 /* AWS S3 error responses documentation: the NoSuchKey example. */
-static const char error_body[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<Error>\n"
-    "  <Code>NoSuchKey</Code>\n"
-    "  <Message>The resource you requested does not exist</Message>\n"
-    "  <Resource>/mybucket/myfoto.jpg</Resource>\n"
-    "  <RequestId>4442587FB7D0A2F9</RequestId>\n"
-    "</Error>";
+static const char error_body[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                 "<Error>\n"
+                                 "  <Code>NoSuchKey</Code>\n"
+                                 "  <Message>The resource you requested does not exist</Message>\n"
+                                 "  <Resource>/mybucket/myfoto.jpg</Resource>\n"
+                                 "  <RequestId>4442587FB7D0A2F9</RequestId>\n"
+                                 "</Error>";
 
 /* AWS API reference, CreateMultipartUpload, sample response. */
 static const char initiate_body[] =
@@ -68,8 +67,8 @@ static void test_virtual_hosted_on_default_endpoint(void **state)
 
     (void) state;
     assert_true(aws_client_s3_virtual_hosted(c, "prism-ingest"));
-    assert_int_equal(aws_s3_get_request(c, "prism-ingest", "photos/a b+c/\xc3\xbc.jpg", &req,
-                                        &err), 0);
+    assert_int_equal(aws_s3_get_request(c, "prism-ingest", "photos/a b+c/\xc3\xbc.jpg", &req, &err),
+                     0);
     assert_string_equal(req.method, "GET");
     assert_string_equal(req.scheme, "https");
     assert_string_equal(req.host, "prism-ingest.s3.us-east-1.amazonaws.com");
@@ -108,8 +107,8 @@ static void test_path_style_rules(void **state)
     assert_string_equal(req.method, "HEAD");
     aws_request_free(&req);
 
-    assert_int_equal(aws_s3_delete_request(custom, "prism-ingest", "/lead/slash//x~y", &req,
-                                           &err), 0);
+    assert_int_equal(aws_s3_delete_request(custom, "prism-ingest", "/lead/slash//x~y", &req, &err),
+                     0);
     assert_string_equal(req.scheme, "http");
     assert_string_equal(req.host, "127.0.0.1:4566");
     assert_string_equal(req.path, "/prism-ingest//lead/slash//x~y");
@@ -141,8 +140,8 @@ static void test_put_request_headers_and_hash(void **state)
     char hex[65];
 
     (void) state;
-    assert_int_equal(aws_s3_put_request(c, "prism-ingest", "a.jpg", data, strlen(data), &opts,
-                                        &req, &err), 0);
+    assert_int_equal(
+        aws_s3_put_request(c, "prism-ingest", "a.jpg", data, strlen(data), &opts, &req, &err), 0);
     assert_string_equal(req.method, "PUT");
     assert_string_equal(req.path, "/prism-ingest/a.jpg");
     assert_ptr_equal(req.body, data);
@@ -226,8 +225,8 @@ static void test_streamed_put_hash_over_http_and_unsigned_over_https(void **stat
     (void) state;
     assert_int_equal(pread(fd, buf, sizeof(buf), 100), (ssize_t) sizeof(buf));
     assert_int_equal(aws_sigv4_sha256_hex(buf, sizeof(buf), hex), 0);
-    assert_int_equal(aws_s3_put_fd_request(http, "b-1", "k", fd, 100, sizeof(buf), NULL, &req,
-                                           &err), 0);
+    assert_int_equal(
+        aws_s3_put_fd_request(http, "b-1", "k", fd, 100, sizeof(buf), NULL, &req, &err), 0);
     assert_int_equal(req.body_fd, fd);
     assert_int_equal(req.body_offset, 100);
     assert_int_equal(req.body_len, sizeof(buf));
@@ -267,8 +266,8 @@ static void test_multipart_requests(void **state)
     assert_string_equal(aws_request_header(&req, "Content-Type"), "image/png");
     aws_request_free(&req);
 
-    assert_int_equal(aws_s3_upload_part_request(c, "b-1", "big file", "up/id+1=", 3, fd, 0, 64,
-                                                &req, &err), 0);
+    assert_int_equal(
+        aws_s3_upload_part_request(c, "b-1", "big file", "up/id+1=", 3, fd, 0, 64, &req, &err), 0);
     assert_string_equal(req.method, "PUT");
     assert_string_equal(req.query, "partNumber=3&uploadId=up%2Fid%2B1%3D");
     assert_int_equal(req.body_len, 64);
@@ -278,27 +277,30 @@ static void test_multipart_requests(void **state)
     assert_int_equal(aws_s3_upload_part_request(c, "b-1", "k", "", 1, fd, 0, 1, &req, &err), -1);
 
     assert_int_equal(aws_s3_complete_multipart_request(c, "b-1", "big file", "up/id+1=", parts, 2,
-                                                       0, &req, &body, &err), 0);
+                                                       0, &req, &body, &err),
+                     0);
     assert_string_equal(req.method, "POST");
     assert_string_equal(req.query, "uploadId=up%2Fid%2B1%3D");
     assert_string_equal(aws_request_header(&req, "Content-Type"), "application/xml");
-    assert_string_equal(body.data,
-        "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-        "<Part><PartNumber>1</PartNumber><ETag>&quot;a54357faf0632cce46e942fa68356b38&quot;</ETag></Part>"
-        "<Part><PartNumber>2</PartNumber><ETag>&quot;0c78aef83f66abc1fa1e8477f296d394&quot;</ETag></Part>"
-        "</CompleteMultipartUpload>");
+    assert_string_equal(
+        body.data, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                   "<Part><PartNumber>1</"
+                   "PartNumber><ETag>&quot;a54357faf0632cce46e942fa68356b38&quot;</ETag></Part>"
+                   "<Part><PartNumber>2</"
+                   "PartNumber><ETag>&quot;0c78aef83f66abc1fa1e8477f296d394&quot;</ETag></Part>"
+                   "</CompleteMultipartUpload>");
     assert_ptr_equal(req.body, body.data);
     assert_null(aws_request_header(&req, "If-None-Match"));
     aws_request_free(&req);
 
-    assert_int_equal(aws_s3_complete_multipart_request(c, "b-1", "k", "u", parts, 2, 1, &req,
-                                                       &body, &err), 0);
+    assert_int_equal(
+        aws_s3_complete_multipart_request(c, "b-1", "k", "u", parts, 2, 1, &req, &body, &err), 0);
     assert_string_equal(aws_request_header(&req, "If-None-Match"), "*");
     aws_request_free(&req);
 
     parts[1].number = 1;
-    assert_int_equal(aws_s3_complete_multipart_request(c, "b-1", "k", "u", parts, 2, 0, &req,
-                                                       &body, &err), -1);
+    assert_int_equal(
+        aws_s3_complete_multipart_request(c, "b-1", "k", "u", parts, 2, 0, &req, &body, &err), -1);
     assert_int_equal(err.kind, AWS_ERR_CONFIG);
 
     assert_int_equal(aws_s3_abort_multipart_request(c, "b-1", "k", "u-1", &req, &err), 0);
@@ -365,17 +367,19 @@ static void test_conditional_write_refusals(void **state)
     aws_error_t err;
 
     (void) state;
-    test_response(&resp, 412, "<Error><Code>PreconditionFailed</Code>"
-                              "<Message>At least one of the pre-conditions you specified did not hold"
-                              "</Message><Condition>If-None-Match</Condition></Error>");
+    test_response(&resp, 412,
+                  "<Error><Code>PreconditionFailed</Code>"
+                  "<Message>At least one of the pre-conditions you specified did not hold"
+                  "</Message><Condition>If-None-Match</Condition></Error>");
     assert_int_equal(aws_s3_put_parse(&resp, NULL, 0, &err), -1);
     assert_true(aws_s3_error_is_precondition_failed(&err));
     assert_false(aws_error_retryable(&err));
     aws_response_free(&resp);
 
-    test_response(&resp, 409, "<Error><Code>ConditionalRequestConflict</Code>"
-                              "<Message>A conflicting conditional operation is in progress"
-                              "</Message></Error>");
+    test_response(&resp, 409,
+                  "<Error><Code>ConditionalRequestConflict</Code>"
+                  "<Message>A conflicting conditional operation is in progress"
+                  "</Message></Error>");
     assert_int_equal(aws_s3_put_parse(&resp, NULL, 0, &err), -1);
     assert_false(aws_s3_error_is_precondition_failed(&err));
     assert_true(aws_error_retryable(&err));
@@ -418,8 +422,9 @@ static void test_parse_multipart_results(void **state)
     assert_true(aws_error_retryable(&err));
     aws_response_free(&resp);
 
-    test_response(&resp, 400, "<Error><Code>EntityTooSmall</Code><Message>Your proposed upload "
-                              "is smaller than the minimum allowed object size.</Message></Error>");
+    test_response(&resp, 400,
+                  "<Error><Code>EntityTooSmall</Code><Message>Your proposed upload "
+                  "is smaller than the minimum allowed object size.</Message></Error>");
     assert_int_equal(aws_s3_complete_multipart_parse(&resp, etag, sizeof(etag), &err), -1);
     assert_string_equal(err.code, "EntityTooSmall");
     assert_false(aws_error_retryable(&err));

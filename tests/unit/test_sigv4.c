@@ -20,7 +20,7 @@
 /* The AWS documentation's example keys and dates. */
 #define DOC_KEY      "AKIAIOSFODNN7EXAMPLE"
 #define DOC_SECRET   "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-#define DOC_TIME     1369353600   /* 2013-05-24T00:00:00Z */
+#define DOC_TIME     1369353600 /* 2013-05-24T00:00:00Z */
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /* Fills CREDS with KEY, SECRET and TOKEN (may be ""). */
@@ -34,13 +34,13 @@ static void make_creds(aws_credentials_t *creds, const char *key, const char *se
 }
 
 /* Initialises REQ or fails the test. */
-static void make_req(aws_request_t *req, const char *method, const char *endpoint,
-                     const char *path, const char *service, const char *region)
+static void make_req(aws_request_t *req, const char *method, const char *endpoint, const char *path,
+                     const char *service, const char *region)
 {
     char err[256];
 
-    assert_int_equal(aws_request_init(req, method, endpoint, path, service, region, err,
-                                      sizeof(err)), 0);
+    assert_int_equal(
+        aws_request_init(req, method, endpoint, path, service, region, err, sizeof(err)), 0);
 }
 
 /* Returns how many headers of REQ are named NAME (case-insensitive). */
@@ -66,25 +66,26 @@ static void test_presign_s3_doc_example(void **state)
 
     (void) state;
     make_creds(&creds, DOC_KEY, DOC_SECRET, "");
-    make_req(&req, "GET", "https://examplebucket.s3.amazonaws.com", "/test.txt", "s3",
-             "us-east-1");
-    assert_int_equal(aws_sigv4_presign_ex(&req, &creds, DOC_TIME, 86400, NULL, &trace, err,
-                                          sizeof(err)), 0);
+    make_req(&req, "GET", "https://examplebucket.s3.amazonaws.com", "/test.txt", "s3", "us-east-1");
+    assert_int_equal(
+        aws_sigv4_presign_ex(&req, &creds, DOC_TIME, 86400, NULL, &trace, err, sizeof(err)), 0);
     assert_string_equal(trace.signature,
                         "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
-    assert_string_equal(trace.canonical_request.data,
-                        "GET\n/test.txt\n"
-                        "X-Amz-Algorithm=AWS4-HMAC-SHA256"
-                        "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
-                        "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\n"
-                        "host:examplebucket.s3.amazonaws.com\n\nhost\nUNSIGNED-PAYLOAD");
+    assert_string_equal(
+        trace.canonical_request.data,
+        "GET\n/test.txt\n"
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
+        "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\n"
+        "host:examplebucket.s3.amazonaws.com\n\nhost\nUNSIGNED-PAYLOAD");
     assert_int_equal(aws_request_url(&req, &url), 0);
-    assert_string_equal(url.data,
-                        "https://examplebucket.s3.amazonaws.com/test.txt"
-                        "?X-Amz-Algorithm=AWS4-HMAC-SHA256"
-                        "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
-                        "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
-                        "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
+    assert_string_equal(
+        url.data,
+        "https://examplebucket.s3.amazonaws.com/test.txt"
+        "?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
+        "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
+        "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
     assert_null(aws_request_header(&req, "Authorization"));
     aws_buf_free(&url);
     aws_sigv4_trace_free(&trace);
@@ -102,8 +103,7 @@ static void test_sign_s3_doc_example(void **state)
 
     (void) state;
     make_creds(&creds, DOC_KEY, DOC_SECRET, "");
-    make_req(&req, "GET", "https://examplebucket.s3.amazonaws.com", "/test.txt", "s3",
-             "us-east-1");
+    make_req(&req, "GET", "https://examplebucket.s3.amazonaws.com", "/test.txt", "s3", "us-east-1");
     assert_int_equal(aws_request_set_header(&req, "Range", "bytes=0-9"), 0);
     assert_int_equal(aws_sigv4_sign_ex(&req, &creds, DOC_TIME, NULL, &trace, err, sizeof(err)), 0);
     assert_string_equal(trace.canonical_request.data,
@@ -113,10 +113,11 @@ static void test_sign_s3_doc_example(void **state)
                         "x-amz-content-sha256:" EMPTY_SHA256 "\n"
                         "x-amz-date:20130524T000000Z\n\n"
                         "host;range;x-amz-content-sha256;x-amz-date\n" EMPTY_SHA256);
-    assert_string_equal(aws_request_header(&req, "Authorization"),
-                        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
-                        "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
-                        "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
+    assert_string_equal(
+        aws_request_header(&req, "Authorization"),
+        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+        "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
+        "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
     assert_string_equal(aws_request_header(&req, "Host"), "examplebucket.s3.amazonaws.com");
     assert_string_equal(aws_request_header(&req, "X-Amz-Date"), "20130524T000000Z");
     assert_string_equal(aws_request_header(&req, "x-amz-content-sha256"), EMPTY_SHA256);
@@ -137,19 +138,19 @@ static void test_building_blocks(void **state)
 
     (void) state;
     make_creds(&creds, DOC_KEY, DOC_SECRET, "");
-    make_req(&req, "GET", "https://examplebucket.s3.amazonaws.com", "/test.txt", "s3",
-             "us-east-1");
+    make_req(&req, "GET", "https://examplebucket.s3.amazonaws.com", "/test.txt", "s3", "us-east-1");
     assert_int_equal(aws_request_set_header(&req, "Range", "bytes=0-9"), 0);
     assert_int_equal(aws_sigv4_sign_ex(&req, &creds, DOC_TIME, NULL, &trace, err, sizeof(err)), 0);
 
     aws_sigv4_options_for_service("s3", &opts);
-    assert_int_equal(aws_sigv4_canonical_request(&req, &opts, &creq, &signed_headers, err,
-                                                 sizeof(err)), 0);
+    assert_int_equal(
+        aws_sigv4_canonical_request(&req, &opts, &creq, &signed_headers, err, sizeof(err)), 0);
     assert_string_equal(creq.data, trace.canonical_request.data);
     assert_string_equal(signed_headers.data, "host;range;x-amz-content-sha256;x-amz-date");
     assert_int_equal(aws_sigv4_string_to_sign(&sts, "20130524T000000Z",
                                               "20130524/us-east-1/s3/aws4_request", creq.data,
-                                              creq.len), 0);
+                                              creq.len),
+                     0);
     assert_string_equal(sts.data,
                         "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
                         "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972");
@@ -169,14 +170,16 @@ static void test_building_blocks(void **state)
 static void test_signing_key_doc_example(void **state)
 {
     static const unsigned char want[32] = {
-        0xf4, 0x78, 0x0e, 0x2d, 0x9f, 0x65, 0xfa, 0x89, 0x5f, 0x9c, 0x67, 0xb3, 0x2c, 0xe1, 0xba, 0xf0,
-        0xb0, 0xd8, 0xa4, 0x35, 0x05, 0xa0, 0x00, 0xa1, 0xa9, 0xe0, 0x90, 0xd4, 0x14, 0xdb, 0x40, 0x4d,
+        0xf4, 0x78, 0x0e, 0x2d, 0x9f, 0x65, 0xfa, 0x89, 0x5f, 0x9c, 0x67,
+        0xb3, 0x2c, 0xe1, 0xba, 0xf0, 0xb0, 0xd8, 0xa4, 0x35, 0x05, 0xa0,
+        0x00, 0xa1, 0xa9, 0xe0, 0x90, 0xd4, 0x14, 0xdb, 0x40, 0x4d,
     };
     unsigned char key[32];
 
     (void) state;
     assert_int_equal(aws_sigv4_signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215",
-                                           "us-east-1", "iam", key), 0);
+                                           "us-east-1", "iam", key),
+                     0);
     assert_memory_equal(key, want, 32);
 }
 
@@ -328,13 +331,14 @@ static void test_sign_sqs_headers(void **state)
                                   "x-amz-security-token;x-amz-target, "));
     assert_non_null(strstr(authz, trace.signature));
     assert_null(strstr(authz, "sqs-secret"));
-    assert_non_null(strstr(trace.canonical_request.data, "\nx-amz-target:AmazonSQS.ReceiveMessage\n"));
+    assert_non_null(
+        strstr(trace.canonical_request.data, "\nx-amz-target:AmazonSQS.ReceiveMessage\n"));
     assert_true(strncmp(trace.string_to_sign.data, STS_PREFIX, strlen(STS_PREFIX)) == 0);
 
     /* a retry signs again: headers are replaced, never repeated, and the
      * old Authorization is not signed */
-    assert_int_equal(aws_sigv4_sign_ex(&req, &creds, DOC_TIME + 60, NULL, &trace, err,
-                                       sizeof(err)), 0);
+    assert_int_equal(aws_sigv4_sign_ex(&req, &creds, DOC_TIME + 60, NULL, &trace, err, sizeof(err)),
+                     0);
     assert_int_equal(count_headers(&req, "Authorization"), 1);
     assert_int_equal(count_headers(&req, "X-Amz-Date"), 1);
     assert_int_equal(count_headers(&req, "Host"), 1);
@@ -444,12 +448,18 @@ static void test_request_init(void **state)
     assert_string_equal(req.host, "localhost");
     aws_request_free(&req);
 
-    assert_int_equal(aws_request_init(&req, "GET", "ftp://x", "/", "s3", "r", err, sizeof(err)), -1);
-    assert_int_equal(aws_request_init(&req, "GET", "https://", "/", "s3", "r", err, sizeof(err)), -1);
-    assert_int_equal(aws_request_init(&req, "GET", "https://h/p", "/", "s3", "r", err, sizeof(err)), -1);
-    assert_int_equal(aws_request_init(&req, "GET", "https://u@h", "/", "s3", "r", err, sizeof(err)), -1);
-    assert_int_equal(aws_request_init(&req, "GET", "https://h", "x", "s3", "r", err, sizeof(err)), -1);
-    assert_int_equal(aws_request_init(&req, "PROPFIND", "https://h", "/", "s3", "r", err, sizeof(err)), -1);
+    assert_int_equal(aws_request_init(&req, "GET", "ftp://x", "/", "s3", "r", err, sizeof(err)),
+                     -1);
+    assert_int_equal(aws_request_init(&req, "GET", "https://", "/", "s3", "r", err, sizeof(err)),
+                     -1);
+    assert_int_equal(aws_request_init(&req, "GET", "https://h/p", "/", "s3", "r", err, sizeof(err)),
+                     -1);
+    assert_int_equal(aws_request_init(&req, "GET", "https://u@h", "/", "s3", "r", err, sizeof(err)),
+                     -1);
+    assert_int_equal(aws_request_init(&req, "GET", "https://h", "x", "s3", "r", err, sizeof(err)),
+                     -1);
+    assert_int_equal(
+        aws_request_init(&req, "PROPFIND", "https://h", "/", "s3", "r", err, sizeof(err)), -1);
 }
 
 static void test_format_time(void **state)

@@ -61,15 +61,15 @@ static void test_publish_request_wire_format(void **state)
     assert_string_equal(aws_request_header(&req, "Content-Type"),
                         "application/x-www-form-urlencoded; charset=utf-8");
     assert_string_equal((const char *) req.body,
-        "Action=Publish&Version=2010-03-31"
-        "&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A123456789012%3Aprism-uploads"
-        "&Message=%7B%22k%22%3A%22a%20b%2Bc%2F%C3%BC%22%7D"
-        "&MessageAttributes.entry.1.Name=content_type"
-        "&MessageAttributes.entry.1.Value.DataType=String"
-        "&MessageAttributes.entry.1.Value.StringValue=image%2Fjpeg"
-        "&MessageAttributes.entry.2.Name=width"
-        "&MessageAttributes.entry.2.Value.DataType=Number"
-        "&MessageAttributes.entry.2.Value.StringValue=640");
+                        "Action=Publish&Version=2010-03-31"
+                        "&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A123456789012%3Aprism-uploads"
+                        "&Message=%7B%22k%22%3A%22a%20b%2Bc%2F%C3%BC%22%7D"
+                        "&MessageAttributes.entry.1.Name=content_type"
+                        "&MessageAttributes.entry.1.Value.DataType=String"
+                        "&MessageAttributes.entry.1.Value.StringValue=image%2Fjpeg"
+                        "&MessageAttributes.entry.2.Name=width"
+                        "&MessageAttributes.entry.2.Value.DataType=Number"
+                        "&MessageAttributes.entry.2.Value.StringValue=640");
     assert_int_equal(req.body_len, body.len);
     assert_string_equal(req.service, "sns");
     test_assert_signed(&req, "sns");
@@ -161,10 +161,9 @@ static void test_parse_documented_error_response(void **state)
 
 static void test_parse_throttling_is_retryable(void **state)
 {
-    const char *body =
-        "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error>"
-        "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
-        "</Error><RequestId>r</RequestId></ErrorResponse>";
+    const char *body = "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error>"
+                       "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+                       "</Error><RequestId>r</RequestId></ErrorResponse>";
     aws_response_t resp;
     aws_error_t err;
     char id[64];

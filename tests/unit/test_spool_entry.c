@@ -22,8 +22,7 @@
 #define ID  "0190a8c4-2f3e-7b1d-9c4e-5a6b7c8d9e0f"
 
 /* A journal entry of a FIFO topic's upload to S3. */
-static ing_spool_entry_t
-sample_entry(void)
+static ing_spool_entry_t sample_entry(void)
 {
     ing_spool_entry_t e;
 
@@ -50,12 +49,11 @@ sample_entry(void)
 }
 
 /* Encodes e, checks the line's shape, decodes it into out. */
-static void
-round_trip(const ing_spool_entry_t *e, ing_spool_entry_t *out)
+static void round_trip(const ing_spool_entry_t *e, ing_spool_entry_t *out)
 {
-    char    err[256];
-    char   *line;
-    size_t  len;
+    char err[256];
+    char *line;
+    size_t len;
 
     line = ing_spool_encode(e, err, sizeof(err));
     if (line == NULL) {
@@ -70,8 +68,7 @@ round_trip(const ing_spool_entry_t *e, ing_spool_entry_t *out)
     free(line);
 }
 
-static void
-assert_same(const ing_spool_entry_t *a, const ing_spool_entry_t *b)
+static void assert_same(const ing_spool_entry_t *a, const ing_spool_entry_t *b)
 {
     size_t i;
 
@@ -93,12 +90,11 @@ assert_same(const ing_spool_entry_t *a, const ing_spool_entry_t *b)
     }
 }
 
-static void
-test_journal_entry(void **state)
+static void test_journal_entry(void **state)
 {
     ing_spool_entry_t e = sample_entry(), d;
-    char              err[256];
-    char             *line;
+    char err[256];
+    char *line;
 
     (void) state;
     round_trip(&e, &d);
@@ -129,11 +125,10 @@ test_journal_entry(void **state)
     free(line);
 }
 
-static void
-test_intent(void **state)
+static void test_intent(void **state)
 {
     ing_spool_entry_t e = sample_entry(), d;
-    char              err[256];
+    char err[256];
 
     (void) state;
     e.resolve_after = 1709212039;
@@ -152,22 +147,18 @@ test_intent(void **state)
     ing_spool_entry_free(&d);
 }
 
-static void
-test_intent_incomplete(void **state)
+static void test_intent_incomplete(void **state)
 {
     static const struct {
         const char *field;
         const char *why;
     } cases[] = {
-        { "sha256-short", "SHA-256" },
-        { "sha256-upper", "SHA-256" },
-        { "size", "size" },
-        { "image_id", "image id" },
-        { "where", "bucket or local path" },
+        { "sha256-short", "SHA-256" }, { "sha256-upper", "SHA-256" },       { "size", "size" },
+        { "image_id", "image id" },    { "where", "bucket or local path" },
     };
     ing_spool_entry_t e, d;
-    char              err[256];
-    size_t            i;
+    char err[256];
+    size_t i;
 
     (void) state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -194,8 +185,7 @@ test_intent_incomplete(void **state)
 }
 
 /* An entry journaled before intents existed still decodes. */
-static void
-test_older_entry(void **state)
+static void test_older_entry(void **state)
 {
     static const char old[] =
         "{\"version\":1,\"topicArn\":\"arn:aws:sns:us-east-1:123456789012:t\","
@@ -203,7 +193,7 @@ test_older_entry(void **state)
         "\"requestId\":\"r\",\"journaledAt\":1709211909,\"attributes\":"
         "[{\"name\":\"width\",\"type\":\"Number\",\"value\":\"4\"}]}\n";
     ing_spool_entry_t d;
-    char              err[256];
+    char err[256];
 
     (void) state;
     assert_int_equal(ing_spool_decode(old, sizeof(old) - 1, &d, err, sizeof(err)), 0);
@@ -217,8 +207,7 @@ test_older_entry(void **state)
     ing_spool_entry_free(&d);
 }
 
-static void
-test_decode_errors(void **state)
+static void test_decode_errors(void **state)
 {
     static const struct {
         const char *text;
@@ -227,29 +216,34 @@ test_decode_errors(void **state)
         { "{\"version\":1", "is not JSON" },
         { "[]", "is not an outbox entry" },
         { "{\"version\":1,\"message\":\"m\",\"key\":\"k\",\"requestId\":\"r\","
-          "\"journaledAt\":1,\"attributes\":[]}", "is not an outbox entry" },
+          "\"journaledAt\":1,\"attributes\":[]}",
+          "is not an outbox entry" },
         { "{\"version\":2,\"topicArn\":\"t\",\"message\":\"m\",\"key\":\"k\","
-          "\"requestId\":\"r\",\"journaledAt\":1,\"attributes\":[]}", "unknown version 2" },
+          "\"requestId\":\"r\",\"journaledAt\":1,\"attributes\":[]}",
+          "unknown version 2" },
         /* a time written as a real number */
         { "{\"version\":1,\"topicArn\":\"t\",\"message\":\"m\",\"key\":\"k\","
-          "\"requestId\":\"r\",\"journaledAt\":1.5,\"attributes\":[]}", "is not an outbox entry" },
+          "\"requestId\":\"r\",\"journaledAt\":1.5,\"attributes\":[]}",
+          "is not an outbox entry" },
         { "{\"version\":1,\"topicArn\":\"t\",\"message\":\"m\",\"key\":\"k\","
-          "\"requestId\":\"r\",\"journaledAt\":1,\"attributes\":{}}", "no list" },
+          "\"requestId\":\"r\",\"journaledAt\":1,\"attributes\":{}}",
+          "no list" },
         { "{\"version\":1,\"topicArn\":\"t\",\"message\":\"m\",\"key\":\"k\","
           "\"requestId\":\"r\",\"journaledAt\":1,\"attributes\":[{\"name\":\"a\"}]}",
           "bad attribute" },
         { "{\"version\":1,\"topicArn\":\"t\",\"message\":\"m\",\"key\":\"k\","
           "\"requestId\":\"r\",\"journaledAt\":1,\"resolveAfter\":\"soon\","
-          "\"attributes\":[]}", "is not an outbox entry" },
+          "\"attributes\":[]}",
+          "is not an outbox entry" },
     };
     ing_spool_entry_t d;
-    char              err[256];
-    size_t            i;
+    char err[256];
+    size_t i;
 
     (void) state;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(ing_spool_decode(bad[i].text, strlen(bad[i].text), &d, err,
-                                          sizeof(err)), -1);
+        assert_int_equal(ing_spool_decode(bad[i].text, strlen(bad[i].text), &d, err, sizeof(err)),
+                         -1);
         assert_null(d.doc);
         if (strstr(err, bad[i].why) == NULL) {
             fail_msg("[%s]: error [%s] lacks [%s]", bad[i].text, err, bad[i].why);
@@ -257,13 +251,12 @@ test_decode_errors(void **state)
     }
 }
 
-static void
-test_attribute_limit(void **state)
+static void test_attribute_limit(void **state)
 {
     ing_spool_entry_t e = sample_entry(), d;
-    char              err[256], text[4096];
-    char             *p;
-    size_t            i;
+    char err[256], text[4096];
+    char *p;
+    size_t i;
 
     (void) state;
     e.nattrs = ING_SPOOL_ATTRS_MAX + 1;
@@ -271,11 +264,12 @@ test_attribute_limit(void **state)
     assert_non_null(strstr(err, "attributes"));
 
     /* eleven attributes in a file are refused */
-    p = text + sprintf(text, "{\"version\":1,\"topicArn\":\"t\",\"message\":\"m\",\"key\":\"k\","
-                             "\"requestId\":\"r\",\"journaledAt\":1,\"attributes\":[");
+    p = text
+        + sprintf(text, "{\"version\":1,\"topicArn\":\"t\",\"message\":\"m\",\"key\":\"k\","
+                        "\"requestId\":\"r\",\"journaledAt\":1,\"attributes\":[");
     for (i = 0; i <= ING_SPOOL_ATTRS_MAX; i++) {
-        p += sprintf(p, "%s{\"name\":\"a%zu\",\"type\":\"String\",\"value\":\"v\"}",
-                     i ? "," : "", i);
+        p += sprintf(p, "%s{\"name\":\"a%zu\",\"type\":\"String\",\"value\":\"v\"}", i ? "," : "",
+                     i);
     }
     strcpy(p, "]}");
     assert_int_equal(ing_spool_decode(text, strlen(text), &d, err, sizeof(err)), -1);
@@ -287,8 +281,7 @@ test_attribute_limit(void **state)
     assert_null(ing_spool_encode(&e, err, sizeof(err)));
 }
 
-static ing_event_t
-sample_event(const char *etag)
+static ing_event_t sample_event(const char *etag)
 {
     ing_event_t ev;
 
@@ -313,13 +306,12 @@ sample_event(const char *etag)
 
 /* The intent's event (no ETag yet) with the object's ETag is the event
  * the upload would have published itself, byte for byte. */
-static void
-test_event_with_etag(void **state)
+static void test_event_with_etag(void **state)
 {
-    ing_event_t  before = sample_event("");
-    ing_event_t  after = sample_event("\"d41d8cd98f00b204e9800998ecf8427e\"");
-    char         err[256];
-    char        *intent, *want, *got;
+    ing_event_t before = sample_event("");
+    ing_event_t after = sample_event("\"d41d8cd98f00b204e9800998ecf8427e\"");
+    char err[256];
+    char *intent, *want, *got;
 
     (void) state;
     intent = ing_event_json(&before, err, sizeof(err));
@@ -348,16 +340,12 @@ test_event_with_etag(void **state)
     free(want);
 }
 
-int
-main(void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_journal_entry),
-        cmocka_unit_test(test_intent),
-        cmocka_unit_test(test_intent_incomplete),
-        cmocka_unit_test(test_older_entry),
-        cmocka_unit_test(test_decode_errors),
-        cmocka_unit_test(test_attribute_limit),
+        cmocka_unit_test(test_journal_entry),     cmocka_unit_test(test_intent),
+        cmocka_unit_test(test_intent_incomplete), cmocka_unit_test(test_older_entry),
+        cmocka_unit_test(test_decode_errors),     cmocka_unit_test(test_attribute_limit),
         cmocka_unit_test(test_event_with_etag),
     };
 

@@ -18,11 +18,11 @@
 
 /* The emulator hands out URLs on another host: requests never go there. */
 #define QUEUE "http://sqs.us-east-1.localhost:4566/123456789012/prism-thumbnail"
-#define RECEIPT_1 \
-    "AQEBaZ+j5qUoOAoxlmrCQPkBm9njMWXqemmIG6shMHCO6fV20JrQYg/AiZ8JELwLwOu5U61W+aIX5Qzu7GGofx" \
-    "Juvzymr4Ph53RiR0mudj4InLSgpSspYeTRDteBye5tV/txbZDdNZxsi+qqZA9xPnmMscKQqF6pGhnGIKrnkYGl" \
-    "45Nl6GPIZv62LrIRb6mSqOn1fn0yqrvmWuuY3w2UzQbaYunJWGxpzZze21EOBtywknU3Je/g7G9is+c6K9hGni" \
-    "ddzhLkK1tHzZKjejOU4jokaiB4nmi0dF3JqLzDsQuPF0Gi8qffhEvw56nl8QCbluSJScFhJYvoagGnDbwOnd9z" \
+#define RECEIPT_1                                                                                  \
+    "AQEBaZ+j5qUoOAoxlmrCQPkBm9njMWXqemmIG6shMHCO6fV20JrQYg/AiZ8JELwLwOu5U61W+aIX5Qzu7GGofx"       \
+    "Juvzymr4Ph53RiR0mudj4InLSgpSspYeTRDteBye5tV/txbZDdNZxsi+qqZA9xPnmMscKQqF6pGhnGIKrnkYGl"       \
+    "45Nl6GPIZv62LrIRb6mSqOn1fn0yqrvmWuuY3w2UzQbaYunJWGxpzZze21EOBtywknU3Je/g7G9is+c6K9hGni"       \
+    "ddzhLkK1tHzZKjejOU4jokaiB4nmi0dF3JqLzDsQuPF0Gi8qffhEvw56nl8QCbluSJScFhJYvoagGnDbwOnd9z"       \
     "50L239qtFIgETdpKyirlWwl/NGjWJ45dqWpiW3d2Ws7q"
 
 /* AWS API reference, ReceiveMessage, JSON protocol sample response. */
@@ -54,25 +54,25 @@ static const char send_response[] =
 
 /* AWS API reference, DeleteMessageBatch sample response, with a Failed
  * entry shaped as BatchResultErrorEntry. */
-static const char batch_response[] =
-    "{\n"
-    "    \"Failed\": [\n"
-    "        {\n"
-    "            \"Code\": \"ReceiptHandleIsInvalid\",\n"
-    "            \"Id\": \"msg3\",\n"
-    "            \"Message\": \"The input receipt handle \\\"bogus\\\" is not a valid receipt handle.\",\n"
-    "            \"SenderFault\": true\n"
-    "        }\n"
-    "    ],\n"
-    "    \"Successful\": [\n"
-    "        {\n"
-    "            \"Id\": \"msg2\"\n"
-    "        },\n"
-    "        {\n"
-    "            \"Id\": \"msg1\"\n"
-    "        }\n"
-    "    ]\n"
-    "}";
+static const char batch_response[] = "{\n"
+                                     "    \"Failed\": [\n"
+                                     "        {\n"
+                                     "            \"Code\": \"ReceiptHandleIsInvalid\",\n"
+                                     "            \"Id\": \"msg3\",\n"
+                                     "            \"Message\": \"The input receipt handle "
+                                     "\\\"bogus\\\" is not a valid receipt handle.\",\n"
+                                     "            \"SenderFault\": true\n"
+                                     "        }\n"
+                                     "    ],\n"
+                                     "    \"Successful\": [\n"
+                                     "        {\n"
+                                     "            \"Id\": \"msg2\"\n"
+                                     "        },\n"
+                                     "        {\n"
+                                     "            \"Id\": \"msg1\"\n"
+                                     "        }\n"
+                                     "    ]\n"
+                                     "}";
 
 /* Asserts the JSON 1.0 envelope of req for ACTION. */
 static void assert_json_request(const aws_request_t *req, const char *action)
@@ -108,8 +108,8 @@ static void test_receive_request_wire_format(void **state)
     sys = json_object_get(doc, "MessageSystemAttributeNames");
     assert_true(json_is_array(sys));
     assert_string_equal(json_string_value(json_array_get(sys, 0)), "ApproximateReceiveCount");
-    assert_string_equal(json_string_value(json_array_get(
-                            json_object_get(doc, "MessageAttributeNames"), 0)), "All");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(doc, "MessageAttributeNames"), 0)), "All");
     assert_int_equal(aws_sqs_receive_timeout_ms(&p), 30000);
     json_decref(doc);
     aws_request_free(&req);
@@ -208,7 +208,8 @@ static void test_parse_message_attributes_and_empty_poll(void **state)
     assert_int_equal(aws_sqs_receive_parse(&resp, &out, &err), 0);
     assert_int_equal(out.n, 2);
     assert_int_equal(out.msgs[0].body_len, 4);
-    assert_string_equal(out.msgs[0].body, "a\xc3\xbc" "b");
+    assert_string_equal(out.msgs[0].body, "a\xc3\xbc"
+                                          "b");
     assert_int_equal(out.msgs[0].receive_count, 4);
     assert_string_equal(aws_sqs_message_attr(&out.msgs[0], "width"), "640");
     assert_string_equal(aws_sqs_message_attr(&out.msgs[0], "blob"), "AAEC/w==");
@@ -227,11 +228,14 @@ static void test_parse_message_attributes_and_empty_poll(void **state)
 static void test_parse_malformed_receive(void **state)
 {
     const char *bad[] = {
-        "[]", "{\"Messages\":{}}", "{\"Messages\":[{\"MessageId\":\"m\",\"Body\":\"b\"}]}",
+        "[]",
+        "{\"Messages\":{}}",
+        "{\"Messages\":[{\"MessageId\":\"m\",\"Body\":\"b\"}]}",
         "{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":7}]}",
         "{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":\"b\","
         "\"MessageAttributes\":{\"a\":{\"DataType\":\"String\"}}}]}",
-        "{\"Messages\":[", "",
+        "{\"Messages\":[",
+        "",
     };
     aws_sqs_messages_t out = AWS_SQS_MESSAGES_INIT;
     aws_response_t resp;
@@ -261,8 +265,9 @@ static void test_json_error_with_query_header(void **state)
     aws_error_t err;
 
     (void) state;
-    test_response(&resp, 400, "{\"__type\": \"com.amazonaws.sqs#QueueDoesNotExist\","
-                              "\"message\": \"The specified queue does not exist.\"}");
+    test_response(&resp, 400,
+                  "{\"__type\": \"com.amazonaws.sqs#QueueDoesNotExist\","
+                  "\"message\": \"The specified queue does not exist.\"}");
     snprintf(resp.query_error, sizeof(resp.query_error),
              "AWS.SimpleQueueService.NonExistentQueue;Sender");
     snprintf(resp.request_id, sizeof(resp.request_id), "a918fbf2-457a-4fe1-99ba-5685ce220fc1");
@@ -291,8 +296,9 @@ static void test_error_forms(void **state)
     aws_response_free(&resp);
 
     /* throttling with "Message" capitalised and a ':'-suffixed type */
-    test_response(&resp, 400, "{\"__type\":\"com.amazon.coral.availability#ThrottlingException:"
-                              "http://internal.amazon.com/coral/\",\"Message\":\"Rate exceeded\"}");
+    test_response(&resp, 400,
+                  "{\"__type\":\"com.amazon.coral.availability#ThrottlingException:"
+                  "http://internal.amazon.com/coral/\",\"Message\":\"Rate exceeded\"}");
     aws_sqs_error_parse(&resp, &err);
     assert_string_equal(err.code, "ThrottlingException");
     assert_string_equal(err.message, "Rate exceeded");
@@ -350,7 +356,8 @@ static void test_delete_batch_request_and_failed_entries(void **state)
     assert_int_equal(res.nfailed, 0);
     aws_response_free(&resp);
 
-    test_response(&resp, 200, "{\"Failed\": [], \"Successful\": [{\"Id\": \"msg2\"}, {\"Id\": \"msg1\"}]}");
+    test_response(&resp, 200,
+                  "{\"Failed\": [], \"Successful\": [{\"Id\": \"msg2\"}, {\"Id\": \"msg1\"}]}");
     assert_int_equal(aws_sqs_batch_parse(&resp, &res, &err), 0);
     assert_int_equal(res.nfailed, 0);
     assert_int_equal(res.nsuccessful, 2);
@@ -408,11 +415,12 @@ static void test_change_visibility_requests(void **state)
     json_decref(doc);
     aws_request_free(&req);
 
-    assert_int_equal(aws_sqs_change_visibility_request(c, QUEUE, "r-a", 43201, &req, &body, &err), -1);
+    assert_int_equal(aws_sqs_change_visibility_request(c, QUEUE, "r-a", 43201, &req, &body, &err),
+                     -1);
     assert_int_equal(err.kind, AWS_ERR_CONFIG);
 
-    assert_int_equal(aws_sqs_change_visibility_batch_request(c, QUEUE, entries, 2, &req, &body,
-                                                             &err), 0);
+    assert_int_equal(
+        aws_sqs_change_visibility_batch_request(c, QUEUE, entries, 2, &req, &body, &err), 0);
     assert_json_request(&req, "ChangeMessageVisibilityBatch");
     doc = test_json_body(&req);
     e = json_array_get(json_object_get(doc, "Entries"), 0);
@@ -443,7 +451,8 @@ static void test_send_request_and_parse(void **state)
     assert_int_equal(aws_sqs_send_request(c, &p, &req, &body, &err), 0);
     assert_json_request(&req, "SendMessage");
     doc = test_json_body(&req);
-    assert_string_equal(json_string_value(json_object_get(doc, "MessageBody")), "{\"bucket\":\"b\"}");
+    assert_string_equal(json_string_value(json_object_get(doc, "MessageBody")),
+                        "{\"bucket\":\"b\"}");
     assert_int_equal(json_integer_value(json_object_get(doc, "DelaySeconds")), 5);
     a = json_object_get(json_object_get(doc, "MessageAttributes"), "reason");
     assert_string_equal(json_string_value(json_object_get(a, "DataType")), "String");
@@ -495,19 +504,21 @@ static void test_purge_delete_and_attributes(void **state)
     assert_int_equal(aws_sqs_get_attributes_request(c, QUEUE, names, 2, &req, &body, &err), 0);
     assert_json_request(&req, "GetQueueAttributes");
     doc = test_json_body(&req);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "AttributeNames"), 1)),
-                        "VisibilityTimeout");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(doc, "AttributeNames"), 1)),
+        "VisibilityTimeout");
     json_decref(doc);
     aws_request_free(&req);
     assert_int_equal(aws_sqs_get_attributes_request(c, QUEUE, NULL, 0, &req, &body, &err), 0);
     doc = test_json_body(&req);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "AttributeNames"), 0)),
-                        "All");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(doc, "AttributeNames"), 0)), "All");
     json_decref(doc);
     aws_request_free(&req);
 
-    test_response(&resp, 200, "{\"Attributes\":{\"ApproximateNumberOfMessages\":\"7\","
-                              "\"VisibilityTimeout\":\"30\"}}");
+    test_response(&resp, 200,
+                  "{\"Attributes\":{\"ApproximateNumberOfMessages\":\"7\","
+                  "\"VisibilityTimeout\":\"30\"}}");
     assert_int_equal(aws_sqs_get_attributes_parse(&resp, &attrs, &err), 0);
     assert_int_equal(attrs.n, 2);
     assert_string_equal(aws_sqs_queue_attr(&attrs, "ApproximateNumberOfMessages"), "7");

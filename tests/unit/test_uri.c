@@ -13,14 +13,14 @@
 #include "uri.h"
 
 /* Runs FN(out, arg) into a fresh buffer and checks it yields WANT. */
-#define CHECK_OUT(call, want)                                  \
-    do {                                                       \
-        aws_buf_t out_ = AWS_BUF_INIT;                         \
-        aws_buf_t *out = &out_;                                \
-        assert_int_equal((call), 0);                           \
-        assert_non_null(out_.data);                            \
-        assert_string_equal(out_.data, (want));                \
-        aws_buf_free(&out_);                                   \
+#define CHECK_OUT(call, want)                                                                      \
+    do {                                                                                           \
+        aws_buf_t out_ = AWS_BUF_INIT;                                                             \
+        aws_buf_t *out = &out_;                                                                    \
+        assert_int_equal((call), 0);                                                               \
+        assert_non_null(out_.data);                                                                \
+        assert_string_equal(out_.data, (want));                                                    \
+        aws_buf_free(&out_);                                                                       \
     } while (0)
 
 static void test_encode_param(void **state)
@@ -32,13 +32,13 @@ static void test_encode_param(void **state)
     CHECK_OUT(aws_uri_encode_param(out, "a/b"), "a%2Fb");
     CHECK_OUT(aws_uri_encode_param(out, "100%"), "100%25");
     CHECK_OUT(aws_uri_encode_param(out, "%2F"), "%252F");
-    CHECK_OUT(aws_uri_encode_param(out, "\xe1\x88\xb4"), "%E1%88%B4");   /* U+1234 */
+    CHECK_OUT(aws_uri_encode_param(out, "\xe1\x88\xb4"), "%E1%88%B4"); /* U+1234 */
     CHECK_OUT(aws_uri_encode_param(out, "caf\xc3\xa9"), "caf%C3%A9");
     CHECK_OUT(aws_uri_encode_param(out, "=&?#:@"), "%3D%26%3F%23%3A%40");
     CHECK_OUT(aws_uri_encode_param(out, ""), "");
-    CHECK_OUT(aws_uri_encode_param(out,
-                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
-              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    CHECK_OUT(
+        aws_uri_encode_param(out, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
 }
 
 static void test_encode_binary(void **state)
@@ -146,14 +146,10 @@ static void test_normalize_appends(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_encode_param),
-        cmocka_unit_test(test_encode_binary),
-        cmocka_unit_test(test_encode_path),
-        cmocka_unit_test(test_form_add),
-        cmocka_unit_test(test_decode),
-        cmocka_unit_test(test_canonical_query),
-        cmocka_unit_test(test_normalize_path),
-        cmocka_unit_test(test_normalize_appends),
+        cmocka_unit_test(test_encode_param),   cmocka_unit_test(test_encode_binary),
+        cmocka_unit_test(test_encode_path),    cmocka_unit_test(test_form_add),
+        cmocka_unit_test(test_decode),         cmocka_unit_test(test_canonical_query),
+        cmocka_unit_test(test_normalize_path), cmocka_unit_test(test_normalize_appends),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

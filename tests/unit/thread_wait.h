@@ -11,8 +11,7 @@
 #include <unistd.h>
 
 /* The calling thread's kernel id. */
-static inline pid_t
-test_gettid(void)
+static inline pid_t test_gettid(void)
 {
     return (pid_t) syscall(SYS_gettid);
 }
@@ -20,14 +19,13 @@ test_gettid(void)
 /* Returns 1 once thread TID of this process is asleep (state S or D in
  * /proc/self/task/TID/stat: blocked in the kernel, e.g. on a futex),
  * polling every millisecond for at most MAX_MS; 0 when it never was. */
-static inline int
-test_wait_thread_blocked(pid_t tid, int max_ms)
+static inline int test_wait_thread_blocked(pid_t tid, int max_ms)
 {
     struct timespec ms = { 0, 1000 * 1000 };
-    char            path[64], buf[512], *p;
-    int             i;
-    size_t          n;
-    FILE           *f;
+    char path[64], buf[512], *p;
+    int i;
+    size_t n;
+    FILE *f;
 
     snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int) tid);
     for (i = 0; i < max_ms; i++) {

@@ -117,12 +117,12 @@ static int cli_read_file(const char *path, aws_buf_t *out)
 /* A command's parsed arguments: named options (each may repeat up to
  * CLI_MAX_REPEAT times) and positionals. */
 typedef struct {
-    const char *names[16];                          /* options the command knows */
-    int         flags[16];                          /* 1: takes no value */
+    const char *names[16]; /* options the command knows */
+    int flags[16];         /* 1: takes no value */
     const char *values[16][CLI_MAX_REPEAT];
-    int         counts[16];
+    int counts[16];
     const char *pos[CLI_MAX_POSITIONAL];
-    int         npos;
+    int npos;
 } cli_args_t;
 
 /* Declares option NAME ("--wait"); flag: takes no value. */
@@ -192,8 +192,8 @@ static const char *cli_arg(const cli_args_t *a, const char *name)
 
 /* Parses option NAME as an integer in [lo, hi] into *out (def when
  * absent).  Returns 0, or CLI_EXIT_USAGE. */
-static int cli_arg_int(const cli_args_t *a, const char *name, long lo, long hi, long def,
-                       long *out, const char *usage)
+static int cli_arg_int(const cli_args_t *a, const char *name, long lo, long hi, long def, long *out,
+                       const char *usage)
 {
     const char *v = cli_arg(a, name);
     char *end;
@@ -221,11 +221,11 @@ static void cli_free_storage(char **storage, int n)
 /* A message given on the command line: its text (--message, inline or
  * @FILE) and its attributes (--attr Name=Type:Value ...). */
 typedef struct {
-    const char     *text;
-    aws_msg_attr_t  attrs[CLI_MAX_REPEAT];
-    size_t          nattrs;
-    char           *storage[CLI_MAX_REPEAT];  /* the copies attrs point into */
-    aws_buf_t       file;                     /* the text read from @FILE */
+    const char *text;
+    aws_msg_attr_t attrs[CLI_MAX_REPEAT];
+    size_t nattrs;
+    char *storage[CLI_MAX_REPEAT]; /* the copies attrs point into */
+    aws_buf_t file;                /* the text read from @FILE */
 } cli_message_t;
 
 /* Fills m (zeroed by the caller) from the --message and --attr options
@@ -273,7 +273,7 @@ typedef int (*cli_run_fn)(aws_client_t *c, int argc, char **argv, const char *us
 typedef struct {
     const char *service;
     const char *name;
-    cli_run_fn  run;
+    cli_run_fn run;
     const char *usage;
     const char *help;
 } cli_command_t;
@@ -326,16 +326,14 @@ static json_t *cli_message_json(const aws_sqs_message_t *m)
     size_t i;
 
     for (i = 0; i < m->nattrs; i++) {
-        json_object_set_new(attrs, m->attrs[i].name,
-                            json_pack("{s:s, s:s}", "type", m->attrs[i].type,
-                                      "value", m->attrs[i].value));
+        json_object_set_new(
+            attrs, m->attrs[i].name,
+            json_pack("{s:s, s:s}", "type", m->attrs[i].type, "value", m->attrs[i].value));
     }
-    obj = json_pack("{s:s, s:s, s:s%, s:s, s:I, s:I, s:o}",
-                    "id", m->message_id, "receipt_handle", m->receipt_handle,
-                    "body", m->body, m->body_len, "md5", m->md5_of_body,
-                    "receive_count", (json_int_t) m->receive_count,
-                    "sent_timestamp", (json_int_t) m->sent_timestamp,
-                    "attributes", attrs);
+    obj = json_pack("{s:s, s:s, s:s%, s:s, s:I, s:I, s:o}", "id", m->message_id, "receipt_handle",
+                    m->receipt_handle, "body", m->body, m->body_len, "md5", m->md5_of_body,
+                    "receive_count", (json_int_t) m->receive_count, "sent_timestamp",
+                    (json_int_t) m->sent_timestamp, "attributes", attrs);
     if (obj != NULL && m->message_group_id != NULL) {
         json_object_set_new(obj, "group_id", json_string(m->message_group_id));
     }
@@ -408,8 +406,8 @@ static int cli_sqs_receive(aws_client_t *c, int argc, char **argv, const char *u
             rc = cli_fail("sqs receive --delete", &err);
         } else if (res.nfailed) {
             for (i = 0; i < res.nfailed; i++) {
-                fprintf(stderr, "prism-aws: sqs receive --delete: %s: %s: %s\n",
-                        res.failed[i].id, res.failed[i].code, res.failed[i].message);
+                fprintf(stderr, "prism-aws: sqs receive --delete: %s: %s: %s\n", res.failed[i].id,
+                        res.failed[i].code, res.failed[i].message);
             }
             rc = CLI_EXIT_FAIL;
         }
@@ -483,8 +481,7 @@ static int cli_sqs_delete(aws_client_t *c, int argc, char **argv, const char *us
 }
 
 /* sqs delete-batch and sqs change-visibility-batch share this. */
-static int cli_sqs_batch(aws_client_t *c, int argc, char **argv, const char *usage,
-                         int visibility)
+static int cli_sqs_batch(aws_client_t *c, int argc, char **argv, const char *usage, int visibility)
 {
     cli_args_t a = { 0 };
     aws_sqs_batch_entry_t entries[CLI_MAX_REPEAT];
@@ -555,10 +552,12 @@ static int cli_sqs_visibility(aws_client_t *c, int argc, char **argv, const char
     url = cli_arg(&a, "--queue-url");
     handle = cli_arg(&a, "--receipt-handle");
     if (url == NULL || handle == NULL || timeout < 0) {
-        return cli_usage_error(usage, "%s", "--queue-url, --receipt-handle and --timeout are required");
+        return cli_usage_error(usage, "%s",
+                               "--queue-url, --receipt-handle and --timeout are required");
     }
     return aws_sqs_change_visibility(c, url, handle, (int) timeout, &err) != 0
-               ? cli_fail("sqs change-visibility", &err) : 0;
+               ? cli_fail("sqs change-visibility", &err)
+               : 0;
 }
 
 /* Parses "--queue-url U" alone for purge and attributes. */
@@ -652,8 +651,8 @@ static int cli_check_ends(const char *what, const char *field, const char *value
     if (lv > ln && value[lv - ln - 1] == sep && strcmp(value + lv - ln, name) == 0) {
         return 0;
     }
-    fprintf(stderr, "prism-aws: %s: the answer's %s \"%s\" does not name \"%s\"\n",
-            what, field, value, name);
+    fprintf(stderr, "prism-aws: %s: the answer's %s \"%s\" does not name \"%s\"\n", what, field,
+            value, name);
     return CLI_EXIT_FAIL;
 }
 
@@ -758,9 +757,10 @@ static int cli_sqs_set_attributes(aws_client_t *c, int argc, char **argv, const 
     for (i = 0; rc == 0 && i < attrs.n; i++) {
         have = aws_sqs_queue_attr(&back, names[i]);
         if (have == NULL || strcmp(have, attrs.items[i].value) != 0) {
-            fprintf(stderr, "prism-aws: sqs set-attributes: the queue reports %s as \"%s\", "
-                    "not \"%s\"\n", names[i], have != NULL ? have : "(nothing)",
-                    attrs.items[i].value);
+            fprintf(stderr,
+                    "prism-aws: sqs set-attributes: the queue reports %s as \"%s\", "
+                    "not \"%s\"\n",
+                    names[i], have != NULL ? have : "(nothing)", attrs.items[i].value);
             rc = CLI_EXIT_FAIL;
         }
     }
@@ -849,15 +849,16 @@ static int cli_sns_subscribe(aws_client_t *c, int argc, char **argv, const char 
     }
     if (aws_sqs_queue_arn(c, url, queue_arn, sizeof(queue_arn), &err) != 0) {
         rc = cli_fail("sns subscribe: the queue's ARN", &err);
-    } else if ((rc = cli_check_ends("sns subscribe", "QueueArn", queue_arn, ':',
-                                    cli_url_name(url))) != 0) {
-    } else if (aws_sns_subscribe(c, topic, "sqs", queue_arn, &attrs, sub, sizeof(sub),
-                                 &err) != 0) {
+    } else if ((rc = cli_check_ends("sns subscribe", "QueueArn", queue_arn, ':', cli_url_name(url)))
+               != 0) {
+    } else if (aws_sns_subscribe(c, topic, "sqs", queue_arn, &attrs, sub, sizeof(sub), &err) != 0) {
         rc = cli_fail("sns subscribe", &err);
-    } else if (lt = strlen(topic), strncmp(sub, topic, lt) != 0 || sub[lt] != ':' ||
-               sub[lt + 1] == '\0') {
-        fprintf(stderr, "prism-aws: sns subscribe: the answer's SubscriptionArn \"%s\" is not "
-                "one of topic \"%s\"\n", sub, topic);
+    } else if (lt = strlen(topic),
+               strncmp(sub, topic, lt) != 0 || sub[lt] != ':' || sub[lt + 1] == '\0') {
+        fprintf(stderr,
+                "prism-aws: sns subscribe: the answer's SubscriptionArn \"%s\" is not "
+                "one of topic \"%s\"\n",
+                sub, topic);
         rc = CLI_EXIT_FAIL;
     } else {
         puts(sub);
@@ -882,7 +883,8 @@ static int cli_s3_create_bucket(aws_client_t *c, int argc, char **argv, const ch
         return cli_fail("s3 create-bucket", &err);
     }
     return aws_s3_head_bucket(c, a.pos[0], &err) != 0
-               ? cli_fail("s3 create-bucket: the bucket is not there", &err) : 0;
+               ? cli_fail("s3 create-bucket: the bucket is not there", &err)
+               : 0;
 }
 
 /* sts identity */
@@ -899,8 +901,8 @@ static int cli_sts_identity(aws_client_t *c, int argc, char **argv, const char *
     if (aws_sts_get_caller_identity(c, &id, &err) != 0) {
         return cli_fail("sts identity", &err);
     }
-    cli_print_json(json_pack("{s:s, s:s, s:s}", "account", id.account, "arn", id.arn,
-                             "user_id", id.user_id));
+    cli_print_json(
+        json_pack("{s:s, s:s, s:s}", "account", id.account, "arn", id.arn, "user_id", id.user_id));
     return 0;
 }
 
@@ -913,9 +915,9 @@ static void cli_print_info(const aws_s3_object_info_t *info)
     for (i = 0; i < info->nmeta; i++) {
         json_object_set_new(meta, info->meta[i].name, json_string(info->meta[i].value));
     }
-    cli_print_json(json_pack("{s:I, s:s, s:s, s:s, s:o}", "size", (json_int_t) info->size,
-                             "etag", info->etag, "content_type", info->content_type,
-                             "last_modified", info->last_modified, "metadata", meta));
+    cli_print_json(json_pack("{s:I, s:s, s:s, s:s, s:o}", "size", (json_int_t) info->size, "etag",
+                             info->etag, "content_type", info->content_type, "last_modified",
+                             info->last_modified, "metadata", meta));
 }
 
 /* s3 put */
@@ -969,7 +971,8 @@ static int cli_s3_put(aws_client_t *c, int argc, char **argv, const char *usage)
         return CLI_EXIT_FAIL;
     }
     if (aws_s3_put_file(c, a.pos[0], a.pos[1], fd, 0, (size_t) st.st_size, &opts, etag,
-                        sizeof(etag), &err) != 0) {
+                        sizeof(etag), &err)
+        != 0) {
         rc = cli_fail("s3 put", &err);
     } else {
         puts(etag);
@@ -1052,8 +1055,7 @@ static const cli_command_t cli_commands[] = {
     { "sns", "create-topic", cli_sns_create_topic,
       "prism-aws sns create-topic --name NAME [--attr Name=Value ...]",
       "Creates the topic (idempotent); prints its ARN, checked to name NAME." },
-    { "sns", "delete-topic", cli_sns_delete_topic,
-      "prism-aws sns delete-topic --topic-arn ARN",
+    { "sns", "delete-topic", cli_sns_delete_topic, "prism-aws sns delete-topic --topic-arn ARN",
       "Deletes the topic and its subscriptions." },
     { "sns", "subscribe", cli_sns_subscribe,
       "prism-aws sns subscribe --topic-arn ARN --queue-url URL [--attr Name=Value ...]",
@@ -1063,23 +1065,20 @@ static const cli_command_t cli_commands[] = {
       "prism-aws sqs create-queue --name NAME [--attr Name=Value ...]",
       "Creates the queue (idempotent for the same attributes); prints its URL, checked to\n"
       "name NAME." },
-    { "sqs", "queue-arn", cli_sqs_queue_arn,
-      "prism-aws sqs queue-arn --queue-url URL",
+    { "sqs", "queue-arn", cli_sqs_queue_arn, "prism-aws sqs queue-arn --queue-url URL",
       "Prints the queue's ARN (GetQueueAttributes QueueArn), checked to name the queue." },
     { "sqs", "set-attributes", cli_sqs_set_attributes,
       "prism-aws sqs set-attributes --queue-url URL --attr Name=Value [--attr ...]",
       "Sets queue attributes (SetQueueAttributes), then checks that the queue reports them." },
-    { "sqs", "delete-queue", cli_sqs_delete_queue,
-      "prism-aws sqs delete-queue --queue-url URL",
+    { "sqs", "delete-queue", cli_sqs_delete_queue, "prism-aws sqs delete-queue --queue-url URL",
       "Deletes the queue." },
-    { "s3", "create-bucket", cli_s3_create_bucket,
-      "prism-aws s3 create-bucket BUCKET",
+    { "s3", "create-bucket", cli_s3_create_bucket, "prism-aws s3 create-bucket BUCKET",
       "Creates the bucket (succeeds when it is already yours), then checks it exists." },
-    { "sts", "identity", cli_sts_identity,
-      "prism-aws sts identity",
+    { "sts", "identity", cli_sts_identity, "prism-aws sts identity",
       "Prints the caller's identity (GetCallerIdentity) as JSON: account, arn, user_id." },
     { "sqs", "receive", cli_sqs_receive,
-      "prism-aws sqs receive --queue-url URL [--wait SECONDS] [--max N] [--visibility SECONDS] [--delete]",
+      "prism-aws sqs receive --queue-url URL [--wait SECONDS] [--max N] [--visibility SECONDS] "
+      "[--delete]",
       "Receives up to N (1-10) messages, long-polling up to 20 s; prints one JSON line each\n"
       "(id, receipt_handle, body, md5, receive_count, sent_timestamp, attributes, and\n"
       "group_id for a FIFO queue).\n"
@@ -1099,28 +1098,23 @@ static const cli_command_t cli_commands[] = {
       "prism-aws sqs change-visibility --queue-url URL --receipt-handle HANDLE --timeout SECONDS",
       "Sets a received message's visibility timeout (0 makes it visible again)." },
     { "sqs", "change-visibility-batch", cli_sqs_visibility_batch,
-      "prism-aws sqs change-visibility-batch --queue-url URL --timeout SECONDS --receipt-handle H ...",
+      "prism-aws sqs change-visibility-batch --queue-url URL --timeout SECONDS --receipt-handle H "
+      "...",
       "ChangeMessageVisibilityBatch for up to 10 messages; output as delete-batch." },
-    { "sqs", "purge", cli_sqs_purge,
-      "prism-aws sqs purge --queue-url URL",
+    { "sqs", "purge", cli_sqs_purge, "prism-aws sqs purge --queue-url URL",
       "Deletes every message in the queue (PurgeQueue)." },
-    { "sqs", "attributes", cli_sqs_attributes,
-      "prism-aws sqs attributes --queue-url URL",
+    { "sqs", "attributes", cli_sqs_attributes, "prism-aws sqs attributes --queue-url URL",
       "Prints the queue's attributes as one JSON object." },
     { "s3", "put", cli_s3_put,
       "prism-aws s3 put BUCKET KEY FILE [--content-type T] [--meta name=value ...]\n"
       "          [--sse AES256|aws:kms] [--kms-key-id ID]",
       "Uploads FILE (multipart above 8 MiB); prints the ETag." },
-    { "s3", "get", cli_s3_get,
-      "prism-aws s3 get BUCKET KEY FILE [--max-bytes N]",
+    { "s3", "get", cli_s3_get, "prism-aws s3 get BUCKET KEY FILE [--max-bytes N]",
       "Downloads an object into FILE; prints its size, ETag, type and metadata as JSON.\n"
       "Fails (and removes FILE) when the object is larger than --max-bytes." },
-    { "s3", "head", cli_s3_head,
-      "prism-aws s3 head BUCKET KEY",
+    { "s3", "head", cli_s3_head, "prism-aws s3 head BUCKET KEY",
       "Prints an object's size, ETag, type, last-modified and metadata as JSON." },
-    { "s3", "rm", cli_s3_rm,
-      "prism-aws s3 rm BUCKET KEY",
-      "Deletes an object." },
+    { "s3", "rm", cli_s3_rm, "prism-aws s3 rm BUCKET KEY", "Deletes an object." },
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))

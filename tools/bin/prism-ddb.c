@@ -36,14 +36,15 @@ static const char ddb_usage[] =
     "                 [--names JSON] [--values JSON] [--return ALL_NEW|UPDATED_NEW|...] [--plain]\n"
     "       prism-ddb [global options] describe TABLE\n"
     "\n"
-    "Keys and values are DynamoDB JSON ({\"imageId\":{\"S\":\"abc\"}}), or plain JSON with --plain.\n"
+    "Keys and values are DynamoDB JSON ({\"imageId\":{\"S\":\"abc\"}}), or plain JSON with "
+    "--plain.\n"
     "\n"
     "global options:\n";
 
 /* The options after TABLE. */
 typedef struct {
     const char *key, *update, *condition, *names, *values, *ret, *projection;
-    int         consistent, plain;
+    int consistent, plain;
 } ddb_args_t;
 
 /* Prints a usage error and returns DDB_EXIT_USAGE. */
@@ -67,11 +68,15 @@ static int ddb_fail(const char *what, const aws_error_t *err)
 static int ddb_parse_args(ddb_args_t *a, int argc, char **argv)
 {
     const struct {
-        const char  *name;
+        const char *name;
         const char **value;
     } valued[] = {
-        { "--key", &a->key }, { "--update", &a->update }, { "--condition", &a->condition },
-        { "--names", &a->names }, { "--values", &a->values }, { "--return", &a->ret },
+        { "--key", &a->key },
+        { "--update", &a->update },
+        { "--condition", &a->condition },
+        { "--names", &a->names },
+        { "--values", &a->values },
+        { "--return", &a->ret },
         { "--projection", &a->projection },
     };
     size_t k;
@@ -121,7 +126,8 @@ static int ddb_json_arg(const char *what, const char *text, int plain, json_t **
         return -1;
     }
     if (plain) {
-        json_object_foreach(doc, k, v) {
+        json_object_foreach(doc, k, v)
+        {
             if ((typed = aws_ddb_from_json(v, &err)) == NULL
                 || json_object_set_new(doc, k, typed) != 0) {
                 fprintf(stderr, "prism-ddb: %s: %s\n", what, err.message);
@@ -160,7 +166,8 @@ static int ddb_print_item(const json_t *item, int plain)
 
     if (plain) {
         out = json_object();
-        json_object_foreach((json_t *) item, k, v) {
+        json_object_foreach((json_t *) item, k, v)
+        {
             if ((p = aws_ddb_to_json(v, &err)) == NULL || json_object_set_new(out, k, p) != 0) {
                 json_decref(out);
                 return ddb_fail("output", &err);
@@ -254,10 +261,10 @@ static int ddb_describe(aws_client_t *c, const char *table)
     if (aws_ddb_describe_table(c, table, &t, &err) != 0) {
         return ddb_fail("describe", &err);
     }
-    out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", t.name, "arn", t.arn,
-                    "status", t.status, "hash_key", t.hash_key, "hash_type", t.hash_type,
-                    "range_key", t.range_key, "billing_mode", t.billing_mode, "sse_type",
-                    t.sse_type);
+    out =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", t.name, "arn", t.arn,
+                  "status", t.status, "hash_key", t.hash_key, "hash_type", t.hash_type, "range_key",
+                  t.range_key, "billing_mode", t.billing_mode, "sse_type", t.sse_type);
     rc = ddb_puts_json(out, 0);
     json_decref(out);
     return rc;

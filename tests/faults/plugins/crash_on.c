@@ -12,19 +12,16 @@
 
 #include "prism/plugin.h"
 
-static const char *const crash_on_accepts[] = {
-    "image/jpeg", "image/png", "image/webp", "image/gif", "image/heic", "image/heif", "image/avif",
-    NULL
-};
+static const char *const crash_on_accepts[] = { "image/jpeg", "image/png",  "image/webp",
+                                                "image/gif",  "image/heic", "image/heif",
+                                                "image/avif", NULL };
 
-static const prism_param_spec_t crash_on_params[] = {
-    { "width", PRISM_PARAM_INT, "1", 1, 1000000, NULL, "crash on originals of this width" },
-    { NULL, 0, NULL, 0, 0, NULL, NULL }
-};
+static const prism_param_spec_t crash_on_params[] = { { "width", PRISM_PARAM_INT, "1", 1, 1000000,
+                                                        NULL, "crash on originals of this width" },
+                                                      { NULL, 0, NULL, 0, 0, NULL, NULL } };
 
 /* Keeps the trigger width; fails only when memory runs out. */
-static int
-crash_on_init(const prism_params_t *params, void **state, char *err, size_t errlen)
+static int crash_on_init(const prism_params_t *params, void **state, char *err, size_t errlen)
 {
     long *w = malloc(sizeof(*w));
 
@@ -39,8 +36,7 @@ crash_on_init(const prism_params_t *params, void **state, char *err, size_t errl
 
 /* Raises SIGSEGV on the trigger width; otherwise emits the copy (RETRY
  * when the host refuses it). */
-static prism_result_t
-crash_on_process(void *state, const prism_input_t *in, prism_output_t *out)
+static prism_result_t crash_on_process(void *state, const prism_input_t *in, prism_output_t *out)
 {
     if (in->width == *(long *) state)
         raise(SIGSEGV);
