@@ -32,7 +32,7 @@ PACKAGES="gcc make pkg-config perl curl clang
   libjpeg62-turbo-dev libwebp-dev libpng-dev libcmocka-dev
   libgif-dev libheif-dev liblcms2-dev libavif-dev libsystemd-dev
   imagemagick liblcms2-utils webp libheif-examples libavif-bin icc-profiles-free
-  libtest-base-perl libipc-run-perl valgrind iproute2 procps openssl"
+  libtest-base-perl libipc-run-perl valgrind iproute2 procps openssl clang-format-14"
 CORPUS_PACKAGES="imagemagick libjpeg-turbo-progs libimage-exiftool-perl"
 DEMO_PACKAGES="chromium"
 DEB_PACKAGES="debhelper dpkg-dev fakeroot lintian systemd"
