@@ -90,8 +90,8 @@ static void *serve(void *arg)
         }
         read_request(fd, &s->received[i]);
         if (s->script[i].delay_ms) {
-            usleep((useconds_t) s->script[i].delay_ms
-                   * 1000); /* pacing: the scripted server's delay */
+            /* pacing: the scripted server's delay */
+            usleep((useconds_t) s->script[i].delay_ms * 1000);
         }
         send(fd, s->script[i].response, strlen(s->script[i].response), MSG_NOSIGNAL);
         close(fd);
