@@ -97,7 +97,7 @@ FUZZ_SECONDS ?= 60
 # third-party leaks the fuzz targets cannot fix (see the file)
 FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
 
-.PHONY: all module deps test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
+.PHONY: all module deps bench-ingress bench-e2e test test-build unit sigv4 nginx-tests e2e test-faults fuzz fuzz-replay \
         demo run bench install install-imaging clean distclean local-aws-start local-aws-stop \
         aws-provision aws-deprovision aws-plan load valgrind deb
 .DEFAULT_GOAL := all
@@ -250,7 +250,12 @@ bench: all
 
 # the upload endpoint against nginx's own DAV PUT (docs/benchmarks.md)
 bench-ingress: all
-	scripts/deps.sh bench && /usr/bin/python3 bench/ingress.py
+	scripts/deps.sh bench && bench/corpus.sh && /usr/bin/python3 bench/ingress.py
+
+# prism-host against a Node + AWS SDK v3 + sharp consumer, per role, end
+# to end on the emulator; scaling with 1 and 2 workers (docs/benchmarks.md)
+bench-e2e: all
+	scripts/deps.sh bench && bench/corpus.sh && /usr/bin/python3 bench/e2e.py
 
 # fault injection and hostile inputs on isolated local stacks (docs/reliability.md)
 test-faults: test-build

@@ -32,21 +32,18 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import docsection  # noqa: E402
+from local_stack import MODULE, NGINX, Nginx, aws_env, sh, stop_aws  # noqa: E402
 from stats import spread, verdict  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "build", "bench-ingress")
-MODULE = os.path.join(ROOT, "build", "nginx", "objs", "ngx_http_prism_module.so")
-NGINX = "/usr/sbin/nginx"
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SECONDS = int(os.environ.get("BENCH_INGRESS_SECONDS", "5"))
 CONNS = int(os.environ.get("BENCH_INGRESS_CONNECTIONS", "32"))
@@ -54,11 +51,6 @@ PORT = int(os.environ.get("BENCH_INGRESS_PORT", "18480"))
 AWS_PORT = int(os.environ.get("PRISM_AWS_PORT", "4566"))
 AWS_STATE = os.path.join(OUT, "aws")
 TARGETS = {"256k": 256 * 1024, "4m": 4 * 1024 * 1024}
-
-
-def sh(argv, **kw):
-    """Runs argv, returns its CompletedProcess (text); never raises on status."""
-    return subprocess.run(argv, capture_output=True, text=True, **kw)
 
 
 def bodies():
@@ -78,47 +70,6 @@ def mount_fs(fs):
                                  "prism-bench", fs]).returncode == 0:
         return True
     return False
-
-
-def aws_env():
-    """The emulator's provisioned names (PRISM_TOPIC_ARN_..., from
-    local-aws.sh's resources.env): an emulator already running on AWS_PORT
-    is used as it is (its state in PRISM_AWS_STATE, default .local/aws);
-    otherwise one is started with its state under build/.  Returns (names,
-    the state directory if this call started it, else None)."""
-    local = os.path.join(ROOT, "scripts", "local-aws.sh")
-    state = os.environ.get("PRISM_AWS_STATE") or os.path.join(ROOT, ".local", "aws")
-    env = dict(os.environ, PRISM_AWS_PORT=str(AWS_PORT), PRISM_DYNAMODB_PORT=str(AWS_PORT + 1),
-               PRISM_AWS_STATE=state)
-    started = None
-    if sh([local, "status"], env=env).returncode != 0:
-        state = env["PRISM_AWS_STATE"] = AWS_STATE
-        r = sh([local, "start"], env=env)
-        if r.returncode != 0:
-            sys.exit("ingress: cannot start the emulator: %s" % (r.stdout + r.stderr)[-400:])
-        started = state
-    found = {}
-    path = os.path.join(state, "resources.env")
-    for line in open(path) if os.path.isfile(path) else []:
-        m = re.match(r"(?:export )?(\w+)=['\"]?([^'\"\n]*)", line)
-        if m:
-            found[m.group(1)] = m.group(2)
-    for line in sh([local, "env"], env=env).stdout.splitlines():
-        m = re.match(r"export (AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)=(.*)", line)
-        if m:
-            os.environ[m.group(1)] = m.group(2)     # nginx's prism_credentials env
-    if "PRISM_TOPIC_ARN_PRISM_UPLOADS" not in found:
-        stop_aws(started)
-        sys.exit("ingress: no upload topic in %s (scripts/local-aws.sh start)" % path)
-    return found, started
-
-
-def stop_aws(state):
-    """Stops the emulator this bench started (state: its directory), if any."""
-    if state:
-        sh([os.path.join(ROOT, "scripts", "local-aws.sh"), "stop"],
-           env=dict(os.environ, PRISM_AWS_PORT=str(AWS_PORT),
-                    PRISM_DYNAMODB_PORT=str(AWS_PORT + 1), PRISM_AWS_STATE=state))
 
 
 def nginx_conf(fs, topic, port, standin):
@@ -179,60 +130,6 @@ http {
 }
 """ % {"module": MODULE, "user": user, "fs": fs, "aws": AWS_PORT, "port": port,
        "topic": topic, "sns": sns}
-
-
-class Nginx:
-    """The bench's nginx: started on construction, stop() at the end."""
-
-    def __init__(self, prefix, conf, port):
-        self.prefix, self.port = prefix, port
-        os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
-        with open(os.path.join(prefix, "nginx.conf"), "w") as f:
-            f.write(conf)
-        r = sh([NGINX, "-p", prefix + "/", "-c", "nginx.conf", "-e", "logs/error.log"])
-        if r.returncode != 0:
-            sys.exit("ingress: nginx did not start: " + r.stderr)
-        for _ in range(100):
-            if self.get("/static.txt")[0] == 200:
-                return
-            time.sleep(0.05)    # poll: until nginx answers
-        self.stop()
-        sys.exit("ingress: nginx does not answer")
-
-    def get(self, path):
-        """(status, seconds) of one GET on a fresh connection; (0, 0) on error."""
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-            t0 = time.perf_counter()
-            c.request("GET", path)
-            r = c.getresponse()
-            body = r.read()
-            return r.status, time.perf_counter() - t0, body
-        except OSError:
-            return 0, 0.0, b""
-
-    def quiesce(self):
-        """Waits (bounded, 60 s) until no upload is in flight: wrk stops
-        with requests still running, which finish on their own."""
-        for _ in range(1200):
-            st, _, body = self.get("/status")
-            if st == 200 and json.loads(body).get("inFlight") == 0:
-                return
-            time.sleep(0.05)    # poll: until the uploads in flight are done
-        sys.exit("ingress: uploads still in flight after 60 s")
-
-    def stop(self):
-        """Stops the master this object started (its pid file), waiting for it."""
-        try:
-            pid = int(open(os.path.join(self.prefix, "logs", "nginx.pid")).read())
-        except (OSError, ValueError):
-            return
-        os.kill(pid, signal.SIGQUIT)
-        for _ in range(200):
-            if not os.path.exists("/proc/%d" % pid):
-                return
-            time.sleep(0.05)    # poll: until the master is gone
-        os.kill(pid, signal.SIGKILL)
 
 
 class Probe(threading.Thread):
@@ -325,7 +222,7 @@ def main():
         f.write(WRK_LUA)
     fs = os.path.join(OUT, "fs")
     tmpfs = mount_fs(fs)
-    aws, started = aws_env()
+    aws, started = aws_env(AWS_PORT, AWS_STATE)
     nginx = standin = None
     try:
         for d in ("body", "dav", "local", "static", "outbox-%d" % PORT,
@@ -380,7 +277,7 @@ def main():
         for server in (nginx, standin):
             if server:
                 server.stop()
-        stop_aws(started)
+        stop_aws(AWS_PORT, started)
         if tmpfs:
             sh(["umount", fs])
     with open(os.path.join(OUT, "results.json"), "w") as f:
