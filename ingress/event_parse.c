@@ -72,12 +72,18 @@ static int event_record(json_t *rec, json_t *bucket, json_t *object, ing_event_p
     ing_event_t *ev = &p->event;
     const char *raw = NULL, *when = NULL;
     long long size = -1;
-    json_t *etag;
+    json_t *etag, *name = json_object_get(bucket, "name");
 
-    if (ing_json_string(bucket, "name", "Records[0].s3.bucket.", 1, ING_EVENT_BUCKET_MAX,
-                        &ev->bucket, err, errlen)
-        || ing_json_string(object, "key", "Records[0].s3.object.", 1, 3 * ING_KEY_MAX, &raw, err,
-                           errlen)) {
+    /* empty only in the local store without prism_bucket (checked once
+     * prism.storage is read) */
+    if (json_is_string(name) && json_string_length(name) == 0) {
+        ev->bucket = "";
+    } else if (ing_json_string(bucket, "name", "Records[0].s3.bucket.", 1, ING_EVENT_BUCKET_MAX,
+                               &ev->bucket, err, errlen)) {
+        return -1;
+    }
+    if (ing_json_string(object, "key", "Records[0].s3.object.", 1, 3 * ING_KEY_MAX, &raw, err,
+                        errlen)) {
         return -1;
     }
     p->key = malloc(ING_KEY_MAX + 1);
@@ -214,6 +220,13 @@ int ing_event_parse_doc(json_t *root, ing_event_parsed_t *p, char *err, size_t e
     p->prism = prism != NULL;
     if (event_record(rec, bucket, object, p, err, errlen) != 0
         || (prism != NULL && event_prism(prism, p, err, errlen) != 0)) {
+        ing_event_parsed_free(p);
+        return -1;
+    }
+    if (p->event.bucket[0] == '\0' && p->event.storage != ING_STORAGE_LOCAL) {
+        snprintf(err, errlen,
+                 "Records[0].s3.bucket.name is not a non-empty string of at most %d bytes",
+                 ING_EVENT_BUCKET_MAX);
         ing_event_parsed_free(p);
         return -1;
     }

@@ -189,6 +189,14 @@ static void test_round_trip(void **state)
     assert_string_equal(p.event.etag, "");
     ing_event_parsed_free(&p);
 
+    /* the local store without prism_bucket: the module publishes an empty
+     * bucket name, which only a local-store event may have */
+    ev = sample_local();
+    ev.bucket = "";
+    round_trip(&ev, &p);
+    assert_string_equal(p.event.bucket, "");
+    ing_event_parsed_free(&p);
+
     /* the epoch, and the last time four digits hold */
     ev = sample_event();
     ev.time.tv_sec = 0;
