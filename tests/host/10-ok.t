@@ -28,7 +28,7 @@ my $jpeg = do { local $/; open(my $f, '<', root() . '/tests/data/images/jpeg-bas
 put_object($bucket, $_, $jpeg, 'image/jpeg')
     for ('in/my photo+1.jpg', 'in/sns.jpg', 'in/simple.jpg', 'in/real event é.jpg');
 put_object($bucket, 'in/big.bin', 'x' x 200_000, 'application/octet-stream');
-{ open(my $f, '>', "$tmp/in/2024/a.jpg") or die; binmode $f; print $f $jpeg; close $f; }
+for my $name (qw(a b)) { open(my $f, '>', "$tmp/in/2024/$name.jpg") or die; binmode $f; print $f $jpeg; close $f; }
 
 my $port = do { my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1); $s->sockport };
 my $conf = write_config("$tmp/host.json", {
@@ -58,6 +58,8 @@ $sent{poison8} = send_message($q, "\xc3\xa9\xc3\xa9\xe4\xb8\xad {\"not\": json")
 $sent{missing} = send_message($q, prism_event($bucket, 'in/missing.jpg'));
 $sent{big}    = send_message($q, simple_event($bucket, 'in/big.bin'));
 $sent{local}  = send_message($q2, prism_event('local', '2024/a.jpg', storage => 'local'));
+# the local store without prism_bucket publishes an empty bucket name
+$sent{nobucket} = send_message($q2, prism_event('', '2024/b.jpg', storage => 'local'));
 $sent{escape} = send_message($q2, prism_event('local', '../host.json', storage => 'local'));
 
 my %outputs = (raw => 'derived/in/my photo+1/okr', sns => 'derived/in/sns/okr',
@@ -102,6 +104,8 @@ like($big->{MessageAttributes}{'prism.reason'}{StringValue}, qr/over max_input_b
 # The local route.
 ok(wait_for(sub { -f "$tmp/out/2024/a/okdir/copy.bin" }, 10), 'local original -> local output');
 is(-s "$tmp/out/2024/a/okdir/copy.bin", length $jpeg, 'local output has the bytes');
+ok(wait_for(sub { -f "$tmp/out/2024/b/okdir/copy.bin" }, 10),
+   'a local-store event without a bucket name (no prism_bucket) is processed');
 my @d2 = ();
 wait_for(sub { push @d2, receive_messages($q2d, wait => 1); @d2 >= 1 }, 10);
 is(scalar @d2, 1, 'escaping key dead-lettered');
