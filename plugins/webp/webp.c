@@ -36,9 +36,7 @@ typedef struct {
 static const prism_param_spec_t wp_params[] = {
     { "quality", PRISM_PARAM_INT, "80", 0, 100, NULL,
       "lossy quality; with lossless, the compression effort" },
-    { "method", PRISM_PARAM_INT, "3", 0, 6, NULL,
-      "speed/size trade-off: 0 fastest, 6 smallest (3: cwebp's default 4's size and PSNR on "
-      "photos, for about a quarter less CPU)" },
+    { "method", PRISM_PARAM_INT, "4", 0, 6, NULL, "speed/size trade-off: 0 fastest, 6 smallest" },
     { "lossless", PRISM_PARAM_BOOL, "false", 0, 0, NULL, "encode losslessly" },
     { "max_dimension", PRISM_PARAM_INT, "0", 0, IMG_WEBP_MAX_SIDE, NULL,
       "0 keeps the size; else fit within max_dimension x max_dimension (never enlarged)" },
