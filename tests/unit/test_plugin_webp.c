@@ -178,6 +178,40 @@ static void test_png_lossless_exact(void **state)
     }
 }
 
+/* With the defaults, a JPEG comes out as the very bytes of `cwebp -q 80`
+ * (docs/plugins-builtin.md says so). */
+static void test_defaults_are_cwebp(void **state)
+{
+    fx_t *f = *state;
+    const char *kv[] = { NULL };
+    const char *in = PH_IMAGES "jpeg-baseline-420.jpg";
+    char tmp[] = "/tmp/prism-webp-XXXXXX", cmd[512];
+    unsigned char *want;
+    const ph_blob_t *b;
+    size_t n;
+    FILE *fh;
+    int fd = mkstemp(tmp);
+
+    assert_true(fd >= 0);
+    close(fd);
+    snprintf(cmd, sizeof(cmd), "cwebp -quiet -q 80 %s -o %s", in, tmp);
+    assert_int_equal(system(cmd), 0);
+    fh = fopen(tmp, "rb");
+    assert_non_null(fh);
+    want = malloc(1 << 20);
+    assert_non_null(want);
+    n = fread(want, 1, 1 << 20, fh);
+    fclose(fh);
+    unlink(tmp);
+    ph_init_ok(&f->p, kv);
+    assert_int_equal(ph_process_file(&f->p, in, &f->out), PRISM_OK);
+    b = ph_find(&f->out, "image.webp");
+    assert_non_null(b);
+    assert_int_equal(b->len, n);
+    assert_memory_equal(b->data, want, n);
+    free(want);
+}
+
 /* max_dimension fits JPEG and PNG into the box and never enlarges. */
 static void test_max_dimension(void **state)
 {
@@ -580,6 +614,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_solid_red, setup, teardown),
         cmocka_unit_test_setup_teardown(test_png_alpha, setup, teardown),
         cmocka_unit_test_setup_teardown(test_png_lossless_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_defaults_are_cwebp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_dimension, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_dimension_shrink_on_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resize_no_colour_bleed, setup, teardown),
