@@ -125,7 +125,7 @@ http {
             prism_sns_topic_arn %(topic)s;
         }
         location = /static.txt { root %(fs)s/static; }
-        location = /nginx-status { stub_status; }
+        location = /status { prism_status json; }
     }
 }
 """ % {"module": MODULE, "user": user, "fs": fs, "aws": AWS_PORT, "port": port,
@@ -207,10 +207,7 @@ def empty(path):
     """Removes what is inside path (the stored uploads of a run)."""
     for name in os.listdir(path):
         p = os.path.join(path, name)
-        if os.path.isdir(p) and not os.path.islink(p):
-            shutil.rmtree(p)
-        else:
-            os.unlink(p)
+        shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
 
 
 def main():

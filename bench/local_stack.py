@@ -3,6 +3,7 @@ AWS emulator (scripts/local-aws.sh on a port of the bench's choosing) and
 an nginx with prism's module, each on 127.0.0.1 only.  A part is stopped
 only by the bench that started it."""
 import http.client
+import json
 import os
 import re
 import signal
@@ -96,17 +97,14 @@ class Nginx:
             return 0, 0.0, b""
 
     def quiesce(self):
-        """Waits (bounded, 60 s) until nginx has no request in progress but
-        the one asking (stub_status at /nginx-status: Reading 0, Writing
-        1): a load tool stops with requests still running, which finish on
-        their own."""
+        """Waits (bounded, 60 s) until no upload is in flight: wrk stops
+        with requests still running, which finish on their own."""
         for _ in range(1200):
-            st, _, body = self.get("/nginx-status")
-            m = re.search(rb"Reading: (\d+) Writing: (\d+)", body)
-            if st == 200 and m and int(m.group(1)) == 0 and int(m.group(2)) <= 1:
+            st, _, body = self.get("/status")
+            if st == 200 and json.loads(body).get("inFlight") == 0:
                 return
-            time.sleep(0.05)    # poll: until the requests in flight are done
-        sys.exit("bench: requests still in flight after 60 s")
+            time.sleep(0.05)    # poll: until the uploads in flight are done
+        sys.exit("bench: uploads still in flight after 60 s")
 
     def stop(self):
         """Stops the master this object started (its pid file), waiting for it."""
