@@ -207,7 +207,10 @@ def empty(path):
     """Removes what is inside path (the stored uploads of a run)."""
     for name in os.listdir(path):
         p = os.path.join(path, name)
-        shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
+        if os.path.isdir(p) and not os.path.islink(p):
+            shutil.rmtree(p)
+        else:
+            os.unlink(p)
 
 
 def main():
@@ -262,7 +265,8 @@ def main():
                     r = wrk(url, method, path)
                     probe.halt.set()
                     probe.join()
-                    server.quiesce()
+                    if method == "POST":
+                        server.quiesce()    # prism's uploads still in flight
                     r["static_p99_ms"] = percentile(probe.lat, 99) * 1e3
                     r["static_failed"] = probe.failed
                     results["rows"].setdefault(label, {}).setdefault(name, []).append(r)
@@ -270,7 +274,7 @@ def main():
                           "static p99 %6.1f ms  errors %d"
                           % (run + 1, RUNS, label, name, r["rps"], r["p50_ms"], r["p99_ms"],
                              r["static_p99_ms"], r["errors"]), flush=True)
-                    empty(os.path.join(fs, "dav"))
+                    # DAV PUTs replace one file: nothing to empty there
                     empty(os.path.join(fs, "local"))
         results["load_after"] = open("/proc/loadavg").read().split()[:3]
     finally:
