@@ -245,23 +245,29 @@ ngx_http_prism_body_handler(ngx_http_request_t *r)
  * The upload's state machine: takes the result rc of the step ctx->step,
  * moves to the next step and runs it, until a step goes on (NGX_AGAIN:
  * its end calls here again through ngx_http_prism_resume()) or the
- * answer is sent.
+ * answer is sent.  RESPOND finalizes the request, which may free it (a
+ * client that is gone): nothing of r or ctx is touched after it.
  */
 
 static void
 ngx_http_prism_run(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     ngx_int_t rc)
 {
-    while (rc != NGX_AGAIN) {
+    if (ctx->step == ngx_http_prism_step_respond) {
+        return;
+    }
 
-        if (ctx->step == ngx_http_prism_step_respond) {
-            return;
-        }
+    while (rc != NGX_AGAIN) {
 
         ctx->step = ngx_http_prism_next(r, ctx, rc);
 
         ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "prism: step %ui after %i", (ngx_uint_t) ctx->step, rc);
+
+        if (ctx->step == ngx_http_prism_step_respond) {
+            (void) ngx_http_prism_step(r, ctx);
+            return;
+        }
 
         rc = ngx_http_prism_step(r, ctx);
     }
