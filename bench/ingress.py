@@ -162,6 +162,32 @@ class Probe(threading.Thread):
             self.halt.wait(max(0.0, 0.05 - dt))    # pacing: 20 fetches a second
 
 
+def emulator_idle(state, seconds=60):
+    """Waits (bounded) until the emulator's processes (pid files in state)
+    use less than a tenth of a core over half a second: the events a row
+    published fan out to the queues after the row, and that work must not
+    land on the next row."""
+    def ticks():
+        total = 0
+        for name in ("emulator.pid", "dynamodb.pid"):
+            try:
+                pid = int(open(os.path.join(state, name)).read())
+                fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except (OSError, ValueError, IndexError):
+                pass
+        return total
+    hz = os.sysconf("SC_CLK_TCK")
+    end, last = time.time() + seconds, ticks()
+    while time.time() < end:
+        time.sleep(0.5)    # poll: until the emulator is idle
+        now = ticks()
+        if now - last < hz * 0.05:
+            return True
+        last = now
+    return False
+
+
 def percentile(values, q):
     """The q-th percentile (0..100) of values, nearest rank; NaN if none."""
     if not values:
@@ -226,6 +252,7 @@ def main():
     fs = os.path.join(OUT, "fs")
     tmpfs = mount_fs(fs)
     aws, started = aws_env(AWS_PORT, AWS_STATE)
+    state = started or os.environ.get("PRISM_AWS_STATE") or os.path.join(ROOT, ".local", "aws")
     nginx = standin = None
     try:
         for d in ("body", "dav", "local", "static", "outbox-%d" % PORT,
@@ -250,6 +277,7 @@ def main():
                               for k, p in files.items()},
                    "load_before": load, "idle_probe": [], "rows": {}}
         for run in range(RUNS):
+            emulator_idle(state)
             idle = Probe(PORT)
             idle.start()
             time.sleep(SECONDS)    # pacing: the idle probe lasts as long as a row
@@ -267,6 +295,7 @@ def main():
                     probe.join()
                     if method == "POST":
                         server.quiesce()    # prism's uploads still in flight
+                    r["emulator_idle"] = emulator_idle(state)
                     r["static_p99_ms"] = percentile(probe.lat, 99) * 1e3
                     r["static_failed"] = probe.failed
                     results["rows"].setdefault(label, {}).setdefault(name, []).append(r)
@@ -300,7 +329,9 @@ def report(res):
            "for %d s per row, %d runs, the rows taking turns; medians with their range. "
            "Stored files %s. Load average before %s, after %s. The local-directory and S3 "
            "rows publish every event to SNS on the local emulator (a Node process on the "
-           "same 2 cores), DAV publishes nothing."
+           "same 2 cores), DAV publishes nothing; after every row the bench waits until the "
+           "emulator is idle again (the fan-out of a row's events to the queues goes on "
+           "after it), so that no row pays for another's."
            % (res["when"], res["connections"], res["seconds"], res["runs"],
               "on a tmpfs" if res["tmpfs"] else "on disk", " ".join(res["load_before"]),
               " ".join(res.get("load_after", ["?"])))]
