@@ -24,6 +24,7 @@ import mmap
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -436,7 +437,7 @@ def coefficients_mib(im):
 def memory(images, role, tiny):
     """Peak RSS of each watermark row on the two largest baseline JPEGs,
     the largest progressive one and a 16x16 JPEG (the process's own
-    footprint), one run each."""
+    footprint): medians of REPEAT runs, the rows taking turns."""
     def largest(progressive, n):
         """The n largest JPEGs of that kind."""
         return sorted((im for im in images if im["format"] == "JPEG"
@@ -450,12 +451,19 @@ def memory(images, role, tiny):
     out = []
     for path, label, coef in subjects:
         entry = {"label": label, "coef_mib": coef, "rows": []}
+        samples = {row.name: [] for row in role["rows"]}
+        for _ in range(REPEAT):              # the rows take turns
+            for row in role["rows"]:
+                d = os.path.join(OUT, "memory", row.slug())
+                shutil.rmtree(d, ignore_errors=True)
+                os.makedirs(d)
+                s = row.run([path], d, os.path.join(OUT, "logs", "memory.log"))
+                samples[row.name].append(s)
         for row in role["rows"]:
-            d = os.path.join(OUT, "memory", row.slug())
-            shutil.rmtree(d, ignore_errors=True)
-            os.makedirs(d)
-            s = row.run([path], d, os.path.join(OUT, "logs", "memory.log"))
-            entry["rows"].append({"name": row.name, "rss_kib": s["rss_kib"], "wall": s["wall"]})
+            runs = samples[row.name]
+            entry["rows"].append({"name": row.name,
+                                  "rss_kib": statistics.median(r["rss_kib"] for r in runs),
+                                  "wall": statistics.median(r["wall"] for r in runs)})
         out.append(entry)
     return out
 

@@ -421,8 +421,8 @@ def main():
                 + progressive_table(results["progressive"]) + [""]
         if rid == "watermark":
             md += ["### Watermark peak RSS on the largest photos", "",
-                   "One run per image per tool; the 16x16 row is each process's own "
-                   "footprint.", ""] + memory_table(results["memory"]) + [""]
+                   "Medians of %d runs per image per tool, the tools taking turns; the 16x16 "
+                   "row is each process's own footprint." % results["repeat"], ""] + memory_table(results["memory"]) + [""]
     formats = os.path.join(OUT, "formats.md")      # bench/formats.py's section
     if os.path.isfile(formats):
         md += [read(formats), ""]
