@@ -311,6 +311,7 @@ ngx_uint_t ngx_http_prism_credentials_ready(void);
 
 typedef enum {
     ngx_http_prism_step_read_body = 0,  /* the body filter sees the body */
+    ngx_http_prism_step_hash,           /* a raw body's SHA-256, in a thread */
     ngx_http_prism_step_validate,       /* last checks, the key, the event */
     ngx_http_prism_step_intend,         /* the intent (prism_outbox) */
     ngx_http_prism_step_store,          /* the original */
@@ -335,7 +336,7 @@ struct ngx_http_prism_ctx_s {
     off_t                          received;
     off_t                          max_bytes;
     ing_upload_form_t             *form;          /* multipart, else NULL */
-    EVP_MD_CTX                    *md;            /* raw body, else NULL */
+    ngx_uint_t                     raw;           /* a raw body is read */
     u_char                        *head;
     size_t                         head_len;
     size_t                         head_size;
@@ -442,6 +443,14 @@ ngx_int_t ngx_http_prism_body_start(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 ngx_int_t ngx_http_prism_body_finish(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
+
+
+/* --- the body's hash (ngx_http_prism_hash.c) --- */
+
+ngx_int_t ngx_http_prism_hash(ngx_http_request_t *r,
+    ngx_http_prism_ctx_t *ctx);
+ngx_int_t ngx_http_prism_sha256_fd(ngx_fd_t fd, off_t size, u_char *buf,
+    size_t len, u_char *hex);
 
 
 /*

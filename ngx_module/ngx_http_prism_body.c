@@ -8,9 +8,11 @@
  * stays bounded whatever the size:
  *
  *   - the byte limit is enforced while the body arrives;
- *   - a raw body is hashed (SHA-256) and its first bytes are kept until
- *     the image header can be read (type by magic bytes, dimensions),
- *     so a wrong type or a pixel bomb is refused after a few kilobytes;
+ *   - a raw body's first bytes are kept until the image header can be
+ *     read (type by magic bytes, dimensions), so a wrong type or a pixel
+ *     bomb is refused after a few kilobytes (its SHA-256 is taken from
+ *     the temporary file afterwards, off the event loop: the step HASH,
+ *     ngx_http_prism_hash.c);
  *   - a multipart/form-data body goes through the form collector
  *     (ingress/upload_form), which locates and hashes the file part; its
  *     header is read from the temporary file once the body is complete.
@@ -23,10 +25,6 @@
 
 
 #include "ngx_http_prism.h"
-
-#include <openssl/evp.h>
-
-#include "hex.h"
 
 
 static ngx_int_t ngx_http_prism_body_filter(ngx_http_request_t *r,
@@ -42,7 +40,6 @@ static ngx_int_t ngx_http_prism_probe(ngx_http_request_t *r,
 static ngx_int_t ngx_http_prism_head_grow(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
 static void ngx_http_prism_form_cleanup(void *data);
-static void ngx_http_prism_md_cleanup(void *data);
 
 
 static ngx_http_request_body_filter_pt   ngx_http_next_request_body_filter;
@@ -62,7 +59,7 @@ ngx_http_prism_body_init(ngx_conf_t *cf)
 
 /*
  * Prepares the reading of an upload's body: the form collector for
- * multipart/form-data, else a SHA-256 context.  Returns NGX_OK,
+ * multipart/form-data, else a raw body.  Returns NGX_OK,
  * NGX_DECLINED with the outcome set (a malformed form Content-Type), or
  * NGX_ERROR when memory runs out.
  */
@@ -74,11 +71,6 @@ ngx_http_prism_body_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     ngx_pool_cleanup_t   *cln;
     char                  boundary[ING_MP_BOUNDARY_MAX + 1];
     char                  err[ING_MP_ERR_MAX];
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        return NGX_ERROR;
-    }
 
     type = r->headers_in.content_type ? &r->headers_in.content_type->value
                                       : NULL;
@@ -94,6 +86,11 @@ ngx_http_prism_body_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
             ngx_http_prism_error(ctx, ngx_http_prism_malformed_body,
                                  "%s", err);
             return NGX_DECLINED;
+        }
+
+        cln = ngx_pool_cleanup_add(r->pool, 0);
+        if (cln == NULL) {
+            return NGX_ERROR;
         }
 
         ctx->form = ngx_palloc(r->pool, sizeof(ing_upload_form_t));
@@ -114,17 +111,7 @@ ngx_http_prism_body_start(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
         return NGX_OK;
     }
 
-    ctx->md = EVP_MD_CTX_new();
-    if (ctx->md == NULL) {
-        return NGX_ERROR;
-    }
-
-    cln->handler = ngx_http_prism_md_cleanup;
-    cln->data = ctx->md;
-
-    if (EVP_DigestInit_ex(ctx->md, EVP_sha256(), NULL) != 1) {
-        return NGX_ERROR;
-    }
+    ctx->raw = 1;
 
     return NGX_OK;
 }
@@ -147,7 +134,7 @@ ngx_http_prism_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_prism_module);
 
-    if (ctx == NULL || (ctx->md == NULL && ctx->form == NULL)) {
+    if (ctx == NULL || (!ctx->raw && ctx->form == NULL)) {
         return ngx_http_next_request_body_filter(r, in);
     }
 
@@ -219,26 +206,19 @@ ngx_http_prism_body_data(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
         return NGX_OK;
     }
 
-    if (EVP_DigestUpdate(ctx->md, data, len) != 1) {
-        return NGX_ERROR;
-    }
-
     return ngx_http_prism_probe_feed(r, ctx, data, len);
 }
 
 
 /*
- * Finishes the body: the form's file, or the raw body's hash; the image
- * header must be complete and acceptable.  Returns NGX_OK, or NGX_ERROR
+ * Finishes the body: the form's file, or the raw body (hashed by the step
+ * HASH before this); the image header must be complete and acceptable.  Returns NGX_OK, or NGX_ERROR
  * with the outcome set.
  */
 
 ngx_int_t
 ngx_http_prism_body_finish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
-    unsigned int   n;
-    u_char         md[EVP_MAX_MD_SIZE];
-
     if (r->request_body && r->request_body->temp_file) {
         ctx->fd = r->request_body->temp_file->file.fd;
     }
@@ -284,14 +264,6 @@ ngx_http_prism_body_finish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
                                  "the upload is empty");
             return NGX_ERROR;
         }
-
-        if (EVP_DigestFinal_ex(ctx->md, md, &n) != 1) {
-            ngx_http_prism_error(ctx, ngx_http_prism_internal_error,
-                                 "cannot hash the upload");
-            return NGX_ERROR;
-        }
-
-        ing_hex(md, n, (char *) ctx->sha256);
 
         ctx->offset = 0;
         ctx->size = ctx->received;
@@ -539,11 +511,3 @@ ngx_http_prism_form_cleanup(void *data)
     ing_upload_form_free(data);
 }
 
-
-/* Pool cleanup: frees the hash context. */
-
-static void
-ngx_http_prism_md_cleanup(void *data)
-{
-    EVP_MD_CTX_free(data);
-}

@@ -3,19 +3,21 @@
  * The upload content handler: the upload as one sequence of steps, driven
  * by a small state machine (ngx_http_prism_run):
  *
- *   READ_BODY ─▶ VALIDATE ─▶ INTEND ─▶ STORE ─▶ PUBLISH ──────────▶ FORGET ─▶ RESPOND
- *       │           │          │         │         │ may pass          ▲
- *       │           │          │         │         ├──▶ JOURNAL ──ok───┤
- *       │           │          │         │         │       │ fails     │
- *       │           │          │         │         └──▶ UNDO ◀┘ ───────┤
- *       └───────────┴──────────┴─────────┴─ refused, failed, duplicate ┘
+ *   READ_BODY ─▶ HASH ─▶ VALIDATE ─▶ INTEND ─▶ STORE ─▶ PUBLISH ──────────▶ FORGET ─▶ RESPOND
+ *       │          │        │           │          │         │ may pass          ▲
+ *       │          │        │           │          │         ├──▶ JOURNAL ──ok───┤
+ *       │          │        │           │          │         │       │ fails     │
+ *       │          │        │           │          │         └──▶ UNDO ◀┘ ───────┤
+ *       └──────────┴────────┴───────────┴──────────┴─ refused, failed, duplicate ┘
  *
  *   READ_BODY  checks that need no body (method, declared length,
  *              credentials); the body streams to nginx's temporary file
  *              through the request body filter (ngx_http_prism_body.c),
- *              which enforces the byte limit, hashes the image and reads
- *              its header as the bytes arrive; a refusal is answered at
- *              once, the rest of the body is not stored;
+ *              which enforces the byte limit and reads the image's
+ *              header as the bytes arrive; a refusal is answered at once,
+ *              the rest of the body is not stored;
+ *   HASH       a raw body's SHA-256, read back from the temporary file in
+ *              prism_thread_pool (ngx_http_prism_hash.c), off the loop;
  *   VALIDATE   once the body is complete: the last checks, the object key,
  *              the original's name in its store, the event;
  *   INTEND     with prism_outbox, the upload's intent
@@ -292,6 +294,10 @@ ngx_http_prism_next(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
     switch (ctx->step) {
 
     case ngx_http_prism_step_read_body:
+        return rc == NGX_OK ? ngx_http_prism_step_hash
+                            : ngx_http_prism_step_forget;
+
+    case ngx_http_prism_step_hash:
         return rc == NGX_OK ? ngx_http_prism_step_validate
                             : ngx_http_prism_step_forget;
 
@@ -356,6 +362,9 @@ static ngx_int_t
 ngx_http_prism_step(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
     switch (ctx->step) {
+
+    case ngx_http_prism_step_hash:
+        return ngx_http_prism_hash(r, ctx);
 
     case ngx_http_prism_step_validate:
         return ngx_http_prism_validate(r, ctx);

@@ -42,9 +42,7 @@
 
 #include <sys/file.h>
 
-#include <openssl/evp.h>
 
-#include "hex.h"
 #include "spool_entry.h"
 
 
@@ -620,15 +618,10 @@ ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
     ngx_http_prism_entry_t *entry, ngx_log_t *log)
 {
     u_char           *buf;
-    off_t             done;
-    ssize_t           n;
     ngx_fd_t          fd;
     ngx_int_t         rc;
-    EVP_MD_CTX       *md;
-    unsigned int      len;
     ngx_file_info_t   fi;
-    u_char            digest[EVP_MAX_MD_SIZE];
-    char              hex[2 * EVP_MAX_MD_SIZE + 1];
+    u_char            hex[65];
 
     fd = ngx_open_file(entry->local_path.data, NGX_FILE_RDONLY,
                        NGX_FILE_OPEN, 0);
@@ -645,7 +638,6 @@ ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
     }
 
     rc = NGX_ERROR;
-    md = NULL;
 
     if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
         ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
@@ -660,40 +652,27 @@ ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
     }
 
     buf = ngx_pnalloc(scan->pool, NGX_HTTP_PRISM_HASH_CHUNK);
-    md = EVP_MD_CTX_new();
-
-    if (buf == NULL || md == NULL
-        || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-    {
+    if (buf == NULL) {
         goto done;
     }
 
-    for (done = 0; done < entry->size; done += n) {
-        n = pread(fd, buf, NGX_HTTP_PRISM_HASH_CHUNK, done);
+    rc = ngx_http_prism_sha256_fd(fd, entry->size, buf,
+                                  NGX_HTTP_PRISM_HASH_CHUNK, hex);
 
-        if (n <= 0) {
-            ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
-                          "prism: pread() \"%V\" failed",
-                          &entry->local_path);
-            goto done;
-        }
-
-        if (EVP_DigestUpdate(md, buf, (size_t) n) != 1) {
-            goto done;
-        }
-    }
-
-    if (EVP_DigestFinal_ex(md, digest, &len) != 1) {
+    if (rc == NGX_ERROR) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "prism: hashing \"%V\" failed", &entry->local_path);
         goto done;
     }
 
-    ing_hex(digest, len, hex);
+    if (rc == NGX_DECLINED) {   /* it shrank: another file */
+        goto done;
+    }
 
-    rc = ngx_strcmp(hex, entry->sha256) == 0 ? NGX_OK : NGX_DECLINED;
+    rc = ngx_strcmp(hex, (u_char *) entry->sha256) == 0 ? NGX_OK : NGX_DECLINED;
 
 done:
 
-    EVP_MD_CTX_free(md);
     (void) ngx_close_file(fd);
 
     return rc;
