@@ -121,13 +121,17 @@ class PerFile(Row):
         self.argv, self.kind = argv, kind
 
     def run(self, files, outdir, log):
-        """One pass, a process per file; wall and CPU summed, RSS the largest."""
+        """One pass, a process per file; wall and CPU summed, RSS the
+        largest; with cwebp -v, its own encoder time summed (encode_s)."""
         s = {"wall": 0.0, "cpu": 0.0, "rss_kib": 0, "failures": {}}
         for f in files:
             r = spawn(self.argv(f, outdir), log=log)
             s["wall"] += r.wall
             s["cpu"] += r.cpu
             s["rss_kib"] = max(s["rss_kib"], r.rss_kib)
+            m = re.search(r"^Time to encode picture: *([\d.]+) *s", r.stderr, re.M)
+            if m:
+                s["encode_s"] = s.get("encode_s", 0.0) + float(m.group(1))
             if r.status != 0:
                 msg = " / ".join(l.strip() for l in r.stderr.splitlines() if l.strip())
                 s["failures"][stem(f)] = (msg.replace(ROOT + "/", "")[:200]
@@ -280,7 +284,7 @@ def roles(images, logo, tiny):
          "rows": [
              prism("webp", WEBP_FULL, "image.webp"),
              PerFile("cwebp -q 80",
-                     lambda f, d: ["cwebp", "-quiet", "-q", "80", f, "-o",
+                     lambda f, d: ["cwebp", "-v", "-q", "80", f, "-o",
                                    os.path.join(d, stem(f) + ".webp")],
                      in_dir(".webp")),
              PerFile("cwebp -q 80 -m 3",
