@@ -162,26 +162,50 @@ class Probe(threading.Thread):
             self.halt.wait(max(0.0, 0.05 - dt))    # pacing: 20 fetches a second
 
 
+def cpu_ticks(pids):
+    """User + system clock ticks used so far by the processes pids (every
+    thread of each counted); a process that is gone counts 0."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+def emulator_pids(state):
+    """The emulator's processes, from their pid files in state."""
+    pids = []
+    for name in ("emulator.pid", "dynamodb.pid"):
+        try:
+            pids.append(int(open(os.path.join(state, name)).read()))
+        except (OSError, ValueError):
+            pass
+    return pids
+
+
+def worker_pids(server):
+    """The nginx workers of server (the children of its master)."""
+    try:
+        master = int(open(os.path.join(server.prefix, "logs", "nginx.pid")).read())
+        with open("/proc/%d/task/%d/children" % (master, master)) as f:
+            return [int(p) for p in f.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
 def emulator_idle(state, seconds=60):
     """Waits (bounded) until the emulator's processes (pid files in state)
     use less than a tenth of a core over half a second: the events a row
     published fan out to the queues after the row, and that work must not
     land on the next row."""
-    def ticks():
-        total = 0
-        for name in ("emulator.pid", "dynamodb.pid"):
-            try:
-                pid = int(open(os.path.join(state, name)).read())
-                fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-            except (OSError, ValueError, IndexError):
-                pass
-        return total
     hz = os.sysconf("SC_CLK_TCK")
-    end, last = time.time() + seconds, ticks()
+    end, last = time.time() + seconds, cpu_ticks(emulator_pids(state))
     while time.time() < end:
         time.sleep(0.5)    # poll: until the emulator is idle
-        now = ticks()
+        now = cpu_ticks(emulator_pids(state))
         if now - last < hz * 0.05:
             return True
         last = now
@@ -288,6 +312,8 @@ def main():
                                           "failed": idle.failed})
             for label, path in files.items():
                 for name, method, url, server in rows:
+                    workers, hz = worker_pids(server), os.sysconf("SC_CLK_TCK")
+                    n0, e0 = cpu_ticks(workers), cpu_ticks(emulator_pids(state))
                     probe = Probe(server.port)
                     probe.start()
                     r = wrk(url, method, path)
@@ -295,6 +321,10 @@ def main():
                     probe.join()
                     if method == "POST":
                         server.quiesce()    # prism's uploads still in flight
+                    # CPU of the row: its nginx worker (threads included) per
+                    # request wrk completed, and the emulator's in all
+                    r["nginx_cpu_ms"] = (cpu_ticks(workers) - n0) / hz * 1e3 / max(1, r["requests"])
+                    r["emulator_cpu_s"] = (cpu_ticks(emulator_pids(state)) - e0) / hz
                     r["emulator_idle"] = emulator_idle(state)
                     r["static_p99_ms"] = percentile(probe.lat, 99) * 1e3
                     r["static_failed"] = probe.failed
@@ -344,23 +374,35 @@ def report(res):
         out += ["### %s body (%s, %s bytes)" % (label, os.path.basename(b["path"]),
                                                 format(b["bytes"], ",")), "",
                 "| row | requests/s | ÷ DAV PUT | latency p50 ms | latency p99 ms | errors | "
-                "static file p99 ms during the row |", "|---|---|---|---|---|---|---|"]
+                "static file p99 ms during the row | nginx CPU ms per request | "
+                "emulator CPU s during the row |", "|---|---|---|---|---|---|---|---|---|"]
         for name, runs in rows.items():
             ratios = [r["rps"] / d["rps"] for r, d in zip(runs, rows[dav]) if d["rps"]]
-            out.append("| %s | %s | %s | %s | %s | %d | %s |"
+            out.append("| %s | %s | %s | %s | %s | %d | %s | %s | %s |"
                        % (name, spread([r["rps"] for r in runs], "%.1f"),
                           "1" if name == dav else spread(ratios),
                           spread([r["p50_ms"] for r in runs], "%.1f"),
                           spread([r["p99_ms"] for r in runs], "%.1f"),
                           sum(r["errors"] for r in runs),
-                          spread([r["static_p99_ms"] for r in runs], "%.1f")))
+                          spread([r["static_p99_ms"] for r in runs], "%.1f"),
+                          spread([r.get("nginx_cpu_ms", 0) for r in runs], "%.2f"),
+                          spread([r.get("emulator_cpu_s", 0) for r in runs], "%.1f")))
         out.append("")
+    out += ["nginx CPU per request is the row's nginx worker (its thread pool included) "
+            "over the requests wrk completed; the emulator's CPU is its processes' over the "
+            "row. Both share the machine's 2 cores with wrk.", ""]
     out += ["### Targets", ""]
     for label, rows in res["rows"].items():
         loc = rows["prism_upload, local directory"]
         ratios = [r["rps"] / d["rps"] for r, d in zip(loc, rows[dav]) if d["rps"]]
         out.append("- %s: prism_upload to a local directory ≥ 0.8× DAV PUT's requests/s: "
                    "%s× — %s" % (label, spread(ratios), verdict(statistics.median(ratios) >= 0.8)))
+        for name in ("prism_upload, local directory", "prism_upload, local directory, SNS stand-in"):
+            cpu = [r["nginx_cpu_ms"] / d["nginx_cpu_ms"] for r, d in zip(rows[name], rows[dav])
+                   if d.get("nginx_cpu_ms") and "nginx_cpu_ms" in r]
+            if cpu:
+                out.append("- %s, for reference: nginx CPU per request of %s ÷ DAV PUT's: %s×"
+                           % (label, name, spread(cpu)))
     worst = max(statistics.median([r["static_p99_ms"] for r in runs])
                 for rows in res["rows"].values() for runs in rows.values())
     out.append("- the event loop does not stall: the static file's p99 during uploads, worst "
