@@ -111,6 +111,16 @@ static int img_jpeg_pick_scale(j_decompress_ptr c, int min_w, int min_h)
     return 8;
 }
 
+/* Whether the file is stored as YCbCr with 2x2 luma and 1x1 chroma
+ * sampling (4:2:0). */
+static int img_jpeg_is_420(j_decompress_ptr c)
+{
+    return c->jpeg_color_space == JCS_YCbCr && c->num_components == 3
+           && c->comp_info[0].h_samp_factor == 2 && c->comp_info[0].v_samp_factor == 2
+           && c->comp_info[1].h_samp_factor == 1 && c->comp_info[1].v_samp_factor == 1
+           && c->comp_info[2].h_samp_factor == 1 && c->comp_info[2].v_samp_factor == 1;
+}
+
 /* Reads the embedded ICC profile into opts->icc and looks up its
  * transform into sRGB for the output colour space chosen (a refused
  * profile leaves r->xform NULL and r->warn set). Returns 0, or -1 with
@@ -190,6 +200,11 @@ int img_jpeg_reader_open(img_jpeg_reader_t *r, const unsigned char *data, size_t
         return -1;
     }
     r->scale_eighths = img_jpeg_pick_scale(c, opts->min_width, opts->min_height);
+    if (opts->planes_420 && img_jpeg_is_420(c) && r->scale_eighths == 8 && r->xform == NULL) {
+        c->out_color_space = JCS_YCbCr;
+        c->raw_data_out = TRUE;
+        r->planes = 1;
+    }
     if (c->progressive_mode && r->scale_eighths == 1) {
         /* the 1x1 IDCT reads only DC: no AC scan needs decoding, and
          * block smoothing (which guesses AC from DC) would be wasted */
@@ -242,6 +257,21 @@ int img_jpeg_reader_read(img_jpeg_reader_t *r, unsigned char **rows, int n, img_
         return -1;
     }
     return img_jpeg_read_rows(r, rows, n);
+}
+
+/* See img_jpeg_decode.h. */
+int img_jpeg_reader_read_planes(img_jpeg_reader_t *r, unsigned char **planes[3], img_err_t *err)
+{
+    j_decompress_ptr c = &r->cinfo;
+
+    if (setjmp(r->jerr.jmp)) {
+        img_jpeg_err_report(&r->jerr, IMG_ERR_CORRUPT, "jpeg", err);
+        img_jpeg_reader_close(r);
+        return -1;
+    }
+    if (c->output_scanline >= c->output_height)
+        return 0;
+    return (int) jpeg_read_raw_data(c, (JSAMPIMAGE) planes, IMG_JPEG_IMCU);
 }
 
 /* See img_jpeg_decode.h. */

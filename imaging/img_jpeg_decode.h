@@ -14,7 +14,14 @@
  * than the gap, so a progressive JPEG whose 1/8 covers the minimum itself
  * is decoded at 1/8.
  *
- * Output is RGB, or gray for grayscale JPEGs when asked. CMYK and YCCK
+ * Output is RGB, or gray for grayscale JPEGs when asked, or, when asked
+ * (planes_420) and the file is stored as YCbCr 4:2:0 needing no colour
+ * transform at full scale, its Y, Cb and Cr planes as stored, an iMCU row
+ * (IMG_JPEG_IMCU luma rows, half as many chroma rows) at a time: no
+ * upsampling and no colour conversion (libjpeg's raw data), for a caller
+ * that writes 4:2:0 again (img_jpeg_writer_start_planes). Other
+ * samplings gained nothing measurable this way: averaging their chroma
+ * down in C cost what libjpeg's SIMD conversions saved. CMYK and YCCK
  * (Adobe's inverted convention when an Adobe APP14 marker is present)
  * are converted to RGB. Colour management: given a profile holder and a
  * transform cache, the reader keeps the embedded ICC profile (APP2
@@ -44,6 +51,8 @@
  * block's mean is off by at most Q/8 levels for a DC quantiser Q (under
  * one level at quality 85, two at quality 50). */
 #define IMG_JPEG_DC_AL_MAX 1
+/* Luma rows per iMCU row of a 4:2:0 JPEG (chroma: half as many). */
+#define IMG_JPEG_IMCU 16
 
 typedef struct {
     int min_width;        /* smallest useful output width; 0 with      */
@@ -53,6 +62,7 @@ typedef struct {
     img_profile_t *icc;   /* receives the embedded profile; NULL: not read,
                              no colour management */
     img_icc_cache_t *cms; /* transforms (required with icc) */
+    int planes_420;       /* deliver YCbCr 4:2:0 planes when stored so */
 } img_jpeg_opts_t;
 
 typedef struct {
@@ -61,6 +71,7 @@ typedef struct {
     img_jpeg_err_t jerr;
     int active;                /* cinfo is created and not yet destroyed */
     int buffered;              /* progressive early stop in use */
+    int planes;                /* planes delivered (img_jpeg_reader_read_planes) */
     int cmyk;                  /* libjpeg delivers CMYK, converted here */
     int cmyk_inverted;         /* ... in Adobe's inverted convention */
     int src_width, src_height; /* the frame as stored */
@@ -86,6 +97,14 @@ int img_jpeg_reader_open(img_jpeg_reader_t *r, const unsigned char *data, size_t
  * Returns the number of rows read (0 at the end), or -1 with err set and
  * r closed when the data is damaged. */
 int img_jpeg_reader_read(img_jpeg_reader_t *r, unsigned char **rows, int n, img_err_t *err);
+
+/* Reads the next iMCU row of a reader delivering planes (r->planes):
+ * IMG_JPEG_IMCU rows of Y into planes[0][0..16), 8 rows of Cb and Cr into
+ * planes[1] and planes[2], each row at least the plane's width rounded
+ * up to 16 samples (rows past the image's edges carry the encoder's
+ * padding). Returns the luma rows read (IMG_JPEG_IMCU; 0 at the end), or
+ * -1 with err set and r closed when the data is damaged. */
+int img_jpeg_reader_read_planes(img_jpeg_reader_t *r, unsigned char **planes[3], img_err_t *err);
 
 /* Ends decompression after the last row (the rest of a progressive file
  * stopped early is not read) and closes r. Returns 0, or -1 with err set

@@ -45,7 +45,8 @@ static void img_dest_term(j_compress_ptr c)
     d->len = (size_t) (d->pub.next_output_byte - d->buf->data);
 }
 
-/* The libjpeg calls of img_jpeg_writer_start. */
+/* The libjpeg calls of img_jpeg_writer_start: channels 1 (gray) or 3
+ * (RGB rows), or 0 for YCbCr 4:2:0 planes. */
 static void img_jpeg_writer_setup(img_jpeg_writer_t *w, int width, int height, int channels,
                                   const img_jpeg_enc_opts_t *opts)
 {
@@ -59,9 +60,10 @@ static void img_jpeg_writer_setup(img_jpeg_writer_t *w, int width, int height, i
     c->dest = &w->dest.pub;
     c->image_width = (JDIMENSION) width;
     c->image_height = (JDIMENSION) height;
-    c->input_components = channels;
-    c->in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_EXT_RGB;
+    c->input_components = channels ? channels : 3;
+    c->in_color_space = channels == 1 ? JCS_GRAYSCALE : channels ? JCS_EXT_RGB : JCS_YCbCr;
     jpeg_set_defaults(c); /* YCbCr 4:2:0 for colour */
+    c->raw_data_in = channels ? FALSE : TRUE;
     jpeg_set_quality(c, opts->quality, TRUE);
     c->optimize_coding = opts->optimize ? TRUE : FALSE;
     if (opts->progressive)
@@ -71,14 +73,15 @@ static void img_jpeg_writer_setup(img_jpeg_writer_t *w, int width, int height, i
         jpeg_write_icc_profile(c, opts->icc->buf.data, (unsigned) opts->icc->len);
 }
 
-/* See img_jpeg_encode.h. */
-int img_jpeg_writer_start(img_jpeg_writer_t *w, int width, int height, int channels,
-                          const img_jpeg_enc_opts_t *opts, img_buf_t *out, img_err_t *err)
+/* Starts w (see img_jpeg_writer_setup for channels). */
+static int img_jpeg_writer_begin(img_jpeg_writer_t *w, int width, int height, int channels,
+                                 const img_jpeg_enc_opts_t *opts, img_buf_t *out, img_err_t *err)
 {
-    size_t guess = (size_t) width * (size_t) height * (size_t) channels / 8;
+    size_t guess = (size_t) width * (size_t) height * (size_t) (channels ? channels : 3) / 8;
 
     memset(w, 0, sizeof(*w));
-    if (width <= 0 || height <= 0 || (channels != 1 && channels != 3) || opts->quality < 1
+    if (width <= 0 || height <= 0 || (channels != 0 && channels != 1 && channels != 3)
+        || opts->quality < 1
         || opts->quality > 100)
         return img_fail(err, IMG_ERR_INVALID, "jpeg encode: bad parameters %dx%dx%d q%d", width,
                         height, channels, opts->quality);
@@ -92,6 +95,35 @@ int img_jpeg_writer_start(img_jpeg_writer_t *w, int width, int height, int chann
         return -1;
     }
     img_jpeg_writer_setup(w, width, height, channels, opts);
+    return 0;
+}
+
+/* See img_jpeg_encode.h. */
+int img_jpeg_writer_start(img_jpeg_writer_t *w, int width, int height, int channels,
+                          const img_jpeg_enc_opts_t *opts, img_buf_t *out, img_err_t *err)
+{
+    if (channels != 1 && channels != 3)
+        return img_fail(err, IMG_ERR_INVALID, "jpeg encode: bad parameters %dx%dx%d q%d", width,
+                        height, channels, opts->quality);
+    return img_jpeg_writer_begin(w, width, height, channels, opts, out, err);
+}
+
+/* See img_jpeg_encode.h. */
+int img_jpeg_writer_start_planes(img_jpeg_writer_t *w, int width, int height,
+                                 const img_jpeg_enc_opts_t *opts, img_buf_t *out, img_err_t *err)
+{
+    return img_jpeg_writer_begin(w, width, height, 0, opts, out, err);
+}
+
+/* See img_jpeg_encode.h. */
+int img_jpeg_writer_write_planes(img_jpeg_writer_t *w, unsigned char **planes[3], img_err_t *err)
+{
+    if (setjmp(w->jerr.jmp)) {
+        img_jpeg_err_report(&w->jerr, IMG_ERR_INVALID, "jpeg encode", err);
+        img_jpeg_writer_close(w);
+        return -1;
+    }
+    jpeg_write_raw_data(&w->cinfo, (JSAMPIMAGE) planes, 2 * DCTSIZE);
     return 0;
 }
 

@@ -43,6 +43,19 @@ typedef struct {
 int img_jpeg_writer_start(img_jpeg_writer_t *w, int width, int height, int channels,
                           const img_jpeg_enc_opts_t *opts, img_buf_t *out, img_err_t *err);
 
+/* Starts a width x height YCbCr 4:2:0 JPEG written from planes (libjpeg's
+ * raw data: no colour conversion, no downsampling), as
+ * img_jpeg_reader_read_planes delivers them. Returns as
+ * img_jpeg_writer_start. */
+int img_jpeg_writer_start_planes(img_jpeg_writer_t *w, int width, int height,
+                                 const img_jpeg_enc_opts_t *opts, img_buf_t *out, img_err_t *err);
+
+/* Compresses the next iMCU row of planes (16 rows of Y, 8 of Cb and Cr,
+ * rows past the image's bottom edge included, each row at least the
+ * plane's width rounded up to 16). Returns 0, or -1 with err set and w
+ * closed. */
+int img_jpeg_writer_write_planes(img_jpeg_writer_t *w, unsigned char **planes[3], img_err_t *err);
+
 /* Compresses the next n rows (width * channels bytes each). Returns 0, or
  * -1 with err set and w closed. */
 int img_jpeg_writer_write(img_jpeg_writer_t *w, unsigned char **rows, int n, img_err_t *err);

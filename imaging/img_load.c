@@ -60,7 +60,7 @@ static int img_load_dispatch(img_loader_t *l, const unsigned char *data, size_t 
                              img_frames_t *frames, img_err_t *err)
 {
     img_jpeg_opts_t jo = { opts->min_width,  opts->min_height, opts->keep_gray,
-                           opts->max_pixels, &l->icc,          &l->cms };
+                           opts->max_pixels, &l->icc,          &l->cms,   0 };
 
     l->icc.len = 0;
     switch (info->type) {

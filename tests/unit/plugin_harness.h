@@ -133,6 +133,7 @@ typedef struct {
     int progressive;
     int orientation; /* 0 = no EXIF */
     int cmyk;        /* ch 4 input is CMYK in Adobe's inverted convention */
+    int full_chroma; /* YCbCr 4:4:4 instead of libjpeg's 4:2:0 */
 } ph_jpeg_opts_t;
 
 /* The APP1 payload of an EXIF block holding only Orientation = o
@@ -175,6 +176,8 @@ static inline unsigned char *ph_jpeg_make(const ph_image_t *im, const ph_jpeg_op
     c.in_color_space = im->ch == 1 ? JCS_GRAYSCALE : im->ch == 3 ? JCS_RGB : JCS_CMYK;
     jpeg_set_defaults(&c);
     jpeg_set_quality(&c, o->quality ? o->quality : 90, TRUE);
+    if (o->full_chroma)
+        c.comp_info[0].h_samp_factor = c.comp_info[0].v_samp_factor = 1;
     if (o->progressive)
         jpeg_simple_progression(&c);
     jpeg_start_compress(&c, TRUE);
@@ -528,6 +531,7 @@ typedef struct {
     int refuse; /* emit() answers -1 */
     char reason[512];
     int logs;
+    char last_log[512]; /* the plugin's last log line */
 } ph_output_t;
 
 static inline int ph_emit(prism_output_t *o, const char *suffix, const char *ct, const void *data,
@@ -561,9 +565,14 @@ static inline void ph_set_reason(prism_output_t *o, const char *fmt, ...)
 
 static inline void ph_log(prism_output_t *o, prism_log_level_t level, const char *fmt, ...)
 {
+    ph_output_t *r = (ph_output_t *) o;
+    va_list ap;
+
     (void) level;
-    (void) fmt;
-    ((ph_output_t *) o)->logs++;
+    r->logs++;
+    va_start(ap, fmt);
+    vsnprintf(r->last_log, sizeof(r->last_log), fmt, ap);
+    va_end(ap);
 }
 
 static inline void ph_output_init(ph_output_t *r)

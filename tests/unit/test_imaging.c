@@ -493,7 +493,7 @@ static void test_composite(void **state)
 static unsigned char *halves_jpeg(int w, int h, int progressive, size_t *len)
 {
     ph_image_t im = ph_image_solid(w, h, 3, RED);
-    ph_jpeg_opts_t o = { 90, progressive, 0, 0 };
+    ph_jpeg_opts_t o = { 90, progressive, 0, 0, 0 };
     unsigned char *d;
 
     ph_fill(&im, w / 2, 0, w, h, GREEN);
@@ -505,7 +505,7 @@ static unsigned char *halves_jpeg(int w, int h, int progressive, size_t *len)
 /* Decodes with the library; fails the test on error. */
 static ph_image_t decode(const unsigned char *d, size_t len, int min_w, int min_h, int gray)
 {
-    img_jpeg_opts_t o = { min_w, min_h, gray, 0, NULL, NULL };
+    img_jpeg_opts_t o = { min_w, min_h, gray, 0, NULL, NULL, 0 };
     img_buf_t buf = { 0 };
     img_image_t im;
     img_err_t e;
@@ -550,7 +550,7 @@ static void test_jpeg_reader_rows(void **state)
     size_t len;
     unsigned char *d = halves_jpeg(90, 70, 0, &len);
     ph_image_t whole = decode(d, len, 0, 0, 0), rows = ph_image_solid(90, 70, 3, RED);
-    img_jpeg_opts_t o = { 0, 0, 0, 0, NULL, NULL };
+    img_jpeg_opts_t o = { 0, 0, 0, 0, NULL, NULL, 0 };
     img_jpeg_reader_t r;
     img_err_t e;
     int y = 0, n;
@@ -583,7 +583,7 @@ static void test_jpeg_gray(void **state)
 {
     const unsigned char g = 90;
     ph_image_t src = ph_image_solid(40, 30, 1, &g), a, b;
-    ph_jpeg_opts_t o = { 90, 0, 0, 0 };
+    ph_jpeg_opts_t o = { 90, 0, 0, 0, 0 };
     size_t len;
     unsigned char *d = ph_jpeg_make(&src, &o, &len);
 
@@ -622,7 +622,7 @@ static size_t strip_app14(unsigned char *d, size_t len)
 static void test_jpeg_cmyk(void **state)
 {
     const unsigned char inverted[4] = { 255, 0, 0, 255 }, plain[4] = { 0, 255, 255, 0 };
-    ph_jpeg_opts_t o = { 95, 0, 0, 1 };
+    ph_jpeg_opts_t o = { 95, 0, 0, 1, 0 };
     ph_image_t a = ph_image_solid(32, 16, 4, inverted), b = ph_image_solid(32, 16, 4, plain), im;
     size_t la, lb;
     unsigned char *da = ph_jpeg_make(&a, &o, &la), *db = ph_jpeg_make(&b, &o, &lb);
@@ -682,7 +682,7 @@ static ph_image_t reference_eighth(const unsigned char *d, size_t len)
  * every scan is read. */
 static void test_jpeg_progressive_early_stop(void **state)
 {
-    img_jpeg_opts_t eighth = { 128, 96, 0, 0, NULL, NULL }, quarter = { 129, 96, 0, 0, NULL, NULL };
+    img_jpeg_opts_t eighth = { 128, 96, 0, 0, NULL, NULL, 0 }, quarter = { 129, 96, 0, 0, NULL, NULL, 0 };
     img_jpeg_reader_t r;
     img_err_t e;
     size_t len, blen, i;
@@ -771,7 +771,7 @@ static unsigned char *many_scans_jpeg(size_t *len)
 /* Every kind of bad input is an error with the decoder's reason. */
 static void test_jpeg_errors(void **state)
 {
-    img_jpeg_opts_t o = { 0, 0, 0, 0, NULL, NULL }, small = { 0, 0, 0, 1000, NULL, NULL };
+    img_jpeg_opts_t o = { 0, 0, 0, 0, NULL, NULL, 0 }, small = { 0, 0, 0, 1000, NULL, NULL, 0 };
     img_buf_t buf = { 0 };
     img_image_t im;
     img_err_t e;

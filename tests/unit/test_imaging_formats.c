@@ -430,7 +430,7 @@ static void test_jpeg_cmyk_profile(void **state)
     static const unsigned char swapped[4][3] = {
         { 255, 255, 0 }, { 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 }
     };
-    ph_jpeg_opts_t jo = { 100, 0, 0, 1 };
+    ph_jpeg_opts_t jo = { 100, 0, 0, 1, 0 };
     ph_image_t cmyk = ph_image_solid(64, 16, 4, ink[3]), got;
     img_loader_t l = { 0 };
     img_image_t im;

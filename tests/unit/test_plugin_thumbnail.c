@@ -188,7 +188,7 @@ static void test_orientations(void **state)
     ph_init_ok(&f->p, kv);
     for (o = 1; o <= 8; o++) {
         ph_image_t src = ph_image_solid(80, 40, 3, RED), im;
-        ph_jpeg_opts_t jo = { 95, 0, o, 0 };
+        ph_jpeg_opts_t jo = { 95, 0, o, 0, 0 };
         unsigned char *d;
         size_t len;
         int q, swap = o >= 5;
@@ -281,7 +281,7 @@ static void test_cmyk(void **state)
     const char *kv[] = { "sizes", "48", NULL };
     const unsigned char inv_red[4] = { 255, 0, 0, 255 }; /* C=0 M=Y=100% K=0, inverted */
     ph_image_t a, b, src = ph_image_solid(64, 64, 4, inv_red);
-    ph_jpeg_opts_t o = { 95, 0, 0, 1 };
+    ph_jpeg_opts_t o = { 95, 0, 0, 1, 0 };
     unsigned char *d;
     size_t len;
 
@@ -312,7 +312,7 @@ static void test_progressive(void **state)
     fx_t *f = *state;
     const char *kv[] = { "sizes", "96", NULL };
     ph_image_t a, b, src = ph_image_solid(1024, 768, 3, BLUE);
-    ph_jpeg_opts_t prog = { 90, 1, 0, 0 }, base = { 90, 0, 0, 0 };
+    ph_jpeg_opts_t prog = { 90, 1, 0, 0, 0 }, base = { 90, 0, 0, 0, 0 };
     unsigned char *dp, *db;
     size_t lp, lb;
 

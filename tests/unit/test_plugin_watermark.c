@@ -47,7 +47,7 @@ static ph_image_t decode_output(fx_t *f, int w, int h)
  * and returns the decoded output, upright. */
 static ph_image_t mark_gray(fx_t *f, int w, int h, int o)
 {
-    ph_jpeg_opts_t jo = { 95, 0, o, 0 };
+    ph_jpeg_opts_t jo = { 95, 0, o, 0, 0 };
     size_t len;
     unsigned char *d = ph_jpeg_solid(w, h, GRAY, &jo, &len);
     int swap = o >= 5;
@@ -316,12 +316,68 @@ static void test_jpeg_kinds(void **state)
     ph_image_free(&im);
 }
 
+/* A 4:2:0 JPEG streams as YCbCr planes, a 4:4:4 one as RGB rows; on the
+ * same picture (odd size, smooth colours, the logo across iMCU rows and
+ * in the last, partial one) both come out alike, row by row and column by
+ * column. */
+static void test_planes_match_rgb_rows(void **state)
+{
+    fx_t *f = *state;
+    const char *kv[] = { "logo", LOGO, "scale", "0.5", "opacity", "0.7", "margin", "0", NULL };
+    const int w = 203, h = 117, lw = 102, lh = 51; /* the logo: 64x32 at 0.5 of 203 */
+    ph_image_t src = ph_image_solid(w, h, 3, GRAY), out[2];
+    double all = 0, row[117] = { 0 }, col[203] = { 0 }, worst_row = 0, worst_col = 0;
+    int x, y, k, i;
+
+    for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++) {
+            unsigned char *p = ph_px(&src, x, y);
+
+            p[0] = (unsigned char) (40 + x), p[1] = (unsigned char) (60 + y), p[2] = 150;
+        }
+    ph_init_ok(&f->p, kv);
+    for (i = 0; i < 2; i++) {
+        ph_jpeg_opts_t jo = { 95, 0, 0, 0, i };
+        size_t len;
+        unsigned char *d = ph_jpeg_make(&src, &jo, &len);
+
+        ph_output_reset(&f->out);
+        assert_int_equal(ph_process(&f->p, d, len, &f->out), PRISM_OK);
+        free(d);
+        assert_non_null(strstr(f->out.last_log, i == 0 ? "YCbCr 4:2:0 planes" : "RGB rows"));
+        out[i] = decode_output(f, w, h);
+    }
+    for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+            for (k = 0; k < 3; k++) {
+                int d = abs((int) ph_px(&out[0], x, y)[k] - (int) ph_px(&out[1], x, y)[k]);
+
+                all += d;
+                row[y] += d / (3.0 * w);
+                col[x] += d / (3.0 * h);
+            }
+    for (y = 0; y < h; y++)
+        worst_row = row[y] > worst_row ? row[y] : worst_row;
+    for (x = 0; x < w; x++)
+        worst_col = col[x] > worst_col ? col[x] : worst_col;
+    all /= (double) w * h * 3;
+    /* every row and column counts, the last ones at the edges included */
+    if (all > 1.5 || worst_row > 3 || worst_col > 3)
+        fail_msg("planes and RGB rows differ: mean %.2f, worst row %.2f, worst column %.2f", all,
+                 worst_row, worst_col);
+    assert_true(ph_near(&out[0], w - lw / 2, h - lh / 2, ph_px(&out[1], w - lw / 2, h - lh / 2),
+                        3, 6));
+    ph_image_free(&out[0]);
+    ph_image_free(&out[1]);
+    ph_image_free(&src);
+}
+
 /* Refusals, each a REJECT with a reason naming the problem. */
 static void test_rejects(void **state)
 {
     fx_t *f = *state;
     const char *kv[] = { "logo", LOGO, NULL };
-    ph_jpeg_opts_t o = { 0 }, o6 = { 0, 0, 6, 0 };
+    ph_jpeg_opts_t o = { 0 }, o6 = { 0, 0, 6, 0, 0 };
     size_t len, len6;
     unsigned char *d = ph_jpeg_solid(400, 300, GRAY, &o, &len), *c = malloc(len);
     unsigned char *d6 = ph_jpeg_solid(400, 300, GRAY, &o6, &len6);
@@ -373,6 +429,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_orientation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_png_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jpeg_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_planes_match_rgb_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
     };
 
