@@ -68,8 +68,7 @@ static void img_overlay_ycc(const unsigned char *o, float *y, float *cb, float *
 /* Composites the overlay onto the iMCU row's chroma (see
  * img_composite_planes_420): each sample covers 2x2 pixels. */
 static void img_composite_chroma_420(unsigned char **cb_rows, unsigned char **cr_rows, int width,
-                                     int height, int y0, const img_image_t *overlay, int ox,
-                                     int oy)
+                                     int height, int y0, const img_image_t *overlay, int ox, int oy)
 {
     int left = ox > 0 ? ox : 0, top = oy > 0 ? oy : 0;
     int right = ox + overlay->width < width ? ox + overlay->width : width;

@@ -81,8 +81,7 @@ static int img_jpeg_writer_begin(img_jpeg_writer_t *w, int width, int height, in
 
     memset(w, 0, sizeof(*w));
     if (width <= 0 || height <= 0 || (channels != 0 && channels != 1 && channels != 3)
-        || opts->quality < 1
-        || opts->quality > 100)
+        || opts->quality < 1 || opts->quality > 100)
         return img_fail(err, IMG_ERR_INVALID, "jpeg encode: bad parameters %dx%dx%d q%d", width,
                         height, channels, opts->quality);
     if (img_buf_grow(out, guess < IMG_JPEG_ENC_MIN ? IMG_JPEG_ENC_MIN : guess, err) != 0)

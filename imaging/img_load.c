@@ -59,8 +59,9 @@ static int img_load_dispatch(img_loader_t *l, const unsigned char *data, size_t 
                              const ii_info_t *info, const img_load_opts_t *opts, img_image_t *out,
                              img_frames_t *frames, img_err_t *err)
 {
-    img_jpeg_opts_t jo = { opts->min_width,  opts->min_height, opts->keep_gray,
-                           opts->max_pixels, &l->icc,          &l->cms,   0 };
+    img_jpeg_opts_t jo = {
+        opts->min_width, opts->min_height, opts->keep_gray, opts->max_pixels, &l->icc, &l->cms, 0
+    };
 
     l->icc.len = 0;
     switch (info->type) {

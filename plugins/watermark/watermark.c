@@ -346,8 +346,7 @@ static int wm_render_planes(wm_state_t *st, img_jpeg_reader_t *r, size_t *len, i
     img_jpeg_writer_t w;
     int lx, ly, y, i;
 
-    if (logo == NULL
-        || img_buf_reserve(&st->strip, (ystride + cstride) * IMG_JPEG_IMCU, e) != 0)
+    if (logo == NULL || img_buf_reserve(&st->strip, (ystride + cstride) * IMG_JPEG_IMCU, e) != 0)
         return -1;
     for (i = 0; i < IMG_JPEG_IMCU; i++)
         yrows[i] = st->strip.data + (size_t) i * ystride;
@@ -376,8 +375,8 @@ static int wm_render_planes(wm_state_t *st, img_jpeg_reader_t *r, size_t *len, i
 
 /* Streams a JPEG stored upright through a blend-and-encode loop: its
  * planes when it is 4:2:0, else RGB rows. */
-static int wm_stream_jpeg(wm_state_t *st, const prism_input_t *in, prism_output_t *out,
-                          size_t *len, img_err_t *e)
+static int wm_stream_jpeg(wm_state_t *st, const prism_input_t *in, prism_output_t *out, size_t *len,
+                          img_err_t *e)
 {
     img_jpeg_opts_t jo = { 0, 0, 0, st->max_pixels, &st->load.icc, &st->load.cms, 1 };
     img_jpeg_reader_t r;

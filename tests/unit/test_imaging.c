@@ -682,7 +682,8 @@ static ph_image_t reference_eighth(const unsigned char *d, size_t len)
  * every scan is read. */
 static void test_jpeg_progressive_early_stop(void **state)
 {
-    img_jpeg_opts_t eighth = { 128, 96, 0, 0, NULL, NULL, 0 }, quarter = { 129, 96, 0, 0, NULL, NULL, 0 };
+    img_jpeg_opts_t eighth = { 128, 96, 0, 0, NULL, NULL, 0 },
+                    quarter = { 129, 96, 0, 0, NULL, NULL, 0 };
     img_jpeg_reader_t r;
     img_err_t e;
     size_t len, blen, i;

@@ -365,8 +365,8 @@ static void test_planes_match_rgb_rows(void **state)
     if (all > 1.5 || worst_row > 3 || worst_col > 3)
         fail_msg("planes and RGB rows differ: mean %.2f, worst row %.2f, worst column %.2f", all,
                  worst_row, worst_col);
-    assert_true(ph_near(&out[0], w - lw / 2, h - lh / 2, ph_px(&out[1], w - lw / 2, h - lh / 2),
-                        3, 6));
+    assert_true(
+        ph_near(&out[0], w - lw / 2, h - lh / 2, ph_px(&out[1], w - lw / 2, h - lh / 2), 3, 6));
     ph_image_free(&out[0]);
     ph_image_free(&out[1]);
     ph_image_free(&src);
