@@ -371,7 +371,8 @@ def run_role(role):
             os.makedirs(outdir)
             log = os.path.join(OUT, "logs", "%s--%s.log" % (role["id"], row.slug()))
             s = row.run(files, outdir, log)
-            res["samples"].append({k: s[k] for k in ("wall", "cpu", "rss_kib")})
+            res["samples"].append({k: s[k] for k in ("wall", "cpu", "rss_kib", "encode_s")
+                                   if k in s})
             print("  %-11s %-34s run %d/%d: %7.2f s wall, %7.2f s CPU, %6.1f MiB"
                   % (role["id"], row.name, rep + 1, REPEAT, s["wall"], s["cpu"],
                      s["rss_kib"] / 1024), flush=True)
