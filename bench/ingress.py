@@ -5,7 +5,8 @@
 
 One nginx (Debian's, the module loaded, one worker, 127.0.0.1 only,
 stopped at the end) serves four locations:
-  - /dav/     nginx's own DAV module: PUT to a file (the baseline);
+  - /dav/     nginx's own DAV module: PUT to a file, a new one per
+              request as distinct uploads are (the baseline);
   - /local    prism_upload with prism_store local (link into a directory,
               then the SNS publish to the emulator);
   - /s3       prism_upload to S3 + SNS on the local emulator;
@@ -226,6 +227,14 @@ wrk.method = os.getenv("BENCH_METHOD")
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "image/jpeg"
+-- a PUT names a new file every time, as distinct uploads do
+if wrk.method == "PUT" then
+    local n = 0
+    request = function()
+        n = n + 1
+        return wrk.format(nil, (wrk.path:gsub("%.jpg$", "-" .. n .. ".jpg")))
+    end
+end
 local codes = {}
 response = function(status, headers, body)
     codes[status] = (codes[status] or 0) + 1
@@ -333,8 +342,8 @@ def main():
                           "static p99 %6.1f ms  errors %d"
                           % (run + 1, RUNS, label, name, r["rps"], r["p50_ms"], r["p99_ms"],
                              r["static_p99_ms"], r["errors"]), flush=True)
-                    # DAV PUTs replace one file: nothing to empty there
                     empty(os.path.join(fs, "local"))
+                    empty(os.path.join(fs, "dav"))
         results["load_after"] = open("/proc/loadavg").read().split()[:3]
     finally:
         for server in (nginx, standin):
@@ -357,7 +366,8 @@ def report(res):
     out = [docsection.OWNED[0], "",
            "`make bench-ingress` (bench/ingress.py) on %s UTC: one nginx worker, wrk with %d connections "
            "for %d s per row, %d runs, the rows taking turns; medians with their range. "
-           "Stored files %s. Load average before %s, after %s. The local-directory and S3 "
+           "Stored files %s: every upload, DAV's included (a new file per PUT), stays there "
+           "until its row ends. Load average before %s, after %s. The local-directory and S3 "
            "rows publish every event to SNS on the local emulator (a Node process on the "
            "same 2 cores), DAV publishes nothing; after every row the bench waits until the "
            "emulator is idle again (the fan-out of a row's events to the queues goes on "
