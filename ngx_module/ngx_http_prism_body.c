@@ -212,8 +212,8 @@ ngx_http_prism_body_data(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
 /*
  * Finishes the body: the form's file, or the raw body (hashed by the step
- * HASH before this); the image header must be complete and acceptable.  Returns NGX_OK, or NGX_ERROR
- * with the outcome set.
+ * HASH before this); the image header must be complete and acceptable.
+ * Returns NGX_OK, or NGX_ERROR with the outcome set.
  */
 
 ngx_int_t

@@ -98,13 +98,13 @@ ngx_http_prism_hash(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
  * Hashes the first size bytes of fd with SHA-256 into hex (65 bytes,
  * lowercase, NUL-terminated), reading through buf (len bytes) with
  * pread() only, so any thread may call it.  Returns NGX_OK; NGX_DECLINED
- * when the file ends before size bytes; NGX_ERROR when a read fails
- * (ngx_errno says why) or the digest fails (ngx_errno 0).
+ * when the file ends before size bytes; NGX_ERROR with *err set to the
+ * read's errno, or to 0 when the digest itself fails.
  */
 
 ngx_int_t
 ngx_http_prism_sha256_fd(ngx_fd_t fd, off_t size, u_char *buf, size_t len,
-    u_char *hex)
+    u_char *hex, ngx_err_t *err)
 {
     off_t         offset;
     ssize_t       n;
@@ -113,15 +113,13 @@ ngx_http_prism_sha256_fd(ngx_fd_t fd, off_t size, u_char *buf, size_t len,
     unsigned int  dlen;
     u_char        digest[EVP_MAX_MD_SIZE];
 
-    ngx_set_errno(0);
+    *err = 0;
+    rc = NGX_ERROR;
 
     md = EVP_MD_CTX_new();
     if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(md);
-        return NGX_ERROR;
+        goto done;
     }
-
-    rc = NGX_ERROR;
 
     for (offset = 0; offset < size; offset += n) {
         n = pread(fd, buf, (size_t) ngx_min((off_t) len, size - offset),
@@ -134,17 +132,16 @@ ngx_http_prism_sha256_fd(ngx_fd_t fd, off_t size, u_char *buf, size_t len,
 
         if (n <= 0) {
             rc = n == 0 ? NGX_DECLINED : NGX_ERROR;
+            *err = n == 0 ? 0 : ngx_errno;
             goto done;
         }
 
         if (EVP_DigestUpdate(md, buf, (size_t) n) != 1) {
-            ngx_set_errno(0);
             goto done;
         }
     }
 
     if (EVP_DigestFinal_ex(md, digest, &dlen) != 1) {
-        ngx_set_errno(0);
         goto done;
     }
 
@@ -167,8 +164,8 @@ ngx_http_prism_hash_task(void *data, ngx_log_t *log)
     ngx_http_prism_hash_t *h = data;
 
     h->rc = ngx_http_prism_sha256_fd(h->fd, h->size, h->buf,
-                                     NGX_HTTP_PRISM_HASH_BUF, h->sha256);
-    h->err = h->rc == NGX_ERROR ? ngx_errno : 0;
+                                     NGX_HTTP_PRISM_HASH_BUF, h->sha256,
+                                     &h->err);
 }
 
 

@@ -620,6 +620,7 @@ ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
     u_char           *buf;
     ngx_fd_t          fd;
     ngx_int_t         rc;
+    ngx_err_t         err;
     ngx_file_info_t   fi;
     u_char            hex[65];
 
@@ -657,10 +658,10 @@ ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
     }
 
     rc = ngx_http_prism_sha256_fd(fd, entry->size, buf,
-                                  NGX_HTTP_PRISM_HASH_CHUNK, hex);
+                                  NGX_HTTP_PRISM_HASH_CHUNK, hex, &err);
 
     if (rc == NGX_ERROR) {
-        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, log, err,
                       "prism: hashing \"%V\" failed", &entry->local_path);
         goto done;
     }
