@@ -53,14 +53,19 @@ static unsigned char img_clamp_round(float v)
     return v <= 0.0f ? 0 : v >= 255.0f ? 255 : (unsigned char) (v + 0.5f);
 }
 
-/* The overlay pixel o (premultiplied RGBA) in JFIF YCbCr: luma of its
- * colour, and chroma with 128 x its alpha added (the conversion's offset,
- * which a premultiplied colour carries in proportion to its coverage). */
-static void img_overlay_ycc(const unsigned char *o, float *y, float *cb, float *cr)
+/* The JFIF luma of the overlay pixel o (premultiplied RGBA). */
+static float img_overlay_luma(const unsigned char *o)
+{
+    return 0.299f * o[0] + 0.587f * o[1] + 0.114f * o[2];
+}
+
+/* The JFIF chroma of the overlay pixel o (premultiplied RGBA), with 128 x
+ * its alpha added: the conversion's offset, which a premultiplied colour
+ * carries in proportion to its coverage. */
+static void img_overlay_chroma(const unsigned char *o, float *cb, float *cr)
 {
     float offset = 128.0f * (float) o[3] / 255.0f;
 
-    *y = 0.299f * o[0] + 0.587f * o[1] + 0.114f * o[2];
     *cb = -0.168735892f * o[0] - 0.331264108f * o[1] + 0.5f * o[2] + offset;
     *cr = 0.5f * o[0] - 0.418687589f * o[1] - 0.081312411f * o[2] + offset;
 }
@@ -77,7 +82,7 @@ static void img_composite_chroma_420(unsigned char **cb_rows, unsigned char **cr
 
     for (cy = top / 2 > c0 ? top / 2 : c0; cy < c0 + 8 && 2 * cy < bottom; cy++) {
         for (cx = left / 2; 2 * cx < right; cx++) {
-            float sa = 0, scb = 0, scr = 0, y_, b_, r_;
+            float sa = 0, scb = 0, scr = 0, b_, r_;
             int n = 0, dx, dy;
 
             for (dy = 0; dy < 2; dy++)
@@ -91,7 +96,7 @@ static void img_composite_chroma_420(unsigned char **cb_rows, unsigned char **cr
                     if (px < left || px >= right || py < top || py >= bottom)
                         continue;
                     o = img_row(overlay, py - oy) + (size_t) (px - ox) * 4;
-                    img_overlay_ycc(o, &y_, &b_, &r_);
+                    img_overlay_chroma(o, &b_, &r_);
                     sa += o[3], scb += b_, scr += r_;
                 }
             if (sa > 0) {
@@ -120,14 +125,9 @@ void img_composite_planes_420(unsigned char **planes[3], int width, int height, 
         const unsigned char *o = img_row(overlay, y - oy) + (size_t) (left - ox) * 4;
         unsigned char *d = planes[0][y - y0] + left;
 
-        for (x = left; x < right; x++, o += 4, d++) {
-            float y_, b_, r_;
-
-            if (o[3] == 0)
-                continue;
-            img_overlay_ycc(o, &y_, &b_, &r_);
-            *d = img_clamp_round(y_ + *d * (1.0f - (float) o[3] / 255.0f));
-        }
+        for (x = left; x < right; x++, o += 4, d++)
+            if (o[3] != 0)
+                *d = img_clamp_round(img_overlay_luma(o) + *d * (1.0f - (float) o[3] / 255.0f));
     }
     img_composite_chroma_420(planes[1], planes[2], width, height, y0, overlay, ox, oy);
 }
