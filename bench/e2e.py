@@ -39,6 +39,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import docsection  # noqa: E402
+import local_stack  # noqa: E402
 from local_stack import MODULE, Nginx, aws_env, sh, stop_aws  # noqa: E402
 from stats import spread, verdict  # noqa: E402
 
@@ -72,24 +73,7 @@ STALE_POLL = 1.5
 
 def nginx_conf(fs, topic):
     """nginx with the upload endpoint (S3 + SNS on the emulator)."""
-    user = "user root;" if os.geteuid() == 0 else ""
-    return """load_module %(module)s;
-%(user)s
-worker_processes 1;
-error_log logs/error.log warn;
-pid logs/nginx.pid;
-thread_pool prism threads=1;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_max_body_size 32m;
-    client_body_temp_path %(fs)s/body;
-    prism_region us-east-1;
-    prism_aws_endpoint http://127.0.0.1:%(aws)d;
-    prism_credentials env;
-    prism_thread_pool prism;
-    prism_outbox %(fs)s/outbox;
-    server {
+    return local_stack.nginx_conf(fs, AWS_PORT, fs + "/outbox", "32m", 256, """    server {
         listen 127.0.0.1:%(port)d;
         location = /upload {
             prism_upload on;
@@ -101,8 +85,7 @@ http {
         location = /static.txt { return 200 "ok\\n"; }
         location = /status { prism_status json; }
     }
-}
-""" % {"module": MODULE, "user": user, "fs": fs, "aws": AWS_PORT, "port": PORT, "topic": topic}
+""" % {"port": PORT, "topic": topic})
 
 
 def photos():

@@ -40,6 +40,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import docsection  # noqa: E402
+import local_stack  # noqa: E402
 from local_stack import MODULE, NGINX, Nginx, aws_env, sh, stop_aws  # noqa: E402
 from stats import spread, verdict  # noqa: E402
 
@@ -78,7 +79,6 @@ def nginx_conf(fs, topic, port, standin):
     the static file; with standin, SNS is answered by a second server of
     the same nginx (a fixed PublishResponse) instead of the emulator, to
     show the module's own cost apart from the emulator's."""
-    user = "user root;" if os.geteuid() == 0 else ""
     sns = ""
     if standin:
         sns = """    prism_sns_endpoint http://127.0.0.1:%d;
@@ -91,23 +91,7 @@ def nginx_conf(fs, topic, port, standin):
         }
     }
 """ % (port + 1, port + 1)
-    return """load_module %(module)s;
-%(user)s
-worker_processes 1;
-error_log logs/error.log warn;
-pid logs/nginx.pid;
-thread_pool prism threads=1;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_max_body_size 16m;
-    client_body_temp_path %(fs)s/body;
-    prism_region us-east-1;
-    prism_aws_endpoint http://127.0.0.1:%(aws)d;
-    prism_credentials env;
-    prism_thread_pool prism;
-    prism_outbox %(fs)s/outbox-%(port)d;
-%(sns)s    server {
+    return local_stack.nginx_conf(fs, AWS_PORT, "%s/outbox-%d" % (fs, port), "16m", 1024, """%(sns)s    server {
         listen 127.0.0.1:%(port)d;
         location /dav/ {
             root %(fs)s/dav;
@@ -128,9 +112,7 @@ http {
         location = /static.txt { root %(fs)s/static; }
         location = /status { prism_status json; }
     }
-}
-""" % {"module": MODULE, "user": user, "fs": fs, "aws": AWS_PORT, "port": port,
-       "topic": topic, "sns": sns}
+""" % {"fs": fs, "port": port, "topic": topic, "sns": sns})
 
 
 class Probe(threading.Thread):

@@ -58,6 +58,33 @@ def aws_env(port, own_state):
     return found, started
 
 
+def nginx_conf(fs, aws_port, outbox, body_max, connections, http):
+    """An nginx.conf for a bench: prism's module, one worker, a one-thread
+    pool for prism, bodies under fs/body, prism's AWS settings for the
+    emulator on aws_port (keys from the environment), the outbox at
+    outbox; http: the rest of the http block (its servers)."""
+    return """load_module %(module)s;
+%(user)s
+worker_processes 1;
+error_log logs/error.log warn;
+pid logs/nginx.pid;
+thread_pool prism threads=1;
+events { worker_connections %(connections)d; }
+http {
+    access_log off;
+    client_max_body_size %(body_max)s;
+    client_body_temp_path %(fs)s/body;
+    prism_region us-east-1;
+    prism_aws_endpoint http://127.0.0.1:%(aws)d;
+    prism_credentials env;
+    prism_thread_pool prism;
+    prism_outbox %(outbox)s;
+%(http)s}
+""" % {"module": MODULE, "user": "user root;" if os.geteuid() == 0 else "", "fs": fs,
+       "aws": aws_port, "outbox": outbox, "body_max": body_max, "connections": connections,
+       "http": http}
+
+
 def stop_aws(port, state):
     """Stops the emulator a bench started (state: its directory), if any."""
     if state:
