@@ -597,21 +597,33 @@ void aws_http_easy_free(CURL *easy)
 
 /* ---- blocking transfers on a per-thread handle -------------------------------- */
 
+/* Longest wait inside curl between two looks at a cancel flag (curl's own
+ * progress callback may come only once a second on an idle transfer). */
+#define AWS_HTTP_CANCEL_SLICE_MS 50
+/* The same wait without a cancel flag: only curl's own timers matter. */
+#define AWS_HTTP_IDLE_SLICE_MS 1000
+
 typedef struct {
+    CURLM *multi; /* holds the thread's connection cache */
     CURL *easy;
-    pid_t pid; /* the process that created easy */
+    pid_t pid; /* the process that created them */
 } aws_http_cached_t;
 
 static pthread_key_t aws_http_key;
 static pthread_once_t aws_http_key_once = PTHREAD_ONCE_INIT;
 
-/* Thread-exit destructor of the cached handle. */
+/* Frees c; closes its handles only in the process that made them. */
 static void aws_http_cached_free(void *p)
 {
     aws_http_cached_t *c = p;
 
     if (c->pid == getpid()) {
-        curl_easy_cleanup(c->easy);
+        if (c->easy != NULL) {
+            curl_easy_cleanup(c->easy);
+        }
+        if (c->multi != NULL) {
+            curl_multi_cleanup(c->multi);
+        }
     }
     free(c);
 }
@@ -621,16 +633,16 @@ static void aws_http_key_create(void)
     pthread_key_create(&aws_http_key, aws_http_cached_free);
 }
 
-/* Returns this thread's reusable handle, creating it (or replacing one
- * inherited across fork()) as needed; NULL when out of memory. */
-static CURL *aws_http_thread_handle(void)
+/* Returns this thread's reusable handles, creating them (or replacing
+ * those inherited across fork()) as needed; NULL when out of memory. */
+static aws_http_cached_t *aws_http_thread_handles(void)
 {
     aws_http_cached_t *c;
 
     pthread_once(&aws_http_key_once, aws_http_key_create);
     c = pthread_getspecific(aws_http_key);
     if (c != NULL && c->pid == getpid()) {
-        return c->easy;
+        return c;
     }
     if (c == NULL) {
         c = malloc(sizeof(*c));
@@ -638,39 +650,77 @@ static CURL *aws_http_thread_handle(void)
             return NULL;
         }
     }
-    /* an inherited handle's connections belong to the parent: leave them */
+    /* inherited handles' connections belong to the parent: leave them */
+    c->multi = curl_multi_init();
     c->easy = curl_easy_init();
     c->pid = getpid();
-    if (c->easy == NULL || pthread_setspecific(aws_http_key, c) != 0) {
-        if (c->easy != NULL) {
-            curl_easy_cleanup(c->easy);
-        }
+    if (c->multi == NULL || c->easy == NULL || pthread_setspecific(aws_http_key, c) != 0) {
         pthread_setspecific(aws_http_key, NULL);
-        free(c);
+        aws_http_cached_free(c);
         return NULL;
     }
-    return c->easy;
+    return c;
+}
+
+/* Runs easy to completion on multi, looking at cancel (may be NULL) at
+ * least every AWS_HTTP_CANCEL_SLICE_MS.  Returns the transfer's result;
+ * CURLE_ABORTED_BY_CALLBACK (and marks the transfer cancelled) when the
+ * flag rose; CURLE_OUT_OF_MEMORY when curl's multi interface fails. */
+static CURLcode aws_http_run(CURLM *multi, CURL *easy, const volatile sig_atomic_t *cancel)
+{
+    int slice = cancel != NULL ? AWS_HTTP_CANCEL_SLICE_MS : AWS_HTTP_IDLE_SLICE_MS;
+    CURLcode rc = CURLE_OUT_OF_MEMORY;
+    CURLMsg *msg;
+    int running = 1, left;
+
+    if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
+        return rc;
+    }
+    while (running) {
+        if (curl_multi_perform(multi, &running) != CURLM_OK) {
+            break;
+        }
+        if (running && cancel != NULL && *cancel) {
+            aws_http_xfer_t *x = aws_http_xfer(easy);
+
+            if (x != NULL) {
+                x->cancelled = 1;
+            }
+            rc = CURLE_ABORTED_BY_CALLBACK;
+            break;
+        }
+        if (running && curl_multi_poll(multi, NULL, 0, slice, NULL) != CURLM_OK) {
+            break;
+        }
+    }
+    while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy) {
+            rc = msg->data.result;
+        }
+    }
+    curl_multi_remove_handle(multi, easy);
+    return rc;
 }
 
 int aws_http_perform(const aws_request_t *req, aws_response_t *resp, const aws_http_opts_t *opts,
                      aws_error_t *err)
 {
-    CURL *easy = aws_http_thread_handle();
+    aws_http_cached_t *c = aws_http_thread_handles();
     CURLcode rc;
     int ret;
 
-    if (easy == NULL) {
-        aws_error_set(err, AWS_ERR_NOMEM, "curl_easy_init failed");
+    if (c == NULL) {
+        aws_error_set(err, AWS_ERR_NOMEM, "cannot create curl handles");
         return -1;
     }
-    if (aws_http_setup(easy, req, resp, opts, err) != 0) {
-        curl_easy_reset(easy);
+    if (aws_http_setup(c->easy, req, resp, opts, err) != 0) {
+        curl_easy_reset(c->easy);
         return -1;
     }
-    rc = curl_easy_perform(easy);
-    ret = aws_http_easy_finish(easy, rc, resp, err);
-    aws_http_detach(easy);
-    curl_easy_reset(easy);
+    rc = aws_http_run(c->multi, c->easy, opts->cancel);
+    ret = aws_http_easy_finish(c->easy, rc, resp, err);
+    aws_http_detach(c->easy);
+    curl_easy_reset(c->easy);
     return ret;
 }
 

@@ -130,12 +130,14 @@ int aws_http_easy_finish(CURL *easy, CURLcode rc, aws_response_t *resp, aws_erro
 void aws_http_easy_free(CURL *easy);
 
 /* Blocking single attempt: configures, performs and interprets one
- * transfer as aws_http_easy_new + curl_easy_perform +
- * aws_http_easy_finish.  It reuses one easy handle per thread (reset
- * between calls), so keep-alive connections, DNS and TLS sessions carry
- * over to the next call on the same thread (this also means one thread
- * runs one aws_http_perform at a time: do not call it from a curl
- * callback).  Returns 0 when a complete
+ * transfer as aws_http_easy_new + a private curl multi +
+ * aws_http_easy_finish.  It reuses one easy and one multi handle per
+ * thread (reset between calls), so keep-alive connections, DNS and TLS
+ * sessions carry over to the next call on the same thread (this also
+ * means one thread runs one aws_http_perform at a time: do not call it
+ * from a curl callback).  With opts->cancel set, the flag is looked at
+ * every 50 ms even while the transfer only waits (a long poll), so a
+ * raised flag ends it within that time.  Returns 0 when a complete
  * response arrived (any status), -1 with err set as
  * aws_http_easy_finish / aws_http_easy_new.  Call curl_global_init()
  * before the first use (aws_client_new() does). */
