@@ -8,11 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hex.h"
-
 enum {
     PART_NONE = 0,
-    PART_FILE, /* the file part: offset, length and hash recorded */
+    PART_FILE, /* the file part: offset and length recorded */
     PART_FIELD /* a metadata field: value kept in memory */
 };
 
@@ -57,10 +55,6 @@ static int form_part_begin(void *ctx, const ing_mp_part_t *part, char *err, size
         if (f->file_field == NULL || f->filename == NULL || f->content_type == NULL) {
             return form_nomem(f, err, errlen);
         }
-        if (EVP_DigestInit_ex(f->md, EVP_sha256(), NULL) != 1) {
-            snprintf(err, errlen, "SHA-256 initialisation failed");
-            return -1;
-        }
         return 0;
     }
 
@@ -80,9 +74,9 @@ static int form_part_begin(void *ctx, const ing_mp_part_t *part, char *err, size
     return 0;
 }
 
-/* part_data callback: hashes file data and counts its length, or
- * appends to the current field's value.  Returns 0, or -1 with err set
- * when a field outgrows ING_FORM_FIELD_MAX or hashing fails. */
+/* part_data callback: counts the file data's length, or appends to the
+ * current field's value.  Returns 0, or -1 with err set when a field
+ * outgrows ING_FORM_FIELD_MAX. */
 static int form_part_data(void *ctx, const u_char *data, size_t len, uint64_t offset, char *err,
                           size_t errlen)
 {
@@ -91,10 +85,6 @@ static int form_part_data(void *ctx, const u_char *data, size_t len, uint64_t of
 
     (void) offset; /* file data is contiguous: data_offset + data_len */
     if (f->current == PART_FILE) {
-        if (EVP_DigestUpdate(f->md, data, len) != 1) {
-            snprintf(err, errlen, "SHA-256 update failed");
-            return -1;
-        }
         f->data_len += len;
         return 0;
     }
@@ -110,23 +100,16 @@ static int form_part_data(void *ctx, const u_char *data, size_t len, uint64_t of
     return 0;
 }
 
-/* part_end callback: completes the file's hash, or forgets a file part
- * that is a browser's empty file input (empty filename, no data).
- * Returns 0, or -1 with err set when hashing fails. */
+/* part_end callback: forgets a file part that is a browser's empty file
+ * input (empty filename, no data).  Returns 0. */
 static int form_part_end(void *ctx, char *err, size_t errlen)
 {
     ing_upload_form_t *f = ctx;
-    unsigned int n;
 
-    if (f->current == PART_FILE) {
-        if (f->filename[0] == '\0' && f->data_len == 0) {
-            form_drop_file(f);
-        } else if (EVP_DigestFinal_ex(f->md, f->sha256, &n) != 1) {
-            snprintf(err, errlen, "SHA-256 finalisation failed");
-            return -1;
-        } else {
-            ing_hex(f->sha256, n, f->sha256_hex);
-        }
+    (void) err;
+    (void) errlen;
+    if (f->current == PART_FILE && f->filename[0] == '\0' && f->data_len == 0) {
+        form_drop_file(f);
     }
     f->current = PART_NONE;
     return 0;
@@ -137,19 +120,10 @@ static const ing_mp_callbacks_t form_callbacks = { form_part_begin, form_part_da
 int ing_upload_form_init(ing_upload_form_t *f, const char *boundary, char *err, size_t errlen)
 {
     memset(f, 0, offsetof(ing_upload_form_t, mp));
-    f->md = NULL;
     f->current = PART_NONE;
     f->have_file = 0;
     f->err[0] = '\0';
-    if (ing_multipart_init(&f->mp, boundary, &form_callbacks, f, err, errlen) != 0) {
-        return -1;
-    }
-    f->md = EVP_MD_CTX_new();
-    if (f->md == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    return 0;
+    return ing_multipart_init(&f->mp, boundary, &form_callbacks, f, err, errlen);
 }
 
 int ing_upload_form_feed(ing_upload_form_t *f, const u_char *buf, size_t len)
@@ -201,6 +175,4 @@ void ing_upload_form_free(ing_upload_form_t *f)
         free(f->fields[i].value);
     }
     f->nfields = 0;
-    EVP_MD_CTX_free(f->md);
-    f->md = NULL;
 }

@@ -4,8 +4,8 @@
  *
  * The file is the first part with a filename parameter.  Its data is
  * contiguous in the body, so the collector records only its offset and
- * length (the caller reads it in place, e.g. from nginx's temp file) and
- * hashes it (SHA-256) as it streams through, so nobody reads it twice.
+ * length; the caller reads (and hashes) it in place, e.g. from nginx's
+ * temp file.
  * A part with an empty filename and no data is what a browser sends for
  * a file input left empty: it is ignored.
  * Every other part is a metadata field: at most ING_FORM_FIELDS_MAX of
@@ -20,8 +20,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <openssl/evp.h>
 
 #include "multipart.h"
 
@@ -41,15 +39,12 @@ typedef struct {
     char *content_type;   /* its declared Content-Type, "" when none */
     uint64_t data_offset; /* body offset of the file's first byte */
     uint64_t data_len;    /* file size */
-    u_char sha256[32];    /* SHA-256 of the file data */
-    char sha256_hex[65];  /* the same, lower-case hex */
     ing_form_field_t fields[ING_FORM_FIELDS_MAX];
     size_t nfields;
     int nomem; /* the failure was out of memory, not the client's */
 
     /* Private. */
     ing_multipart_t mp;
-    EVP_MD_CTX *md;
     int current; /* kind of the part being read */
     int have_file;
     char err[ING_MP_ERR_MAX];
@@ -57,8 +52,8 @@ typedef struct {
 
 /* Prepares f for a body with the given boundary (as returned by
  * ing_multipart_boundary).  Returns 0, or -1 with err set for an invalid
- * boundary or out of memory; f then needs no ing_upload_form_free (and
- * may be given to it). */
+ * boundary; f then needs no ing_upload_form_free (and may be given to
+ * it). */
 int ing_upload_form_init(ing_upload_form_t *f, const char *boundary, char *err, size_t errlen);
 
 /* Parses the next len bytes of the body.  Returns 0, or -1 with the
@@ -76,7 +71,7 @@ const char *ing_upload_form_error(const ing_upload_form_t *f);
  * Returns it, or NULL when absent. */
 const ing_form_field_t *ing_upload_form_field(const ing_upload_form_t *f, const char *name);
 
-/* Frees everything f holds (strings, field values, the hash context).
+/* Frees everything f holds (strings, field values).
  * f may then be initialised again. */
 void ing_upload_form_free(ing_upload_form_t *f);
 

@@ -449,8 +449,8 @@ ngx_int_t ngx_http_prism_body_finish(ngx_http_request_t *r,
 
 ngx_int_t ngx_http_prism_hash(ngx_http_request_t *r,
     ngx_http_prism_ctx_t *ctx);
-ngx_int_t ngx_http_prism_sha256_fd(ngx_fd_t fd, off_t size, u_char *buf,
-    size_t len, u_char *hex, ngx_err_t *err);
+ngx_int_t ngx_http_prism_sha256_fd(ngx_fd_t fd, off_t offset, off_t size,
+    u_char *buf, size_t len, u_char *hex, ngx_err_t *err);
 
 
 /*

@@ -211,9 +211,10 @@ ngx_http_prism_body_data(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx,
 
 
 /*
- * Finishes the body: the form's file, or the raw body (hashed by the step
- * HASH before this); the image header must be complete and acceptable.
- * Returns NGX_OK, or NGX_ERROR with the outcome set.
+ * Finishes the body: locates the image (the form's file part, or the raw
+ * body) in the body file (ctx->fd, ctx->offset, ctx->size) for the step
+ * HASH; the image header must be complete and acceptable.  Returns
+ * NGX_OK, or NGX_ERROR with the outcome set.
  */
 
 ngx_int_t
@@ -238,7 +239,6 @@ ngx_http_prism_body_finish(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
         ctx->offset = (off_t) ctx->form->data_offset;
         ctx->size = (off_t) ctx->form->data_len;
-        ngx_memcpy(ctx->sha256, ctx->form->sha256_hex, 65);
 
         if (ctx->size == 0) {
             ngx_http_prism_error(ctx, ngx_http_prism_empty_body,

@@ -16,10 +16,13 @@
  *              which enforces the byte limit and reads the image's
  *              header as the bytes arrive; a refusal is answered at once,
  *              the rest of the body is not stored;
- *   HASH       a raw body's SHA-256, read back from the temporary file in
- *              prism_thread_pool (ngx_http_prism_hash.c), off the loop;
- *   VALIDATE   once the body is complete: the last checks, the object key,
- *              the original's name in its store, the event;
+ *   HASH       once the body is complete: its last checks (the form
+ *              closed, the image's header whole), then the image's
+ *              SHA-256 (the raw body, or the form's file part), read back
+ *              from the temporary file in prism_thread_pool
+ *              (ngx_http_prism_hash.c), off the loop;
+ *   VALIDATE   the object key, the original's name in its store, the
+ *              event;
  *   INTEND     with prism_outbox, the upload's intent
  *              (ngx_http_prism_intent.c), written before anything is
  *              stored;
@@ -406,17 +409,16 @@ ngx_http_prism_step(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
 
 /*
- * VALIDATE: the last checks of the complete body, the upload's name (key,
- * id, bucket, user), the original's name in its store, then the event
- * that the publish and the answer share.  Returns NGX_OK, or NGX_ERROR
+ * VALIDATE: the upload's name (key, id, bucket, user), the original's
+ * name in its store, then the event that the publish and the answer
+ * share.  Returns NGX_OK, or NGX_ERROR
  * with the outcome set (else out of memory).
  */
 
 static ngx_int_t
 ngx_http_prism_validate(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 {
-    if (ngx_http_prism_body_finish(r, ctx) != NGX_OK
-        || ngx_http_prism_name(r, ctx) != NGX_OK
+    if (ngx_http_prism_name(r, ctx) != NGX_OK
         || ngx_http_prism_store_prepare(r, ctx) != NGX_OK)
     {
         return NGX_ERROR;

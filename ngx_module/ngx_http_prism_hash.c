@@ -1,14 +1,13 @@
 
 /*
- * The step HASH: a raw body's SHA-256, read back from nginx's temporary
- * file in prism_thread_pool once the body is complete.
+ * The step HASH: once the body is complete and its last checks pass, the
+ * image's SHA-256 (the whole raw body, or the file part of a form), read
+ * back from nginx's temporary file in prism_thread_pool.
  *
  * Hashing as the bytes arrive would cost the event loop about a fifth of
  * its time at 256 KB uploads (docs/benchmarks.md): the loop that also
  * reads every other request.  Read back from the page cache in a pool
- * thread, the same bytes cost the loop nothing.  A multipart body is
- * hashed by the form collector while it locates the file part, so it
- * skips this step, as does an empty body (VALIDATE refuses it).
+ * thread, the same bytes cost the loop nothing.
  */
 
 
@@ -25,6 +24,7 @@
 /* what the task reads and what it finds */
 typedef struct {
     ngx_fd_t     fd;
+    off_t        offset;
     off_t        size;
     u_char      *buf;
     ngx_int_t    rc;           /* of ngx_http_prism_sha256_fd() */
@@ -38,10 +38,11 @@ static ngx_int_t ngx_http_prism_hash_done(ngx_http_request_t *r, void *data);
 
 
 /*
- * HASH: starts hashing the body file of a raw upload.  Returns NGX_AGAIN
- * while the task runs (its result goes to ngx_http_prism_resume()), NGX_OK
- * when there is nothing to hash or it is done here (nginx without
- * threads), or NGX_ERROR with the outcome set.
+ * HASH: finishes the body (ngx_http_prism_body_finish: the form closed,
+ * the image's header complete and acceptable), then starts hashing the
+ * image's bytes in the body file.  Returns NGX_AGAIN while the task runs
+ * (its result goes to ngx_http_prism_resume()), NGX_OK when it is done
+ * here (nginx without threads), or NGX_ERROR with the outcome set.
  */
 
 ngx_int_t
@@ -52,10 +53,8 @@ ngx_http_prism_hash(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     ngx_thread_task_t      *task;
 #endif
 
-    if (ctx->form || ctx->received == 0
-        || r->request_body == NULL || r->request_body->temp_file == NULL)
-    {
-        return NGX_OK;
+    if (ngx_http_prism_body_finish(r, ctx) != NGX_OK) {
+        return NGX_ERROR;
     }
 
 #if (NGX_THREADS)
@@ -72,8 +71,9 @@ ngx_http_prism_hash(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
     }
 #endif
 
-    h->fd = r->request_body->temp_file->file.fd;
-    h->size = ctx->received;
+    h->fd = ctx->fd;
+    h->offset = ctx->offset;
+    h->size = ctx->size;
     h->buf = ngx_palloc(r->pool, NGX_HTTP_PRISM_HASH_BUF);
     if (h->buf == NULL) {
         return NGX_ERROR;
@@ -95,18 +95,18 @@ ngx_http_prism_hash(ngx_http_request_t *r, ngx_http_prism_ctx_t *ctx)
 
 
 /*
- * Hashes the first size bytes of fd with SHA-256 into hex (65 bytes,
- * lowercase, NUL-terminated), reading through buf (len bytes) with
+ * Hashes the size bytes of fd from offset on with SHA-256 into hex (65
+ * bytes, lowercase, NUL-terminated), reading through buf (len bytes) with
  * pread() only, so any thread may call it.  Returns NGX_OK; NGX_DECLINED
- * when the file ends before size bytes; NGX_ERROR with *err set to the
- * read's errno, or to 0 when the digest itself fails.
+ * when the file ends before those bytes do; NGX_ERROR with *err set to
+ * the read's errno, or to 0 when the digest itself fails.
  */
 
 ngx_int_t
-ngx_http_prism_sha256_fd(ngx_fd_t fd, off_t size, u_char *buf, size_t len,
-    u_char *hex, ngx_err_t *err)
+ngx_http_prism_sha256_fd(ngx_fd_t fd, off_t offset, off_t size, u_char *buf,
+    size_t len, u_char *hex, ngx_err_t *err)
 {
-    off_t         offset;
+    off_t         done;
     ssize_t       n;
     ngx_int_t     rc;
     EVP_MD_CTX   *md;
@@ -121,9 +121,9 @@ ngx_http_prism_sha256_fd(ngx_fd_t fd, off_t size, u_char *buf, size_t len,
         goto done;
     }
 
-    for (offset = 0; offset < size; offset += n) {
-        n = pread(fd, buf, (size_t) ngx_min((off_t) len, size - offset),
-                  offset);
+    for (done = 0; done < size; done += n) {
+        n = pread(fd, buf, (size_t) ngx_min((off_t) len, size - done),
+                  offset + done);
 
         if (n == -1 && ngx_errno == NGX_EINTR) {
             n = 0;
@@ -163,7 +163,7 @@ ngx_http_prism_hash_task(void *data, ngx_log_t *log)
 {
     ngx_http_prism_hash_t *h = data;
 
-    h->rc = ngx_http_prism_sha256_fd(h->fd, h->size, h->buf,
+    h->rc = ngx_http_prism_sha256_fd(h->fd, h->offset, h->size, h->buf,
                                      NGX_HTTP_PRISM_HASH_BUF, h->sha256,
                                      &h->err);
 }

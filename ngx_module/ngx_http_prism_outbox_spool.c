@@ -657,7 +657,7 @@ ngx_http_prism_outbox_local(ngx_http_prism_scan_t *scan,
         goto done;
     }
 
-    rc = ngx_http_prism_sha256_fd(fd, entry->size, buf,
+    rc = ngx_http_prism_sha256_fd(fd, 0, entry->size, buf,
                                   NGX_HTTP_PRISM_HASH_CHUNK, hex, &err);
 
     if (rc == NGX_ERROR) {
