@@ -60,7 +60,7 @@ if ($sns == 0) {
             $len = $req =~ /^Content-Length:\s*(\d+)/mi ? index($req, "\r\n\r\n") + 4 + $1 : 1 << 30
                 if $req =~ /\r\n\r\n/;
         }
-        sleep $PAUSE;
+        sleep $PAUSE;    # pacing: the slow endpoint's pause
         if (open my $p, '>>', "$dir/publishes") { print $p "$1\n" if $req =~ /^(\S+ \S+)/; close $p }
         my $body = '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>'
                  . '<MessageId>00000000-0000-4000-8000-000000000000</MessageId></PublishResult>'
@@ -163,7 +163,7 @@ my $until = time + 60;
 my $status;
 while (time < $until) {
     if (waitpid($nginx, WNOHANG) == $nginx) { $status = $?; last }
-    sleep 0.1;
+    sleep 0.1;    # poll: until nginx has exited
 }
 @pids = grep { $_ != $nginx } @pids if defined $status;
 is($status, 0, 'nginx exits 0 under valgrind (no error found)');
