@@ -311,8 +311,8 @@ ngx_uint_t ngx_http_prism_credentials_ready(void);
 
 typedef enum {
     ngx_http_prism_step_read_body = 0,  /* the body filter sees the body */
-    ngx_http_prism_step_hash,           /* a raw body's SHA-256, in a thread */
-    ngx_http_prism_step_validate,       /* last checks, the key, the event */
+    ngx_http_prism_step_hash,           /* last checks, SHA-256 in a thread */
+    ngx_http_prism_step_validate,       /* the key, the store name, event */
     ngx_http_prism_step_intend,         /* the intent (prism_outbox) */
     ngx_http_prism_step_store,          /* the original */
     ngx_http_prism_step_publish,        /* the event on SNS */

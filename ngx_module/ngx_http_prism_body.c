@@ -10,12 +10,13 @@
  *   - the byte limit is enforced while the body arrives;
  *   - a raw body's first bytes are kept until the image header can be
  *     read (type by magic bytes, dimensions), so a wrong type or a pixel
- *     bomb is refused after a few kilobytes (its SHA-256 is taken from
- *     the temporary file afterwards, off the event loop: the step HASH,
- *     ngx_http_prism_hash.c);
+ *     bomb is refused after a few kilobytes;
  *   - a multipart/form-data body goes through the form collector
- *     (ingress/upload_form), which locates and hashes the file part; its
- *     header is read from the temporary file once the body is complete.
+ *     (ingress/upload_form), which locates the file part; its header is
+ *     read from the temporary file once the body is complete.
+ *
+ * Either way the image's SHA-256 is taken from the temporary file
+ * afterwards, off the event loop (the step HASH, ngx_http_prism_hash.c).
  *
  * A refused upload stops being stored: its remaining bytes are dropped and
  * the answer is posted (ctx->reject, the handler's): it goes out outside

@@ -42,7 +42,6 @@
 
 #include <sys/file.h>
 
-
 #include "spool_entry.h"
 
 
