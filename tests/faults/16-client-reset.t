@@ -86,12 +86,7 @@ pid logs/nginx.pid;
 thread_pool prism threads=1;
 events { worker_connections 64; }
 http {
-    client_body_temp_path tmp/body;
-    proxy_temp_path tmp/proxy;
-    fastcgi_temp_path tmp/fastcgi;
-    uwsgi_temp_path tmp/uwsgi;
-    scgi_temp_path tmp/scgi;
-    access_log off;
+@{[ PrismFaultStack::temp_paths() ]}    access_log off;
     prism_region us-east-1;
     prism_sns_endpoint http://127.0.0.1:$sns_port;
     prism_credentials env;

@@ -224,6 +224,18 @@ sub start_aws {
     $self->local_aws('start') or die "emulator did not start: " . _slurp("$self->{dir}/aws/local-aws.out");
 }
 
+# temp_paths(): the http-block directives that keep nginx's temporary
+# files under the prefix's tmp/ (never the system's paths).
+sub temp_paths {
+    return <<'EOF';
+    client_body_temp_path tmp/body;
+    proxy_temp_path tmp/proxy;
+    fastcgi_temp_path tmp/fastcgi;
+    uwsgi_temp_path tmp/uwsgi;
+    scgi_temp_path tmp/scgi;
+EOF
+}
+
 # nginx_conf(): the nginx configuration of this stack.
 sub nginx_conf {
     my ($self) = @_;
@@ -237,12 +249,7 @@ pid logs/nginx.pid;
 thread_pool prism threads=1;
 events { worker_connections 1024; }
 http {
-    client_body_temp_path tmp/body;
-    proxy_temp_path tmp/proxy;
-    fastcgi_temp_path tmp/fastcgi;
-    uwsgi_temp_path tmp/uwsgi;
-    scgi_temp_path tmp/scgi;
-    access_log off;
+@{[ temp_paths() ]}    access_log off;
     prism_region $REGION;
     prism_s3_endpoint @{[ $self->{s3_endpoint} // $self->{endpoint} ]};
     prism_sns_endpoint $self->{sns_endpoint};
