@@ -36,20 +36,33 @@ export TEST_NGINX_PRISM_AWS=$root/build/prism-aws
 export TEST_NGINX_DATA=$root/tests/data
 export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-/usr/sbin/nginx}
 
-# suite NAME CMD...: runs one suite, counts it.
+# Each suite's output is kept (in $logs) for the digest of failures
+# printed just before the summary, where the end of a long run shows it.
+logs=$(mktemp -d)
+digests=
+
+# suite NAME CMD...: runs one suite (its output and errors to stdout), counts it.
 suite() {
-    local name=$1; shift
+    local name=$1 log rc; shift
     echo "=== $name"
-    if "$@"; then
+    log="$logs/$((passed + failed)).log"
+    "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1)); failures="$failures $name"
+        digests="$digests$log "
+        echo "$name" >"$log.name"
     fi
 }
 
+# digest LOG: why a failed suite failed (scripts/failure-digest.awk), 40 lines at most.
+digest() { awk -f scripts/failure-digest.awk "$1" | head -n 40; }
+
 started_aws=
 stop_aws() { [ -n "$started_aws" ] && scripts/local-aws.sh stop >/dev/null; started_aws=; }
-trap stop_aws EXIT
+trap 'stop_aws; rm -rf "$logs"' EXIT
 trap 'exit 130' INT TERM
 need_aws() {
     if scripts/local-aws.sh status >/dev/null 2>&1; then return 0; fi
@@ -104,7 +117,11 @@ run_faults() {
         wait "$pid"; rc=$?
         echo "=== prove tests/faults (long outages)"; cat "$log"
         if [ "$rc" -eq 0 ]; then passed=$((passed + 1))
-        else failed=$((failed + 1)); failures="$failures long-outages"; fi
+        else
+            failed=$((failed + 1)); failures="$failures long-outages"
+            cp "$log" "$logs/long-outages.log"; echo long-outages >"$logs/long-outages.log.name"
+            digests="$digests$logs/long-outages.log "
+        fi
     fi
 }
 
@@ -140,6 +157,10 @@ case $what in
 esac
 stop_aws
 pgrep -f "$root/t/servroot" >/dev/null 2>&1 && { echo "run-tests: nginx left running from t/servroot" >&2; failed=$((failed + 1)); }
+for log in $digests; do
+    echo "--- why $(cat "$log.name") failed:"
+    digest "$log"
+done
 [ -n "$failures" ] && echo "failed suites:$failures"
 echo "summary: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
