@@ -1,12 +1,15 @@
 # Fault: the request is freed while the upload's state machine runs.
 # nginx runs under valgrind (one process), the originals go to
-# prism_local_dir and the event to a stand-in SNS endpoint that answers
-# each Publish after a pause.  Answering finalizes the request, which
-# frees it at once when the answer is written whole (keep-alive); when the
-# client has reset the connection (SO_LINGER 0) before the answer, the
-# write fails and the request is terminated.  In both cases nothing of the
-# request may be touched afterwards (valgrind: no invalid read or write),
-# and every upload is stored and published.
+# prism_local_dir and the event to a stand-in SNS endpoint.  Answering
+# finalizes the request, which frees it at once when the answer is written
+# whole (keep-alive): the first uploads' Publish is answered after a
+# pause.  When the client has reset the connection (SO_LINGER 0) before
+# the answer, the write fails and the request is terminated: for the
+# other uploads the client resets once the stand-in holds their Publish
+# (the upload is stored by then), and the stand-in answers only after the
+# reset.  In both cases nothing of the request may be touched afterwards
+# (valgrind: no invalid read or write), and every upload is stored and
+# published.
 use strict;
 use warnings;
 use FindBin;
@@ -41,9 +44,14 @@ END {
 
 sub slurp { my ($f) = @_; open my $fh, '<', $f or return ''; local $/; return scalar <$fh> }
 
-# The stand-in SNS: answers each Publish after $PAUSE with a fixed
-# PublishResponse, one connection at a time, and counts it (a line in
-# $dir/publishes); exits after 120 s at most.
+# lines(FILE): how many lines FILE has (0 if it does not exist).
+sub lines { my @l = slurp($_[0]) =~ /^.+$/mg; return scalar @l }
+
+# The stand-in SNS, one connection at a time: notes each Publish it holds
+# (a line in $dir/received), answers the first $N after $PAUSE and each
+# later one once the client has reset its upload (a line per reset in
+# $dir/released; 15 s at most), with a fixed PublishResponse, and counts
+# the answers (a line each in $dir/publishes); exits after 120 s at most.
 my $listen = IO::Socket::INET->new(Listen => 16, LocalAddr => "127.0.0.1:$sns_port", Proto => 'tcp',
                                    ReuseAddr => 1) or BAIL_OUT("stand-in SNS: $!");
 my $sns = fork() // die "fork: $!";
@@ -60,7 +68,14 @@ if ($sns == 0) {
             $len = $req =~ /^Content-Length:\s*(\d+)/mi ? index($req, "\r\n\r\n") + 4 + $1 : 1 << 30
                 if $req =~ /\r\n\r\n/;
         }
-        sleep $PAUSE;    # pacing: the slow endpoint's pause
+        my $held = lines("$dir/received") + 1;
+        if (open my $r, '>>', "$dir/received") { print $r "$held\n"; close $r }
+        if ($held <= $N) {
+            sleep $PAUSE;    # pacing: the slow endpoint's pause
+        } else {
+            my $limit = time + 15;
+            sleep 0.02 while lines("$dir/released") < $held - $N && time < $limit;    # poll: until the reset
+        }
         if (open my $p, '>>', "$dir/publishes") { print $p "$1\n" if $req =~ /^(\S+ \S+)/; close $p }
         my $body = '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>'
                  . '<MessageId>00000000-0000-4000-8000-000000000000</MessageId></PublishResult>'
@@ -135,16 +150,21 @@ for my $i (1 .. $N) {
 }
 is($created, $N, "$N uploads answered 201 (the request freed by the answer)");
 
+my $reset_held = 0;
 for my $i (1 .. $N) {
     my $c = IO::Socket::INET->new("127.0.0.1:$port") or die "connect: $!";
     print $c $request;
-    sleep 0.2;    # pacing: nginx reads the body while the Publish waits
+    $reset_held++ if PrismFaultStack::wait_for(60, sub { lines("$dir/received") >= $N + $i });
     setsockopt($c, SOL_SOCKET, SO_LINGER, pack('ii', 1, 0)) or die "SO_LINGER: $!";
     close $c;     # a reset, before the answer
+    open my $r, '>>', "$dir/released" or die "$dir/released: $!";
+    print $r "$i\n";
+    close $r;
 }
+is($reset_held, $N, "the stand-in held each reset upload's Publish (the upload stored) before the reset");
 
 my $log = "$dir/nginx/logs/error.log";
-my $resets = sub { my @m = slurp($log) =~ /\(104: Connection reset by peer\)/g; scalar @m };
+my $resets = sub { my @m = slurp($log) =~ /(?:writev|send)\(\) failed \((?:104|32): /g; scalar @m };
 ok(PrismFaultStack::wait_for(30 + $N * $PAUSE, sub { $resets->() >= $N }),
    "$N answers met reset connections") or diag(slurp($log));
 my %files = map { $_ => 1 } grep { -f } `find $dir/store -type f` =~ /^(.+)$/mg;
