@@ -12,7 +12,10 @@
 #   PRISM_DYNAMODB_PORT   dynalite port (default 4567)
 #   PRISM_AWS_STATE       state dir for pids and logs (default .local/aws)
 #   PRISM_AWS_PERSIST=1   keep queues, messages, objects and items across
-#                         restarts (in PRISM_AWS_STATE/data)
+#                         restarts (in PRISM_AWS_STATE/data); "stop" lets
+#                         the emulators finish the event-loop turn under way
+#                         (conf/local-aws/graceful-stop.cjs), "start" drops
+#                         an object whose write a hard kill cut
 #   PRISM_RESOURCES       resource description (default conf/resources.json)
 #   PRISM_AWS_ACCOUNT     12 digits: fauxqs serves this account instead of
 #                         its fixed default (conf/local-aws/account.mjs),
@@ -56,12 +59,24 @@ loopback_only() {
 }
 
 # spawn PIDFILE LOG CMD...: starts CMD in the background under the
-# emulators' Node with the loopback preload
+# emulators' Node with the preloads: loopback only, and a stop that waits
+# for the turn of the event loop under way (its writes whole)
 spawn() {
     pidfile=$1 logfile=$2; shift 2
-    nohup "$node" --no-warnings --require "$root/conf/local-aws/loopback.cjs" "$@" \
+    nohup "$node" --no-warnings --require "$root/conf/local-aws/loopback.cjs" \
+        --require "$root/conf/local-aws/graceful-stop.cjs" "$@" \
         >>"$logfile" 2>&1 </dev/null &
     echo $! > "$pidfile"
+}
+
+# drop_cut_objects: removes the persisted S3 objects whose .meta.json is
+# empty (a write cut by a hard kill or a crash: fauxqs writes the data,
+# then the meta file, and cannot start with an empty one), with their data.
+drop_cut_objects() {
+    find "$state/data/s3" -name '*.meta.json' -size 0 2>/dev/null | while read -r meta; do
+        rm -f "$meta" "${meta%.meta.json}.data"
+        echo "local-aws: dropped an object whose write was cut: ${meta#$state/data/s3/}" >&2
+    done
 }
 
 start_fauxqs() {
@@ -69,6 +84,7 @@ start_fauxqs() {
     if fq_healthy; then echo "local-aws: port $port is taken by another process" >&2; return 1; fi
     if [ "${PRISM_AWS_PERSIST:-0}" = 1 ]; then
         mkdir -p "$state/data"
+        drop_cut_objects
         export FAUXQS_PERSISTENCE=true FAUXQS_DATA_DIR="$state/data" FAUXQS_S3_STORAGE_DIR="$state/data/s3"
     fi
     export FAUXQS_PORT=$port FAUXQS_HOST=localhost FAUXQS_DEFAULT_REGION=$region
@@ -100,7 +116,7 @@ wait_healthy() {
         i=$((i + 1))
         if ! running "$fq_pid" || ! running "$ddb_pid" || [ $i -ge 150 ]; then
             echo "local-aws: the emulators did not become healthy; last log lines:" >&2
-            tail -10 "$fq_log" "$ddb_log" >&2 2>/dev/null
+            { tail -n 10 "$fq_log" "$ddb_log" 2>/dev/null || true; } >&2
             return 1
         fi
         sleep 0.1
